@@ -1,0 +1,201 @@
+"""Commands: check, validate, schema, protocols."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bruising_check.cli import app, fail
+
+if TYPE_CHECKING:
+    from bruising_check.loader import Loaded
+    from bruising_check.problems import Problem
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a user's file or exit 2 with a one-line message."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        fail(f"{path}: is a folder, not a file", 2)
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
+
+
+def resolve_protocol(name: str | None) -> Path:
+    """A path to a protocol file, or the id of a bundled protocol; none means the baseline."""
+    from bruising_check.bundled import DEFAULT_PROTOCOL, find_bundled
+
+    if name is None:
+        name = DEFAULT_PROTOCOL
+    path = Path(name)
+    if path.exists():
+        return path
+    found = find_bundled(name)
+    if found is None:
+        fail(
+            f"{name}: no such file, and no bundled protocol has that id"
+            " (`bruising-check protocols` lists them)",
+            2,
+        )
+    return found
+
+
+def load(path: Path, today: dt.date | None = None) -> Loaded:
+    from bruising_check.loader import load_protocol
+
+    return load_protocol(read_bytes(path), str(path), today=today)
+
+
+def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
+    for p in problems:
+        typer.echo(p.format(), err=True)
+        if hints and p.severity != "info":
+            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+
+
+def load_or_exit(name: str | None) -> Loaded:
+    loaded = load(resolve_protocol(name))
+    if not loaded.ok:
+        print_problems([p for p in loaded.problems if p.severity == "error"])
+        fail(f"{loaded.file}: the protocol has errors; run `bruising-check validate` on it", 1)
+    return loaded
+
+
+@app.command()
+def check(
+    protocol: Annotated[
+        str | None,
+        typer.Argument(help="Protocol file or bundled id (default: the national baseline)."),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(help="YAML or JSON file of answers (question id: answer); no prompts."),
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option(help="Output format.")] = CheckFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write to this new file (never overwrites) instead of the screen."),
+    ] = None,
+) -> None:
+    """Run the check: the pathway, actions, reasons and what was not known."""
+    from bruising_check.answers import check_answers
+    from bruising_check.engine import decide
+    from bruising_check.record import build_record
+    from bruising_check.yamlread import YamlError, decode, read_yaml
+
+    loaded = load_or_exit(protocol)
+    assert loaded.protocol is not None
+    if answers is None:
+        fail("Give the answers with --answers FILE (the guided check is not available yet).", 2)
+    try:
+        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
+    except YamlError as exc:
+        print_problems([exc.problem])
+        raise typer.Exit(1) from None
+    checked = check_answers(loaded.protocol, located)
+    print_problems(checked.problems)
+    if not checked.ok:
+        fail(f"{answers}: the answers have errors; nothing was decided", 1)
+    decision = decide(loaded.protocol, checked.answers)
+    record = build_record(
+        loaded.protocol,
+        loaded.sha256,
+        decision,
+        created_at=dt.datetime.now().astimezone(),
+        context=checked.context,
+    )
+    emit(record, format.value, output)
+    if decision.pathway is None:
+        raise typer.Exit(1)
+
+
+def emit(record: dict[str, object], fmt: str, output: Path | None) -> None:
+    from bruising_check import render
+    from bruising_check.record import to_json
+    from bruising_check.store import AlreadyExists, write_new
+
+    content = {"json": to_json, "md": render.markdown, "text": render.text}[fmt](record)
+    if output is None:
+        typer.echo(content, nl=False)
+        return
+    try:
+        write_new(output, content.encode("utf-8"))
+    except AlreadyExists:
+        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
+    typer.echo(f"Saved {output}", err=True)
+
+
+@app.command()
+def validate(
+    protocols: Annotated[list[Path], typer.Argument(help="Protocol files to check.")],
+    format: Annotated[ValidateFormat, typer.Option(help="Output format.")] = ValidateFormat.text,
+) -> None:
+    """Check protocols: schema, references, order; file:line:col: severity CODE message."""
+    from bruising_check.problems import worst_exit_code
+
+    results = [load(path) for path in protocols]
+    problems = [p for r in results for p in r.problems]
+    if format is ValidateFormat.json:
+        payload = [
+            {"file": r.file, "sha256": r.sha256, "problems": [p.to_json() for p in r.problems]}
+            for r in results
+        ]
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        print_problems(problems)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = sum(p.severity == "warning" for p in problems)
+        typer.echo(
+            f"{len(results)} protocol(s) checked: {errors} error(s), {warnings} warning(s)",
+            err=True,
+        )
+    raise typer.Exit(worst_exit_code(problems))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the protocol format (for editors and CI)."""
+    from bruising_check.schema import protocol_schema
+
+    typer.echo(json.dumps(protocol_schema(), indent=2))
+
+
+@app.command("protocols")
+def list_protocols() -> None:
+    """List the bundled protocols: id, version, status, review date."""
+    from bruising_check.bundled import bundled_files
+
+    rows = []
+    for path in bundled_files():
+        loaded = load(path)
+        if loaded.protocol is None:
+            rows.append((path.stem, "?", "BROKEN", "", str(path)))
+            continue
+        m = loaded.protocol.metadata
+        due = m.review_due.isoformat() if m.review_due else "not set"
+        rows.append((m.id, m.version, m.status, due, m.title))
+    header = ("id", "version", "status", "review due", "title")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        typer.echo(
+            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[4]
+        )

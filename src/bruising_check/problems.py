@@ -1,0 +1,104 @@
+"""Problems are values: a code, a severity, where it is, what is wrong and how to fix it.
+
+Message templates live once, here, in `Code`; tests assert on codes, not on prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Code(Enum):
+    """Every problem the loader and validator can report: (severity, hint)."""
+
+    # Reading the file
+    UNREADABLE = ("error", "Check the path and that the file is readable.")
+    TOO_LARGE = ("error", "Protocol and answers files are small; is this the right file?")
+    NOT_UTF8 = ("error", "Save the file as UTF-8 text.")
+    YAML_SYNTAX = ("error", "Check indentation, colons and quotes near this position.")
+    YAML_TAG = ("error", "Remove the tag; plain YAML values are all this format needs.")
+    YAML_DUPLICATE_KEY = ("error", "Each key may appear once; remove or rename the second one.")
+    YAML_TOO_DEEP = ("error", "Nesting this deep is never needed; simplify the structure.")
+    YAML_TOO_BIG = ("error", "Aliases or lists expand to too many values; write them out plainly.")
+    NOT_A_MAPPING = ("error", "The file must be a mapping (key: value) at the top level.")
+    # Schema
+    SCHEMA = ("error", "`bruising-check schema` prints every allowed key and type.")
+    UNKNOWN_KEY = ("error", "Check the spelling; `bruising-check schema` lists the allowed keys.")
+    MISSING_KEY = ("error", "Add the key; `bruising-check schema` describes it.")
+    # References
+    DUPLICATE_ID = ("error", "Ids must be unique within their list; rename one of them.")
+    ID_CLASH = ("error", "Questions and derived facts share one namespace; rename one.")
+    UNKNOWN_QUESTION = ("error", "Use the id of a question defined under `questions:`.")
+    UNKNOWN_FACT = ("error", "Use the id of a fact defined under `derived:`.")
+    UNKNOWN_OPTION = ("error", "Use an option id listed for that question.")
+    UNKNOWN_PATHWAY = ("error", "Use the id of a pathway defined under `pathways:`.")
+    UNKNOWN_SOURCE = ("error", "Add the source under `sources:` or fix the id.")
+    UNKNOWN_CONTACT = ("error", "Add the contact under `contacts:` or fix the id.")
+    TYPE_MISMATCH = ("error", "Compare numbers with lt/le/gt/ge, choices with equals/in/includes.")
+    ASK_IF_ORDER = ("error", "`ask_if` may only use questions asked earlier; move the question.")
+    FACT_ORDER = ("error", "A derived fact may only use questions and facts defined before it.")
+    CONTEXT_DECIDES = ("error", "Context prompts are recorded only; they must never decide.")
+    DUPLICATE_URGENCY = ("error", "Give each pathway its own urgency rank (1 = most urgent).")
+    POLICY_MISMATCH = ("error", "Make the `policy:` block say what the rules and facts do.")
+    # Warnings
+    PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
+    REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
+    SOURCE_UNCITED = ("warning", "Cite it from a rule or definition, or remove it.")
+    SOURCE_UNVERIFIED = ("info", "Verify the source wording and set `status: verified`.")
+    # Answers files
+    ANSWER_UNKNOWN_ID = ("error", "Use a question id of this protocol (`show` lists them).")
+    ANSWER_TYPE = ("error", "Give the answer in the question's type (see the message).")
+    ANSWER_OPTION = ("error", "Use one of the option ids listed in the message.")
+    ANSWER_RANGE = ("error", "Give a number inside the range in the message.")
+    ANSWER_MISSING = ("error", "Answer every required question that applies.")
+    ANSWER_NOT_ASKED = ("warning", "This question does not apply here; its answer is ignored.")
+
+    @property
+    def severity(self) -> Severity:
+        sev: Severity = self.value[0]
+        return sev
+
+    @property
+    def hint(self) -> str:
+        return str(self.value[1])
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: Code
+    message: str
+    file: str = "<protocol>"
+    line: int = 0
+    column: int = 0
+    path: tuple[str | int, ...] = ()
+    hint: str | None = None
+    severity_override: Severity | None = field(default=None, compare=False)
+
+    @property
+    def severity(self) -> Severity:
+        return self.severity_override or self.code.severity
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.severity} {self.code.name} {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code.name,
+            "message": self.message,
+            "hint": self.hint or self.code.hint,
+            "path": list(self.path),
+        }
+
+
+def worst_exit_code(problems: list[Problem]) -> int:
+    """0 when clean or warnings only, 1 when any error."""
+    return 1 if any(p.severity == "error" for p in problems) else 0

@@ -1,0 +1,204 @@
+"""Safe, bounded YAML reading that remembers where every value came from.
+
+Only plain YAML is accepted: no tags, no duplicate keys, bounded size, depth and alias expansion.
+Values come back as plain Python data beside a map from each path (keys and list indices) to its
+1-based line and column, so that later layers can locate their problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from bruising_check.problems import Code, Problem
+
+# libyaml's parser is ~30x faster than the pure-Python one; both report the same marks.
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """Parsed data plus where each path starts (value and, for mapping entries, key)."""
+
+    data: Any
+    file: str
+    value_at: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_at: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    truthy_words: dict[Path, str] = field(default_factory=dict)
+    """Values YAML 1.1 read as booleans from words such as `yes`, `no`, `on`, `off`."""
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Position of the deepest known prefix of `path` (1-based line, column)."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            table = self.key_at if key and end == len(path) else self.value_at
+            if prefix in table:
+                return table[prefix]
+        return (1, 1)
+
+    def problem(
+        self, code: Code, message: str, path: Path, *, key: bool = False, hint: str | None = None
+    ) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(code, message, self.file, line, col, path, hint)
+
+
+class YamlError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def decode(raw: bytes, file: str) -> str:
+    if len(raw) > MAX_BYTES:
+        raise YamlError(
+            Problem(Code.TOO_LARGE, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}", file)
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(
+            Problem(Code.NOT_UTF8, f"byte {exc.start} is not UTF-8 text", file, line, col)
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise YamlError(Problem(Code.NOT_UTF8, "the file contains NUL bytes", file, line, 1))
+    return text
+
+
+def read_yaml(text: str, file: str) -> Located:
+    """Parse `text` safely. Raises `YamlError` with a located problem."""
+    _precheck(text, file)
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise YamlError(_marked(exc, file)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise YamlError(Problem(Code.YAML_SYNTAX, str(exc), file)) from None
+    located = Located(None, file)
+    if node is None:
+        return located
+    counter = [0]
+    located.data = _convert(node, (), located, counter)
+    return located
+
+
+def _precheck(text: str, file: str) -> None:
+    """Walk the event stream (iterative, so no recursion limit) for tags and depth."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+                line, col = _pos(event.start_mark)
+                raise YamlError(
+                    Problem(Code.YAML_TAG, f"YAML tag {tag!r} is not allowed", file, line, col)
+                )
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, col = _pos(event.start_mark)
+                    raise YamlError(
+                        Problem(
+                            Code.YAML_TOO_DEEP,
+                            f"nesting deeper than {MAX_DEPTH} levels",
+                            file,
+                            line,
+                            col,
+                        )
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise YamlError(_marked(exc, file)) from None
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _marked(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+    return Problem(Code.YAML_SYNTAX, what or "YAML syntax error", file, line, col)
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) -> Any:
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise YamlError(located.problem(Code.YAML_TOO_BIG, f"more than {MAX_NODES:,} values", path))
+    located.value_at.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError(
+                    Problem(
+                        Code.SCHEMA,
+                        "mapping keys must be plain text",
+                        located.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+            key = str(key_node.value)
+            child = (*path, key)
+            kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in result:
+                raise YamlError(
+                    Problem(
+                        Code.YAML_DUPLICATE_KEY,
+                        f"duplicate key {key!r} (first at line {located.key_at[child][0]})",
+                        located.file,
+                        *kpos,
+                        child,
+                    )
+                )
+            located.key_at[child] = kpos
+            result[key] = _convert(value_node, child, located, counter)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), located, counter) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(node, path, located)
+
+
+def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
+    value = str(node.value)
+    if node.tag == _NULL:
+        return None
+    if node.tag == _BOOL:
+        if value.lower() not in {"true", "false"}:
+            located.truthy_words[path] = value
+        return value.lower() in {"true", "yes", "on"}
+    if node.tag == _INT:
+        if len(value) > 30:
+            raise YamlError(located.problem(Code.SCHEMA, "number is too long", path))
+        return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
+    if node.tag == _FLOAT:
+        number = float(yaml.SafeLoader.construct_yaml_float(yaml.SafeLoader(""), node))
+        if number != number or number in (float("inf"), float("-inf")):
+            raise YamlError(
+                located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
+            )
+        return number
+    return value

@@ -1,0 +1,85 @@
+"""Answers files: every wrong answer names its id; answers to questions not asked are ignored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from bruising_check.answers import check_answers
+from bruising_check.conditions import UNKNOWN
+from bruising_check.model import Protocol
+from bruising_check.problems import Code
+from bruising_check.yamlread import read_yaml
+from tests.conftest import BASE_ANSWERS
+
+
+def checked(protocol: Protocol, **changes: Any):  # type: ignore[no-untyped-def]
+    answers = {**BASE_ANSWERS, **changes}
+    answers = {k: v for k, v in answers.items() if v is not ...}
+    return check_answers(protocol, read_yaml(yaml.safe_dump(answers), "a.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "names"),
+    [
+        ({"favourite_colour": "blue"}, Code.ANSWER_UNKNOWN_ID, "favourite_colour"),
+        ({"patterned": "yes please"}, Code.ANSWER_TYPE, "patterned"),
+        ({"patterned": 1}, Code.ANSWER_TYPE, "patterned"),
+        ({"age_weeks": True}, Code.ANSWER_TYPE, "age_weeks"),
+        ({"age_weeks": "ten"}, Code.ANSWER_TYPE, "age_weeks"),
+        ({"age_weeks": 937}, Code.ANSWER_RANGE, "age_weeks"),
+        ({"age_weeks": -1}, Code.ANSWER_RANGE, "age_weeks"),
+        ({"age_weeks": 10.5}, Code.ANSWER_RANGE, "age_weeks"),
+        ({"gestation_weeks_at_birth": 21}, Code.ANSWER_RANGE, "gestation_weeks_at_birth"),
+        ({"explanation": "dog did it"}, Code.ANSWER_OPTION, "explanation"),
+        ({"explanation": ["none"]}, Code.ANSWER_TYPE, "explanation"),
+        ({"mark_types": "bruise"}, Code.ANSWER_TYPE, "mark_types"),
+        ({"mark_types": ["bruise", "scar"]}, Code.ANSWER_OPTION, "mark_types"),
+        ({"mark_types": []}, Code.ANSWER_MISSING, "mark_types"),
+        ({"report_channel": ...}, Code.ANSWER_MISSING, "report_channel"),
+        ({"patterned": None}, Code.ANSWER_MISSING, "patterned"),
+    ],
+)
+def test_wrong_answers_name_the_id(
+    baseline: Protocol, changes: dict[str, Any], code: Code, names: str
+) -> None:
+    result = checked(baseline, **changes)
+    assert not result.ok
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [p.code for p in errors] == [code]
+    assert errors[0].message.startswith(names)
+
+
+def test_optional_question_may_be_not_known(baseline: Protocol) -> None:
+    result = checked(baseline, gestation_weeks_at_birth=None)
+    assert result.ok
+    assert result.answers["gestation_weeks_at_birth"] is UNKNOWN
+
+
+def test_multiple_choice_is_normalised_to_protocol_order(baseline: Protocol) -> None:
+    result = checked(baseline, locations=["thigh", "cheek", "thigh"])
+    assert result.answers["locations"] == ("cheek", "thigh")
+
+
+def test_context_answers_are_kept_apart(baseline: Protocol) -> None:
+    result = checked(baseline, icon_discussed="not_yet")
+    assert result.ok
+    assert result.context == {"icon_discussed": "not_yet"}
+    assert "icon_discussed" not in result.answers
+
+
+def test_answer_to_a_question_not_asked_is_ignored_with_a_warning() -> None:
+    from tests.conftest import load_text
+    from tests.test_validation_codes import MINIMAL
+
+    text = MINIMAL.replace(
+        "    prompt: Marks?", "    prompt: Marks?\n    ask_if: {question: mobile, equals: false}"
+    )
+    protocol = load_text(text).protocol
+    assert protocol is not None
+    result = check_answers(protocol, read_yaml("mobile: true\nage: 3\nmarks: [bruise]\n", "a.yaml"))
+    assert result.ok
+    assert [p.code for p in result.problems] == [Code.ANSWER_NOT_ASKED]
+    assert "marks" not in result.answers

@@ -1,0 +1,73 @@
+"""Invariants of the engine on the baseline, over random complete answer sets (hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bruising_check.conditions import UNKNOWN
+from bruising_check.engine import decide
+from bruising_check.loader import load_protocol
+from bruising_check.model import (
+    BooleanQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Protocol,
+    SingleChoiceQuestion,
+)
+from tests.conftest import BASELINE, TODAY
+
+PROTOCOL = load_protocol(BASELINE.read_bytes(), str(BASELINE), today=TODAY).protocol
+assert PROTOCOL is not None
+
+
+def answer_sets(protocol: Protocol) -> st.SearchStrategy[dict[str, Any]]:
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for q in protocol.questions:
+        match q:
+            case BooleanQuestion():
+                fields[q.id] = st.booleans()
+            case SingleChoiceQuestion():
+                fields[q.id] = st.sampled_from([o.id for o in q.options])
+            case MultipleChoiceQuestion():
+                ids = [o.id for o in q.options]
+                fields[q.id] = st.lists(
+                    st.sampled_from(ids), min_size=max(q.min_selected, 0), unique=True
+                ).map(lambda xs, ids=ids: tuple(i for i in ids if i in xs))
+            case NumberQuestion():
+                fields[q.id] = st.integers(int(q.min), int(q.max))
+    return st.fixed_dictionaries(fields)
+
+
+@settings(max_examples=400, deadline=None)
+@given(answer_sets(PROTOCOL))
+def test_every_complete_answer_set_gets_exactly_one_pathway(answers: dict[str, Any]) -> None:
+    decision = decide(PROTOCOL, answers)
+    assert decision.pathway is not None
+    deciding = [r for r in decision.rules_fired if r.kind == "decides"]
+    assert len(deciding) == 1
+    assert not decision.raised  # complete answers never need the safety net
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer_sets(PROTOCOL), st.data())
+def test_an_unknown_answer_never_lowers_the_pathway(answers: dict[str, Any], data: Any) -> None:
+    known = decide(PROTOCOL, answers)
+    assert known.pathway is not None
+    forget = data.draw(st.sampled_from(sorted(answers)))
+    partial = decide(PROTOCOL, {**answers, forget: UNKNOWN})
+    assert partial.pathway is not None
+    assert partial.pathway.urgency <= known.pathway.urgency
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer_sets(PROTOCOL), st.data())
+def test_context_answers_never_change_the_decision(answers: dict[str, Any], data: Any) -> None:
+    context = {
+        q.id: data.draw(st.sampled_from([o.id for o in q.options]))
+        for q in PROTOCOL.context_prompts
+        if isinstance(q, SingleChoiceQuestion)
+    }
+    assert decide(PROTOCOL, answers) == decide(PROTOCOL, {**answers, **context})

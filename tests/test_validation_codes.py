@@ -1,0 +1,230 @@
+"""One tiny inline protocol per validation code; tests assert codes and positions, not prose."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from bruising_check.problems import Code
+from tests.conftest import load_text
+
+MINIMAL = """\
+metadata:
+  id: tiny
+  title: Tiny protocol
+  version: "1"
+  status: draft
+  issued_by: Test partnership
+  review_due: 2030-01-01
+  disclaimer: Supports, does not replace, judgement.
+sources:
+  - {id: s1, title: Source one, url: "https://example.org/s1"}
+questions:
+  - id: mobile
+    type: boolean
+    prompt: Mobile?
+  - id: age
+    type: number
+    prompt: Age?
+    unit: weeks
+    min: 0
+    max: 100
+  - id: marks
+    type: multiple_choice
+    prompt: Marks?
+    options:
+      - {id: bruise, label: Bruise}
+      - {id: scratch, label: Scratch}
+derived:
+  - id: young
+    label: Young
+    type: boolean
+    condition: {question: age, lt: 22}
+    cite: [s1]
+pathways:
+  - id: refer
+    title: Refer
+    urgency: 1
+    timescale: {label: Same day, same_day: true}
+    actions:
+      - {id: call, text: Call, contact: lead}
+  - id: record
+    title: Record
+    urgency: 2
+    timescale: {label: Now}
+contacts:
+  - {id: lead, name: Lead, phone: "01234 567890"}
+rules:
+  - id: R1
+    when: {question: mobile, equals: false}
+    pathway: refer
+    because: Not mobile.
+    cite: [s1]
+  - id: R2
+    when: {question: mobile, equals: true}
+    pathway: record
+    because: Mobile.
+    cite: [s1]
+"""
+
+
+def codes(text: str) -> list[Code]:
+    return [p.code for p in load_text(text).problems]
+
+
+def test_minimal_protocol_is_clean() -> None:
+    loaded = load_text(MINIMAL)
+    assert loaded.ok
+    assert loaded.problems == []
+
+
+def replace(old: str, new: str) -> str:
+    assert old in MINIMAL, old
+    return MINIMAL.replace(old, new, 1)
+
+
+CASES = [
+    (replace("  status: draft", "  status: draft\n  colour: blue"), Code.UNKNOWN_KEY, "colour"),
+    (replace('  version: "1"\n', ""), Code.MISSING_KEY, "metadata:"),
+    (replace("status: draft", "status: final"), Code.SCHEMA, "status: final"),
+    (replace("max: 100", "max: 100\n    min: 5"), Code.YAML_DUPLICATE_KEY, "min: 5"),
+    (replace("id: scratch", "id: bruise"), Code.DUPLICATE_ID, "{id: bruise, label: Scratch}"),
+    (
+        replace("{question: mobile, equals: false}", "{question: mobil, equals: false}"),
+        Code.UNKNOWN_QUESTION,
+        "mobil,",
+    ),
+    (
+        replace("condition: {question: age, lt: 22}", "condition: {fact: old}"),
+        Code.UNKNOWN_FACT,
+        "{fact: old}",
+    ),
+    (
+        replace("{question: mobile, equals: true}", "{question: marks, includes_any: [bite]}"),
+        Code.UNKNOWN_OPTION,
+        "[bite]",
+    ),
+    (replace("pathway: record\n", "pathway: recrod\n"), Code.UNKNOWN_PATHWAY, "recrod"),
+    (replace("cite: [s1]\npathways", "cite: [s2]\npathways"), Code.UNKNOWN_SOURCE, "[s2]"),
+    (replace("contact: lead}", "contact: boss}"), Code.UNKNOWN_CONTACT, "boss"),
+    (
+        replace("{question: mobile, equals: true}", "{question: marks, lt: 3}"),
+        Code.TYPE_MISMATCH,
+        "lt: 3",
+    ),
+    (
+        replace("{question: mobile, equals: true}", "{question: age, equals: bruise}"),
+        Code.TYPE_MISMATCH,
+        "equals: bruise",
+    ),
+    (replace("urgency: 2", "urgency:   1"), Code.DUPLICATE_URGENCY, "urgency:   1"),
+    (
+        replace(
+            '{id: lead, name: Lead, phone: "01234 567890"}',
+            "{id: lead, placeholder: true, name: L}",
+        ),
+        Code.PLACEHOLDER_CONTACT,
+        "placeholder: true",
+    ),
+    (replace("review_due: 2030-01-01", "review_due: 2020-01-01"), Code.REVIEW_OVERDUE, "2020"),
+    (
+        replace('url: "https://example.org/s1"}', "url: x}\n  - {id: s9, title: Nine}"),
+        Code.SOURCE_UNCITED,
+        "s9",
+    ),
+    (
+        replace("    prompt: Mobile?", "    prompt: Mobile?\n    ask_if: {question: age, lt: 5}"),
+        Code.ASK_IF_ORDER,
+        "ask_if",
+    ),
+    (
+        replace("    type: boolean", "    type: !!python/name:os.system boolean"),
+        Code.YAML_TAG,
+        "python/name",
+    ),
+    (replace("  id: tiny", "  id: tiny\n  bad: [unclosed"), Code.YAML_SYNTAX, "title: Tiny"),
+]
+
+
+def line_of(text: str, marker: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "marker"), CASES, ids=[f"{c[1].name}-{i}" for i, c in enumerate(CASES)]
+)
+def test_each_code_is_reported_at_its_line(text: str, code: Code, marker: str) -> None:
+    problems = load_text(text).problems
+    found = [p for p in problems if p.code is code]
+    assert found, [p.format() for p in problems]
+    assert found[0].line == line_of(text, marker), found[0].format()
+    assert found[0].file == "test.yaml"
+    assert found[0].column >= 1
+
+
+def test_ask_if_on_a_fact_needing_a_later_question() -> None:
+    text = replace("    prompt: Mobile?", "    prompt: Mobile?\n    ask_if: {fact: young}")
+    assert Code.ASK_IF_ORDER in codes(text)
+
+
+def test_fact_using_a_later_fact() -> None:
+    text = replace(
+        "    cite: [s1]\npathways",
+        "    cite: [s1]\n  - id: late\n    label: L\n    type: boolean\n"
+        "    condition: {fact: later}\n    cite: [s1]\n  - id: later\n    label: L2\n"
+        "    type: boolean\n    condition: {question: mobile, equals: true}\n"
+        "    cite: [s1]\npathways",
+    )
+    assert Code.FACT_ORDER in codes(text)
+
+
+def test_context_prompt_may_not_decide() -> None:
+    text = MINIMAL + textwrap.dedent(
+        """\
+        context_prompts:
+          - id: dad_seen
+            type: boolean
+            prompt: Father seen?
+            required: false
+        """
+    )
+    text = text.replace("{question: mobile, equals: true}", "{question: dad_seen, equals: true}")
+    assert Code.CONTEXT_DECIDES in codes(text)
+
+
+def test_question_and_fact_share_a_namespace() -> None:
+    text = replace("  - id: young\n", "  - id: age\n")
+    assert Code.ID_CLASH in codes(text)
+
+
+def test_yes_no_trap_is_explained() -> None:
+    problems = load_text(
+        replace("{id: scratch, label: Scratch}", "{id: no, label: Scratch}")
+    ).problems
+    assert [p.code for p in problems] == [Code.SCHEMA]
+    assert "quotes" in (problems[0].hint or "")
+
+
+def test_condition_with_two_subjects_is_a_schema_error() -> None:
+    text = replace(
+        "{question: mobile, equals: false}", "{question: mobile, fact: young, equals: false}"
+    )
+    assert codes(text) == [Code.SCHEMA]
+
+
+def test_policy_must_match_the_mobility_fact(baseline_loaded) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8").replace(
+        "  mobility_milestones: [crawling, bottom_shuffling,",
+        "  mobility_milestones: [bottom_shuffling,",
+    )
+    assert Code.POLICY_MISMATCH in codes(text)
+
+
+def test_problem_format_is_file_line_col_severity_code() -> None:
+    problem = load_text(replace("pathway: record\n", "pathway: recrod\n")).problems[0]
+    text = replace("pathway: record\n", "pathway: recrod\n")
+    line = line_of(text, "recrod")
+    assert problem.format().startswith(f"test.yaml:{line}:14: error UNKNOWN_PATHWAY ")
