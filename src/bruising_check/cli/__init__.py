@@ -32,7 +32,16 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def _register() -> None:
-    from bruising_check.cli import commands  # noqa: F401  (registers the commands on `app`)
+    """Import the command modules; each registers its commands on `app`. One module per area,
+    so that work on one area does not touch another's file."""
+    from bruising_check.cli import (  # noqa: F401
+        commands,
+        diffing,
+        guided,
+        records,
+        training,
+        validation,
+    )
 
 
 def main() -> None:

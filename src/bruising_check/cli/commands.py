@@ -1,4 +1,4 @@
-"""Commands: check, validate, schema, protocols."""
+"""Commands: check, schema, protocols."""
 
 from __future__ import annotations
 
@@ -6,76 +6,18 @@ import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from bruising_check.cli import app, fail
-
-if TYPE_CHECKING:
-    from bruising_check.loader import Loaded
-    from bruising_check.problems import Problem
+from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes
 
 
 class CheckFormat(str, Enum):
     text = "text"
     md = "md"
     json = "json"
-
-
-class ValidateFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-def read_bytes(path: Path) -> bytes:
-    """Read a user's file or exit 2 with a one-line message."""
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        fail(f"{path}: is a folder, not a file", 2)
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
-
-
-def resolve_protocol(name: str | None) -> Path:
-    """A path to a protocol file, or the id of a bundled protocol; none means the baseline."""
-    from bruising_check.bundled import DEFAULT_PROTOCOL, find_bundled
-
-    if name is None:
-        name = DEFAULT_PROTOCOL
-    path = Path(name)
-    if path.exists():
-        return path
-    found = find_bundled(name)
-    if found is None:
-        fail(
-            f"{name}: no such file, and no bundled protocol has that id"
-            " (`bruising-check protocols` lists them)",
-            2,
-        )
-    return found
-
-
-def load(path: Path, today: dt.date | None = None) -> Loaded:
-    from bruising_check.loader import load_protocol
-
-    return load_protocol(read_bytes(path), str(path), today=today)
-
-
-def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
-    for p in problems:
-        typer.echo(p.format(), err=True)
-        if hints and p.severity != "info":
-            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
-
-
-def load_or_exit(name: str | None) -> Loaded:
-    loaded = load(resolve_protocol(name))
-    if not loaded.ok:
-        print_problems([p for p in loaded.problems if p.severity == "error"])
-        fail(f"{loaded.file}: the protocol has errors; run `bruising-check validate` on it", 1)
-    return loaded
 
 
 @app.command()
@@ -142,33 +84,6 @@ def emit(record: dict[str, object], fmt: str, output: Path | None) -> None:
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
     typer.echo(f"Saved {output}", err=True)
-
-
-@app.command()
-def validate(
-    protocols: Annotated[list[Path], typer.Argument(help="Protocol files to check.")],
-    format: Annotated[ValidateFormat, typer.Option(help="Output format.")] = ValidateFormat.text,
-) -> None:
-    """Check protocols: schema, references, order; file:line:col: severity CODE message."""
-    from bruising_check.problems import worst_exit_code
-
-    results = [load(path) for path in protocols]
-    problems = [p for r in results for p in r.problems]
-    if format is ValidateFormat.json:
-        payload = [
-            {"file": r.file, "sha256": r.sha256, "problems": [p.to_json() for p in r.problems]}
-            for r in results
-        ]
-        typer.echo(json.dumps(payload, indent=2))
-    else:
-        print_problems(problems)
-        errors = sum(p.severity == "error" for p in problems)
-        warnings = sum(p.severity == "warning" for p in problems)
-        typer.echo(
-            f"{len(results)} protocol(s) checked: {errors} error(s), {warnings} warning(s)",
-            err=True,
-        )
-    raise typer.Exit(worst_exit_code(problems))
 
 
 @app.command()

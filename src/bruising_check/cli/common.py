@@ -1,0 +1,65 @@
+"""Helpers every command uses: reading files, finding protocols, printing problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from bruising_check.cli import fail
+
+if TYPE_CHECKING:
+    from bruising_check.loader import Loaded
+    from bruising_check.problems import Problem
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a user's file or exit 2 with a one-line message."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        fail(f"{path}: is a folder, not a file", 2)
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
+
+
+def resolve_protocol(name: str | None) -> Path:
+    """A path to a protocol file, or the id of a bundled protocol; none means the baseline."""
+    from bruising_check.bundled import DEFAULT_PROTOCOL, find_bundled
+
+    if name is None:
+        name = DEFAULT_PROTOCOL
+    path = Path(name)
+    if path.exists():
+        return path
+    found = find_bundled(name)
+    if found is None:
+        fail(
+            f"{name}: no such file, and no bundled protocol has that id"
+            " (`bruising-check protocols` lists them)",
+            2,
+        )
+    return found
+
+
+def load(path: Path, today: dt.date | None = None) -> Loaded:
+    from bruising_check.loader import load_protocol
+
+    return load_protocol(read_bytes(path), str(path), today=today)
+
+
+def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
+    for p in problems:
+        typer.echo(p.format(), err=True)
+        if hints and p.severity != "info":
+            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+
+
+def load_or_exit(name: str | None) -> Loaded:
+    loaded = load(resolve_protocol(name))
+    if not loaded.ok:
+        print_problems([p for p in loaded.problems if p.severity == "error"])
+        fail(f"{loaded.file}: the protocol has errors; run `bruising-check validate` on it", 1)
+    return loaded

@@ -1,0 +1,1 @@
+"""`diff OLD NEW`: what changed between two protocol versions (issue 5)."""

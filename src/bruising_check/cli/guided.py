@@ -1,0 +1,1 @@
+"""The guided check for health visitors: prompts, review screen, result, saving (issue 3)."""

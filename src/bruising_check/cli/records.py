@@ -1,0 +1,1 @@
+"""`verify-record`: re-check a saved record years later (issue 7)."""
