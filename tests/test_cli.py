@@ -182,7 +182,13 @@ def test_protocols_lists_the_baseline() -> None:
     result = runner.invoke(app, ["protocols"])
     assert result.exit_code == 0
     line = next(x for x in result.stdout.splitlines() if x.startswith("national-baseline"))
-    assert "1.0.0" in line and "draft" in line and "2027-05-27" in line
+    assert line.split()[:5] == [
+        "national-baseline",
+        "national-baseline",
+        "1.0.0",
+        "draft",
+        "2027-05-27",
+    ]
 
 
 @pytest.mark.parametrize("command", ["check", "validate", "schema", "protocols"])
@@ -190,3 +196,13 @@ def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.stdout
+
+
+def test_every_bundled_protocol_validates_without_errors() -> None:
+    from bruising_check.bundled import bundled_files
+
+    files = bundled_files()
+    assert {p.stem for p in files} >= {"national-baseline", "exampleshire-v1", "exampleshire-v2"}
+    result = runner.invoke(app, ["validate", *map(str, files)])
+    assert result.exit_code == 0, result.stderr
+    assert " 0 error(s)" in result.stderr

@@ -103,14 +103,14 @@ def list_protocols() -> None:
     for path in bundled_files():
         loaded = load(path)
         if loaded.protocol is None:
-            rows.append((path.stem, "?", "BROKEN", "", str(path)))
+            rows.append((path.stem, "?", "?", "BROKEN", "", "run `validate` on it"))
             continue
         m = loaded.protocol.metadata
         due = m.review_due.isoformat() if m.review_due else "not set"
-        rows.append((m.id, m.version, m.status, due, m.title))
-    header = ("id", "version", "status", "review due", "title")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+        rows.append((path.stem, m.id, m.version, m.status, due, m.title))
+    header = ("name", "id", "version", "status", "review due", "title")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
-        typer.echo(
-            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[4]
-        )
+        cells = "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False))
+        typer.echo(f"{cells}  {row[5]}")
+    typer.echo("Use the name as PROTOCOL, e.g. `bruising-check check exampleshire-v2`.", err=True)
