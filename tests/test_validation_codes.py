@@ -163,6 +163,19 @@ def test_each_code_is_reported_at_its_line(text: str, code: Code, marker: str) -
     assert found[0].column >= 1
 
 
+def test_unverified_source_is_information_not_a_warning() -> None:
+    text = replace('url: "https://example.org/s1"}', "status: unverified, note: not checked}")
+    [problem] = load_text(text).problems
+    assert (problem.code, problem.severity) == (Code.SOURCE_UNVERIFIED, "info")
+    assert "not checked" in problem.message
+
+
+def test_every_code_has_a_severity_and_a_hint() -> None:
+    for code in Code:
+        assert code.severity in {"error", "warning", "info"}
+        assert code.hint.endswith(".")
+
+
 def test_ask_if_on_a_fact_needing_a_later_question() -> None:
     text = replace("    prompt: Mobile?", "    prompt: Mobile?\n    ask_if: {fact: young}")
     assert Code.ASK_IF_ORDER in codes(text)

@@ -264,11 +264,9 @@ def describe(cond: Condition, label: Mapping[str, str] | None = None) -> str:
             if op == "is_true":
                 return name
             shown = (
-                ", ".join(str(x) for x in operand)
+                ", ".join(_literal(x) for x in operand)
                 if isinstance(operand, tuple)
-                else str(operand).lower()
-                if isinstance(operand, bool)
-                else str(operand)
+                else _literal(operand)
             )
             words = {
                 "equals": "is",
@@ -288,6 +286,14 @@ def describe(cond: Condition, label: Mapping[str, str] | None = None) -> str:
                 return f"{name} is exactly [{shown}]"
             return f"{name} {words[op]} {shown}"
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _paren(text: str, cond: Condition) -> str:

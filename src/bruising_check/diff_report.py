@@ -1,0 +1,409 @@
+"""The diff report: structural changes, behavioural changes and impact on cases, as a small
+document model (headings, paragraphs, bullets of styled spans) rendered to text, Markdown, HTML
+and JSON. De-escalations (a less urgent pathway) come first and are marked in every format.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bruising_check import __version__
+from bruising_check.diff import SECTIONS, Change
+from bruising_check.impact import Impact
+from bruising_check.model import Protocol
+
+Style = Literal["plain", "del", "ins", "strong", "code", "warn"]
+Span = tuple[Style, str]
+CLASSES_SHOWN = 8
+STATEMENT = (
+    "This tool supports, and does not replace, professional judgement and the local procedure."
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[tuple[Span, ...], ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    answers: dict[str, Any]
+
+
+Block = Heading | Para | Bullets | Example
+
+
+@dataclass
+class DiffReport:
+    old: Protocol
+    new: Protocol
+    old_name: str
+    new_name: str
+    old_sha256: str
+    new_sha256: str
+    changes: list[Change]
+    comparison: Any = None  # bruising_check.analysis.Comparison when behaviour was compared
+    impact: Impact | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def deescalations(self) -> int:
+        if self.comparison is None:
+            return 0
+        return sum(
+            c.size
+            for d in self.comparison.differences
+            if d.direction == "less_urgent"
+            for c in d.classes
+        )
+
+    @property
+    def case_deescalations(self) -> int:
+        if self.impact is None:
+            return 0
+        rank_old = {p.id: p.urgency for p in self.old.pathways}
+        rank_new = {p.id: p.urgency for p in self.new.pathways}
+        return sum(
+            n
+            for (a, b), n in self.impact.transitions.items()
+            if rank_new.get(b, 99) > rank_old.get(a, 99)
+        )
+
+
+def blocks(r: DiffReport) -> Iterator[Block]:
+    om, nm = r.old.metadata, r.new.metadata
+    yield Heading(1, f"Protocol diff: {om.id} {om.version} -> {nm.id} {nm.version}")
+    yield Bullets(
+        (
+            (("strong", "Old: "), ("plain", f"{r.old_name} - {om.title}, version {om.version}")),
+            (("plain", "sha256 "), ("code", r.old_sha256)),
+            (("strong", "New: "), ("plain", f"{r.new_name} - {nm.title}, version {nm.version}")),
+            (("plain", "sha256 "), ("code", r.new_sha256)),
+        )
+    )
+    yield from _summary(r)
+    if r.comparison is not None:
+        yield from _behaviour(r)
+    if r.impact is not None:
+        yield from _impact(r)
+    yield from _structure(r)
+    for note in r.notes:
+        yield Para((("plain", note),))
+    yield Para((("plain", f"{STATEMENT} bruising-check {__version__}."),))
+
+
+def _summary(r: DiffReport) -> Iterator[Block]:
+    yield Heading(2, "Summary")
+    items: list[tuple[Span, ...]] = []
+    if r.comparison is None:
+        items.append((("plain", "Behaviour was not compared."),))
+    else:
+        less = r.deescalations
+        if less:
+            items.append(
+                (("warn", f"LESS URGENT for {less:,} situations"), ("plain", " (see below)."))
+            )
+        else:
+            items.append((("strong", "No situation gets a less urgent pathway."),))
+        more = sum(
+            c.size
+            for d in r.comparison.differences
+            if d.direction == "more_urgent"
+            for c in d.classes
+        )
+        items.append((("plain", f"More urgent for {more:,} situations."),))
+        items.append(
+            (("plain", f"Situations compared: {r.comparison.total:,} complete answer sets."),)
+        )
+        for label, ids in (
+            ("Asked only by the old version", r.comparison.only_in_old),
+            ("Asked only by the new version", r.comparison.only_in_new),
+        ):
+            if ids:
+                items.append((("plain", f"{label}: "), ("code", ", ".join(ids))))
+    if r.impact is not None:
+        items.append(
+            (
+                ("plain", f"Cases re-run: {r.impact.total:,}; pathway changed for "),
+                ("strong", f"{r.impact.changed:,}"),
+                ("plain", f" (less urgent: {r.case_deescalations:,})."),
+            )
+        )
+    items.append((("plain", f"Structural changes: {len(r.changes)}."),))
+    yield Bullets(tuple(items))
+
+
+def _behaviour(r: DiffReport) -> Iterator[Block]:
+    yield Heading(2, "Situations whose pathway changes")
+    if not r.comparison.differences:
+        yield Para((("plain", "None: every situation gets the same pathway."),))
+        return
+    for d in r.comparison.differences:
+        size = sum(c.size for c in d.classes)
+        mark: Span = (
+            ("warn", "LESS URGENT")
+            if d.direction == "less_urgent"
+            else ("strong", "more urgent")
+            if d.direction == "more_urgent"
+            else ("plain", "same urgency")
+        )
+        yield Heading(3, f"{d.old_pathway or '(no pathway)'} -> {d.new_pathway or '(no pathway)'}")
+        yield Para((mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
+        for c in d.classes[:CLASSES_SHOWN]:
+            yield Bullets(((("plain", f"{c.size:,} situations: "), ("code", c.condition)),))
+            yield Example(dict(c.example))
+        if len(d.classes) > CLASSES_SHOWN:
+            rest = len(d.classes) - CLASSES_SHOWN
+            yield Para((("plain", f"... and {rest} more classes (all in --format json)."),))
+
+
+def _impact(r: DiffReport) -> Iterator[Block]:
+    assert r.impact is not None
+    yield Heading(2, "Impact on cases")
+    changed = [(k, n) for k, n in sorted(r.impact.transitions.items()) if k[0] != k[1]]
+    if not changed:
+        yield Para((("plain", f"No case of {r.impact.total:,} changes pathway."),))
+    rank_old = {p.id: p.urgency for p in r.old.pathways}
+    rank_new = {p.id: p.urgency for p in r.new.pathways}
+    for (a, b), n in changed:
+        less = rank_new.get(b, 99) > rank_old.get(a, 99)
+        lead: Span = ("warn", "LESS URGENT ") if less else ("plain", "")
+        cases = ", ".join(r.impact.changed_cases.get((a, b), []))
+        more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
+        yield Bullets(((lead, ("plain", f"{a} -> {b}: {n:,} cases: {cases}{more}")),))
+    if r.impact.unrunnable:
+        yield Para((("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"),))
+        yield Bullets(
+            tuple(
+                (("plain", f"{case} under the {which} version: {why}"),)
+                for case, which, why in r.impact.unrunnable[:20]
+            )
+        )
+
+
+def _structure(r: DiffReport) -> Iterator[Block]:
+    yield Heading(2, "What changed in the text")
+    if not r.changes:
+        yield Para((("plain", "Nothing: the two versions say the same."),))
+        return
+    for section, title in SECTIONS:
+        mine = [c for c in r.changes if c.section == section]
+        if not mine:
+            continue
+        yield Heading(3, title)
+        yield Bullets(tuple(_change_spans(c) for c in mine))
+
+
+def _change_spans(c: Change) -> tuple[Span, ...]:
+    where = " ".join(x for x in (c.item, c.field) if x)
+    head: list[Span] = [("strong", f"{where}" if where else c.section), ("plain", f" {c.kind}")]
+    if c.kind == "moved":
+        return (
+            *head,
+            ("plain", f": {c.old} -> {c.new}"),
+            ("warn", f" ({c.note})") if c.note else ("plain", ""),
+        )
+    if c.words is not None:
+        spans: list[Span] = [*head, ("plain", ": ")]
+        for op, text in c.words:
+            style: Style = "del" if op == "delete" else "ins" if op == "insert" else "plain"
+            spans.append((style, text))
+            spans.append(("plain", " "))
+        return tuple(spans)
+    if c.kind == "added":
+        return (*head, ("plain", ": "), ("ins", c.new or ""))
+    if c.kind == "removed":
+        return (*head, ("plain", ": "), ("del", c.old or ""))
+    return (*head, ("plain", ": "), ("del", c.old or ""), ("plain", " -> "), ("ins", c.new or ""))
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+
+def _example_lines(answers: dict[str, Any]) -> list[str]:
+    import json
+
+    return [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in answers.items()]
+
+
+def text(r: DiffReport) -> str:
+    out: list[str] = []
+    for b in blocks(r):
+        match b:
+            case Heading(level=1, text=t):
+                out += ["=" * 78, t, "=" * 78]
+            case Heading(level=2, text=t):
+                out += ["", t.upper(), "-" * len(t)]
+            case Heading(text=t):
+                out += ["", t]
+            case Para(spans=s):
+                out.append(_text_spans(s))
+            case Bullets(items=items):
+                out += [f"  - {_text_spans(s)}" for s in items]
+            case Example(answers=a):
+                out += [
+                    "      example answers:",
+                    *(f"        {line}" for line in _example_lines(a)),
+                ]
+    return "\n".join(out) + "\n"
+
+
+def _text_spans(spans: tuple[Span, ...]) -> str:
+    marks = {"del": ("[-", "-]"), "ins": ("{+", "+}"), "warn": ("!! ", " !!")}
+    parts = []
+    for style, t in spans:
+        t = _plain_text(t)
+        if not t:
+            continue
+        before, after = marks.get(style, ("", ""))
+        parts.append(f"{before}{t}{after}")
+    return "".join(parts)
+
+
+def _plain_text(t: str) -> str:
+    """Control characters (terminal escapes) are shown, never obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in t)
+
+
+def markdown(r: DiffReport) -> str:
+    out: list[str] = []
+    for b in blocks(r):
+        match b:
+            case Heading(level=level, text=t):
+                out += ["", f"{'#' * level} {_md(t)}", ""]
+            case Para(spans=s):
+                out += [_md_spans(s), ""]
+            case Bullets(items=items):
+                out += [f"- {_md_spans(s)}" for s in items]
+            case Example(answers=a):
+                out += ["", "  ```yaml", *(f"  {line}" for line in _example_lines(a)), "  ```", ""]
+    return "\n".join(out).strip() + "\n"
+
+
+def _md(t: str) -> str:
+    out = []
+    for ch in _plain_text(t):
+        if ch in "<>&":
+            out.append(htmllib.escape(ch))
+        elif ch in "\\`*_{}[]#|~":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _md_spans(spans: tuple[Span, ...]) -> str:
+    marks = {
+        "del": ("~~", "~~"),
+        "ins": ("**", "**"),
+        "strong": ("**", "**"),
+        "warn": ("⚠ **", "**"),
+    }
+    parts = []
+    for style, t in spans:
+        if not t.strip():
+            parts.append(t)
+            continue
+        if style == "code":
+            parts.append("`" + _plain_text(t).replace("`", "'") + "`")
+            continue
+        before, after = marks.get(style, ("", ""))
+        core = _md(t.strip())
+        lead = " " if t[:1] == " " else ""
+        trail = " " if t[-1:] == " " else ""
+        parts.append(f"{lead}{before}{core}{after}{trail}")
+    return "".join(parts)
+
+
+def html(r: DiffReport) -> str:
+    body: list[str] = []
+    for b in blocks(r):
+        match b:
+            case Heading(level=level, text=t):
+                body.append(f"<h{level}>{htmllib.escape(t)}</h{level}>")
+            case Para(spans=s):
+                body.append(f"<p>{_html_spans(s)}</p>")
+            case Bullets(items=items):
+                body.append("<ul>" + "".join(f"<li>{_html_spans(s)}</li>" for s in items) + "</ul>")
+            case Example(answers=a):
+                lines = "\n".join(htmllib.escape(line) for line in _example_lines(a))
+                body.append(f"<pre class='example'>{lines}</pre>")
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
+        "del{background:#fdd}ins{background:#dfd;text-decoration:none}"
+        ".warn{background:#c00;color:#fff;padding:0 .3em;font-weight:bold}"
+        "pre.example{background:#f4f4f4;padding:.5em;margin-left:2em}"
+        "@media print{body{margin:0}}"
+    )
+    title = htmllib.escape(f"Protocol diff: {r.old.metadata.id} {r.old.metadata.version}")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{style}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+
+
+def _html_spans(spans: tuple[Span, ...]) -> str:
+    tags = {
+        "del": ("<del>", "</del>"),
+        "ins": ("<ins>", "</ins>"),
+        "strong": ("<strong>", "</strong>"),
+        "code": ("<code>", "</code>"),
+        "warn": ("<span class='warn'>", "</span>"),
+    }
+    parts = []
+    for style, t in spans:
+        before, after = tags.get(style, ("", ""))
+        parts.append(f"{before}{htmllib.escape(_plain_text(t))}{after}")
+    return "".join(parts)
+
+
+def to_json(r: DiffReport) -> dict[str, Any]:
+    def meta(p: Protocol, name: str, sha: str) -> dict[str, Any]:
+        return {"name": name, "id": p.metadata.id, "version": p.metadata.version, "sha256": sha}
+
+    behaviour = None
+    if r.comparison is not None:
+        behaviour = {
+            "total": r.comparison.total,
+            "only_in_old": list(r.comparison.only_in_old),
+            "only_in_new": list(r.comparison.only_in_new),
+            "differences": [
+                {
+                    "old_pathway": d.old_pathway,
+                    "new_pathway": d.new_pathway,
+                    "direction": d.direction,
+                    "situations": sum(c.size for c in d.classes),
+                    "classes": [
+                        {"condition": c.condition, "size": c.size, "example": dict(c.example)}
+                        for c in d.classes
+                    ],
+                }
+                for d in r.comparison.differences
+            ],
+        }
+    return {
+        "old": meta(r.old, r.old_name, r.old_sha256),
+        "new": meta(r.new, r.new_name, r.new_sha256),
+        "deescalations": r.deescalations,
+        "behaviour": behaviour,
+        "impact": None if r.impact is None else r.impact.to_json(),
+        "changes": [c.to_json() for c in r.changes],
+        "tool": {"name": "bruising-check", "version": __version__},
+        "statement": STATEMENT,
+    }

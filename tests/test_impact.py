@@ -1,0 +1,115 @@
+"""Impact on real cases: every supported cases format, streamed, counted by old -> new pathway."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bruising_check.impact import CaseFileError, impact, read_cases
+from bruising_check.loader import load_protocol
+from bruising_check.model import Protocol
+from tests.conftest import BASE_ANSWERS, ROOT
+
+V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
+V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+
+
+@pytest.fixture(scope="module")
+def versions() -> tuple[Protocol, Protocol]:
+    a = load_protocol(V1.read_bytes(), "v1").protocol
+    b = load_protocol(V2.read_bytes(), "v2").protocol
+    assert a is not None and b is not None
+    return a, b
+
+
+CSV = (
+    "case_id,age_weeks,mobility_milestones,mark_types,locations,child_seriously_unwell,"
+    "gestation_weeks_at_birth,disability_affecting_mobility,patterned,multiple_or_clustered,"
+    "explanation,diagnosed_condition_can_cause_mark,accident_independently_witnessed,report_channel\n"
+    # 30-week-old roller, shin bruise: v1 counts rolling (mobile -> no action); v2 refers.
+    "roller,30,rolling;sitting,bruise,shin,false,40,no,no,no,plausible_consistent,no,no,seen_in_person\n"
+    # 10-week-old, cheek bruise: referred under both.
+    "young,10,none,bruise,cheek,false,40,no,no,no,none,no,no,seen_in_person\n"
+    # 20-week-old crawler: v1 treats under-6-months as non-mobile (refer); v2 mobile, typical site.
+    "crawler,20,crawling,bruise,knee,false,40,no,no,no,plausible_consistent,no,no,seen_in_person\n"
+)
+
+
+def test_csv_cases_are_counted_by_transition(versions: tuple[Protocol, Protocol]) -> None:
+    v1, v2 = versions
+    questions = {q.id: q for q in v2.questions}
+    result = impact(v1, v2, read_cases("cases.csv", io.StringIO(CSV), questions))
+    assert result.total == 3
+    assert result.unrunnable == []
+    assert dict(result.transitions) == {
+        ("no_protocol_action_record_and_advise", "refer_same_day_csc_and_paediatric"): 1,
+        ("refer_same_day_csc_and_paediatric", "refer_same_day_csc_and_paediatric"): 1,
+        ("refer_same_day_csc_and_paediatric", "no_protocol_action_record_and_advise"): 1,
+    }
+    assert result.changed == 2
+    assert result.changed_cases[
+        ("refer_same_day_csc_and_paediatric", "no_protocol_action_record_and_advise")
+    ] == ["cases.csv:crawler"]
+
+
+def test_saved_records_and_jsonl(versions: tuple[Protocol, Protocol]) -> None:
+    v1, v2 = versions
+    record = {"answers": {**BASE_ANSWERS, "report_channel": "seen_in_person"}, "created_at": "t"}
+    one = list(read_cases("r.json", io.StringIO(json.dumps(record)), {}))
+    many = list(
+        read_cases("r.jsonl", io.StringIO(json.dumps(record) + "\n\n" + json.dumps(record)), {})
+    )
+    assert [c.name for c in one] == ["r.json t"]
+    assert [c.name for c in many] == ["r.jsonl:1 t", "r.jsonl:3 t"]
+    result = impact(v1, v2, many)
+    # v1 does not ask report_channel: the answer is left out for v1, so both run.
+    assert result.unrunnable == []
+    assert result.total == 2 and result.changed == 0
+
+
+def test_scenario_files_run(versions: tuple[Protocol, Protocol]) -> None:
+    v1, v2 = versions
+    path = ROOT / "protocols" / "scenarios" / "public-examples.yaml"
+    with path.open() as handle:
+        result = impact(v1, v2, read_cases(str(path), handle, {}))
+    assert result.total == 10
+    assert result.unrunnable == []
+
+
+def test_a_case_one_version_cannot_run_is_reported(versions: tuple[Protocol, Protocol]) -> None:
+    v1, v2 = versions
+    answers = {k: v for k, v in BASE_ANSWERS.items() if k != "report_channel"}
+    record = json.dumps({"answers": answers})
+    result = impact(v1, v2, read_cases("r.json", io.StringIO(record), {}))
+    assert result.total == 1
+    assert [(c, which) for c, which, _ in result.unrunnable] == [("r.json", "new")]
+    assert "report_channel" in result.unrunnable[0][2]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("x.txt", "a"),
+        ("x.json", "{nope"),
+        ("x.json", "[1]"),
+        ("x.yaml", "cases: 3"),
+        ("x.yaml", ": :"),
+    ],
+)
+def test_unreadable_case_files_are_named(name: str, content: str) -> None:
+    with pytest.raises(CaseFileError, match=name.replace(".", r"\.")):
+        list(read_cases(name, io.StringIO(content), {}))
+
+
+def test_reading_streams_one_case_at_a_time() -> None:
+    lines = (json.dumps({"answers": {"age_weeks": i}}) + "\n" for i in range(10**9))
+
+    class Endless(io.TextIOBase):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return lines
+
+    cases = read_cases("big.jsonl", Endless(), {})  # type: ignore[arg-type]
+    first = [next(cases) for _ in range(3)]
+    assert [c.answers["age_weeks"] for c in first] == [0, 1, 2]
