@@ -24,6 +24,7 @@ class CheckFormat(str, Enum):
 
 
 EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pdf": ".pdf"}
+BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {".htm": CheckFormat.html}
 
 
 @app.command()
@@ -36,7 +37,13 @@ def check(
         Path | None,
         typer.Option(help="YAML or JSON file of answers (question id: answer); no prompts."),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option(help="Output format.")] = CheckFormat.text,
+    format: Annotated[
+        CheckFormat | None,
+        typer.Option(
+            help="Output format (default: from the --output file's extension; else text, or a"
+            " PDF when saving a guided check)."
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -83,10 +90,19 @@ def check(
     }
     if output is not None and record_dir is not None:
         fail("Give --output or --record-dir, not both.", 2)
+    if format is None and output is not None:
+        format = BY_SUFFIX.get(output.suffix.lower())
     if answers is None:
         from bruising_check.cli.guided import run_guided
 
-        fmt = format.value if format is not CheckFormat.text or output else "pdf"
+        fmt = "pdf" if format is None else format.value
+        # Say so before the questions, not after them.
+        if output is not None:
+            for path, _ in _targets(output, fmt):
+                if path.exists():
+                    fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
+        if record_dir is not None and not record_dir.is_dir():
+            fail(f"{record_dir}: no such folder", 2)
         code = run_guided(
             loaded,
             plain=plain,
@@ -102,6 +118,7 @@ def check(
     except YamlError as exc:
         print_problems([exc.problem])
         raise typer.Exit(1) from None
+    format = format or CheckFormat.text
     checked = check_answers(loaded.protocol, located)
     print_problems(checked.problems)
     if not checked.ok:
