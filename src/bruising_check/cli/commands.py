@@ -100,7 +100,7 @@ def check(
         if output is not None:
             for path, _ in _targets(output, fmt):
                 if path.exists():
-                    fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
+                    fail(f"{path}: already exists; nothing was overwritten. Choose another.", 2)
         if record_dir is not None and not record_dir.is_dir():
             fail(f"{record_dir}: no such folder", 2)
         code = run_guided(
