@@ -46,10 +46,10 @@ class Rationale(Document):
         self.set_x(MARGIN + indent)
         self.multi_cell(WIDTH - indent, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
-    def pair(self, label: str, value: str) -> None:
+    def pair(self, label: str, value: str, size: float = 10) -> None:
         self.set_font("DejaVu", "B", 10)
         self.cell(38, 5, label)
-        self.set_font("DejaVu", "", 10)
+        self.set_font("DejaVu", "", size)
         self.multi_cell(WIDTH - 38, 5, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
@@ -75,7 +75,7 @@ def _write(d: Rationale, r: Mapping[str, Any]) -> None:
     d.pair("Protocol", p["title"])
     d.pair("Version", f"{p['version']} ({p['status']})")
     d.pair("Review due", p["review_due"] or "not set")
-    d.pair("Protocol SHA-256", p["sha256"])
+    d.pair("Protocol SHA-256", p["sha256"], size=8)  # one line, so it can be read and compared
 
     _pathway(d, r)
     _actions(d, r)

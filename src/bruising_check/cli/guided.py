@@ -182,7 +182,8 @@ def _hint(q: Question, s: QuestionScreen) -> str:
         how += "." if q.min_selected else ", or none."
     elif isinstance(q, NumberQuestion):
         how = f"Type a number of {q.unit} ({q.min:g} to {q.max:g})"
-        how += ", or 10d, 6w, 4m, 2y." if q.unit == "weeks" else "."
+        # Units only where they make sense: an age, not a gestation of 22 to 44 weeks.
+        how += ", or 10d, 6w, 4m, 2y." if q.unit == "weeks" and q.max > 104 else "."
     else:
         how = "Type the text, then Enter."
     if not q.required:
