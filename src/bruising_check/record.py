@@ -103,6 +103,7 @@ def build_record(
         "context": [
             {
                 "id": q.id,
+                "type": q.type,
                 "prompt": q.prompt,
                 "answer": _plain((context or {}).get(q.id)),
                 "answer_label": _label(q, (context or {}).get(q.id)),
@@ -110,6 +111,8 @@ def build_record(
             for q in protocol.context_prompts
         ],
         "labels": {f.id: f.label for f in protocol.derived},
+        # Why a fact matters and its limits (e.g. TEN-4-FACESp is screening information only).
+        "fact_notes": {f.id: f.help for f in protocol.derived if f.help},
         "internal_facts": [f.id for f in protocol.derived if f.internal],
         "sources": {
             sid: {"title": s.title, "url": s.url, "status": s.status}
@@ -158,7 +161,10 @@ def _question_entry(q: Question, decision: Decision) -> dict[str, Any]:
         status, note = "answered", None
     return {
         "id": q.id,
+        "type": q.type,
         "prompt": q.prompt,
+        # Option ids with their labels, so a saved record can be re-rendered (e.g. the body map).
+        "options": [{"id": o.id, "label": o.label} for o in getattr(q, "options", ())],
         "status": status,
         "answer": None if status != "answered" else _plain(value),
         "answer_label": None if status != "answered" else _label(q, value),

@@ -142,6 +142,7 @@ def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
         for c in r["context"]:
             yield from _wrap(c["prompt"], "    ", "  - ")
             yield from _wrap(c["answer_label"] or "(not answered)", "      ", "    > ")
+    yield from _text_printable(r)
     yield ""
     yield "SOURCES"
     for sid, s in r["sources"].items():
@@ -156,6 +157,61 @@ def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
     yield f"Record checksum: {r['checksum']}"
     yield f"{r['tool']['name']} {r['tool']['version']}"
     yield rule
+
+
+def _text_printable(r: Mapping[str, Any]) -> Iterator[str]:
+    """TEN-4-FACESp as screening information, the verbatim texts, and space to sign."""
+    from bruising_check import printable
+
+    screening = printable.ten4facesp(r)
+    if screening is not None:
+        yield ""
+        yield "TEN-4-FACESp (SCREENING INFORMATION)"
+        yield from _wrap(f"{screening.label}: {screening.shown}", "    ", "  ")
+        for note in screening.notes:
+            yield from _wrap(note, "    ", "  ")
+    texts = printable.verbatim(r)
+    if texts:
+        yield ""
+        yield "IN THEIR OWN WORDS, AND NOTES"
+        for prompt, said in texts:
+            yield from _wrap(prompt, "    ", "  ")
+            for line in said.splitlines() or [""]:
+                yield from _wrap(line, "    | ", "    | ")
+    yield ""
+    yield "SIGNED"
+    for field in printable.SIGN_FIELDS:
+        yield ""
+        yield f"  {field + ':':<15}" + "_" * (WIDTH - 17)
+
+
+def _md_printable(r: Mapping[str, Any]) -> Iterator[str]:
+    from bruising_check import printable
+
+    e = _md_escape
+    screening = printable.ten4facesp(r)
+    if screening is not None:
+        yield ""
+        yield "## TEN-4-FACESp (screening information)"
+        yield ""
+        yield f"**{e(screening.label)}: {e(screening.shown)}**"
+        for note in screening.notes:
+            yield ""
+            yield e(note)
+    texts = printable.verbatim(r)
+    if texts:
+        yield ""
+        yield "## In their own words, and notes"
+        for prompt, said in texts:
+            yield ""
+            yield f"**{e(prompt)}**"
+            yield ""
+            yield "> " + e(said)
+    yield ""
+    yield "## Signed"
+    yield ""
+    for field in printable.SIGN_FIELDS:
+        yield f"- {field}: ______________________________"
 
 
 def _fact(value: Any) -> str:
@@ -269,6 +325,7 @@ def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
         yield ""
         for c in r["context"]:
             yield f"- {e(c['prompt'])} **{e(c['answer_label'] or '(not answered)')}**"
+    yield from _md_printable(r)
     yield ""
     yield "---"
     yield ""

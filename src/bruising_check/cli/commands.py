@@ -6,18 +6,25 @@ import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes
+from bruising_check.cli.guided import clock
 
 
 class CheckFormat(str, Enum):
     text = "text"
     md = "md"
     json = "json"
+    html = "html"
+    pdf = "pdf"
+
+
+EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pdf": ".pdf"}
+BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {".htm": CheckFormat.html}
 
 
 @app.command()
@@ -30,13 +37,45 @@ def check(
         Path | None,
         typer.Option(help="YAML or JSON file of answers (question id: answer); no prompts."),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option(help="Output format.")] = CheckFormat.text,
+    format: Annotated[
+        CheckFormat | None,
+        typer.Option(
+            help="Output format (default: from the --output file's extension; else text, or a"
+            " PDF when saving a guided check)."
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(help="Write to this new file (never overwrites) instead of the screen."),
+        typer.Option(
+            help="Write to this new file (never overwrites) instead of the screen; the JSON"
+            " record is saved beside a printable one."
+        ),
+    ] = None,
+    record_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Save the printable rationale and the JSON record in this folder, named by date"
+            " and time."
+        ),
+    ] = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            help="No colour, boxes or cursor tricks (also with NO_COLOR, TERM=dumb, ACCESSIBLE=1)."
+        ),
+    ] = False,
+    practitioner: Annotated[
+        str | None, typer.Option(help="Your name, for the record (optional).")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Your role, for the record (optional).")] = None,
+    child_ref: Annotated[
+        str | None,
+        typer.Option(help="A reference for the child, never a name (optional)."),
     ] = None,
 ) -> None:
-    """Run the check: the pathway, actions, reasons and what was not known."""
+    """Run the check: the pathway, actions, reasons and what was not known.
+
+    Without --answers, asks the questions one at a time (the guided check)."""
     from bruising_check.answers import check_answers
     from bruising_check.engine import decide
     from bruising_check.record import build_record
@@ -44,13 +83,42 @@ def check(
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
+    about = {
+        k: v
+        for k, v in (("practitioner", practitioner), ("role", role), ("child_reference", child_ref))
+        if v
+    }
+    if output is not None and record_dir is not None:
+        fail("Give --output or --record-dir, not both.", 2)
+    if format is None and output is not None:
+        format = BY_SUFFIX.get(output.suffix.lower())
     if answers is None:
-        fail("Give the answers with --answers FILE (the guided check is not available yet).", 2)
+        from bruising_check.cli.guided import run_guided
+
+        fmt = "pdf" if format is None else format.value
+        # Say so before the questions, not after them.
+        if output is not None:
+            for path, _ in _targets(output, fmt):
+                if path.exists():
+                    fail(f"{path}: already exists; nothing was overwritten. Choose another.", 2)
+        if record_dir is not None and not record_dir.is_dir():
+            fail(f"{record_dir}: no such folder", 2)
+        code = run_guided(
+            loaded,
+            plain=plain,
+            fmt=fmt,
+            output=output,
+            record_dir=record_dir,
+            about=about,
+            save=save,
+        )
+        raise typer.Exit(code)
     try:
         located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
     except YamlError as exc:
         print_problems([exc.problem])
         raise typer.Exit(1) from None
+    format = format or CheckFormat.text
     checked = check_answers(loaded.protocol, located)
     print_problems(checked.problems)
     if not checked.ok:
@@ -60,20 +128,32 @@ def check(
         loaded.protocol,
         loaded.sha256,
         decision,
-        created_at=dt.datetime.now().astimezone(),
+        created_at=clock()(),
         context=checked.context,
+        about=about,
     )
-    emit(record, format.value, output)
+    if record_dir is not None or (output is not None and format is not CheckFormat.json):
+        for path in save(record, format.value, output, record_dir):
+            typer.echo(f"Saved {path}", err=True)
+    elif format is CheckFormat.pdf:
+        fail("--format pdf needs --output FILE or --record-dir DIR.", 2)
+    else:
+        emit(record, format.value, output)
     if decision.pathway is None:
         raise typer.Exit(1)
 
 
-def emit(record: dict[str, object], fmt: str, output: Path | None) -> None:
-    from bruising_check import render
+def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
+    from bruising_check import render, render_html
     from bruising_check.record import to_json
     from bruising_check.store import AlreadyExists, write_new
 
-    content = {"json": to_json, "md": render.markdown, "text": render.text}[fmt](record)
+    content = {
+        "json": to_json,
+        "md": render.markdown,
+        "text": render.text,
+        "html": render_html.html,
+    }[fmt](record)
     if output is None:
         typer.echo(content, nl=False)
         return
@@ -84,6 +164,66 @@ def emit(record: dict[str, object], fmt: str, output: Path | None) -> None:
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
     typer.echo(f"Saved {output}", err=True)
+
+
+def rendered(record: dict[str, Any], fmt: str) -> bytes:
+    from bruising_check import render, render_html
+    from bruising_check.record import to_json
+
+    if fmt == "pdf":
+        from bruising_check.render_pdf import pdf
+
+        return pdf(record)
+    text = {
+        "json": to_json,
+        "md": render.markdown,
+        "text": render.text,
+        "html": render_html.html,
+    }[fmt](record)
+    return text.encode("utf-8")
+
+
+def save(
+    record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
+) -> list[Path]:
+    """Write the printable rationale and, beside it, the JSON record (so the check can be
+    verified again later). Every target is checked first: all are written, or none."""
+    from bruising_check.store import AlreadyExists, write_new
+
+    if output is None:
+        folder = record_dir or Path.cwd()
+        if not folder.is_dir():
+            fail(f"{folder}: no such folder; nothing was saved", 2)
+        stamp = dt.datetime.fromisoformat(record["created_at"]).strftime("%Y%m%d-%H%M%S")
+        for n in range(1, 1000):
+            base = folder / (f"bruising-check-{stamp}" + ("" if n == 1 else f"-{n}"))
+            targets = _targets(base.with_suffix(EXTENSIONS[fmt]), fmt)
+            if not any(p.exists() for p, _ in targets):
+                break
+    else:
+        targets = _targets(output, fmt)
+    for path, _ in targets:
+        if path.exists():
+            fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
+    written: list[Path] = []
+    for path, kind in targets:
+        try:
+            write_new(path, rendered(record, kind))
+        except AlreadyExists:
+            fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
+        except OSError as exc:
+            fail(f"{path}: cannot write ({exc.strerror or exc}); nothing more was saved", 2)
+        written.append(path)
+    return written
+
+
+def _targets(printable: Path, fmt: str) -> list[tuple[Path, str]]:
+    if fmt == "json":
+        return [(printable, "json")]
+    beside = printable.with_suffix(".json")
+    if beside == printable:
+        beside = printable.with_name(printable.name + ".record.json")
+    return [(printable, fmt), (beside, "json")]
 
 
 @app.command()

@@ -1,0 +1,84 @@
+"""What a person types becomes the answer they meant, or a plain message; never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bruising_check.conditions import UNKNOWN
+from bruising_check.model import Protocol
+from bruising_check.typed import TypedError, parse, shown, weeks_from
+
+
+def q(protocol: Protocol, qid: str):  # type: ignore[no-untyped-def]
+    found = protocol.question(qid) or next(c for c in protocol.context_prompts if c.id == qid)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("typed", "weeks"),
+    [("17", 17), ("6w", 6), ("6 weeks", 6), ("10d", 1), ("13d", 1), ("14d", 2), ("4m", 17),
+     ("3m", 13), ("2y", 104), ("1y", 52), ("0", 0)],
+)  # fmt: skip
+def test_ages_with_units_become_completed_weeks(baseline: Protocol, typed: str, weeks: int) -> None:
+    parsed = parse(q(baseline, "age_weeks"), typed)
+    assert parsed.value == weeks
+    if typed[-1] in "dmy":
+        assert parsed.note is not None and f"{weeks} completed weeks" in parsed.note
+
+
+def test_months_use_the_protocols_month_length() -> None:
+    # 4.99 months is TEN-4-FACESp's age limit; the protocol says 21 completed weeks is inside it.
+    assert weeks_from(4.99, "m") == 21
+    assert weeks_from(5.2, "m") == 22
+
+
+@given(st.integers(min_value=0, max_value=900))
+def test_weeks_typed_plain_or_with_w_agree(n: int) -> None:
+    assert weeks_from(n, "w") == n
+    assert weeks_from(n * 7, "d") == n
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("ten", "Type a number of weeks"), ("937", "outside the range"), ("10.5", "whole weeks"),
+     ("", "An answer is needed"), ("nan", "Type a number"), ("5kg", "Type a number")],
+)  # fmt: skip
+def test_bad_numbers_are_explained(baseline: Protocol, typed: str, message: str) -> None:
+    with pytest.raises(TypedError, match=message):
+        parse(q(baseline, "age_weeks"), typed)
+
+
+def test_gestation_is_optional_and_blank_means_not_known(baseline: Protocol) -> None:
+    assert parse(q(baseline, "gestation_weeks_at_birth"), "  ").value is UNKNOWN
+    with pytest.raises(TypedError, match="outside the range"):
+        parse(q(baseline, "gestation_weeks_at_birth"), "4m")
+
+
+def test_multiple_choice_by_numbers_ids_or_none(baseline: Protocol) -> None:
+    locations = q(baseline, "locations")
+    assert parse(locations, "8, 18").value == ("cheek", "thigh")
+    assert parse(locations, "thigh cheek 8").value == ("cheek", "thigh")
+    assert parse(locations, "CHEEK").value == ("cheek",)
+    with pytest.raises(TypedError, match="Choose at least 1"):
+        parse(locations, "none")
+    with pytest.raises(TypedError, match="1 to 22"):
+        parse(locations, "23")
+    milestones = q(baseline, "mobility_milestones")
+    assert parse(milestones, "none").value == ()
+    assert shown(milestones, ()) == "None of these"
+
+
+def test_single_choice_yes_no_and_text(baseline: Protocol) -> None:
+    assert parse(q(baseline, "explanation"), "1").value == "none"
+    assert parse(q(baseline, "explanation"), "none").value == "none"  # the option id wins
+    assert parse(q(baseline, "adult_services"), "no").value == "no"
+    with pytest.raises(TypedError, match="not an option"):
+        parse(q(baseline, "explanation"), "maybe")
+    assert parse(q(baseline, "patterned"), "Y").value is True
+    assert parse(q(baseline, "patterned"), "no").value is False
+    with pytest.raises(TypedError, match="y for yes"):
+        parse(q(baseline, "patterned"), "sure")
+    said = "  He said <b>the dog</b> did it  "
+    assert parse(q(baseline, "explanation_verbatim"), said).value == said.strip()
