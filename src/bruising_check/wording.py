@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from bruising_check.conditions import AllOf, AnyOf, Compare, Condition, Not
 from bruising_check.model import (
-    BooleanQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -31,7 +30,11 @@ def subject_name(protocol: Protocol, subject: str) -> str:
     """A question's id in words (prompts are long questions), or a derived fact's label."""
     for f in protocol.derived:
         if f.id == subject:
-            return f.label
+            # Mid-sentence: "independently mobile", but keep "TEN-4-FACESp" as written.
+            label = f.label
+            if len(label) > 1 and label[0].isupper() and (label[1].islower() or label[1] == " "):
+                label = label[0].lower() + label[1:]
+            return label
     return subject.replace("_", " ")
 
 
@@ -64,9 +67,10 @@ def compare_text(protocol: Protocol, cmp: Compare) -> str:
     unit = f" {q.unit}" if isinstance(q, NumberQuestion) else ""
     if op == "is_true":
         return name
+    if op == "equals" and isinstance(operand, bool) and cmp.fact is not None:
+        return name if operand else f"not {name}"
     if op == "equals" and isinstance(operand, bool):
-        if isinstance(q, BooleanQuestion) or q is None:
-            return f"{name}: {'yes' if operand else 'no'}"
+        return f"{name}: {'yes' if operand else 'no'}"
     if op == "equals" and isinstance(operand, tuple):
         return f"{name} is exactly {_labels(protocol, cmp, operand)}" + (
             " and nothing else" if len(operand) == 1 else ""
@@ -102,7 +106,7 @@ def _negated(protocol: Protocol, inner: Condition) -> Line | None:
         return Line(f"{name} is none of {_labels(protocol, inner, operand)}")
     if op == "includes_any":
         return Line(f"{name} includes none of {_labels(protocol, inner, operand)}")
-    return None
+    return Line(f"not ({compare_text(protocol, inner)})")
 
 
 def condition_lines(protocol: Protocol, cond: Condition) -> Line:
