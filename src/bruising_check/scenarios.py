@@ -69,11 +69,6 @@ class Loaded:
     located: Located | None
     problems: tuple[Problem, ...] = ()
 
-    def case_path(self, case_id: str) -> Path:
-        assert self.scenarios is not None
-        index = next(i for i, c in enumerate(self.scenarios.cases) if c.id == case_id)
-        return ("cases", index)
-
 
 def load_scenarios(raw: bytes, file: str) -> Loaded:
     """Parse a scenario file. Problems are located; nothing raises for a user's mistake."""
@@ -125,7 +120,7 @@ class CaseResult:
         return not self.differences
 
 
-def _sub_located(located: Located, prefix: Path) -> Located:
+def sub_located(located: Located, prefix: Path) -> Located:
     """The part of a located document under `prefix`, with its positions kept."""
     n = len(prefix)
     sub = Located(None, located.file)
@@ -154,7 +149,7 @@ def run_case(protocol: Protocol, loaded: Loaded, index: int) -> CaseResult:
     case = loaded.scenarios.cases[index]
     path: Path = ("cases", index)
     line = loaded.located.where(path)[0]
-    answers_at = _sub_located(loaded.located, (*path, "answers"))
+    answers_at = sub_located(loaded.located, (*path, "answers"))
     checked = check_answers(protocol, answers_at)
     errors = tuple(p for p in checked.problems if p.severity == "error")
     if errors:
