@@ -59,7 +59,7 @@ class Case(_Model):
 
 class ScenarioFile(_Model):
     description: str | None = None
-    cases: Annotated[tuple[Case, ...], Field(min_length=1)]
+    cases: tuple[Case, ...]  # at least one: checked after, as pydantic repeats it per bad case
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ def load_scenarios(raw: bytes, file: str) -> Loaded:
         scenarios = ScenarioFile.model_validate(located.data)
     except ValidationError as exc:
         return Loaded(file, None, located, tuple(schema_problems(exc, located)))
+    if not scenarios.cases:
+        problem = located.problem(Code.SCHEMA, "`cases:` is empty; add at least one case", ())
+        return Loaded(file, None, located, (problem,))
     seen: dict[str, int] = {}
     for i, case in enumerate(scenarios.cases):
         if case.id in seen:

@@ -43,9 +43,15 @@ def _safe(text: str) -> str:
     )
 
 
-def _say(text: str = "", indent: str = "", **style: Any) -> None:
-    """Print wrapped to the terminal's width; continuation lines indented under `indent`."""
-    width = max(40, min(100, shutil.get_terminal_size((100, 24)).columns - 1))
+def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> None:
+    """Print wrapped to the terminal's width; continuation lines indented under `indent`.
+    `wrap=False` keeps a line whole (file:line:col locations that editors and CI parse)."""
+    if not wrap:
+        typer.echo(typer.style(_safe(text), **style) if style else _safe(text))
+        return
+    # A terminal's own width; 100 when piped, so saved output does not depend on a window.
+    columns = shutil.get_terminal_size((101, 24)).columns if sys.stdout.isatty() else 101
+    width = max(40, min(100, columns - 1))
     body = text.lstrip(" ")
     indent = indent or " " * (len(text) - len(body))
     lines = textwrap.wrap(
@@ -215,12 +221,13 @@ def test_scenarios(
         status = "PASS" if r.passed else "FAIL"
         _say(f"{status}  {r.case.id:<{width}}  {r.case.title}", fg=None if r.passed else "red")
         if not r.passed:
-            _say(f"      {r.file}:{r.line}")
+            _say(f"      {r.file}:{r.line}", wrap=False)
             for line in sc.difference_lines(r):
-                _say(f"      {line}")
+                _say(f"      {line}", wrap=False)
     failed = sum(not r.passed for r in results)
     unreadable = sum(bool(run.problems) for run in runs)
-    summary = f"{len(results)} scenarios: {len(results) - failed} passed, {failed} failed"
+    noun = "scenario" if len(results) == 1 else "scenarios"
+    summary = f"{len(results)} {noun}: {len(results) - failed} passed, {failed} failed"
     if unreadable:
         summary += f"; {unreadable} file(s) could not be read"
     _say(summary)
@@ -257,8 +264,12 @@ def _print_coverage(cov: Any) -> None:
     if cov.pathways_never_reached:
         _say("  pathways never reached: " + ", ".join(cov.pathways_never_reached))
     if cov.options_never_chosen:
-        shown = ", ".join(f"{q}={o}" for q, o in cov.options_never_chosen)
-        _say("  answers never given: " + shown)
+        _say("  answers never given:")
+        by_question: dict[str, list[str]] = {}
+        for q, o in cov.options_never_chosen:
+            by_question.setdefault(q, []).append(o)
+        for q, options in by_question.items():
+            _say(f"    {q}: " + ", ".join(options))
 
 
 # --- demo and quiz: shared reading of scenario cases ---------------------------------------------
