@@ -85,7 +85,8 @@ HOSTILE = "<script>alert(1)</script> **bold** [link](javascript:x) # not a headi
 def _hostile() -> Loaded:
     text = BASELINE.read_text(encoding="utf-8")
     text = text.replace(
-        '  title: "Bruising and injuries in babies who are not independently mobile: national baseline"',
+        '  title: "Bruising and injuries in babies who are not independently mobile: national'
+        ' baseline"',
         f"  title: {yaml.safe_dump(HOSTILE).strip()}",
     ).replace(
         "url: https://www.londonsafeguardingchildrenprocedures.co.uk/bruising.html",
