@@ -317,6 +317,7 @@ def demo(
     """Step through a case answer by answer: why each question is asked, what each answer
     changes, and which rule decides."""
     from bruising_check.demo import walk
+    from bruising_check.model import TextQuestion
     from bruising_check.wording import condition_text
 
     file, _, case_id = scenario.rpartition("#")
@@ -346,10 +347,13 @@ def demo(
     _say("The rules are checked in order; the first that matches decides the pathway.")
     waiting, announced = pause, False
     for step in steps:
-        if not step.asked:
-            _say(
-                f"[{step.number}/{len(steps)}] {step.question}: not asked for this child", dim=True
-            )
+        question = p.question(step.question)
+        blank_text = (
+            isinstance(question, TextQuestion) and step.answer == "(not known)" and not step.facts
+        )
+        if not step.asked or blank_text:  # nothing to teach: one line, no pause
+            why = "not asked for this child" if not step.asked else "left blank (optional text)"
+            _say(f"[{step.number}/{len(steps)}] {step.question}: {why}", dim=True)
             continue
         _say()
         _say(f"[{step.number}/{len(steps)}] {step.prompt}", bold=True)
