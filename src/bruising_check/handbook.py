@@ -330,7 +330,7 @@ def _action(p: Protocol, a: Action) -> Item:
         details.append(
             Item(
                 _contact_text(c) if c else "(not in the contacts list)",
-                f"Contact: {c.name if c else a.contact}",
+                f"Contact: {c.name if c else a.contact}:",
             )
         )
     return Item(a.text, children=tuple(details))

@@ -373,7 +373,8 @@ def demo(
         if waiting:
             typer.echo("  -- Enter to continue, q to stop --", nl=False)
             reply = sys.stdin.readline()
-            typer.echo()
+            if not sys.stdin.isatty():  # a terminal echoes the Enter itself
+                typer.echo()
             if reply == "":
                 waiting = False  # end of input: run to the end rather than hang
             elif reply.strip().lower() == "q":
