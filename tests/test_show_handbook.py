@@ -10,7 +10,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
-from bruising_check import handbook
+from bruising_check import handbook, handbook_render
 from bruising_check.cli import _register, app
 from bruising_check.handbook_pdf import handbook_pdf
 from bruising_check.loader import Loaded
@@ -29,17 +29,17 @@ def _book(loaded: Loaded, today: dt.date = TODAY) -> handbook.Handbook:
 
 
 def test_markdown_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotAssertion) -> None:
-    assert handbook.markdown(_book(baseline_loaded)) == snapshot
+    assert handbook_render.markdown(_book(baseline_loaded)) == snapshot
 
 
 def test_html_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotAssertion) -> None:
-    assert handbook.html(_book(baseline_loaded)) == snapshot
+    assert handbook_render.html(_book(baseline_loaded)) == snapshot
 
 
 def test_handbook_covers_every_part_of_the_protocol(
     baseline_loaded: Loaded, baseline: Protocol
 ) -> None:
-    text = handbook.html(_book(baseline_loaded))
+    text = handbook_render.html(_book(baseline_loaded))
     assert "Review due</strong> 27 May 2027" in text
     for d in baseline.definitions:
         assert d.term in text
@@ -63,7 +63,7 @@ def test_handbook_covers_every_part_of_the_protocol(
 
 
 def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
-    md = handbook.markdown(_book(baseline_loaded))
+    md = handbook_render.markdown(_book(baseline_loaded))
     b6 = md.split("### Rule B6")[1].split("###")[0]
     assert (
         "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n      - patterned: yes"
@@ -72,10 +72,10 @@ def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
 
 
 def test_overdue_review_and_draft_status_are_warned(baseline_loaded: Loaded) -> None:
-    late = handbook.markdown(_book(baseline_loaded, dt.date(2028, 1, 1)))
+    late = handbook_render.markdown(_book(baseline_loaded, dt.date(2028, 1, 1)))
     assert "> **Warning:** The review date (27 May 2027) has passed." in late
     assert "> **Warning:** This protocol is a draft" in late
-    on_time = handbook.markdown(_book(baseline_loaded))
+    on_time = handbook_render.markdown(_book(baseline_loaded))
     assert "has passed" not in on_time
 
 
@@ -99,11 +99,11 @@ def _hostile() -> Loaded:
 
 def test_protocol_text_is_shown_literally_in_html_and_markdown() -> None:
     book = _book(_hostile())
-    page = handbook.html(book)
+    page = handbook_render.html(book)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; **bold** [link](javascript:x)" in page
     assert 'href="javascript' not in page and "javascript:alert(1)" in page
-    md = handbook.markdown(book)
+    md = handbook_render.markdown(book)
     assert (
         "# &#60;script&#62;alert(1)&#60;/script&#62; \\*\\*bold\\*\\* \\[link\\](javascript:x)"
         in md

@@ -115,9 +115,14 @@ def test_unreadable_and_malformed_files_exit_2_with_located_errors(tmp_path: Pat
     good = write(tmp_path, case(), name="good.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("cases:\n  - id: X\n    title: [unclosed\n", encoding="utf-8")
-    result = invoke(tmp_path, str(good), str(broken), str(tmp_path / "missing.yaml"))
+    report = tmp_path / "junit.xml"
+    missing = tmp_path / "missing.yaml"
+    result = invoke(tmp_path, str(missing), str(good), "--junit", str(report))
     assert result.exit_code == 2
-    assert "cannot read" in result.stderr
+    assert f"{missing}:0:0: error UNREADABLE cannot read" in result.stderr
+    assert "PASS  T1" in result.stdout  # the readable file after it still ran
+    errors = [s.get("errors") for s in ET.parse(report).getroot().iter("testsuite")]
+    assert errors == ["1", "0"]
     result = invoke(tmp_path, str(good), str(broken))
     assert result.exit_code == 2
     assert f"{broken}:4:1: error YAML_SYNTAX" in result.stderr or f"{broken}:3:" in result.stderr
