@@ -181,3 +181,10 @@ def test_expecting_a_fact_the_protocol_does_not_have_fails(tmp_path: Path) -> No
 def test_test_needs_cases() -> None:
     result = runner.invoke(app, ["test", "national-baseline"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["show", "test", "demo", "quiz"])
+def test_every_training_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout

@@ -246,8 +246,9 @@ def dot(protocol: Protocol, path: Trace | None = None) -> str:
         out.append(_edge(previous, node, None if first else "no", path, state != "not_reached"))
         out.append(_edge(node, f'"pathway_{rule.pathway}"', "yes", path, state == "decides"))
         previous, first = node, False
-    out.append('  unmatched [label="No rule matched:\\nfollow the local procedure"];')
     walked = path is not None and "decides" not in path.steps.values()
+    grey = ', color="#aaaaaa", fontcolor="#888888"' if path is not None and not walked else ""
+    out.append(f'  unmatched [label="No rule matched:\\nfollow the local procedure"{grey}];')
     out.append(_edge(previous, "unmatched", "no", path, walked))
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
         text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
