@@ -59,3 +59,11 @@ def test_quiz_in_a_terminal() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_show_pdf_refuses_to_pour_binary_into_a_terminal() -> None:
+    child = spawn("show", "--format", "pdf")
+    child.expect("This format is binary: give --output FILE to save it.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
