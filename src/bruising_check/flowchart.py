@@ -159,7 +159,7 @@ def _mm(text: str) -> str:
     """Text inside a quoted Mermaid label, shown literally (entity codes for its syntax)."""
     out = []
     for ch in " ".join(text.split()):
-        if ch in '"#<>&`[]{}|':
+        if ch in '"#<>&`[]{}|;':
             out.append(f"#{ord(ch)};")
         else:
             out.append(ch)

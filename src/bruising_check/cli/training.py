@@ -37,7 +37,7 @@ def _safe(text: str) -> str:
     """Control characters (escape sequences) shown as `\\x1b`, never acted on by the terminal."""
     return "".join(
         ch
-        if ch == "\n" or (ch.isprintable() and ch != "\x7f")
+        if ch in "\n\t" or ch.isprintable()
         else ch.encode("unicode_escape").decode()
         for ch in text
     )
