@@ -36,9 +36,7 @@ GRAPHVIZ_HELP = (
 def _safe(text: str) -> str:
     """Control characters (escape sequences) shown as `\\x1b`, never acted on by the terminal."""
     return "".join(
-        ch
-        if ch in "\n\t" or ch.isprintable()
-        else ch.encode("unicode_escape").decode()
+        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode()
         for ch in text
     )
 
