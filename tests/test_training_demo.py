@@ -107,3 +107,9 @@ def test_demo_shows_terminal_escapes_in_scenario_text_literally(tmp_path: Any) -
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout
     assert "Escape \\x1b[2J test" in result.stdout
+
+
+def test_demo_finds_a_bundled_scenario_file_by_name() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", "baseline-rules#BL-R01", "--no-pause"])
+    assert result.exit_code == 0, result.output
+    assert "Decided by rule B1:" in result.stdout

@@ -19,12 +19,24 @@ if TYPE_CHECKING:
     from bruising_check.scenarios import Loaded as LoadedScenarios
 
 
+def _resolve_scenarios(file: Path) -> Path:
+    """A path, or the name of a bundled scenario file (`baseline-rules`), so that an installed
+    tool can run the shipped exercises without a checkout."""
+    from bruising_check.bundled import protocols_dir
+
+    if file.exists():
+        return file
+    bundled = protocols_dir() / "scenarios" / file.with_suffix(".yaml").name
+    return bundled if bundled.is_file() and file.parent == Path() else file
+
+
 def _load_cases(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[dict[str, Any]]]:
     """The scenario file and each case's checked answers; exit 2 if unreadable, 1 if a case's
     answers do not fit the protocol."""
     from bruising_check import scenarios as sc
     from bruising_check.answers import check_answers
 
+    file = _resolve_scenarios(file)
     data = sc.load_scenarios(read_bytes(file), str(file))
     if data.scenarios is None or data.located is None:
         print_problems(list(data.problems))
