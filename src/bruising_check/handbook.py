@@ -274,7 +274,12 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
         yield Heading(2, "Where this protocol stands on points local protocols differ on")
         yield Items(
             tuple(
-                Item(_policy_value(v), k.replace("_", " ") + ":")
+                Item(
+                    "none: milestones decide"
+                    if k == "age_anchor" and v is None
+                    else _policy_value(v),
+                    _POLICY_LABELS.get(k, k.replace("_", " ")) + ":",
+                )
                 for k, v in p.policy.model_dump().items()
             )
         )
@@ -290,7 +295,7 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
             Item(s.note, "Note:") if s.note else None,
             Item(status) if status else None,
         )
-        year = f" ({s.year})" if s.year else ""
+        year = f" ({s.year})" if s.year and str(s.year) not in s.title else ""
         yield Items((Item(s.title + year, f"[{s.id}]", url=s.url, children=notes),))
 
     if m.changelog:
@@ -335,6 +340,54 @@ def _action(p: Protocol, a: Action) -> Item:
     return Item(a.text, children=tuple(details))
 
 
+# The policy block's fields and closed values in words (DOMAIN.md §4); anything else is shown
+# with underscores as spaces.
+_POLICY_LABELS = {
+    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
+    "mobility_milestones": "Milestones that make a child independently mobile",
+    "age_anchor": "Age anchor that overrides milestones",
+    "corrected_age": "Corrected age for prematurity",
+    "scope_mark_types": "Marks in scope",
+    "petechiae_count_as_bruise": "Petechiae count as bruising",
+    "disability": "Disabled or developmentally delayed older children",
+    "nim_explanation": "Explanation considered for a non-mobile baby",
+    "who_may_decide_no_referral": "Who may decide not to refer",
+    "suspected_birthmark": "Suspected birthmark",
+    "medical_procedure_marks": "Marks from a documented medical procedure",
+    "known_bleeding_disorder": "Known bleeding disorder",
+    "first_step": "First step",
+    "strategy_discussion": "Strategy discussion",
+    "referral_timescale": "Referral timescale",
+    "remote_reports": "Reports by phone, photo or a third party",
+    "escalation_if_declined": "If the referral is declined",
+    "informing_parents": "Informing parents",
+}
+_POLICY_VALUES = {
+    "recorded_only": "recorded only, not used to decide",
+    "used": "used to decide",
+    "included": "included",
+    "excluded_if_wheelchair_user_who_can_give_account": (
+        "excluded if a wheelchair user who can give an account"
+    ),
+    "physical_only": "physical disability only",
+    "regardless": "no: every mark is referred regardless of the explanation",
+    "explanation_dependent": "yes: the explanation can change the pathway",
+    "abrasions_only_dependent": (
+        "only for an abrasion; every other mark is referred regardless of the explanation"
+    ),
+    "end": "no further action under the protocol (record and advise)",
+    "discuss": "same-day discussion before deciding on referral",
+    "refer": "same-day referral",
+    "both_same_day": "social care and health assessment, both the same day",
+    "social_care_first": "social care first",
+    "health_triage_first": "same-day health triage first",
+    "after_appraisal": "only after an initial appraisal",
+    "every_case": "in every case",
+    "must_refer": "acted on as if seen in person",
+    "treated_as_seen": "treated as if seen",
+}
+
+
 def _policy_value(value: object) -> str:
     if value is None:
         return "not stated"
@@ -342,4 +395,4 @@ def _policy_value(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(str(v).replace("_", " ") for v in value)
-    return str(value).replace("_", " ")
+    return _POLICY_VALUES.get(str(value), str(value).replace("_", " "))
