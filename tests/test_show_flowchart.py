@@ -158,3 +158,18 @@ def test_svg_and_png_go_through_graphviz(
     assert "digraph protocol" in data and 'fillcolor="#ffe9a8"' in data
     again = runner.invoke(app, ["show", "--format", fmt, "--output", str(out)])
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_a_failing_graphviz_is_reported_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    exe = folder / "dot"
+    exe.write_text("#!/bin/sh\necho 'Error: syntax' >&2\nexit 1\n", encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    result = runner.invoke(app, ["show", "--format", "svg", "--output", str(tmp_path / "x.svg")])
+    assert result.exit_code == 1
+    assert "Graphviz failed: Error: syntax" in result.stderr
+    assert not (tmp_path / "x.svg").exists()

@@ -168,9 +168,12 @@ def _graphviz(source: str, fmt: str) -> bytes:
     exe = shutil.which("dot")
     if exe is None:
         fail(GRAPHVIZ_HELP, 2)
-    done = subprocess.run(  # noqa: S603 - a fixed program found on PATH, the DOT text on stdin
-        [exe, f"-T{fmt}"], input=source.encode(), capture_output=True, check=False, timeout=60
-    )
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed program found on PATH, DOT text on stdin
+            [exe, f"-T{fmt}"], input=source.encode(), capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        fail(f"Graphviz could not run ({exc}); try --format dot and render it elsewhere.", 1)
     if done.returncode != 0:
         fail(f"Graphviz failed: {done.stderr.decode(errors='replace').strip()}", 1)
     return done.stdout
