@@ -147,3 +147,25 @@ def test_show_pdf_to_a_pipe_writes_the_bytes() -> None:
     result = runner.invoke(app, ["show", "--format", "pdf"])
     assert result.exit_code == 0
     assert result.stdout_bytes.startswith(b"%PDF-")
+
+
+def test_html_handbook_is_well_nested(baseline_loaded: Loaded) -> None:
+    from html.parser import HTMLParser
+
+    class Nesting(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.problems: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in {"meta", "br"}:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            if not self.stack or self.stack.pop() != tag:
+                self.problems.append(tag)
+
+    parser = Nesting()
+    parser.feed(handbook_render.html(_book(_hostile())))
+    assert parser.problems == [] and parser.stack == []
