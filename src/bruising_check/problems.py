@@ -16,6 +16,7 @@ class Code(Enum):
     """Every problem the loader and validator can report: (severity, hint)."""
 
     # Reading the file
+    UNREADABLE = ("error", "Check the path and that the file is readable.")
     TOO_LARGE = ("error", "Protocol and answers files are small; check this is the right file.")
     NOT_UTF8 = ("error", "Save the file as UTF-8 text.")
     YAML_SYNTAX = ("error", "Check indentation, colons and quotes near this position.")

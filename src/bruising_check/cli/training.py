@@ -1,1 +1,286 @@
-"""For trainers: show (flowcharts, handbook), test (scenarios), demo and quiz (issue 6)."""
+"""For trainers: show (flowcharts, handbook) and test (scenarios) here; demo and quiz in
+`cli.classroom` (issue 6).
+
+The terminal layer only: each command reads files, calls the core (flowchart, handbook,
+scenarios) and prints. Protocol and scenario text is printed through `_safe`, so a
+terminal escape in a file is shown, never obeyed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import textwrap
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bruising_check.cli import app, fail
+from bruising_check.cli.common import load_or_exit, print_problems, read_bytes
+
+if TYPE_CHECKING:
+    from bruising_check.model import Protocol
+
+GRAPHVIZ_HELP = (
+    "Graphviz is not installed: the `dot` program was not found. Install it"
+    " (Debian/Ubuntu: sudo apt-get install graphviz; Fedora: sudo dnf install graphviz;"
+    " macOS: brew install graphviz; Windows: winget install graphviz), or use --format dot"
+    " and render the file elsewhere, or --format mermaid."
+)
+
+
+def _safe(text: str) -> str:
+    """Control characters (escape sequences) shown as `\\x1b`, never acted on by the terminal."""
+    return "".join(
+        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
+
+
+def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> None:
+    """Print wrapped to the terminal's width; continuation lines indented under `indent`.
+    `wrap=False` keeps a line whole (file:line:col locations that editors and CI parse)."""
+    if not wrap:
+        typer.echo(typer.style(_safe(text), **style) if style else _safe(text))
+        return
+    # A terminal's own width; 100 when piped, so saved output does not depend on a window.
+    columns = shutil.get_terminal_size((101, 24)).columns if sys.stdout.isatty() else 101
+    width = max(40, min(100, columns - 1))
+    body = text.lstrip(" ")
+    indent = indent or " " * (len(text) - len(body))
+    lines = textwrap.wrap(
+        _safe(body),
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [""]
+    for line in lines:
+        typer.echo(typer.style(line, **style) if style else line)
+
+
+def _write(output: Path | None, data: bytes, *, binary: bool) -> None:
+    from bruising_check.store import AlreadyExists, write_new
+
+    if output is None:
+        if binary and sys.stdout.isatty():
+            fail("This format is binary: give --output FILE to save it.", 2)
+        sys.stdout.buffer.write(data) if binary else typer.echo(_safe(data.decode()), nl=False)
+        sys.stdout.flush()
+        return
+    try:
+        write_new(output, data)
+    except AlreadyExists:
+        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
+    typer.echo(f"Saved {output}", err=True)
+
+
+# --- show ---------------------------------------------------------------------------------------
+
+
+class ShowFormat(str, Enum):
+    tree = "tree"
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+FLOWCHARTS = {ShowFormat.tree, ShowFormat.mermaid, ShowFormat.dot, ShowFormat.svg, ShowFormat.png}
+
+
+def _decision_for(protocol: Protocol, answers: Path) -> Any:
+    from bruising_check.answers import check_answers
+    from bruising_check.engine import decide
+    from bruising_check.yamlread import YamlError, decode, read_yaml
+
+    try:
+        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
+    except YamlError as exc:
+        print_problems([exc.problem])
+        raise typer.Exit(1) from None
+    checked = check_answers(protocol, located)
+    print_problems(checked.problems)
+    if not checked.ok:
+        fail(f"{answers}: the answers have errors; nothing to highlight", 1)
+    return decide(protocol, checked.answers)
+
+
+@app.command()
+def show(
+    protocol: Annotated[
+        str | None,
+        typer.Argument(help="Protocol file or bundled id (default: the national baseline)."),
+    ] = None,
+    format: Annotated[
+        ShowFormat,
+        typer.Option(help="Flowchart: tree, mermaid, dot, svg, png. Handbook: md, html, pdf."),
+    ] = ShowFormat.tree,
+    highlight: Annotated[
+        Path | None,
+        typer.Option(help="An answers file: mark the path this case takes (flowcharts only)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this new file (never overwrites).")
+    ] = None,
+) -> None:
+    """The protocol as a flowchart, or as a handbook a partnership could publish."""
+    from bruising_check import flowchart, handbook, handbook_render
+
+    if highlight is not None and format not in FLOWCHARTS:
+        fail(
+            "--highlight marks a path on a flowchart: use it with tree, mermaid, dot, svg or png.",
+            2,
+        )
+    loaded = load_or_exit(protocol)
+    assert loaded.protocol is not None
+    p = loaded.protocol
+    if format in FLOWCHARTS:
+        path = None if highlight is None else flowchart.trace(p, _decision_for(p, highlight))
+        if format in {ShowFormat.svg, ShowFormat.png}:
+            _write(output, _graphviz(flowchart.dot(p, path), format.value), binary=True)
+            return
+        render = {"tree": flowchart.tree, "mermaid": flowchart.mermaid, "dot": flowchart.dot}
+        _write(output, render[format.value](p, path).encode(), binary=False)
+        return
+    book = handbook.build(p, file=loaded.file, sha256=loaded.sha256, today=dt.date.today())
+    if format is ShowFormat.pdf:
+        from bruising_check.handbook_pdf import handbook_pdf
+
+        _write(output, handbook_pdf(book), binary=True)
+    elif format is ShowFormat.md:
+        _write(output, handbook_render.markdown(book).encode(), binary=False)
+    else:
+        _write(output, handbook_render.html(book).encode(), binary=False)
+
+
+def _graphviz(source: str, fmt: str) -> bytes:
+    exe = shutil.which("dot")
+    if exe is None:
+        fail(GRAPHVIZ_HELP, 2)
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed program found on PATH, DOT text on stdin
+            [exe, f"-T{fmt}"], input=source.encode(), capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        fail(f"Graphviz could not run ({exc}); try --format dot and render it elsewhere.", 1)
+    if done.returncode != 0:
+        fail(f"Graphviz failed: {done.stderr.decode(errors='replace').strip()}", 1)
+    return done.stdout
+
+
+# --- test ---------------------------------------------------------------------------------------
+
+
+def _scenario_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
+
+
+@app.command("test")
+def test_scenarios(
+    protocol: Annotated[str, typer.Argument(help="Protocol file or bundled id.")],
+    cases: Annotated[
+        list[Path], typer.Argument(help="Scenario files (or folders of .yaml files).")
+    ],
+    junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here (for CI).")] = None,
+    coverage: Annotated[
+        bool, typer.Option(help="Report rules, pathways and options no scenario exercises.")
+    ] = True,
+) -> None:
+    """Run scenario files against a protocol: pass/fail with differences, and coverage.
+
+    Exit 0 all pass, 1 any scenario fails, 2 a file cannot be read or is malformed."""
+    from bruising_check import scenarios as sc
+    from bruising_check.problems import Code, Problem
+
+    loaded = load_or_exit(protocol)
+    assert loaded.protocol is not None
+    p = loaded.protocol
+    runs: list[sc.FileRun] = []
+    for path in _scenario_files(cases):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:  # keep going: the other files still run and report
+            reason = "is a folder" if path.is_dir() else f"cannot read ({exc.strerror or exc})"
+            problem = Problem(Code.UNREADABLE, f"{reason}", str(path))
+            print_problems([problem], hints=False)
+            runs.append(sc.FileRun(str(path), (problem,)))
+            continue
+        data = sc.load_scenarios(raw, str(path))
+        if data.scenarios is None:
+            print_problems(list(data.problems))
+            runs.append(sc.FileRun(str(path), data.problems))
+            continue
+        runs.append(sc.FileRun(str(path), (), sc.run_file(p, data)))
+    results = [r for run in runs for r in run.results]
+    width = max((len(r.case.id) for r in results), default=4)
+    for r in results:
+        status = "PASS" if r.passed else "FAIL"
+        _say(f"{status}  {r.case.id:<{width}}  {r.case.title}", fg=None if r.passed else "red")
+        if not r.passed:
+            _say(f"      {r.file}:{r.line}", wrap=False)
+            for line in sc.difference_lines(r):
+                _say(f"      {line}", wrap=False)
+    failed = sum(not r.passed for r in results)
+    unreadable = sum(bool(run.problems) for run in runs)
+    noun = "scenario" if len(results) == 1 else "scenarios"
+    summary = f"{len(results)} {noun}: {len(results) - failed} passed, {failed} failed"
+    if unreadable:
+        summary += f"; {unreadable} file(s) could not be read"
+    _say(summary)
+    if coverage and results:
+        _print_coverage(sc.coverage(p, results))
+    if junit is not None:
+        try:
+            junit.write_text(sc.junit_xml(runs, p.metadata.id), encoding="utf-8")
+        except OSError as exc:
+            fail(f"{junit}: cannot write ({exc.strerror or exc})", 2)
+    if unreadable:
+        raise typer.Exit(2)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_coverage(cov: Any) -> None:
+    rules = cov.rules_total - len(cov.rules_never_deciding)
+    pathways = cov.pathways_total - len(cov.pathways_never_reached)
+    options = cov.options_total - len(cov.options_never_chosen)
+    _say(
+        f"Coverage: {rules}/{cov.rules_total} rules decide a case,"
+        f" {pathways}/{cov.pathways_total} pathways reached,"
+        f" {options}/{cov.options_total} answer options chosen."
+    )
+    if cov.complete:
+        _say("Every rule, advice, pathway and option is exercised by at least one scenario.")
+        return
+    _say("Not exercised by any scenario:")
+    if cov.rules_never_deciding:
+        _say("  rules that never decide: " + ", ".join(cov.rules_never_deciding))
+    if cov.advice_never_firing:
+        _say("  advice that never fires: " + ", ".join(cov.advice_never_firing))
+    if cov.pathways_never_reached:
+        _say("  pathways never reached: " + ", ".join(cov.pathways_never_reached))
+    if cov.options_never_chosen:
+        _say("  answers never given:")
+        by_question: dict[str, list[str]] = {}
+        for q, o in cov.options_never_chosen:
+            by_question.setdefault(q, []).append(o)
+        for q, options in by_question.items():
+            _say(f"    {q}: " + ", ".join(options))
+
+
+# demo and quiz live in their own module; importing it registers them on `app`.
+from bruising_check.cli import classroom  # noqa: E402, F401

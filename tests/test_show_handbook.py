@@ -1,0 +1,171 @@
+"""`show --format md|html|pdf`: the handbook generated from the protocol."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+from syrupy.assertion import SnapshotAssertion
+from typer.testing import CliRunner
+
+from bruising_check import handbook, handbook_render
+from bruising_check.cli import _register, app
+from bruising_check.handbook_pdf import handbook_pdf
+from bruising_check.loader import Loaded
+from bruising_check.model import Protocol
+from tests.conftest import BASELINE, TODAY, load_text
+
+_register()
+runner = CliRunner()
+
+
+def _book(loaded: Loaded, today: dt.date = TODAY) -> handbook.Handbook:
+    assert loaded.protocol is not None
+    return handbook.build(
+        loaded.protocol, file="national-baseline.yaml", sha256="0123456789abcdef" * 4, today=today
+    )
+
+
+def test_markdown_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotAssertion) -> None:
+    assert handbook_render.markdown(_book(baseline_loaded)) == snapshot
+
+
+def test_html_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotAssertion) -> None:
+    assert handbook_render.html(_book(baseline_loaded)) == snapshot
+
+
+def test_handbook_covers_every_part_of_the_protocol(
+    baseline_loaded: Loaded, baseline: Protocol
+) -> None:
+    text = handbook_render.html(_book(baseline_loaded))
+    assert "Review due</strong> 27 May 2027" in text
+    for d in baseline.definitions:
+        assert d.term in text
+    for q in baseline.questions:
+        assert f"({q.id})" in text
+        if q.help:
+            assert "Why we ask:" in text
+    for r in baseline.rules:
+        assert f'id="rule-{r.id}"' in text
+    for pw in baseline.pathways:
+        assert f'id="pathway-{pw.id}"' in text
+        for a in pw.actions:
+            assert a.text.split()[0] in text
+    for s in baseline.sources:
+        if s.url:
+            assert f'<a href="{s.url.replace("&", "&amp;")}">' in text
+    # Placeholders are visibly marked, never passed off as numbers.
+    assert text.count("[PLACEHOLDER - not a real contact]") >= 3
+    assert "Replace them with your partnership" in text
+    assert "Rule B5a is contested" not in text and "Contested - many local protocols" in text
+
+
+def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
+    md = handbook_render.markdown(_book(baseline_loaded))
+    b6 = md.split("### Rule B6")[1].split("###")[0]
+    assert (
+        "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n      - patterned: yes"
+        in b6
+    )
+
+
+def test_overdue_review_and_draft_status_are_warned(baseline_loaded: Loaded) -> None:
+    late = handbook_render.markdown(_book(baseline_loaded, dt.date(2028, 1, 1)))
+    assert "> **Warning:** The review date (27 May 2027) has passed." in late
+    assert "> **Warning:** This protocol is a draft" in late
+    on_time = handbook_render.markdown(_book(baseline_loaded))
+    assert "has passed" not in on_time
+
+
+HOSTILE = "<script>alert(1)</script> **bold** [link](javascript:x) # not a heading"
+
+
+def _hostile() -> Loaded:
+    text = BASELINE.read_text(encoding="utf-8")
+    text = text.replace(
+        '  title: "Bruising and injuries in babies who are not independently mobile: national'
+        ' baseline"',
+        f"  title: {yaml.safe_dump(HOSTILE).strip()}",
+    ).replace(
+        "url: https://www.londonsafeguardingchildrenprocedures.co.uk/bruising.html",
+        "url: javascript:alert(1)",
+    )
+    loaded = load_text(text)
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    return loaded
+
+
+def test_protocol_text_is_shown_literally_in_html_and_markdown() -> None:
+    book = _book(_hostile())
+    page = handbook_render.html(book)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; **bold** [link](javascript:x)" in page
+    assert 'href="javascript' not in page and "javascript:alert(1)" in page
+    md = handbook_render.markdown(book)
+    assert (
+        "# &#60;script&#62;alert(1)&#60;/script&#62; \\*\\*bold\\*\\* \\[link\\](javascript:x)"
+        in md
+    )
+    assert "<javascript" not in md
+
+
+def test_pdf_handbook_is_a_real_multi_page_pdf(baseline_loaded: Loaded) -> None:
+    data = handbook_pdf(_book(baseline_loaded))
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type /Page\b", data))
+    assert pages >= 8
+
+
+def test_show_pdf_writes_a_new_file_never_over_an_old_one(tmp_path: Path) -> None:
+    out = tmp_path / "handbook.pdf"
+    result = runner.invoke(
+        app, ["show", "national-baseline", "--format", "pdf", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+    again = runner.invoke(app, ["show", "--format", "pdf", "--output", str(out)])
+    assert again.exit_code == 2
+
+
+def test_show_md_and_html_on_stdout() -> None:
+    md = runner.invoke(app, ["show", "--format", "md"])
+    assert md.exit_code == 0 and md.stdout.startswith("# Bruising and injuries")
+    page = runner.invoke(app, ["show", str(BASELINE), "--format", "html"])
+    assert page.exit_code == 0 and page.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_show_refuses_a_broken_protocol(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("metadata: {}\n", encoding="utf-8")
+    result = runner.invoke(app, ["show", str(broken), "--format", "md"])
+    assert result.exit_code == 1 and "MISSING_KEY" in result.stderr
+
+
+def test_show_pdf_to_a_pipe_writes_the_bytes() -> None:
+    result = runner.invoke(app, ["show", "--format", "pdf"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"%PDF-")
+
+
+def test_html_handbook_is_well_nested(baseline_loaded: Loaded) -> None:
+    from html.parser import HTMLParser
+
+    class Nesting(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.problems: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in {"meta", "br"}:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            if not self.stack or self.stack.pop() != tag:
+                self.problems.append(tag)
+
+    parser = Nesting()
+    parser.feed(handbook_render.html(_book(_hostile())))
+    assert parser.problems == [] and parser.stack == []

@@ -1,0 +1,115 @@
+"""`demo`: a case stepped through answer by answer (pure walk and the command)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from typer.testing import CliRunner
+
+from bruising_check.cli import _register, app
+from bruising_check.demo import walk
+from bruising_check.engine import decide
+from bruising_check.model import Protocol
+from tests.conftest import BASE_ANSWERS, ROOT, run
+from tests.test_properties import PROTOCOL, answer_sets
+
+_register()
+runner = CliRunner()
+RULES_FILE = ROOT / "protocols" / "scenarios" / "baseline-rules.yaml"
+SCRATCH = f"{RULES_FILE}#BL-R09"
+
+
+def test_each_answer_shows_what_it_rules_in_and_out(baseline: Protocol) -> None:
+    answers = dict(run(baseline).answers)  # the 10-week-old with a cheek bruise
+    steps, end = walk(baseline, answers)
+    by_id = {s.question: s for s in steps}
+    assert by_id["child_seriously_unwell"].ruled_out == ("B1",)
+    mobility = by_id["mobility_milestones"]
+    assert set(mobility.ruled_out) == {"B6", "B7", "B8"}
+    assert mobility.now_true == ("B5",)
+    assert "Independently mobile: no" in mobility.facts
+    assert by_id["mark_types"].ruled_out == ("B3", "B5a")
+    # B5 decides only once every earlier rule (B2 explanation, B4 condition) is ruled out.
+    settled = [s.question for s in steps if s.decided]
+    assert settled[0] == "diagnosed_condition_can_cause_mark"
+    assert end.rule == "B5" and end.decision.pathway is not None
+    assert {s.id for s in end.sources} >= {"nice_cg89", "panel_2022"}
+    assert ("A2" in dict(end.advice)) and ("A3" in dict(end.advice))
+
+
+@settings(max_examples=150, deadline=None)
+@given(answer_sets(PROTOCOL))
+def test_demo_agrees_with_the_engine_and_never_changes_its_mind(answers: dict[str, Any]) -> None:
+    steps, end = walk(PROTOCOL, answers)
+    decision = decide(PROTOCOL, answers)
+    assert decision.deciding_rule is not None
+    assert end.rule == decision.deciding_rule.id
+    assert steps[-1].decided == decision.deciding_rule.id
+    # Each rule is settled once: answers only ever turn "not yet known" into true or false.
+    settled = [r for s in steps for r in (*s.ruled_out, *s.now_true)]
+    assert len(settled) == len(set(settled))
+    # Once decided, the deciding rule stays the same to the end.
+    decided = [s.decided for s in steps if s.decided]
+    assert set(decided) == {decision.deciding_rule.id}
+
+
+def test_demo_no_pause_runs_to_the_result() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", SCRATCH, "--no-pause"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "DEMO  BL-R09: Fingernail scratch on the hand" in out
+    assert "Why we ask: Crawling, bottom shuffling" in out
+    assert "Ruled out: B3 (Discuss today" in out
+    assert "Decided: every earlier rule is ruled out, so B5a decides." in out
+    assert "Decided by rule B5a:" in out
+    assert "Enter to continue" not in out
+    assert "does not replace, professional judgement" in out
+
+
+def test_demo_waits_for_enter_and_stops_on_q() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", SCRATCH], input="\n\nq\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Enter to continue") == 3
+    assert result.stdout.rstrip().endswith("Stopped.")
+    assert "RESULT" not in result.stdout
+
+
+def test_demo_runs_on_when_input_ends() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", SCRATCH], input="\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("Enter to continue") == 2  # then end of input: no more waiting
+    assert "Decided by rule B5a:" in result.stdout
+
+
+def test_demo_case_errors_are_usage_errors() -> None:
+    no_id = runner.invoke(app, ["demo", "--scenario", str(RULES_FILE)])
+    assert no_id.exit_code == 2 and "FILE#ID" in no_id.stderr
+    wrong = runner.invoke(app, ["demo", "--scenario", f"{RULES_FILE}#NOPE"])
+    assert wrong.exit_code == 2 and "no case 'NOPE'" in wrong.stderr
+    missing = runner.invoke(app, ["demo", "--scenario", "missing.yaml#X"])
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+
+
+def test_demo_shows_terminal_escapes_in_scenario_text_literally(tmp_path: Any) -> None:
+    import yaml
+
+    path = tmp_path / "cases.yaml"
+    case = {
+        "id": "E1",
+        "title": "Escape \x1b[2J test",
+        "narrative": "Text with \x1b]0;owned\x07 in it",
+        "answers": BASE_ANSWERS,
+        "expect": {"outcome": "refer_same_day_csc_and_paediatric"},
+    }
+    path.write_text(yaml.safe_dump({"cases": [case]}), encoding="utf-8")
+    result = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--no-pause"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert "Escape \\x1b[2J test" in result.stdout
+
+
+def test_demo_finds_a_bundled_scenario_file_by_name() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", "baseline-rules#BL-R01", "--no-pause"])
+    assert result.exit_code == 0, result.output
+    assert "Decided by rule B1:" in result.stdout

@@ -1,0 +1,69 @@
+"""demo and quiz once each through a real pseudo-terminal, as a trainer at a keyboard meets them."""
+
+from __future__ import annotations
+
+import sys
+
+import pexpect
+
+from tests.conftest import ROOT
+
+SCENARIOS = ROOT / "protocols" / "scenarios"
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bruising_check", *args],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 90),
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "xterm"},
+    )
+    return child
+
+
+def test_demo_in_a_terminal_waits_for_enter() -> None:
+    child = spawn("demo", "--scenario", f"{SCENARIOS / 'baseline-rules.yaml'}#BL-R14")
+    child.expect("DEMO  BL-R14: Torn frenulum")
+    child.expect(r"\[1/15\] Is the child seriously unwell")
+    child.expect("Enter to continue")
+    child.sendline("")
+    child.expect(r"\[2/15\] How old is the child")
+    pauses = 1
+    while child.expect(["Enter to continue", "Decided by rule B5:"]) == 0:
+        pauses += 1
+        child.sendline("")
+    # 15 questions, less the two optional free-text ones left blank, which do not stop.
+    assert pauses == 13
+    child.expect("does not replace, professional judgement")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_quiz_in_a_terminal() -> None:
+    child = spawn("quiz", "--scenarios", str(SCENARIOS / "public-examples.yaml"))
+    child.expect("Case 1 of 10")
+    child.expect(r"Your answer \(1-4, q to stop\): ")
+    child.sendline("9")
+    child.expect("Type a number from 1 to 4.")
+    child.sendline("2")
+    child.expect("Right.")
+    child.expect("Rule B5:")
+    child.expect("Case 2 of 10")
+    child.expect("Your answer")
+    child.sendline("q")
+    child.expect(r"Score: 1 of 1 \(1 of 1 pathways right\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_show_pdf_refuses_to_pour_binary_into_a_terminal() -> None:
+    child = spawn("show", "--format", "pdf")
+    child.expect("This format is binary: give --output FILE to save it.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
