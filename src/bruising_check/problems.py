@@ -56,6 +56,40 @@ class Code(Enum):
     ANSWER_RANGE = ("error", "Give a number inside the range in the message.")
     ANSWER_MISSING = ("error", "Answer every required question that applies.")
     ANSWER_NOT_ASKED = ("warning", "This question does not apply here; its answer is ignored.")
+    # Exhaustive analysis (bruising_check.analysis): every complete answer set, exactly
+    ANALYSIS_GAP = ("error", "Add a rule (or widen one) so these answer sets reach a pathway.")
+    ANALYSIS_DEAD_RULE = ("warning", "Remove the rule, or move it before the rules that shadow it.")
+    ANALYSIS_OVERLAP = (
+        "warning",
+        "Check the order is intended: the earlier, less urgent rule wins these situations.",
+    )
+    ANALYSIS_ALWAYS_TRUE = (
+        "warning",
+        "A condition that is always true tests nothing; simplify it.",
+    )
+    ANALYSIS_ALWAYS_FALSE = ("warning", "A condition that is never true hides a mistake; fix it.")
+    ANALYSIS_NEVER_ASKED = ("warning", "Fix the ask_if, or remove the question.")
+    ANALYSIS_UNUSED_QUESTION = ("info", "Fine for a question kept for the record; else remove it.")
+    ANALYSIS_UNUSED_OPTION = ("info", "These options are recorded but never change anything.")
+    ANALYSIS_UNUSED_FACT = ("info", "Use the internal fact, or remove it.")
+    ANALYSIS_UNREACHED_PATHWAY = ("warning", "Point a rule at the pathway, or remove it.")
+    ANALYSIS_SUMMARY = ("info", "What the exhaustive analysis covered.")
+    INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
+    INVARIANT_BROKEN = (
+        "error",
+        "Change the rules to keep the invariant; the counterexample runs with check --answers.",
+    )
+    UNKNOWN_CHANGES_ASKING = (
+        "warning",
+        "Make the answers an ask_if reads required, so an unknown cannot change what is asked.",
+    )
+    AGAINST_LESS_URGENT = (
+        "error",
+        "The protocol is less urgent than the reference here; change the rules or justify it.",
+    )
+    AGAINST_MORE_URGENT = ("info", "More urgent than the reference: allowed, listed for review.")
+    AGAINST_SAME_URGENCY = ("info", "A different pathway of the same urgency as the reference.")
+    AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
 
     @property
     def severity(self) -> Severity:

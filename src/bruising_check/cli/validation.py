@@ -1,16 +1,25 @@
-"""`validate`: schema, references and consistency of protocol files."""
+"""`validate`: schema, references and consistency of protocol files, then the exhaustive analysis
+(gaps, dead rules, overlaps, invariants ...) and, with `--against`, conformance to a reference."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bruising_check.cli import app
-from bruising_check.cli.common import load, print_problems
+from bruising_check.cli import app, fail
+from bruising_check.cli.common import load, resolve_protocol
+
+if TYPE_CHECKING:
+    from bruising_check.analysis import Comparison, PathwayDifference
+    from bruising_check.loader import Loaded
+    from bruising_check.model import Protocol
+    from bruising_check.problems import Problem
+
+SHOWN_CLASSES = 3
 
 
 class ValidateFormat(str, Enum):
@@ -18,28 +27,197 @@ class ValidateFormat(str, Enum):
     json = "json"
 
 
+@dataclass
+class Report:
+    """One protocol's problems, each with optional details (examples, classes) for the reader."""
+
+    loaded: Loaded
+    items: list[tuple[Problem, dict[str, Any]]] = field(default_factory=list)
+    analysis: dict[str, Any] | None = None
+    against: dict[str, Any] | None = None
+
+
 @app.command()
 def validate(
-    protocols: Annotated[list[Path], typer.Argument(help="Protocol files to check.")],
+    protocols: Annotated[
+        list[str], typer.Argument(help="Protocol files (or bundled protocol ids) to check.")
+    ],
     format: Annotated[ValidateFormat, typer.Option(help="Output format.")] = ValidateFormat.text,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare pathways over every answer set with this protocol (a path, or a bundled"
+            " id such as national-baseline); less urgent anywhere is an error."
+        ),
+    ] = None,
 ) -> None:
-    """Check protocols: schema, references, order; file:line:col: severity CODE message."""
+    """Check protocols: schema, references, order, then every possible answer set (gaps, dead
+    rules, overlaps, invariants); file:line:col: severity CODE message."""
     from bruising_check.problems import worst_exit_code
 
-    results = [load(path) for path in protocols]
-    problems = [p for r in results for p in r.problems]
+    reference = _reference(against) if against is not None else None
+    reports = [_report(load(resolve_protocol(name)), reference) for name in protocols]
+    problems = [p for r in reports for p, _ in r.items]
     if format is ValidateFormat.json:
-        payload = [
-            {"file": r.file, "sha256": r.sha256, "problems": [p.to_json() for p in r.problems]}
-            for r in results
-        ]
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps([_json(r) for r in reports], indent=2, ensure_ascii=False))
     else:
-        print_problems(problems)
+        for r in reports:
+            _print(r)
         errors = sum(p.severity == "error" for p in problems)
         warnings = sum(p.severity == "warning" for p in problems)
         typer.echo(
-            f"{len(results)} protocol(s) checked: {errors} error(s), {warnings} warning(s)",
+            f"{len(reports)} protocol(s) checked: {errors} error(s), {warnings} warning(s)",
             err=True,
         )
     raise typer.Exit(worst_exit_code(problems))
+
+
+def _reference(name: str) -> tuple[str, Protocol]:
+    loaded = load(resolve_protocol(name))
+    if not loaded.ok or loaded.protocol is None:
+        fail(f"{loaded.file}: the --against protocol has errors; validate it first", 2)
+    return loaded.file, loaded.protocol
+
+
+def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
+    from bruising_check.analysis import analyse, compare
+
+    report = Report(loaded, [(p, {}) for p in loaded.problems])
+    if not loaded.ok or loaded.protocol is None or loaded.located is None:
+        return report  # the analysis needs a protocol whose references all resolve
+    located = loaded.located
+    result = analyse(loaded.protocol)
+    for f in result.findings:
+        report.items.append((located.problem(f.code, f.message, f.path), f.to_json()))
+    report.analysis = {
+        "total": result.total,
+        "classes": result.classes,
+        "milliseconds": round(result.seconds * 1000, 1),
+        "pathways": result.pathway_sizes,
+    }
+    if reference is not None:
+        name, ref = reference
+        comparison = compare(ref, loaded.protocol)
+        report.items += _against_problems(name, ref, loaded, comparison)
+        report.against = _comparison_json(name, comparison)
+    report.items.sort(key=lambda item: (item[0].line, item[0].column))
+    return report
+
+
+def _against_problems(
+    name: str, ref: Protocol, loaded: Loaded, comparison: Comparison
+) -> list[tuple[Problem, dict[str, Any]]]:
+    from bruising_check.problems import Code
+
+    assert loaded.protocol is not None and loaded.located is not None
+    protocol, located = loaded.protocol, loaded.located
+    codes = {
+        "less_urgent": Code.AGAINST_LESS_URGENT,
+        "more_urgent": Code.AGAINST_MORE_URGENT,
+        "same_urgency": Code.AGAINST_SAME_URGENCY,
+    }
+    out: list[tuple[Problem, dict[str, Any]]] = []
+    ref_id = ref.metadata.id
+    if comparison.only_in_old or comparison.only_in_new or comparison.notes:
+        parts = []
+        if comparison.only_in_old:
+            parts.append(f"only {ref_id} asks {', '.join(comparison.only_in_old)}")
+        if comparison.only_in_new:
+            parts.append(f"only this protocol asks {', '.join(comparison.only_in_new)}")
+        parts += comparison.notes
+        out.append(
+            (
+                located.problem(Code.AGAINST_QUESTIONS, "; ".join(parts), ("questions",)),
+                {"only_in_reference": comparison.only_in_old, "only_here": comparison.only_in_new},
+            )
+        )
+    for diff in comparison.differences:
+        biggest = max(diff.classes, key=lambda c: c.size)
+        words = {
+            "less_urgent": "LESS urgent than",
+            "more_urgent": "more urgent than",
+            "same_urgency": "a different pathway of the same urgency as",
+        }[diff.direction]
+        message = (
+            f"{words} {ref_id}: {diff.new_pathway or 'no pathway'} where {ref_id} gives"
+            f" {diff.old_pathway or 'no pathway'}, in {diff.size:,} answer set(s)"
+            f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
+        )
+        path = _deciding_rule(protocol, biggest.example)
+        out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
+    return out
+
+
+def _deciding_rule(protocol: Protocol, example: dict[str, Any]) -> tuple[str | int, ...]:
+    """Where to point: the rule of this protocol that decides the example."""
+    from bruising_check.analysis import example_for
+    from bruising_check.engine import decide
+
+    answers = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in example_for(protocol, example).items()
+    }
+    rule = decide(protocol, answers).deciding_rule
+    for i, r in enumerate(protocol.rules):
+        if rule is not None and r.id == rule.id:
+            return ("rules", i)
+    return ("rules",)
+
+
+def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
+    return {
+        "reference_pathway": diff.old_pathway,
+        "pathway": diff.new_pathway,
+        "direction": diff.direction,
+        "size": diff.size,
+        "classes": [
+            {"condition": c.condition, "size": c.size, "example": c.example} for c in diff.classes
+        ],
+    }
+
+
+def _comparison_json(name: str, comparison: Comparison) -> dict[str, Any]:
+    return {
+        "reference": name,
+        "total": comparison.total,
+        "only_in_reference": list(comparison.only_in_old),
+        "only_here": list(comparison.only_in_new),
+        "notes": list(comparison.notes),
+        "differences": [_difference_json(d) for d in comparison.differences],
+    }
+
+
+def _json(r: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "file": r.loaded.file,
+        "sha256": r.loaded.sha256,
+        "problems": [{**p.to_json(), **({"details": d} if d else {})} for p, d in r.items],
+    }
+    if r.analysis is not None:
+        out["analysis"] = r.analysis
+    if r.against is not None:
+        out["against"] = r.against
+    return out
+
+
+def _print(r: Report) -> None:
+    for p, details in r.items:
+        typer.echo(p.format(), err=True)
+        if p.severity != "info":
+            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+        classes = details.get("classes")
+        if isinstance(classes, list) and classes and "condition" in classes[0]:
+            for c in classes[:SHOWN_CLASSES]:
+                typer.echo(f"    when {c['condition']} ({c['size']:,} answer sets)", err=True)
+                typer.echo(f"      e.g. {json.dumps(c['example'], ensure_ascii=False)}", err=True)
+            if len(classes) > SHOWN_CLASSES:
+                typer.echo(
+                    f"    ... and {len(classes) - SHOWN_CLASSES} more class(es); --format json"
+                    " lists them all",
+                    err=True,
+                )
+        elif isinstance(details.get("pre_empted_by"), dict):
+            for rule, example in details["pre_empted_by"].items():
+                shown = json.dumps(example, ensure_ascii=False)
+                typer.echo(f"    {rule} decides e.g. {shown}", err=True)
+        elif "example" in details:
+            typer.echo(f"    e.g. {json.dumps(details['example'], ensure_ascii=False)}", err=True)

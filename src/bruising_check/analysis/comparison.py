@@ -1,0 +1,135 @@
+"""Behavioural comparison of two protocols over every complete answer set both accept.
+
+The joint space has every question of either protocol (matched by id; see `build`). An answer set
+answers each question that at least one protocol asks. Each protocol decides on its own view of it
+(a question it does not have, or does not ask, is absent). The space is split until both first
+matching rules are known; situations where the pathways differ are grouped by (old, new) pathway,
+each class with a readable condition, an exact size and an example valid for both protocols after
+`example_for`. Rules, not invariants, decide here: the invariants are proved separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bruising_check.analysis.build import build
+from bruising_check.analysis.classes import describe, merge
+from bruising_check.analysis.search import Leaf, Split
+from bruising_check.conditions import Truth
+from bruising_check.engine import applicable
+from bruising_check.model import Protocol
+
+Direction = Literal["less_urgent", "more_urgent", "same_urgency"]
+_ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+
+
+@dataclass(frozen=True)
+class SituationClass:
+    condition: str
+    example: dict[str, Any]
+    size: int
+
+
+@dataclass(frozen=True)
+class PathwayDifference:
+    old_pathway: str | None
+    new_pathway: str | None
+    direction: Direction
+    classes: tuple[SituationClass, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(c.size for c in self.classes)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    differences: tuple[PathwayDifference, ...]
+    only_in_old: tuple[str, ...]
+    only_in_new: tuple[str, ...]
+    total: int
+    notes: tuple[str, ...] = ()
+    """Where shared questions differ (options, ranges, type) and how they were compared."""
+
+
+def compare(old: Protocol, new: Protocol) -> Comparison:
+    """Every class of situations where `new` gives a different pathway from `old`."""
+    built = build([old, new])
+    before, after = built.views
+    ex = built.explorer
+
+    def decide(a: dict[str, Any]) -> Split | Leaf:
+        need: list[str] = []
+        done_old, i = before.outcome(a, need)
+        if not done_old:
+            return Split(need[0])
+        done_new, j = after.outcome(a, need)
+        if not done_new:
+            return Split(need[0])
+        p = None if i is None else before.pathways[i]
+        q = None if j is None else after.pathways[j]
+        return Leaf((p, q))
+
+    total = 0
+    groups: dict[tuple[str | None, str | None], list[tuple[dict[str, Any], int, dict[str, Any]]]]
+    groups = {}
+    for a, key, size in ex.explore(decide):
+        total += size
+        if key[0] != key[1]:
+            groups.setdefault(key, []).append((a, size, ex.example(a)))
+    diffs = [
+        PathwayDifference(
+            p,
+            q,
+            _direction(old, new, p, q),
+            tuple(
+                SituationClass(describe(built.space, m), m.example, m.size) for m in merge(leaves)
+            ),
+        )
+        for (p, q), leaves in groups.items()
+    ]
+    diffs.sort(key=lambda d: (_ORDER[d.direction], -d.size))
+    old_ids = [q.id for q in old.questions]
+    new_ids = [q.id for q in new.questions]
+    return Comparison(
+        tuple(diffs),
+        tuple(q for q in old_ids if q not in set(new_ids)),
+        tuple(q for q in new_ids if q not in set(old_ids)),
+        total,
+        tuple(built.space.notes),
+    )
+
+
+def _rank(protocol: Protocol, pathway: str | None) -> float:
+    """Urgency rank (1 = most urgent); a gap is least urgent of all."""
+    found = protocol.pathway(pathway) if pathway else None
+    return float("inf") if found is None else found.urgency
+
+
+def _direction(old: Protocol, new: Protocol, p: str | None, q: str | None) -> Direction:
+    """New relative to old. Pathways are matched by id where possible: if the old protocol also
+    has the new pathway, both are ranked by the old protocol; else if the new protocol also has
+    the old pathway, both by the new one; otherwise each by its own protocol's ranks."""
+    if q is not None and old.pathway(q) is not None:
+        a, b = _rank(old, p), _rank(old, q)
+    elif p is not None and new.pathway(p) is not None:
+        a, b = _rank(new, p), _rank(new, q)
+    else:
+        a, b = _rank(old, p), _rank(new, q)
+    if b > a:
+        return "less_urgent"
+    if b < a:
+        return "more_urgent"
+    return "same_urgency"
+
+
+def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the answers `check --answers` accepts for `protocol`: its own questions, minus those
+    its ask_if leaves unasked for these answers."""
+    mine = {q.id for q in protocol.questions}
+    kept = {k: v for k, v in answers.items() if k in mine}
+    normal = {k: tuple(v) if isinstance(v, list) else v for k, v in kept.items()}
+    applies = applicable(protocol, normal)
+    return {k: v for k, v in kept.items() if applies.get(k) is not Truth.FALSE}

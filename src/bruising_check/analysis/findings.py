@@ -1,0 +1,339 @@
+"""What the exhaustive analysis of one protocol finds, located at YAML paths.
+
+Over every complete answer set (every asked question answered; optional questions answered too):
+gaps (no rule matches), dead rules and the rules that shadow them, overlaps that matter (an earlier,
+*less urgent* rule pre-empts a later one on the same situation), conditions that are always true or
+always false, questions never asked, questions/options/internal facts nothing uses, pathways no rule
+reaches, and the protocol's invariants, proved or refuted with a smallest counterexample.
+
+Unknown answers (`null` for an optional question) are not enumerated. The engine gives, for
+answers with unknowns, the most urgent pathway of every rule that *might* apply; since three-valued
+evaluation is monotone, that is at least as urgent as the pathway of every completion — provided no
+optional answer decides whether another question is asked (checked here: UNKNOWN_CHANGES_ASKING)
+and the rules keep every invariant (proved here). Both together prove unknowns never lower the
+pathway; the tests also check it by brute force on small protocols.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bruising_check.analysis.build import Built, build
+from bruising_check.analysis.classes import describe, merge
+from bruising_check.analysis.formulas import conj, neg
+from bruising_check.analysis.search import Leaf, Split
+from bruising_check.checks import all_conditions, conditions_with_paths, expr_refs
+from bruising_check.conditions import Compare, comparisons
+from bruising_check.model import (
+    MultipleChoiceQuestion,
+    NumberFact,
+    Protocol,
+    SingleChoiceQuestion,
+    TextQuestion,
+)
+from bruising_check.problems import Code
+from bruising_check.yamlread import Path
+
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: Code
+    path: Path
+    message: str
+    example: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code.name, "message": self.message}
+        if self.example is not None:
+            out["example"] = self.example
+        out.update(self.data)
+        return out
+
+
+@dataclass(frozen=True)
+class Analysis:
+    findings: tuple[Finding, ...]
+    total: int
+    classes: int
+    seconds: float
+    pathway_sizes: dict[str, int]
+
+
+def analyse(protocol: Protocol) -> Analysis:
+    """Exhaustive analysis of `protocol` (schema- and reference-valid)."""
+    start = time.perf_counter()
+    built = build([protocol])
+    view, ex = built.views[0], built.explorer
+
+    def decide(a: dict[str, Any]) -> Split | Leaf:
+        need: list[str] = []
+        done, index = view.outcome(a, need)
+        return Leaf(index) if done else Split(need[0])
+
+    leaves = list(ex.explore(decide))
+    findings: list[Finding] = []
+    findings += _gaps(built, leaves)
+    findings += _rules(protocol, built, leaves)
+    findings += _conditions(protocol, built)
+    findings += _unused(protocol)
+    findings += _invariants(protocol, built)
+    findings += _unknowns(protocol)
+    sizes: dict[str, int] = {}
+    for _, index, size in leaves:
+        key = "(none)" if index is None else protocol.rules[index].pathway
+        sizes[key] = sizes.get(key, 0) + size
+    total = sum(size for _, _, size in leaves)
+    seconds = time.perf_counter() - start
+    findings.append(
+        Finding(
+            Code.ANALYSIS_SUMMARY,
+            ("rules",),
+            f"analysed all {total:,} complete answer sets (about 2^{total.bit_length() - 1})"
+            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms",
+            data={"total": total, "classes": len(leaves), "pathways": sizes},
+        )
+    )
+    return Analysis(tuple(findings), total, len(leaves), seconds, sizes)
+
+
+def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterator[Finding]:
+    ex = built.explorer
+    gaps = merge((a, size, ex.example(a)) for a, index, size in leaves if index is None)
+    if not gaps:
+        return
+    total = sum(m.size for m in gaps)
+    classes: list[dict[str, Any]] = [
+        {"condition": describe(built.space, m), "size": m.size, "example": m.example} for m in gaps
+    ]
+    yield Finding(
+        Code.ANALYSIS_GAP,
+        ("rules",),
+        f"{total:,} answer set(s) in {len(gaps)} class(es) reach no pathway, e.g. when"
+        f" {classes[0]['condition']}",
+        example=classes[0]["example"],
+        data={"size": total, "classes": classes},
+    )
+
+
+def _rules(
+    protocol: Protocol, built: Built, leaves: list[tuple[dict[str, Any], Any, int]]
+) -> Iterator[Finding]:
+    view, ex = built.views[0], built.explorer
+    urgency = view.urgency
+    deciders = {index for _, index, _ in leaves if index is not None}
+    for i, rule in enumerate(protocol.rules):
+        if i in deciders:
+            continue
+        mine = view.rules[i]
+        if ex.satisfiable(mine) is None:
+            message = f"rule {rule.id} can never match (its condition is always false)"
+            shadows: list[str] = []
+        else:
+            shadows = [
+                protocol.rules[s].id
+                for s in range(i)
+                if ex.satisfiable(conj(mine, view.rules[s])) is not None
+            ]
+            message = (
+                f"rule {rule.id} is never the first to match: earlier rule(s)"
+                f" {', '.join(shadows)} match every situation it matches"
+            )
+        yield Finding(Code.ANALYSIS_DEAD_RULE, ("rules", i), message, data={"shadowed_by": shadows})
+    # Overlaps that matter: the earlier (deciding) rule is less urgent than a later one that also
+    # matches, so the order alone lowers the pathway there.
+    found: dict[int, dict[int, dict[str, Any]]] = {}
+    for a, s, _ in leaves:
+        if s is None:
+            continue
+        for r in range(s + 1, len(protocol.rules)):
+            upper, lower = protocol.rules[s].pathway, protocol.rules[r].pathway
+            if urgency.get(upper, 0) <= urgency.get(lower, 0) or s in found.get(r, {}):
+                continue
+            hit = ex.satisfiable(view.rules[r], a)
+            if hit is not None:
+                found.setdefault(r, {})[s] = ex.example(hit)
+    for r, by in sorted(found.items()):
+        later = protocol.rules[r]
+        names = [protocol.rules[s].id for s in sorted(by)]
+        first = by[min(by)]
+        yield Finding(
+            Code.ANALYSIS_OVERLAP,
+            ("rules", r),
+            f"rule {later.id} ({later.pathway}) also matches situations that earlier, less urgent"
+            f" rule(s) {', '.join(names)} decide; the order alone lowers the pathway there",
+            example=first,
+            data={"pre_empted_by": {protocol.rules[s].id: ex_ for s, ex_ in sorted(by.items())}},
+        )
+    reached = {protocol.rules[i].pathway for i in deciders}
+    for i, pw in enumerate(protocol.pathways):
+        if pw.id not in reached:
+            yield Finding(
+                Code.ANALYSIS_UNREACHED_PATHWAY,
+                ("pathways", i),
+                f"pathway {pw.id} is never the outcome: no rule leads to it in any situation",
+            )
+
+
+def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
+    compiler, ex = built.views[0].compiler, built.explorer
+    memo: dict[Any, tuple[bool, bool]] = {}
+    for root, cond, owner in all_conditions(protocol):
+        if owner == "context":
+            continue
+        reported: list[Path] = []
+        for path, node in conditions_with_paths(cond, root):
+            if any(path[: len(r)] == r for r in reported):
+                continue
+            key = node.model_dump_json()
+            if key not in memo:
+                f = compiler.condition(node)
+                memo[key] = (
+                    ex.satisfiable(f) is not None,
+                    ex.satisfiable(neg(f)) is not None,
+                )
+            can_true, can_false = memo[key]
+            if can_true and can_false:
+                continue
+            reported.append(path)
+            if owner == "ask_if" and path == root:
+                qid = protocol.questions[root[1]].id  # type: ignore[index]
+                if not can_true:
+                    yield Finding(
+                        Code.ANALYSIS_NEVER_ASKED,
+                        path,
+                        f"question {qid} is never asked: its ask_if is always false",
+                    )
+                    continue
+            code = Code.ANALYSIS_ALWAYS_TRUE if can_true else Code.ANALYSIS_ALWAYS_FALSE
+            what = "true" if can_true else "false"
+            yield Finding(code, path, f"this condition is always {what}, for every answer set")
+
+
+def _unused(protocol: Protocol) -> Iterator[Finding]:
+    used_questions: set[str] = set()
+    used_facts: set[str] = set()
+    operands: dict[str, set[str]] = {}
+    for _, cond, owner in all_conditions(protocol):
+        if owner == "context":
+            continue
+        for cmp in comparisons(cond):
+            if cmp.question is not None:
+                used_questions.add(cmp.question)
+                operands.setdefault(cmp.question, set()).update(_strings(cmp))
+            else:
+                used_facts.add(str(cmp.fact))
+    for f in protocol.derived:
+        if isinstance(f, NumberFact):
+            for ref in expr_refs(f.value):
+                (used_questions if ref.question else used_facts).add(ref.subject)
+    for i, q in enumerate(protocol.questions):
+        if isinstance(q, TextQuestion):
+            continue  # free text is recorded, by design never used
+        if q.id not in used_questions:
+            yield Finding(
+                Code.ANALYSIS_UNUSED_QUESTION,
+                ("questions", i),
+                f"question {q.id} is asked but no rule, fact, advice, invariant or ask_if uses it",
+            )
+        elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+            unused = [o.id for o in q.options if o.id not in operands.get(q.id, set())]
+            named = operands.get(q.id, set())
+            if unused and named:
+                yield Finding(
+                    Code.ANALYSIS_UNUSED_OPTION,
+                    ("questions", i, "options"),
+                    f"options of {q.id} no condition names: {', '.join(unused)}",
+                    data={"options": unused},
+                )
+    for i, fact in enumerate(protocol.derived):
+        if fact.internal and fact.id not in used_facts:
+            yield Finding(
+                Code.ANALYSIS_UNUSED_FACT,
+                ("derived", i),
+                f"internal fact {fact.id} is used by nothing; internal facts exist to build others",
+            )
+
+
+def _strings(cmp: Compare) -> set[str]:
+    operand = cmp.operand
+    values = operand if isinstance(operand, tuple) else (operand,)
+    return {v for v in values if isinstance(v, str)}
+
+
+def _invariants(protocol: Protocol, built: Built) -> Iterator[Finding]:
+    view, ex = built.views[0], built.explorer
+    for i, inv in enumerate(protocol.invariants):
+        bad = conj(view.compiler.condition(inv.when), view.worse_than(inv.at_least))
+        violations = list(ex.solve(bad))
+        if not violations:
+            yield Finding(
+                Code.INVARIANT_HOLDS,
+                ("invariants", i),
+                f"invariant {inv.id} holds for every answer set: the rules never give less than"
+                f" {inv.at_least} when it applies",
+            )
+            continue
+        examples = [(ex.example(a), a, size) for a, _, size in violations]
+        smallest, a, _ = min(examples, key=lambda e: _weight(e[0]))
+        total = sum(size for _, _, size in violations)
+        yield Finding(
+            Code.INVARIANT_BROKEN,
+            ("invariants", i),
+            f"invariant {inv.id} is broken by the rules in {total:,} answer set(s), e.g. when"
+            f" {ex.describe(a)}; the engine raises the pathway at run time,"
+            " but the rules are wrong",
+            example=smallest,
+            data={"size": total, "classes": len(violations)},
+        )
+
+
+def _weight(example: dict[str, Any]) -> tuple[int, float]:
+    """Smaller is simpler: fewer yes answers and chosen options, then lower numbers."""
+    chosen = 0
+    numbers = 0.0
+    for value in example.values():
+        if isinstance(value, bool):
+            chosen += int(value)
+        elif isinstance(value, list):
+            chosen += len(value)
+        elif isinstance(value, (int, float)):
+            numbers += value
+    return chosen, numbers
+
+
+def _unknowns(protocol: Protocol) -> Iterator[Finding]:
+    """An optional answer that feeds an ask_if can make a later question count as asked when a
+    completion would leave it unasked: then an unknown could lower the pathway."""
+    optional = {q.id for q in protocol.questions if not q.required and q.type != "text"}
+    fact_inputs: dict[str, set[str]] = {}
+    for f in protocol.derived:
+        deps: set[str] = set()
+        conds = [f.condition] if f.type == "boolean" else [f.applies_if] if f.applies_if else []
+        for c in conds:
+            for cmp in comparisons(c):
+                deps |= {cmp.question} if cmp.question else fact_inputs.get(str(cmp.fact), set())
+        if isinstance(f, NumberFact):
+            for ref in expr_refs(f.value):
+                deps |= {ref.question} if ref.question else fact_inputs.get(str(ref.fact), set())
+        fact_inputs[f.id] = {d for d in deps if d}
+    for i, q in enumerate(protocol.questions):
+        if q.ask_if is None:
+            continue
+        inputs: set[str] = set()
+        for cmp in comparisons(q.ask_if):
+            inputs |= {cmp.question} if cmp.question else fact_inputs.get(str(cmp.fact), set())
+        risky = sorted(inputs & optional)
+        if risky:
+            yield Finding(
+                Code.UNKNOWN_CHANGES_ASKING,
+                ("questions", i, "ask_if"),
+                f"whether {q.id} is asked depends on optional answer(s) {', '.join(risky)}; if"
+                " they are not known the engine asks it anyway, so an unknown could lower the"
+                " pathway",
+            )

@@ -1,0 +1,187 @@
+"""Symbolic enumeration: split the space only where a question of interest is not yet decided.
+
+`explore` walks a tree of partial assignments. At each node a `decide` function either names a
+result (a *leaf*: every answer set in the node's cells gets it), prunes the node, or names a
+variable to split. A leaf is counted only once it is known, for every question, whether anyone asks
+it (an unasked question contributes one "no answer", an asked one every answer in its cells).
+The work grows with the number of situations the protocol distinguishes, not with the raw space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bruising_check.analysis.formulas import (
+    FALSE,
+    TRUE,
+    Compiler,
+    Formula,
+    conj,
+    disj,
+    evaluate,
+    neg,
+)
+from bruising_check.analysis.space import Assignment, Space
+from bruising_check.checks import all_conditions, conditions_with_paths
+from bruising_check.model import Protocol
+
+
+@dataclass(frozen=True)
+class Split:
+    var: str
+
+
+@dataclass(frozen=True)
+class Leaf:
+    key: Hashable
+
+
+PRUNE = None
+Decide = Callable[[Assignment], "Split | Leaf | None"]
+
+
+@dataclass
+class View:
+    """One protocol compiled over a space: its rules, invariants and `asked` formulas."""
+
+    protocol: Protocol
+    compiler: Compiler
+    rules: tuple[Formula, ...] = ()
+    pathways: tuple[str, ...] = ()
+    urgency: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, protocol: Protocol, space: Space, compiler: Compiler) -> View:
+        view = cls(protocol, compiler)
+        # Compile every condition now: number thresholds must be known before the first split.
+        for _, cond, owner in all_conditions(protocol):
+            if owner != "context":
+                for _, node in conditions_with_paths(cond, ()):
+                    compiler.condition(node)
+        for q in protocol.questions:
+            compiler.asked(q.id)
+        view.rules = tuple(compiler.condition(r.when) for r in protocol.rules)
+        view.pathways = tuple(r.pathway for r in protocol.rules)
+        view.urgency = {p.id: p.urgency for p in protocol.pathways}
+        return view
+
+    def outcome(self, a: Assignment, need: list[str]) -> tuple[bool, int | None]:
+        """(decided, index of the first matching rule or None for a gap)."""
+        for i, f in enumerate(self.rules):
+            v = evaluate(f, a, need)
+            if v is True:
+                return True, i
+            if v is None:
+                return False, None
+        return True, None
+
+    def decides(self, index: int | None) -> Formula:
+        """Rule `index` is the first to match (None: no rule matches)."""
+        earlier = self.rules if index is None else self.rules[:index]
+        mine = TRUE if index is None else self.rules[index]
+        return conj(mine, *(neg(r) for r in earlier))
+
+    def worse_than(self, pathway: str) -> Formula:
+        """The rules give a pathway less urgent than `pathway`, or none at all."""
+        floor = self.urgency.get(pathway, 0)
+        options = [self.decides(None)]
+        for i, pid in enumerate(self.pathways):
+            if self.urgency.get(pid, 10**9) > floor:
+                options.append(self.decides(i))
+        return disj(*options)
+
+
+@dataclass
+class Explorer:
+    """Runs `decide` over the space; `asked` gives, per question, who-asks formulas."""
+
+    space: Space
+    asked: dict[str, Formula]
+    max_leaves: int = 10**6
+    nodes: int = 0
+
+    def explore(
+        self, decide: Decide, start: Assignment | None = None
+    ) -> Iterator[tuple[Any, Any, int]]:
+        """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first)."""
+        stack: list[tuple[Assignment, Any]] = [(dict(start or {}), None)]
+        while stack:
+            a, known = stack.pop()
+            self.nodes += 1
+            if known is None:
+                got = decide(a)
+                if got is None:
+                    continue
+                if isinstance(got, Split):
+                    self._push(stack, a, got.var, None)
+                    continue
+                known = got
+            var = self._undetermined_asked(a)
+            if var is not None:
+                self._push(stack, a, var, known)
+                continue
+            size = self.size(a)
+            if size:
+                yield a, known.key, size
+
+    def _push(
+        self, stack: list[tuple[Assignment, Any]], a: Assignment, var: str, known: Any
+    ) -> None:
+        for cell in reversed(self.space.split(var, a)):
+            stack.append(({**a, var: cell}, known))
+
+    def _undetermined_asked(self, a: Assignment) -> str | None:
+        for f in self.asked.values():
+            need: list[str] = []
+            if evaluate(f, a, need) is None:
+                return need[0]
+        return None
+
+    def is_asked(self, qid: str, a: Assignment) -> bool:
+        return evaluate(self.asked[qid], a, []) is True
+
+    def size(self, a: Assignment) -> int:
+        total = 1
+        for qid in self.space.order:
+            if self.is_asked(qid, a):
+                total *= self.space.count(qid, a)
+                if not total:
+                    return 0
+        return total
+
+    def solve(self, f: Formula, start: Assignment | None = None) -> Iterator[tuple[Any, Any, int]]:
+        """Leaves where `f` holds."""
+
+        def decide(a: Assignment) -> Split | Leaf | None:
+            need: list[str] = []
+            v = evaluate(f, a, need)
+            if v is None:
+                return Split(need[0])
+            return Leaf(True) if v else PRUNE
+
+        return self.explore(decide, start)
+
+    def satisfiable(self, f: Formula, start: Assignment | None = None) -> Assignment | None:
+        if f is FALSE:
+            return None
+        for a, _, _ in self.solve(f, start):
+            found: Assignment = a
+            return found
+        return None
+
+    def example(self, a: Assignment, questions: Sequence[str] | None = None) -> dict[str, Any]:
+        """Concrete answers for the questions asked in `a` (all asked ones by default)."""
+        out: dict[str, Any] = {}
+        for qid in questions or self.space.order:
+            d = self.space.domains[qid]
+            if d.kind == "text" and not d.required:
+                continue  # optional free text never decides: leave it out of examples
+            if self.is_asked(qid, a):
+                out[qid] = self.space.example(qid, a)
+        return out
+
+    def describe(self, a: Assignment) -> str:
+        parts = [text for qid in self.space.order for text in self.space.describe(qid, a)]
+        return " AND ".join(parts) if parts else "any answers"

@@ -1,0 +1,404 @@
+"""The answer space, partitioned into the classes the conditions can tell apart.
+
+Each question becomes one or more *variables* whose values (*cells*) are sets of raw answers that no
+condition in the protocol(s) can distinguish:
+
+- yes/no: the two answers;
+- single choice: options grouped by the operand sets (`equals`/`in`) they appear in — options
+  that appear in exactly the same operands behave identically;
+- multiple choice: one variable per option *class* (options with the same membership in every
+  operand set), valued `E` (none of the class chosen), `N` (at least one), or — when an
+  `includes_all` or an `equals` list names the class — `P` (some, not all) and `F` (all). Every
+  operator on the question is a function of these states; `min_selected` is applied when counting,
+  by multiplying per-class count polynomials;
+- number: integer intervals. A comparison, direct or through linear derived facts, is monotone in
+  each number (add/sub/mul/div by constants, and rounded float operations are monotone), so it is
+  constant on a box exactly when it agrees at the box's corners. Thresholds of one-number
+  comparisons are found by binary search with the engine's own arithmetic; comparisons on several
+  numbers (corrected age = age − (40 − gestation)) are resolved by bisecting boxes until their
+  corners agree. Non-integer numbers are sampled at their thresholds and between them, and each
+  such piece counts as one answer (the raw space is not countable);
+- text: one cell (no condition can read text, `answered` aside); it counts as one answer.
+
+Where two protocols are compared, a question both ask is one variable over the answers *both*
+accept (shared options, the overlap of ranges); differences are listed in `notes`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bruising_check.model import (
+    BooleanQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TextQuestion,
+)
+
+Kind = Literal["boolean", "single_choice", "multiple_choice", "number", "text"]
+Interval = tuple[float, float]
+Assignment = dict[str, Any]
+
+
+def kind_of(q: Question) -> Kind:
+    return q.type
+
+
+@dataclass
+class NumTest:
+    """A monotone test on a point (question id → number), registered with the variables it reads."""
+
+    vars: tuple[str, ...]
+    test: Callable[[Mapping[str, float]], bool]
+
+
+@dataclass
+class Domain:
+    """One question over the space: its variables, how to count and show answers in a cell."""
+
+    qid: str
+    kind: Kind
+    options: tuple[str, ...] = ()
+    classes: tuple[tuple[str, ...], ...] = ()
+    ternary: tuple[bool, ...] = ()
+    min_selected: int = 0
+    lo: float = 0
+    hi: float = 0
+    integer: bool = True
+    var_names: tuple[str, ...] = ()
+    required: bool = True
+
+    def class_of(self, option: str) -> int | None:
+        for i, members in enumerate(self.classes):
+            if option in members:
+                return i
+        return None
+
+
+@dataclass
+class Space:
+    """Every question of one or two protocols as variables with cells, plus counting."""
+
+    domains: dict[str, Domain]
+    order: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+    num_tests: dict[str, list[NumTest]] = field(default_factory=dict)
+    var_domain: dict[str, Domain] = field(default_factory=dict)
+    _cuts: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for d in self.domains.values():
+            for v in d.var_names:
+                self.var_domain[v] = d
+
+    # --- splitting ------------------------------------------------------------------------
+
+    def split(self, var: str, a: Assignment) -> list[Any]:
+        d = self.var_domain[var]
+        if d.kind == "boolean":
+            return [False, True]
+        if d.kind == "single_choice":
+            return list(range(len(d.classes)))
+        if d.kind == "multiple_choice":
+            i = d.var_names.index(var)
+            if len(d.classes[i]) == 1:
+                return ["E", "F"]
+            return ["E", "P", "F"] if d.ternary[i] else ["E", "N"]
+        if d.kind == "number":
+            if var not in a:
+                return self.number_cells(d)
+            lo, hi = a[var]
+            mid = math.floor((lo + hi) / 2)
+            return [(lo, mid), (mid + 1, hi)]
+        raise ValueError(f"cannot split {var}")  # pragma: no cover
+
+    def number_cells(self, d: Domain) -> list[Interval]:
+        """Initial cells: the intervals between the thresholds of one-number comparisons."""
+        if d.qid in self._cuts:
+            return self._cuts[d.qid]
+        tests = [t for t in self.num_tests.get(d.qid, []) if t.vars == (d.qid,)]
+        if d.integer:
+            lo, hi = int(d.lo), int(d.hi)
+            starts = {lo}
+            for t in tests:
+                starts |= _switch_points(_on(t, d.qid), lo, hi)
+            bounds = sorted(starts)
+            cells: list[Any] = [
+                (s, (bounds[i + 1] - 1) if i + 1 < len(bounds) else hi)
+                for i, s in enumerate(bounds)
+            ]
+        else:
+            points = {d.lo, d.hi}
+            for t in tests:
+                points |= _real_switches(_on(t, d.qid), d.lo, d.hi)
+            ordered = sorted(points)
+            samples = list(ordered)
+            samples += [(x + y) / 2 for x, y in itertools.pairwise(ordered)]
+            cells = [(x, x) for x in sorted(samples)]
+        self._cuts[d.qid] = cells
+        return cells
+
+    def interval(self, var: str, a: Assignment) -> Interval:
+        got = a.get(var)
+        if got is not None:
+            return got  # type: ignore[no-any-return]
+        d = self.var_domain[var]
+        return (d.lo, d.hi)
+
+    # --- counting -------------------------------------------------------------------------
+
+    def count(self, qid: str, a: Assignment) -> int:
+        """Raw answers to `qid` inside the cells of `a` (the question is asked)."""
+        d = self.domains[qid]
+        if d.kind == "boolean":
+            return 1 if d.var_names[0] in a else 2
+        if d.kind == "single_choice":
+            cell = a.get(d.var_names[0])
+            return len(d.options) if cell is None else len(d.classes[cell])
+        if d.kind == "multiple_choice":
+            poly = [1]
+            for v, members in zip(d.var_names, d.classes, strict=True):
+                poly = _mul(poly, _state_poly(a.get(v), len(members)))
+            return sum(poly[d.min_selected :])
+        if d.kind == "number":
+            v = d.var_names[0]
+            if not d.integer:
+                return 1 if v in a else len(self.number_cells(d))
+            lo, hi = a.get(v, (d.lo, d.hi))
+            return int(hi) - int(lo) + 1
+        return 1  # text
+
+    def total(self, qid: str) -> int:
+        return self.count(qid, {})
+
+    # --- examples and descriptions ----------------------------------------------------------
+
+    def example(self, qid: str, a: Assignment) -> Any:
+        """One concrete, JSON-able answer in the cells of `a` (fewest options, lowest number)."""
+        d = self.domains[qid]
+        if d.kind == "boolean":
+            return bool(a.get(d.var_names[0], False))
+        if d.kind == "single_choice":
+            return d.classes[a.get(d.var_names[0], 0)][0] if d.classes else None
+        if d.kind == "multiple_choice":
+            return _multi_example(d, a)
+        if d.kind == "number":
+            lo, _ = a.get(d.var_names[0], self.number_cells(d)[0])
+            return int(lo) if d.integer else lo
+        return ""
+
+    def describe(self, qid: str, a: Assignment) -> list[str]:
+        """Readable constraints this assignment puts on `qid` (none when any answer will do)."""
+        d = self.domains[qid]
+        if not any(v in a for v in d.var_names):
+            return []
+        if d.kind == "boolean":
+            return [f"{qid} is {str(a[d.var_names[0]]).lower()}"]
+        if d.kind == "single_choice":
+            members = d.classes[a[d.var_names[0]]]
+            if len(members) == 1:
+                return [f"{qid} is {members[0]}"]
+            return [f"{qid} is one of {', '.join(members)}"]
+        if d.kind == "multiple_choice":
+            return _multi_describe(d, a)
+        if d.kind == "number":
+            lo, hi = a[d.var_names[0]]
+            show = _num
+            if lo == hi:
+                return [f"{qid} is {show(lo)}"]
+            if lo <= d.lo:
+                return [f"{qid} ≤ {show(hi)}"]
+            if hi >= d.hi:
+                return [f"{qid} ≥ {show(lo)}"]
+            return [f"{show(lo)} ≤ {qid} ≤ {show(hi)}"]
+        return []
+
+
+def _on(t: NumTest, qid: str) -> Callable[[float], bool]:
+    """The test as a function of one number."""
+    return lambda x: t.test({qid: x})
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _switch_points(test: Callable[[float], bool], lo: int, hi: int) -> set[int]:
+    """Where a monotone test on integers changes value: the first x of the new value."""
+    if lo >= hi or test(lo) == test(hi):
+        return set()
+    target = test(hi)
+    a, b = lo, hi  # test(a) != target, test(b) == target
+    while b - a > 1:
+        m = (a + b) // 2
+        if test(m) == target:
+            b = m
+        else:
+            a = m
+    return {b}
+
+
+def _real_switches(test: Callable[[float], bool], lo: float, hi: float) -> set[float]:
+    if lo >= hi or test(lo) == test(hi):
+        return set()
+    target = test(hi)
+    a, b = lo, hi
+    for _ in range(80):
+        m = (a + b) / 2
+        if test(m) == target:
+            b = m
+        else:
+            a = m
+    return {a, b}
+
+
+def _mul(p: list[int], q: list[int]) -> list[int]:
+    out = [0] * (len(p) + len(q) - 1)
+    for i, x in enumerate(p):
+        if x:
+            for j, y in enumerate(q):
+                out[i + j] += x * y
+    return out
+
+
+def _state_poly(state: str | None, k: int) -> list[int]:
+    """Ways to choose j options of a class of k in this state, as coefficients of x^j."""
+    binom = [math.comb(k, j) for j in range(k + 1)]
+    if state is None:
+        return binom
+    if state == "E":
+        return [1]
+    if state == "F":
+        return [0] * k + [1]
+    if state == "N":
+        return [0, *binom[1:]]
+    return [0, *binom[1:k], 0]  # P: some but not all
+
+
+def _multi_example(d: Domain, a: Assignment) -> list[str]:
+    chosen: list[str] = []
+    slack: list[str] = []
+    for v, members in zip(d.var_names, d.classes, strict=True):
+        state = a.get(v)
+        if state == "F":
+            chosen += members
+        elif state in ("N", "P"):
+            chosen.append(members[0])
+            slack += members[1 : len(members) - (1 if state == "P" else 0)]
+        elif state is None:
+            slack += members
+    for option in slack:
+        if len(chosen) >= d.min_selected:
+            break
+        chosen.append(option)
+    return [o for o in d.options if o in set(chosen)]
+
+
+def _multi_describe(d: Domain, a: Assignment) -> list[str]:
+    states = [a.get(v) for v in d.var_names]
+    if all(s in ("E", "F") for s in states):
+        full = [
+            o for s, members in zip(states, d.classes, strict=True) if s == "F" for o in members
+        ]
+        return [f"{d.qid} is exactly [{', '.join(full)}]"]
+    out: list[str] = []
+    none = [o for s, members in zip(states, d.classes, strict=True) if s == "E" for o in members]
+    if none:
+        out.append(f"{d.qid} includes none of {', '.join(none)}")
+    for s, members in zip(states, d.classes, strict=True):
+        shown = ", ".join(members)
+        if s == "F" and len(members) == 1:
+            out.append(f"{d.qid} includes {shown}")
+        elif s == "F":
+            out.append(f"{d.qid} includes all of {shown}")
+        elif s == "N":
+            out.append(f"{d.qid} includes any of {shown}")
+        elif s == "P":
+            out.append(f"{d.qid} includes some but not all of {shown}")
+    return out
+
+
+# --- building the space ------------------------------------------------------------------------
+
+
+@dataclass
+class Usage:
+    """What the conditions say about one choice question: its operand sets."""
+
+    operands: list[frozenset[str]] = field(default_factory=list)
+    whole: list[frozenset[str]] = field(default_factory=list)  # includes_all / equals lists
+
+
+def build_domain(
+    qid: str, versions: list[Question], usage: Usage | None, notes: list[str]
+) -> Domain:
+    """The domain of answers every version of the question accepts, split into option classes."""
+    first = versions[0]
+    kind = kind_of(first)
+    usage = usage or Usage()
+    if kind == "boolean":
+        return Domain(qid, kind, var_names=(qid,))
+    if kind == "text":
+        return Domain(qid, kind, required=any(q.required for q in versions))
+    if isinstance(first, NumberQuestion):
+        nums = [q for q in versions if isinstance(q, NumberQuestion)]
+        lo, hi = max(q.min for q in nums), min(q.max for q in nums)
+        integer = any(q.integer for q in nums)
+        if len({(q.min, q.max, q.integer) for q in nums}) > 1:
+            notes.append(f"{qid}: ranges differ; compared over {_num(lo)}–{_num(hi)}")
+        if integer:
+            lo, hi = math.ceil(lo), math.floor(hi)
+        return Domain(qid, kind, lo=lo, hi=hi, integer=integer, var_names=(qid,))
+    choice = [q for q in versions if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion))]
+    shared = [o.id for o in choice[0].options if all(o.id in _ids(q) for q in choice)]
+    dropped = sorted({o.id for q in choice for o in q.options} - set(shared))
+    if dropped:
+        notes.append(
+            f"{qid}: options {', '.join(dropped)} are not in both protocols;"
+            " only answers both accept are compared"
+        )
+    classes = _classes(shared, usage.operands + usage.whole)
+    if isinstance(first, SingleChoiceQuestion):
+        return Domain(qid, kind, options=tuple(shared), classes=classes, var_names=(qid,))
+    ternary = tuple(len(c) > 1 and any(set(c) <= w for w in usage.whole) for c in classes)
+    mins = [q.min_selected for q in choice if isinstance(q, MultipleChoiceQuestion)]
+    return Domain(
+        qid,
+        kind,
+        options=tuple(shared),
+        classes=classes,
+        ternary=ternary,
+        min_selected=max(mins),
+        var_names=tuple(f"{qid}#{i}" for i in range(len(classes))),
+    )
+
+
+def _ids(q: SingleChoiceQuestion | MultipleChoiceQuestion) -> set[str]:
+    return {o.id for o in q.options}
+
+
+def _classes(options: list[str], operands: Iterable[frozenset[str]]) -> tuple[tuple[str, ...], ...]:
+    ops = list(operands)
+    groups: dict[tuple[bool, ...], list[str]] = {}
+    for o in options:
+        groups.setdefault(tuple(o in s for s in ops), []).append(o)
+    return tuple(tuple(g) for g in groups.values())
+
+
+def same_shape(a: Question, b: Question) -> bool:
+    return kind_of(a) == kind_of(b)
+
+
+ANSWER_KINDS = (
+    BooleanQuestion,
+    SingleChoiceQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    TextQuestion,
+)
