@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bruising_check import __version__
+from bruising_check.analysis import Comparison
 from bruising_check.diff import SECTIONS, Change
 from bruising_check.impact import Impact
 from bruising_check.model import Protocol
@@ -56,7 +57,7 @@ class DiffReport:
     old_sha256: str
     new_sha256: str
     changes: list[Change]
-    comparison: Any = None  # bruising_check.analysis.Comparison when behaviour was compared
+    comparison: Comparison | None = None
     impact: Impact | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -86,7 +87,7 @@ class DiffReport:
 
 def blocks(r: DiffReport) -> Iterator[Block]:
     om, nm = r.old.metadata, r.new.metadata
-    yield Heading(1, f"Protocol diff: {om.id} {om.version} -> {nm.id} {nm.version}")
+    yield Heading(1, f"Protocol diff: {om.id} {om.version} → {nm.id} {nm.version}")
     yield Bullets(
         (
             (("strong", "Old: "), ("plain", f"{r.old_name} - {om.title}, version {om.version}")),
@@ -148,6 +149,7 @@ def _summary(r: DiffReport) -> Iterator[Block]:
 
 
 def _behaviour(r: DiffReport) -> Iterator[Block]:
+    assert r.comparison is not None
     yield Heading(2, "Situations whose pathway changes")
     if not r.comparison.differences:
         yield Para((("plain", "None: every situation gets the same pathway."),))
@@ -161,7 +163,7 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             if d.direction == "more_urgent"
             else ("plain", "same urgency")
         )
-        yield Heading(3, f"{d.old_pathway or '(no pathway)'} -> {d.new_pathway or '(no pathway)'}")
+        yield Heading(3, f"{d.old_pathway or '(no pathway)'} → {d.new_pathway or '(no pathway)'}")
         yield Para((mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
         for c in d.classes[:CLASSES_SHOWN]:
             yield Bullets(((("plain", f"{c.size:,} situations: "), ("code", c.condition)),))
@@ -184,7 +186,7 @@ def _impact(r: DiffReport) -> Iterator[Block]:
         lead: Span = ("warn", "LESS URGENT ") if less else ("plain", "")
         cases = ", ".join(r.impact.changed_cases.get((a, b), []))
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
-        yield Bullets(((lead, ("plain", f"{a} -> {b}: {n:,} cases: {cases}{more}")),))
+        yield Bullets(((lead, ("plain", f"{a} → {b}: {n:,} cases: {cases}{more}")),))
     if r.impact.unrunnable:
         yield Para((("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"),))
         yield Bullets(
@@ -214,7 +216,7 @@ def _change_spans(c: Change) -> tuple[Span, ...]:
     if c.kind == "moved":
         return (
             *head,
-            ("plain", f": {c.old} -> {c.new}"),
+            ("plain", f": {c.old} → {c.new}"),
             ("warn", f" ({c.note})") if c.note else ("plain", ""),
         )
     if c.words is not None:
@@ -228,7 +230,7 @@ def _change_spans(c: Change) -> tuple[Span, ...]:
         return (*head, ("plain", ": "), ("ins", c.new or ""))
     if c.kind == "removed":
         return (*head, ("plain", ": "), ("del", c.old or ""))
-    return (*head, ("plain", ": "), ("del", c.old or ""), ("plain", " -> "), ("ins", c.new or ""))
+    return (*head, ("plain", ": "), ("del", c.old or ""), ("plain", " → "), ("ins", c.new or ""))
 
 
 # --- renderers ------------------------------------------------------------------------------
@@ -407,3 +409,9 @@ def to_json(r: DiffReport) -> dict[str, Any]:
         "tool": {"name": "bruising-check", "version": __version__},
         "statement": STATEMENT,
     }
+
+
+def json_text(r: DiffReport) -> str:
+    import json
+
+    return json.dumps(to_json(r), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,106 @@
+"""`bruising-check diff` as a policy lead uses it: behaviour first, de-escalations marked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from typer.testing import CliRunner
+
+from bruising_check.analysis import compare, example_for
+from bruising_check.answers import check_answers
+from bruising_check.cli import _register, app
+from bruising_check.engine import decide
+from bruising_check.loader import load_protocol
+from bruising_check.model import Protocol
+from bruising_check.yamlread import Located
+from tests.conftest import ROOT
+from tests.test_properties import answer_sets
+
+_register()
+runner = CliRunner()
+V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
+V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+BASE = ROOT / "protocols" / "national-baseline.yaml"
+
+
+def load(path: Path) -> Protocol:
+    """A bundled protocol that must load."""
+    protocol = load_protocol(path.read_bytes(), str(path)).protocol
+    assert protocol is not None
+    return protocol
+
+
+def test_a_protocol_against_itself() -> None:
+    result = runner.invoke(app, ["diff", str(BASE), "national-baseline", "--fail-on-deescalation"])
+    assert result.exit_code == 0, result.output
+    assert "No situation gets a less urgent pathway." in result.stdout
+    assert "None: every situation gets the same pathway." in result.stdout
+    assert "Nothing: the two versions say the same." in result.stdout
+
+
+def test_v1_to_v2_marks_deescalations_first_and_fails_when_asked() -> None:
+    result = runner.invoke(app, ["diff", "exampleshire-v1", "exampleshire-v2", "--format", "md"])
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "⚠ **LESS URGENT" in text
+    assert text.index("LESS URGENT") < text.index("**more urgent**")
+    assert "Asked only by the new version: `report_channel`" in text
+    failing = runner.invoke(app, ["diff", str(V1), str(V2), "--fail-on-deescalation"])
+    assert failing.exit_code == 1
+    assert "less urgent pathway under the new version" in failing.stderr
+
+
+def test_json_report_and_examples_reproduce_through_the_engine() -> None:
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--format", "json"])
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["deescalations"] > 0
+    for diff in report["behaviour"]["differences"]:
+        for cls in diff["classes"][:5]:
+            for protocol, expected in ((OLD, diff["old_pathway"]), (NEW, diff["new_pathway"])):
+                answers = example_for(protocol, cls["example"])
+                checked = check_answers(protocol, Located(answers, "example"))
+                assert checked.ok, [p.format() for p in checked.problems]
+                pathway = decide(protocol, checked.answers).pathway
+                assert pathway is not None and pathway.id == expected
+
+
+OLD, NEW = load(V1), load(V2)
+PAIRS = {(d.old_pathway, d.new_pathway) for d in compare(OLD, NEW).differences}
+
+
+@settings(max_examples=150, deadline=None)
+@given(answer_sets(NEW))
+def test_every_changed_situation_is_in_the_behavioural_diff(answers: dict[str, Any]) -> None:
+    before = decide(OLD, {k: v for k, v in answers.items() if k != "report_channel"}).pathway
+    after = decide(NEW, answers).pathway
+    assert before is not None and after is not None
+    if before.id != after.id:
+        assert (before.id, after.id) in PAIRS
+
+
+def test_cases_impact_and_rev_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    scenarios = ROOT / "protocols" / "scenarios" / "public-examples.yaml"
+    result = runner.invoke(
+        app,
+        ["diff", "HEAD:protocols/national-baseline.yaml", str(BASE), "--cases", str(scenarios)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Cases re-run: 10; pathway changed for 0" in result.stdout
+
+
+def test_bad_revision_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["diff", "no-such-rev:protocols/x.yaml", str(BASE)])
+    assert result.exit_code == 2
+    assert "not found in git" in result.stderr
+
+
+def test_v1_to_v2_board_paper_snapshot(snapshot: Any) -> None:
+    result = runner.invoke(app, ["diff", "exampleshire-v1", "exampleshire-v2", "--format", "md"])
+    assert result.stdout == snapshot
