@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -88,12 +89,13 @@ class Compare(_Node):
     def operators(self) -> list[str]:
         return [op.rstrip("_") for op in COMPARISON_OPERATORS if getattr(self, op) is not None]
 
-    @property
+    @cached_property
     def operator(self) -> str:
+        # Cached: evaluated for every comparison of every decision (hot in case-impact runs).
         ops = self.operators()
         return ops[0] if ops else "is_true"
 
-    @property
+    @cached_property
     def operand(self) -> Any:
         op = self.operator
         if op == "is_true":
