@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bruising_check.analysis.formulas import Compiler, Formula, disj
+from bruising_check.analysis.formulas import Compiler, Formula, atoms, disj
 from bruising_check.analysis.search import Explorer, View
 from bruising_check.analysis.space import Domain, Space, Usage, build_domain, same_shape
 from bruising_check.checks import all_conditions
@@ -83,6 +83,14 @@ def build(protocols: list[Protocol]) -> Built:
     space = Space(domains, tuple(order), notes)
     compilers = [Compiler(p, space, names) for p, names in zip(protocols, rename, strict=True)]
     views = tuple(View.build(p, space, c) for p, c in zip(protocols, compilers, strict=True))
+    uses: dict[str, int] = {}
+    for view in views:
+        for f in view.rules:
+            for atom in atoms(f):
+                for v in atom.vars:
+                    uses[v] = uses.get(v, 0) + 1
+    ranked = sorted(uses, key=lambda v: -uses[v])  # stable: ties keep first appearance
+    space.priority = {v: k for k, v in enumerate(ranked)}
     asked: dict[str, Formula] = {}
     for key in order:
         parts = []

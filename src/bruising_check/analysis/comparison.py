@@ -60,14 +60,16 @@ def compare(old: Protocol, new: Protocol) -> Comparison:
     before, after = built.views
     ex = built.explorer
 
-    def decide(a: dict[str, Any]) -> Split | Leaf:
+    def decide(a: dict[str, Any], hint: tuple[int, int] | None) -> Split | Leaf:
         need: list[str] = []
-        done_old, i = before.outcome(a, need)
+        start_old, start_new = hint or (0, 0)
+        done_old, i = before.outcome(a, need, start_old)
         if not done_old:
-            return Split(need[0])
-        done_new, j = after.outcome(a, need)
+            return Split(built.space.pick(need), (i, start_new))
+        done_new, j = after.outcome(a, need, start_new)
         if not done_new:
-            return Split(need[0])
+            decided_old = len(before.rules) if i is None else i
+            return Split(built.space.pick(need), (decided_old, j))
         p = None if i is None else before.pathways[i]
         q = None if j is None else after.pathways[j]
         return Leaf((p, q))

@@ -23,7 +23,7 @@ from typing import Any
 
 from bruising_check.analysis.build import Built, build
 from bruising_check.analysis.classes import describe, merge
-from bruising_check.analysis.formulas import conj, neg
+from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.checks import all_conditions, conditions_with_paths, expr_refs
 from bruising_check.conditions import Compare, comparisons
@@ -71,10 +71,10 @@ def analyse(protocol: Protocol) -> Analysis:
     built = build([protocol])
     view, ex = built.views[0], built.explorer
 
-    def decide(a: dict[str, Any]) -> Split | Leaf:
+    def decide(a: dict[str, Any], start: int | None) -> Split | Leaf:
         need: list[str] = []
-        done, index = view.outcome(a, need)
-        return Leaf(index) if done else Split(need[0])
+        done, index = view.outcome(a, need, start or 0)
+        return Leaf(index) if done else Split(built.space.pick(need), index)
 
     leaves = list(ex.explore(decide))
     findings: list[Finding] = []
@@ -155,7 +155,10 @@ def _rules(
             upper, lower = protocol.rules[s].pathway, protocol.rules[r].pathway
             if urgency.get(upper, 0) <= urgency.get(lower, 0) or s in found.get(r, {}):
                 continue
-            hit = ex.satisfiable(view.rules[r], a)
+            quick = evaluate(view.rules[r], a, [])
+            if quick is False:
+                continue
+            hit = a if quick else ex.satisfiable(view.rules[r], a)
             if hit is not None:
                 found.setdefault(r, {})[s] = ex.example(hit)
     for r, by in sorted(found.items()):

@@ -51,6 +51,16 @@ class Neg(Formula):
 
 
 @dataclass(frozen=True, eq=False)
+class Guarded(Formula):
+    """`guard AND test`, where `test` reads answers that exist only when `guard` holds (the
+    question is asked, the fact applies): never split on the test's variables before the guard
+    is known, or an unasked question would be counted once per cell."""
+
+    guard: Formula
+    test: Formula
+
+
+@dataclass(frozen=True, eq=False)
 class Atom(Formula):
     """A test on the cells of some variables: True/False when decided, None when not."""
 
@@ -73,6 +83,16 @@ def disj(*items: Formula) -> Formula:
     return flat[0] if len(flat) == 1 else (Or(tuple(flat)) if flat else FALSE)
 
 
+def guarded(guard: Formula, test: Formula) -> Formula:
+    if guard is FALSE or test is FALSE:
+        return FALSE
+    if guard is TRUE:
+        return test
+    if test is TRUE:
+        return guard
+    return Guarded(guard, test)
+
+
 def neg(item: Formula) -> Formula:
     if item is TRUE:
         return FALSE
@@ -82,11 +102,11 @@ def neg(item: Formula) -> Formula:
 
 
 def evaluate(f: Formula, a: Assignment, need: list[str]) -> bool | None:
-    """True/False if decided on every completion of `a`; else None, and the first variable worth
-    splitting is appended to `need` (if it is empty)."""
+    """True/False if decided on every completion of `a`; else None, and the variables worth
+    splitting (one per undecided atom) are appended to `need`."""
     if isinstance(f, Atom):
         got = f.test(a)
-        if got is None and not need:
+        if got is None:
             need.append(f.split_on(a))
         return got
     if isinstance(f, And):
@@ -110,6 +130,14 @@ def evaluate(f: Formula, a: Assignment, need: list[str]) -> bool | None:
     if isinstance(f, Neg):
         v = evaluate(f.item, a, need)
         return None if v is None else not v
+    if isinstance(f, Guarded):
+        g = evaluate(f.guard, a, need)
+        if g is False:
+            return False
+        t = evaluate(f.test, a, need if g else [])
+        if t is False:
+            return False
+        return True if g and t else None
     assert isinstance(f, Const)
     return f.value
 
@@ -121,6 +149,8 @@ def atoms(f: Formula) -> list[Atom]:
         return [x for item in f.items for x in atoms(item)]
     if isinstance(f, Neg):
         return atoms(f.item)
+    if isinstance(f, Guarded):
+        return atoms(f.guard) + atoms(f.test)
     return []
 
 
@@ -173,7 +203,7 @@ class Compiler:
         q = self.questions.get(qid)
         if q is None or isinstance(q, TextQuestion):
             return FALSE
-        return conj(asked, self._answer_test(self.domain(qid), cmp))
+        return guarded(asked, self._answer_test(self.domain(qid), cmp))
 
     def _answer_test(self, d: Domain, cmp: Compare) -> Formula:
         op, operand = cmp.operator, cmp.operand
@@ -243,7 +273,7 @@ class Compiler:
         inputs = tuple(self.rename.get(q, q) for q in sorted(self._number_inputs(fid)))
         values = operand if isinstance(operand, tuple) else (operand,)
         raw = self._raw_value(fid)
-        return conj(defined, self._number_compare(op, values, inputs, raw))
+        return guarded(defined, self._number_compare(op, values, inputs, raw))
 
     def _number_inputs(self, fid: str) -> set[str]:
         f = self.facts.get(fid)
