@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bruising_check.analysis import Finding, analyse
+from bruising_check.analysis import Finding, TooLarge, analyse
 from bruising_check.answers import check_answers
 from bruising_check.model import Protocol
 from bruising_check.problems import Code
@@ -282,3 +282,8 @@ def test_a_threshold_on_two_numbers_is_counted_exactly(gestation_max: int) -> No
         key = "(none)" if i is None else p.rules[i].pathway
         brute[key] = brute.get(key, 0) + 1
     assert sizes == brute
+
+
+def test_a_protocol_too_large_to_analyse_stops_with_a_clear_error() -> None:
+    with pytest.raises(TooLarge, match="stopped after"):
+        analyse(protocol(), max_nodes=2)

@@ -23,6 +23,7 @@ from bruising_check.analysis.comparison import (
     example_for,
 )
 from bruising_check.analysis.findings import Analysis, Finding, analyse
+from bruising_check.analysis.search import TooLarge
 
 __all__ = [
     "Analysis",
@@ -30,6 +31,7 @@ __all__ = [
     "Finding",
     "PathwayDifference",
     "SituationClass",
+    "TooLarge",
     "analyse",
     "compare",
     "example_for",

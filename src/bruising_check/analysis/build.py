@@ -21,6 +21,9 @@ from bruising_check.model import (
     SingleChoiceQuestion,
 )
 
+MAX_NODES = 2_000_000
+"""Search steps allowed per analysis (about a minute); past it `TooLarge` is raised."""
+
 
 @dataclass
 class Built:
@@ -55,7 +58,7 @@ def _record(u: Usage, cmp: Compare) -> None:
         u.operands.append(strings)
 
 
-def build(protocols: list[Protocol]) -> Built:
+def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
     """One protocol, or (old, new)."""
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
@@ -99,4 +102,4 @@ def build(protocols: list[Protocol]) -> Built:
                 if names.get(q.id, q.id) == key:
                     parts.append(c.asked(q.id))
         asked[key] = disj(*parts)
-    return Built(space, views, Explorer(space, asked))
+    return Built(space, views, Explorer(space, asked, max_nodes))

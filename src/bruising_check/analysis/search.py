@@ -28,6 +28,14 @@ from bruising_check.checks import all_conditions, conditions_with_paths
 from bruising_check.model import Protocol
 
 
+class TooLarge(Exception):
+    """The protocol tells apart more situations than the search is allowed to visit."""
+
+    def __init__(self, nodes: int) -> None:
+        super().__init__(f"stopped after {nodes:,} search steps")
+        self.nodes = nodes
+
+
 @dataclass(frozen=True)
 class Split:
     var: str
@@ -105,7 +113,8 @@ class Explorer:
 
     space: Space
     asked: dict[str, Formula]
-    max_leaves: int = 10**6
+    max_nodes: int = 2_000_000
+    """Give up (TooLarge) past this many search nodes, rather than run for hours."""
     nodes: int = 0
 
     def explore(
@@ -116,6 +125,8 @@ class Explorer:
         while stack:
             a, known, hint = stack.pop()
             self.nodes += 1
+            if self.nodes > self.max_nodes:
+                raise TooLarge(self.nodes)
             if known is None:
                 got = decide(a, hint)
                 if got is None:
