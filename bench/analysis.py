@@ -143,7 +143,7 @@ def measure(name: str, protocol: Protocol, runs: int = 3) -> None:
     except TooLarge as exc:
         print(
             f"{name:<28} {len(protocol.questions):>4} {len(protocol.rules):>5}  {exc} in"
-            f" {time.perf_counter() - start:.0f} s (more than {MAX_NODES // 2:,} classes)"
+            f" {time.perf_counter() - start:.0f} s: too many situations for the search budget"
         )
         return
     tracemalloc.start()  # a separate run: tracing slows Python down several times
