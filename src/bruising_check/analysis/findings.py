@@ -96,11 +96,18 @@ def analyse(protocol: Protocol, max_nodes: int = MAX_NODES) -> Analysis:
             Code.ANALYSIS_SUMMARY,
             ("rules",),
             f"analysed all {total:,} complete answer sets (about 2^{total.bit_length() - 1})"
-            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms",
+            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms{_reals(built)}",
             data={"total": total, "classes": len(leaves), "pathways": sizes},
         )
     )
     return Analysis(tuple(findings), total, len(leaves), seconds, sizes)
+
+
+def _reals(built: Built) -> str:
+    reals = [d.qid for d in built.space.domains.values() if d.kind == "number" and not d.integer]
+    if not reals:
+        return ""
+    return f"; each range of {', '.join(reals)} that the rules tell apart counts as one answer"
 
 
 def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterator[Finding]:

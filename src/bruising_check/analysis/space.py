@@ -26,7 +26,6 @@ accept (shared options, the overlap of ranges); differences are listed in `notes
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -92,6 +91,8 @@ class Space:
     var_domain: dict[str, Domain] = field(default_factory=dict)
     _cuts: dict[str, list[Any]] = field(default_factory=dict)
     priority: dict[str, int] = field(default_factory=dict)
+    real_ranges: dict[tuple[str, float], tuple[float, float | None]] = field(default_factory=dict)
+    """Non-integer numbers: the range [start, end) each sampled cell stands for (end None: max)."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
     """Split order: variables the rules test most often first (fewer, larger classes)."""
 
@@ -140,13 +141,16 @@ class Space:
                 for i, s in enumerate(bounds)
             ]
         else:
-            points = {d.lo, d.hi}
+            # Ranges [start, next start) between the first values of each new test result; each
+            # range is represented by its start (where every test already has its new value).
+            firsts: set[float] = {float(d.lo)}
             for t in tests:
-                points |= _real_switches(_on(t, d.qid), d.lo, d.hi)
-            ordered = sorted(points)
-            samples = list(ordered)
-            samples += [(x + y) / 2 for x, y in itertools.pairwise(ordered)]
-            cells = [(x, x) for x in sorted(samples)]
+                firsts |= _real_switches(_on(t, d.qid), d.lo, d.hi)
+            ordered = sorted(firsts)
+            ends = [*ordered[1:], None]
+            cells = [(x, x) for x in ordered]
+            for x, end in zip(ordered, ends, strict=True):
+                self.real_ranges[(d.qid, x)] = (x, end)
         self._cuts[d.qid] = cells
         return cells
 
@@ -258,17 +262,21 @@ def _switch_points(test: Callable[[float], bool], lo: int, hi: int) -> set[int]:
 
 
 def _real_switches(test: Callable[[float], bool], lo: float, hi: float) -> set[float]:
+    """The first float where a monotone test takes its value at `hi` (bisection to adjacent
+    floats)."""
     if lo >= hi or test(lo) == test(hi):
         return set()
     target = test(hi)
-    a, b = lo, hi
-    for _ in range(80):
+    a, b = float(lo), float(hi)
+    while math.nextafter(a, math.inf) < b:
         m = (a + b) / 2
+        if m in (a, b):
+            break
         if test(m) == target:
             b = m
         else:
             a = m
-    return {a, b}
+    return {b}
 
 
 def _mul(p: list[int], q: list[int]) -> list[int]:
