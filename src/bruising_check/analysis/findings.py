@@ -37,8 +37,6 @@ from bruising_check.model import (
 from bruising_check.problems import Code
 from bruising_check.yamlread import Path
 
-MAX_EXAMPLES = 5
-
 
 @dataclass(frozen=True)
 class Finding:

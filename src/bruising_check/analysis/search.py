@@ -13,10 +13,10 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import (
     FALSE,
     TRUE,
-    Compiler,
     Formula,
     conj,
     disj,
@@ -208,5 +208,6 @@ class Explorer:
         return out
 
     def describe(self, a: Assignment) -> str:
-        parts = [text for qid in self.space.order for text in self.space.describe(qid, a)]
-        return " AND ".join(parts) if parts else "any answers"
+        from bruising_check.analysis.classes import Merged, describe
+
+        return describe(self.space, Merged({v: frozenset([c]) for v, c in a.items()}, 0, {}))
