@@ -167,3 +167,15 @@ def test_against_an_unreadable_or_broken_reference_is_a_usage_error(tmp_path: Pa
     broken.write_text("metadata: {}\n", encoding="utf-8")
     bad = runner.invoke(app, ["validate", str(BASELINE), "--against", str(broken)])
     assert bad.exit_code == 2 and "has errors" in bad.stderr
+
+
+def test_validate_says_when_the_analysis_is_too_large(monkeypatch: Any) -> None:
+    import bruising_check.analysis as analysis
+
+    def too_large(*args: Any, **kwargs: Any) -> Any:
+        raise analysis.TooLarge(2_000_001)
+
+    monkeypatch.setattr(analysis, "analyse", too_large)
+    result = runner.invoke(app, ["validate", str(BASELINE)])
+    assert result.exit_code == 0  # a warning: everything else was still checked
+    assert "warning ANALYSIS_TOO_LARGE exhaustive analysis stopped after 2,000,001" in result.stderr

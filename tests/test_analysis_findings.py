@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bruising_check.analysis import Finding, analyse
+from bruising_check.analysis import Finding, TooLarge, analyse
 from bruising_check.answers import check_answers
 from bruising_check.model import Protocol
 from bruising_check.problems import Code
@@ -282,3 +282,32 @@ def test_a_threshold_on_two_numbers_is_counted_exactly(gestation_max: int) -> No
         key = "(none)" if i is None else p.rules[i].pathway
         brute[key] = brute.get(key, 0) + 1
     assert sizes == brute
+
+
+def test_a_protocol_too_large_to_analyse_stops_with_a_clear_error() -> None:
+    with pytest.raises(TooLarge, match="stopped after"):
+        analyse(protocol(), max_nodes=2)
+
+
+def test_a_non_integer_number_is_cut_exactly_at_its_threshold() -> None:
+    weight = {
+        "id": "weight",
+        "type": "number",
+        "prompt": "Weight?",
+        "unit": "kg",
+        "min": 0.5,
+        "max": 20,
+        "integer": False,
+    }
+    rules = [
+        rule("R1", {"question": "weight", "lt": 3.7}, "refer"),
+        rule("R2", {"question": "weight", "equals": 9.25}, "discuss"),
+    ]
+    p = protocol(questions=[weight], rules=rules)
+    (gap,) = found(p, Code.ANALYSIS_GAP)
+    conditions = [c["condition"] for c in gap.data["classes"]]
+    assert conditions == ["(weight ≥ 3.7 and < 9.25 OR weight > 9.25)"]
+    assert first_rule(p, {"weight": 3.7}) is None
+    assert first_rule(p, {"weight": 3.6999999999999997}) == 0
+    assert first_rule(p, {"weight": 9.25}) == 1
+    assert analyse(p).pathway_sizes == {"refer": 1, "discuss": 1, "(none)": 2}

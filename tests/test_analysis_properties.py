@@ -3,6 +3,8 @@ enumeration of every complete answer set through the engine's own functions."""
 
 from __future__ import annotations
 
+import copy
+import json
 from collections import Counter
 from typing import Any
 
@@ -148,3 +150,48 @@ def test_unknown_answers_never_lower_the_pathway_when_the_analysis_says_so(
         full = decide(protocol, answers).pathway
         # every completion of `partial` agrees with it on the known answers; this one is one.
         assert _rank(protocol, chosen) <= _rank(protocol, full)
+
+
+@SETTINGS
+@given(seeds)
+def test_a_question_whose_type_changed_is_compared_as_two_questions(seed: int) -> None:
+    old_data = random_protocol_data(seed)
+    new_data = copy.deepcopy(old_data)
+    (b1,) = [q for q in new_data["questions"] if q["id"] == "b1"]
+    b1.update(
+        type="single_choice", options=[{"id": "yes", "label": "Y"}, {"id": "no", "label": "N"}]
+    )
+    b1.pop("ask_if", None)
+    new_data["rules"] = [
+        {
+            "id": "R1",
+            "when": {"question": "b1", "equals": "yes"},
+            "pathway": "urgent",
+            "because": "x",
+            "cite": ["s1"],
+        },
+        {
+            "id": "R2",
+            "when": {"question": "b1", "equals": "no"},
+            "pathway": "record",
+            "because": "x",
+            "cite": ["s1"],
+        },
+    ]
+    new_data["derived"] = new_data["derived"][1:]  # `flag` may read b1 as yes/no
+    new_data["invariants"] = []
+    for q in new_data["questions"]:
+        if "b1" in json.dumps(q.get("ask_if")):
+            q.pop("ask_if")
+    new_data["derived"] = [f for f in new_data["derived"] if "b1" not in json.dumps(f)]
+    old, new = load_data(old_data), load_data(new_data)
+    result = compare(old, new)
+    assert any("b1" in note for note in result.notes)
+    for d in result.differences:
+        for c in d.classes:
+            for protocol, want in ((old, d.old_pathway), (new, d.new_pathway)):
+                answers = example_for(protocol, c.example)
+                checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "ex.yaml"))
+                assert checked.ok, [p.format() for p in checked.problems]
+                r = first_rule(protocol, answers)
+                assert (None if r is None else protocol.rules[r].pathway) == want

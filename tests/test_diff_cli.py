@@ -104,3 +104,21 @@ def test_bad_revision_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_v1_to_v2_board_paper_snapshot(snapshot: Any) -> None:
     result = runner.invoke(app, ["diff", "exampleshire-v1", "exampleshire-v2", "--format", "md"])
     assert result.stdout == snapshot
+
+
+def test_behaviour_too_large_to_compare_is_said_and_fails_the_gate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bruising_check.analysis as analysis
+
+    def too_large(old: Protocol, new: Protocol) -> None:
+        raise analysis.TooLarge(2_000_001)
+
+    monkeypatch.setattr(analysis, "compare", too_large)
+    result = runner.invoke(app, ["diff", str(V1), str(V2)])
+    assert result.exit_code == 0
+    assert "Behaviour was NOT compared" in result.stdout
+    assert "Behaviour was not compared." in result.stdout
+    gated = runner.invoke(app, ["diff", str(V1), str(V2), "--fail-on-deescalation"])
+    assert gated.exit_code == 1
+    assert "behaviour was not compared" in gated.stderr

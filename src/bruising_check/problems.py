@@ -74,6 +74,10 @@ class Code(Enum):
     ANALYSIS_UNUSED_FACT = ("info", "Use the internal fact, or remove it.")
     ANALYSIS_UNREACHED_PATHWAY = ("warning", "Point a rule at the pathway, or remove it.")
     ANALYSIS_SUMMARY = ("info", "What the exhaustive analysis covered.")
+    ANALYSIS_TOO_LARGE = (
+        "warning",
+        "The rules tell apart too many situations to analyse; simplify or split them.",
+    )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
     INVARIANT_BROKEN = (
         "error",

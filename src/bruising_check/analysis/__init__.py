@@ -1,6 +1,12 @@
 """Proving a protocol safe: exhaustive, exact analysis of every complete answer set.
 
-Method (symbolic enumeration by partition refinement, see `space`, `formulas`, `search`):
+Modules, one idea each: `space` (the partition of each answer's domain, counting, examples),
+`formulas` (formulas over cells, partial evaluation), `compile` (a protocol's conditions as
+formulas), `build` (one protocol or two over a joint space), `search` (the splitting search),
+`findings` (what validate reports), `comparison` (behavioural differences), `classes` (merging and
+describing situation classes).
+
+Method (symbolic enumeration by partition refinement):
 each question's answers are partitioned into the classes the protocol's conditions can tell apart
 (yes/no; option classes of choice questions; integer intervals cut at the thresholds that direct
 comparisons and linear derived facts induce). Conditions are compiled to formulas over those
@@ -23,6 +29,7 @@ from bruising_check.analysis.comparison import (
     example_for,
 )
 from bruising_check.analysis.findings import Analysis, Finding, analyse
+from bruising_check.analysis.search import TooLarge
 
 __all__ = [
     "Analysis",
@@ -30,6 +37,7 @@ __all__ = [
     "Finding",
     "PathwayDifference",
     "SituationClass",
+    "TooLarge",
     "analyse",
     "compare",
     "example_for",

@@ -7,19 +7,26 @@ protocol, `id@new` for the new one), noted in `Space.notes`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from bruising_check.analysis.formulas import Compiler, Formula, disj
+from bruising_check.analysis.compile import Compiler
+from bruising_check.analysis.formulas import Formula, atoms, disj
 from bruising_check.analysis.search import Explorer, View
-from bruising_check.analysis.space import Domain, Space, Usage, build_domain, same_shape
+from bruising_check.analysis.space import Domain, Space, _num, kind_of
 from bruising_check.checks import all_conditions
 from bruising_check.conditions import Compare, comparisons
 from bruising_check.model import (
     MultipleChoiceQuestion,
+    NumberQuestion,
     Protocol,
     Question,
     SingleChoiceQuestion,
 )
+
+MAX_NODES = 2_000_000
+"""Search steps allowed per analysis (about a minute); past it `TooLarge` is raised."""
 
 
 @dataclass
@@ -55,7 +62,7 @@ def _record(u: Usage, cmp: Compare) -> None:
         u.operands.append(strings)
 
 
-def build(protocols: list[Protocol]) -> Built:
+def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
     """One protocol, or (old, new)."""
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
@@ -83,6 +90,14 @@ def build(protocols: list[Protocol]) -> Built:
     space = Space(domains, tuple(order), notes)
     compilers = [Compiler(p, space, names) for p, names in zip(protocols, rename, strict=True)]
     views = tuple(View.build(p, space, c) for p, c in zip(protocols, compilers, strict=True))
+    uses: dict[str, int] = {}
+    for view in views:
+        for f in view.rules:
+            for atom in atoms(f):
+                for v in atom.vars:
+                    uses[v] = uses.get(v, 0) + 1
+    ranked = sorted(uses, key=lambda v: -uses[v])  # stable: ties keep first appearance
+    space.priority = {v: k for k, v in enumerate(ranked)}
     asked: dict[str, Formula] = {}
     for key in order:
         parts = []
@@ -91,4 +106,75 @@ def build(protocols: list[Protocol]) -> Built:
                 if names.get(q.id, q.id) == key:
                     parts.append(c.asked(q.id))
         asked[key] = disj(*parts)
-    return Built(space, views, Explorer(space, asked))
+    return Built(space, views, Explorer(space, asked, max_nodes))
+
+
+# --- domains -----------------------------------------------------------------------------
+
+
+@dataclass
+class Usage:
+    """What the conditions say about one choice question: its operand sets."""
+
+    operands: list[frozenset[str]] = field(default_factory=list)
+    whole: list[frozenset[str]] = field(default_factory=list)  # includes_all / equals lists
+
+
+def build_domain(
+    qid: str, versions: list[Question], usage: Usage | None, notes: list[str]
+) -> Domain:
+    """The domain of answers every version of the question accepts, split into option classes."""
+    first = versions[0]
+    kind = kind_of(first)
+    usage = usage or Usage()
+    if kind == "boolean":
+        return Domain(qid, kind, var_names=(qid,))
+    if kind == "text":
+        return Domain(qid, kind, required=any(q.required for q in versions))
+    if isinstance(first, NumberQuestion):
+        nums = [q for q in versions if isinstance(q, NumberQuestion)]
+        lo, hi = max(q.min for q in nums), min(q.max for q in nums)
+        integer = any(q.integer for q in nums)
+        if len({(q.min, q.max, q.integer) for q in nums}) > 1:
+            notes.append(f"{qid}: ranges differ; compared over {_num(lo)}–{_num(hi)}")
+        if integer:
+            lo, hi = math.ceil(lo), math.floor(hi)
+        return Domain(qid, kind, lo=lo, hi=hi, integer=integer, var_names=(qid,))
+    choice = [q for q in versions if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion))]
+    shared = [o.id for o in choice[0].options if all(o.id in _ids(q) for q in choice)]
+    dropped = sorted({o.id for q in choice for o in q.options} - set(shared))
+    if dropped:
+        notes.append(
+            f"{qid}: options {', '.join(dropped)} are not in both protocols;"
+            " only answers both accept are compared"
+        )
+    classes = _classes(shared, usage.operands + usage.whole)
+    if isinstance(first, SingleChoiceQuestion):
+        return Domain(qid, kind, options=tuple(shared), classes=classes, var_names=(qid,))
+    ternary = tuple(len(c) > 1 and any(set(c) <= w for w in usage.whole) for c in classes)
+    mins = [q.min_selected for q in choice if isinstance(q, MultipleChoiceQuestion)]
+    return Domain(
+        qid,
+        kind,
+        options=tuple(shared),
+        classes=classes,
+        ternary=ternary,
+        min_selected=max(mins),
+        var_names=tuple(f"{qid}#{i}" for i in range(len(classes))),
+    )
+
+
+def _ids(q: SingleChoiceQuestion | MultipleChoiceQuestion) -> set[str]:
+    return {o.id for o in q.options}
+
+
+def _classes(options: list[str], operands: Iterable[frozenset[str]]) -> tuple[tuple[str, ...], ...]:
+    ops = list(operands)
+    groups: dict[tuple[bool, ...], list[str]] = {}
+    for o in options:
+        groups.setdefault(tuple(o in s for s in ops), []).append(o)
+    return tuple(tuple(g) for g in groups.values())
+
+
+def same_shape(a: Question, b: Question) -> bool:
+    return kind_of(a) == kind_of(b)

@@ -9,6 +9,7 @@ changes; a variable whose cells cover its whole domain is then dropped from the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +94,8 @@ def _describe_question(space: Space, d: Domain, cells: dict[str, Cells]) -> list
 
 
 def _describe_number(space: Space, d: Domain, cells: Cells) -> list[str]:
+    if not d.integer:
+        return _describe_real(space, d, cells)
     runs: list[list[float]] = []
     for lo, hi in sorted(cells):
         if runs and d.integer and lo <= runs[-1][1] + 1:
@@ -112,6 +115,41 @@ def _describe_number(space: Space, d: Domain, cells: Cells) -> list[str]:
         else:
             shown.append(f"{_num(lo)} ≤ {d.qid} ≤ {_num(hi)}")
     return [shown[0] if len(shown) == 1 else "(" + " OR ".join(shown) + ")"]
+
+
+def _describe_real(space: Space, d: Domain, cells: Cells) -> list[str]:
+    """Ranges [start, end) of a non-integer number, adjacent ones joined."""
+    runs: list[list[Any]] = []
+    for lo, _ in sorted(cells):
+        start, end = space.real_ranges.get((d.qid, lo), (lo, None))
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    if len(runs) == 1 and runs[0][0] <= d.lo and runs[0][1] is None:
+        return []
+    shown = []
+    for start, end in runs:
+        if end is not None and end == math.nextafter(start, math.inf):
+            shown.append(f"{d.qid} is {_num(start)}")
+            continue
+        low = "" if start <= d.lo else _bound(start, below=False)
+        high = "" if end is None else _bound(end, below=True)
+        if low and high:
+            shown.append(f"{d.qid} {low} and {high}")
+        else:
+            shown.append(f"{d.qid} {low or high}")
+    return [shown[0] if len(shown) == 1 else "(" + " OR ".join(shown) + ")"]
+
+
+def _bound(x: float, *, below: bool) -> str:
+    """`< x` / `≥ x`, or `≤ y` / `> y` when x is the float just after a rounder y (an `equals`
+    or `le` threshold)."""
+    y = math.nextafter(x, -math.inf)
+    rounder = len(repr(y)) < len(repr(x))
+    if below:
+        return f"≤ {_num(y)}" if rounder else f"< {_num(x)}"
+    return f"> {_num(y)}" if rounder else f"≥ {_num(x)}"
 
 
 _STATE_WORDS = {

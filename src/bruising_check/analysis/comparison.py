@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bruising_check.analysis.build import build
+from bruising_check.analysis.build import MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.search import Leaf, Split
+from bruising_check.answers import AnswerError, coerce
 from bruising_check.conditions import Truth
 from bruising_check.engine import applicable
-from bruising_check.model import Protocol
+from bruising_check.model import Protocol, Question
 
 Direction = Literal["less_urgent", "more_urgent", "same_urgency"]
 _ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
@@ -54,20 +55,23 @@ class Comparison:
     """Where shared questions differ (options, ranges, type) and how they were compared."""
 
 
-def compare(old: Protocol, new: Protocol) -> Comparison:
-    """Every class of situations where `new` gives a different pathway from `old`."""
-    built = build([old, new])
+def compare(old: Protocol, new: Protocol, max_nodes: int = MAX_NODES) -> Comparison:
+    """Every class of situations where `new` gives a different pathway from `old`. Raises
+    `TooLarge` if that needs more than `max_nodes` search steps."""
+    built = build([old, new], max_nodes)
     before, after = built.views
     ex = built.explorer
 
-    def decide(a: dict[str, Any]) -> Split | Leaf:
+    def decide(a: dict[str, Any], hint: tuple[int, int] | None) -> Split | Leaf:
         need: list[str] = []
-        done_old, i = before.outcome(a, need)
+        start_old, start_new = hint or (0, 0)
+        done_old, i = before.outcome(a, need, start_old)
         if not done_old:
-            return Split(need[0])
-        done_new, j = after.outcome(a, need)
+            return Split(built.space.pick(need), (i, start_new))
+        done_new, j = after.outcome(a, need, start_new)
         if not done_new:
-            return Split(need[0])
+            decided_old = len(before.rules) if i is None else i
+            return Split(built.space.pick(need), (decided_old, j))
         p = None if i is None else before.pathways[i]
         q = None if j is None else after.pathways[j]
         return Leaf((p, q))
@@ -127,9 +131,23 @@ def _direction(old: Protocol, new: Protocol, p: str | None, q: str | None) -> Di
 
 def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Only the answers `check --answers` accepts for `protocol`: its own questions, minus those
-    its ask_if leaves unasked for these answers."""
-    mine = {q.id for q in protocol.questions}
-    kept = {k: v for k, v in answers.items() if k in mine}
+    its ask_if leaves unasked for these answers. Where the two protocols give one id different
+    types, the example holds both (`id` for the old, `id@new` for the new); the one this
+    protocol's question accepts is kept, under `id`."""
+    kept: dict[str, Any] = {}
+    for q in protocol.questions:
+        for key in (q.id, f"{q.id}@new"):
+            if key in answers and _accepts(q, answers[key]):
+                kept[q.id] = answers[key]
+                break
     normal = {k: tuple(v) if isinstance(v, list) else v for k, v in kept.items()}
     applies = applicable(protocol, normal)
     return {k: v for k, v in kept.items() if applies.get(k) is not Truth.FALSE}
+
+
+def _accepts(q: Question, value: Any) -> bool:
+    try:
+        coerce(q, value)
+    except AnswerError:
+        return False
+    return True

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bruising_check.analysis.build import Built, build
+from bruising_check.analysis.build import MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
-from bruising_check.analysis.formulas import conj, neg
+from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.checks import all_conditions, conditions_with_paths, expr_refs
 from bruising_check.conditions import Compare, comparisons
@@ -36,8 +36,6 @@ from bruising_check.model import (
 )
 from bruising_check.problems import Code
 from bruising_check.yamlread import Path
-
-MAX_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
@@ -65,16 +63,17 @@ class Analysis:
     pathway_sizes: dict[str, int]
 
 
-def analyse(protocol: Protocol) -> Analysis:
-    """Exhaustive analysis of `protocol` (schema- and reference-valid)."""
+def analyse(protocol: Protocol, max_nodes: int = MAX_NODES) -> Analysis:
+    """Exhaustive analysis of `protocol` (schema- and reference-valid). Raises `TooLarge` if the
+    rules tell apart more situations than `max_nodes` search steps can visit."""
     start = time.perf_counter()
-    built = build([protocol])
+    built = build([protocol], max_nodes)
     view, ex = built.views[0], built.explorer
 
-    def decide(a: dict[str, Any]) -> Split | Leaf:
+    def decide(a: dict[str, Any], start: int | None) -> Split | Leaf:
         need: list[str] = []
-        done, index = view.outcome(a, need)
-        return Leaf(index) if done else Split(need[0])
+        done, index = view.outcome(a, need, start or 0)
+        return Leaf(index) if done else Split(built.space.pick(need), index)
 
     leaves = list(ex.explore(decide))
     findings: list[Finding] = []
@@ -95,11 +94,18 @@ def analyse(protocol: Protocol) -> Analysis:
             Code.ANALYSIS_SUMMARY,
             ("rules",),
             f"analysed all {total:,} complete answer sets (about 2^{total.bit_length() - 1})"
-            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms",
+            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms{_reals(built)}",
             data={"total": total, "classes": len(leaves), "pathways": sizes},
         )
     )
     return Analysis(tuple(findings), total, len(leaves), seconds, sizes)
+
+
+def _reals(built: Built) -> str:
+    reals = [d.qid for d in built.space.domains.values() if d.kind == "number" and not d.integer]
+    if not reals:
+        return ""
+    return f"; each range of {', '.join(reals)} that the rules tell apart counts as one answer"
 
 
 def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterator[Finding]:
@@ -155,7 +161,10 @@ def _rules(
             upper, lower = protocol.rules[s].pathway, protocol.rules[r].pathway
             if urgency.get(upper, 0) <= urgency.get(lower, 0) or s in found.get(r, {}):
                 continue
-            hit = ex.satisfiable(view.rules[r], a)
+            quick = evaluate(view.rules[r], a, [])
+            if quick is False:
+                continue
+            hit = a if quick else ex.satisfiable(view.rules[r], a)
             if hit is not None:
                 found.setdefault(r, {})[s] = ex.example(hit)
     for r, by in sorted(found.items()):

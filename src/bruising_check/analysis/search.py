@@ -13,10 +13,10 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import (
     FALSE,
     TRUE,
-    Compiler,
     Formula,
     conj,
     disj,
@@ -28,9 +28,19 @@ from bruising_check.checks import all_conditions, conditions_with_paths
 from bruising_check.model import Protocol
 
 
+class TooLarge(Exception):
+    """The protocol tells apart more situations than the search is allowed to visit."""
+
+    def __init__(self, nodes: int) -> None:
+        super().__init__(f"stopped after {nodes:,} search steps")
+        self.nodes = nodes
+
+
 @dataclass(frozen=True)
 class Split:
     var: str
+    hint: Any = None
+    """Passed to `decide` for the children: what is already known there (e.g. rules ruled out)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class Leaf:
 
 
 PRUNE = None
-Decide = Callable[[Assignment], "Split | Leaf | None"]
+Decide = Callable[[Assignment, Any], "Split | Leaf | None"]
 
 
 @dataclass
@@ -67,14 +77,18 @@ class View:
         view.urgency = {p.id: p.urgency for p in protocol.pathways}
         return view
 
-    def outcome(self, a: Assignment, need: list[str]) -> tuple[bool, int | None]:
-        """(decided, index of the first matching rule or None for a gap)."""
-        for i, f in enumerate(self.rules):
-            v = evaluate(f, a, need)
+    def outcome(self, a: Assignment, need: list[str], start: int = 0) -> tuple[bool, int | None]:
+        """(decided, index of the first matching rule or None for a gap); undecided: the index of
+        the first undecided rule. Rules before `start` are known not to match."""
+        for i in range(start, len(self.rules)):
+            f = self.rules[i]
+            mine: list[str] = []
+            v = evaluate(f, a, mine)
             if v is True:
                 return True, i
             if v is None:
-                return False, None
+                need.extend(mine)
+                return False, i
         return True, None
 
     def decides(self, index: int | None) -> Formula:
@@ -99,48 +113,59 @@ class Explorer:
 
     space: Space
     asked: dict[str, Formula]
-    max_leaves: int = 10**6
+    max_nodes: int = 2_000_000
+    """Give up (TooLarge) past this many search nodes, rather than run for hours."""
     nodes: int = 0
 
     def explore(
         self, decide: Decide, start: Assignment | None = None
     ) -> Iterator[tuple[Any, Any, int]]:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first)."""
-        stack: list[tuple[Assignment, Any]] = [(dict(start or {}), None)]
+        stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
         while stack:
-            a, known = stack.pop()
+            a, known, hint = stack.pop()
             self.nodes += 1
+            if self.nodes > self.max_nodes:
+                raise TooLarge(self.nodes)
             if known is None:
-                got = decide(a)
+                got = decide(a, hint)
                 if got is None:
                     continue
                 if isinstance(got, Split):
-                    self._push(stack, a, got.var, None)
+                    self._push(stack, a, got.var, None, got.hint)
                     continue
                 known = got
             var = self._undetermined_asked(a)
             if var is not None:
-                self._push(stack, a, var, known)
+                self._push(stack, a, var, known, None)
                 continue
             size = self.size(a)
             if size:
                 yield a, known.key, size
 
     def _push(
-        self, stack: list[tuple[Assignment, Any]], a: Assignment, var: str, known: Any
+        self,
+        stack: list[tuple[Assignment, Any, Any]],
+        a: Assignment,
+        var: str,
+        known: Any,
+        hint: Any,
     ) -> None:
         for cell in reversed(self.space.split(var, a)):
-            stack.append(({**a, var: cell}, known))
+            stack.append(({**a, var: cell}, known, hint))
 
     def _undetermined_asked(self, a: Assignment) -> str | None:
         for f in self.asked.values():
+            if f is TRUE:
+                continue
             need: list[str] = []
             if evaluate(f, a, need) is None:
-                return need[0]
+                return self.space.pick(need)
         return None
 
     def is_asked(self, qid: str, a: Assignment) -> bool:
-        return evaluate(self.asked[qid], a, []) is True
+        f = self.asked[qid]
+        return f is TRUE or evaluate(f, a, []) is True
 
     def size(self, a: Assignment) -> int:
         total = 1
@@ -154,11 +179,11 @@ class Explorer:
     def solve(self, f: Formula, start: Assignment | None = None) -> Iterator[tuple[Any, Any, int]]:
         """Leaves where `f` holds."""
 
-        def decide(a: Assignment) -> Split | Leaf | None:
+        def decide(a: Assignment, hint: Any) -> Split | Leaf | None:
             need: list[str] = []
             v = evaluate(f, a, need)
             if v is None:
-                return Split(need[0])
+                return Split(self.space.pick(need))
             return Leaf(True) if v else PRUNE
 
         return self.explore(decide, start)
@@ -183,5 +208,6 @@ class Explorer:
         return out
 
     def describe(self, a: Assignment) -> str:
-        parts = [text for qid in self.space.order for text in self.space.describe(qid, a)]
-        return " AND ".join(parts) if parts else "any answers"
+        from bruising_check.analysis.classes import Merged, describe
+
+        return describe(self.space, Merged({v: frozenset([c]) for v, c in a.items()}, 0, {}))

@@ -26,19 +26,13 @@ accept (shared options, the overlap of ranges); differences are listed in `notes
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bruising_check.model import (
-    BooleanQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
     Question,
-    SingleChoiceQuestion,
-    TextQuestion,
 )
 
 Kind = Literal["boolean", "single_choice", "multiple_choice", "number", "text"]
@@ -91,6 +85,14 @@ class Space:
     num_tests: dict[str, list[NumTest]] = field(default_factory=dict)
     var_domain: dict[str, Domain] = field(default_factory=dict)
     _cuts: dict[str, list[Any]] = field(default_factory=dict)
+    priority: dict[str, int] = field(default_factory=dict)
+    real_ranges: dict[tuple[str, float], tuple[float, float | None]] = field(default_factory=dict)
+    """Non-integer numbers: the range [start, end) each sampled cell stands for (end None: max)."""
+    _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    """Split order: variables the rules test most often first (fewer, larger classes)."""
+
+    def pick(self, need: list[str]) -> str:
+        return min(need, key=lambda v: self.priority.get(v, 1 << 30))
 
     def __post_init__(self) -> None:
         for d in self.domains.values():
@@ -134,13 +136,16 @@ class Space:
                 for i, s in enumerate(bounds)
             ]
         else:
-            points = {d.lo, d.hi}
+            # Ranges [start, next start) between the first values of each new test result; each
+            # range is represented by its start (where every test already has its new value).
+            firsts: set[float] = {float(d.lo)}
             for t in tests:
-                points |= _real_switches(_on(t, d.qid), d.lo, d.hi)
-            ordered = sorted(points)
-            samples = list(ordered)
-            samples += [(x + y) / 2 for x, y in itertools.pairwise(ordered)]
-            cells = [(x, x) for x in sorted(samples)]
+                firsts |= _real_switches(_on(t, d.qid), d.lo, d.hi)
+            ordered = sorted(firsts)
+            ends = [*ordered[1:], None]
+            cells = [(x, x) for x in ordered]
+            for x, end in zip(ordered, ends, strict=True):
+                self.real_ranges[(d.qid, x)] = (x, end)
         self._cuts[d.qid] = cells
         return cells
 
@@ -156,6 +161,13 @@ class Space:
     def count(self, qid: str, a: Assignment) -> int:
         """Raw answers to `qid` inside the cells of `a` (the question is asked)."""
         d = self.domains[qid]
+        key = (qid, *(a.get(v) for v in d.var_names))
+        got = self._counts.get(key)
+        if got is None:
+            got = self._counts[key] = self._count(d, a)
+        return got
+
+    def _count(self, d: Domain, a: Assignment) -> int:
         if d.kind == "boolean":
             return 1 if d.var_names[0] in a else 2
         if d.kind == "single_choice":
@@ -174,9 +186,6 @@ class Space:
             return int(hi) - int(lo) + 1
         return 1  # text
 
-    def total(self, qid: str) -> int:
-        return self.count(qid, {})
-
     # --- examples and descriptions ----------------------------------------------------------
 
     def example(self, qid: str, a: Assignment) -> Any:
@@ -192,32 +201,6 @@ class Space:
             lo, _ = a.get(d.var_names[0], self.number_cells(d)[0])
             return int(lo) if d.integer else lo
         return ""
-
-    def describe(self, qid: str, a: Assignment) -> list[str]:
-        """Readable constraints this assignment puts on `qid` (none when any answer will do)."""
-        d = self.domains[qid]
-        if not any(v in a for v in d.var_names):
-            return []
-        if d.kind == "boolean":
-            return [f"{qid} is {str(a[d.var_names[0]]).lower()}"]
-        if d.kind == "single_choice":
-            members = d.classes[a[d.var_names[0]]]
-            if len(members) == 1:
-                return [f"{qid} is {members[0]}"]
-            return [f"{qid} is one of {', '.join(members)}"]
-        if d.kind == "multiple_choice":
-            return _multi_describe(d, a)
-        if d.kind == "number":
-            lo, hi = a[d.var_names[0]]
-            show = _num
-            if lo == hi:
-                return [f"{qid} is {show(lo)}"]
-            if lo <= d.lo:
-                return [f"{qid} ≤ {show(hi)}"]
-            if hi >= d.hi:
-                return [f"{qid} ≥ {show(lo)}"]
-            return [f"{show(lo)} ≤ {qid} ≤ {show(hi)}"]
-        return []
 
 
 def _on(t: NumTest, qid: str) -> Callable[[float], bool]:
@@ -245,17 +228,21 @@ def _switch_points(test: Callable[[float], bool], lo: int, hi: int) -> set[int]:
 
 
 def _real_switches(test: Callable[[float], bool], lo: float, hi: float) -> set[float]:
+    """The first float where a monotone test takes its value at `hi` (bisection to adjacent
+    floats)."""
     if lo >= hi or test(lo) == test(hi):
         return set()
     target = test(hi)
-    a, b = lo, hi
-    for _ in range(80):
+    a, b = float(lo), float(hi)
+    while math.nextafter(a, math.inf) < b:
         m = (a + b) / 2
+        if m in (a, b):
+            break
         if test(m) == target:
             b = m
         else:
             a = m
-    return {a, b}
+    return {b}
 
 
 def _mul(p: list[int], q: list[int]) -> list[int]:
@@ -298,107 +285,3 @@ def _multi_example(d: Domain, a: Assignment) -> list[str]:
             break
         chosen.append(option)
     return [o for o in d.options if o in set(chosen)]
-
-
-def _multi_describe(d: Domain, a: Assignment) -> list[str]:
-    states = [a.get(v) for v in d.var_names]
-    if all(s in ("E", "F") for s in states):
-        full = [
-            o for s, members in zip(states, d.classes, strict=True) if s == "F" for o in members
-        ]
-        return [f"{d.qid} is exactly [{', '.join(full)}]"]
-    out: list[str] = []
-    none = [o for s, members in zip(states, d.classes, strict=True) if s == "E" for o in members]
-    if none:
-        out.append(f"{d.qid} includes none of {', '.join(none)}")
-    for s, members in zip(states, d.classes, strict=True):
-        shown = ", ".join(members)
-        if s == "F" and len(members) == 1:
-            out.append(f"{d.qid} includes {shown}")
-        elif s == "F":
-            out.append(f"{d.qid} includes all of {shown}")
-        elif s == "N":
-            out.append(f"{d.qid} includes any of {shown}")
-        elif s == "P":
-            out.append(f"{d.qid} includes some but not all of {shown}")
-    return out
-
-
-# --- building the space ------------------------------------------------------------------------
-
-
-@dataclass
-class Usage:
-    """What the conditions say about one choice question: its operand sets."""
-
-    operands: list[frozenset[str]] = field(default_factory=list)
-    whole: list[frozenset[str]] = field(default_factory=list)  # includes_all / equals lists
-
-
-def build_domain(
-    qid: str, versions: list[Question], usage: Usage | None, notes: list[str]
-) -> Domain:
-    """The domain of answers every version of the question accepts, split into option classes."""
-    first = versions[0]
-    kind = kind_of(first)
-    usage = usage or Usage()
-    if kind == "boolean":
-        return Domain(qid, kind, var_names=(qid,))
-    if kind == "text":
-        return Domain(qid, kind, required=any(q.required for q in versions))
-    if isinstance(first, NumberQuestion):
-        nums = [q for q in versions if isinstance(q, NumberQuestion)]
-        lo, hi = max(q.min for q in nums), min(q.max for q in nums)
-        integer = any(q.integer for q in nums)
-        if len({(q.min, q.max, q.integer) for q in nums}) > 1:
-            notes.append(f"{qid}: ranges differ; compared over {_num(lo)}–{_num(hi)}")
-        if integer:
-            lo, hi = math.ceil(lo), math.floor(hi)
-        return Domain(qid, kind, lo=lo, hi=hi, integer=integer, var_names=(qid,))
-    choice = [q for q in versions if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion))]
-    shared = [o.id for o in choice[0].options if all(o.id in _ids(q) for q in choice)]
-    dropped = sorted({o.id for q in choice for o in q.options} - set(shared))
-    if dropped:
-        notes.append(
-            f"{qid}: options {', '.join(dropped)} are not in both protocols;"
-            " only answers both accept are compared"
-        )
-    classes = _classes(shared, usage.operands + usage.whole)
-    if isinstance(first, SingleChoiceQuestion):
-        return Domain(qid, kind, options=tuple(shared), classes=classes, var_names=(qid,))
-    ternary = tuple(len(c) > 1 and any(set(c) <= w for w in usage.whole) for c in classes)
-    mins = [q.min_selected for q in choice if isinstance(q, MultipleChoiceQuestion)]
-    return Domain(
-        qid,
-        kind,
-        options=tuple(shared),
-        classes=classes,
-        ternary=ternary,
-        min_selected=max(mins),
-        var_names=tuple(f"{qid}#{i}" for i in range(len(classes))),
-    )
-
-
-def _ids(q: SingleChoiceQuestion | MultipleChoiceQuestion) -> set[str]:
-    return {o.id for o in q.options}
-
-
-def _classes(options: list[str], operands: Iterable[frozenset[str]]) -> tuple[tuple[str, ...], ...]:
-    ops = list(operands)
-    groups: dict[tuple[bool, ...], list[str]] = {}
-    for o in options:
-        groups.setdefault(tuple(o in s for s in ops), []).append(o)
-    return tuple(tuple(g) for g in groups.values())
-
-
-def same_shape(a: Question, b: Question) -> bool:
-    return kind_of(a) == kind_of(b)
-
-
-ANSWER_KINDS = (
-    BooleanQuestion,
-    SingleChoiceQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    TextQuestion,
-)

@@ -73,7 +73,7 @@ def diff(
 ) -> None:
     """What changed between two protocol versions: text, behaviour, and impact on cases."""
     from bruising_check import diff_report
-    from bruising_check.analysis import compare
+    from bruising_check.analysis import TooLarge, compare
     from bruising_check.diff import structural_diff
     from bruising_check.impact import CaseFileError, impact, read_cases
     from bruising_check.store import AlreadyExists, write_new
@@ -93,8 +93,14 @@ def diff(
         a.sha256,
         b.sha256,
         structural_diff(a.protocol, b.protocol),
-        comparison=compare(a.protocol, b.protocol),
     )
+    try:
+        report.comparison = compare(a.protocol, b.protocol)
+    except TooLarge as exc:
+        report.notes.append(
+            f"Behaviour was NOT compared: the protocols tell apart too many situations ({exc})."
+            " Nothing here shows that no situation becomes less urgent."
+        )
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
 
@@ -127,6 +133,8 @@ def diff(
         except AlreadyExists:
             fail(f"{output}: already exists; nothing was overwritten", 2)
         typer.echo(f"Saved {output}", err=True)
+    if fail_on_deescalation and report.comparison is None:
+        fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
     if fail_on_deescalation and (report.deescalations or report.case_deescalations):
         typer.echo(
             f"{report.deescalations:,} situations and {report.case_deescalations:,} cases"

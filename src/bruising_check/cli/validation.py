@@ -80,13 +80,20 @@ def _reference(name: str) -> tuple[str, Protocol]:
 
 
 def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
-    from bruising_check.analysis import analyse, compare
+    from bruising_check.analysis import TooLarge, analyse, compare
+    from bruising_check.problems import Code
 
     report = Report(loaded, [(p, {}) for p in loaded.problems])
     if not loaded.ok or loaded.protocol is None or loaded.located is None:
         return report  # the analysis needs a protocol whose references all resolve
     located = loaded.located
-    result = analyse(loaded.protocol)
+    try:
+        result = analyse(loaded.protocol)
+    except TooLarge as exc:
+        report.items.append(
+            (located.problem(Code.ANALYSIS_TOO_LARGE, f"exhaustive analysis {exc}", ("rules",)), {})
+        )
+        return report
     for f in result.findings:
         report.items.append((located.problem(f.code, f.message, f.path), f.to_json()))
     report.analysis = {
@@ -97,9 +104,15 @@ def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
     }
     if reference is not None:
         name, ref = reference
-        comparison = compare(ref, loaded.protocol)
-        report.items += _against_problems(name, ref, loaded, comparison)
-        report.against = _comparison_json(name, comparison)
+        try:
+            comparison = compare(ref, loaded.protocol)
+        except TooLarge as exc:
+            report.items.append(
+                (located.problem(Code.ANALYSIS_TOO_LARGE, f"comparison {exc}", ("rules",)), {})
+            )
+        else:
+            report.items += _against_problems(name, ref, loaded, comparison)
+            report.against = _comparison_json(name, comparison)
     report.items.sort(key=lambda item: (item[0].line, item[0].column))
     return report
 

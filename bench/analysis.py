@@ -1,0 +1,218 @@
+"""Analysis figures: the bundled protocol, and synthetic protocols of 40, 60 and 80 questions.
+
+    .venv/bin/python bench/analysis.py            (add --quick for fewer sizes)
+
+For each protocol: the raw number of complete answer sets, the situation classes the analysis
+found, the time and peak memory (tracemalloc) of a full `analyse`, and what brute-force enumeration
+through `engine.decide` would take: the engine's cost per answer set is measured on random answer
+sets, then multiplied by the raw space.
+
+Synthetic protocols are seeded and built like local protocols: yes/no, single- and multiple-choice
+questions; rules are conjunctions of two or three tests; questions are picked with a skew (a few key
+questions carry most rules, as in real protocols); the last rule is a catch-all.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from bruising_check.analysis import TooLarge, analyse, compare  # noqa: E402
+from bruising_check.engine import decide  # noqa: E402
+from bruising_check.loader import load_protocol  # noqa: E402
+from bruising_check.model import (  # noqa: E402
+    BooleanQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Protocol,
+    Question,
+    SingleChoiceQuestion,
+)
+
+PATHWAYS = ["p1", "p2", "p3", "p4"]
+SECONDS_PER_YEAR = 365.25 * 24 * 3600
+MAX_NODES = 1_000_000  # about half a minute of search; past it the row says so
+
+
+def synthetic(n_questions: int, n_rules: int, seed: int) -> Protocol:
+    rng = random.Random(seed)
+    questions: list[dict[str, Any]] = []
+    for i in range(n_questions):
+        kind = rng.choice(["boolean", "boolean", "single_choice", "multiple_choice"])
+        q: dict[str, Any] = {"id": f"q{i}", "type": kind, "prompt": f"Question {i}?"}
+        if kind != "boolean":
+            q["options"] = [{"id": f"o{k}", "label": f"Option {k}"} for k in range(4)]
+        questions.append(q)
+    weights = [1 / (i + 1) ** 1.2 for i in range(n_questions)]
+
+    def test() -> dict[str, Any]:
+        q = rng.choices(questions, weights)[0]
+        if q["type"] == "boolean":
+            return {"question": q["id"], "equals": rng.random() < 0.5}
+        options = [f"o{k}" for k in range(4)]
+        if q["type"] == "single_choice":
+            return {"question": q["id"], "in": rng.sample(options, rng.randint(1, 2))}
+        op = rng.choice(["includes_any", "includes_all"])
+        return {"question": q["id"], op: rng.sample(options, rng.randint(1, 2))}
+
+    rules = [
+        {
+            "id": f"R{i}",
+            "when": {"all": [test() for _ in range(rng.randint(2, 3))]},
+            "pathway": rng.choice(PATHWAYS),
+            "because": "Synthetic.",
+            "cite": ["s1"],
+        }
+        for i in range(n_rules - 1)
+    ]
+    rules.append(
+        {
+            "id": "R_last",
+            "when": {"question": "q0", "answered": True},
+            "pathway": "p4",
+            "because": "Catch-all.",
+            "cite": ["s1"],
+        }
+    )
+    data = {
+        "metadata": {
+            "id": f"synthetic-{n_questions}-{n_rules}",
+            "title": "Synthetic",
+            "version": "1",
+            "status": "draft",
+            "issued_by": "bench",
+            "disclaimer": "Synthetic protocol for measurement only.",
+        },
+        "sources": [{"id": "s1", "title": "None", "url": "https://example.org"}],
+        "questions": questions,
+        "pathways": [
+            {"id": p, "title": p, "urgency": k + 1, "timescale": {"label": "x"}}
+            for k, p in enumerate(PATHWAYS)
+        ],
+        "rules": rules,
+    }
+    import yaml
+
+    loaded = load_protocol(yaml.safe_dump(data).encode(), "synthetic.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
+    return loaded.protocol
+
+
+def random_answers(protocol: Protocol, rng: random.Random) -> dict[str, Any]:
+    return {q.id: _random_answer(q, rng) for q in protocol.questions if q.type != "text"}
+
+
+def _random_answer(q: Question, rng: random.Random) -> Any:
+    if isinstance(q, BooleanQuestion):
+        return rng.random() < 0.5
+    if isinstance(q, SingleChoiceQuestion):
+        return rng.choice(q.options).id
+    if isinstance(q, MultipleChoiceQuestion):
+        chosen = [o.id for o in q.options if rng.random() < 0.5]
+        return tuple(chosen or [q.options[0].id])
+    if isinstance(q, NumberQuestion):
+        return rng.randint(int(q.min), int(q.max))
+    return ""
+
+
+def per_case_seconds(protocol: Protocol, n: int = 2000) -> float:
+    rng = random.Random(1)
+    cases = [random_answers(protocol, rng) for _ in range(n)]
+    start = time.perf_counter()
+    for answers in cases:
+        decide(protocol, answers)
+    return (time.perf_counter() - start) / n
+
+
+def measure(name: str, protocol: Protocol, runs: int = 3) -> None:
+    times = []
+    start = time.perf_counter()
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = analyse(protocol, max_nodes=MAX_NODES)
+            times.append(time.perf_counter() - start)
+    except TooLarge as exc:
+        print(
+            f"{name:<28} {len(protocol.questions):>4} {len(protocol.rules):>5}  {exc} in"
+            f" {time.perf_counter() - start:.0f} s: too many situations for the search budget"
+        )
+        return
+    tracemalloc.start()  # a separate run: tracing slows Python down several times
+    analyse(protocol, max_nodes=MAX_NODES)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    brute = per_case_seconds(protocol) * result.total
+    print(
+        f"{name:<28} {len(protocol.questions):>4} {len(protocol.rules):>5}"
+        f"  2^{result.total.bit_length() - 1:<4} {result.classes:>7,}"
+        f" {statistics.median(times) * 1000:>9.1f} ms {peak / 2**20:>7.1f} MiB"
+        f"   {_duration(brute)}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    years = seconds / SECONDS_PER_YEAR
+    if years >= 1:
+        return f"{years:.2g} years"
+    return f"{seconds:.3g} s"
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    baseline = load_protocol(
+        (ROOT / "protocols" / "national-baseline.yaml").read_bytes(), "baseline"
+    ).protocol
+    assert baseline is not None
+    print(
+        f"{'protocol':<28} {'qs':>4} {'rules':>5}  {'raw':<6} {'classes':>7}"
+        f" {'analyse':>12} {'peak mem':>11}   brute force (extrapolated)"
+    )
+    measure("national-baseline", baseline)
+    text = (ROOT / "protocols" / "national-baseline.yaml").read_text(encoding="utf-8")
+    rolling = load_protocol(
+        text.replace(
+            "includes_any: [crawling, bottom_shuffling, cruising, walking,"
+            " independent_wheelchair_use]\n    cite: [panel_2022",
+            "includes_any: [rolling, crawling, bottom_shuffling, cruising, walking,"
+            " independent_wheelchair_use]\n    cite: [panel_2022",
+        ).encode(),
+        "rolling",
+    ).protocol
+    assert rolling is not None and rolling != baseline
+    for label, other in (("baseline", baseline), ("rolling-counts variant", rolling)):
+        start = time.perf_counter()
+        for _ in range(3):
+            compare(baseline, other)
+        per = (time.perf_counter() - start) / 3 * 1000
+        print(f"compare(baseline, {label}): {per:.1f} ms")
+    sizes = (
+        [(40, 50), (60, 100), (80, 200)]
+        if quick
+        else [
+            (40, 50),
+            (40, 100),
+            (60, 50),
+            (60, 100),
+            (60, 200),
+            (80, 50),
+            (80, 100),
+            (80, 200),
+        ]
+    )
+    for n_questions, n_rules in sizes:
+        protocol = synthetic(n_questions, n_rules, seed=n_questions * 1000 + n_rules)
+        measure(f"synthetic {n_questions}q {n_rules}r", protocol, runs=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
