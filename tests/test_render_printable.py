@@ -87,7 +87,7 @@ def test_pdf_holds_the_key_content(record: dict[str, Any], tmp_path: Path) -> No
         "0" * 64,
         "Refer today to children's social care and for a paediatric assessment",
         "Timescale: Same day",
-        "(by 23:59 on Fri 27 Nov 2026)",
+        "today, Fri 27 Nov 2026, as soon as possible",
         "PLACEHOLDER",
         "B5 (decides the pathway)",
         "https://www.nice.org.uk/guidance/cg89/chapter/recommendations",

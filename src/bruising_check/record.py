@@ -58,6 +58,7 @@ def build_record(
             "same_day": pw.timescale.same_day,
             "urgency": pw.urgency,
             "summary": pw.summary,
+            "deadline": deadline_text(pw.timescale, created_at),
         },
         "actions": [
             {
@@ -65,6 +66,7 @@ def build_record(
                 "text": ra.action.text,
                 "timescale": _timescale(ra.action.timescale),
                 "act_by": _act_by(ra.action.timescale, created_at),
+                "deadline": deadline_text(ra.action.timescale, created_at),
                 "responsible": ra.action.responsible,
                 "contact": None if ra.contact is None else ra.contact.id,
                 "contact_detail": None
@@ -190,6 +192,24 @@ def _label(q: Question, value: Any) -> str | None:
 
 def _timescale(ts: Timescale | None) -> str | None:
     return None if ts is None else ts.label
+
+
+def deadline_text(ts: Timescale | None, now: dt.datetime) -> str | None:
+    """When to act, in words a practitioner reads at a glance. "Same day" is not given a clock
+    time: 23:59 would suggest there is time until midnight, while the front door keeps office
+    hours; the out-of-hours contact is named instead."""
+    if ts is None:
+        return None
+    if ts.hours == 0:
+        return "now"
+    if ts.hours is not None:
+        return "by " + (now + dt.timedelta(hours=ts.hours)).strftime("%H:%M on %a %d %b %Y")
+    if ts.same_day:
+        return (
+            f"today, {now.strftime('%a %d %b %Y')}, as soon as possible"
+            " (after office hours, use the out-of-hours contact)"
+        )
+    return None
 
 
 def _act_by(ts: Timescale | None, now: dt.datetime) -> str | None:

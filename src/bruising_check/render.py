@@ -49,8 +49,8 @@ def _deadline(action: Mapping[str, Any]) -> str:
     ts = action.get("timescale")
     if not ts:
         return ""
-    by = action.get("act_by")
-    return f"{ts} (by {_when(by)})" if by else str(ts)
+    when = action.get("deadline")
+    return f"{ts} - {when}" if when else str(ts)
 
 
 def text(record: Mapping[str, Any]) -> str:

@@ -115,7 +115,7 @@ def _lines(r: Mapping[str, Any]) -> Iterator[str]:
     for a in r["actions"]:
         yield f'<li><span class="box" aria-hidden="true"></span>{e(a["text"])}'
         if a.get("timescale"):
-            by = f" (by {_when(a['act_by'])})" if a.get("act_by") else ""
+            by = f" - {a['deadline']}" if a.get("deadline") else ""
             yield f'<div class="detail"><b>When:</b> {e(a["timescale"] + by)}</div>'
         if a.get("responsible"):
             yield f'<div class="detail"><b>Who:</b> {e(a["responsible"])}</div>'

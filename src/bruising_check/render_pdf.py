@@ -197,7 +197,7 @@ def _actions(d: Rationale, r: Mapping[str, Any]) -> None:
         d.set_line_width(0.2)
         d.para(a["text"], indent=7)
         if a.get("timescale"):
-            by = f" (by {_when(a['act_by'])})" if a.get("act_by") else ""
+            by = f" - {a['deadline']}" if a.get("deadline") else ""
             d.para(f"When: {a['timescale']}{by}", size=9, indent=7)
         if a.get("responsible"):
             d.para(f"Who: {a['responsible']}", size=9, indent=7)

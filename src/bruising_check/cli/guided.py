@@ -195,17 +195,14 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
     from bruising_check import printable
 
-    now = dt.datetime.fromisoformat(r["created_at"])
     out = r["outcome"]
     if out is None:
         title, timescale = "NO PATHWAY: NO RULE MATCHED. FOLLOW YOUR LOCAL PROCEDURE.", ""
         urgency = 1
     else:
         title, timescale, urgency = out["title"].upper(), out["timescale"], out["urgency"]
-        if out.get("timescale_hours") == 0:
-            timescale += " - act now"
-        elif out.get("same_day"):
-            timescale += f" - by {_when(now.replace(hour=23, minute=59).isoformat(), now)}"
+        if out.get("deadline"):
+            timescale += f" - {out['deadline']}"
     if t.plain:
         t.line("")
         t.line("=" * 60)
@@ -239,7 +236,7 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     for a in r["actions"]:
         t.line(f"[ ] {a['text']}", "bold")
         if a.get("timescale"):
-            by = f" - by {_when(a['act_by'], now)}" if a.get("act_by") else ""
+            by = f" - {a['deadline']}" if a.get("deadline") else ""
             t.line(f"    When: {a['timescale']}{by}")
         contact = printable.contact_line(a)
         if contact:
