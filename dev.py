@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -72,7 +73,13 @@ def main(argv: list[str]) -> int:
         return _run(str(PY), "bench/run.py", *rest)
     installed = any(VENV.glob(".installed-dev-*"))
     _ensure_env("dev" if installed else "")
-    return subprocess.run([str(BIN / "bruising-check"), *argv], check=False).returncode
+    # Ctrl-C belongs to the tool (it says "nothing was saved" and exits 130); this wrapper
+    # must not add a traceback of its own on top.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.run([str(BIN / "bruising-check"), *argv], check=False).returncode
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

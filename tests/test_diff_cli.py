@@ -122,3 +122,21 @@ def test_behaviour_too_large_to_compare_is_said_and_fails_the_gate(
     gated = runner.invoke(app, ["diff", str(V1), str(V2), "--fail-on-deescalation"])
     assert gated.exit_code == 1
     assert "behaviour was not compared" in gated.stderr
+
+
+def test_cases_may_be_a_folder_of_files() -> None:
+    folder = ROOT / "protocols" / "scenarios"
+    expected = sum(
+        len(__import__("yaml").safe_load(p.read_text())["cases"]) for p in folder.glob("*.yaml")
+    )
+    result = runner.invoke(
+        app, ["diff", str(V1), str(V2), "--cases", str(folder), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    impact = json.loads(result.stdout)["impact"]
+    assert impact["total"] == expected
+    assert impact["unrunnable_total"] == 0
+    changed = {
+        (t["old"], t["new"]): t["count"] for t in impact["transitions"] if t["old"] != t["new"]
+    }
+    assert sum(changed.values()) == impact["changed"] > 0

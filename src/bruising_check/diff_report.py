@@ -179,14 +179,17 @@ def _impact(r: DiffReport) -> Iterator[Block]:
     changed = [(k, n) for k, n in sorted(r.impact.transitions.items()) if k[0] != k[1]]
     if not changed:
         yield Para((("plain", f"No case of {r.impact.total:,} changes pathway."),))
+    if r.impact.unrunnable_total > len(r.impact.unrunnable):
+        yield Para((("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"),))
     rank_old = {p.id: p.urgency for p in r.old.pathways}
     rank_new = {p.id: p.urgency for p in r.new.pathways}
     for (a, b), n in changed:
         less = rank_new.get(b, 99) > rank_old.get(a, 99)
-        lead: Span = ("warn", "LESS URGENT ") if less else ("plain", "")
+        lead: Span = ("warn", "LESS URGENT") if less else ("plain", "")
         cases = ", ".join(r.impact.changed_cases.get((a, b), []))
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
-        yield Bullets(((lead, ("plain", f"{a} → {b}: {n:,} cases: {cases}{more}")),))
+        line = f" {a} → {b}: {_count(n, 'case')}: {cases}{more}"
+        yield Bullets(((lead, ("plain", line.lstrip() if not less else line)),))
     if r.impact.unrunnable:
         yield Para((("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"),))
         yield Bullets(
@@ -195,6 +198,10 @@ def _impact(r: DiffReport) -> Iterator[Block]:
                 for case, which, why in r.impact.unrunnable[:20]
             )
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _structure(r: DiffReport) -> Iterator[Block]:

@@ -30,6 +30,8 @@ from bruising_check.model import (
 from bruising_check.yamlread import Located
 
 EXAMPLES_PER_CHANGE = 10
+MAX_UNRUNNABLE_KEPT = 200
+CASE_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Impact:
     transitions: Counter[tuple[str, str]] = field(default_factory=Counter)
     changed_cases: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     unrunnable: list[tuple[str, str, str]] = field(default_factory=list)  # case, which, why
+    unrunnable_total: int = 0
 
     @property
     def changed(self) -> int:
@@ -62,6 +65,7 @@ class Impact:
                 }
                 for (a, b), n in sorted(self.transitions.items())
             ],
+            "unrunnable_total": self.unrunnable_total,
             "unrunnable": [
                 {"case": c, "protocol": which, "reason": why} for c, which, why in self.unrunnable
             ],
@@ -171,10 +175,13 @@ def impact(old: Protocol, new: Protocol, cases: Iterable[Case]) -> Impact:
         result.total += 1
         before, why_old = run_case(old, case)
         after, why_new = run_case(new, case)
-        if why_old is not None:
-            result.unrunnable.append((case.name, "old", why_old))
-        if why_new is not None:
-            result.unrunnable.append((case.name, "new", why_new))
+        for which, why in (("old", why_old), ("new", why_new)):
+            if why is None:
+                continue
+            result.unrunnable_total += 1
+            # Keep a bounded sample: a year of records that all fail must not fill memory.
+            if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
+                result.unrunnable.append((case.name, which, why))
         if before is None or after is None:
             continue
         result.transitions[(before, after)] += 1

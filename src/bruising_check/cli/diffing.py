@@ -59,7 +59,7 @@ def diff(
         typer.Option(
             "--cases",
             help="Re-run cases under both versions: scenario YAML, saved JSON records (.json,"
-            " .jsonl) or CSV with one column per question id. Repeatable.",
+            " .jsonl) or CSV with one column per question id, or a folder of them. Repeatable.",
         ),
     ] = None,
     format: Annotated[DiffFormat, typer.Option(help="Output format.")] = DiffFormat.text,
@@ -75,7 +75,7 @@ def diff(
     from bruising_check import diff_report
     from bruising_check.analysis import TooLarge, compare
     from bruising_check.diff import structural_diff
-    from bruising_check.impact import CaseFileError, impact, read_cases
+    from bruising_check.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
     from bruising_check.store import AlreadyExists, write_new
 
     loaded = [load_version(old), load_version(new)]
@@ -104,8 +104,17 @@ def diff(
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
 
+        def files() -> Iterator[Path]:
+            for given in cases or []:
+                if given.is_dir():
+                    yield from sorted(
+                        p for p in given.rglob("*") if p.suffix.lower() in CASE_SUFFIXES
+                    )
+                else:
+                    yield given
+
         def stream() -> Iterator[Case]:
-            for path in cases or []:
+            for path in files():
                 try:
                     with path.open(encoding="utf-8", newline="") as handle:
                         yield from read_cases(str(path), handle, questions)
