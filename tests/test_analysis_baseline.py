@@ -46,7 +46,7 @@ def test_the_baseline_has_no_gap_no_dead_rule_and_keeps_every_invariant(baseline
     result = analyse(baseline)
     codes = [f.code for f in result.findings]
     assert result.total == raw_size(baseline)
-    assert 2**62 < result.total < 2**63
+    assert 2**63 < result.total < 2**64  # 23 locations: about 2^63
     for bad in (
         Code.ANALYSIS_GAP,
         Code.ANALYSIS_DEAD_RULE,

@@ -138,8 +138,9 @@ def test_body_map_marks_and_labels_exactly_the_selected_regions(chosen: set[str]
 
 def test_every_location_of_the_baseline_is_on_the_map(record: dict[str, Any]) -> None:
     q = next(q for q in record["questions"] if q["id"] == "locations")
-    assert sorted(o["id"] for o in q["options"]) == sorted(LOCATION_IDS)
-    assert bodymap.unmapped(["cheek", "left_little_toe"]) == ["left_little_toe"]
+    # "Somewhere else" has no place on a drawing: it is listed under the map instead.
+    assert sorted(o["id"] for o in q["options"]) == sorted([*LOCATION_IDS, "other_site"])
+    assert bodymap.unmapped(["cheek", "other_site"]) == ["other_site"]
 
 
 def test_body_map_labels_are_escaped() -> None:

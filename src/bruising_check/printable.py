@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 TEN4 = "ten4facesp_positive"
+TEN4_APPLIES = "ten4facesp_applicable"
 LOCATIONS = "locations"
 # The tool's own framing, not a guideline sentence: the protocol's notes give the evidence.
 SCREENING_CAVEAT = (
@@ -35,7 +36,7 @@ def ten4facesp(r: Mapping[str, Any]) -> Screening | None:
     value = derived[TEN4]
     if TEN4 in r.get("derived_unknown", []):
         shown = "unknown (an answer it depends on is not known)"
-    elif value is None:
+    elif value is None or derived.get(TEN4_APPLIES) is False:
         shown = "not applicable"
     else:
         shown = "positive" if value else "negative"
@@ -92,3 +93,23 @@ def answer_text(q: Mapping[str, Any]) -> str:
     if q["status"] == "answered":
         return str(q["answer_label"])
     return f"({q['status'].replace('_', ' ')}: {q['note']})"
+
+
+def shown_facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The derived facts a reader needs, as (label, value with its unit); steps towards other
+    facts (`internal`) stay in the JSON only."""
+    rows = []
+    units = r.get("units", {})
+    for key, value in r["derived"].items():
+        if key in r.get("internal_facts", []):
+            continue
+        if key in r.get("derived_unknown", []):
+            shown = "UNKNOWN (an answer it depends on is not known)"
+        elif value is None:
+            shown = "not applicable"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        else:
+            shown = f"{value} {units[key]}" if units.get(key) else str(value)
+        rows.append((r["labels"].get(key, key), shown))
+    return rows

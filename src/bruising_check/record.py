@@ -19,6 +19,7 @@ from bruising_check.conditions import UNKNOWN
 from bruising_check.engine import Decision
 from bruising_check.model import (
     MultipleChoiceQuestion,
+    NumberFact,
     NumberQuestion,
     Protocol,
     Question,
@@ -116,6 +117,7 @@ def build_record(
         # Why a fact matters and its limits (e.g. TEN-4-FACESp is screening information only).
         "fact_notes": {f.id: f.help for f in protocol.derived if f.help},
         "internal_facts": [f.id for f in protocol.derived if f.internal],
+        "units": {f.id: f.unit for f in protocol.derived if isinstance(f, NumberFact) and f.unit},
         "sources": {
             sid: {"title": s.title, "url": s.url, "status": s.status}
             for sid in cited

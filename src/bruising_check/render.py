@@ -9,6 +9,8 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bruising_check import printable
+
 WIDTH = 80
 
 
@@ -119,11 +121,7 @@ def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
             yield from _wrap("Sources: " + ", ".join(f"[{c}]" for c in f["cite"]), "    ", "    ")
     yield ""
     yield "DERIVED FACTS"
-    for key, value in r["derived"].items():
-        if key in r["internal_facts"]:
-            continue
-        label = r["labels"].get(key, key)
-        shown = "UNKNOWN" if key in r["derived_unknown"] else _fact(value)
+    for label, shown in printable.shown_facts(r):
         yield from _wrap(f"{label}: {shown}", "    ", "  - ")
     yield ""
     yield "ANSWERS"
@@ -161,7 +159,6 @@ def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
 
 def _text_printable(r: Mapping[str, Any]) -> Iterator[str]:
     """TEN-4-FACESp as screening information, the verbatim texts, and space to sign."""
-    from bruising_check import printable
 
     screening = printable.ten4facesp(r)
     if screening is not None:
@@ -186,7 +183,6 @@ def _text_printable(r: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _md_printable(r: Mapping[str, Any]) -> Iterator[str]:
-    from bruising_check import printable
 
     e = _md_escape
     screening = printable.ten4facesp(r)
@@ -302,11 +298,8 @@ def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
     yield ""
     yield "## Derived facts"
     yield ""
-    for key, value in r["derived"].items():
-        if key in r["internal_facts"]:
-            continue
-        shown = "UNKNOWN" if key in r["derived_unknown"] else _fact(value)
-        yield f"- {e(r['labels'].get(key, key))}: **{e(shown)}**"
+    for label, shown in printable.shown_facts(r):
+        yield f"- {e(label)}: **{e(shown)}**"
     yield ""
     yield "## Answers"
     yield ""

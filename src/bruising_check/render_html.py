@@ -188,11 +188,8 @@ def _lines(r: Mapping[str, Any]) -> Iterator[str]:
 
     yield "<h2>Derived facts</h2>"
     yield "<ul>"
-    for key, value in r["derived"].items():
-        if key in r["internal_facts"]:
-            continue
-        shown = "UNKNOWN" if key in r["derived_unknown"] else _fact(value)
-        yield f"<li>{e(r['labels'].get(key, key))}: <b>{e(shown)}</b></li>"
+    for label, shown in printable.shown_facts(r):
+        yield f"<li>{e(label)}: <b>{e(shown)}</b></li>"
     yield "</ul>"
 
     if r["context"]:

@@ -127,11 +127,8 @@ def _write(d: Rationale, r: Mapping[str, Any]) -> None:
         d.para("Not known: " + ", ".join(r["unanswered"]), bold=True)
 
     d.heading("Derived facts")
-    for key, value in r["derived"].items():
-        if key in r["internal_facts"]:
-            continue
-        shown = "UNKNOWN" if key in r["derived_unknown"] else _fact(value)
-        d.para(f"{r['labels'].get(key, key)}: {shown}", size=9)
+    for label, shown in printable.shown_facts(r):
+        d.para(f"{label}: {shown}", size=9)
 
     if r["context"]:
         d.heading("Context (recorded only; never changes the pathway)")
