@@ -42,6 +42,8 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "-- Review your answers --" in out and "The mark - Change answer 7 --" in out
     assert "RESULT: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
     assert "When: Same day - today, Fri 27 Nov 2026, as soon as possible" in out
+    assert "Facts worked out from the answers" in out
+    assert "Independently mobile: no" in out
     assert "TEN-4-FACESp: positive" in out
     assert "\x1b" not in out  # plain mode: no colour, and typed escapes are not replayed
     saved = sorted(p.name for p in tmp_path.iterdir())

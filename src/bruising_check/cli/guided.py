@@ -247,6 +247,9 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
         titles = [r["sources"][c]["title"] for c in f["cite"] if c in r["sources"]]
         if titles:
             t.line("    Sources: " + " | ".join(titles), "dim")
+    t.heading("Facts worked out from the answers")
+    for label, shown in printable.shown_facts(r):
+        t.line(f"{label}: {shown}")
     screening = printable.ten4facesp(r)
     if screening is not None:
         t.heading("TEN-4-FACESp (screening information)")
