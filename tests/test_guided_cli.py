@@ -42,6 +42,7 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "-- Review your answers --" in out and "The mark - Change answer 7 --" in out
     assert "RESULT: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
     assert "When: Same day - today, Fri 27 Nov 2026, as soon as possible" in out
+    assert "Version 1.0.0 is DRAFT: not an approved local protocol." in out
     assert "Facts worked out from the answers" in out
     assert "Independently mobile: no" in out
     assert "TEN-4-FACESp: positive" in out

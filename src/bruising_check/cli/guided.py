@@ -280,7 +280,15 @@ def run_guided(
     terminal = Terminal(want_plain(plain))
     now = clock()
     try:
-        terminal.line(loaded.protocol.metadata.title, "bold")
+        meta = loaded.protocol.metadata
+        terminal.line(meta.title, "bold")
+        if meta.status != "approved":
+            # A draft or superseded protocol must never pass for the local procedure.
+            terminal.line(
+                f"Version {meta.version} is {meta.status.upper()}: not an approved local"
+                " protocol. Check your partnership's current procedure.",
+                "bold",
+            )
         terminal.line(
             "Answer each question and press Enter. ? explains why it is asked, b goes back,"
             " r reviews your answers. Ctrl-C stops without saving."
