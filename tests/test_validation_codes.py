@@ -241,3 +241,15 @@ def test_problem_format_is_file_line_col_severity_code() -> None:
     text = replace("pathway: record\n", "pathway: recrod\n")
     line = line_of(text, "recrod")
     assert problem.format().startswith(f"test.yaml:{line}:14: error UNKNOWN_PATHWAY ")
+
+
+def test_a_key_indented_into_the_wrong_mapping_is_named_where_it_is() -> None:
+    text = replace(
+        "    when: {question: mobile, equals: true}\n    pathway: record\n",
+        "    when:\n      all:\n        - {question: mobile, equals: true}\n      pathway: record\n",
+    )
+    problems = load_text(text).problems
+    found = {(p.code, p.line) for p in problems}
+    assert (Code.UNKNOWN_KEY, line_of(text, "      pathway: record")) in found
+    rule_line = line_of(text, "  - id: R2")
+    assert (Code.MISSING_KEY, rule_line) in found

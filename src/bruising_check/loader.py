@@ -97,9 +97,14 @@ def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     """Follow pydantic's `loc` through the data, skipping union tags that are not data keys."""
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
         in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
         in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        following = loc[i + 1] if i + 1 < len(loc) else None
+        if in_dict and _is_tag(str(part)) and isinstance(node, dict) and following in node:
+            # `all` is both a union tag and a key: when the next step is a key of this same
+            # mapping, this `all` was the tag (e.g. an unknown key beside `all:`).
+            continue
         if in_dict or in_list:
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):

@@ -37,11 +37,12 @@ class Located:
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest known prefix of `path` (1-based line, column)."""
+        if key and path in self.key_at:
+            return self.key_at[path]
+        # A list item has no key: its own start (not its list's) is where to point.
         for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            table = self.key_at if key and end == len(path) else self.value_at
-            if prefix in table:
-                return table[prefix]
+            if path[:end] in self.value_at:
+                return self.value_at[path[:end]]
         return (1, 1)
 
     def problem(
