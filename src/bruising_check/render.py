@@ -9,6 +9,8 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bruising_check.safetext import visible
+
 WIDTH = 80
 
 
@@ -54,7 +56,7 @@ def _deadline(action: Mapping[str, Any]) -> str:
 
 
 def text(record: Mapping[str, Any]) -> str:
-    return "\n".join(_text_lines(record)) + "\n"
+    return visible("\n".join(_text_lines(record)) + "\n")
 
 
 def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
@@ -180,7 +182,7 @@ def _md_escape(value: Any) -> str:
 
 
 def markdown(record: Mapping[str, Any]) -> str:
-    return "\n".join(_md_lines(record)) + "\n"
+    return visible("\n".join(_md_lines(record)) + "\n")
 
 
 def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:

@@ -123,6 +123,19 @@ def _precheck(text: str, file: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise YamlError(_marked(exc, file)) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(_unacceptable(exc, text, file)) from None
+
+
+def _unacceptable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """YAML refuses control characters other than tab and newlines (and U+FFFE/FFFF); so do we.
+    libyaml counts bytes, the pure-Python reader characters: find the character itself."""
+    code = exc.character if isinstance(exc.character, int) else 0
+    at = max(text.find(_char(code)), 0)
+    line = text[:at].count("\n") + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    message = f"control character U+{code:04X} is not allowed in YAML text"
+    return Problem(Code.NOT_UTF8, message, file, line, col)
 
 
 def _pos(mark: Any) -> tuple[int, int]:
@@ -202,3 +215,10 @@ def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
             )
         return number
     return value
+
+
+def _char(character: int) -> str:
+    try:
+        return chr(character)
+    except (ValueError, OverflowError):
+        return "\0"
