@@ -75,6 +75,13 @@ def coerce(q: Question, value: Any) -> Any:
                     Code.ANSWER_TYPE,
                     f"{q.id}: expected a list of option ids ([] for none), got {_show(value)}",
                 )
+            if len(value) > len(ids):
+                # A repeat is harmless and dropped, but a list of 100,000 repeats is a broken or
+                # hostile file.
+                raise AnswerError(
+                    Code.ANSWER_OPTION,
+                    f"{q.id}: {len(value):,} choices given; there are only {len(ids)} options",
+                )
             for item in value:
                 if not isinstance(item, str) or item not in ids:
                     raise AnswerError(

@@ -20,6 +20,8 @@ Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_ITEMS = 10_000
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 
 Path = tuple[str | int, ...]
 
@@ -48,7 +50,15 @@ class Located:
         self, code: Code, message: str, path: Path, *, key: bool = False, hint: str | None = None
     ) -> Problem:
         line, col = self.where(path, key=key)
-        return Problem(code, message, self.file, line, col, path, hint)
+        return Problem(code, shorten(message), self.file, line, col, path, hint)
+
+
+MAX_MESSAGE = 300
+
+
+def shorten(message: str) -> str:
+    """One readable line: a message quoting a hostile 1 MB key must not print 1 MB."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
 class YamlError(Exception):
@@ -61,6 +71,12 @@ def decode(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
         raise YamlError(
             Problem(Code.TOO_LARGE, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}", file)
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlError(
+            Problem(
+                Code.NOT_UTF8, "the file is UTF-16 text (it starts with a UTF-16 mark)", file, 1, 1
+            )
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -96,10 +112,19 @@ def read_yaml(text: str, file: str) -> Located:
 
 
 def _precheck(text: str, file: str) -> None:
-    """Walk the event stream (iterative, so no recursion limit) for tags and depth."""
+    """Walk the event stream (iterative, so no recursion limit) for tags, depth and size."""
     depth = 0
+    # Values written in each open list or mapping: a 100,000-item list is refused here, before
+    # it costs seconds to build and check.
+    sizes: list[int] = []
     try:
         for event in yaml.parse(text, Loader=Loader):
+            if sizes and isinstance(event, _NODE_EVENTS):
+                sizes[-1] += 1
+                if sizes[-1] > 2 * MAX_ITEMS:
+                    line, col = _pos(event.start_mark)
+                    message = f"a list or mapping of more than {MAX_ITEMS:,} entries"
+                    raise YamlError(Problem(Code.YAML_TOO_BIG, message, file, line, col))
             tag = getattr(event, "tag", None)
             if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
                 line, col = _pos(event.start_mark)
@@ -107,6 +132,8 @@ def _precheck(text: str, file: str) -> None:
                     Problem(Code.YAML_TAG, f"YAML tag {tag!r} is not allowed", file, line, col)
                 )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                # A list item is one event, a mapping entry two (key and value).
+                sizes.append(MAX_ITEMS if isinstance(event, yaml.SequenceStartEvent) else 0)
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, col = _pos(event.start_mark)
@@ -120,6 +147,7 @@ def _precheck(text: str, file: str) -> None:
                         )
                     )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                sizes.pop()
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise YamlError(_marked(exc, file)) from None
@@ -135,7 +163,8 @@ def _unacceptable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem
     line = text[:at].count("\n") + 1
     col = at - (text.rfind("\n", 0, at) + 1) + 1
     message = f"control character U+{code:04X} is not allowed in YAML text"
-    return Problem(Code.NOT_UTF8, message, file, line, col)
+    hint = "Remove the character; only tabs and line breaks may appear among the text."
+    return Problem(Code.NOT_UTF8, message, file, line, col, hint=hint)
 
 
 def _pos(mark: Any) -> tuple[int, int]:
@@ -180,7 +209,9 @@ def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) 
                 raise YamlError(
                     Problem(
                         Code.YAML_DUPLICATE_KEY,
-                        f"duplicate key {key!r} (first at line {located.key_at[child][0]})",
+                        shorten(
+                            f"duplicate key {key!r} (first at line {located.key_at[child][0]})"
+                        ),
                         located.file,
                         *kpos,
                         child,
