@@ -3,11 +3,11 @@
 The result is all or nothing (a crash leaves no partial file), readable only by the owner (0600),
 and an existing file is never overwritten.
 
-Stray temporary files: a save that is killed outright (SIGKILL, power loss) cannot clean up, so it
-may leave a hidden `.NAME.XXXXXXXX.partial` file beside where NAME would have been. It is owner-only,
-never read by the tool and never mistaken for a record (records never end in `.partial`). The
-next save of the same NAME into that folder removes such leftovers once they are an hour old, an
-age no live save reaches, so a save running in parallel never loses its temporary file.
+Stray temporary files: a save that is killed outright (SIGKILL, power loss) cannot clean up, so
+it may leave a hidden `.NAME.XXXXXXXX.partial` file beside where NAME would have been. It is
+owner-only, never read by the tool and never mistaken for a record (records never end in
+`.partial`). The next save of the same NAME into that folder removes such leftovers once they are
+an hour old, an age no live save reaches, so a save running in parallel never loses its file.
 """
 
 from __future__ import annotations
