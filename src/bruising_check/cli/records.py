@@ -1,1 +1,117 @@
 """`verify-record`: re-check a saved record years later (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bruising_check.cli import app, fail
+from bruising_check.cli.common import load, read_bytes
+
+if TYPE_CHECKING:
+    from bruising_check.loader import Loaded
+
+
+def say(line: str) -> None:
+    from bruising_check.safetext import visible
+
+    # A record is a file from elsewhere: its text is shown, never obeyed by the terminal.
+    typer.echo(visible(line))
+
+
+@app.command("verify-record")
+def verify_record(
+    record: Annotated[Path, typer.Argument(help="A JSON record saved by `check`.")],
+    protocol: Annotated[
+        Path | None,
+        typer.Option(help="The protocol file the record used, if it is not a bundled one."),
+    ] = None,
+) -> None:
+    """Check a saved record: its checksum, its protocol (by SHA-256), and that re-running its
+    answers gives the same pathway and actions. Exit 0 verified, 1 something differs."""
+    from bruising_check.bundled import bundled_files
+    from bruising_check.verify import (
+        CHANGED,
+        RecordError,
+        checksum_matches,
+        describe_missing,
+        find_protocol,
+        read_record,
+    )
+    from bruising_check.verify import verify_record as verify
+
+    raw = read_bytes(record)
+    try:
+        data = read_record(raw)
+    except RecordError as exc:
+        fail(f"{record}: {exc}", exc.exit_code)
+    candidates = [load(path) for path in bundled_files()]
+    if protocol is not None:
+        candidates.insert(0, load(protocol))
+    found = find_protocol(data, candidates)
+    p = data["protocol"]
+    say(f"Record:    {record}")
+    say(f"Made:      {data['created_at']} with {_tool(data)}")
+    say(f"Pathway:   {_pathway(data)}")
+    if found is None:
+        ok = checksum_matches(data)
+        say(f"Checksum:  {'matches the content' if ok else 'DOES NOT MATCH: ' + CHANGED}")
+        say(f"Protocol:  NOT FOUND: {describe_missing(data, candidates)}")
+        _under_other_versions(data, candidates)
+        say("NOT VERIFIED: the protocol this record used is not at hand")
+        raise typer.Exit(1)
+    assert found.protocol is not None
+    result = verify(data, found.protocol, found.sha256)
+    say(
+        "Checksum:  "
+        + ("matches the content" if result.checksum_ok else "DOES NOT MATCH: " + CHANGED)
+    )
+    say(f"Protocol:  {p['id']} version {p['version']}, sha256 {found.sha256} ({found.file})")
+    others = [d for d in result.differences if d.kind != "checksum"]
+    if not others:
+        say(f"Re-run:    same pathway and the same {len(data['actions'])} action(s)")
+    else:
+        say("Re-run:    DIFFERS")
+        for d in others:
+            say(f"  - {d.message}")
+    if result.ok:
+        say("VERIFIED")
+        return
+    say(f"NOT VERIFIED: {len(result.differences)} difference(s)")
+    raise typer.Exit(1)
+
+
+def _tool(data: dict[str, Any]) -> str:
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        return f"{tool.get('name', '?')} {tool.get('version', '?')}"
+    return "an unknown tool"
+
+
+def _pathway(data: dict[str, Any]) -> str:
+    outcome = data.get("outcome")
+    if isinstance(outcome, dict):
+        return f"{outcome.get('title', '?')} ({outcome.get('id', '?')})"
+    return "none"
+
+
+def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> None:
+    """What the record's answers give under the versions of the same protocol that are at hand:
+    the behavioural difference that matters for this case."""
+    from bruising_check.verify import compare_results, rerun_record
+
+    for c in candidates:
+        if c.protocol is None or c.protocol.metadata.id != data["protocol"]["id"]:
+            continue
+        version = c.protocol.metadata.version
+        rebuilt, problems = rerun_record(data, c.protocol, c.sha256)
+        if rebuilt is None:
+            say(f"Under {version}: the answers do not fit ({problems[0]})")
+            continue
+        differences = compare_results(data, rebuilt)
+        if not differences:
+            say(f"Under {version}: the same pathway, actions and reasons")
+        for d in differences:
+            say(f"Under {version}: {d.message}")
