@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from bruising_check.answers import check_answers
@@ -46,7 +46,6 @@ class Verification:
     checksum_ok: bool
     protocol_found: bool
     differences: tuple[Difference, ...] = ()
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -128,27 +127,32 @@ def find_protocol(record: Mapping[str, Any], candidates: Sequence[Loaded]) -> Lo
     return next((c for c in candidates if c.sha256 == wanted and c.protocol is not None), None)
 
 
-def describe_missing(record: Mapping[str, Any], candidates: Sequence[Loaded]) -> str:
-    """Which protocol the record names and which versions are at hand instead."""
+def describe_missing(
+    record: Mapping[str, Any],
+    candidates: Sequence[Loaded],
+    labels: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Which protocol the record names and which versions are at hand instead, as lines.
+    `labels` names candidate files for people (e.g. "bundled")."""
     p = record["protocol"]
-    named = f"{p['id']} version {p['version']} (sha256 {p['sha256'][:12]}...)"
-    available = [
-        f"{c.protocol.metadata.id} {c.protocol.metadata.version} (sha256 {c.sha256[:12]}...,"
-        f" {c.file})"
-        for c in candidates
-        if c.protocol is not None
+    lines = [
+        f"the record used {p['id']} version {p['version']} (sha256 {p['sha256'][:16]}...),",
+        "and no protocol with that SHA-256 is at hand.",
     ]
-    same_id = [c for c in candidates if c.protocol and c.protocol.metadata.id == p["id"]]
-    where = "; ".join(available) if available else "none"
-    hint = (
+    for c in candidates:
+        if c.protocol is not None:
+            m = c.protocol.metadata
+            where = (labels or {}).get(c.file, c.file)
+            lines.append(f"Available: {m.id} {m.version} (sha256 {c.sha256[:16]}..., {where})")
+    if len(lines) == 2:
+        lines.append("Available: none")
+    same_id = any(c.protocol and c.protocol.metadata.id == p["id"] for c in candidates)
+    lines.append(
         "Give the exact protocol file it used with --protocol."
         if same_id
         else "No protocol with that id is at hand; give its file with --protocol."
     )
-    return (
-        f"the record used {named}; no protocol with that SHA-256 was found."
-        f" Available: {where}. {hint}"
-    )
+    return lines
 
 
 # --- verifying --------------------------------------------------------------------------------
@@ -167,21 +171,17 @@ def verify_record(record: Mapping[str, Any], protocol: Protocol, sha256: str) ->
     differences: list[Difference] = []
     if not checksum_ok:
         differences.append(Difference("checksum", CHANGED))
-    notes = []
-    recorded_tool = record.get("tool", {})
-    if isinstance(recorded_tool, dict) and recorded_tool.get("version"):
-        notes.append(f"recorded with bruising-check {recorded_tool.get('version')}")
     if sha256 != record["protocol"]["sha256"]:
         differences.append(
             Difference("protocol", "the protocol given is not the one the record names")
         )
-        return Verification(checksum_ok, False, tuple(differences), tuple(notes))
+        return Verification(checksum_ok, False, tuple(differences))
     rerun, problems = rerun_record(record, protocol, sha256)
     if rerun is None:
         differences.extend(Difference("answers", p) for p in problems)
     else:
         differences.extend(compare_results(record, rerun))
-    return Verification(checksum_ok, True, tuple(differences), tuple(notes))
+    return Verification(checksum_ok, True, tuple(differences))
 
 
 def rerun_record(

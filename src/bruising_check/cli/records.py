@@ -47,18 +47,22 @@ def verify_record(
         data = read_record(raw)
     except RecordError as exc:
         fail(f"{record}: {exc}", exc.exit_code)
-    candidates = [load(path) for path in bundled_files()]
+    bundled = bundled_files()
+    candidates = [load(path) for path in bundled]
     if protocol is not None:
         candidates.insert(0, load(protocol))
     found = find_protocol(data, candidates)
-    p = data["protocol"]
     say(f"Record:    {record}")
     say(f"Made:      {data['created_at']} with {_tool(data)}")
     say(f"Pathway:   {_pathway(data)}")
     if found is None:
         ok = checksum_matches(data)
         say(f"Checksum:  {'matches the content' if ok else 'DOES NOT MATCH: ' + CHANGED}")
-        say(f"Protocol:  NOT FOUND: {describe_missing(data, candidates)}")
+        labels = {str(b): "bundled" for b in bundled}
+        first, *rest = describe_missing(data, candidates, labels)
+        say(f"Protocol:  NOT FOUND: {first}")
+        for line in rest:
+            say(f"           {line}")
         _under_other_versions(data, candidates)
         say("NOT VERIFIED: the protocol this record used is not at hand")
         raise typer.Exit(1)
@@ -68,7 +72,9 @@ def verify_record(
         "Checksum:  "
         + ("matches the content" if result.checksum_ok else "DOES NOT MATCH: " + CHANGED)
     )
-    say(f"Protocol:  {p['id']} version {p['version']}, sha256 {found.sha256} ({found.file})")
+    m = found.protocol.metadata
+    where = "bundled" if found.file in {str(b) for b in bundled} else found.file
+    say(f"Protocol:  {m.id} version {m.version}, sha256 {found.sha256} ({where})")
     others = [d for d in result.differences if d.kind != "checksum"]
     if not others:
         say(f"Re-run:    same pathway and the same {len(data['actions'])} action(s)")
