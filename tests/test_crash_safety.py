@@ -150,3 +150,26 @@ def test_two_saves_racing_for_one_name_leave_one_complete_file(tmp_path: Path) -
         write_new(target, b"second")
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
+def test_ctrl_c_during_a_save_leaves_no_partial_file(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) lets the save clean up: no record or the complete one, and no leftovers."""
+    data = b'{"checksum": "x"}' + b" " * (8 * 2**20)
+    data_file = tmp_path / "data.bin"
+    data_file.write_bytes(data)
+    out = tmp_path / "out"
+    out.mkdir()
+    outcomes: Counter[str] = Counter()
+    for i in range(15):
+        target = out / f"record-{i}.json"
+        child = start_child(target, data_file)
+        time.sleep(0.004 * i)
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=60)
+        if target.exists():
+            assert target.read_bytes() == data
+            outcomes["complete"] += 1
+        else:
+            outcomes["none"] += 1
+    assert outcomes["none"], outcomes
+    assert [p.name for p in out.iterdir() if p.name.endswith(".partial")] == []
