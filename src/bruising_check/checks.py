@@ -28,6 +28,7 @@ from bruising_check.model import (
     SingleChoiceQuestion,
     Sub,
     TextQuestion,
+    Timescale,
 )
 from bruising_check.problems import Code, Problem
 from bruising_check.yamlread import Located, Path
@@ -488,7 +489,7 @@ def check_number_sizes(p: Protocol, located: Located, today: dt.date) -> Iterato
             )
 
 
-def _timescales(p: Protocol) -> Iterator[tuple[Path, Any]]:
+def _timescales(p: Protocol) -> Iterator[tuple[Path, Timescale]]:
     for i, pw in enumerate(p.pathways):
         yield ("pathways", i, "timescale"), pw.timescale
         for k, a in enumerate(pw.actions):
