@@ -30,6 +30,11 @@ from tests.fuzzing import (  # noqa: E402
 BASE_ANSWERS_BYTES = serialise(BASE_ANSWERS, "yaml")
 
 
+def progress(count: int, what: str) -> None:
+    if count % 1000 == 0:
+        print(f"  ... {count} {what}", file=sys.stderr, flush=True)
+
+
 def main(examples: int) -> int:
     tally = {"protocols": 0, "rejected": 0, "loaded": 0, "answers": 0, "answers_rejected": 0}
     slowest = [0.0, 0.0]
@@ -46,6 +51,7 @@ def main(examples: int) -> int:
         start = time.perf_counter()
         loaded = load(raw)
         tally["protocols"] += 1
+        progress(tally["protocols"], "protocols")
         if loaded.ok:
             tally["loaded"] += 1
             run_answers(loaded, BASE_ANSWERS_BYTES)
@@ -59,6 +65,7 @@ def main(examples: int) -> int:
     def answers(raw: bytes) -> None:
         start = time.perf_counter()
         tally["answers"] += 1
+        progress(tally["answers"], "answers")
         if run_answers(BASELINE_LOADED, raw) is not None:
             tally["answers_rejected"] += 1
         slowest[1] = max(slowest[1], time.perf_counter() - start)

@@ -116,7 +116,9 @@ def mutated_document(draw: st.DrawFn, base: Any, base_paths: list[tuple[Any, ...
         elif op == "duplicate" and isinstance(parent, list):
             parent.insert(key, copy.deepcopy(parent[key]))
         elif op == "grow":
-            parent[key] = [copy.deepcopy(parent[key])] * draw(st.integers(2, 300))
+            # Copies of one subtree (shared, so cheap to build); long enough to matter without
+            # turning every example into megabytes of YAML to write (tests/hostile/ has those).
+            parent[key] = [parent[key]] * draw(st.integers(2, 40))
         elif op == "rename" and isinstance(parent, dict):
             parent[draw(st.text(max_size=12))] = parent.pop(key)
     return doc
