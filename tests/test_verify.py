@@ -218,3 +218,11 @@ def test_any_edit_of_a_record_is_reported_never_crashes(
     if result.ok:
         # Only edits that change nothing a person acts on can still verify, and only resealed.
         assert parsed == RECORD or reseal
+
+
+def test_a_given_protocol_that_does_not_load_is_named(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_bytes(b"a: !!python/object/apply:os.system ['true']\n")
+    code, out = verify(str(save_record(tmp_path)), "--protocol", str(bomb))
+    assert code == 1
+    assert out.startswith(f"{bomb}: not a readable protocol: {bomb}:1:4: error YAML_TAG")

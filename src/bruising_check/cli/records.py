@@ -50,7 +50,13 @@ def verify_record(
     bundled = bundled_files()
     candidates = [load(path) for path in bundled]
     if protocol is not None:
-        candidates.insert(0, load(protocol))
+        given = load(protocol)
+        if given.protocol is None:
+            from bruising_check.safetext import visible
+
+            error = next(x for x in given.problems if x.severity == "error")
+            fail(visible(f"{protocol}: not a readable protocol: {error.format()}"), 1)
+        candidates.insert(0, given)
     found = find_protocol(data, candidates)
     say(f"Record:    {record}")
     say(f"Made:      {data['created_at']} with {_tool(data)}")
