@@ -46,6 +46,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     ):
         assert old in text
         text = text.replace(old, new)
+    url = "https://www.nice.org.uk/guidance/cg89/chapter/recommendations"
+    assert url in text
+    text = text.replace(url, "https://x.test/a><img src=x onerror=alert(1)>", 1)
+    text = text.replace(
+        "url: https://childsafeguarding", "url: javascript:alert(1)//childsafeguarding", 1
+    )
     protocol = folder / "hostile-text.yaml"
     protocol.write_text(text, encoding="utf-8")
     answers = folder / "answers.json"
@@ -88,6 +94,9 @@ def test_markdown_escapes_markup_html_and_shows_escapes(files: tuple[Path, Path]
     out = run(files, "md")
     assert not OBEYED.search(out)
     assert "<script>" not in out and "<b>" not in out  # no HTML takes effect when rendered
+    assert "<img" not in out and "<javascript" not in out  # nor a link a source smuggles in
+    assert "&#60;img src=x onerror=alert\\(1\\)&#62;" in out
+    assert "javascript:alert\\(1\\)//childsafeguarding" in out  # shown as text, not a link
     assert "&#60;script&#62;" in out
     assert "\\[bold red\\]ALARM\\[/bold red\\]" in out
     assert "\\x1b\\[2J" in out

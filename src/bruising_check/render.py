@@ -5,6 +5,7 @@ Markdown. Both work from the record mapping alone and show protocol and user tex
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -181,6 +182,16 @@ def _md_escape(value: Any) -> str:
     return "".join(out)
 
 
+def _md_url(url: str | None) -> str:
+    """A web address as a Markdown autolink only when it is plainly one; otherwise as escaped
+    text, so a protocol cannot smuggle HTML or a `javascript:` link into the document."""
+    if not url:
+        return ""
+    if re.fullmatch(r"https?://[^\s<>\"'`\\]+", url):
+        return f" <{url}>"
+    return f" {_md_escape(url)}"
+
+
 def markdown(record: Mapping[str, Any]) -> str:
     return visible("\n".join(_md_lines(record)) + "\n")
 
@@ -243,7 +254,7 @@ def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
         for sid in f["cite"]:
             s = r["sources"].get(sid)
             if s is not None:
-                url = f" <{s['url']}>" if s["url"] else ""
+                url = _md_url(s["url"])
                 yield f"  - {e(s['title'])}{url}"
     yield ""
     yield "## Derived facts"
