@@ -1,4 +1,4 @@
-"""A long fuzz run: many hostile protocols and answers files through the loader and the check.
+"""A long fuzz run: hostile protocols, answers and edited records through the whole tool.
 
     .venv/bin/python bench/fuzz.py [EXAMPLES]      (default 20000 of each)
 
@@ -22,9 +22,11 @@ from tests.fuzzing import (  # noqa: E402
     BASELINE_LOADED,
     hostile_answers_bytes,
     hostile_protocol_bytes,
+    hostile_record_edit,
     load,
     run_answers,
     serialise,
+    verify_edit,
 )
 
 BASE_ANSWERS_BYTES = serialise(BASE_ANSWERS, "yaml")
@@ -36,7 +38,14 @@ def progress(count: int, what: str) -> None:
 
 
 def main(examples: int) -> int:
-    tally = {"protocols": 0, "rejected": 0, "loaded": 0, "answers": 0, "answers_rejected": 0}
+    tally = {
+        "protocols": 0,
+        "rejected": 0,
+        "loaded": 0,
+        "answers": 0,
+        "answers_rejected": 0,
+        "records": 0,
+    }
     slowest = [0.0, 0.0]
     opts = settings(
         max_examples=examples,
@@ -70,9 +79,16 @@ def main(examples: int) -> int:
             tally["answers_rejected"] += 1
         slowest[1] = max(slowest[1], time.perf_counter() - start)
 
+    @opts
+    @given(hostile_record_edit())
+    def records(edit: tuple[object, bool]) -> None:
+        tally["records"] += 1
+        progress(tally["records"], "records")
+        verify_edit(*edit)
+
     start = time.perf_counter()
     failed = False
-    for test in (protocols, answers):
+    for test in (protocols, answers, records):
         try:
             test()
         except Exception as exc:  # report and carry on with the other half
@@ -88,6 +104,7 @@ def main(examples: int) -> int:
         f" problems, {tally['answers'] - tally['answers_rejected']} decided and rendered;"
         f" slowest {slowest[1] * 1000:.0f} ms"
     )
+    print(f"records:   {tally['records']} edited records verified or refused, never a crash")
     print(f"{'FAILED' if failed else 'no crash'} in {took:.0f} s")
     return 1 if failed else 0
 

@@ -197,3 +197,42 @@ def run_answers(loaded: Loaded, raw: bytes) -> str | None:
 
 
 BASELINE_LOADED = load(BASELINE_BYTES)
+assert BASELINE_LOADED.protocol is not None
+RECORD: dict[str, Any] = json.loads(
+    to_json(
+        build_record(
+            BASELINE_LOADED.protocol,
+            BASELINE_LOADED.sha256,
+            decide(BASELINE_LOADED.protocol, BASE_ANSWERS),
+            created_at=NOW,
+        )
+    )
+)
+RECORD_PATHS = [p for p in paths(RECORD) if p and p[0] != "checksum"]
+
+
+@st.composite
+def hostile_record_edit(draw: st.DrawFn) -> tuple[Any, bool]:
+    """A saved record edited at one to four places, and whether the editor resealed it."""
+    return draw(mutated_document(RECORD, RECORD_PATHS)), draw(st.booleans())
+
+
+def verify_edit(edited: Any, reseal: bool) -> None:
+    """An edited record is refused as unreadable or verified with the edit reported."""
+    from bruising_check.record import checksum
+    from bruising_check.verify import RecordError, read_record, verify_record
+
+    record = copy.deepcopy(edited)
+    if reseal and isinstance(record, dict):
+        record["checksum"] = checksum(record)
+    try:
+        parsed = read_record(json.dumps(record).encode())
+    except RecordError:
+        return
+    assert BASELINE_LOADED.protocol is not None
+    result = verify_record(parsed, BASELINE_LOADED.protocol, BASELINE_LOADED.sha256)
+    if parsed != RECORD and not reseal:
+        assert not result.checksum_ok
+    if result.ok:
+        # Only a resealed edit that changes nothing a person acts on can still verify.
+        assert parsed == RECORD or reseal

@@ -189,7 +189,7 @@ def rerun_record(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Build the record again from its answers and context; or the answer problems."""
     answers: dict[str, Any] = dict(record["answers"])
-    for entry in record.get("context") or []:
+    for entry in _list(record, "context"):
         named = isinstance(entry, dict) and isinstance(entry.get("id"), str)
         if named and entry.get("answer") is not None:
             answers.setdefault(entry["id"], entry["answer"])
@@ -218,7 +218,7 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
     said, got = _outcome_id(record), _outcome_id(rerun)
     if said != got:
         out.append(Difference("result", f"pathway: the record says {said}, the re-run gives {got}"))
-    said_actions = [_action_key(a) for a in record.get("actions") or []]
+    said_actions = [_action_key(a) for a in _list(record, "actions")]
     got_actions = [_action_key(a) for a in rerun["actions"]]
     missing = [a for a in got_actions if a not in said_actions]
     extra = [a for a in said_actions if a not in got_actions]
@@ -230,11 +230,11 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
         )
     if not missing and not extra and said_actions != got_actions:
         out.append(Difference("result", "the actions are in a different order"))
-    for a_said, a_got in zip(record.get("actions") or [], rerun["actions"], strict=False):
+    for a_said, a_got in zip(_list(record, "actions"), rerun["actions"], strict=False):
         same = isinstance(a_said, dict) and _action_key(a_said) == _action_key(a_got)
         if same and a_said.get("text") != a_got["text"]:
             out.append(Difference("result", f"action {a_got['id']}: the wording differs"))
-    said_rules = [_rule_key(r) for r in record.get("rules_fired") or []]
+    said_rules = [_rule_key(r) for r in _list(record, "rules_fired")]
     got_rules = [_rule_key(r) for r in rerun["rules_fired"]]
     if said_rules != got_rules:
         out.append(
@@ -257,6 +257,12 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
     if bool(record.get("raised_for_safety")) != bool(rerun["raised_for_safety"]):
         out.append(Difference("result", "raised for safety: the record and the re-run disagree"))
     return out
+
+
+def _list(record: Mapping[str, Any], key: str) -> list[Any]:
+    """A list the record should hold; an edited record may hold anything there."""
+    value = record.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _outcome_id(record: Mapping[str, Any]) -> str:
