@@ -57,7 +57,7 @@ def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
         # Messages quote the file, which may hold terminal escapes: show them, never obey them.
         typer.echo(visible(p.format()), err=True)
         if hints and p.severity != "info":
-            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+            typer.echo(visible(f"    hint: {p.hint or p.code.hint}"), err=True)
 
 
 def load_or_exit(name: str | None) -> Loaded:
