@@ -41,6 +41,9 @@ HOSTILE_VALUES: list[Any] = [
     1e308,
     -1e308,
     5e-324,
+    float("nan"),  # YAML writes .nan (refused); JSON writes NaN (YAML reads it as text)
+    float("inf"),
+    -float("inf"),
     0.5,
     "",
     " ",
