@@ -246,7 +246,8 @@ def test_problem_format_is_file_line_col_severity_code() -> None:
 def test_a_key_indented_into_the_wrong_mapping_is_named_where_it_is() -> None:
     text = replace(
         "    when: {question: mobile, equals: true}\n    pathway: record\n",
-        "    when:\n      all:\n        - {question: mobile, equals: true}\n      pathway: record\n",
+        "    when:\n      all:\n        - {question: mobile, equals: true}\n"
+        "      pathway: record\n",
     )
     problems = load_text(text).problems
     found = {(p.code, p.line) for p in problems}

@@ -65,7 +65,7 @@ def coerce(q: Question, value: Any) -> Any:
             if value not in ids:
                 raise AnswerError(
                     Code.ANSWER_OPTION,
-                    f"{q.id}: {value!r} is not an option (options: {', '.join(ids)})",
+                    f"{q.id}: {_show(value)} is not an option (options: {', '.join(ids)})",
                 )
             return value
         case MultipleChoiceQuestion(options=options):
@@ -74,6 +74,13 @@ def coerce(q: Question, value: Any) -> Any:
                 raise AnswerError(
                     Code.ANSWER_TYPE,
                     f"{q.id}: expected a list of option ids ([] for none), got {_show(value)}",
+                )
+            if len(value) > len(ids):
+                # A repeat is harmless and dropped, but a list of 100,000 repeats is a broken or
+                # hostile file.
+                raise AnswerError(
+                    Code.ANSWER_OPTION,
+                    f"{q.id}: {len(value):,} choices given; there are only {len(ids)} options",
                 )
             for item in value:
                 if not isinstance(item, str) or item not in ids:
@@ -128,7 +135,7 @@ def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
         if q is None:
             out.problems.append(
                 located.problem(
-                    Code.ANSWER_UNKNOWN_ID, f"{qid}: no such question", (qid,), key=True
+                    Code.ANSWER_UNKNOWN_ID, f"{_name(qid)}: no such question", (qid,), key=True
                 )
             )
             continue
@@ -161,6 +168,11 @@ def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
                 located.problem(Code.ANSWER_MISSING, f"{q.id}: required answer is missing", ())
             )
     return out
+
+
+def _name(qid: str) -> str:
+    """A key as typed when it is short plain text; otherwise shortened and escaped."""
+    return qid if len(qid) <= 60 and qid.isprintable() else _show(qid)
 
 
 def _show(value: Any) -> str:

@@ -45,12 +45,54 @@ def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loa
         return Loaded(
             file, digest, None, [located.problem(Code.NOT_A_MAPPING, "not a mapping", ())]
         )
+    long_list = _first_long_list(located.data)
+    if long_list is not None:
+        # Checked before the schema so that a hostile list costs neither time nor a flood of
+        # one problem per item.
+        path, size = long_list
+        message = f"{_where(path)} has {size:,} items; the limit is {MAX_LIST_ITEMS:,}"
+        return Loaded(file, digest, None, [located.problem(Code.SCHEMA, message, path)], located)
     try:
         protocol = Protocol.model_validate(located.data)
     except ValidationError as exc:
-        return Loaded(file, digest, None, schema_problems(exc, located), located)
+        return Loaded(file, digest, None, _capped(schema_problems(exc, located)), located)
     problems = check_protocol(protocol, located, today=today or dt.date.today())
     return Loaded(file, digest, protocol, problems, located)
+
+
+# Far more than any real protocol holds (the baseline's longest list has ~40 entries).
+MAX_LIST_ITEMS = 2000
+# After this many schema problems the rest are summarised in one line.
+MAX_PROBLEMS = 100
+
+
+def _first_long_list(data: Any) -> tuple[Path, int] | None:
+    """The first list longer than MAX_LIST_ITEMS, walked iteratively (no recursion limit)."""
+    stack: list[tuple[Path, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, list):
+            if len(node) > MAX_LIST_ITEMS:
+                return path, len(node)
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+        elif isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in node.items())
+    return None
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    last = problems[MAX_PROBLEMS - 1]
+    more = Problem(
+        Code.SCHEMA,
+        f"... and {rest:,} more schema problems; fix the ones above and run again",
+        last.file,
+        last.line,
+        last.column,
+    )
+    return [*problems[:MAX_PROBLEMS], more]
 
 
 def schema_problems(exc: ValidationError, located: Located) -> list[Problem]:

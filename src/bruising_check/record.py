@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from bruising_check.model import (
     SingleChoiceQuestion,
     Timescale,
 )
+from bruising_check.safetext import json_safe
 
 RECORD_FORMAT = 1
 TOOL_STATEMENT = (
@@ -151,7 +153,8 @@ def checksum(record: Mapping[str, Any]) -> str:
 
 
 def to_json(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    # Terminal controls json.dumps leaves raw become \u escapes: the same text once parsed.
+    return json_safe(json.dumps(record, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _question_entry(q: Question, decision: Decision) -> dict[str, Any]:
@@ -232,6 +235,8 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):
         return int(value)
     if isinstance(value, float):

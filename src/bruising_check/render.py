@@ -5,11 +5,13 @@ Markdown. Both work from the record mapping alone and show protocol and user tex
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bruising_check import printable
+from bruising_check.safetext import visible
 
 WIDTH = 80
 
@@ -56,7 +58,7 @@ def _deadline(action: Mapping[str, Any]) -> str:
 
 
 def text(record: Mapping[str, Any]) -> str:
-    return "\n".join(_text_lines(record)) + "\n"
+    return visible("\n".join(_text_lines(record)) + "\n")
 
 
 def _text_lines(r: Mapping[str, Any]) -> Iterator[str]:
@@ -231,8 +233,18 @@ def _md_escape(value: Any) -> str:
     return "".join(out)
 
 
+def _md_url(url: str | None) -> str:
+    """A web address as a Markdown autolink only when it is plainly one; otherwise as escaped
+    text, so a protocol cannot smuggle HTML or a `javascript:` link into the document."""
+    if not url:
+        return ""
+    if re.fullmatch(r"https?://[^\s<>\"'`\\]+", url):
+        return f" <{url}>"
+    return f" {_md_escape(url)}"
+
+
 def markdown(record: Mapping[str, Any]) -> str:
-    return "\n".join(_md_lines(record)) + "\n"
+    return visible("\n".join(_md_lines(record)) + "\n")
 
 
 def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
@@ -293,7 +305,7 @@ def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
         for sid in f["cite"]:
             s = r["sources"].get(sid)
             if s is not None:
-                url = f" <{s['url']}>" if s["url"] else ""
+                url = _md_url(s["url"])
                 yield f"  - {e(s['title'])}{url}"
     yield ""
     yield "## Derived facts"

@@ -20,6 +20,8 @@ Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_ITEMS = 10_000
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 
 Path = tuple[str | int, ...]
 
@@ -49,7 +51,15 @@ class Located:
         self, code: Code, message: str, path: Path, *, key: bool = False, hint: str | None = None
     ) -> Problem:
         line, col = self.where(path, key=key)
-        return Problem(code, message, self.file, line, col, path, hint)
+        return Problem(code, shorten(message), self.file, line, col, path, hint)
+
+
+MAX_MESSAGE = 300
+
+
+def shorten(message: str) -> str:
+    """One readable line: a message quoting a hostile 1 MB key must not print 1 MB."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
 class YamlError(Exception):
@@ -62,6 +72,12 @@ def decode(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
         raise YamlError(
             Problem(Code.TOO_LARGE, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}", file)
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlError(
+            Problem(
+                Code.NOT_UTF8, "the file is UTF-16 text (it starts with a UTF-16 mark)", file, 1, 1
+            )
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -97,10 +113,19 @@ def read_yaml(text: str, file: str) -> Located:
 
 
 def _precheck(text: str, file: str) -> None:
-    """Walk the event stream (iterative, so no recursion limit) for tags and depth."""
+    """Walk the event stream (iterative, so no recursion limit) for tags, depth and size."""
     depth = 0
+    # Values written in each open list or mapping: a 100,000-item list is refused here, before
+    # it costs seconds to build and check.
+    sizes: list[int] = []
     try:
         for event in yaml.parse(text, Loader=Loader):
+            if sizes and isinstance(event, _NODE_EVENTS):
+                sizes[-1] += 1
+                if sizes[-1] > 2 * MAX_ITEMS:
+                    line, col = _pos(event.start_mark)
+                    message = f"a list or mapping of more than {MAX_ITEMS:,} entries"
+                    raise YamlError(Problem(Code.YAML_TOO_BIG, message, file, line, col))
             tag = getattr(event, "tag", None)
             if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
                 line, col = _pos(event.start_mark)
@@ -108,6 +133,8 @@ def _precheck(text: str, file: str) -> None:
                     Problem(Code.YAML_TAG, f"YAML tag {tag!r} is not allowed", file, line, col)
                 )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                # A list item is one event, a mapping entry two (key and value).
+                sizes.append(MAX_ITEMS if isinstance(event, yaml.SequenceStartEvent) else 0)
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, col = _pos(event.start_mark)
@@ -121,9 +148,24 @@ def _precheck(text: str, file: str) -> None:
                         )
                     )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                sizes.pop()
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise YamlError(_marked(exc, file)) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(_unacceptable(exc, text, file)) from None
+
+
+def _unacceptable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """YAML refuses control characters other than tab and newlines (and U+FFFE/FFFF); so do we.
+    libyaml counts bytes, the pure-Python reader characters: find the character itself."""
+    code = exc.character if isinstance(exc.character, int) else 0
+    at = max(text.find(_char(code)), 0)
+    line = text[:at].count("\n") + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    message = f"control character U+{code:04X} is not allowed in YAML text"
+    hint = "Remove the character; only tabs and line breaks may appear among the text."
+    return Problem(Code.NOT_UTF8, message, file, line, col, hint=hint)
 
 
 def _pos(mark: Any) -> tuple[int, int]:
@@ -168,7 +210,9 @@ def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) 
                 raise YamlError(
                     Problem(
                         Code.YAML_DUPLICATE_KEY,
-                        f"duplicate key {key!r} (first at line {located.key_at[child][0]})",
+                        shorten(
+                            f"duplicate key {key!r} (first at line {located.key_at[child][0]})"
+                        ),
                         located.file,
                         *kpos,
                         child,
@@ -203,3 +247,10 @@ def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
             )
         return number
     return value
+
+
+def _char(character: int) -> str:
+    try:
+        return chr(character)
+    except (ValueError, OverflowError):
+        return "\0"

@@ -51,10 +51,13 @@ def load(path: Path, today: dt.date | None = None) -> Loaded:
 
 
 def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
+    from bruising_check.safetext import visible
+
     for p in problems:
-        typer.echo(p.format(), err=True)
+        # Messages quote the file, which may hold terminal escapes: show them, never obey them.
+        typer.echo(visible(p.format()), err=True)
         if hints and p.severity != "info":
-            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+            typer.echo(visible(f"    hint: {p.hint or p.code.hint}"), err=True)
 
 
 def load_or_exit(name: str | None) -> Loaded:

@@ -1,1 +1,129 @@
 """`verify-record`: re-check a saved record years later (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bruising_check.cli import app, fail
+from bruising_check.cli.common import load, read_bytes
+
+if TYPE_CHECKING:
+    from bruising_check.loader import Loaded
+
+
+def say(line: str) -> None:
+    from bruising_check.safetext import visible
+
+    # A record is a file from elsewhere: its text is shown, never obeyed by the terminal.
+    typer.echo(visible(line))
+
+
+@app.command("verify-record")
+def verify_record(
+    record: Annotated[Path, typer.Argument(help="A JSON record saved by `check`.")],
+    protocol: Annotated[
+        Path | None,
+        typer.Option(help="The protocol file the record used, if it is not a bundled one."),
+    ] = None,
+) -> None:
+    """Check a saved record: its checksum, its protocol (by SHA-256), and that re-running its
+    answers gives the same pathway and actions. Exit 0 verified, 1 something differs."""
+    from bruising_check.bundled import bundled_files
+    from bruising_check.verify import (
+        CHANGED,
+        RecordError,
+        checksum_matches,
+        describe_missing,
+        find_protocol,
+        read_record,
+    )
+    from bruising_check.verify import verify_record as verify
+
+    raw = read_bytes(record)
+    try:
+        data = read_record(raw)
+    except RecordError as exc:
+        fail(f"{record}: {exc}", exc.exit_code)
+    bundled = bundled_files()
+    candidates = [load(path) for path in bundled]
+    if protocol is not None:
+        given = load(protocol)
+        if given.protocol is None:
+            from bruising_check.safetext import visible
+
+            error = next(x for x in given.problems if x.severity == "error")
+            fail(visible(f"{protocol}: not a readable protocol: {error.format()}"), 1)
+        candidates.insert(0, given)
+    found = find_protocol(data, candidates)
+    say(f"Record:    {record}")
+    say(f"Made:      {data['created_at']} with {_tool(data)}")
+    say(f"Pathway:   {_pathway(data)}")
+    if found is None:
+        ok = checksum_matches(data)
+        say(f"Checksum:  {'matches the content' if ok else 'DOES NOT MATCH: ' + CHANGED}")
+        labels = {str(b): "bundled" for b in bundled}
+        first, *rest = describe_missing(data, candidates, labels)
+        say(f"Protocol:  NOT FOUND: {first}")
+        for line in rest:
+            say(f"           {line}")
+        _under_other_versions(data, candidates)
+        say("NOT VERIFIED: the protocol this record used is not at hand")
+        raise typer.Exit(1)
+    assert found.protocol is not None
+    result = verify(data, found.protocol, found.sha256)
+    say(
+        "Checksum:  "
+        + ("matches the content" if result.checksum_ok else "DOES NOT MATCH: " + CHANGED)
+    )
+    m = found.protocol.metadata
+    where = "bundled" if found.file in {str(b) for b in bundled} else found.file
+    say(f"Protocol:  {m.id} version {m.version}, sha256 {found.sha256} ({where})")
+    others = [d for d in result.differences if d.kind != "checksum"]
+    if not others:
+        say(f"Re-run:    same pathway and the same {len(data['actions'])} action(s)")
+    else:
+        say("Re-run:    DIFFERS")
+        for d in others:
+            say(f"  - {d.message}")
+    if result.ok:
+        say("VERIFIED")
+        return
+    say(f"NOT VERIFIED: {len(result.differences)} difference(s)")
+    raise typer.Exit(1)
+
+
+def _tool(data: dict[str, Any]) -> str:
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        return f"{tool.get('name', '?')} {tool.get('version', '?')}"
+    return "an unknown tool"
+
+
+def _pathway(data: dict[str, Any]) -> str:
+    outcome = data.get("outcome")
+    if isinstance(outcome, dict):
+        return f"{outcome.get('title', '?')} ({outcome.get('id', '?')})"
+    return "none"
+
+
+def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> None:
+    """What the record's answers give under the versions of the same protocol that are at hand:
+    the behavioural difference that matters for this case."""
+    from bruising_check.verify import compare_results, rerun_record
+
+    for c in candidates:
+        if c.protocol is None or c.protocol.metadata.id != data["protocol"]["id"]:
+            continue
+        version = c.protocol.metadata.version
+        rebuilt, problems = rerun_record(data, c.protocol, c.sha256)
+        if rebuilt is None:
+            say(f"Under {version}: the answers do not fit ({problems[0]})")
+            continue
+        differences = compare_results(data, rebuilt)
+        if not differences:
+            say(f"Under {version}: the same pathway, actions and reasons")
+        for d in differences:
+            say(f"Under {version}: {d.message}")

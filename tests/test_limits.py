@@ -1,0 +1,134 @@
+"""The limits that keep hostile input cheap and readable, each at its edge."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import yaml
+
+from bruising_check.answers import check_answers
+from bruising_check.loader import MAX_LIST_ITEMS, MAX_PROBLEMS, load_protocol
+from bruising_check.model import Protocol
+from bruising_check.problems import Code
+from bruising_check.record import _plain, to_json
+from bruising_check.safetext import json_safe, visible
+from bruising_check.yamlread import MAX_ITEMS, MAX_MESSAGE, YamlError, read_yaml
+from tests.conftest import BASE_ANSWERS, BASELINE, TODAY
+
+
+def problems(raw: bytes) -> list[str]:
+    return [p.format() for p in load_protocol(raw, "f.yaml", today=TODAY).problems]
+
+
+def test_a_control_character_is_located_by_character_not_byte() -> None:
+    # libyaml reports a byte offset; the problem must point at the character.
+    assert problems("title: é é é\nnote: bell\x07\n".encode()) == [
+        "f.yaml:2:11: error NOT_UTF8 control character U+0007 is not allowed in YAML text"
+    ]
+
+
+def test_utf16_is_named() -> None:
+    assert "UTF-16" in problems("a: 1\n".encode("utf-16"))[0]
+
+
+def test_lists_are_capped_while_reading_and_before_the_schema() -> None:
+    at_limit = b"a: [" + b", ".join([b"1"] * MAX_ITEMS) + b"]\n"
+    over = b"a: [" + b", ".join([b"1"] * (MAX_ITEMS + 1)) + b"]\n"
+    assert "YAML_TOO_BIG" not in problems(at_limit)[0]
+    assert problems(over) == [
+        f"f.yaml:1:{5 + 3 * MAX_ITEMS}: error YAML_TOO_BIG a list or mapping of more than"
+        f" {MAX_ITEMS:,} entries"
+    ]
+    assert f"has {MAX_ITEMS:,} items; the limit is {MAX_LIST_ITEMS:,}" in problems(at_limit)[0]
+
+
+def test_a_flood_of_schema_problems_is_summarised() -> None:
+    got = problems(b"sources:\n" + b"  - 1\n" * 500)
+    assert len(got) == MAX_PROBLEMS + 1
+    assert "... and " in got[-1] and "more schema problems" in got[-1]
+
+
+def test_messages_quoting_huge_keys_stay_one_readable_line() -> None:
+    got = problems(b"k" * 100_000 + b": 1\n")
+    assert all(len(line) < MAX_MESSAGE + 100 for line in got)
+
+
+def baseline_with(old: str, new: str) -> bytes:
+    text = BASELINE.read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new, 1).encode("utf-8")
+
+
+def test_timescales_past_a_year_are_refused() -> None:
+    raw = baseline_with(
+        "timescale: {label: Same day, same_day: true}", "timescale: {label: x, hours: 8761}"
+    )
+    assert any("timescale of 8761 hours is more than a year" in p for p in problems(raw))
+    ok = baseline_with(
+        "timescale: {label: Same day, same_day: true}", "timescale: {label: x, hours: 8760}"
+    )
+    assert not any("timescale of" in p for p in problems(ok))
+
+
+def test_derived_numbers_that_could_overflow_are_refused() -> None:
+    raw = baseline_with(
+        "- mul: [{question: age_weeks}, 7]", "- mul: [{question: age_weeks}, 1.0e+308]"
+    )
+    assert any("fact 'age_months' can reach inf" in p for p in problems(raw))
+    assert not any("can reach" in p for p in problems(BASELINE.read_bytes()))
+
+
+def test_more_choices_than_options_are_refused(baseline: Protocol) -> None:
+    q = baseline.question("locations")
+    assert q is not None and q.type == "multiple_choice"
+    n = len(q.options)
+    answers = {**BASE_ANSWERS, "locations": ["cheek"] * (n + 1)}
+    checked = check_answers(baseline, read_yaml(json.dumps(answers), "a.json"))
+    assert [p.message for p in checked.problems] == [
+        f"locations: {n + 1} choices given; there are only {n} options"
+    ]
+
+
+def test_a_long_or_strange_unknown_id_is_shortened_and_escaped(baseline: Protocol) -> None:
+    answers = {**BASE_ANSWERS, "x" * 1000: 1, "\x1b[31m": 2}
+    checked = check_answers(baseline, read_yaml(json.dumps(answers), "a.json"))
+    messages = [p.message for p in checked.problems]
+    assert all(len(m) < 100 for m in messages)
+    assert "'\\x1b[31m': no such question" in messages
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\x1bb", "a\\x1bb"),
+        ("bell\x07", "bell\\x07"),
+        ("csi\x9b", "csi\\x9b"),
+        ("rtl\u202eevil", "rtl\\u202eevil"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("café ünïcode 😀", "café ünïcode 😀"),
+    ],
+)
+def test_visible(raw: str, shown: str) -> None:
+    assert visible(raw) == shown
+
+
+def test_json_safe_round_trips_exactly() -> None:
+    value = {"t": "a\x1b\x9b\u202e\u2028 é"}
+    out = to_json(value)
+    assert not any(ch in out for ch in "\x1b\x9b\u202e\u2028")
+    assert json.loads(out) == value
+    assert json_safe("\x85") == "\\u0085"
+
+
+def test_non_finite_numbers_never_reach_a_record() -> None:
+    assert _plain(math.inf) is None
+    assert _plain(math.nan) is None
+    assert _plain(2.0) == 2
+
+
+def test_nan_in_answers_is_refused(baseline: Protocol) -> None:
+    with pytest.raises(YamlError, match="NaN") as info:
+        read_yaml(yaml.safe_dump({"age_weeks": float("nan")}), "a.yaml")
+    assert info.value.problem.code is Code.SCHEMA

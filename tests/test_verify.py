@@ -1,0 +1,195 @@
+"""`verify-record`: a saved record verifies years later, and every kind of difference is named."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
+
+from bruising_check.cli import _register, app
+from bruising_check.record import checksum
+from tests.conftest import BASE_ANSWERS, BASELINE
+from tests.fuzzing import BASELINE_LOADED, hostile_record_edit, verify_edit
+
+_register()
+runner = CliRunner()
+
+
+def save_record(tmp_path: Path, protocol: Path = BASELINE, name: str = "record.json") -> Path:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({**BASE_ANSWERS, "notes": "seen at home"}), encoding="utf-8")
+    out = tmp_path / name
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(protocol),
+            "--answers",
+            str(answers),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def edit(path: Path, change: Any, *, reseal: bool = False) -> Path:
+    record = json.loads(path.read_bytes())
+    change(record)
+    if reseal:  # a forger who recomputes the checksum
+        record["checksum"] = checksum(record)
+    edited = path.with_name("edited-" + path.name)
+    edited.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return edited
+
+
+def verify(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["verify-record", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.stdout + result.stderr
+
+
+def new_version(tmp_path: Path, version: str, *replacements: tuple[str, str]) -> Path:
+    text = BASELINE.read_text(encoding="utf-8").replace(
+        'version: "1.0.0"', f'version: "{version}"', 1
+    )
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / f"baseline-{version}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_saved_record_verifies(tmp_path: Path) -> None:
+    code, out = verify(str(save_record(tmp_path)))
+    assert code == 0, out
+    assert "Checksum:  matches the content" in out
+    assert "national-baseline version 1.0.0" in out
+    assert "same pathway and the same" in out
+    assert out.rstrip().endswith("VERIFIED")
+
+
+def test_an_edited_answer_is_caught_and_its_effects_named(tmp_path: Path) -> None:
+    edited = edit(save_record(tmp_path), lambda r: r["answers"].update(age_weeks=30))
+    code, out = verify(str(edited))
+    assert code == 1
+    assert "DOES NOT MATCH" in out
+    assert (
+        "derived fact age_minus_prematurity_weeks: the record says 10, the re-run gives 30" in out
+    )
+    assert "NOT VERIFIED" in out
+
+
+def test_a_resealed_edit_of_the_pathway_is_caught_by_the_re_run(tmp_path: Path) -> None:
+    def downgrade(r: dict[str, Any]) -> None:
+        r["outcome"]["id"] = "no_protocol_action_record_and_advise"
+
+    code, out = verify(str(edit(save_record(tmp_path), downgrade, reseal=True)))
+    assert code == 1
+    assert "Checksum:  matches the content" in out  # the forger recomputed it ...
+    assert (
+        "pathway: the record says no_protocol_action_record_and_advise,"
+        " the re-run gives refer_same_day_csc_and_paediatric"
+    ) in out  # ... but the answers still give the same-day referral
+
+
+def test_removed_actions_are_named(tmp_path: Path) -> None:
+    code, out = verify(str(edit(save_record(tmp_path), lambda r: r["actions"].pop(0))))
+    assert code == 1
+    assert "actions missing from the record: " in out
+
+
+def test_a_record_of_another_version_names_it_and_what_is_available(tmp_path: Path) -> None:
+    v11 = new_version(tmp_path, "1.1.0")
+    record = save_record(tmp_path, v11)
+    code, out = verify(str(record))
+    assert code == 1
+    assert "NOT FOUND: the record used national-baseline version 1.1.0" in out
+    assert re.search(r"Available: national-baseline 1.0.0 \(sha256 [0-9a-f]{16}..., bundled\)", out)
+    assert "Under 1.0.0: the same pathway, actions and reasons" in out
+    code, out = verify(str(record), "--protocol", str(v11))
+    assert code == 0, out
+    assert "national-baseline version 1.1.0, sha256 " in out and f"({v11})" in out
+
+
+def test_a_behaviour_change_between_versions_is_shown_for_this_case(tmp_path: Path) -> None:
+    v2 = new_version(
+        tmp_path,
+        "2.0.0",
+        (
+            "when: {fact: independently_mobile, equals: false}\n"
+            "    pathway: refer_same_day_csc_and_paediatric",
+            "when: {fact: independently_mobile, equals: false}\n"
+            "    pathway: discuss_with_safeguarding_lead_or_paediatrician",
+        ),
+    )
+    record = save_record(tmp_path, v2)
+    code, out = verify(str(record))
+    assert code == 1
+    # Version 2.0.0 weakened B5; its own invariant I2 raised the pathway back. Under 1.0.0, the
+    # version at hand, B5 itself decides: the reasons differ, and the output says so.
+    assert "Under 1.0.0: reasons: the record gives rules B5 (decides), I2 (invariant)" in out
+    assert "Under 1.0.0: raised for safety: the record and the re-run disagree" in out
+
+
+def test_a_given_protocol_with_another_hash_is_not_used(tmp_path: Path) -> None:
+    other = new_version(tmp_path, "9.9.9")
+    code, out = verify(str(save_record(tmp_path)), "--protocol", str(other))
+    assert code == 0  # the bundled file with the right SHA-256 is still found
+    assert "sha256 " + BASELINE_LOADED.sha256 + " (bundled)" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (b"not json", 2, "not JSON (line 1, column 1"),
+        (b"\xff\xfe{}", 2, "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, 1, "nested far too deeply"),
+        (b'{"checksum": "x", "checksum": "y"}', 1, "duplicate key 'checksum'"),
+        (b'{"a": NaN}', 1, "NaN is not a number"),
+        (b"[]", 1, "not an object"),
+        (b'{"checksum": "x"}', 1, "no 'protocol'"),
+    ],
+)
+def test_files_that_are_not_records(
+    tmp_path: Path, content: bytes, code: int, message: str
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    got, out = verify(str(path))
+    assert got == code
+    assert message in out
+    assert len(out.splitlines()) == 1
+
+
+def test_text_in_a_record_is_shown_not_obeyed(tmp_path: Path) -> None:
+    def poison(r: dict[str, Any]) -> None:
+        r["outcome"]["title"] = "\x1b[2J\x1b]0;owned\x07[bold]x[/bold]"
+
+    code, out = verify(str(edit(save_record(tmp_path), poison)))
+    assert code == 1
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J\\x1b]0;owned\\x07[bold]x[/bold]" in out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_record_edit())
+def test_any_edit_of_a_record_is_reported_never_crashes(edit: tuple[Any, bool]) -> None:
+    verify_edit(*edit)
+
+
+def test_a_given_protocol_that_does_not_load_is_named(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_bytes(b"a: !!python/object/apply:os.system ['true']\n")
+    code, out = verify(str(save_record(tmp_path)), "--protocol", str(bomb))
+    assert code == 1
+    assert out.startswith(f"{bomb}: not a readable protocol: {bomb}:1:4: error YAML_TAG")
