@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
@@ -193,3 +194,29 @@ def test_a_given_protocol_that_does_not_load_is_named(tmp_path: Path) -> None:
     code, out = verify(str(save_record(tmp_path)), "--protocol", str(bomb))
     assert code == 1
     assert out.startswith(f"{bomb}: not a readable protocol: {bomb}:1:4: error YAML_TAG")
+
+
+def test_other_versions_at_hand_are_summarised_by_behaviour(tmp_path: Path) -> None:
+    answers = {k: v for k, v in BASE_ANSWERS.items() if k != "report_channel"}  # v1 lacks it
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    out = tmp_path / "v1.json"
+    made = runner.invoke(
+        app,
+        [
+            "check",
+            "exampleshire-v1",
+            "--answers",
+            str(path),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["verify-record", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "VERIFIED" in result.stdout
+    assert "Version 2.0 is also at hand: 4 kind(s) of situation change pathway" in result.stdout
+    assert "(2 less urgent, 2 more urgent)" in result.stdout

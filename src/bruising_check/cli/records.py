@@ -70,6 +70,10 @@ def verify_record(
         for line in rest:
             say(f"           {line}")
         _under_other_versions(data, candidates)
+        say(
+            "           A behavioural diff needs both versions: pass the version the record"
+            " used with --protocol."
+        )
         say("NOT VERIFIED: the protocol this record used is not at hand")
         raise typer.Exit(1)
     assert found.protocol is not None
@@ -88,6 +92,7 @@ def verify_record(
         say("Re-run:    DIFFERS")
         for d in others:
             say(f"  - {d.message}")
+    _other_versions_summary(found, candidates)
     if result.ok:
         say("VERIFIED")
         return
@@ -127,3 +132,31 @@ def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> Non
             say(f"Under {version}: the same pathway, actions and reasons")
         for d in differences:
             say(f"Under {version}: {d.message}")
+
+
+def _other_versions_summary(found: Loaded, candidates: list[Loaded]) -> None:
+    """Other versions of the same protocol at hand: how they behave differently from the one the
+    record used (exactly, over every situation), and what this record's answers give there."""
+    from bruising_check.analysis import TooLarge, compare
+
+    assert found.protocol is not None
+    seen = {found.sha256}
+    for c in candidates:
+        if c.protocol is None or c.sha256 in seen:
+            continue
+        if c.protocol.metadata.id != found.protocol.metadata.id:
+            continue
+        seen.add(c.sha256)
+        version = c.protocol.metadata.version
+        try:
+            comparison = compare(found.protocol, c.protocol)
+        except TooLarge:
+            say(f"Version {version} is also at hand; its behaviour could not be compared.")
+            continue
+        less = sum(1 for d in comparison.differences if d.direction == "less_urgent")
+        more = sum(1 for d in comparison.differences if d.direction == "more_urgent")
+        say(
+            f"Version {version} is also at hand: {len(comparison.differences)} kind(s) of"
+            f" situation change pathway from the version used ({less} less urgent,"
+            f" {more} more urgent); `bruising-check diff` shows them."
+        )
