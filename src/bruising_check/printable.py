@@ -11,6 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 TEN4 = "ten4facesp_positive"
+# The only identifying details a record may hold, all optional: (key in record["about"], label).
+ABOUT_FIELDS = (
+    ("practitioner", "Practitioner"),
+    ("role", "Role"),
+    ("child_reference", "Child reference"),
+)
 TEN4_APPLIES = "ten4facesp_applicable"
 LOCATIONS = "locations"
 # The tool's own framing, not a guideline sentence: the protocol's notes give the evidence.

@@ -212,14 +212,6 @@ def _md_printable(r: Mapping[str, Any]) -> Iterator[str]:
         yield f"- {field}: ______________________________"
 
 
-def _fact(value: Any) -> str:
-    if value is None:
-        return "not applicable"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _md_escape(value: Any) -> str:
     """Show text literally in Markdown: escape every character Markdown or HTML could act on."""
     out = []
@@ -253,11 +245,7 @@ def _md_lines(r: Mapping[str, Any]) -> Iterator[str]:
     yield "# Bruising check: rationale"
     yield ""
     yield f"- **Checked:** {e(_when(r['created_at']))}"
-    for key, label in (
-        ("practitioner", "Practitioner"),
-        ("role", "Role"),
-        ("child_reference", "Child reference"),
-    ):
+    for key, label in printable.ABOUT_FIELDS:
         if r["about"].get(key):
             yield f"- **{label}:** {e(r['about'][key])}"
     yield f"- **Protocol:** {e(p['title'])}, version {e(p['version'])} ({e(p['status'])})"

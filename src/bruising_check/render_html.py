@@ -80,11 +80,7 @@ def _lines(r: Mapping[str, Any]) -> Iterator[str]:
     yield "<h1>Bruising check: rationale</h1>"
     yield '<dl class="meta">'
     yield f"<dt>Checked</dt><dd>{e(_when(r['created_at']))}</dd>"
-    for key, label in (
-        ("practitioner", "Practitioner"),
-        ("role", "Role"),
-        ("child_reference", "Child reference"),
-    ):
+    for key, label in printable.ABOUT_FIELDS:
         if r["about"].get(key):
             yield f"<dt>{label}</dt><dd>{e(r['about'][key])}</dd>"
     yield f"<dt>Protocol</dt><dd>{e(p['title'])}</dd>"

@@ -65,11 +65,7 @@ def _write(d: Rationale, r: Mapping[str, Any]) -> None:
     d.para("Bruising check: rationale", bold=True, size=18)
     d.ln(2)
     d.pair("Checked", _when(r["created_at"]))
-    for key, label in (
-        ("practitioner", "Practitioner"),
-        ("role", "Role"),
-        ("child_reference", "Child reference"),
-    ):
+    for key, label in printable.ABOUT_FIELDS:
         if r["about"].get(key):
             d.pair(label, r["about"][key])
     d.pair("Protocol", p["title"])
@@ -281,9 +277,3 @@ def _signature(d: Rationale) -> None:
         d.ln(6)
 
 
-def _fact(value: Any) -> str:
-    if value is None:
-        return "not applicable"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

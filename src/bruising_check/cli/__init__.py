@@ -49,5 +49,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - typer handles most of these itself
-        typer.echo("\nInterrupted; nothing was saved.", err=True)
+        typer.echo("\nInterrupted. Only files reported as saved were saved.", err=True)
         sys.exit(130)
