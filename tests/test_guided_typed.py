@@ -82,3 +82,10 @@ def test_single_choice_yes_no_and_text(baseline: Protocol) -> None:
         parse(q(baseline, "patterned"), "sure")
     said = "  He said <b>the dog</b> did it  "
     assert parse(q(baseline, "explanation_verbatim"), said).value == said.strip()
+
+
+def test_blank_free_text_reads_back_as_not_given(baseline: Protocol) -> None:
+    notes = q(baseline, "notes")
+    assert parse(notes, "").value is UNKNOWN
+    assert shown(notes, UNKNOWN) == "not given"
+    assert shown(q(baseline, "gestation_weeks_at_birth"), UNKNOWN) == "not known"

@@ -153,7 +153,8 @@ def _checked(q: Question, value: Any) -> Any:
 def shown(q: Question, value: Any) -> str:
     """An answer as a person reads it back: labels, yes/no, a number with its unit."""
     if value is UNKNOWN or value is None:
-        return "not known"
+        # Free text left empty was not given; any other answer left empty is not known.
+        return "not given" if isinstance(q, TextQuestion) else "not known"
     if isinstance(q, BooleanQuestion):
         return "Yes" if value else "No"
     if isinstance(q, SingleChoiceQuestion):

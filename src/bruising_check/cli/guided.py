@@ -186,7 +186,8 @@ def _hint(q: Question, s: QuestionScreen) -> str:
         how += ", or 10d, 6w, 4m, 2y." if q.unit == "weeks" and q.max > 104 else "."
     else:
         how = "Type the text, then Enter."
-    if not q.required:
+    if not q.required and s.current is None:
+        # When changing an answer, Enter keeps it (said on the next line), so do not say both.
         how += " Enter alone leaves it unanswered."
     return f"{how}   {keys}"
 
