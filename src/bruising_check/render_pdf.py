@@ -275,5 +275,3 @@ def _signature(d: Rationale) -> None:
         y = d.get_y() + 6
         d.line(MARGIN + 35, y, MARGIN + WIDTH, y)
         d.ln(6)
-
-

@@ -126,6 +126,14 @@ class Session:
             if applies[q.id] is not Truth.FALSE and q.id not in self.answers
         ]
 
+    def _undo_last(self) -> bool:
+        """Drop the last answer given, and any that no longer apply; False if there is none."""
+        if not self.history:
+            return False
+        del self.answers[self.history.pop()]
+        self.prune()
+        return True
+
     def prune(self) -> None:
         """Drop answers to questions that no longer apply (after back or a change)."""
         applies = applicable(self.protocol, self.answers)
@@ -186,12 +194,9 @@ class Session:
             if word in HELP:
                 message = help_message(self.protocol, q)
             elif word in BACK:
-                if not self.history:
+                if not self._undo_last():
                     message = Message("info", "This is the first question; there is no going back.")
                     continue
-                last = self.history.pop()
-                del self.answers[last]
-                self.prune()
                 return
             elif word in REVIEW and not _is_option(q, word):
                 # Enter on the review carries on here; a change there may alter what applies.
@@ -232,12 +237,9 @@ class Session:
             if typed == "":
                 return complete
             if typed in BACK:
-                if not self.history:
+                if not self._undo_last():
                     message = Message("info", "There is no answer to go back to yet.")
                     continue
-                last = self.history.pop()
-                del self.answers[last]
-                self.prune()
                 return False
             if typed in HELP:
                 message = Message(

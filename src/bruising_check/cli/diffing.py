@@ -72,7 +72,7 @@ def diff(
     ] = False,
 ) -> None:
     """What changed between two protocol versions: text, behaviour, and impact on cases."""
-    from bruising_check import diff_report
+    from bruising_check import diff_render, diff_report
     from bruising_check.analysis import TooLarge, compare
     from bruising_check.diff import structural_diff
     from bruising_check.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
@@ -128,10 +128,10 @@ def diff(
         except CaseFileError as exc:
             fail(str(exc), 2)
     renderers: dict[str, Callable[[diff_report.DiffReport], str]] = {
-        "text": diff_report.text,
-        "md": diff_report.markdown,
-        "html": diff_report.html,
-        "json": diff_report.json_text,
+        "text": diff_render.text,
+        "md": diff_render.markdown,
+        "html": diff_render.html,
+        "json": diff_render.json_text,
     }
     rendered = renderers[format.value](report)
     if output is None:
