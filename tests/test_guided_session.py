@@ -162,3 +162,21 @@ def test_end_of_input_at_any_prompt_is_raised_not_swallowed(baseline: Protocol) 
         script = Script([*V01, "", "", "", "", "", ""][:cut])
         with pytest.raises(EOFError):
             Session(baseline, "0" * 64, script, lambda: NOW).run()
+
+
+def test_finishing_from_a_review_opened_early_does_not_review_twice() -> None:
+    from tests.test_validation_codes import MINIMAL
+
+    text = MINIMAL.replace(
+        "    prompt: Marks?", "    prompt: Marks?\n    ask_if: {question: mobile, equals: false}"
+    )
+    protocol = load_text(text).protocol
+    assert protocol is not None
+    # Not mobile, age 3; at "Marks?" open the review and change "mobile" to yes, so that
+    # "Marks?" no longer applies and the review is complete; then confirm.
+    outcome, script = run(protocol, ["n", "3", "r", "1", "y", ""])
+    assert outcome.answers == {"mobile": True, "age": 3}
+    kinds = [type(s).__name__ for s in script.screens]
+    result_at = kinds.index("ResultScreen")
+    assert kinds[result_at - 1] == "ReviewScreen"
+    assert kinds[:result_at].count("ReviewScreen") == 2  # before the change and after it

@@ -25,7 +25,8 @@ def test_ages_with_units_become_completed_weeks(baseline: Protocol, typed: str, 
     parsed = parse(q(baseline, "age_weeks"), typed)
     assert parsed.value == weeks
     if typed[-1] in "dmy":
-        assert parsed.note is not None and f"{weeks} completed weeks" in parsed.note
+        unit = "completed week" if weeks == 1 else "completed weeks"
+        assert parsed.note is not None and f"= {weeks} {unit}" in parsed.note
 
 
 def test_months_use_the_protocols_month_length() -> None:
@@ -89,3 +90,18 @@ def test_blank_free_text_reads_back_as_not_given(baseline: Protocol) -> None:
     assert parse(notes, "").value is UNKNOWN
     assert shown(notes, UNKNOWN) == "not given"
     assert shown(q(baseline, "gestation_weeks_at_birth"), UNKNOWN) == "not known"
+
+
+@pytest.mark.parametrize(
+    ("typed", "note"),
+    [("4 months", "4 months = 17 completed weeks"), ("10d", "10d = 1 completed week")],
+)
+def test_ages_are_echoed_as_typed(baseline: Protocol, typed: str, note: str) -> None:
+    parsed = parse(q(baseline, "age_weeks"), typed)
+    assert parsed.note is not None and parsed.note.startswith(note)
+
+
+def test_python_number_spellings_are_not_numbers(baseline: Protocol) -> None:
+    for typed in ("1_7", "1e1", "0x11"):
+        with pytest.raises(TypedError):
+            parse(q(baseline, "age_weeks"), typed)

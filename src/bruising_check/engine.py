@@ -185,7 +185,9 @@ def decide(protocol: Protocol, answers: Mapping[str, Any]) -> Decision:
 
     for inv in protocol.invariants:
         floor = protocol.pathway(inv.at_least)
-        if floor is None or evaluate(inv.when, env) is not Truth.TRUE:
+        # An invariant that *might* apply (an answer it needs is not known) is honoured too:
+        # otherwise a missing answer could switch a protocol's promise off.
+        if floor is None or evaluate(inv.when, env) is Truth.FALSE:
             continue
         if chosen is None or chosen.urgency > floor.urgency:
             chosen = floor

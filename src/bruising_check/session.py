@@ -114,6 +114,7 @@ class Session:
         self.history: list[str] = []  # question ids in the order they were answered
         self.prompts = 0
         self.notice: Message | None = None  # shown on the next screen, e.g. "4m = 17 weeks"
+        self.confirmed = False  # the review was confirmed with every answer in place
 
     # --- which questions apply --------------------------------------------------------------
 
@@ -168,6 +169,8 @@ class Session:
             todo = self.pending()
             if todo:
                 self._question(todo[0], len(todo) - 1)
+                if self.confirmed:  # finished from a review opened mid-way: no second review
+                    return
                 continue
             if self._review():
                 return
@@ -198,9 +201,9 @@ class Session:
                     message = Message("info", "This is the first question; there is no going back.")
                     continue
                 return
-            elif word in REVIEW and not _is_option(q, word):
+            elif word in REVIEW:
                 # Enter on the review carries on here; a change there may alter what applies.
-                self._review()
+                self.confirmed = self._review()
                 return
             else:
                 try:
@@ -271,7 +274,7 @@ class Session:
             )
             typed = self._reply(screen)
             word = typed.strip().lower()
-            if word in HELP:
+            if word in HELP and not _is_option(q, word):
                 message = help_message(self.protocol, q)
                 continue
             if word == "" or (word in BACK and not _is_option(q, word)):
@@ -303,7 +306,7 @@ class Session:
             typed = self._reply(screen)
             word = typed.strip().lower()
             message = None
-            if word in HELP:
+            if word in HELP and not _is_option(q, word):
                 message = help_message(self.protocol, q)
                 continue
             if word in BACK and not _is_option(q, word):

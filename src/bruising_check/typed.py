@@ -120,13 +120,17 @@ def _number(q: NumberQuestion, low: str) -> Parsed:
         value: float = weeks_from(amount, unit)
         if unit != "w":
             approx = " (months and years are approximate: weeks are best)" if unit in "my" else ""
-            note = f"{m.group('n')}{unit} = {value:g} completed weeks{approx}"
+            weeks = "completed week" if value == 1 else "completed weeks"
+            note = f"{low} = {value:g} {weeks}{approx}"
         elif amount != int(amount):
             note = f"{m.group('n')} weeks = {value:g} completed weeks"
     elif m:
         raise TypedError(f"Give the number in {q.unit} (no unit needed).")
     else:
         try:
+            # Digits and one decimal point only: float() would also take "1_7" as 17.
+            if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", low):
+                raise ValueError(low)
             value = float(low)
         except ValueError:
             hint = ", or with a unit: 10d, 6w, 4m, 2y" if q.unit == "weeks" else ""

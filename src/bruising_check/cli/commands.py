@@ -144,21 +144,14 @@ def check(
 
 
 def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
-    from bruising_check import render, render_html
-    from bruising_check.record import to_json
     from bruising_check.store import AlreadyExists, write_new
 
-    content = {
-        "json": to_json,
-        "md": render.markdown,
-        "text": render.text,
-        "html": render_html.html,
-    }[fmt](record)
+    content = rendered(record, fmt)
     if output is None:
-        typer.echo(content, nl=False)
+        typer.echo(content.decode("utf-8"), nl=False)
         return
     try:
-        write_new(output, content.encode("utf-8"))
+        write_new(output, content)
     except AlreadyExists:
         fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
     except OSError as exc:
@@ -205,14 +198,18 @@ def save(
     for path, _ in targets:
         if path.exists():
             fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
+    contents = [(path, rendered(record, kind)) for path, kind in targets]
     written: list[Path] = []
-    for path, kind in targets:
+    for path, content in contents:
         try:
-            write_new(path, rendered(record, kind))
-        except AlreadyExists:
-            fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
-        except OSError as exc:
-            fail(f"{path}: cannot write ({exc.strerror or exc}); nothing more was saved", 2)
+            write_new(path, content)
+        except (AlreadyExists, OSError) as exc:
+            # All or nothing: a printable rationale without its JSON record cannot be verified
+            # later, so what this save already wrote is taken back.
+            for done in written:
+                done.unlink(missing_ok=True)
+            why = "already exists" if isinstance(exc, AlreadyExists) else "cannot write"
+            fail(f"{path}: {why}; nothing was saved", 2)
         written.append(path)
     return written
 

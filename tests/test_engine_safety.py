@@ -1,0 +1,75 @@
+"""The engine's safety rules beyond the baseline: what a local protocol could otherwise break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bruising_check.cli import _register, app
+from bruising_check.model import Protocol
+from tests.conftest import BASE_ANSWERS, BASELINE, MOBILE, load_text, run
+
+INVARIANT_ON_AN_OPTIONAL_ANSWER = """
+  - id: I7
+    when: {question: gestation_weeks_at_birth, lt: 28}
+    at_least: discuss_with_safeguarding_lead_or_paediatrician
+    because: Extremely preterm babies are always discussed (a local rule for this test).
+    cite: [nice_ng72]
+"""
+
+
+@pytest.fixture(scope="module")
+def local() -> Protocol:
+    text = BASELINE.read_text(encoding="utf-8") + INVARIANT_ON_AN_OPTIONAL_ANSWER
+    loaded = load_text(text)
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    return loaded.protocol
+
+
+KNEE = {
+    "mobility_milestones": MOBILE,
+    "locations": ["knee"],
+    "explanation": "plausible_consistent",
+    "age_weeks": 44,
+}
+
+
+def test_an_invariant_that_might_apply_is_honoured(local: Protocol) -> None:
+    term = run(local, **KNEE, gestation_weeks_at_birth=40)
+    assert term.pathway is not None and term.pathway.id == "no_protocol_action_record_and_advise"
+    very_preterm = run(local, **KNEE, gestation_weeks_at_birth=25)
+    assert very_preterm.pathway is not None
+    assert very_preterm.pathway.id == "discuss_with_safeguarding_lead_or_paediatrician"
+    not_known = run(local, **KNEE, gestation_weeks_at_birth=None)
+    assert not_known.pathway is not None
+    assert not_known.pathway.id == "discuss_with_safeguarding_lead_or_paediatrician"
+    assert not_known.raised
+    assert [r.id for r in not_known.rules_fired if r.kind == "invariant"] == ["I7"]
+
+
+def test_a_failed_save_takes_back_the_printable_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bruising_check.store as store
+
+    real = store.write_new
+
+    def fail_on_json(path: Path, data: bytes) -> None:
+        if Path(path).suffix == ".json":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(store, "write_new", fail_on_json)
+    _register()
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(BASE_ANSWERS), encoding="utf-8")
+    out = tmp_path / "rationale.md"
+    result = CliRunner().invoke(
+        app, ["check", "--answers", str(answers), "--format", "md", "--output", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "nothing was saved" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yaml"]
