@@ -11,22 +11,21 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bruising_check.checks_numbers import check_number_sizes
-from bruising_check.conditions import AllOf, AnyOf, Compare, Condition, Not
+from bruising_check.conditions import Compare
 from bruising_check.model import (
     Action,
     BooleanFact,
     BooleanQuestion,
-    Expr,
     MultipleChoiceQuestion,
     NumberFact,
     NumberQuestion,
     Protocol,
     Question,
-    Ref,
     SingleChoiceQuestion,
     TextQuestion,
 )
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol_walk import all_conditions, conditions_with_paths, expr_refs
 from bruising_check.yamlread import Located, Path
 
 Check = Callable[[Protocol, Located, dt.date], Iterator[Problem]]
@@ -35,54 +34,6 @@ Check = Callable[[Protocol, Located, dt.date], Iterator[Problem]]
 def check_protocol(protocol: Protocol, located: Located, *, today: dt.date) -> list[Problem]:
     problems = [p for check in CHECKS for p in check(protocol, located, today)]
     return sorted(problems, key=lambda p: (p.line, p.column, p.code.name))
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def conditions_with_paths(cond: Condition, path: Path) -> Iterator[tuple[Path, Condition]]:
-    yield path, cond
-    match cond:
-        case AllOf(all=items):
-            for i, item in enumerate(items):
-                yield from conditions_with_paths(item, (*path, "all", i))
-        case AnyOf(any=items):
-            for i, item in enumerate(items):
-                yield from conditions_with_paths(item, (*path, "any", i))
-        case Not(not_=inner):
-            yield from conditions_with_paths(inner, (*path, "not"))
-
-
-def expr_refs(expr: Expr) -> Iterator[Ref]:
-    if isinstance(expr, Ref):
-        yield expr
-    elif isinstance(expr, (int, float)):
-        return
-    else:
-        for part in getattr(expr, type(expr).__name__.lower()):
-            if not isinstance(part, float):
-                yield from expr_refs(part)
-
-
-def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
-    """Every condition in the protocol with its path and what owns it ("rule", "ask_if", ...)."""
-    for i, q in enumerate(protocol.questions):
-        if q.ask_if is not None:
-            yield ("questions", i, "ask_if"), q.ask_if, "ask_if"
-    for i, q in enumerate(protocol.context_prompts):
-        if q.ask_if is not None:
-            yield ("context_prompts", i, "ask_if"), q.ask_if, "context"
-    for i, f in enumerate(protocol.derived):
-        if isinstance(f, BooleanFact):
-            yield ("derived", i, "condition"), f.condition, "fact"
-        elif f.applies_if is not None:
-            yield ("derived", i, "applies_if"), f.applies_if, "fact"
-    for i, r in enumerate(protocol.rules):
-        yield ("rules", i, "when"), r.when, "rule"
-    for i, a in enumerate(protocol.advice):
-        yield ("advice", i, "when"), a.when, "advice"
-    for i, inv in enumerate(protocol.invariants):
-        yield ("invariants", i, "when"), inv.when, "invariant"
 
 
 def _duplicates(items: Iterable[Any], path: Path, located: Located) -> Iterator[Problem]:
