@@ -4,3 +4,8 @@ The tool supports, and does not replace, professional judgement and the local pr
 """
 
 __version__ = "0.1.0"
+
+STATEMENT = (
+    "This tool supports, and does not replace, professional judgement and the local procedure."
+)
+"""Said on every printout, screen result and report; one copy, imported everywhere."""

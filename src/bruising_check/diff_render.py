@@ -8,9 +8,8 @@ from __future__ import annotations
 import html as htmllib
 from typing import Any
 
-from bruising_check import __version__
+from bruising_check import STATEMENT, __version__
 from bruising_check.diff_report import (
-    STATEMENT,
     Bullets,
     DiffReport,
     Example,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check import __version__
+from bruising_check import STATEMENT, __version__
 from bruising_check.analysis import Comparison
 from bruising_check.diff import SECTIONS, Change
 from bruising_check.impact import Impact
@@ -18,9 +18,6 @@ from bruising_check.model import Protocol
 Style = Literal["plain", "del", "ins", "strong", "code", "warn"]
 Span = tuple[Style, str]
 CLASSES_SHOWN = 8
-STATEMENT = (
-    "This tool supports, and does not replace, professional judgement and the local procedure."
-)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bruising_check import STATEMENT
 from bruising_check.model import (
     Action,
     BooleanFact,
@@ -22,7 +23,6 @@ from bruising_check.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.pdfdoc import STATEMENT
 from bruising_check.wording import Line, condition_lines
 
 # --- the document model -----------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bruising_check import STATEMENT
 from bruising_check.handbook import Handbook, Heading, Item, Items, Para, Warning
-from bruising_check.pdfdoc import STATEMENT, Document
+from bruising_check.pdfdoc import Document
 
 _SIZES = {1: 16, 2: 13, 3: 11}
 _INDENT = 5.0  # mm per nesting level

@@ -6,8 +6,8 @@ from __future__ import annotations
 import html as htmllib
 from collections.abc import Iterator, Sequence
 
+from bruising_check import STATEMENT
 from bruising_check.handbook import Handbook, Heading, Item, Items, Para, Warning
-from bruising_check.pdfdoc import STATEMENT
 
 # --- Markdown -----------------------------------------------------------------------------------
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from fpdf import FPDF
 
+from bruising_check import STATEMENT
+
 FONTS = Path(__file__).resolve().parent / "fonts"
-STATEMENT = (
-    "This tool supports, and does not replace, professional judgement and the local procedure."
-)
 
 
 class Document(FPDF):

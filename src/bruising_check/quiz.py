@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bruising_check import STATEMENT
 from bruising_check.engine import Decision
 from bruising_check.model import Action, Pathway, Protocol
-from bruising_check.pdfdoc import STATEMENT, Document
+from bruising_check.pdfdoc import Document
 
 WATERMARK = "TRAINING — not a clinical record"
 

@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from bruising_check import __version__
+from bruising_check import STATEMENT, __version__
 from bruising_check.conditions import UNKNOWN
 from bruising_check.engine import Decision
 from bruising_check.model import (
@@ -30,9 +30,7 @@ from bruising_check.model import (
 from bruising_check.safetext import json_safe
 
 RECORD_FORMAT = 1
-TOOL_STATEMENT = (
-    "This tool supports, and does not replace, professional judgement and the local procedure."
-)
+TOOL_STATEMENT = STATEMENT
 
 
 def build_record(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bruising_check import STATEMENT
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import load_or_exit, print_problems, read_bytes
 from bruising_check.cli.training import _say, _write
@@ -157,9 +158,7 @@ def demo(
     if pw is not None and pw.id != expected:
         _say(f"Note: the scenario file expects {expected}; the protocol gives {pw.id}.", fg="red")
     _say()
-    _say(
-        "This tool supports, and does not replace, professional judgement and the local procedure."
-    )
+    _say(STATEMENT)
 
 
 @app.command()
