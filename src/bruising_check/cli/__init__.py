@@ -35,6 +35,7 @@ def _register() -> None:
     """Import the command modules; each registers its commands on `app`. One module per area,
     so that work on one area does not touch another's file."""
     from bruising_check.cli import (  # noqa: F401
+        classroom,
         commands,
         diffing,
         guided,

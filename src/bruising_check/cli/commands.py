@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes
+from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes, save_new
 from bruising_check.cli.guided import clock
 
 
@@ -144,19 +144,11 @@ def check(
 
 
 def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
-    from bruising_check.store import AlreadyExists, write_new
-
     content = rendered(record, fmt)
     if output is None:
         typer.echo(content.decode("utf-8"), nl=False)
         return
-    try:
-        write_new(output, content)
-    except AlreadyExists:
-        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
-    except OSError as exc:
-        fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
-    typer.echo(f"Saved {output}", err=True)
+    save_new(output, content)
 
 
 def rendered(record: dict[str, Any], fmt: str) -> bytes:

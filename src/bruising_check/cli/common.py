@@ -66,3 +66,17 @@ def load_or_exit(name: str | None) -> Loaded:
         print_problems([p for p in loaded.problems if p.severity == "error"])
         fail(f"{loaded.file}: the protocol has errors; run `bruising-check validate` on it", 1)
     return loaded
+
+
+def save_new(output: Path, data: bytes) -> None:
+    """Save `data` as a new file (atomic, owner-only, never overwriting) and say so; a file that
+    exists or cannot be written ends the command with exit 2 and nothing saved."""
+    from bruising_check.store import AlreadyExists, write_new
+
+    try:
+        write_new(output, data)
+    except AlreadyExists:
+        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
+    typer.echo(f"Saved {output}", err=True)

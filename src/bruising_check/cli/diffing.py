@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import print_problems, read_bytes, resolve_protocol
+from bruising_check.cli.common import print_problems, read_bytes, resolve_protocol, save_new
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -76,7 +76,6 @@ def diff(
     from bruising_check.analysis import TooLarge, compare
     from bruising_check.diff import structural_diff
     from bruising_check.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
-    from bruising_check.store import AlreadyExists, write_new
 
     loaded = [load_version(old), load_version(new)]
     for _name, item in loaded:
@@ -137,11 +136,7 @@ def diff(
     if output is None:
         typer.echo(rendered, nl=False)
     else:
-        try:
-            write_new(output, rendered.encode("utf-8"))
-        except AlreadyExists:
-            fail(f"{output}: already exists; nothing was overwritten", 2)
-        typer.echo(f"Saved {output}", err=True)
+        save_new(output, rendered.encode("utf-8"))
     if fail_on_deescalation and report.comparison is None:
         fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
     if fail_on_deescalation and (report.deescalations or report.case_deescalations):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import load_or_exit, print_problems, read_bytes
+from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
 
 if TYPE_CHECKING:
     from bruising_check.model import Protocol
@@ -65,21 +65,13 @@ def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> N
 
 
 def _write(output: Path | None, data: bytes, *, binary: bool) -> None:
-    from bruising_check.store import AlreadyExists, write_new
-
     if output is None:
         if binary and sys.stdout.isatty():
             fail("This format is binary: give --output FILE to save it.", 2)
         sys.stdout.buffer.write(data) if binary else typer.echo(_safe(data.decode()), nl=False)
         sys.stdout.flush()
         return
-    try:
-        write_new(output, data)
-    except AlreadyExists:
-        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
-    except OSError as exc:
-        fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
-    typer.echo(f"Saved {output}", err=True)
+    save_new(output, data)
 
 
 # --- show ---------------------------------------------------------------------------------------
@@ -280,7 +272,3 @@ def _print_coverage(cov: Any) -> None:
             by_question.setdefault(q, []).append(o)
         for q, options in by_question.items():
             _say(f"    {q}: " + ", ".join(options))
-
-
-# demo and quiz live in their own module; importing it registers them on `app`.
-from bruising_check.cli import classroom  # noqa: E402, F401
