@@ -61,6 +61,7 @@ def main(argv: list[str]) -> int:
             (str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"),
             (str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "dev.py"),
             (str(BIN / "mypy"), "--strict", "src/bruising_check"),
+            (str(BIN / "lint-imports"),),
             (str(PY), "-m", "pytest", *rest),
         ]
         for step in steps:

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from bruising_check.analysis import TooLarge, analyse, compare  # noqa: E402
-from bruising_check.engine import decide  # noqa: E402
-from bruising_check.loader import load_protocol  # noqa: E402
-from bruising_check.model import (  # noqa: E402
+from bruising_check.engine.decide import decide  # noqa: E402
+from bruising_check.protocol.loader import load_protocol  # noqa: E402
+from bruising_check.protocol.model import (  # noqa: E402
     BooleanQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,

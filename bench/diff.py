@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from bruising_check.analysis import compare
-from bruising_check.diff import structural_diff
-from bruising_check.impact import impact, read_cases
-from bruising_check.loader import load_protocol
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.versions.impact import impact, read_cases
+from bruising_check.versions.structural import structural_diff
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = {

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bruising_check import flowchart, handbook, handbook_render
-from bruising_check import scenarios as sc
-from bruising_check.handbook_pdf import handbook_pdf
-from bruising_check.loader import load_protocol
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.render import flowchart, handbook
+from bruising_check.render import handbook_text as handbook_render
+from bruising_check.render.handbook_pdf import handbook_pdf
+from bruising_check.training import scenarios as sc
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from bruising_check.conditions import UNKNOWN, Truth, evaluate
-from bruising_check.engine import applicable, derive
-from bruising_check.model import (
+from bruising_check.engine.decide import applicable, derive
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
+from bruising_check.protocol.model import (
     BooleanQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bruising_check.answers import check_answers
-from bruising_check.engine import Decision, decide
-from bruising_check.loader import Loaded, load_protocol
-from bruising_check.model import Protocol
-from bruising_check.yamlread import read_yaml
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import Decision, decide
+from bruising_check.protocol.loader import Loaded, load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "protocols" / "national-baseline.yaml"

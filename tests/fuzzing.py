@@ -17,12 +17,12 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from bruising_check import render
-from bruising_check.answers import check_answers
-from bruising_check.engine import decide
-from bruising_check.loader import Loaded, load_protocol
-from bruising_check.record import build_record, to_json
-from bruising_check.yamlread import decode, read_yaml
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.loader import Loaded, load_protocol
+from bruising_check.protocol.yamlread import decode, read_yaml
+from bruising_check.records.record import build_record, to_json
+from bruising_check.render import plain as render
 from tests.conftest import BASE_ANSWERS, BASELINE, TODAY
 
 BASELINE_BYTES = BASELINE.read_bytes()
@@ -180,7 +180,7 @@ def load(raw: bytes) -> Loaded:
 
 def run_answers(loaded: Loaded, raw: bytes) -> str | None:
     """Everything `check --answers` does after reading files; returns the problem or None."""
-    from bruising_check.yamlread import YamlError
+    from bruising_check.protocol.yamlread import YamlError
 
     assert loaded.protocol is not None
     try:
@@ -222,8 +222,8 @@ def hostile_record_edit(draw: st.DrawFn) -> tuple[Any, bool]:
 
 def verify_edit(edited: Any, reseal: bool) -> None:
     """An edited record is refused as unreadable or verified with the edit reported."""
-    from bruising_check.record import checksum
-    from bruising_check.verify import RecordError, read_record, verify_record
+    from bruising_check.records.record import checksum
+    from bruising_check.records.verify import RecordError, read_record, verify_record
 
     record = copy.deepcopy(edited)
     if reseal and isinstance(record, dict):

@@ -9,17 +9,17 @@ import pytest
 import yaml
 
 from bruising_check.analysis import analyse, compare, example_for
-from bruising_check.answers import check_answers
-from bruising_check.engine import decide
-from bruising_check.model import (
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import decide
+from bruising_check.problems import Code
+from bruising_check.protocol.model import (
     BooleanQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
     SingleChoiceQuestion,
 )
-from bruising_check.problems import Code
-from bruising_check.yamlread import read_yaml
+from bruising_check.protocol.yamlread import read_yaml
 from tests.analysis_support import ROLLING, first_rule
 from tests.conftest import BASELINE, load_text
 

@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from bruising_check.analysis import Finding, TooLarge, analyse
-from bruising_check.answers import check_answers
-from bruising_check.model import Protocol
+from bruising_check.engine.answers import check_answers
 from bruising_check.problems import Code
-from bruising_check.yamlread import read_yaml
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import read_yaml
 from tests.analysis_support import complete_answer_sets, first_rule, load_data
 
 QUESTIONS: list[dict[str, Any]] = [

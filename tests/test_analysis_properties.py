@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bruising_check.analysis import analyse, compare, example_for
-from bruising_check.answers import check_answers
-from bruising_check.conditions import UNKNOWN, Truth, evaluate
-from bruising_check.engine import decide
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import decide
 from bruising_check.problems import Code
-from bruising_check.yamlread import read_yaml
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
+from bruising_check.protocol.yamlread import read_yaml
 from tests.analysis_support import (
     brute_pathways,
     complete_answer_sets,

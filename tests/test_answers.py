@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bruising_check.answers import check_answers
-from bruising_check.conditions import UNKNOWN
-from bruising_check.model import Protocol
+from bruising_check.engine.answers import check_answers
 from bruising_check.problems import Code
-from bruising_check.yamlread import read_yaml
+from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import read_yaml
 from tests.conftest import BASE_ANSWERS
 
 

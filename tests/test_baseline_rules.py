@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bruising_check.model import Protocol
+from bruising_check.protocol.model import Protocol
 from tests.conftest import MOBILE, run
 
 REFER = "refer_same_day_csc_and_paediatric"

@@ -199,7 +199,7 @@ def test_every_command_has_help(command: str) -> None:
 
 
 def test_every_bundled_protocol_validates_without_errors() -> None:
-    from bruising_check.bundled import bundled_files
+    from bruising_check.protocol.bundled import bundled_files
 
     files = bundled_files()
     assert {p.stem for p in files} >= {"national-baseline", "exampleshire-v1", "exampleshire-v2"}

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from bruising_check.record import checksum, to_json
-from bruising_check.store import AlreadyExists, remove_stale_partials, write_new
+from bruising_check.records.record import checksum, to_json
+from bruising_check.records.store import AlreadyExists, remove_stale_partials, write_new
 from tests.fuzzing import BASE_ANSWERS, BASELINE_LOADED, NOW
 
 CHILD = """
 import sys, time
 from pathlib import Path
-from bruising_check.store import write_new
+from bruising_check.records.store import write_new
 data = Path(sys.argv[2]).read_bytes()
 print("ready", flush=True)
 start = time.perf_counter()
@@ -36,8 +36,8 @@ PAD = 16 * 2**20  # large enough that writing and syncing takes a while
 
 def big_record() -> bytes:
     """A real record of the baseline, padded so that kills can land inside the write."""
-    from bruising_check.engine import decide
-    from bruising_check.record import build_record
+    from bruising_check.engine.decide import decide
+    from bruising_check.records.record import build_record
 
     assert BASELINE_LOADED.protocol is not None
     decision = decide(BASELINE_LOADED.protocol, BASE_ANSWERS)

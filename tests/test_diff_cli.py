@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from bruising_check.analysis import compare, example_for
-from bruising_check.answers import check_answers
 from bruising_check.cli import _register, app
-from bruising_check.engine import decide
-from bruising_check.loader import load_protocol
-from bruising_check.model import Protocol
-from bruising_check.yamlread import Located
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import Located
 from tests.conftest import ROOT
 from tests.test_properties import answer_sets
 

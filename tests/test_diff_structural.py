@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bruising_check.diff import structural_diff, word_diff
-from bruising_check.model import Protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.versions.structural import structural_diff, word_diff
 from tests.conftest import BASELINE, ROOT, load_text
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
-from bruising_check.model import Protocol
+from bruising_check.protocol.model import Protocol
 from tests.conftest import BASE_ANSWERS, BASELINE, MOBILE, load_text, run
 
 INVARIANT_ON_AN_OPTIONAL_ANSWER = """
@@ -53,7 +53,7 @@ def test_an_invariant_that_might_apply_is_honoured(local: Protocol) -> None:
 def test_a_failed_save_takes_back_the_printable_it_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bruising_check.store as store
+    import bruising_check.records.store as store
 
     real = store.write_new
 

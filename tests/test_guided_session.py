@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from bruising_check.model import Protocol
-from bruising_check.session import (
+from bruising_check.protocol.model import Protocol
+from bruising_check.records.session import (
     Outcome,
     QuestionScreen,
     ResultScreen,

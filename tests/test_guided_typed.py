@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bruising_check.conditions import UNKNOWN
-from bruising_check.model import Protocol
-from bruising_check.typed import TypedError, parse, shown, weeks_from
+from bruising_check.engine.replies import TypedError, parse, shown, weeks_from
+from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.model import Protocol
 
 
 def q(protocol: Protocol, qid: str):  # type: ignore[no-untyped-def]

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from bruising_check.impact import CaseFileError, impact, read_cases
-from bruising_check.loader import load_protocol
-from bruising_check.model import Protocol
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.versions.impact import CaseFileError, impact, read_cases
 from tests.conftest import BASE_ANSWERS, ROOT
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"

@@ -8,13 +8,13 @@ import math
 import pytest
 import yaml
 
-from bruising_check.answers import check_answers
-from bruising_check.loader import MAX_LIST_ITEMS, MAX_PROBLEMS, load_protocol
-from bruising_check.model import Protocol
+from bruising_check.engine.answers import check_answers
 from bruising_check.problems import Code
-from bruising_check.record import _plain, to_json
-from bruising_check.safetext import json_safe, visible
-from bruising_check.yamlread import MAX_ITEMS, MAX_MESSAGE, YamlError, read_yaml
+from bruising_check.protocol.loader import MAX_LIST_ITEMS, MAX_PROBLEMS, load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import MAX_ITEMS, MAX_MESSAGE, YamlError, read_yaml
+from bruising_check.records.record import _plain, to_json
+from bruising_check.render.safe import json_safe, visible
 from tests.conftest import BASE_ANSWERS, BASELINE, TODAY
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bruising_check.bundled import bundled_files
-from bruising_check.loader import load_protocol
-from bruising_check.model import TextQuestion
+from bruising_check.protocol.bundled import bundled_files
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import TextQuestion
 from tests.conftest import BASE_ANSWERS, BASELINE, ROOT
 
 NO_NETWORK = textwrap.dedent(
@@ -103,7 +103,7 @@ SENTINEL = "SENTINEL-Jane-Doe-19-Acacia-Avenue"
 CRASH = textwrap.dedent(
     """
     import sys
-    import bruising_check.engine as engine
+    import bruising_check.engine.decide as engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("forced internal error")
@@ -187,8 +187,8 @@ def test_nothing_identifying_is_required(path: Path) -> None:
 
 def test_a_check_needs_no_identifying_detail() -> None:
     """The baseline answers alone (no names, dates of birth or references) give a full record."""
-    from bruising_check.answers import check_answers
-    from bruising_check.yamlread import read_yaml
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.protocol.yamlread import read_yaml
 
     loaded = load_protocol(BASELINE.read_bytes(), str(BASELINE))
     assert loaded.protocol is not None

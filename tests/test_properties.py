@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bruising_check.conditions import UNKNOWN
-from bruising_check.engine import decide
-from bruising_check.loader import load_protocol
-from bruising_check.model import (
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import (
     BooleanQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,

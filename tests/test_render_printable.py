@@ -13,9 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bruising_check import bodymap, render, render_html, render_pdf
-from bruising_check.loader import Loaded
-from bruising_check.record import build_record
+from bruising_check.protocol.loader import Loaded
+from bruising_check.records.record import build_record
+from bruising_check.render import bodymap
+from bruising_check.render import html as render_html
+from bruising_check.render import pdf as render_pdf
+from bruising_check.render import plain as render
 from tests.conftest import run
 
 NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)

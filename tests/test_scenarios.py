@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bruising_check import scenarios as sc
-from bruising_check.model import Protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.training import scenarios as sc
 from tests.conftest import ROOT
 
 SCENARIO_FILES = sorted((ROOT / "protocols" / "scenarios").glob("*.yaml"))

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
-from bruising_check import flowchart
 from bruising_check.cli import _register, app
-from bruising_check.engine import decide
-from bruising_check.model import Protocol
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.model import Protocol
+from bruising_check.render import flowchart
 from tests.conftest import BASE_ANSWERS, BASELINE, ROOT, load_text, run
 from tests.test_properties import PROTOCOL, answer_sets
 

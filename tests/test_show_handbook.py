@@ -10,11 +10,12 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
-from bruising_check import handbook, handbook_render
 from bruising_check.cli import _register, app
-from bruising_check.handbook_pdf import handbook_pdf
-from bruising_check.loader import Loaded
-from bruising_check.model import Protocol
+from bruising_check.protocol.loader import Loaded
+from bruising_check.protocol.model import Protocol
+from bruising_check.render import handbook
+from bruising_check.render import handbook_text as handbook_render
+from bruising_check.render.handbook_pdf import handbook_pdf
 from tests.conftest import BASELINE, TODAY, load_text
 
 _register()

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
-from bruising_check.demo import walk
-from bruising_check.engine import decide
-from bruising_check.model import Protocol
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.model import Protocol
+from bruising_check.training.demo import walk
 from tests.conftest import BASE_ANSWERS, ROOT, run
 from tests.test_properties import PROTOCOL, answer_sets
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bruising_check import quiz as qz
 from bruising_check.cli import _register, app
-from bruising_check.model import Protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.training import quiz as qz
 from tests.conftest import ROOT, run
 
 _register()

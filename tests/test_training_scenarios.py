@@ -12,9 +12,9 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
-from bruising_check import scenarios as sc
 from bruising_check.cli import _register, app
 from bruising_check.problems import Code
+from bruising_check.training import scenarios as sc
 from tests.conftest import BASE_ANSWERS, ROOT
 
 _register()

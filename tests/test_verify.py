@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
-from bruising_check.record import checksum
+from bruising_check.records.record import checksum
 from tests.conftest import BASE_ANSWERS, BASELINE
 from tests.fuzzing import BASELINE_LOADED, hostile_record_edit, verify_edit
 

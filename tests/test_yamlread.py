@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bruising_check.loader import load_protocol
 from bruising_check.problems import Code
-from bruising_check.yamlread import MAX_BYTES, YamlError, decode, read_yaml
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.yamlread import MAX_BYTES, YamlError, decode, read_yaml
 
 
 def problem_code(raw: bytes) -> Code:

@@ -15,15 +15,15 @@ from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import Formula, atoms, disj
 from bruising_check.analysis.search import Explorer, View
 from bruising_check.analysis.space import Domain, Space, _num, kind_of
-from bruising_check.conditions import Compare, comparisons
-from bruising_check.model import (
+from bruising_check.protocol.conditions import Compare, comparisons
+from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
     Question,
     SingleChoiceQuestion,
 )
-from bruising_check.protocol_walk import all_conditions
+from bruising_check.protocol.walk import all_conditions
 
 MAX_NODES = 2_000_000
 """Search steps allowed per analysis (about a minute); past it `TooLarge` is raised."""

@@ -17,10 +17,10 @@ from typing import Any, Literal
 from bruising_check.analysis.build import MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.search import Leaf, Split
-from bruising_check.answers import AnswerError, coerce
-from bruising_check.conditions import Truth
-from bruising_check.engine import applicable
-from bruising_check.model import Protocol, Question
+from bruising_check.engine.answers import AnswerError, coerce
+from bruising_check.engine.decide import applicable
+from bruising_check.protocol.conditions import Truth
+from bruising_check.protocol.model import Protocol, Question
 
 Direction = Literal["less_urgent", "more_urgent", "same_urgency"]
 _ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}

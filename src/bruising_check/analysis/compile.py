@@ -23,9 +23,9 @@ from bruising_check.analysis.formulas import (
     neg,
 )
 from bruising_check.analysis.space import Assignment, Domain, NumTest, Space
-from bruising_check.conditions import AllOf, AnyOf, Compare, Condition, Not
-from bruising_check.engine import compute
-from bruising_check.model import BooleanFact, NumberFact, Protocol, Ref, TextQuestion
+from bruising_check.engine.decide import compute
+from bruising_check.protocol.conditions import AllOf, AnyOf, Compare, Condition, Not
+from bruising_check.protocol.model import BooleanFact, NumberFact, Protocol, Ref, TextQuestion
 
 
 class Compiler:

@@ -25,17 +25,17 @@ from bruising_check.analysis.build import MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
-from bruising_check.conditions import Compare, comparisons
-from bruising_check.model import (
+from bruising_check.problems import Code
+from bruising_check.protocol.conditions import Compare, comparisons
+from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberFact,
     Protocol,
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.problems import Code
-from bruising_check.protocol_walk import all_conditions, conditions_with_paths, expr_refs
-from bruising_check.yamlread import Path
+from bruising_check.protocol.walk import all_conditions, conditions_with_paths, expr_refs
+from bruising_check.protocol.yamlread import Path
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from bruising_check.analysis.formulas import (
     neg,
 )
 from bruising_check.analysis.space import Assignment, Space
-from bruising_check.model import Protocol
-from bruising_check.protocol_walk import all_conditions, conditions_with_paths
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.walk import all_conditions, conditions_with_paths
 
 
 class TooLarge(Exception):

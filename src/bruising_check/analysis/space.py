@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check.model import (
+from bruising_check.protocol.model import (
     Question,
 )
 

@@ -1,5 +1,5 @@
-"""`demo` and `quiz` for trainers (issue 6): the terminal side of `bruising_check.demo` and
-`bruising_check.quiz`. Registered by `cli.training`, whose printing helpers they share."""
+"""`demo` and `quiz` for trainers (issue 6): the terminal side of `bruising_check.training.demo` and
+`bruising_check.training.quiz`. Registered by `cli.training`, whose printing helpers they share."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from bruising_check.cli.common import load_or_exit, print_problems, read_bytes
 from bruising_check.cli.training import _say, _write
 
 if TYPE_CHECKING:
-    from bruising_check.model import Protocol
-    from bruising_check.scenarios import Loaded as LoadedScenarios
+    from bruising_check.protocol.model import Protocol
+    from bruising_check.training.scenarios import Loaded as LoadedScenarios
 
 
 def _resolve_scenarios(file: Path) -> Path:
     """A path, or the name of a bundled scenario file (`baseline-rules`), so that an installed
     tool can run the shipped exercises without a checkout."""
-    from bruising_check.bundled import protocols_dir
+    from bruising_check.protocol.bundled import protocols_dir
 
     if file.exists():
         return file
@@ -34,8 +34,8 @@ def _resolve_scenarios(file: Path) -> Path:
 def _load_cases(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[dict[str, Any]]]:
     """The scenario file and each case's checked answers; exit 2 if unreadable, 1 if a case's
     answers do not fit the protocol."""
-    from bruising_check import scenarios as sc
-    from bruising_check.answers import check_answers
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.training import scenarios as sc
 
     file = _resolve_scenarios(file)
     data = sc.load_scenarios(read_bytes(file), str(file))
@@ -73,9 +73,9 @@ def demo(
 ) -> None:
     """Step through a case answer by answer: why each question is asked, what each answer
     changes, and which rule decides."""
-    from bruising_check.demo import walk
-    from bruising_check.model import TextQuestion
-    from bruising_check.wording import condition_text
+    from bruising_check.protocol.model import TextQuestion
+    from bruising_check.render.words import condition_text
+    from bruising_check.training.demo import walk
 
     file, _, case_id = scenario.rpartition("#")
     if not file or not case_id:
@@ -176,7 +176,7 @@ def quiz(
 ) -> None:
     """Quiz: read each case, choose the pathway (and optionally the actions), get the rule and
     its sources as feedback, and a score at the end."""
-    from bruising_check import quiz as qz
+    from bruising_check.training import quiz as qz
 
     if scenarios is None:
         fail(
@@ -191,9 +191,9 @@ def quiz(
     p = loaded.protocol
     data, answers = _load_cases(p, scenarios)
     assert data.scenarios is not None
-    from bruising_check.engine import decide
-    from bruising_check.record import _label
-    from bruising_check.wording import subject_name
+    from bruising_check.engine.decide import decide
+    from bruising_check.records.record import _label
+    from bruising_check.render.words import subject_name
 
     pathways = qz.pathway_choices(p)
     every_action = qz.action_choices(p)

@@ -76,10 +76,10 @@ def check(
     """Run the check: the pathway, actions, reasons and what was not known.
 
     Without --answers, asks the questions one at a time (the guided check)."""
-    from bruising_check.answers import check_answers
-    from bruising_check.engine import decide
-    from bruising_check.record import build_record
-    from bruising_check.yamlread import YamlError, decode, read_yaml
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.engine.decide import decide
+    from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
+    from bruising_check.records.record import build_record
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
@@ -152,11 +152,12 @@ def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
 
 
 def rendered(record: dict[str, Any], fmt: str) -> bytes:
-    from bruising_check import render, render_html
-    from bruising_check.record import to_json
+    from bruising_check.records.record import to_json
+    from bruising_check.render import html as render_html
+    from bruising_check.render import plain as render
 
     if fmt == "pdf":
-        from bruising_check.render_pdf import pdf
+        from bruising_check.render.pdf import pdf
 
         return pdf(record)
     text = {
@@ -173,7 +174,7 @@ def save(
 ) -> list[Path]:
     """Write the printable rationale and, beside it, the JSON record (so the check can be
     verified again later). Every target is checked first: all are written, or none."""
-    from bruising_check.store import AlreadyExists, write_new
+    from bruising_check.records.store import AlreadyExists, write_new
 
     if output is None:
         folder = record_dir or Path.cwd()
@@ -218,7 +219,7 @@ def _targets(printable: Path, fmt: str) -> list[tuple[Path, str]]:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the protocol format (for editors and CI)."""
-    from bruising_check.schema import protocol_schema
+    from bruising_check.protocol.schema import protocol_schema
 
     typer.echo(json.dumps(protocol_schema(), indent=2))
 
@@ -226,7 +227,7 @@ def schema() -> None:
 @app.command("protocols")
 def list_protocols() -> None:
     """List the bundled protocols: id, version, status, review date."""
-    from bruising_check.bundled import bundled_files
+    from bruising_check.protocol.bundled import bundled_files
 
     rows = []
     for path in bundled_files():

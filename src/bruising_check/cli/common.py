@@ -11,8 +11,8 @@ import typer
 from bruising_check.cli import fail
 
 if TYPE_CHECKING:
-    from bruising_check.loader import Loaded
     from bruising_check.problems import Problem
+    from bruising_check.protocol.loader import Loaded
 
 
 def read_bytes(path: Path) -> bytes:
@@ -27,7 +27,7 @@ def read_bytes(path: Path) -> bytes:
 
 def resolve_protocol(name: str | None) -> Path:
     """A path to a protocol file, or the id of a bundled protocol; none means the baseline."""
-    from bruising_check.bundled import DEFAULT_PROTOCOL, find_bundled
+    from bruising_check.protocol.bundled import DEFAULT_PROTOCOL, find_bundled
 
     if name is None:
         name = DEFAULT_PROTOCOL
@@ -45,13 +45,13 @@ def resolve_protocol(name: str | None) -> Path:
 
 
 def load(path: Path, today: dt.date | None = None) -> Loaded:
-    from bruising_check.loader import load_protocol
+    from bruising_check.protocol.loader import load_protocol
 
     return load_protocol(read_bytes(path), str(path), today=today)
 
 
 def print_problems(problems: list[Problem], *, hints: bool = True) -> None:
-    from bruising_check.safetext import visible
+    from bruising_check.render.safe import visible
 
     for p in problems:
         # Messages quote the file, which may hold terminal escapes: show them, never obey them.
@@ -71,7 +71,7 @@ def load_or_exit(name: str | None) -> Loaded:
 def save_new(output: Path, data: bytes) -> None:
     """Save `data` as a new file (atomic, owner-only, never overwriting) and say so; a file that
     exists or cannot be written ends the command with exit 2 and nothing saved."""
-    from bruising_check.store import AlreadyExists, write_new
+    from bruising_check.records.store import AlreadyExists, write_new
 
     try:
         write_new(output, data)

@@ -15,8 +15,8 @@ from bruising_check.cli.common import print_problems, read_bytes, resolve_protoc
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from bruising_check.impact import Case
-    from bruising_check.loader import Loaded
+    from bruising_check.protocol.loader import Loaded
+    from bruising_check.versions.impact import Case
 
 
 class DiffFormat(str, Enum):
@@ -28,7 +28,7 @@ class DiffFormat(str, Enum):
 
 def load_version(spec: str) -> tuple[str, Loaded]:
     """A protocol from a path, a bundled name, or `REV:path` in the current git repository."""
-    from bruising_check.loader import load_protocol
+    from bruising_check.protocol.loader import load_protocol
 
     path = Path(spec)
     if not path.exists() and ":" in spec and not spec.startswith(":"):
@@ -72,10 +72,11 @@ def diff(
     ] = False,
 ) -> None:
     """What changed between two protocol versions: text, behaviour, and impact on cases."""
-    from bruising_check import diff_render, diff_report
     from bruising_check.analysis import TooLarge, compare
-    from bruising_check.diff import structural_diff
-    from bruising_check.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
+    from bruising_check.render import diff as diff_render
+    from bruising_check.versions import report as diff_report
+    from bruising_check.versions.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
+    from bruising_check.versions.structural import structural_diff
 
     loaded = [load_version(old), load_version(new)]
     for _name, item in loaded:

@@ -1,5 +1,5 @@
 """The guided check in a terminal: draws the session's screens, reads what is typed, shows the
-result, and offers to save. All decisions are in `bruising_check.session`; this is only the shell.
+result, and offers to save. Decisions live in `bruising_check.records.session`: this is a shell.
 
 Plain mode (`--plain`, or NO_COLOR, TERM=dumb, ACCESSIBLE=1, or output that is not a terminal)
 prints one line at a time with no colour, boxes or cursor movement, for screen readers. Every text
@@ -22,9 +22,9 @@ import typer
 if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
     from rich.text import Text
 
-    from bruising_check.loader import Loaded
-    from bruising_check.model import Question
-    from bruising_check.session import Message, QuestionScreen, ReviewScreen, Screen
+    from bruising_check.protocol.loader import Loaded
+    from bruising_check.protocol.model import Question
+    from bruising_check.records.session import Message, QuestionScreen, ReviewScreen, Screen
 
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
@@ -121,7 +121,7 @@ class Terminal:
     # --- screens ------------------------------------------------------------------------------
 
     def ask(self, screen: Screen) -> str:
-        from bruising_check.session import QuestionScreen, ReviewScreen
+        from bruising_check.records.session import QuestionScreen, ReviewScreen
 
         if isinstance(screen, QuestionScreen):
             self.question(screen)
@@ -163,7 +163,7 @@ class Terminal:
 
 
 def _hint(q: Question, s: QuestionScreen) -> str:
-    from bruising_check.model import (
+    from bruising_check.protocol.model import (
         BooleanQuestion,
         MultipleChoiceQuestion,
         NumberQuestion,
@@ -194,7 +194,7 @@ def _hint(q: Question, s: QuestionScreen) -> str:
 
 def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
-    from bruising_check import printable
+    from bruising_check.render import rationale as printable
 
     out = r["outcome"]
     if out is None:
@@ -275,7 +275,7 @@ def run_guided(
     save: Callable[[dict[str, Any], str, Path | None, Path | None], list[Path]],
 ) -> int:
     """Run the questionnaire; return the exit code. Nothing is written unless it completes."""
-    from bruising_check.session import Session
+    from bruising_check.records.session import Session
 
     assert loaded.protocol is not None
     terminal = Terminal(want_plain(plain))
@@ -332,6 +332,6 @@ def run_guided(
 
 
 def _rechecksum(record: dict[str, Any]) -> str:
-    from bruising_check.record import checksum
+    from bruising_check.records.record import checksum
 
     return checksum(record)

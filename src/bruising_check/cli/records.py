@@ -11,11 +11,11 @@ from bruising_check.cli import app, fail
 from bruising_check.cli.common import load, read_bytes
 
 if TYPE_CHECKING:
-    from bruising_check.loader import Loaded
+    from bruising_check.protocol.loader import Loaded
 
 
 def say(line: str) -> None:
-    from bruising_check.safetext import visible
+    from bruising_check.render.safe import visible
 
     # A record is a file from elsewhere: its text is shown, never obeyed by the terminal.
     typer.echo(visible(line))
@@ -31,8 +31,8 @@ def verify_record(
 ) -> None:
     """Check a saved record: its checksum, its protocol (by SHA-256), and that re-running its
     answers gives the same pathway and actions. Exit 0 verified, 1 something differs."""
-    from bruising_check.bundled import bundled_files
-    from bruising_check.verify import (
+    from bruising_check.protocol.bundled import bundled_files
+    from bruising_check.records.verify import (
         CHANGED,
         RecordError,
         checksum_matches,
@@ -40,7 +40,7 @@ def verify_record(
         find_protocol,
         read_record,
     )
-    from bruising_check.verify import verify_record as verify
+    from bruising_check.records.verify import verify_record as verify
 
     raw = read_bytes(record)
     try:
@@ -52,7 +52,7 @@ def verify_record(
     if protocol is not None:
         given = load(protocol)
         if given.protocol is None:
-            from bruising_check.safetext import visible
+            from bruising_check.render.safe import visible
 
             error = next(x for x in given.problems if x.severity == "error")
             fail(visible(f"{protocol}: not a readable protocol: {error.format()}"), 1)
@@ -117,7 +117,7 @@ def _pathway(data: dict[str, Any]) -> str:
 def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> None:
     """What the record's answers give under the versions of the same protocol that are at hand:
     the behavioural difference that matters for this case."""
-    from bruising_check.verify import compare_results, rerun_record
+    from bruising_check.records.verify import compare_results, rerun_record
 
     for c in candidates:
         if c.protocol is None or c.protocol.metadata.id != data["protocol"]["id"]:

@@ -23,7 +23,7 @@ from bruising_check.cli import app, fail
 from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
 
 if TYPE_CHECKING:
-    from bruising_check.model import Protocol
+    from bruising_check.protocol.model import Protocol
 
 GRAPHVIZ_HELP = (
     "Graphviz is not installed: the `dot` program was not found. Install it"
@@ -92,9 +92,9 @@ FLOWCHARTS = {ShowFormat.tree, ShowFormat.mermaid, ShowFormat.dot, ShowFormat.sv
 
 
 def _decision_for(protocol: Protocol, answers: Path) -> Any:
-    from bruising_check.answers import check_answers
-    from bruising_check.engine import decide
-    from bruising_check.yamlread import YamlError, decode, read_yaml
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.engine.decide import decide
+    from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
 
     try:
         located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
@@ -127,7 +127,8 @@ def show(
     ] = None,
 ) -> None:
     """The protocol as a flowchart, or as a handbook a partnership could publish."""
-    from bruising_check import flowchart, handbook, handbook_render
+    from bruising_check.render import flowchart, handbook
+    from bruising_check.render import handbook_text as handbook_render
 
     if highlight is not None and format not in FLOWCHARTS:
         fail(
@@ -147,7 +148,7 @@ def show(
         return
     book = handbook.build(p, file=loaded.file, sha256=loaded.sha256, today=dt.date.today())
     if format is ShowFormat.pdf:
-        from bruising_check.handbook_pdf import handbook_pdf
+        from bruising_check.render.handbook_pdf import handbook_pdf
 
         _write(output, handbook_pdf(book), binary=True)
     elif format is ShowFormat.md:
@@ -195,8 +196,8 @@ def test_scenarios(
     """Run scenario files against a protocol: pass/fail with differences, and coverage.
 
     Exit 0 all pass, 1 any scenario fails, 2 a file cannot be read or is malformed."""
-    from bruising_check import scenarios as sc
     from bruising_check.problems import Code, Problem
+    from bruising_check.training import scenarios as sc
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None

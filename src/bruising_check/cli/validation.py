@@ -15,9 +15,9 @@ from bruising_check.cli.common import load, resolve_protocol
 
 if TYPE_CHECKING:
     from bruising_check.analysis import Comparison, PathwayDifference
-    from bruising_check.loader import Loaded
-    from bruising_check.model import Protocol
     from bruising_check.problems import Problem
+    from bruising_check.protocol.loader import Loaded
+    from bruising_check.protocol.model import Protocol
 
 SHOWN_CLASSES = 3
 
@@ -164,7 +164,7 @@ def _against_problems(
 def _deciding_rule(protocol: Protocol, example: dict[str, Any]) -> tuple[str | int, ...]:
     """Where to point: the rule of this protocol that decides the example."""
     from bruising_check.analysis import example_for
-    from bruising_check.engine import decide
+    from bruising_check.engine.decide import decide
 
     answers = {
         k: tuple(v) if isinstance(v, list) else v for k, v in example_for(protocol, example).items()

@@ -1,0 +1,1 @@
+"""Deciding one case: answers in, a decision out (pure functions over values)."""

@@ -1,0 +1,1 @@
+"""The protocol format: bytes to located YAML to a typed, checked Protocol."""

@@ -1,0 +1,185 @@
+"""Read a protocol: bytes → located YAML → typed `Protocol` → semantic checks.
+
+The pipeline is visible: `yamlread` (safe, located parsing), pydantic (the schema), `checks`
+(references and consistency). Every failure becomes a located `Problem`; nothing here raises
+for a user's mistake and nothing here touches the file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from bruising_check.problems import Code, Problem
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, read_yaml
+
+
+@dataclass
+class Loaded:
+    file: str
+    sha256: str
+    protocol: Protocol | None
+    problems: list[Problem] = field(default_factory=list)
+    located: Located | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.protocol is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loaded:
+    """Parse and check a protocol. `today` decides whether the review date has passed."""
+    from bruising_check.protocol.checks import check_protocol
+
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        located = read_yaml(decode(raw, file), file)
+    except YamlError as exc:
+        return Loaded(file, digest, None, [exc.problem])
+    if not isinstance(located.data, dict):
+        return Loaded(
+            file, digest, None, [located.problem(Code.NOT_A_MAPPING, "not a mapping", ())]
+        )
+    long_list = _first_long_list(located.data)
+    if long_list is not None:
+        # Checked before the schema so that a hostile list costs neither time nor a flood of
+        # one problem per item.
+        path, size = long_list
+        message = f"{_where(path)} has {size:,} items; the limit is {MAX_LIST_ITEMS:,}"
+        return Loaded(file, digest, None, [located.problem(Code.SCHEMA, message, path)], located)
+    try:
+        protocol = Protocol.model_validate(located.data)
+    except ValidationError as exc:
+        return Loaded(file, digest, None, _capped(schema_problems(exc, located)), located)
+    problems = check_protocol(protocol, located, today=today or dt.date.today())
+    return Loaded(file, digest, protocol, problems, located)
+
+
+# Far more than any real protocol holds (the baseline's longest list has ~40 entries).
+MAX_LIST_ITEMS = 2000
+# After this many schema problems the rest are summarised in one line.
+MAX_PROBLEMS = 100
+
+
+def _first_long_list(data: Any) -> tuple[Path, int] | None:
+    """The first list longer than MAX_LIST_ITEMS, walked iteratively (no recursion limit)."""
+    stack: list[tuple[Path, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, list):
+            if len(node) > MAX_LIST_ITEMS:
+                return path, len(node)
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+        elif isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in node.items())
+    return None
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    last = problems[MAX_PROBLEMS - 1]
+    more = Problem(
+        Code.SCHEMA,
+        f"... and {rest:,} more schema problems; fix the ones above and run again",
+        last.file,
+        last.line,
+        last.column,
+    )
+    return [*problems[:MAX_PROBLEMS], more]
+
+
+def schema_problems(exc: ValidationError, located: Located) -> list[Problem]:
+    """Turn pydantic's errors into located problems, one per distinct place."""
+    problems: list[Problem] = []
+    seen: set[tuple[Path, str]] = set()
+    for err in exc.errors(include_url=False):
+        path = data_path(located.data, err["loc"])
+        kind = err["type"]
+        if (path, kind) in seen:
+            continue
+        seen.add((path, kind))
+        if kind == "extra_forbidden":
+            problems.append(
+                located.problem(Code.UNKNOWN_KEY, f"unknown key {path[-1]!r}", path, key=True)
+            )
+        elif kind == "missing":
+            parent = path[:-1] if path and path[-1] == err["loc"][-1] else path
+            problems.append(
+                located.problem(
+                    Code.MISSING_KEY,
+                    f"missing key {err['loc'][-1]!r} in {_where(parent)}",
+                    parent,
+                    key=bool(parent),
+                )
+            )
+        elif path in located.truthy_words:
+            word = located.truthy_words[path]
+            problems.append(
+                located.problem(
+                    Code.SCHEMA,
+                    f"{_where(path)}: YAML read `{word}` as a yes/no value, not as text",
+                    path,
+                    hint=f'Put it in quotes: "{word}".',
+                )
+            )
+        else:
+            message = str(err["msg"]).replace("Value error, ", "")
+            problems.append(located.problem(Code.SCHEMA, f"{_where(path)}: {message}", path))
+    return _drop_union_noise(problems)
+
+
+def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Follow pydantic's `loc` through the data, skipping union tags that are not data keys."""
+    path: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        following = loc[i + 1] if i + 1 < len(loc) else None
+        if in_dict and _is_tag(str(part)) and isinstance(node, dict) and following in node:
+            # `all` is both a union tag and a key: when the next step is a key of this same
+            # mapping, this `all` was the tag (e.g. an unknown key beside `all:`).
+            continue
+        if in_dict or in_list:
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
+            # A missing or unknown key: point at the parent, name the key.
+            path.append(part)
+            break
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _is_tag(part: str) -> bool:
+    return (
+        part in {"all", "any", "not", "compare", "const", "ref", "add", "sub", "mul", "div"}
+        or "[" in part
+        or part
+        in {"boolean", "single_choice", "multiple_choice", "number", "text", "function-after"}
+    )
+
+
+def _where(path: Path) -> str:
+    return ".".join(str(p) for p in path) or "the file"
+
+
+def _drop_union_noise(problems: list[Problem]) -> list[Problem]:
+    """A bad value inside a union yields one error per alternative at the same place; when a
+    place has both a specific error and generic ones, keep the specific."""
+    by_place: dict[tuple[int, int], list[Problem]] = {}
+    for p in problems:
+        by_place.setdefault((p.line, p.column), []).append(p)
+    kept: list[Problem] = []
+    for group in by_place.values():
+        specific = [p for p in group if p.code is not Code.SCHEMA]
+        kept.extend(specific or group[:2])
+    return sorted(kept, key=lambda p: (p.line, p.column))

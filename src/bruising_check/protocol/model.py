@@ -1,0 +1,373 @@
+"""The protocol format: frozen pydantic models for everything read from a protocol YAML file.
+
+A protocol is data: metadata and sources, questions with `ask_if` conditions, derived facts,
+pathways with actions, contacts, ordered rules (the first match decides the pathway), advice that
+accumulates, context prompts that never change the pathway, the partnership's policy positions
+(DOMAIN.md §4) and invariants the protocol promises to keep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from bruising_check.protocol.conditions import Condition
+from bruising_check.protocol.ids import Id
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Cites = Annotated[tuple[Id, ...], Field(min_length=1, description="Source ids this rests on.")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# --- metadata and sources -------------------------------------------------------------------
+
+
+class AlignedTo(Model):
+    source: Id
+    date: Annotated[str, Field(description="Date or year of the version aligned to.")]
+
+
+class ChangeEntry(Model):
+    version: str
+    date: dt.date
+    summary: Text
+
+
+class Metadata(Model):
+    id: Id
+    title: Text
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    status: Literal["draft", "approved", "superseded"]
+    issued_by: Annotated[Text, Field(description="The issuing safeguarding partnership.")]
+    approved_by: str | None = None
+    approved_on: dt.date | None = None
+    effective_from: dt.date | None = None
+    review_due: dt.date | None = None
+    supersedes: str | None = None
+    aligned_to: tuple[AlignedTo, ...] = ()
+    disclaimer: Text
+    notes: tuple[Text, ...] = ()
+    changelog: tuple[ChangeEntry, ...] = ()
+
+
+class Source(Model):
+    id: Id
+    title: Text
+    url: str | None = None
+    year: int | None = None
+    status: Literal["verified", "unverified", "not_available"] = "verified"
+    note: str | None = None
+
+
+class Definition(Model):
+    id: Id
+    term: Text
+    text: Text
+    cite: Cites
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+class Option(Model):
+    id: Id
+    label: Text
+    help: str | None = None
+
+
+class _QuestionBase(Model):
+    id: Id
+    prompt: Text
+    help: Annotated[str | None, Field(description="Why we ask: shown on `?`.")] = None
+    required: bool = True
+    ask_if: Condition | None = None
+    cite: tuple[Id, ...] = ()
+    section: str | None = None
+
+
+class BooleanQuestion(_QuestionBase):
+    type: Literal["boolean"]
+
+
+class SingleChoiceQuestion(_QuestionBase):
+    type: Literal["single_choice"]
+    options: Annotated[tuple[Option, ...], Field(min_length=2)]
+
+
+class MultipleChoiceQuestion(_QuestionBase):
+    type: Literal["multiple_choice"]
+    options: Annotated[tuple[Option, ...], Field(min_length=1)]
+    min_selected: Annotated[int, Field(ge=0)] = 0
+
+
+class NumberQuestion(_QuestionBase):
+    type: Literal["number"]
+    unit: Text
+    min: float
+    max: float
+    integer: bool = True
+
+    @model_validator(mode="after")
+    def _range(self) -> NumberQuestion:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class TextQuestion(_QuestionBase):
+    type: Literal["text"]
+    max_length: Annotated[int, Field(ge=1, le=10000)] = 2000
+
+
+Question = Annotated[
+    BooleanQuestion | SingleChoiceQuestion | MultipleChoiceQuestion | NumberQuestion | TextQuestion,
+    Field(discriminator="type"),
+]
+ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
+
+
+# --- derived facts --------------------------------------------------------------------------
+
+
+class Ref(Model):
+    question: Id | None = None
+    fact: Id | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Ref:
+        if (self.question is None) == (self.fact is None):
+            raise ValueError("name exactly one of `question:` or `fact:`")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.question if self.question is not None else str(self.fact)
+
+
+class Add(Model):
+    add: Annotated[tuple[Expr, ...], Field(min_length=2)]
+
+
+class Sub(Model):
+    sub: Annotated[tuple[Expr, Expr], Field(description="first minus second")]
+
+
+class Mul(Model):
+    mul: tuple[Expr, float]
+
+
+class Div(Model):
+    div: tuple[Expr, float]
+
+    @model_validator(mode="after")
+    def _nonzero(self) -> Div:
+        if self.div[1] == 0:
+            raise ValueError("division by zero")
+        return self
+
+
+def _expr_kind(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "const"
+    if isinstance(value, dict):
+        for key in ("add", "sub", "mul", "div"):
+            if key in value:
+                return key
+        return "ref"
+    for model, tag in ((Add, "add"), (Sub, "sub"), (Mul, "mul"), (Div, "div")):
+        if isinstance(value, model):
+            return tag
+    return "ref"
+
+
+Expr = Annotated[
+    Annotated[float, Tag("const")]
+    | Annotated[Ref, Tag("ref")]
+    | Annotated[Add, Tag("add")]
+    | Annotated[Sub, Tag("sub")]
+    | Annotated[Mul, Tag("mul")]
+    | Annotated[Div, Tag("div")],
+    Discriminator(_expr_kind),
+]
+"""Arithmetic on answers, facts and constants: linear, so the analyser can reason about it."""
+
+Add.model_rebuild()
+Sub.model_rebuild()
+Mul.model_rebuild()
+Div.model_rebuild()
+
+
+class BooleanFact(Model):
+    id: Id
+    label: Text
+    type: Literal["boolean"]
+    condition: Condition
+    help: str | None = None
+    internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
+    cite: Cites
+
+
+class NumberFact(Model):
+    id: Id
+    label: Text
+    type: Literal["number"]
+    value: Expr
+    unit: str | None = None
+    applies_if: Annotated[
+        Condition | None, Field(description="Otherwise the fact is not applicable (null).")
+    ] = None
+    help: str | None = None
+    internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
+    cite: Cites
+
+
+DerivedFact = Annotated[BooleanFact | NumberFact, Field(discriminator="type")]
+
+
+# --- pathways, actions, contacts ------------------------------------------------------------
+
+
+class Timescale(Model):
+    label: Annotated[str, Field(min_length=1, max_length=80, description="e.g. 'Same day'")]
+    hours: Annotated[
+        float | None,
+        Field(ge=0, description="Act within this many hours (0 = immediately)."),
+    ] = None
+    same_day: bool = False
+
+
+class Action(Model):
+    id: Id
+    text: Text
+    timescale: Timescale | None = None
+    responsible: str | None = None
+    contact: Id | None = None
+    cite: tuple[Id, ...] = ()
+
+
+class Pathway(Model):
+    id: Id
+    title: Text
+    urgency: Annotated[int, Field(ge=1, description="1 is the most urgent.")]
+    timescale: Timescale
+    summary: str | None = None
+    actions: tuple[Action, ...] = ()
+
+
+class Contact(Model):
+    id: Id
+    name: Text
+    phone: str | None = None
+    hours: str | None = None
+    out_of_hours: str | None = None
+    placeholder: bool = False
+    note: str | None = None
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+class Rule(Model):
+    id: Id
+    when: Condition
+    pathway: Id
+    because: Text
+    cite: Cites
+    note: str | None = None
+    contested: bool = False
+
+
+class Advice(Model):
+    """Accumulates: every matching advice adds its actions; it never changes the pathway."""
+
+    id: Id
+    when: Condition
+    because: Text
+    actions: Annotated[tuple[Action, ...], Field(min_length=1)]
+    cite: Cites
+
+
+class Invariant(Model):
+    """A promise checked for every answer set: when `when` holds, the pathway is at least as
+    urgent as `at_least`."""
+
+    id: Id
+    when: Condition
+    at_least: Id
+    because: Text
+    cite: Cites
+
+
+# --- the partnership's positions (DOMAIN.md §4), as plain data for diffs and handbooks ---------
+
+
+Disposition = Literal["end", "discuss", "refer"]
+
+
+class Policy(Model):
+    """Where this protocol stands on each point local protocols differ on (DOMAIN.md §4).
+
+    The rules and derived facts are what the engine runs; these fields state the positions
+    plainly so that two protocols can be compared field by field. `validate` checks the ones it
+    can against the rules (e.g. the mobility milestones)."""
+
+    rolling_counts_as_mobility: bool
+    mobility_milestones: tuple[Id, ...]
+    age_anchor: str | None = None
+    corrected_age: Literal["used", "recorded_only", "not_stated"]
+    scope_mark_types: tuple[Id, ...]
+    petechiae_count_as_bruise: bool
+    disability: Literal[
+        "included", "excluded_if_wheelchair_user_who_can_give_account", "physical_only"
+    ]
+    nim_explanation: Literal["regardless", "explanation_dependent", "abrasions_only_dependent"]
+    who_may_decide_no_referral: Literal[
+        "any_practitioner",
+        "health_professional",
+        "safeguarding_lead_or_paediatrician",
+        "gp_or_paediatrician",
+        "consultant_paediatrician",
+        "social_care_and_paediatrics_jointly",
+    ]
+    suspected_birthmark: Disposition
+    medical_procedure_marks: Disposition
+    known_bleeding_disorder: Disposition
+    first_step: Literal["social_care_first", "health_triage_first", "both_same_day"]
+    strategy_discussion: Literal["every_case", "after_appraisal"]
+    referral_timescale: str
+    remote_reports: Literal["must_refer", "treated_as_seen", "not_stated"]
+    escalation_if_declined: str | None = None
+    informing_parents: str | None = None
+
+
+class Protocol(Model):
+    metadata: Metadata
+    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
+    definitions: tuple[Definition, ...] = ()
+    questions: Annotated[tuple[Question, ...], Field(min_length=1)]
+    derived: tuple[DerivedFact, ...] = ()
+    pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]
+    contacts: tuple[Contact, ...] = ()
+    rules: Annotated[tuple[Rule, ...], Field(min_length=1)]
+    advice: tuple[Advice, ...] = ()
+    context_prompts: tuple[Question, ...] = ()
+    policy: Policy | None = None
+    invariants: tuple[Invariant, ...] = ()
+
+    # Lookups (cheap: protocols are small).
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def pathway(self, pid: str) -> Pathway | None:
+        return next((p for p in self.pathways if p.id == pid), None)
+
+    def contact(self, cid: str) -> Contact | None:
+        return next((c for c in self.contacts if c.id == cid), None)
+
+    def source(self, sid: str) -> Source | None:
+        return next((s for s in self.sources if s.id == sid), None)

@@ -1,0 +1,1 @@
+"""The record of one check: the questionnaire workflow, the typed record, verification, saving."""

@@ -1,0 +1,297 @@
+"""Re-check a saved record years later: unchanged? which protocol made it? does it still hold?
+
+Pure functions over values: `read_record` parses the JSON safely, `find_protocol` picks the
+protocol whose SHA-256 the record names, and `verify_record` re-runs the record's answers through
+the same answer checks and engine and says exactly what, if anything, differs. The checksum
+catches accidents and casual edits; it is not a signature (see SECURITY.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import decide
+from bruising_check.protocol.loader import Loaded
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.yamlread import Located, shorten
+from bruising_check.records.record import build_record, checksum
+
+MAX_RECORD_BYTES = 5_000_000
+Kind = Literal["checksum", "protocol", "answers", "result"]
+
+
+class RecordError(ValueError):
+    """The file is not a record this tool can read: exit 2 when it is not JSON at all, 1 when it
+    is JSON but not a record as saved (missing keys, duplicate keys, NaN)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: Kind
+    message: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    checksum_ok: bool
+    protocol_found: bool
+    differences: tuple[Difference, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.checksum_ok and self.protocol_found and not self.differences
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_record(raw: bytes) -> dict[str, Any]:
+    """Parse a saved record. Refuses what JSON allows but a record never holds: duplicate keys
+    (a human and the tool could read different values), NaN and infinity, and huge files."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError(f"file is {len(raw):,} bytes; a record is under {MAX_RECORD_BYTES:,}", 2)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            f"byte {exc.start} is not UTF-8 text; a record is UTF-8 JSON", 2
+        ) from None
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", 2
+        ) from None
+    except RecursionError:
+        raise RecordError("not a record: nested far too deeply") from None
+    _check_shape(data)
+    return dict(data)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RecordError(shorten(f"duplicate key {key!r}: the record has been edited"))
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise RecordError(f"{name} is not a number a record holds")
+
+
+_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "checksum": str,
+    "protocol": dict,
+    "answers": dict,
+    "outcome": (dict, type(None)),
+    "actions": list,
+    "created_at": str,
+}
+
+
+def _check_shape(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise RecordError("not a bruising-check record: the JSON is not an object")
+    for key, kind in _SHAPE.items():
+        if key not in data:
+            raise RecordError(f"not a bruising-check record: no {key!r}")
+        if not isinstance(data[key], kind):
+            raise RecordError(f"not a bruising-check record: {key!r} has the wrong type")
+    for key in ("id", "version", "sha256"):
+        if not isinstance(data["protocol"].get(key), str):
+            raise RecordError(f"not a bruising-check record: no protocol {key!r}")
+    try:
+        dt.datetime.fromisoformat(data["created_at"])
+    except ValueError:
+        raise RecordError("not a bruising-check record: 'created_at' is not a date") from None
+
+
+# --- finding the protocol ---------------------------------------------------------------------
+
+
+def find_protocol(record: Mapping[str, Any], candidates: Sequence[Loaded]) -> Loaded | None:
+    """The candidate whose file has exactly the SHA-256 the record names, if it loads."""
+    wanted = record["protocol"]["sha256"]
+    return next((c for c in candidates if c.sha256 == wanted and c.protocol is not None), None)
+
+
+def describe_missing(
+    record: Mapping[str, Any],
+    candidates: Sequence[Loaded],
+    labels: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Which protocol the record names and which versions are at hand instead, as lines.
+    `labels` names candidate files for people (e.g. "bundled")."""
+    p = record["protocol"]
+    lines = [
+        f"the record used {p['id']} version {p['version']} (sha256 {p['sha256'][:16]}...),",
+        "and no protocol with that SHA-256 is at hand.",
+    ]
+    for c in candidates:
+        if c.protocol is not None:
+            m = c.protocol.metadata
+            where = (labels or {}).get(c.file, c.file)
+            lines.append(f"Available: {m.id} {m.version} (sha256 {c.sha256[:16]}..., {where})")
+    if len(lines) == 2:
+        lines.append("Available: none")
+    same_id = any(c.protocol and c.protocol.metadata.id == p["id"] for c in candidates)
+    lines.append(
+        "Give the exact protocol file it used with --protocol."
+        if same_id
+        else "No protocol with that id is at hand; give its file with --protocol."
+    )
+    return lines
+
+
+# --- verifying --------------------------------------------------------------------------------
+
+CHANGED = "the record was changed after it was saved: its checksum does not match its content"
+
+
+def checksum_matches(record: Mapping[str, Any]) -> bool:
+    return record.get("checksum") == checksum(record)
+
+
+def verify_record(record: Mapping[str, Any], protocol: Protocol, sha256: str) -> Verification:
+    """Check the checksum and re-run the answers through `protocol` (which must be the file
+    whose SHA-256 is `sha256`). Differences say what the record says and what the re-run gives."""
+    checksum_ok = checksum_matches(record)
+    differences: list[Difference] = []
+    if not checksum_ok:
+        differences.append(Difference("checksum", CHANGED))
+    if sha256 != record["protocol"]["sha256"]:
+        differences.append(
+            Difference("protocol", "the protocol given is not the one the record names")
+        )
+        return Verification(checksum_ok, False, tuple(differences))
+    rerun, problems = rerun_record(record, protocol, sha256)
+    if rerun is None:
+        differences.extend(Difference("answers", p) for p in problems)
+    else:
+        differences.extend(compare_results(record, rerun))
+    return Verification(checksum_ok, True, tuple(differences))
+
+
+def rerun_record(
+    record: Mapping[str, Any], protocol: Protocol, sha256: str
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Build the record again from its answers and context; or the answer problems."""
+    answers: dict[str, Any] = dict(record["answers"])
+    for entry in _list(record, "context"):
+        named = isinstance(entry, dict) and isinstance(entry.get("id"), str)
+        if named and entry.get("answer") is not None:
+            answers.setdefault(entry["id"], entry["answer"])
+    checked = check_answers(protocol, Located(answers, "record answers"))
+    errors = [p.message for p in checked.problems if p.severity == "error"]
+    if errors:
+        return None, [
+            f"the recorded answers no longer pass the protocol's checks: {e}" for e in errors
+        ]
+    decision = decide(protocol, checked.answers)
+    about = record.get("about")
+    rebuilt = build_record(
+        protocol,
+        sha256,
+        decision,
+        created_at=dt.datetime.fromisoformat(record["created_at"]),
+        context=checked.context,
+        about=about if isinstance(about, dict) else None,
+    )
+    return rebuilt, []
+
+
+def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list[Difference]:
+    """What a person acts on: the pathway, the actions, and why (rules and derived facts)."""
+    out: list[Difference] = []
+    said, got = _outcome_id(record), _outcome_id(rerun)
+    if said != got:
+        out.append(Difference("result", f"pathway: the record says {said}, the re-run gives {got}"))
+    said_actions = [_action_key(a) for a in _list(record, "actions")]
+    got_actions = [_action_key(a) for a in rerun["actions"]]
+    missing = [a for a in got_actions if a not in said_actions]
+    extra = [a for a in said_actions if a not in got_actions]
+    if missing:
+        out.append(Difference("result", f"actions missing from the record: {_ids(missing)}"))
+    if extra:
+        out.append(
+            Difference("result", f"actions in the record the re-run does not give: {_ids(extra)}")
+        )
+    if not missing and not extra and said_actions != got_actions:
+        out.append(Difference("result", "the actions are in a different order"))
+    for a_said, a_got in zip(_list(record, "actions"), rerun["actions"], strict=False):
+        same = isinstance(a_said, dict) and _action_key(a_said) == _action_key(a_got)
+        if same and a_said.get("text") != a_got["text"]:
+            out.append(Difference("result", f"action {a_got['id']}: the wording differs"))
+    said_rules = [_rule_key(r) for r in _list(record, "rules_fired")]
+    got_rules = [_rule_key(r) for r in rerun["rules_fired"]]
+    if said_rules != got_rules:
+        out.append(
+            Difference(
+                "result",
+                f"reasons: the record gives rules {_ids(said_rules)}, the re-run {_ids(got_rules)}",
+            )
+        )
+    recorded = record.get("derived")
+    said_facts: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+    for key, value in rerun["derived"].items():
+        if not _same(said_facts.get(key), value):
+            out.append(
+                Difference(
+                    "result",
+                    f"derived fact {key}: the record says {said_facts.get(key)!r},"
+                    f" the re-run gives {value!r}",
+                )
+            )
+    if bool(record.get("raised_for_safety")) != bool(rerun["raised_for_safety"]):
+        out.append(Difference("result", "raised for safety: the record and the re-run disagree"))
+    return out
+
+
+def _list(record: Mapping[str, Any], key: str) -> list[Any]:
+    """A list the record should hold; an edited record may hold anything there."""
+    value = record.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _outcome_id(record: Mapping[str, Any]) -> str:
+    outcome = record.get("outcome")
+    if isinstance(outcome, dict) and isinstance(outcome.get("id"), str):
+        return str(outcome["id"])
+    return "no pathway"
+
+
+def _action_key(action: Any) -> str:
+    if not isinstance(action, dict):
+        return "?"
+    return f"{action.get('id')} (from {action.get('from')})"
+
+
+def _rule_key(rule: Any) -> str:
+    if not isinstance(rule, dict):
+        return "?"
+    return f"{rule.get('id')} ({rule.get('kind')})"
+
+
+def _ids(items: Sequence[str]) -> str:
+    return shorten(", ".join(items) or "none")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        # Records round numbers to 4 decimals; a re-run from rounded answers may differ below.
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-3)
+    return bool(a == b)

@@ -1,0 +1,1 @@
+"""Everything that turns values into text, Markdown, HTML, PDF or SVG."""

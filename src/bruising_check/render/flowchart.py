@@ -1,0 +1,273 @@
+"""The protocol as a flowchart: the questions asked, the rules in order (the first match decides),
+and the pathways, as a terminal tree, Mermaid or Graphviz DOT.
+
+A `Trace` (from one case's decision) marks the path that case takes: the rules it passed over, the
+one that decided, and the pathway. Everything is text over values; the CLI runs Graphviz.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bruising_check.engine.decide import Decision
+from bruising_check.protocol.conditions import Truth, evaluate
+from bruising_check.protocol.model import Protocol
+from bruising_check.records.record import _label
+from bruising_check.render.words import condition_text
+
+Step = Literal["ruled_out", "unknown", "decides", "not_reached"]
+
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One case's path: each rule's state, the pathway reached, and the answers as labels."""
+
+    steps: Mapping[str, Step]
+    pathway: str | None
+    answers: Mapping[str, str]
+    advice: tuple[str, ...]
+
+
+def trace(protocol: Protocol, decision: Decision) -> Trace:
+    env: dict[str, Any] = {**decision.answers, **decision.derived}
+    steps: dict[str, Step] = {}
+    decided = False
+    for rule in protocol.rules:
+        if decided:
+            steps[rule.id] = "not_reached"
+            continue
+        truth = evaluate(rule.when, env)
+        if truth is Truth.TRUE:
+            steps[rule.id] = "decides"
+            decided = True
+        else:
+            steps[rule.id] = "unknown" if truth is Truth.UNKNOWN else "ruled_out"
+    answers: dict[str, str] = {}
+    for q in protocol.questions:
+        if any(s.question == q.id for s in decision.not_asked):
+            answers[q.id] = "(not asked)"
+        elif q.id in decision.unanswered:
+            answers[q.id] = "(not known)"
+        else:
+            shown = _label(q, decision.answers.get(q.id))
+            if shown is not None:
+                answers[q.id] = shown
+    return Trace(
+        steps=steps,
+        pathway=decision.pathway.id if decision.pathway else None,
+        answers=answers,
+        advice=tuple(r.id for r in decision.rules_fired if r.kind == "advice"),
+    )
+
+
+def _asked(protocol: Protocol, path: Trace | None) -> list[str]:
+    """`n. question_id`, with the case's answer when a path is highlighted."""
+    out = []
+    for n, q in enumerate(protocol.questions, 1):
+        shown = path.answers.get(q.id) if path is not None else None
+        out.append(f"{n}. {q.id}" + (f": {shown}" if shown else ""))
+    return out
+
+
+def _title(protocol: Protocol) -> str:
+    m = protocol.metadata
+    return f"{m.title} (version {m.version}, {m.status})"
+
+
+# --- terminal tree ---------------------------------------------------------------------------
+
+_MARK: dict[Step, str] = {
+    "ruled_out": "✗ no",
+    "unknown": "? not known",
+    "decides": "✔ DECIDES",
+    "not_reached": "· not reached",
+}
+
+
+def _wrapped(text: str, first: str, rest: str) -> Iterator[str]:
+    yield from textwrap.wrap(
+        " ".join(text.split()),
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+    ) or [first]
+
+
+def tree(protocol: Protocol, path: Trace | None = None) -> str:
+    """A flowchart for the terminal: plain text, so it pastes anywhere and shows text literally."""
+    return "\n".join(_tree_lines(protocol, path)) + "\n"
+
+
+def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
+    yield from _wrapped(_title(protocol), "", "  ")
+    if path is not None:
+        where = path.pathway or "no pathway"
+        yield f"Highlighted: the path of one case (✔ decides, ✗ ruled out) → {where}"
+    yield ""
+    yield "1. QUESTIONS (asked in this order)"
+    for n, q in enumerate(protocol.questions, 1):
+        lead = f"   {n:>2}. {q.id}"
+        yield from _wrapped(q.prompt, f"{lead}: ", " " * 8)
+        if q.ask_if is not None:
+            yield from _wrapped(
+                "asked only if " + condition_text(protocol, q.ask_if), " " * 8, " " * 10
+            )
+        if path is not None and q.id in path.answers:
+            yield from _wrapped(path.answers[q.id], " " * 8 + "» ", " " * 10)
+    yield ""
+    yield "2. RULES (checked in order; the first that matches decides the pathway)"
+    pathways = {p.id: p for p in protocol.pathways}
+    for rule in protocol.rules:
+        state = path.steps.get(rule.id) if path is not None else None
+        mark = f"  [{_MARK[state]}]" if state else ""
+        contested = "  (contested)" if rule.contested else ""
+        yield f"   ┌ {rule.id}{contested}{mark}"
+        yield from _wrapped("if " + condition_text(protocol, rule.when), "   │ ", "   │    ")
+        pw = pathways.get(rule.pathway)
+        target = f"[{pw.urgency}] {pw.title}" if pw else rule.pathway
+        arrow = "══▶" if state == "decides" else "──▶"
+        yield from _wrapped(target, f"   ├─ yes {arrow} ", " " * 13)
+        yield "   │ no"
+    yield "   └─▶ no rule matched: follow the local procedure; discuss with your safeguarding lead"
+    yield ""
+    yield "3. PATHWAYS (most urgent first)"
+    for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
+        here = "  ◀ this case" if path is not None and path.pathway == pw.id else ""
+        yield from _wrapped(f"[{pw.urgency}] {pw.title}{here}", "   ", "       ")
+        yield f"       id: {pw.id}; timescale: {pw.timescale.label}"
+    if protocol.advice:
+        yield ""
+        yield "4. ADVICE (added whenever it matches; never changes the pathway)"
+        for adv in protocol.advice:
+            fired = "  [✔ added]" if path is not None and adv.id in path.advice else ""
+            yield from _wrapped(
+                "if " + condition_text(protocol, adv.when), f"   {adv.id}{fired} ", "       "
+            )
+
+
+# --- Mermaid ---------------------------------------------------------------------------------
+
+
+def _mm(text: str) -> str:
+    """Text inside a quoted Mermaid label, shown literally (entity codes for its syntax)."""
+    out = []
+    for ch in " ".join(text.split()):
+        if ch in '"#<>&`[]{}|;':
+            out.append(f"#{ord(ch)};")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _mm_lines(text: str, width: int = 44) -> str:
+    return "<br/>".join(_mm(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
+    # The front matter is YAML: a JSON string is valid YAML and keeps colons in titles literal.
+    lines = ["---", f"title: {json.dumps(_title(protocol), ensure_ascii=False)}", "---"]
+    lines.append("flowchart TD")
+    body = "<br/>".join(_mm_lines(a, 60) for a in _asked(protocol, path))
+    lines.append(f'    questions["Questions asked<br/>{body}"]')
+    previous = "questions"
+    label = ""
+    for rule in protocol.rules:
+        node = f"rule_{rule.id}"
+        text = f"{rule.id}: " + condition_text(protocol, rule.when)
+        lines.append(f'    {node}{{"{_mm_lines(text)}"}}')
+        lines.append(f"    {previous} -->{label} {node}")
+        lines.append(f"    {node} -->|yes| pathway_{rule.pathway}")
+        previous, label = node, "|no|"
+    lines.append('    unmatched["No rule matched: follow the local procedure"]')
+    lines.append(f"    {previous} -->{label} unmatched")
+    for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
+        text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
+        lines.append(f'    pathway_{pw.id}["{_mm_lines(text)}"]')
+    lines.append("    classDef pathway fill:#eef4ff,stroke:#3355aa")
+    lines.append("    class " + ",".join(f"pathway_{p.id}" for p in protocol.pathways) + " pathway")
+    if path is not None:
+        lines.append("    classDef onpath fill:#ffe9a8,stroke:#b00000,stroke-width:3px")
+        lines.append("    classDef faded opacity:0.45")
+        on = ["questions"] + [f"rule_{r}" for r, s in path.steps.items() if s != "not_reached"]
+        if path.pathway:
+            on.append(f"pathway_{path.pathway}")
+        off = [f"rule_{r}" for r, s in path.steps.items() if s == "not_reached"]
+        lines.append("    class " + ",".join(on) + " onpath")
+        if off:
+            lines.append("    class " + ",".join(off) + " faded")
+    return "\n".join(lines) + "\n"
+
+
+# --- Graphviz DOT ----------------------------------------------------------------------------
+
+
+def _dq(text: str) -> str:
+    """Text inside a DOT double-quoted string, shown literally."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_lines(text: str, width: int = 44, end: str = "") -> str:
+    """Wrapped lines: centred (`\\n` between) or, with `end="\\l"`, left-aligned."""
+    lines = [_dq(line) for line in textwrap.wrap(text, width) or [""]]
+    return (end + "    ").join(lines) + end if end else "\\n".join(lines)
+
+
+def dot(protocol: Protocol, path: Trace | None = None) -> str:
+    red = 'color="#b00000", penwidth=3'
+    out = [
+        "digraph protocol {",
+        f'  graph [label="{_dq(_title(protocol))}", labelloc=t, fontname="DejaVu Sans",'
+        " rankdir=TB, nodesep=0.4];",
+        '  node [fontname="DejaVu Sans", fontsize=10, shape=box, style=rounded];',
+        '  edge [fontname="DejaVu Sans", fontsize=9];',
+    ]
+    label = "Questions asked\\l" + "".join(_dot_lines(a, 60, "\\l") for a in _asked(protocol, path))
+    on_path = path is not None
+    out.append(f'  questions [shape=note, label="{label}"{", " + red if on_path else ""}];')
+    previous, first = "questions", True
+    for rule in protocol.rules:
+        state = path.steps.get(rule.id) if path is not None else None
+        node = f'"rule_{rule.id}"'
+        text = f"{rule.id}: " + condition_text(protocol, rule.when)
+        style = {
+            "decides": f', style="rounded,filled", fillcolor="#ffe9a8", {red}',
+            "ruled_out": f", {red}",
+            "unknown": f', style="rounded,dashed", {red}',
+            "not_reached": ', color="#aaaaaa", fontcolor="#888888"',
+        }.get(state or "", "")
+        out.append(f'  {node} [label="{_dot_lines(text)}"{style}];')
+        out.append(_edge(previous, node, None if first else "no", path, state != "not_reached"))
+        out.append(_edge(node, f'"pathway_{rule.pathway}"', "yes", path, state == "decides"))
+        previous, first = node, False
+    walked = path is not None and "decides" not in path.steps.values()
+    grey = ', color="#aaaaaa", fontcolor="#888888"' if path is not None and not walked else ""
+    out.append(f'  unmatched [label="No rule matched:\\nfollow the local procedure"{grey}];')
+    out.append(_edge(previous, "unmatched", "no", path, walked))
+    for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
+        text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
+        reached = path is not None and path.pathway == pw.id
+        fill = "#ffe9a8" if reached else "#eef4ff"
+        extra = f", {red}" if reached else ""
+        out.append(
+            f'  "pathway_{pw.id}" [label="{_dot_lines(text)}", style="rounded,filled",'
+            f' fillcolor="{fill}"{extra}];'
+        )
+    out.append("  { rank=sink; " + " ".join(f'"pathway_{p.id}";' for p in protocol.pathways) + " }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _edge(a: str, b: str, label: str | None, path: Trace | None, walked: bool) -> str:
+    attrs = [f'label="{label}"'] if label else []
+    if label == "no":
+        attrs.append("weight=8")  # keeps the chain of rules in one straight column
+    if path is not None:
+        attrs.append('color="#b00000", penwidth=3' if walked else 'color="#aaaaaa"')
+    return f"  {a} -> {b}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";"

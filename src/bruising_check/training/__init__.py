@@ -1,0 +1,1 @@
+"""Training: scenarios, the step-through demo and the quiz."""

@@ -1,0 +1,140 @@
+"""A case stepped through answer by answer, for teaching: why each question is asked, what each
+answer changes (facts worked out, rules ruled in or out), and which rule finally decides.
+
+Pure: `walk` returns the steps as values; the CLI shows them one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bruising_check.engine.decide import Decision, applicable, decide, derive
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
+from bruising_check.protocol.model import NumberFact, Protocol
+from bruising_check.records.record import _label
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    question: str
+    prompt: str
+    why: str | None
+    answer: str  # the answer as a person reads it, or why it was not asked
+    asked: bool
+    facts: tuple[str, ...]  # facts that became known with this answer, e.g. "non-roller: yes"
+    ruled_out: tuple[str, ...]  # rule ids that can no longer apply
+    now_true: tuple[str, ...]  # rule ids whose condition now holds
+    decided: str | None  # the rule that decides from here on, if it is settled already
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    decision: Decision
+    rule: str | None
+    because: str | None
+    sources: tuple[Source, ...]
+    advice: tuple[tuple[str, str], ...]  # (id, because)
+
+
+def _fact_text(protocol: Protocol, fid: str, value: Any) -> str:
+    fact = next(f for f in protocol.derived if f.id == fid)
+    if value is None:
+        shown = "not applicable"
+    elif isinstance(value, bool):
+        shown = "yes" if value else "no"
+    elif isinstance(fact, NumberFact):
+        number = round(float(value), 2)
+        shown = f"{number:g}" + (f" {fact.unit}" if fact.unit else "")
+    else:  # pragma: no cover - facts are booleans or numbers
+        shown = str(value)
+    return f"{fact.label}: {shown}"
+
+
+def _state(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+    """Answers to the questions in `known`; every other question still unknown."""
+    applies = applicable(protocol, answers)
+    values: dict[str, Any] = {}
+    for q in protocol.questions:
+        if applies[q.id] is Truth.FALSE:
+            values[q.id] = None
+        elif q.id in known:
+            values[q.id] = answers.get(q.id, UNKNOWN)
+        else:
+            values[q.id] = UNKNOWN
+    return {**values, **derive(protocol, values)}
+
+
+def _truths(protocol: Protocol, env: Mapping[str, Any]) -> dict[str, Truth]:
+    return {r.id: evaluate(r.when, env) for r in protocol.rules}
+
+
+def _settled(protocol: Protocol, truths: Mapping[str, Truth]) -> str | None:
+    """The deciding rule if every earlier rule is ruled out and it holds; None while open."""
+    for r in protocol.rules:
+        if truths[r.id] is Truth.TRUE:
+            return r.id
+        if truths[r.id] is Truth.UNKNOWN:
+            return None
+    return None
+
+
+def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Conclusion]:
+    """Step through checked `answers` in the protocol's question order."""
+    applies = applicable(protocol, answers)
+    known: set[str] = set()
+    env = _state(protocol, answers, known)
+    truths = _truths(protocol, env)
+    steps: list[Step] = []
+    public = [f.id for f in protocol.derived if not f.internal]
+    for n, q in enumerate(protocol.questions, 1):
+        known.add(q.id)
+        asked = applies[q.id] is not Truth.FALSE
+        after = _state(protocol, answers, known)
+        new_truths = _truths(protocol, after)
+        if not asked:
+            shown = "(not asked for this child)"
+        elif q.id in answers and answers[q.id] is not UNKNOWN:
+            shown = _label(q, answers[q.id]) or ""
+        else:
+            shown = "(not known)"
+        facts = tuple(
+            _fact_text(protocol, f, after[f])
+            for f in public
+            if env.get(f) is UNKNOWN and after.get(f) is not UNKNOWN
+        )
+        changed = [r.id for r in protocol.rules if truths[r.id] is not new_truths[r.id]]
+        steps.append(
+            Step(
+                number=n,
+                question=q.id,
+                prompt=q.prompt,
+                why=q.help,
+                answer=shown,
+                asked=asked,
+                facts=facts,
+                ruled_out=tuple(r for r in changed if new_truths[r] is Truth.FALSE),
+                now_true=tuple(r for r in changed if new_truths[r] is Truth.TRUE),
+                decided=_settled(protocol, new_truths),
+            )
+        )
+        env, truths = after, new_truths
+    decision = decide(protocol, answers)
+    rule = decision.deciding_rule
+    cites = rule.cite if rule else ()
+    sources = tuple(
+        Source(s.id, s.title, s.url) for sid in cites if (s := protocol.source(sid)) is not None
+    )
+    advice = tuple((r.id, r.because) for r in decision.rules_fired if r.kind == "advice")
+    return steps, Conclusion(
+        decision, rule.id if rule else None, rule.because if rule else None, sources, advice
+    )

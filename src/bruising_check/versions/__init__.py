@@ -1,0 +1,1 @@
+"""Comparing protocol versions: structural diff, case impact and the diff report."""
