@@ -44,6 +44,11 @@ class Code(Enum):
     CONTEXT_DECIDES = ("error", "Context prompts are recorded only; they must never decide.")
     DUPLICATE_URGENCY = ("error", "Give each pathway its own urgency rank (1 = most urgent).")
     POLICY_MISMATCH = ("error", "Make the `policy:` block say what the rules and facts do.")
+    ARITHMETIC_NOT_NUMBER = (
+        "error",
+        "Arithmetic takes number questions and number facts only; compare other answers instead.",
+    )
+    UNANSWERABLE = ("error", "No answer satisfies this question; fix its options or range.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
@@ -75,8 +80,8 @@ class Code(Enum):
     ANALYSIS_UNREACHED_PATHWAY = ("warning", "Point a rule at the pathway, or remove it.")
     ANALYSIS_SUMMARY = ("info", "What the exhaustive analysis covered.")
     ANALYSIS_TOO_LARGE = (
-        "warning",
-        "The rules tell apart too many situations to analyse; simplify or split them.",
+        "error",
+        "Nothing is proved: simplify or split the rules, or give more time with --budget.",
     )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
     INVARIANT_BROKEN = (

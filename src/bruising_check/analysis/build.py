@@ -8,6 +8,7 @@ protocol, `id@new` for the new one), noted in `Space.notes`.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from bruising_check.protocol.walk import all_conditions
 
 MAX_NODES = 2_000_000
 """Search steps allowed per analysis (about a minute); past it `TooLarge` is raised."""
+BUDGET_SECONDS = 5.0
+"""Wall-clock seconds allowed per analysis or comparison by default (`--budget`)."""
 
 
 @dataclass
@@ -62,8 +65,13 @@ def _record(u: Usage, cmp: Compare) -> None:
         u.operands.append(strings)
 
 
-def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
-    """One protocol, or (old, new)."""
+def build(
+    protocols: list[Protocol],
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Built:
+    """One protocol, or (old, new). The time budget counts from here."""
+    started = time.monotonic()
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
     versions: dict[str, list[Question]] = {}
@@ -106,7 +114,10 @@ def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
                 if names.get(q.id, q.id) == key:
                     parts.append(c.asked(q.id))
         asked[key] = disj(*parts)
-    return Built(space, views, Explorer(space, asked, max_nodes))
+    explorer = Explorer(space, asked, max_nodes, budget_seconds)
+    if budget_seconds is not None:
+        explorer.deadline = started + budget_seconds
+    return Built(space, views, explorer)
 
 
 # --- domains -----------------------------------------------------------------------------

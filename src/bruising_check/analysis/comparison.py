@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bruising_check.analysis.build import MAX_NODES, build
+from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
@@ -55,10 +55,15 @@ class Comparison:
     """Where shared questions differ (options, ranges, type) and how they were compared."""
 
 
-def compare(old: Protocol, new: Protocol, max_nodes: int = MAX_NODES) -> Comparison:
+def compare(
+    old: Protocol,
+    new: Protocol,
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Comparison:
     """Every class of situations where `new` gives a different pathway from `old`. Raises
-    `TooLarge` if that needs more than `max_nodes` search steps."""
-    built = build([old, new], max_nodes)
+    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`."""
+    built = build([old, new], max_nodes, budget_seconds)
     before, after = built.views
     ex = built.explorer
 

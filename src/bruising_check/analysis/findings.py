@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bruising_check.analysis.build import MAX_NODES, Built, build
+from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
@@ -63,11 +63,16 @@ class Analysis:
     pathway_sizes: dict[str, int]
 
 
-def analyse(protocol: Protocol, max_nodes: int = MAX_NODES) -> Analysis:
+def analyse(
+    protocol: Protocol,
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Analysis:
     """Exhaustive analysis of `protocol` (schema- and reference-valid). Raises `TooLarge` if the
-    rules tell apart more situations than `max_nodes` search steps can visit."""
+    rules tell apart more situations than `max_nodes` search steps or `budget_seconds` of wall
+    clock can visit."""
     start = time.perf_counter()
-    built = build([protocol], max_nodes)
+    built = build([protocol], max_nodes, budget_seconds)
     view, ex = built.views[0], built.explorer
 
     def decide(a: dict[str, Any], start: int | None) -> Split | Leaf:

@@ -9,6 +9,7 @@ The work grows with the number of situations the protocol distinguishes, not wit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +30,16 @@ from bruising_check.protocol.walk import all_conditions, conditions_with_paths
 
 
 class TooLarge(Exception):
-    """The protocol tells apart more situations than the search is allowed to visit."""
+    """The protocol tells apart more situations than the search may visit in its budget (steps
+    or seconds). Nothing is proved then: callers must treat it as an error, never a pass."""
 
-    def __init__(self, nodes: int) -> None:
-        super().__init__(f"stopped after {nodes:,} search steps")
+    def __init__(self, nodes: int, seconds: float | None = None) -> None:
+        if seconds is None:
+            super().__init__(f"stopped after {nodes:,} search steps")
+        else:
+            super().__init__(f"stopped after {seconds:g} s ({nodes:,} search steps)")
         self.nodes = nodes
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,22 @@ class Explorer:
     asked: dict[str, Formula]
     max_nodes: int = 2_000_000
     """Give up (TooLarge) past this many search nodes, rather than run for hours."""
+    budget_seconds: float | None = None
+    """Give up (TooLarge) past this much wall-clock time, counted from construction."""
     nodes: int = 0
+    deadline: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.budget_seconds is not None:
+            self.deadline = time.monotonic() + self.budget_seconds
+
+    def tick(self) -> None:
+        """One search step: raise TooLarge past the step or time budget."""
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise TooLarge(self.nodes)
+        if self.deadline is not None and self.nodes & 255 == 1 and time.monotonic() > self.deadline:
+            raise TooLarge(self.nodes, self.budget_seconds)
 
     def explore(
         self, decide: Decide, start: Assignment | None = None
@@ -124,9 +145,7 @@ class Explorer:
         stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
         while stack:
             a, known, hint = stack.pop()
-            self.nodes += 1
-            if self.nodes > self.max_nodes:
-                raise TooLarge(self.nodes)
+            self.tick()
             if known is None:
                 got = decide(a, hint)
                 if got is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bruising_check.problems import Code, Problem
 from bruising_check.protocol.checks_numbers import check_number_sizes
+from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
 from bruising_check.protocol.model import (
     Action,
@@ -410,4 +411,5 @@ CHECKS: tuple[Check, ...] = (
     check_housekeeping,
     check_policy,
     check_number_sizes,
+    check_types,
 )
