@@ -26,8 +26,11 @@ app = typer.Typer(
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """One-line message on stderr, then exit with `code`."""
-    typer.echo(message, err=True)
+    """One-line message on stderr, then exit with `code`. Messages quote files and what people
+    typed, so they go through the one text-safety policy."""
+    from bruising_check.render.safe import visible
+
+    typer.echo(visible(message), err=True)
     raise typer.Exit(code)
 
 

@@ -34,11 +34,11 @@ GRAPHVIZ_HELP = (
 
 
 def _safe(text: str) -> str:
-    """Control characters (escape sequences) shown as `\\x1b`, never acted on by the terminal."""
-    return "".join(
-        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode()
-        for ch in text
-    )
+    """Control characters (escape sequences), direction overrides and zero-width characters
+    shown as `\\x1b`, never acted on by the terminal (the one policy, `render.safe.visible`)."""
+    from bruising_check.render.safe import visible
+
+    return visible(text)
 
 
 def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> None:
