@@ -49,9 +49,14 @@ def _register() -> None:
 
 
 def main() -> None:
+    from bruising_check.cli import streams
+
+    streams.guard()  # a narrow-encoding terminal gets escapes and a warning, never a crash
     _register()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - typer handles most of these itself
         typer.echo("\nInterrupted. Only files reported as saved were saved.", err=True)
         sys.exit(130)
+    finally:
+        streams.report()

@@ -30,6 +30,12 @@ import html as _htmllib
 import re
 from collections.abc import Callable
 
+
+class TextWarning(UserWarning):
+    """Text could not be shown exactly as written (a font lacks a character, say); the CLI shows
+    these as one `warning:` line on stderr."""
+
+
 # Always unsafe: C0 controls except tab and newline, DEL, C1 controls, line/paragraph separators,
 # bidirectional marks, embeddings, overrides and isolates, and invisible format characters
 # (soft hyphen, Mongolian vowel separator, zero-width space, word joiner and the invisible
