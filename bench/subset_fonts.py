@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 
 from fontTools import subset
-from fontTools.ttLib import TTFont
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont, newTable
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "bruising_check" / "render" / "fonts"
 NOTO = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/truetype/noto")
@@ -97,7 +99,7 @@ FONTS = {
         0,
         span(0x0B80, 0x0BFF),
     ),
-    "NotoSansCJKsc-Subset.otf": (
+    "NotoSansCJKsc-Subset.ttf": (
         CJK,
         2,  # the Simplified Chinese face of the collection
         han() + span(0x3000, 0x30FF) + span(0xFF00, 0xFFEF),
@@ -118,10 +120,52 @@ def main() -> None:
         subsetter.populate(unicodes=[*codepoints, *COMMON])
         subsetter.subset(font)
         subset.save_font(font, str(OUT / name), options)
+        if "CFF " in font:
+            # CID-keyed CFF embeds with a wrong /Encoding in fpdf2 (text extraction and search
+            # give NULs): quadratic TrueType outlines instead, within 1/1000 em.
+            saved = TTFont(str(OUT / name))
+            to_truetype(saved)
+            saved.save(str(OUT / name))
         cmap = sorted(TTFont(str(OUT / name)).getBestCmap())
         coverage[name] = ranges(cmap)
         print(f"{name}: {len(cmap)} code points, {(OUT / name).stat().st_size:,} bytes")
     (OUT / "coverage.json").write_text(json.dumps(coverage, separators=(",", ":")) + "\n")
+
+
+def to_truetype(font: TTFont) -> None:
+    """Replace a font's CFF outlines by TrueType ones (fontTools' otf2ttf snippet)."""
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 def ranges(codepoints: list[int]) -> list[list[int]]:
