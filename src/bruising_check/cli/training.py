@@ -238,7 +238,8 @@ def test_scenarios(
         _print_coverage(sc.coverage(p, results))
     if junit is not None:
         try:
-            junit.write_text(sc.junit_xml(runs, p.metadata.id), encoding="utf-8")
+            # Case titles and messages quote files: shown (and valid XML 1.0), never raw.
+            junit.write_text(_safe(sc.junit_xml(runs, p.metadata.id)), encoding="utf-8")
         except OSError as exc:
             fail(f"{junit}: cannot write ({exc.strerror or exc})", 2)
     if unreadable:

@@ -15,7 +15,7 @@ text fpdf2 prints passes through it, so
   `bench/subset_fonts.py`): Arabic and Urdu, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil and
   the 3,755 most used Chinese characters. Those fonts are loaded only when a text needs them, and
   text shaping (uharfbuzz: joined Arabic letters, right-to-left order, Indic conjuncts) is
-  switched on only then, so a Latin-only PDF costs what it did;
+  switched on only for the texts that need it, so a Latin-only PDF costs what it did;
 - a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
   (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
@@ -87,7 +87,7 @@ class Document(FPDF):
         self.footer_note = footer_note
         self.missing: dict[str, int] = {}
         self._fallbacks: list[str] = []
-        self._shaping = False
+        self._unshaped_warned = False
         self.add_font(MAIN, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(MAIN, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_font(MAIN, size=10)
@@ -106,7 +106,16 @@ class Document(FPDF):
     # --- the PDF boundary of the text-safety policy ---------------------------------------------
 
     def normalize_text(self, text: str) -> str:
-        return NB.join(self._printable(part) for part in text.split(NB))
+        printable = NB.join(self._printable(part) for part in text.split(NB))
+        # fpdf2 calls this first in every cell, multi_cell and write: shaping is on for exactly
+        # the texts that need it. (Its line breaking re-shapes a paragraph per character, so a
+        # document-wide switch made every Latin paragraph after the first Arabic word slow.)
+        needed = _COMPLEX.search(printable) is not None
+        if needed and not self.text_shaping:
+            self._start_shaping()
+        elif not needed and self.text_shaping:
+            self.set_text_shaping(False)
+        return printable
 
     def _printable(self, text: str) -> str:
         text = visible(text)
@@ -134,10 +143,7 @@ class Document(FPDF):
                 run.append(ch)
         if run:
             out.append(_code_points("".join(run)))
-        printable = "".join(out)
-        if not self._shaping and _COMPLEX.search(printable):
-            self._start_shaping()
-        return super().normalize_text(printable)
+        return super().normalize_text("".join(out))
 
     def _load(self, name: str) -> None:
         family = name.split("-")[0]
@@ -158,10 +164,12 @@ class Document(FPDF):
             self._use_fallbacks()
 
     def _start_shaping(self) -> None:
-        self._shaping = True
         try:
             self.set_text_shaping(True)
         except Exception:  # uharfbuzz missing on this platform: print unshaped, and say so
+            if self._unshaped_warned:
+                return
+            self._unshaped_warned = True
             warnings.warn(
                 MissingGlyphs(
                     "this PDF has Arabic, Hebrew or Indic text but the shaping library"
