@@ -140,8 +140,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def invoke(*args: str) -> Any:
-    result = runner.invoke(app, list(args), env={"BRUISING_CHECK_NOW": NOW})
+def invoke(*args: str, input: str | None = None) -> Any:
+    result = runner.invoke(app, list(args), input=input, env={"BRUISING_CHECK_NOW": NOW})
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), repr(exc)
     assert "Traceback" not in result.stdout + result.stderr
@@ -409,3 +409,17 @@ def test_narrow_encoding_check_diff_show(files: dict[str, Path], encoding: str) 
             assert stderr.count("cannot show") == 1, args  # and one warning that says so
         if "json" in args:
             assert keeps_hostile(json.loads(stdout))
+
+
+# --- the guided screen ---------------------------------------------------------------------------
+
+
+def test_guided_screen_shows_protocol_and_typed_text_literally(files: dict[str, Path]) -> None:
+    from tests.test_guided_cli import CONTEXT, typed
+    from tests.test_guided_session import V01
+
+    said = HOSTILE.replace("\r", "")  # a typed line ends at a carriage return
+    replies = [*V01[:10], said, *V01[11:], "", *CONTEXT, "n"]
+    result = invoke("check", str(files["protocol"]), "--plain", input=typed(*replies))
+    assert "\\u202eevil" in result.stdout and "\\x1b]52;" in result.stdout
+    assert "中文名字" in result.stdout
