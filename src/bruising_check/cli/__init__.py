@@ -26,8 +26,11 @@ app = typer.Typer(
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """One-line message on stderr, then exit with `code`."""
-    typer.echo(message, err=True)
+    """One-line message on stderr, then exit with `code`. Messages quote files and what people
+    typed, so they go through the one text-safety policy."""
+    from bruising_check.render.safe import visible
+
+    typer.echo(visible(message), err=True)
     raise typer.Exit(code)
 
 
@@ -47,9 +50,14 @@ def _register() -> None:
 
 
 def main() -> None:
+    from bruising_check.cli import streams
+
+    streams.guard()  # a narrow-encoding terminal gets escapes and a warning, never a crash
     _register()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - typer handles most of these itself
         typer.echo("\nInterrupted. Only files reported as saved were saved.", err=True)
         sys.exit(130)
+    finally:
+        streams.report()

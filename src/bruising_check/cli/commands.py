@@ -229,6 +229,7 @@ def schema() -> None:
 def list_protocols() -> None:
     """List the bundled protocols: id, version, status, review date."""
     from bruising_check.protocol.bundled import bundled_files
+    from bruising_check.render.safe import visible
 
     rows = []
     for path in bundled_files():
@@ -243,5 +244,5 @@ def list_protocols() -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
         cells = "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False))
-        typer.echo(f"{cells}  {row[5]}")
+        typer.echo(visible(f"{cells}  {row[5]}"))
     typer.echo("Use the name as PROTOCOL, e.g. `bruising-check check exampleshire-v2`.", err=True)

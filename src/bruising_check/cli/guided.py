@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,13 +28,15 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 URGENCY_STYLE = {1: "bold white on red", 2: "bold white on dark_orange3", 3: "bold black on yellow"}
 
 
 def literal(text: object) -> str:
-    """Text shown as written: control characters (escape sequences) become visible `\\x1b`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Text shown as written (the one policy, `render.safe.visible`): control characters, escape
+    sequences, direction overrides and zero-width characters become visible `\\x1b`, `\\u202e`."""
+    from bruising_check.render.safe import visible
+
+    return visible(text)
 
 
 def want_plain(flag: bool) -> bool:

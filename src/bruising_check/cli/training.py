@@ -34,11 +34,11 @@ GRAPHVIZ_HELP = (
 
 
 def _safe(text: str) -> str:
-    """Control characters (escape sequences) shown as `\\x1b`, never acted on by the terminal."""
-    return "".join(
-        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode()
-        for ch in text
-    )
+    """Control characters (escape sequences), direction overrides and zero-width characters
+    shown as `\\x1b`, never acted on by the terminal (the one policy, `render.safe.visible`)."""
+    from bruising_check.render.safe import visible
+
+    return visible(text)
 
 
 def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> None:
@@ -238,7 +238,8 @@ def test_scenarios(
         _print_coverage(sc.coverage(p, results))
     if junit is not None:
         try:
-            junit.write_text(sc.junit_xml(runs, p.metadata.id), encoding="utf-8")
+            # Case titles and messages quote files: shown (and valid XML 1.0), never raw.
+            junit.write_text(_safe(sc.junit_xml(runs, p.metadata.id)), encoding="utf-8")
         except OSError as exc:
             fail(f"{junit}: cannot write ({exc.strerror or exc})", 2)
     if unreadable:

@@ -68,7 +68,9 @@ def validate(
     reports = [_report(load(resolve_protocol(name)), reference, budget) for name in protocols]
     problems = [p for r in reports for p, _ in r.items]
     if format is ValidateFormat.json:
-        typer.echo(json.dumps([_json(r) for r in reports], indent=2, ensure_ascii=False))
+        from bruising_check.render.safe import json_safe
+
+        typer.echo(json_safe(json.dumps([_json(r) for r in reports], indent=2, ensure_ascii=False)))
     else:
         for r in reports:
             _print(r)
@@ -222,24 +224,30 @@ def _json(r: Report) -> dict[str, Any]:
 
 
 def _print(r: Report) -> None:
+    """Problems quote the protocol (names, labels, examples): every line goes through the one
+    text-safety policy, so an escape sequence or a direction override is shown, never obeyed."""
+    from bruising_check.render.safe import visible
+
+    def echo(line: str) -> None:
+        typer.echo(visible(line), err=True)
+
     for p, details in r.items:
-        typer.echo(p.format(), err=True)
+        echo(p.format())
         if p.severity != "info":
-            typer.echo(f"    hint: {p.hint or p.code.hint}", err=True)
+            echo(f"    hint: {p.hint or p.code.hint}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
             for c in classes[:SHOWN_CLASSES]:
-                typer.echo(f"    when {c['condition']} ({c['size']:,} answer sets)", err=True)
-                typer.echo(f"      e.g. {json.dumps(c['example'], ensure_ascii=False)}", err=True)
+                echo(f"    when {c['condition']} ({c['size']:,} answer sets)")
+                echo(f"      e.g. {json.dumps(c['example'], ensure_ascii=False)}")
             if len(classes) > SHOWN_CLASSES:
-                typer.echo(
+                echo(
                     f"    ... and {len(classes) - SHOWN_CLASSES} more class(es); --format json"
-                    " lists them all",
-                    err=True,
+                    " lists them all"
                 )
         elif isinstance(details.get("pre_empted_by"), dict):
             for rule, example in details["pre_empted_by"].items():
                 shown = json.dumps(example, ensure_ascii=False)
-                typer.echo(f"    {rule} decides e.g. {shown}", err=True)
+                echo(f"    {rule} decides e.g. {shown}")
         elif "example" in details:
-            typer.echo(f"    e.g. {json.dumps(details['example'], ensure_ascii=False)}", err=True)
+            echo(f"    e.g. {json.dumps(details['example'], ensure_ascii=False)}")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape, quoteattr
+
+from bruising_check.render import safe
 
 View = Literal["front", "back"]
 Kind = Literal["ellipse", "rect"]
@@ -190,7 +191,7 @@ def svg(selected: Iterable[str], names: Mapping[str, str]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:g} {TOTAL_H:g}"'
         ' class="bodymap" role="img" aria-labelledby="bodymap-title">',
         '<title id="bodymap-title">Body map: '
-        + escape("; ".join(names.get(r, r) for r in REGIONS if r in marked) or "no marks")
+        + safe.html("; ".join(names.get(r, r) for r in REGIONS if r in marked) or "no marks")
         + "</title>",
     ]
     for view in VIEWS:
@@ -210,12 +211,12 @@ def svg(selected: Iterable[str], names: Mapping[str, str]) -> str:
                 attrs = f'fill="{OUTLINE_FILL}" stroke="{LINE}" stroke-width="1"'
             elif region in marked:
                 attrs = (
-                    f'class="region marked" data-region={quoteattr(region)}'
+                    f'class="region marked" data-region="{safe.html(region)}"'
                     f' fill="{MARK_FILL}" stroke="{MARK_STROKE}" stroke-width="2"'
                 )
             else:
                 attrs = (
-                    f'class="region" data-region={quoteattr(region)}'
+                    f'class="region" data-region="{safe.html(region)}"'
                     f' fill="{REGION_FILL}" stroke="{LINE}" stroke-width="0.6"'
                 )
             parts.append(_svg_shape(s, ox, attrs))
@@ -226,7 +227,7 @@ def svg(selected: Iterable[str], names: Mapping[str, str]) -> str:
         )
         parts.append(
             f'<text x="{lab.x:g}" y="{lab.y:g}" text-anchor="{lab.anchor}" class="label"'
-            f" data-region={quoteattr(lab.region)}>{escape(lab.text)}</text>"
+            f' data-region="{safe.html(lab.region)}">{safe.html(lab.text)}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

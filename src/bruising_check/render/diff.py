@@ -5,11 +5,11 @@ and HTML special characters escaped.
 
 from __future__ import annotations
 
-import html as htmllib
 from typing import Any
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.protocol.model import Protocol
+from bruising_check.render import safe
 from bruising_check.versions.report import (
     Bullets,
     DiffReport,
@@ -46,7 +46,7 @@ def text(r: DiffReport) -> str:
                     "      example answers:",
                     *(f"        {line}" for line in _example_lines(a)),
                 ]
-    return "\n".join(out) + "\n"
+    return safe.visible("\n".join(out) + "\n")
 
 
 def _text_spans(spans: tuple[Span, ...]) -> str:
@@ -62,8 +62,8 @@ def _text_spans(spans: tuple[Span, ...]) -> str:
 
 
 def _plain_text(t: str) -> str:
-    """Control characters (terminal escapes) are shown, never obeyed."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in t)
+    """Control characters (terminal escapes) are shown, never obeyed (the one policy)."""
+    return safe.visible(t)
 
 
 def markdown(r: DiffReport) -> str:
@@ -78,19 +78,11 @@ def markdown(r: DiffReport) -> str:
                 out += [f"- {_md_spans(s)}" for s in items]
             case Example(answers=a):
                 out += ["", "  ```yaml", *(f"  {line}" for line in _example_lines(a)), "  ```", ""]
-    return "\n".join(out).strip() + "\n"
+    return safe.visible("\n".join(out).strip() + "\n")
 
 
 def _md(t: str) -> str:
-    out = []
-    for ch in _plain_text(t):
-        if ch in "<>&":
-            out.append(htmllib.escape(ch))
-        elif ch in "\\`*_{}[]#|~":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return safe.markdown(t)
 
 
 def _md_spans(spans: tuple[Span, ...]) -> str:
@@ -121,13 +113,13 @@ def html(r: DiffReport) -> str:
     for b in blocks(r):
         match b:
             case Heading(level=level, text=t):
-                body.append(f"<h{level}>{htmllib.escape(t)}</h{level}>")
+                body.append(f"<h{level}>{safe.html(t)}</h{level}>")
             case Para(spans=s):
                 body.append(f"<p>{_html_spans(s)}</p>")
             case Bullets(items=items):
                 body.append("<ul>" + "".join(f"<li>{_html_spans(s)}</li>" for s in items) + "</ul>")
             case Example(answers=a):
-                lines = "\n".join(htmllib.escape(line) for line in _example_lines(a))
+                lines = "\n".join(safe.html(line) for line in _example_lines(a))
                 body.append(f"<pre class='example'>{lines}</pre>")
     style = (
         "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
@@ -136,7 +128,7 @@ def html(r: DiffReport) -> str:
         "pre.example{background:#f4f4f4;padding:.5em;margin-left:2em}"
         "@media print{body{margin:0}}"
     )
-    title = htmllib.escape(f"Protocol diff: {r.old.metadata.id} {r.old.metadata.version}")
+    title = safe.html(f"Protocol diff: {r.old.metadata.id} {r.old.metadata.version}")
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>{style}</style></head><body>\n"
@@ -156,7 +148,7 @@ def _html_spans(spans: tuple[Span, ...]) -> str:
     parts = []
     for style, t in spans:
         before, after = tags.get(style, ("", ""))
-        parts.append(f"{before}{htmllib.escape(_plain_text(t))}{after}")
+        parts.append(f"{before}{safe.html(_plain_text(t))}{after}")
     return "".join(parts)
 
 
@@ -199,4 +191,5 @@ def to_json(r: DiffReport) -> dict[str, Any]:
 def json_text(r: DiffReport) -> str:
     import json
 
-    return json.dumps(to_json(r), indent=2, ensure_ascii=False) + "\n"
+    # Protocol text may hold terminal escapes or bidi overrides: JSON escapes, same text parsed.
+    return safe.json_safe(json.dumps(to_json(r), indent=2, ensure_ascii=False)) + "\n"

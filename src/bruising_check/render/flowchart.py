@@ -17,6 +17,7 @@ from bruising_check.engine.decide import Decision
 from bruising_check.protocol.conditions import Truth, evaluate
 from bruising_check.protocol.model import Protocol
 from bruising_check.records.record import _label
+from bruising_check.render.safe import json_safe, visible
 from bruising_check.render.words import condition_text
 
 Step = Literal["ruled_out", "unknown", "decides", "not_reached"]
@@ -102,7 +103,7 @@ def _wrapped(text: str, first: str, rest: str) -> Iterator[str]:
 
 def tree(protocol: Protocol, path: Trace | None = None) -> str:
     """A flowchart for the terminal: plain text, so it pastes anywhere and shows text literally."""
-    return "\n".join(_tree_lines(protocol, path)) + "\n"
+    return visible("\n".join(_tree_lines(protocol, path)) + "\n")
 
 
 def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
@@ -158,7 +159,7 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
 def _mm(text: str) -> str:
     """Text inside a quoted Mermaid label, shown literally (entity codes for its syntax)."""
     out = []
-    for ch in " ".join(text.split()):
+    for ch in visible(" ".join(text.split())):
         if ch in '"#<>&`[]{}|;':
             out.append(f"#{ord(ch)};")
         else:
@@ -172,7 +173,7 @@ def _mm_lines(text: str, width: int = 44) -> str:
 
 def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
     # The front matter is YAML: a JSON string is valid YAML and keeps colons in titles literal.
-    lines = ["---", f"title: {json.dumps(_title(protocol), ensure_ascii=False)}", "---"]
+    lines = ["---", f"title: {json_safe(json.dumps(_title(protocol), ensure_ascii=False))}", "---"]
     lines.append("flowchart TD")
     body = "<br/>".join(_mm_lines(a, 60) for a in _asked(protocol, path))
     lines.append(f'    questions["Questions asked<br/>{body}"]')
@@ -210,7 +211,7 @@ def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
 
 def _dq(text: str) -> str:
     """Text inside a DOT double-quoted string, shown literally."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return visible(" ".join(text.split())).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_lines(text: str, width: int = 44, end: str = "") -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bruising_check import STATEMENT
+from bruising_check.render import safe
 from bruising_check.render.handbook import Handbook, Heading, Item, Items, Para, Warning
 from bruising_check.render.pdfdoc import Document
 
@@ -54,7 +55,7 @@ def _rich(doc: Document, label: str | None, text: str, indent: float) -> None:
     width = doc.w - doc.r_margin - doc.l_margin - indent
     parts = []
     if label:
-        parts.append(f"**{_md(label)}**")
+        parts.append(f"**{safe.pdf_markdown(label, last=False)}**")
     if text:
         parts.append(_md(text))
     doc.set_font("DejaVu", "", 9.5)
@@ -64,10 +65,8 @@ def _rich(doc: Document, label: str | None, text: str, indent: float) -> None:
 
 
 def _md(text: str) -> str:
-    """fpdf2's markdown mode knows only **, __ and --: break them so text prints as written."""
-    for marker in ("**", "__", "--"):
-        text = text.replace(marker, marker[0] + "\u200b" + marker[1])
-    return text
+    """fpdf2's markdown mode: its markers and backslashes escaped so text prints as written."""
+    return safe.pdf_markdown(text)
 
 
 def _items(doc: Document, items: Sequence[Item], depth: int) -> None:

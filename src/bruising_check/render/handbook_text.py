@@ -3,35 +3,20 @@ literally in both: escaped for Markdown, HTML-escaped, and links only for http(s
 
 from __future__ import annotations
 
-import html as htmllib
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT
+from bruising_check.render import safe
 from bruising_check.render.handbook import Handbook, Heading, Item, Items, Para, Warning
 
 # --- Markdown -----------------------------------------------------------------------------------
 
 
 def _md_escape(value: str, *, line_start: bool = False) -> str:
-    """Show text literally in Markdown, but keep the source readable: escape what acts anywhere
-    (emphasis, code, links, HTML, tables) and, at the start of a line, what starts a block."""
-    out = []
-    for ch in " ".join(str(value).split()):
-        if ch in "<>&":
-            out.append(f"&#{ord(ch)};")
-        elif ch in "\\`*_[]|~":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if line_start and text:
-        if text[0] in "#-+=>!":
-            text = "\\" + text
-        else:  # "1. " or "1) " would start a numbered list
-            digits = len(text) - len(text.lstrip("0123456789"))
-            if digits and text[digits : digits + 1] in {".", ")"}:
-                text = text[:digits] + "\\" + text[digits:]
-    return text
+    """Show text literally in Markdown (the one policy, `safe.markdown`): escape what acts
+    anywhere (emphasis, code, links, HTML, tables) and, at the start of a line, what starts a
+    block."""
+    return safe.markdown(" ".join(str(value).split()), line_start=line_start)
 
 
 def markdown(book: Handbook) -> str:
@@ -49,7 +34,7 @@ def markdown(book: Handbook) -> str:
             case Items(items=items):
                 out += [*_md_items(items, 0), ""]
     out += ["---", "", f"*{e(STATEMENT)}*", ""]
-    return "\n".join(out)
+    return safe.visible("\n".join(out))
 
 
 def _md_items(items: Sequence[Item], depth: int) -> Iterator[str]:
@@ -61,7 +46,7 @@ def _md_items(items: Sequence[Item], depth: int) -> Iterator[str]:
         if it.text:
             parts.append(e(it.text, line_start=not it.label))
         if it.url:
-            parts.append(f"<{it.url}>" if it.url.startswith(("https://", "http://")) else e(it.url))
+            parts.append(safe.markdown_url(it.url))
         yield "  " * depth + "- " + " ".join(parts)
         yield from _md_items(it.children, depth + 1)
 
@@ -80,7 +65,7 @@ footer { margin-top: 3rem; border-top: 1px solid #ccc; font-style: italic; }
 
 
 def html(book: Handbook) -> str:
-    h = htmllib.escape
+    h = safe.html
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
@@ -105,11 +90,11 @@ def html(book: Handbook) -> str:
             case Items(items=items):
                 out.extend(_html_items(items))
     out += [f"<footer><p>{h(STATEMENT)}</p></footer>", "</body>", "</html>", ""]
-    return "\n".join(out)
+    return safe.visible("\n".join(out))
 
 
 def _html_items(items: Sequence[Item]) -> Iterator[str]:
-    h = htmllib.escape
+    h = safe.html
     yield "<ul>"
     for it in items:
         parts = []
@@ -117,7 +102,7 @@ def _html_items(items: Sequence[Item]) -> Iterator[str]:
             parts.append(f"<strong>{h(it.label)}</strong>")
         if it.text:
             parts.append(h(it.text))
-        if it.url and it.url.startswith(("https://", "http://")):
+        if it.url and safe.is_plain_url(it.url):
             parts.append(f'<a href="{h(it.url)}">{h(it.url)}</a>')
         elif it.url:  # never a link for other schemes (javascript:, data:, ...)
             parts.append(h(it.url))

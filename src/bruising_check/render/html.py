@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from html import escape
 from typing import Any
 
 from bruising_check.records.record import TOOL_STATEMENT
-from bruising_check.render import bodymap
+from bruising_check.render import bodymap, safe
 from bruising_check.render import rationale as printable
 
 CSS = """
@@ -63,11 +62,11 @@ def _when(iso: str | None) -> str:
 
 
 def html(record: Mapping[str, Any]) -> str:
-    return "\n".join(_lines(record)) + "\n"
+    return safe.visible("\n".join(_lines(record)) + "\n")
 
 
 def _lines(r: Mapping[str, Any]) -> Iterator[str]:
-    e = escape
+    e = safe.html
     p = r["protocol"]
     yield "<!DOCTYPE html>"
     yield '<html lang="en-GB">'

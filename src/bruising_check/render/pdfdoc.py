@@ -1,43 +1,195 @@
-"""A4 PDF documents with the bundled DejaVu Sans font (so any text prints as written), page
-numbers, and the statement that the tool supports and does not replace professional judgement.
+"""A4 PDF documents in any script people in England write, with page numbers and the statement
+that the tool supports and does not replace professional judgement.
 
-Shared by the printable rationale and the handbook. fpdf2 is imported lazily by callers' modules.
+Shared by the printable rationale, the handbook and the quiz result. fpdf2 is imported lazily by
+callers' modules. `Document.normalize_text` is the PDF boundary of the text-safety policy: every
+text fpdf2 prints passes through it, so
+
+- control characters, escape sequences, direction overrides and zero-width characters print as
+  visible escapes (`render.safe.visible`);
+- `{nb}` in a text stays `{nb}`: the page-count alias is a string no text can hold after
+  `visible` (it contains NUL);
+- `[text](url)` never becomes a link, whatever a protocol says (fpdf2's markdown links are off);
+- a character the main font (DejaVu Sans: Latin incl. Polish and Welsh, Greek, Cyrillic, Hebrew)
+  lacks is taken from a bundled Noto subset (`fonts/`, see `coverage.json` and
+  `bench/subset_fonts.py`): Arabic and Urdu, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil and
+  the 3,755 most used Chinese characters. Those fonts are loaded only when a text needs them, and
+  text shaping (uharfbuzz: joined Arabic letters, right-to-left order, Indic conjuncts) is
+  switched on only for the texts that need it, so a Latin-only PDF costs what it did;
+- a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
+  (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+import re
+import warnings
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
 
 from bruising_check import STATEMENT
+from bruising_check.render.safe import TextWarning, visible
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+MAIN = "DejaVu"
+# The total-pages alias: NUL never survives `visible`, so no printed text can contain it.
+NB = "\x00nb\x00"
+# Scripts that need shaping or right-to-left ordering: Hebrew, Arabic (and Urdu), Syriac,
+# Thaana, NKo, the Indic scripts, Arabic presentation forms.
+_COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0dff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+class MissingGlyphs(TextWarning):
+    """Some characters of a text are in no bundled font: they print as `[U+XXXX]` codes."""
+
+
+@cache
+def _coverage() -> tuple[list[int], list[tuple[int, int, str]]]:
+    """Sorted (first, last, font file) ranges of the fallback fonts, and their starts."""
+    data: dict[str, list[list[int]]] = json.loads((FONTS / "coverage.json").read_text("utf-8"))
+    spans = sorted(
+        (first, last, name)
+        for name, ranges in data.items()
+        if not name.startswith("DejaVu")
+        for first, last in ranges
+    )
+    return [s[0] for s in spans], spans
+
+
+def fallback_font(char: str) -> str | None:
+    """The bundled fallback font file that has `char`, if any."""
+    starts, spans = _coverage()
+    code = ord(char)
+    i = bisect.bisect_right(starts, code) - 1
+    if i >= 0 and spans[i][0] <= code <= spans[i][1]:
+        return spans[i][2]
+    return None
+
+
+def _code_points(run: str) -> str:
+    return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
 
 class Document(FPDF):
     """An A4 page with a running footer: statement, optional watermark text, page X of Y."""
 
+    # fpdf2's markdown mode would turn `[text](url)` into a link (any scheme): never.
+    MARKDOWN_LINK_REGEX = re.compile(r"(?!)")
+
     def __init__(self, title: str, footer_note: str = "") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.doc_title = title
         self.footer_note = footer_note
-        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        self.set_font("DejaVu", size=10)
-        self.set_title(title)
+        self.missing: dict[str, int] = {}
+        self._fallbacks: list[str] = []
+        self._unshaped_warned = False
+        self.add_font(MAIN, "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font(MAIN, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_font(MAIN, size=10)
+        self.set_title(visible(title))
         self.set_creator("bruising-check")
         self.set_auto_page_break(auto=True, margin=20)
-        self.alias_nb_pages()
+        self.alias_nb_pages(NB)
 
     def footer(self) -> None:
         self.set_y(-15)
-        self.set_font("DejaVu", size=7)
+        self.set_font(MAIN, size=7)
         note = f"{self.footer_note}  " if self.footer_note else ""
         self.cell(0, 4, f"{note}{STATEMENT}", align="L", new_x="LMARGIN", new_y="NEXT")
-        self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
+
+    # --- the PDF boundary of the text-safety policy ---------------------------------------------
+
+    def normalize_text(self, text: str) -> str:
+        printable = NB.join(self._printable(part) for part in text.split(NB))
+        # fpdf2 calls this first in every cell, multi_cell and write: shaping is on for exactly
+        # the texts that need it. (Its line breaking re-shapes a paragraph per character, so a
+        # document-wide switch made every Latin paragraph after the first Arabic word slow.)
+        needed = _COMPLEX.search(printable) is not None
+        if needed and not self.text_shaping:
+            self._start_shaping()
+        elif not needed and self.text_shaping:
+            self.set_text_shaping(False)
+        return printable
+
+    def _printable(self, text: str) -> str:
+        text = visible(text)
+        if text.isascii():
+            return super().normalize_text(text)  # the common case: DejaVu has all of it
+        main = self.fonts[MAIN.lower()]
+        cmap: Any = getattr(main, "cmap", {})
+        out: list[str] = []
+        run: list[str] = []  # consecutive characters no font has, shown as one [U+...] code
+        for ch in text:
+            if ch in "\n\t" or ord(ch) in cmap:
+                found = True
+            else:
+                name = fallback_font(ch)
+                found = name is not None
+                if name is not None:
+                    self._load(name)
+            if found:
+                if run:
+                    out.append(_code_points("".join(run)))
+                    run.clear()
+                out.append(ch)
+            else:
+                self.missing[ch] = self.missing.get(ch, 0) + 1
+                run.append(ch)
+        if run:
+            out.append(_code_points("".join(run)))
+        return super().normalize_text("".join(out))
+
+    def _load(self, name: str) -> None:
+        family = name.split("-")[0]
+        if family in self._fallbacks:
+            return
+        self.add_font(family, "", str(FONTS / name))
+        self._fallbacks.append(family)
+        if self.page:
+            self._use_fallbacks()
+
+    def _use_fallbacks(self) -> None:
+        # Regular only: bold text in these scripts prints regular rather than not at all.
+        self.set_fallback_fonts(self._fallbacks, exact_match=False)
+
+    def add_page(self, *args: Any, **kwargs: Any) -> None:
+        super().add_page(*args, **kwargs)
+        if self._fallbacks and self.page == 1:
+            self._use_fallbacks()
+
+    def _start_shaping(self) -> None:
+        try:
+            self.set_text_shaping(True)
+        except Exception:  # uharfbuzz missing on this platform: print unshaped, and say so
+            if self._unshaped_warned:
+                return
+            self._unshaped_warned = True
+            warnings.warn(
+                MissingGlyphs(
+                    "this PDF has Arabic, Hebrew or Indic text but the shaping library"
+                    " (uharfbuzz) is not installed: letters may print unjoined or in the wrong"
+                    " order. Install uharfbuzz, or use --format html."
+                ),
+                stacklevel=3,
+            )
 
     def output_bytes(self) -> bytes:
         data: Any = self.output()
+        if self.missing:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in list(self.missing)[:8])
+            more = " ..." if len(self.missing) > 8 else ""
+            warnings.warn(
+                MissingGlyphs(
+                    f"the PDF has {len(self.missing):,} character(s) that no bundled font can"
+                    f" print ({shown}{more}); they are shown as [U+XXXX] codes. The HTML and"
+                    " JSON outputs keep them as written."
+                ),
+                stacklevel=2,
+            )
         return bytes(data)

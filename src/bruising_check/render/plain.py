@@ -5,12 +5,12 @@ Markdown. Both work from the record mapping alone and show protocol and user tex
 from __future__ import annotations
 
 import datetime as dt
-import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bruising_check.render import rationale as printable
+from bruising_check.render import safe
 from bruising_check.render.safe import visible
 
 WIDTH = 80
@@ -213,26 +213,14 @@ def _md_printable(r: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _md_escape(value: Any) -> str:
-    """Show text literally in Markdown: escape every character Markdown or HTML could act on."""
-    out = []
-    for ch in str(value):
-        if ch in "\\`*_{}[]()#+-.!|<>&~\"'":
-            out.append("&#" + str(ord(ch)) + ";" if ch in "<>&\"'" else "\\" + ch)
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Show text literally in Markdown: the one policy (`safe.markdown`); a value may start a
+    line, and escaping a block marker mid-line changes nothing."""
+    return safe.markdown(value, line_start=True)
 
 
 def _md_url(url: str | None) -> str:
-    """A web address as a Markdown autolink only when it is plainly one; otherwise as escaped
-    text, so a protocol cannot smuggle HTML or a `javascript:` link into the document."""
-    if not url:
-        return ""
-    if re.fullmatch(r"https?://[^\s<>\"'`\\]+", url):
-        return f" <{url}>"
-    return f" {_md_escape(url)}"
+    """A web address as a Markdown autolink only when it is plainly one (`safe.markdown_url`)."""
+    return f" {safe.markdown_url(url)}" if url else ""
 
 
 def markdown(record: Mapping[str, Any]) -> str:
