@@ -159,3 +159,13 @@ def save_new(output: Path, data: bytes) -> None:
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
     typer.echo(f"Saved {output}", err=True)
+
+
+def tolerant_stdin() -> None:
+    """Typed bytes that are not UTF-8 (a name typed in another encoding) become visible escapes
+    such as `\\xff` instead of an error that would lose a finished check."""
+    import contextlib
+    import sys
+
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdin.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
