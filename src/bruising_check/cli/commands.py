@@ -219,8 +219,9 @@ def save(
     try:
         write([(path, rendered(record, kind)) for path, kind in ordered])
     except (AlreadyExists, OSError) as exc:
-        why = "already exists" if isinstance(exc, AlreadyExists) else "cannot write"
-        fail(f"{getattr(exc, 'filename', None) or exc}: {why}; nothing was saved", 2)
+        if isinstance(exc, AlreadyExists):
+            fail(f"{exc}: already exists; nothing was saved", 2)
+        fail(f"{exc.filename}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
     return [path for path, _ in targets]
 
 

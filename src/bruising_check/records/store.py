@@ -72,7 +72,10 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
     try:
         for path, data in files:
             partial = _folder(Path(path)) / f".{Path(path).name}.{token}.partial"
-            _write_partial(partial, data)
+            try:
+                _write_partial(partial, data)
+            except OSError as exc:  # named by the file asked for, not the hidden partial
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
             partials.append(partial)
         for partial, path in zip(partials, targets, strict=True):
             try:
