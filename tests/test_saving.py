@@ -346,3 +346,19 @@ def test_in_a_terminal_a_failed_save_asks_for_another_folder(tmp_path: Path) -> 
     assert record["answers"]["age_weeks"] == 10
     assert record["about"]["practitioner"] == "Zo\\xeb"
     assert (elsewhere / f"{STAMP}.md").exists()
+
+
+def test_a_pasted_page_as_a_name_is_cut_and_the_record_still_verifies(tmp_path: Path) -> None:
+    from bruising_check.records.record import checksum
+
+    result = runner.invoke(
+        app,
+        ["check", "--record-dir", str(tmp_path), "--format", "json"],
+        input=typed(*FINISHED, "N" * 1_000_000, "", ""),
+        env=ENV,
+    )
+    assert result.exit_code == 0, result.output[-500:]
+    record = json.loads((tmp_path / f"{STAMP}.json").read_text(encoding="utf-8"))
+    assert record["about"]["practitioner"] == "N" * 200 + " [cut at 200 characters]"
+    assert record["checksum"] == checksum(record)
+    assert runner.invoke(app, ["verify-record", str(tmp_path / f"{STAMP}.json")]).exit_code == 0

@@ -236,6 +236,7 @@ def save_guided(
     from bruising_check.records.store import NotSaved, save_check
 
     ask = input if sys.stdin.isatty() else None
+    _bound_typed_header(record)
     try:
         return save_check(
             lambda kind: rendered(record, kind),
@@ -248,6 +249,27 @@ def save_guided(
         )
     except NotSaved as exc:
         fail(f"Not saved: {exc}. Write the result down now.", 2)
+
+
+def _bound_typed_header(record: dict[str, Any]) -> None:
+    """A name, role or reference typed at the save prompts is kept to MAX_ABOUT_CHARS (a pasted
+    page would make a record too large to verify), cut visibly, and the checksum made again."""
+    from bruising_check.records.record import checksum
+    from bruising_check.records.store import keep_escaped
+
+    about = record.get("about") or {}
+    changed = False
+    for key, value in list(about.items()):
+        kept = keep_escaped(str(value))
+        if len(kept) > MAX_ABOUT_CHARS:
+            kept = kept[:MAX_ABOUT_CHARS] + f" [cut at {MAX_ABOUT_CHARS} characters]"
+            typer.echo(
+                f"The {key.replace('_', ' ')} was cut to {MAX_ABOUT_CHARS} characters.", err=True
+            )
+        if kept != value:
+            about[key], changed = kept, True
+    if changed:
+        record["checksum"] = checksum(record)
 
 
 def _targets(printable: Path, fmt: str) -> list[tuple[Path, str]]:
