@@ -87,12 +87,14 @@ def test_partials_of_a_pair_nothing_of_which_is_visible_are_kept(tmp_path: Path)
 
 
 PAIR_CHILD = """
-import sys
+import sys, time
 from pathlib import Path
 from bruising_check.records.store import write_together
 out = Path(sys.argv[1])
 print("ready", flush=True)
+start = time.perf_counter()
 write_together([(out / "c.json", b"{" + b" " * 2**23 + b"}"), (out / "c.pdf", b"%" * 2**23)])
+print("done", time.perf_counter() - start, flush=True)
 """
 
 
@@ -100,15 +102,24 @@ write_together([(out / "c.json", b"{" + b" " * 2**23 + b"}"), (out / "c.pdf", b"
 def test_a_pair_killed_at_any_moment_is_never_a_printable_without_its_record(
     tmp_path: Path,
 ) -> None:
-    outcomes = set()
-    for i in range(16):
-        out = tmp_path / str(i)
+    def start(out: Path) -> subprocess.Popen[str]:
         out.mkdir()
         child = subprocess.Popen(
             [sys.executable, "-c", PAIR_CHILD, str(out)], stdout=subprocess.PIPE, text=True
         )
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        time.sleep(0.01 * i)
+        return child
+
+    # How long one save takes on this machine now, so the kills can be spread across it.
+    stdout, _ = start(tmp_path / "timing").communicate(timeout=60)
+    duration = float(stdout.split()[-1])
+    outcomes = set()
+    runs = 16
+    for i in range(runs):
+        out = tmp_path / str(i)
+        child = start(out)
+        late = i >= runs - 2  # the last two well after the save, whatever the load
+        time.sleep(duration * 4 + 0.1 if late else duration * 2 * i / (runs - 3))
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=60)
         visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
