@@ -1,16 +1,19 @@
-"""A long fuzz run: hostile protocols, answers and edited records through the whole tool.
+"""A long fuzz run: hostile input through every reader of the tool.
 
     .venv/bin/python bench/fuzz.py [EXAMPLES]      (default 20000 of each)
 
-The same strategies as tests/test_fuzz.py (which runs a few in CI). Prints how many examples ran,
-how many were rejected with problems, how many loaded, and the slowest case. A failure prints the
-smallest hostile input hypothesis found and exits 1.
+Protocols, answers and edited records (the strategies of tests/test_fuzz.py), and issue 13's
+attacks (tests/fuzzing_input.py, a few in CI by tests/test_fuzz_input.py): alias structures,
+typed replies at every question, cases files in every format, and scenario files. Prints how many
+examples ran, how many were rejected with problems, how many loaded, and the slowest case. A
+failure prints the smallest hostile input hypothesis found and exits 1.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +30,16 @@ from tests.fuzzing import (  # noqa: E402
     run_answers,
     serialise,
     verify_edit,
+)
+from tests.fuzzing_input import (  # noqa: E402
+    alias_yaml,
+    check_cases,
+    check_reply,
+    check_scenarios,
+    check_yaml,
+    hostile_cases,
+    hostile_scenarios,
+    typed_reply,
 )
 
 BASE_ANSWERS_BYTES = serialise(BASE_ANSWERS, "yaml")
@@ -45,8 +58,23 @@ def main(examples: int) -> int:
         "answers": 0,
         "answers_rejected": 0,
         "records": 0,
+        "aliases": 0,
+        "replies": 0,
+        "cases": 0,
+        "scenarios": 0,
     }
     slowest = [0.0, 0.0]
+    slow_input: dict[str, float] = {}
+    protocol = BASELINE_LOADED.protocol
+    assert protocol is not None
+
+    def timed(kind: str, run: Callable[[], object]) -> None:
+        start = time.perf_counter()
+        run()
+        tally[kind] += 1
+        progress(tally[kind], kind)
+        slow_input[kind] = max(slow_input.get(kind, 0.0), time.perf_counter() - start)
+
     opts = settings(
         max_examples=examples,
         deadline=None,
@@ -86,9 +114,29 @@ def main(examples: int) -> int:
         progress(tally["records"], "records")
         verify_edit(*edit)
 
+    @opts
+    @given(alias_yaml())
+    def aliases(text: str) -> None:
+        timed("aliases", lambda: check_yaml(text))
+
+    @opts
+    @given(typed_reply)
+    def replies(reply: str) -> None:
+        timed("replies", lambda: check_reply(protocol, reply))
+
+    @opts
+    @given(hostile_cases())
+    def cases(named: tuple[str, str]) -> None:
+        timed("cases", lambda: check_cases(protocol, *named))
+
+    @opts
+    @given(hostile_scenarios())
+    def scenarios(raw: bytes) -> None:
+        timed("scenarios", lambda: check_scenarios(protocol, raw))
+
     start = time.perf_counter()
     failed = False
-    for test in (protocols, answers, records):
+    for test in (protocols, answers, records, aliases, replies, cases, scenarios):
         try:
             test()
         except Exception as exc:  # report and carry on with the other half
@@ -105,6 +153,11 @@ def main(examples: int) -> int:
         f" slowest {slowest[1] * 1000:.0f} ms"
     )
     print(f"records:   {tally['records']} edited records verified or refused, never a crash")
+    for kind in ("aliases", "replies", "cases", "scenarios"):
+        slowest_ms = slow_input.get(kind, 0.0) * 1000
+        print(
+            f"{kind + ':':<10} {tally[kind]} examples, never a crash; slowest {slowest_ms:.0f} ms"
+        )
     print(f"{'FAILED' if failed else 'no crash'} in {took:.0f} s")
     return 1 if failed else 0
 

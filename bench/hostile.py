@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/hostile.py
 
-Runs `bruising-check validate` and `check PROTOCOL --answers good.yaml` on each hostile protocol
-and `check --answers FILE` on each hostile answers file (including the generated big ones), and
-prints the slowest runs and the largest peak resident memory. Target (issue 7): every run ends
-within a couple of seconds with exit 1 or 2.
+Runs `bruising-check validate` and `check PROTOCOL --answers good.yaml` on each hostile protocol,
+`check --answers FILE` on each hostile answers file, `diff --cases FILE` on each hostile cases
+file (including the generated big ones), and every reading command on a FIFO, /dev/zero and a
+folder; prints the slowest runs and the largest peak resident memory. Targets (issues 7 and 13):
+every run ends in under 5 s and 300 MB with exit 1 or 2, or exit 0 for the files in
+answers-correct/ and the cases files whose right result is a per-case error.
 """
 
 from __future__ import annotations
@@ -20,22 +22,64 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile import ANSWERS, GOOD_ANSWERS, PROTOCOLS, write_big  # noqa: E402
+from tests.hostile import (  # noqa: E402
+    ANSWERS,
+    ANSWERS_CORRECT,
+    CASES,
+    GOOD_ANSWERS,
+    PROTOCOLS,
+    record_amplifier,
+    write_big,
+    write_big_cases,
+)
 
-TARGET_SECONDS = 2.0
+TARGET_SECONDS = 5.0
+TARGET_MIB = 300
+V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+# Cases files whose right result is a replay with per-case errors (tests/test_hostile_input.py).
+CORRECT_CASES = {"nan-and-inf-cells.csv", "record-odd-context.json", "yaml-leading-zero.yaml"}
 
 
 def measure(args: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, exit code and peak RSS (MiB) of one run of the tool."""
+    """Wall seconds, exit code and peak RSS (MiB) of one run of the tool (killed after 60 s, a
+    hang: exit -9)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bruising_check", *args],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    deadline = start + 60
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.01)
     took = time.perf_counter() - start
     return took, os.waitstatus_to_exitcode(status), usage.ru_maxrss // 1024
+
+
+def special_runs(folder: Path, good: Path) -> list[list[str]]:
+    """Every reading command on a FIFO with no writer, /dev/zero and a folder."""
+    fifo = folder / "fifo.yaml"
+    os.mkfifo(fifo)
+    runs = []
+    for bad in (str(fifo), "/dev/zero", str(folder)):
+        runs += [
+            ["validate", bad],
+            ["check", bad, "--answers", str(good)],
+            ["check", "--answers", bad],
+            ["show", "national-baseline", "--format", "tree", "--highlight", bad],
+            ["diff", "national-baseline", str(V2), "--cases", bad],
+            ["test", "national-baseline", bad],
+            ["verify-record", bad],
+        ]
+    return [r for r in runs if not (r[-1] == str(folder) and "--cases" in r)]
 
 
 def main() -> int:
@@ -44,11 +88,18 @@ def main() -> int:
         good = folder / "good.yaml"
         good.write_text(GOOD_ANSWERS, encoding="utf-8")
         big_protocols, big_answers = write_big(folder)
+        amplifier = folder / "record-amplifier.yaml"
+        amplifier.write_bytes(record_amplifier())
         runs: list[list[str]] = []
-        for p in [*PROTOCOLS, *big_protocols]:
+        for p in [*PROTOCOLS, *big_protocols, amplifier]:
             runs += [["validate", str(p)], ["check", str(p), "--answers", str(good)]]
         runs += [["check", "--answers", str(a)] for a in [*ANSWERS, *big_answers]]
-        results = [(measure(args), args) for args in runs]
+        correct = [["check", "--answers", str(a), "--format", "json"] for a in ANSWERS_CORRECT]
+        for c in [*CASES, *write_big_cases(folder)]:
+            run = ["diff", "national-baseline", str(V2), "--cases", str(c)]
+            (correct if c.name in CORRECT_CASES else runs).append(run)
+        runs += special_runs(folder, good)
+        results = [(measure(args), args) for args in [*runs, *correct]]
         baseline = measure(["check", "--answers", str(good)])
     results.sort(key=lambda r: -r[0][0])
     print(
@@ -59,11 +110,22 @@ def main() -> int:
     for (took, code, mib), args in results[:8]:
         shown = " ".join(Path(a).name if "/" in a else a for a in args)
         print(f"{took * 1000:>6.0f} {mib:>5} {code:>4}  {shown}")
-    bad_exit = [args for (_, code, _), args in results if code not in (1, 2)]
+    right = {id(args) for args in correct}
+    bad_exit = [
+        args
+        for (_, code, _), args in results
+        if (code != 0 if id(args) in right else code not in (1, 2))
+    ]
     slow = [args for (took, _, _), args in results if took > TARGET_SECONDS]
+    big = [args for (_, _, mib), args in results if mib > TARGET_MIB]
     print(f"largest peak memory: {max(r[0][2] for r in results)} MiB")
-    print(f"over {TARGET_SECONDS:g} s: {len(slow)}; exit other than 1 or 2: {len(bad_exit)}")
-    return 1 if slow or bad_exit else 0
+    print(
+        f"over {TARGET_SECONDS:g} s: {len(slow)}; over {TARGET_MIB} MiB: {len(big)};"
+        f" wrong exit: {len(bad_exit)}"
+    )
+    for args in [*slow, *big, *bad_exit]:
+        print("  ", " ".join(Path(a).name if "/" in a else a for a in args))
+    return 1 if slow or bad_exit or big else 0
 
 
 if __name__ == "__main__":

@@ -126,18 +126,23 @@ def test_a_killed_save_never_overwrites_an_existing_record(tmp_path: Path) -> No
         assert target.read_bytes() == b"the original record"
 
 
-def test_stale_partials_are_removed_only_when_old(tmp_path: Path) -> None:
+def test_a_stale_partial_is_removed_only_when_its_bytes_are_visible(tmp_path: Path) -> None:
+    """Issue 13: a leftover may be the only copy of a record (a kill between the two files of a
+    pair); it is removed only once the same bytes are saved under its name, and only when old."""
     target = tmp_path / "record[1].json"
-    old = tmp_path / ".record[1].json.abc123.partial"
+    only_copy = tmp_path / ".record[1].json.abc123.partial"
+    visible = tmp_path / ".record[1].json.ghi789.partial"
     fresh = tmp_path / ".record[1].json.def456.partial"
     other = tmp_path / ".other.json.abc123.partial"
-    for p in (old, fresh, other):
-        p.write_bytes(b"half")
+    only_copy.write_bytes(b"half")
+    for p in (visible, fresh, other):
+        p.write_bytes(b"{}")
     hour_and_a_bit = time.time() - 3700
-    os.utime(old, (hour_and_a_bit, hour_and_a_bit))
-    os.utime(other, (hour_and_a_bit, hour_and_a_bit))
+    for p in (only_copy, visible, other):
+        os.utime(p, (hour_and_a_bit, hour_and_a_bit))
     write_new(target, b"{}")
-    assert not old.exists()
+    assert only_copy.exists()  # what it holds is nowhere else
+    assert not visible.exists()  # its bytes are saved under the name
     assert fresh.exists()  # might belong to a save still running
     assert other.exists()  # belongs to another record's save
     assert remove_stale_partials(target, now=time.time() + 7200) == [fresh]

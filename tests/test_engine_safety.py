@@ -55,14 +55,15 @@ def test_a_failed_save_takes_back_the_printable_it_wrote(
 ) -> None:
     import bruising_check.records.store as store
 
-    real = store.write_new
+    real = store._write_partial
 
-    def fail_on_json(path: Path, data: bytes) -> None:
-        if Path(path).suffix == ".json":
+    def fail_on_printable(path: Path, data: bytes) -> None:
+        # The JSON record is written first, so failing on the second file tests the take-back.
+        if ".md." in Path(path).name:
             raise OSError(28, "No space left on device")
         real(path, data)
 
-    monkeypatch.setattr(store, "write_new", fail_on_json)
+    monkeypatch.setattr(store, "_write_partial", fail_on_printable)
     _register()
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump(BASE_ANSWERS), encoding="utf-8")

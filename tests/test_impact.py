@@ -107,8 +107,8 @@ def test_reading_streams_one_case_at_a_time() -> None:
     lines = (json.dumps({"answers": {"age_weeks": i}}) + "\n" for i in range(10**9))
 
     class Endless(io.TextIOBase):
-        def __iter__(self):  # type: ignore[no-untyped-def]
-            return lines
+        def readline(self, size: int | None = -1) -> str:
+            return next(lines)
 
     cases = read_cases("big.jsonl", Endless(), {})  # type: ignore[arg-type]
     first = [next(cases) for _ in range(3)]

@@ -64,3 +64,46 @@ def test_duplicate_key_names_the_first_line() -> None:
 
 def test_dates_and_words_stay_text_where_the_schema_wants_text() -> None:
     assert read_yaml("d: 2026-01-01\nn: null\n", "f").data == {"d": "2026-01-01", "n": None}
+
+
+def test_an_alias_chain_is_as_deep_as_it_reads_once_expanded() -> None:
+    # Each anchor wraps the previous alias: 520 levels once expanded, though no line nests.
+    lines = ["a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 521))]
+    assert problem_code("\n".join(lines).encode()) is Code.YAML_TOO_DEEP
+
+
+def test_an_alias_inside_what_it_names_is_refused() -> None:
+    assert problem_code(b"a: &a [*a]\n") is Code.YAML_TOO_DEEP
+
+
+def test_one_long_string_named_in_many_places_counts_every_time() -> None:
+    raw = b"s: &s " + b"A" * 100_000 + b"\nl: [" + b", ".join([b"*s"] * 30) + b"]\n"
+    with pytest.raises(YamlError) as info:
+        read_yaml(decode(raw, "f"), "f")
+    assert info.value.problem.code is Code.YAML_TOO_BIG
+    assert "characters of text" in info.value.problem.message
+
+
+def test_aliases_within_the_limits_still_read() -> None:
+    assert read_yaml("a: &a [1, 2]\nb: *a\n", "f").data == {"a": [1, 2], "b": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("010", 10),  # YAML 1.1 read 8
+        ("1:30", "1:30"),  # YAML 1.1 read 90
+        ("0x1F", "0x1F"),
+        ("0o17", "0o17"),
+        ("1_000", "1_000"),
+        ("1e1", 10.0),  # YAML 1.1 read text; JSON writes numbers so
+        ("-2.5E-1", -0.25),
+        ("+3", 3),
+        (".5", 0.5),
+        ('"010"', "010"),
+        ("! 010", "010"),
+    ],
+)
+def test_numbers_follow_yaml_1_2(text: str, value: object) -> None:
+    data = read_yaml(f"a: {text}\n", "f").data
+    assert data == {"a": value} and type(data["a"]) is type(value)

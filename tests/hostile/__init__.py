@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASELINE = Path(__file__).resolve().parents[2] / "protocols" / "national-baseline.yaml"
 
 HERE = Path(__file__).resolve().parent
 PROTOCOLS = sorted((HERE / "protocols").iterdir())
 ANSWERS = sorted((HERE / "answers").iterdir())
+ANSWERS_CORRECT = sorted((HERE / "answers-correct").iterdir())
+CASES = sorted((HERE / "cases").iterdir())
 
 GOOD_ANSWERS = """child_seriously_unwell: false
 age_weeks: 10
@@ -24,8 +32,44 @@ report_channel: seen_in_person
 """
 
 
+def _baseline_with(change: Callable[[dict[str, Any]], None]) -> bytes:
+    from bruising_check.protocol.yamlread import decode, read_yaml
+
+    raw = BASELINE.read_bytes()
+    data = read_yaml(decode(raw, "baseline"), "baseline").data
+    change(data)
+    return yaml.safe_dump(data, sort_keys=False, width=1_000_000, allow_unicode=True).encode()
+
+
+def _amplify(data: dict[str, Any]) -> None:
+    """A clean ~130 KB protocol whose record would be tens of MB: one contact with long (but
+    each allowed) details, named by 200 actions of every pathway."""
+    for contact in data["contacts"]:
+        if contact["id"] == "csc_front_door":
+            contact.update(phone="0" * 9900, hours="H" * 9900, out_of_hours="O" * 9900)
+    for pathway in data["pathways"]:
+        extra = [
+            {
+                "id": f"tell_front_door_{i}",
+                "text": "Tell the front door.",
+                "contact": "csc_front_door",
+            }
+            for i in range(200)
+        ]
+        pathway["actions"] = [*pathway.get("actions", []), *extra]
+
+
+def _long_phone(data: dict[str, Any]) -> None:
+    data["contacts"][0]["phone"] = "0" * 20_000
+
+
+TEXT_BOMB = b"s: &s " + b"A" * 1_500_000 + b"\nl: [" + b", ".join([b"*s"] * 200) + b"]\n"
+
+
 def _big_protocols() -> dict[str, bytes]:
     return {
+        "alias-text-bomb.yaml": TEXT_BOMB,
+        "text-too-long.yaml": _baseline_with(_long_phone),
         "too-large.yaml": b"metadata:\n  title: " + b"A" * 2_100_000 + b"\n",
         "long-line.yaml": b"metadata:\n  title: " + b"A" * 1_500_000 + b"\n",
         "long-key.yaml": b"k" * 500_000 + b": 1\n",
@@ -38,6 +82,7 @@ def _big_protocols() -> dict[str, bytes]:
 def _big_answers() -> dict[str, bytes]:
     base = GOOD_ANSWERS.encode()
     return {
+        "alias-text-bomb.yaml": TEXT_BOMB,
         "too-large.yaml": base + b"notes: " + b"n" * 2_100_000 + b"\n",
         "long-notes.yaml": base + b"notes: " + b"n" * 1_000_000 + b"\n",
         "long-option-id.yaml": base.replace(
@@ -51,6 +96,33 @@ def _big_answers() -> dict[str, bytes]:
             b"locations: [cheek]", b"locations: [" + b", ".join([b"elbow"] * 150_000) + b"]"
         ),
     }
+
+
+def record_amplifier() -> bytes:
+    """Valid in every other way, so `validate` lists its warnings too: tested on its own."""
+    return _baseline_with(_amplify)
+
+
+def _big_cases() -> dict[str, bytes]:
+    header = b"case_id,age_weeks\n"
+    return {
+        "json-deep.json": b"[" * 100_000 + b"]" * 100_000 + b"\n",
+        "csv-huge-cell.csv": header + b"a," + b"9" * 200_000 + b"\n",
+        "jsonl-long-line.jsonl": b'{"answers": {"notes": "' + b"n" * 5_100_000 + b'"}}\n',
+        "too-large.yaml": b"cases: []\n# " + b"x" * 2_100_000 + b"\n",
+        "alias-text-bomb.yaml": TEXT_BOMB + b"cases: []\n",
+    }
+
+
+def write_big_cases(folder: Path) -> list[Path]:
+    """Write the generated hostile cases files under `folder`."""
+    (folder / "cases").mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in _big_cases().items():
+        path = folder / "cases" / name
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
 
 
 def write_big(folder: Path) -> tuple[list[Path], list[Path]]:

@@ -275,21 +275,27 @@ def _read_line(label: str) -> str | None:
 
 
 def _ask_number(label: str, top: int) -> int | None:
+    from bruising_check.engine.replies import choice_number
+
     while True:
         reply = _read_line(f"{label} (1-{top}, q to stop)")
         if reply is None or reply.lower() == "q":
             return None
-        if reply.isdigit() and 1 <= int(reply) <= top:
-            return int(reply)
+        number = choice_number(reply, top)
+        if number is not None:
+            return number
         typer.echo(f"Type a number from 1 to {top}.")
 
 
 def _ask_numbers(label: str, top: int) -> list[int] | None:
+    from bruising_check.engine.replies import choice_number
+
     while True:
         reply = _read_line(f"{label} (e.g. 1,3,5; q to stop)")
         if reply is None or reply.lower() == "q":
             return None
         parts = [x.strip() for x in reply.replace(" ", ",").split(",") if x.strip()]
-        if all(x.isdigit() and 1 <= int(x) <= top for x in parts):
-            return sorted({int(x) for x in parts})
+        numbers = [choice_number(x, top) for x in parts]
+        if all(n is not None for n in numbers):
+            return sorted({n for n in numbers if n is not None})
         typer.echo(f"Type numbers from 1 to {top}, separated by commas.")

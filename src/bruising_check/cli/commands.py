@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
@@ -11,7 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes, save_new
+from bruising_check.cli.common import (
+    load,
+    load_or_exit,
+    print_problems,
+    read_bytes,
+    save_new,
+    tolerant_stdin,
+)
 from bruising_check.cli.guided import clock
 
 
@@ -24,6 +30,7 @@ class CheckFormat(str, Enum):
 
 
 EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pdf": ".pdf"}
+# (records.store.EXTENSIONS holds the same; not imported here so that `--help` stays fast.)
 BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {".htm": CheckFormat.html}
 
 
@@ -83,11 +90,7 @@ def check(
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
-    about = {
-        k: v
-        for k, v in (("practitioner", practitioner), ("role", role), ("child_reference", child_ref))
-        if v
-    }
+    about = _about(practitioner, role, child_ref)
     if output is not None and record_dir is not None:
         fail("Give --output or --record-dir, not both.", 2)
     if format is None and output is not None:
@@ -95,6 +98,7 @@ def check(
     if answers is None:
         from bruising_check.cli.guided import run_guided
 
+        tolerant_stdin()
         fmt = "pdf" if format is None else format.value
         # Say so before the questions, not after them.
         if output is not None:
@@ -110,7 +114,7 @@ def check(
             output=output,
             record_dir=record_dir,
             about=about,
-            save=save,
+            save=save_guided,
         )
         raise typer.Exit(code)
     try:
@@ -144,6 +148,28 @@ def check(
         raise typer.Exit(1)
 
 
+MAX_ABOUT_CHARS = 200
+
+
+def _about(practitioner: str | None, role: str | None, child_ref: str | None) -> dict[str, str]:
+    """The record's optional header from the command line: bytes that are not UTF-8 are kept as
+    escapes (`\\xff`) instead of crashing the save; overlong values are refused up front."""
+    from bruising_check.records.store import keep_escaped
+
+    about: dict[str, str] = {}
+    for key, flag, value in (
+        ("practitioner", "--practitioner", practitioner),
+        ("role", "--role", role),
+        ("child_reference", "--child-ref", child_ref),
+    ):
+        if not value:
+            continue
+        if len(value) > MAX_ABOUT_CHARS:
+            fail(f"{flag}: at most {MAX_ABOUT_CHARS} characters", 2)
+        about[key] = keep_escaped(value)
+    return about
+
+
 def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
     content = rendered(record, fmt)
     if output is None:
@@ -174,47 +200,83 @@ def save(
     record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
 ) -> list[Path]:
     """Write the printable rationale and, beside it, the JSON record (so the check can be
-    verified again later). Every target is checked first: all are written, or none."""
-    from bruising_check.records.store import AlreadyExists, write_new
+    verified again later): both or neither. A name that is taken or a folder that cannot be
+    written ends the command (exit 2): with --answers the check can simply be run again."""
+    from bruising_check.records.store import AlreadyExists, dated_targets, pair_targets
+    from bruising_check.records.store import write_together as write
 
     if output is None:
         folder = record_dir or Path.cwd()
         if not folder.is_dir():
             fail(f"{folder}: no such folder; nothing was saved", 2)
-        stamp = dt.datetime.fromisoformat(record["created_at"]).strftime("%Y%m%d-%H%M%S")
-        for n in range(1, 1000):
-            base = folder / (f"bruising-check-{stamp}" + ("" if n == 1 else f"-{n}"))
-            targets = _targets(base.with_suffix(EXTENSIONS[fmt]), fmt)
-            if not any(p.exists() for p, _ in targets):
-                break
+        targets = dated_targets(folder, record["created_at"], fmt)
     else:
-        targets = _targets(output, fmt)
+        targets = pair_targets(output, fmt)
     for path, _ in targets:
-        if path.exists():
+        if path.exists() or path.is_symlink():
             fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
-    contents = [(path, rendered(record, kind)) for path, kind in targets]
-    written: list[Path] = []
-    for path, content in contents:
-        try:
-            write_new(path, content)
-        except (AlreadyExists, OSError) as exc:
-            # All or nothing: a printable rationale without its JSON record cannot be verified
-            # later, so what this save already wrote is taken back.
-            for done in written:
-                done.unlink(missing_ok=True)
-            why = "already exists" if isinstance(exc, AlreadyExists) else "cannot write"
-            fail(f"{path}: {why}; nothing was saved", 2)
-        written.append(path)
-    return written
+    # The JSON record first: a crash between the two files leaves a record that can be verified.
+    ordered = sorted(targets, key=lambda t: t[1] != "json")
+    try:
+        write([(path, rendered(record, kind)) for path, kind in ordered])
+    except (AlreadyExists, OSError) as exc:
+        if isinstance(exc, AlreadyExists):
+            fail(f"{exc}: already exists; nothing was saved", 2)
+        fail(f"{exc.filename}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
+    return [path for path, _ in targets]
+
+
+def save_guided(
+    record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
+) -> list[Path]:
+    """Save a finished guided check; never lose it. If the place asked for fails (the file
+    appeared or the folder vanished during the questions, the disk is full), say why and ask
+    for another name or folder; with no terminal to ask, save an emergency copy and say where."""
+    import sys
+
+    from bruising_check.records.store import NotSaved, save_check
+
+    ask = input if sys.stdin.isatty() else None
+    _bound_typed_header(record)
+    try:
+        return save_check(
+            lambda kind: rendered(record, kind),
+            fmt,
+            record["created_at"],
+            output,
+            record_dir,
+            ask=ask,
+            say=lambda line: typer.echo(line, err=True),
+        )
+    except NotSaved as exc:
+        fail(f"Not saved: {exc}. Write the result down now.", 2)
+
+
+def _bound_typed_header(record: dict[str, Any]) -> None:
+    """A name, role or reference typed at the save prompts is kept to MAX_ABOUT_CHARS (a pasted
+    page would make a record too large to verify), cut visibly, and the checksum made again."""
+    from bruising_check.records.record import checksum
+    from bruising_check.records.store import keep_escaped
+
+    about = record.get("about") or {}
+    changed = False
+    for key, value in list(about.items()):
+        kept = keep_escaped(str(value))
+        if len(kept) > MAX_ABOUT_CHARS:
+            kept = kept[:MAX_ABOUT_CHARS] + f" [cut at {MAX_ABOUT_CHARS} characters]"
+            typer.echo(
+                f"The {key.replace('_', ' ')} was cut to {MAX_ABOUT_CHARS} characters.", err=True
+            )
+        if kept != value:
+            about[key], changed = kept, True
+    if changed:
+        record["checksum"] = checksum(record)
 
 
 def _targets(printable: Path, fmt: str) -> list[tuple[Path, str]]:
-    if fmt == "json":
-        return [(printable, "json")]
-    beside = printable.with_suffix(".json")
-    if beside == printable:
-        beside = printable.with_name(printable.name + ".record.json")
-    return [(printable, fmt), (beside, "json")]
+    from bruising_check.records.store import pair_targets
+
+    return pair_targets(printable, fmt)
 
 
 @app.command()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import print_problems, read_bytes, resolve_protocol, save_new
+from bruising_check.cli.common import (
+    Unreadable,
+    open_regular,
+    print_problems,
+    read_bytes,
+    resolve_protocol,
+    save_new,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -31,11 +40,16 @@ def load_version(spec: str) -> tuple[str, Loaded]:
     from bruising_check.protocol.loader import load_protocol
 
     path = Path(spec)
+    if spec.startswith("-") and not path.exists():
+        # After `--` typer passes options on as versions; git would take `--output=FILE:x` as
+        # its own option and write a file. A version never starts with a dash.
+        fail(f"{spec}: not a protocol version (a file, bundled name or REV:path)", 2)
     if not path.exists() and ":" in spec and not spec.startswith(":"):
         rev, _, inner = spec.partition(":")
         try:
             shown = subprocess.run(  # noqa: S603 - fixed argv, no shell
-                ["git", "show", f"{rev}:{inner}"],  # noqa: S607 - git from PATH is intended
+                # --end-of-options: whatever the spec holds, git reads it as a revision.
+                ["git", "show", "--end-of-options", f"{rev}:{inner}"],  # noqa: S607 - PATH git
                 capture_output=True,
                 check=False,
                 timeout=30,
@@ -83,6 +97,7 @@ def diff(
     """What changed between two protocol versions: text, behaviour, and impact on cases."""
     from bruising_check.analysis import TooLarge, compare
     from bruising_check.render import diff as diff_render
+    from bruising_check.render.safe import visible
     from bruising_check.versions import report as diff_report
     from bruising_check.versions.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
     from bruising_check.versions.structural import structural_diff
@@ -125,7 +140,13 @@ def diff(
         def stream() -> Iterator[Case]:
             for path in files():
                 try:
-                    with path.open(encoding="utf-8", newline="") as handle:
+                    # A FIFO or device is refused before reading; readers bound each line.
+                    fd = open_regular(path)
+                except Unreadable as exc:
+                    print_problems([exc.problem])
+                    raise typer.Exit(2) from None
+                try:
+                    with os.fdopen(fd, encoding="utf-8", newline="") as handle:
                         yield from read_cases(str(path), handle, questions)
                 except OSError as exc:
                     fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
@@ -133,9 +154,11 @@ def diff(
                     fail(f"{path}: not UTF-8 text", 2)
 
         try:
-            report.impact = impact(a.protocol, b.protocol, stream())
+            report.impact = impact(a.protocol, b.protocol, stream(), _progress())
         except CaseFileError as exc:
-            fail(str(exc), 2)
+            fail(visible(str(exc)), 2)
+        finally:
+            _progress_done()
     renderers: dict[str, Callable[[diff_report.DiffReport], str]] = {
         "text": diff_render.text,
         "md": diff_render.markdown,
@@ -157,3 +180,28 @@ def diff(
             err=True,
         )
         raise typer.Exit(1)
+
+
+_shown_progress = [False]
+
+
+def _progress() -> Callable[[int], None] | None:
+    """On a terminal, a count every thousand cases from the second thousand on (one line,
+    rewritten); elsewhere (CI logs, pipes) nothing."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(count: int) -> None:
+        if count >= 2000:
+            _shown_progress[0] = True
+            sys.stderr.write(f"\rRe-running cases under both versions: {count:,} so far")
+            sys.stderr.flush()
+
+    return show
+
+
+def _progress_done() -> None:
+    if _shown_progress[0]:
+        sys.stderr.write("\r\x1b[K" if os.environ.get("TERM") != "dumb" else "\n")
+        sys.stderr.flush()
+        _shown_progress[0] = False

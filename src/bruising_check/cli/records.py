@@ -34,6 +34,7 @@ def verify_record(
     from bruising_check.protocol.bundled import bundled_files
     from bruising_check.records.verify import (
         CHANGED,
+        MAX_RECORD_BYTES,
         RecordError,
         checksum_matches,
         describe_missing,
@@ -42,7 +43,7 @@ def verify_record(
     )
     from bruising_check.records.verify import verify_record as verify
 
-    raw = read_bytes(record)
+    raw = read_bytes(record, limit=MAX_RECORD_BYTES)
     try:
         data = read_record(raw)
     except RecordError as exc:

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
+from bruising_check.cli.common import (
+    Unreadable,
+    load_or_exit,
+    print_problems,
+    read_bytes,
+    read_limited,
+    save_new,
+)
 
 if TYPE_CHECKING:
     from bruising_check.protocol.model import Protocol
@@ -196,7 +203,6 @@ def test_scenarios(
     """Run scenario files against a protocol: pass/fail with differences, and coverage.
 
     Exit 0 all pass, 1 any scenario fails, 2 a file cannot be read or is malformed."""
-    from bruising_check.problems import Code, Problem
     from bruising_check.training import scenarios as sc
 
     loaded = load_or_exit(protocol)
@@ -205,10 +211,9 @@ def test_scenarios(
     runs: list[sc.FileRun] = []
     for path in _scenario_files(cases):
         try:
-            raw = path.read_bytes()
-        except OSError as exc:  # keep going: the other files still run and report
-            reason = "is a folder" if path.is_dir() else f"cannot read ({exc.strerror or exc})"
-            problem = Problem(Code.UNREADABLE, f"{reason}", str(path))
+            raw = read_limited(path)
+        except Unreadable as exc:  # keep going: the other files still run and report
+            problem = exc.problem
             print_problems([problem], hints=False)
             runs.append(sc.FileRun(str(path), (problem,)))
             continue
@@ -237,11 +242,9 @@ def test_scenarios(
     if coverage and results:
         _print_coverage(sc.coverage(p, results))
     if junit is not None:
-        try:
-            # Case titles and messages quote files: shown (and valid XML 1.0), never raw.
-            junit.write_text(_safe(sc.junit_xml(runs, p.metadata.id)), encoding="utf-8")
-        except OSError as exc:
-            fail(f"{junit}: cannot write ({exc.strerror or exc})", 2)
+        # The same path as every file the tool writes: new only, never through a symlink, 0600.
+        # Case titles and messages quote files: shown (and valid XML 1.0), never raw.
+        save_new(junit, _safe(sc.junit_xml(runs, p.metadata.id)).encode("utf-8"))
     if unreadable:
         raise typer.Exit(2)
     if failed:

@@ -32,9 +32,15 @@ from bruising_check.protocol.model import (
 DAYS_PER_MONTH = 365.25 / 12  # 30.4375, as in the protocol's age_months fact
 DAYS_PER_YEAR = 365.25
 _UNIT_DAYS = {"d": 1.0, "w": 7.0, "m": DAYS_PER_MONTH, "y": DAYS_PER_YEAR}
+# ASCII digits only, and few of them: `\d` would take a superscript `²` or Arabic-Indic digits,
+# and 400 nines would overflow the arithmetic.
 _AGE = re.compile(
-    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<u>d|days?|w|wks?|weeks?|m|mths?|months?|y|yrs?|years?)$"
+    r"^(?P<n>[0-9]{1,9}(?:\.[0-9]{1,9})?)\s*(?P<u>d|days?|w|wks?|weeks?|m|mths?|months?|y|yrs?|years?)$"
 )
+_NUMBER = re.compile(r"[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})")
+_CHOICE = re.compile(r"[0-9]{1,6}")
+MAX_REPLY_CHARS = 200
+"""Longest reply to anything but a free-text question (those have their own `max_length`)."""
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
 NONE_WORDS = frozenset({"none", "0", "none of these", "nothing"})
@@ -66,6 +72,8 @@ def parse(q: Question, typed: str) -> Parsed:
         return Parsed(UNKNOWN, "left unanswered (not known)")
     if isinstance(q, TextQuestion):
         return Parsed(_checked(q, typed.strip()))
+    if len(text) > MAX_REPLY_CHARS:
+        raise TypedError("That is too long to be an answer here; type a shorter one.")
     low = text.lower()
     if isinstance(q, BooleanQuestion):
         if low in YES:
@@ -83,12 +91,23 @@ def parse(q: Question, typed: str) -> Parsed:
     raise TypeError(q)  # pragma: no cover
 
 
+def choice_number(typed: str, count: int) -> int | None:
+    """`typed` as one of the numbers 1 to `count` shown on a screen, else None (ASCII digits
+    only, so `²` or a 5,000-digit number is simply not one of them)."""
+    text = typed.strip()
+    if not _CHOICE.fullmatch(text):
+        return None
+    n = int(text)
+    return n if 1 <= n <= count else None
+
+
 def _option(ids: list[str], item: str, count: int) -> str:
-    if item.isdigit():
-        n = int(item)
-        if 1 <= n <= count:
+    if item.isdigit() or _CHOICE.fullmatch(item):
+        n = choice_number(item, count)
+        if n is not None:
             return ids[n - 1]
-        raise TypedError(f"{item} is not one of the numbers shown: choose 1 to {count}.")
+        shown = item if len(item) <= 12 else item[:12] + "..."
+        raise TypedError(f"{shown} is not one of the numbers shown: choose 1 to {count}.")
     match = [i for i in ids if i.lower() == item.lower()]
     if match:
         return match[0]
@@ -129,7 +148,7 @@ def _number(q: NumberQuestion, low: str) -> Parsed:
     else:
         try:
             # Digits and one decimal point only: float() would also take "1_7" as 17.
-            if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", low):
+            if not _NUMBER.fullmatch(low):
                 raise ValueError(low)
             value = float(low)
         except ValueError:

@@ -15,6 +15,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.limits import (
+    MAX_RECORD_FROM_PROTOCOL,
+    MAX_TEXT_CHARS,
+    record_size_bound,
+)
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, read_yaml
 
@@ -45,18 +50,26 @@ def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loa
         return Loaded(
             file, digest, None, [located.problem(Code.NOT_A_MAPPING, "not a mapping", ())]
         )
-    long_list = _first_long_list(located.data)
-    if long_list is not None:
-        # Checked before the schema so that a hostile list costs neither time nor a flood of
-        # one problem per item.
-        path, size = long_list
-        message = f"{_where(path)} has {size:,} items; the limit is {MAX_LIST_ITEMS:,}"
+    too_big = _first_too_big(located.data)
+    if too_big is not None:
+        # Checked before the schema so that a hostile list or text costs neither time nor a
+        # flood of one problem per item.
+        path, message = too_big
         return Loaded(file, digest, None, [located.problem(Code.SCHEMA, message, path)], located)
     try:
         protocol = Protocol.model_validate(located.data)
     except ValidationError as exc:
         return Loaded(file, digest, None, _capped(schema_problems(exc, located)), located)
     problems = check_protocol(protocol, located, today=today or dt.date.today())
+    bound = record_size_bound(protocol)
+    if bound > MAX_RECORD_FROM_PROTOCOL:
+        message = (
+            f"a check under this protocol could make a record of up to {bound:,} bytes; the"
+            f" limit is {MAX_RECORD_FROM_PROTOCOL:,} (contacts are repeated for every action"
+            " that names them, option labels in every answer)"
+        )
+        hint = "Shorten long texts, especially contact details named by many actions."
+        problems.append(located.problem(Code.SCHEMA, message, (), hint=hint))
     return Loaded(file, digest, protocol, problems, located)
 
 
@@ -66,17 +79,27 @@ MAX_LIST_ITEMS = 2000
 MAX_PROBLEMS = 100
 
 
-def _first_long_list(data: Any) -> tuple[Path, int] | None:
-    """The first list longer than MAX_LIST_ITEMS, walked iteratively (no recursion limit)."""
+def _first_too_big(data: Any) -> tuple[Path, str] | None:
+    """The first list longer than MAX_LIST_ITEMS or text (key or value) longer than
+    MAX_TEXT_CHARS, walked iteratively (no recursion limit)."""
     stack: list[tuple[Path, Any]] = [((), data)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, list):
             if len(node) > MAX_LIST_ITEMS:
-                return path, len(node)
+                return (
+                    path,
+                    f"{_where(path)} has {len(node):,} items; the limit is {MAX_LIST_ITEMS:,}",
+                )
             stack.extend(((*path, i), v) for i, v in enumerate(node))
         elif isinstance(node, dict):
-            stack.extend(((*path, k), v) for k, v in node.items())
+            for k, v in node.items():
+                if len(k) > MAX_TEXT_CHARS:
+                    return path, f"a key in {_where(path)} is over {MAX_TEXT_CHARS:,} characters"
+                stack.append(((*path, k), v))
+        elif isinstance(node, str) and len(node) > MAX_TEXT_CHARS:
+            text = f"{_where(path)} is {len(node):,} characters; the limit for any text is"
+            return path, f"{text} {MAX_TEXT_CHARS:,}"
     return None
 
 

@@ -7,6 +7,7 @@ Values come back as plain Python data beside a map from each path (keys and list
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,9 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_ITEMS = 10_000
+# All the text a file holds once aliases are expanded: as much as the largest file could hold
+# written out, so only aliases can reach it (one long string named in 200 fields, say).
+MAX_TEXT = MAX_BYTES
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 
 Path = tuple[str | int, ...]
@@ -38,8 +42,7 @@ class Located:
     truthy_words: dict[Path, str] = field(default_factory=dict)
     """Values YAML 1.1 read as booleans from words such as `yes`, `no`, `on`, `off`."""
     yaml12: bool = False
-    """Plain scalars were read with YAML 1.2 core rules (answers files): `no` is text and
-    `010` is ten."""
+    """Plain scalars were read with YAML 1.2 core rules (answers files): `no` is text."""
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest known prefix of `path` (1-based line, column)."""
@@ -100,10 +103,10 @@ def decode(raw: bytes, file: str) -> str:
 
 
 def read_yaml(text: str, file: str, *, yaml12: bool = False) -> Located:
-    """Parse `text` safely. Raises `YamlError` with a located problem. With `yaml12`, plain
-    scalars follow YAML 1.2 core rules, restricted to decimal numbers: only true/false are
-    booleans, `010` is ten, and `0o17`, `0x1F`, `1:30` and `1_000` stay text."""
-    _precheck(text, file)
+    """Parse `text` safely. Raises `YamlError` with a located problem. Numbers always follow
+    YAML 1.2 (decimal only); with `yaml12` booleans do too: only true/false are booleans, so an
+    unquoted `no` is the text "no" (answers files, CONTRACT.md)."""
+    tagged_text = _precheck(text, file)
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
@@ -114,52 +117,105 @@ def read_yaml(text: str, file: str, *, yaml12: bool = False) -> Located:
     if node is None:
         return located
     counter = [0]
-    located.data = _convert(node, (), located, counter)
+    located.data = _convert(node, (), located, counter, tagged_text)
     return located
 
 
-def _precheck(text: str, file: str) -> None:
-    """Walk the event stream (iterative, so no recursion limit) for tags, depth and size."""
-    depth = 0
-    # Values written in each open list or mapping: a 100,000-item list is refused here, before
-    # it costs seconds to build and check.
-    sizes: list[int] = []
+@dataclass
+class _Frame:
+    """An open list or mapping while the event stream is walked: what it holds once expanded."""
+
+    anchor: str | None
+    nodes: int = 1
+    depth: int = 0  # levels below this one
+    text: int = 0
+    entries: int = 0  # values written directly in it (aliases count once)
+
+
+def _precheck(text: str, file: str) -> frozenset[int]:
+    """Walk the event stream (iterative, so no recursion limit) for tags, depth and size.
+
+    Sizes are counted as the data would be once every alias is expanded: an alias adds the
+    values, the depth and the text of what it names, so a chain of anchors each wrapping the
+    previous alias is as deep as it reads once expanded, and one long string named in 200 places
+    counts 200 times. Returns where scalars tagged `!` (plain text, never a number) start."""
+    stack: list[_Frame] = []
+    done: dict[str, tuple[int, int, int]] = {}  # anchor -> (nodes, depth, text) once expanded
+    open_anchors: set[str] = set()
+    total_nodes = 0
+    total_text = 0
+    quoted: set[int] = set()
+
+    def fail(code: Code, message: str, event: Any) -> YamlError:
+        line, col = _pos(event.start_mark)
+        return YamlError(Problem(code, message, file, line, col))
+
+    def count(event: Any, nodes: int, depth: int, chars: int) -> None:
+        """Count values as they come (an alias: all that it names) against the limits."""
+        nonlocal total_nodes, total_text
+        total_nodes += nodes
+        total_text += chars
+        if len(stack) + depth > MAX_DEPTH:
+            raise fail(Code.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", event)
+        if total_nodes > MAX_NODES:
+            message = f"more than {MAX_NODES:,} values once aliases are expanded"
+            raise fail(Code.YAML_TOO_BIG, message, event)
+        if total_text > MAX_TEXT:
+            message = f"more than {MAX_TEXT:,} characters of text once aliases are expanded"
+            raise fail(Code.YAML_TOO_BIG, message, event)
+        held(nodes, depth, chars)
+
+    def held(nodes: int, depth: int, chars: int) -> None:
+        if stack:
+            parent = stack[-1]
+            parent.nodes += nodes
+            parent.depth = max(parent.depth, depth)
+            parent.text += chars
+
     try:
         for event in yaml.parse(text, Loader=Loader):
-            if sizes and isinstance(event, _NODE_EVENTS):
-                sizes[-1] += 1
-                if sizes[-1] > 2 * MAX_ITEMS:
-                    line, col = _pos(event.start_mark)
+            if stack and isinstance(event, _NODE_EVENTS):
+                frame = stack[-1]
+                frame.entries += 1
+                if frame.entries > 2 * MAX_ITEMS:
                     message = f"a list or mapping of more than {MAX_ITEMS:,} entries"
-                    raise YamlError(Problem(Code.YAML_TOO_BIG, message, file, line, col))
+                    raise fail(Code.YAML_TOO_BIG, message, event)
             tag = getattr(event, "tag", None)
             if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
-                line, col = _pos(event.start_mark)
-                raise YamlError(
-                    Problem(Code.YAML_TAG, f"YAML tag {tag!r} is not allowed", file, line, col)
-                )
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                raise fail(Code.YAML_TAG, f"YAML tag {tag!r} is not allowed", event)
+            if isinstance(event, yaml.ScalarEvent):
+                if tag == "!" and event.start_mark is not None:
+                    quoted.add(event.start_mark.index)
+                count(event, 1, 0, len(event.value))
+                if event.anchor is not None:
+                    done[event.anchor] = (1, 0, len(event.value))
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor in open_anchors:
+                    message = f"alias *{event.anchor} refers to a list or mapping that holds it"
+                    raise fail(Code.YAML_TOO_DEEP, message, event)
+                # An undefined alias is left for the parser to report with its position.
+                count(event, *done.get(event.anchor or "", (1, 0, 0)))
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                entries = MAX_ITEMS if isinstance(event, yaml.SequenceStartEvent) else 0
+                total_nodes += 1  # its contents are counted as they come
                 # A list item is one event, a mapping entry two (key and value).
-                sizes.append(MAX_ITEMS if isinstance(event, yaml.SequenceStartEvent) else 0)
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line, col = _pos(event.start_mark)
-                    raise YamlError(
-                        Problem(
-                            Code.YAML_TOO_DEEP,
-                            f"nesting deeper than {MAX_DEPTH} levels",
-                            file,
-                            line,
-                            col,
-                        )
-                    )
+                stack.append(_Frame(event.anchor, entries=entries))
+                if event.anchor is not None:
+                    open_anchors.add(event.anchor)
+                if len(stack) > MAX_DEPTH:
+                    raise fail(Code.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", event)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                sizes.pop()
-                depth -= 1
+                frame = stack.pop()
+                # Already counted in the totals; now part of what its parent holds.
+                held(frame.nodes, frame.depth + 1, frame.text)
+                if frame.anchor is not None:
+                    open_anchors.discard(frame.anchor)
+                    done[frame.anchor] = (frame.nodes, frame.depth + 1, frame.text)
     except yaml.MarkedYAMLError as exc:
         raise YamlError(_marked(exc, file)) from None
     except yaml.reader.ReaderError as exc:
         raise YamlError(_unacceptable(exc, text, file)) from None
+    return frozenset(quoted)
 
 
 def _unacceptable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
@@ -191,7 +247,9 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 
 
-def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) -> Any:
+def _convert(
+    node: yaml.Node, path: Path, located: Located, counter: list[int], tagged: frozenset[int]
+) -> Any:
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise YamlError(located.problem(Code.YAML_TOO_BIG, f"more than {MAX_NODES:,} values", path))
@@ -225,35 +283,55 @@ def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) 
                     )
                 )
             located.key_at[child] = kpos
-            result[key] = _convert(value_node, child, located, counter)
+            result[key] = _convert(value_node, child, located, counter, tagged)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), located, counter) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*path, i), located, counter, tagged)
+            for i, item in enumerate(node.value)
+        ]
     assert isinstance(node, yaml.ScalarNode)
+    if not node.style and node.start_mark.index not in tagged:
+        return _plain_scalar(node, path, located)
     return _scalar(node, path, located)
 
 
-_CORE_INT = re.compile(r"[-+]?[0-9]+")
-_CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+# YAML 1.2 (core schema) numbers, as JSON and people write them: `010` is ten, `1e1` is a
+# number, and `1:30` (base 60 in YAML 1.1), `0x1F`, `0o17` and `1_000` are text, which the
+# schema then refuses where a number is wanted instead of silently reading another value.
+_INT_12 = re.compile(r"[-+]?[0-9]+")
+_FLOAT_12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL_12 = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+MAX_NUMBER_CHARS = 30
 
 
-def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
-    value = str(node.value)
-    if node.tag == _NULL:
+def number_from_text(text: str) -> int | float | None:
+    """`text` as a YAML 1.2 / JSON number (finite, at most MAX_NUMBER_CHARS), else None."""
+    if len(text) > MAX_NUMBER_CHARS:
         return None
-    if located.yaml12 and not node.style:  # plain (libyaml says "", PyYAML None)
-        return _core(value, path, located)
-    if node.tag == _BOOL:
-        if value.lower() not in {"true", "false"}:
-            located.truthy_words[path] = value
-        return value.lower() in {"true", "yes", "on"}
-    if node.tag == _INT:
-        if len(value) > 30:
+    if _INT_12.fullmatch(text):
+        return int(text, 10)
+    if _FLOAT_12.fullmatch(text):
+        number = float(text)
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _plain_scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
+    """An unquoted, untagged value: null, yes/no words as YAML 1.1 reads them (the schema
+    explains those), numbers as YAML 1.2 does, anything else text."""
+    value = str(node.value)
+    if located.yaml12 and node.tag == _BOOL and value.lower() not in {"true", "false"}:
+        return value  # YAML 1.2: `yes`, `no`, `on`, `off` are words
+    if node.tag in (_NULL, _BOOL):
+        return _scalar(node, path, located)
+    if _INT_12.fullmatch(value) or _FLOAT_12.fullmatch(value) or _SPECIAL_12.fullmatch(value):
+        if len(value) > MAX_NUMBER_CHARS:
             raise YamlError(located.problem(Code.SCHEMA, "number is too long", path))
-        return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
-    if node.tag == _FLOAT:
-        number = float(yaml.SafeLoader.construct_yaml_float(yaml.SafeLoader(""), node))
-        if number != number or number in (float("inf"), float("-inf")):
+        if _INT_12.fullmatch(value):
+            return int(value, 10)
+        number = math.nan if _SPECIAL_12.fullmatch(value) else float(value)
+        if not math.isfinite(number):
             raise YamlError(
                 located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
             )
@@ -261,22 +339,14 @@ def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
     return value
 
 
-def _core(value: str, path: Path, located: Located) -> Any:
-    """A plain scalar by YAML 1.2 core rules (decimal numbers only)."""
-    if value in {"true", "True", "TRUE"}:
-        return True
-    if value in {"false", "False", "FALSE"}:
-        return False
-    if len(value) > 30 and (_CORE_INT.fullmatch(value) or _CORE_FLOAT.fullmatch(value)):
-        raise YamlError(located.problem(Code.SCHEMA, "number is too long", path))
-    if _CORE_INT.fullmatch(value):
-        return int(value)
-    if _CORE_FLOAT.fullmatch(value):
-        return float(value)
-    if value.lower() in {".inf", "+.inf", "-.inf", ".nan"}:
-        raise YamlError(
-            located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
-        )
+def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
+    value = str(node.value)
+    if node.tag == _NULL:
+        return None
+    if node.tag == _BOOL:
+        if value.lower() not in {"true", "false"}:
+            located.truthy_words[path] = value
+        return value.lower() in {"true", "yes", "on"}
     return value
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bruising_check.engine.decide import Decision, applicable, decide
-from bruising_check.engine.replies import Parsed, TypedError, parse, shown
+from bruising_check.engine.replies import Parsed, TypedError, choice_number, parse, shown
 from bruising_check.protocol.conditions import UNKNOWN, Truth
 from bruising_check.protocol.model import Protocol, Question, Source
 from bruising_check.records.record import build_record
@@ -251,8 +251,9 @@ class Session:
                     + ("see the result." if complete else "carry on with the questions."),
                 )
                 continue
-            if typed.isdigit() and 1 <= int(typed) <= len(entries):
-                self._change(entries[int(typed) - 1].question)
+            number = choice_number(typed, len(entries))
+            if number is not None:
+                self._change(entries[number - 1].question)
                 # A change can make other questions apply: ask them before reviewing again.
                 if self.pending():
                     return False

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
-
-import yaml
 
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
@@ -27,11 +26,24 @@ from bruising_check.protocol.model import (
     Protocol,
     Question,
 )
-from bruising_check.protocol.yamlread import Located
+from bruising_check.protocol.yamlread import (
+    MAX_BYTES,
+    Located,
+    YamlError,
+    number_from_text,
+    read_yaml,
+)
 
 EXAMPLES_PER_CHANGE = 10
 MAX_UNRUNNABLE_KEPT = 200
 CASE_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".yaml", ".yml")
+# A scenario or single-record file is read whole, so it is bounded like every other YAML the tool
+# reads; JSON Lines and CSV stream, so only one line (one saved record) or one cell is bounded.
+MAX_FILE_CHARS = MAX_BYTES
+MAX_LINE_CHARS = 5_000_000  # a saved record (verify-record's limit)
+MAX_CELL_CHARS = 100_000
+MAX_JSON_NUMBER_CHARS = 30
+PROGRESS_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -82,16 +94,25 @@ def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
     if lower.endswith(".csv"):
         yield from _csv_cases(name, stream, questions)
     elif lower.endswith((".jsonl", ".ndjson")):
-        for number, line in enumerate(stream, 1):
+        number = 0
+        while True:
+            line = stream.readline(MAX_LINE_CHARS + 1)
+            if not line:
+                break
+            number += 1
+            where = f"{name}:{number}"
+            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+                raise CaseFileError(f"{where}: a line is over {MAX_LINE_CHARS:,} characters")
             if line.strip():
-                yield _record_case(f"{name}:{number}", _json(line, f"{name}:{number}"))
+                yield _record_case(where, _json(line, where))
     elif lower.endswith(".json"):
-        yield _record_case(name, _json(stream.read(), name))
+        yield _record_case(name, _json(_whole(name, stream), name))
     elif lower.endswith((".yaml", ".yml")):
+        # The same bounded reader as protocols and answers: aliases, depth, size, YAML 1.2 numbers.
         try:
-            data = yaml.safe_load(stream)
-        except yaml.YAMLError as exc:
-            raise CaseFileError(f"{name}: not valid YAML ({exc})") from None
+            data = read_yaml(_whole(name, stream), name).data
+        except YamlError as exc:
+            raise CaseFileError(exc.problem.format()) from None
         cases = data.get("cases") if isinstance(data, dict) else None
         if not isinstance(cases, list):
             raise CaseFileError(f"{name}: a scenario file has a `cases:` list")
@@ -103,37 +124,79 @@ def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
         raise CaseFileError(f"{name}: use .csv, .json, .jsonl or .yaml cases files")
 
 
+def _whole(name: str, stream: TextIO) -> str:
+    text = stream.read(MAX_FILE_CHARS + 1)
+    if len(text) > MAX_FILE_CHARS:
+        raise CaseFileError(f"{name}: over {MAX_FILE_CHARS:,} characters; the limit for one file")
+    return text
+
+
+def _json_number(text: str) -> float:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise ValueError("a number is too long")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("a number is too large")
+    return number
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise ValueError("a number is too long")
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a number JSON allows")
+
+
 def _json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(
+            text, parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
+        )
     except json.JSONDecodeError as exc:
         raise CaseFileError(f"{where}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except ValueError as exc:
+        raise CaseFileError(f"{where}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise CaseFileError(f"{where}: not valid JSON (nested too deeply)") from None
 
 
 def _record_case(name: str, record: Any) -> Case:
     if not isinstance(record, dict) or not isinstance(record.get("answers"), dict):
         raise CaseFileError(f"{name}: a saved record has an `answers` mapping")
-    context = {c["id"]: c["answer"] for c in record.get("context", []) if isinstance(c, dict)}
-    label = record.get("created_at") or ""
-    return Case(f"{name} {label}".strip(), {**record["answers"], **context})
+    listed = record.get("context")
+    context = {
+        c["id"]: c.get("answer")
+        for c in (listed if isinstance(listed, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("id"), str)
+    }
+    label = record.get("created_at")
+    label = label if isinstance(label, str) else ""
+    return Case(f"{name} {label[:40]}".strip(), {**record["answers"], **context})
 
 
 def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> Iterator[Case]:
     reader = csv.DictReader(stream)
-    for row in reader:
-        number = reader.line_num
-        case_id = row.pop("case_id", None) or row.pop("id", None) or f"row {number}"
-        answers: dict[str, Any] = {}
-        for column, cell in row.items():
-            if column is None or cell is None or cell.strip() == "":
-                continue
-            answers[column] = _cell(cell.strip(), questions.get(column))
-        yield Case(f"{name}:{case_id}", answers)
+    try:
+        for row in reader:
+            number = reader.line_num
+            case_id = row.pop("case_id", None) or row.pop("id", None) or f"row {number}"
+            answers: dict[str, Any] = {}
+            for column, cell in row.items():
+                if column is None or not isinstance(cell, str) or cell.strip() == "":
+                    # Extra cells beyond the header come as a list under None: not an answer.
+                    continue
+                answers[column] = _cell(cell.strip(), questions.get(column))
+            yield Case(f"{name}:{str(case_id)[:80]}", answers)
+    except csv.Error as exc:
+        raise CaseFileError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
 
 
 def _cell(cell: str, q: Question | None) -> Any:
     """A CSV cell in the question's type; a value that does not fit stays text, and the answer
-    check then reports it against the question id."""
+    check then reports it against the question id (for that case, never stopping the replay)."""
     lower = cell.lower()
     if lower in {"null", "unknown", "not known"}:
         return None
@@ -142,9 +205,10 @@ def _cell(cell: str, q: Question | None) -> Any:
         falsity = {"false": False, "no": False, "n": False, "0": False}
         return truth.get(lower, falsity.get(lower, cell))
     if isinstance(q, NumberQuestion):
-        try:
-            number = float(cell)
-        except ValueError:
+        # YAML 1.2 / JSON numbers only, as in answers files: `nan`, `inf`, `1_0`, `0x1F` and
+        # `1:30` stay text and are reported for that case.
+        number = number_from_text(cell)
+        if number is None:
             return cell
         return int(number) if number == int(number) else number
     if isinstance(q, MultipleChoiceQuestion):
@@ -169,10 +233,18 @@ def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
     return decision.pathway.id, None
 
 
-def impact(old: Protocol, new: Protocol, cases: Iterable[Case]) -> Impact:
+def impact(
+    old: Protocol,
+    new: Protocol,
+    cases: Iterable[Case],
+    progress: Callable[[int], None] | None = None,
+) -> Impact:
+    """`progress` is told the count every PROGRESS_EVERY cases (the CLI shows it on a terminal)."""
     result = Impact()
     for case in cases:
         result.total += 1
+        if progress is not None and result.total % PROGRESS_EVERY == 0:
+            progress(result.total)
         before, why_old = run_case(old, case)
         after, why_new = run_case(new, case)
         for which, why in (("old", why_old), ("new", why_new)):
