@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pexpect
 
+from tests.sigint import default_sigint
 from tests.test_guided_session import V01
 
 PROMPT = "\r\n> "
@@ -28,6 +29,7 @@ def spawn(tmp_path: Path, *args: str, **env: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=20,
         dimensions=(40, 100),
+        preexec_fn=default_sigint,
     )
 
 
