@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
@@ -67,12 +68,64 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "He said &lt;b&gt;the dog&lt;/b&gt;" in page and "<b>the dog</b>" not in page
 
 
-def test_declining_to_save_writes_nothing(tmp_path: Path) -> None:
+def test_declining_to_save_is_confirmed_and_writes_nothing(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["check"], input=typed(*V01, "", *CONTEXT, "n"), env=ENV, catch_exceptions=False
+        app, ["check"], input=typed(*V01, "", *CONTEXT, "n", "y"), env=ENV, catch_exceptions=False
     )
     assert result.exit_code == 0
+    assert "The answers and the result will be lost" in result.stdout
     assert "Not saved. Nothing was written." in result.stdout
+
+
+def test_enter_at_the_save_prompt_never_discards_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # Enter, then "n" but not confirmed (Enter again), then save after all.
+    replies = typed(*V01, "", *CONTEXT, "", "n", "", "y", "", "", "")
+    result = runner.invoke(app, ["check"], input=replies, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("Type y to save, or n to leave without saving:") == 3
+    assert "Nothing is saved yet. Type y to save the check, or n not to." in out
+    assert "Not discarded." in out
+    assert "Not saved" not in out
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".pdf"]
+
+
+def test_enter_alone_until_input_ends_saves_nothing_and_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check"], input=typed(*V01, "", *CONTEXT, "", ""), env=ENV)
+    assert result.exit_code == 1
+    assert "Not saved. Nothing was written." not in result.stdout
+    assert "Nothing was saved." in result.stderr
+
+
+def test_an_output_name_that_does_not_say_the_format_is_refused(tmp_path: Path) -> None:
+    for name, extra, said in [
+        ("x.docx", [], "must end in one of .htm, .html, .json, .md, .pdf, .txt"),
+        ("x", [], "must end in one of"),
+        ("x.md", ["--format", "pdf"], "the file name says md but --format is pdf"),
+    ]:
+        result = runner.invoke(
+            app, ["check", "--output", str(tmp_path / name), *extra], input=typed(*V01), env=ENV
+        )
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and "nothing was written" in result.stderr.lower()
+        assert "Question 1" not in result.stdout  # refused before the questions
+    answers = Path(__file__).parents[1] / "examples/answers/cheek-bruise-10-weeks.yaml"
+    result = runner.invoke(app, ["check", "--answers", str(answers), "--output", "x.docx"])
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_format_is_named_in_the_tools_own_words() -> None:
+    result = runner.invoke(app, ["check", "--format", "docx"])
+    assert result.exit_code == 2
+    assert "'docx' is not a format; choose one of text, md, json, html, pdf." in result.stderr
+    assert "Value error" not in result.output
+    answers = Path(__file__).parents[1] / "examples/answers/cheek-bruise-10-weeks.yaml"
+    upper = runner.invoke(app, ["check", "--answers", str(answers), "--format", "JSON"])
+    assert upper.exit_code == 0 and upper.stdout.startswith("{")
 
 
 def test_end_of_input_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:

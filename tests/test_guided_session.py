@@ -180,3 +180,14 @@ def test_finishing_from_a_review_opened_early_does_not_review_twice() -> None:
     result_at = kinds.index("ResultScreen")
     assert kinds[result_at - 1] == "ReviewScreen"
     assert kinds[:result_at].count("ReviewScreen") == 2  # before the change and after it
+
+
+def test_review_before_any_answer_says_there_is_nothing_to_review(baseline: Protocol) -> None:
+    _, script = run(baseline, ["r", *V01, "", "", "", "", "", ""])
+    again = script.screens[1]
+    assert isinstance(again, QuestionScreen) and again.question.id == script.screens[0].question.id
+    assert again.message is not None
+    assert again.message.text == "There is nothing to review yet: answer this question first."
+    assert not any(
+        isinstance(s, ReviewScreen) and not s.entries for s in script.screens
+    )  # never an empty review

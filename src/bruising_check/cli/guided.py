@@ -264,6 +264,28 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     t.line("Now a few questions about the family. They are recorded, never change the pathway.")
 
 
+def want_to_save(t: Terminal, what: str, folder: Path) -> bool:
+    """Ask whether to save, until the answer is plain. A bare Enter never discards a check (the
+    questions before it accept Enter for "not known", so one Enter too many is easy); leaving
+    without saving is confirmed first."""
+    from bruising_check.engine.replies import NO, YES
+
+    t.heading("Save")
+    t.line(f"Save {what} in {folder}?")
+    while True:
+        reply = t.read("Type y to save, or n to leave without saving: ").strip().lower()
+        if reply in YES:
+            return True
+        if reply not in NO:
+            t.line("Nothing is saved yet. Type y to save the check, or n not to.", "bold")
+            continue
+        t.line("The answers and the result will be lost: nothing of this check is kept.", "bold")
+        sure = t.read("Leave without saving? Type y to leave, or n to go back: ").strip().lower()
+        if sure in YES:
+            return False
+        t.line(f"Not discarded. Save {what} in {folder}?")
+
+
 def run_guided(
     loaded: Loaded,
     *,
@@ -298,11 +320,7 @@ def run_guided(
         outcome = session.run()
         if output is None and record_dir is None:
             kind = {"pdf": "PDF", "html": "HTML", "md": "Markdown", "text": "text"}.get(fmt, fmt)
-            terminal.heading("Save")
-            reply = terminal.read(
-                f"Save a {kind} rationale and the JSON record in {Path.cwd()}? [y/N] "
-            )
-            if reply.strip().lower() not in {"y", "yes"}:
+            if not want_to_save(terminal, f"a {kind} rationale and the JSON record", Path.cwd()):
                 terminal.line("Not saved. Nothing was written.")
                 return 0 if outcome.decision.pathway else 1
             record_dir = Path.cwd()

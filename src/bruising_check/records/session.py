@@ -202,6 +202,11 @@ class Session:
                     continue
                 return
             elif word in REVIEW:
+                if not self.answers:
+                    message = Message(
+                        "info", "There is nothing to review yet: answer this question first."
+                    )
+                    continue
                 # Enter on the review carries on here; a change there may alter what applies.
                 self.confirmed = self._review()
                 return
@@ -256,6 +261,9 @@ class Session:
                 # A change can make other questions apply: ask them before reviewing again.
                 if self.pending():
                     return False
+                continue
+            if not entries:
+                message = Message("info", "There are no answers to change yet: press Enter.")
                 continue
             message = Message(
                 "error", f"Type a number from 1 to {len(entries)}, or press Enter to go on."
