@@ -105,3 +105,37 @@ def test_python_number_spellings_are_not_numbers(baseline: Protocol) -> None:
     for typed in ("1_7", "1e1", "0x11"):
         with pytest.raises(TypedError):
             parse(q(baseline, "age_weeks"), typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "weeks"), [("32+4", 32), ("32 + 0", 32), ("36+6", 36), ("24+1", 24)]
+)
+def test_uk_gestation_notation_is_completed_weeks(
+    baseline: Protocol, typed: str, weeks: int
+) -> None:
+    parsed = parse(q(baseline, "gestation_weeks_at_birth"), typed)
+    assert parsed.value == weeks
+    assert parsed.note == f"{typed.replace(' ', '')} = {weeks} completed weeks"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("32+7", "the days after + are 0 to 6"), ("50+1", "outside the range"), ("32+", "Type a")],
+)
+def test_weeks_and_days_out_of_range_are_explained(
+    baseline: Protocol, typed: str, said: str
+) -> None:
+    with pytest.raises(TypedError) as error:
+        parse(q(baseline, "gestation_weeks_at_birth"), typed)
+    assert said in str(error.value)
+
+
+@given(st.integers(min_value=22, max_value=44), st.integers(min_value=0, max_value=6))
+def test_weeks_plus_days_never_rounds_up(weeks: int, days: int) -> None:
+    from bruising_check.protocol.model import NumberQuestion
+
+    gestation = NumberQuestion.model_validate(
+        {"id": "g", "type": "number", "prompt": "?", "unit": "weeks", "min": 22, "max": 44,
+         "integer": True}
+    )  # fmt: skip
+    assert parse(gestation, f"{weeks}+{days}").value == weeks
