@@ -42,7 +42,13 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "Not understood: Type y for yes or n for no." in out
     assert "-- Review your answers --" in out and "The mark - Change answer 7 --" in out
     assert "RESULT: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
-    assert "When: Same day - today, Fri 27 Nov 2026, as soon as possible" in out
+    # The pathway's timescale is said once, at the top, not on every action.
+    assert "TIMESCALE: SAME DAY - TODAY, FRI 27 NOV 2026, AS SOON AS POSSIBLE" in out
+    assert "Each action is due on the timescale above unless it says otherwise." in out
+    assert "When: Same day" not in out
+    assert "Decided at 10:30 UTC on Fri 27 Nov 2026." in out
+    # Positive wording: the baby rolls, so "not rolling" is false and not printed as "...: no".
+    assert "not rolling: no" not in out
     assert "Version 1.0.0 is DRAFT: not an approved local protocol." in out
     assert "Facts worked out from the answers" in out
     assert "Independently mobile: no" in out
@@ -170,3 +176,34 @@ def test_answers_file_with_record_dir_and_pdf(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".pdf"]
     no_file = runner.invoke(app, ["check", "--answers", str(answers), "--format", "pdf"])
     assert no_file.exit_code == 2 and "needs --output" in no_file.stderr
+
+
+def test_result_screen_wording_corrected_age_rolling_and_time_zones(tmp_path: Path) -> None:
+    from tests.conftest import BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8")
+    marker = "  - id: refer_same_day_csc_and_paediatric\n"
+    head, tail = text.split(marker, 1)
+    before, after = tail.split("    timescale: {label: Same day, same_day: true}\n", 1)
+    four_hours = "    timescale: {label: Within 4 hours, hours: 4}\n"
+    protocol = tmp_path / "four-hours.yaml"
+    protocol.write_text(head + marker + before + four_hours + after, encoding="utf-8")
+    # 8 weeks old, born at 30+2 weeks (2 weeks before term), rolling, cheek bruise.
+    replies = ["n", "8", "30+2", "1", *V01[4:], "", *CONTEXT, "n", "y"]
+    result = runner.invoke(
+        app,
+        ["check", str(protocol)],
+        input=typed(*replies),
+        env={"BRUISING_CHECK_NOW": "2026-07-01T10:30:00+01:00"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Recorded: 30+2 = 30 completed weeks." in out
+    assert "Corrected age: 2 weeks before term" in out and "-2 weeks" not in out
+    assert "TIMESCALE: WITHIN 4 HOURS - BY 14:30 UTC+01:00 ON WED 01 JUL 2026" in out
+    assert "Decided at 10:30 UTC+01:00 on Wed 01 Jul 2026." in out
+    # Actions on another timescale than the pathway's still say when.
+    assert "When: Same day - today, Wed 01 Jul 2026, as soon as possible" in out
+    # The baby rolls: "Not independently mobile and not rolling: no" would be a double negative.
+    assert "Independently mobile: no" in out
+    assert "not rolling" not in out.split("Facts worked out from the answers")[1]

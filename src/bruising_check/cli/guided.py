@@ -63,14 +63,6 @@ def clock() -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now().astimezone()
 
 
-def _when(iso: str | None, now: dt.datetime) -> str:
-    if not iso:
-        return ""
-    moment = dt.datetime.fromisoformat(iso)
-    day = "today" if moment.date() == now.date() else moment.strftime("%a %d %b")
-    return f"{moment:%H:%M} {day}"
-
-
 class Terminal:
     """Draws screens and reads replies. `read` is `input` in real use."""
 
@@ -192,18 +184,35 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     return f"{how}   {keys}"
 
 
+def _deadline(item: Mapping[str, Any]) -> str | None:
+    """The record's deadline, with the clock time (if any) given its time zone."""
+    from bruising_check.render import words
+
+    act_by = item.get("act_by")
+    deadline = item.get("deadline")
+    if act_by and deadline and deadline.startswith("by "):
+        return "by " + words.moment_text(dt.datetime.fromisoformat(act_by))
+    return None if deadline is None else str(deadline)
+
+
+def _when_line(timescale: str | None, deadline: str | None) -> str:
+    return (timescale or "") + (f" - {deadline}" if deadline else "")
+
+
 def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
     from bruising_check.render import rationale as printable
+    from bruising_check.render import words
 
     out = r["outcome"]
+    decided = dt.datetime.fromisoformat(r["created_at"])
     if out is None:
         title, timescale = "NO PATHWAY: NO RULE MATCHED. FOLLOW YOUR LOCAL PROCEDURE.", ""
         urgency = 1
     else:
         title, timescale, urgency = out["title"].upper(), out["timescale"], out["urgency"]
-        if out.get("deadline"):
-            timescale += f" - {out['deadline']}"
+        pathway_deadline = _deadline({**out, "act_by": _pathway_act_by(out, decided)})
+        timescale = _when_line(timescale, pathway_deadline)
     if t.plain:
         t.line("")
         t.line("=" * 60)
@@ -229,16 +238,28 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
                 title="RESULT",
             )
         )
+    t.line(f"Decided at {words.moment_text(decided)}.")
     if out and out.get("summary"):
         t.line(out["summary"])
     if r.get("raised_for_safety"):
         t.line("Raised for safety: some answers were not known, or a protocol safeguard applied.")
     t.heading("What to do (tick when done)")
+    same = out is not None and any(
+        a.get("timescale") == out["timescale"] and a.get("deadline") == out["deadline"]
+        for a in r["actions"]
+    )
+    if same:
+        # The same long "When:" line on most actions hid the ones with another timescale.
+        t.line("Each action is due on the timescale above unless it says otherwise.", "dim")
     for a in r["actions"]:
         t.line(f"[ ] {a['text']}", "bold")
-        if a.get("timescale"):
-            by = f" - {a['deadline']}" if a.get("deadline") else ""
-            t.line(f"    When: {a['timescale']}{by}")
+        on_pathway_timescale = (
+            out is not None
+            and a.get("timescale") == out["timescale"]
+            and a.get("deadline") == out["deadline"]
+        )
+        if a.get("timescale") and not on_pathway_timescale:
+            t.line(f"    When: {_when_line(a['timescale'], _deadline(a))}")
         contact = printable.contact_line(a)
         if contact:
             t.line(f"    Contact: {contact}")
@@ -249,7 +270,7 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
         if titles:
             t.line("    Sources: " + " | ".join(titles), "dim")
     t.heading("Facts worked out from the answers")
-    for label, shown in printable.shown_facts(r):
+    for label, shown in _facts(r):
         t.line(f"{label}: {shown}")
     screening = printable.ten4facesp(r)
     if screening is not None:
@@ -262,6 +283,37 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     t.line("")
     t.line(r["statement"], "italic")
     t.line("Now a few questions about the family. They are recorded, never change the pathway.")
+
+
+def _pathway_act_by(out: Mapping[str, Any], decided: dt.datetime) -> str | None:
+    hours = out.get("timescale_hours")
+    if hours is None:
+        return None
+    return (decided + dt.timedelta(hours=hours)).isoformat()
+
+
+def _facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The facts as a reader needs them: positive wording, and a corrected age below zero as
+    "N weeks before term"."""
+    from bruising_check.render import rationale as printable
+    from bruising_check.render import words
+
+    rows = []
+    shown_facts = dict(printable.shown_facts(r))
+    for key, value in r["derived"].items():
+        label = r["labels"].get(key, key)
+        if label not in shown_facts:
+            continue  # internal: a step towards other facts, in the JSON only
+        shown = shown_facts[label]
+        if key in r.get("derived_unknown", []):
+            rows.append((label, shown))
+        elif words.reads_as_double_negative(label, value):
+            continue
+        elif r.get("units", {}).get(key) == "weeks" and type(value) in (int, float):
+            rows.append((label, words.weeks_text(value)))
+        else:
+            rows.append((label, shown))
+    return rows
 
 
 def want_to_save(t: Terminal, what: str, folder: Path) -> bool:
