@@ -65,6 +65,18 @@ class Decision:
     not_asked: tuple[Skipped, ...]
     unanswered: tuple[str, ...]
     context: Mapping[str, Any] = field(default_factory=dict)
+    then: Pathway | None = None
+    """The follow-on pathway when `pathway` is a `first_step` one (decided by the rules below
+    the first-step rule); None otherwise."""
+    unknowns_that_decided: tuple[str, ...] = ()
+    """Unknown answers (paths such as `gestation_weeks_at_birth`, `marks[2].patterned`; 1-based)
+    for which some answer to that one alone would give a less urgent outcome."""
+    item_derived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    """Per-item facts: group id -> one mapping of fact id -> value per item (UNKNOWN where the
+    fact differs between completions of the unknowns)."""
+    exact: bool = True
+    """False when there were too many completions of the unknowns to search: the outcome is then
+    the sound three-valued (Kleene) upper bound, never less urgent than the exact one."""
 
     @property
     def deciding_rule(self) -> FiredRule | None:
