@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +23,15 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
     from rich.text import Text
 
     from bruising_check.protocol.loader import Loaded
-    from bruising_check.protocol.model import Question
-    from bruising_check.records.session import Message, QuestionScreen, ReviewScreen, Screen
+    from bruising_check.protocol.model import Option, Question
+    from bruising_check.records.session import (
+        AnotherScreen,
+        ItemScreen,
+        Message,
+        QuestionScreen,
+        ReviewScreen,
+        Screen,
+    )
 
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
@@ -113,45 +120,122 @@ class Terminal:
     # --- screens ------------------------------------------------------------------------------
 
     def ask(self, screen: Screen) -> str:
-        from bruising_check.records.session import QuestionScreen, ReviewScreen
+        from bruising_check.records.session import (
+            AnotherScreen,
+            ConfirmScreen,
+            ItemScreen,
+            QuestionScreen,
+            ResultScreen,
+            ReviewScreen,
+        )
 
         if isinstance(screen, QuestionScreen):
             self.question(screen)
+        elif isinstance(screen, AnotherScreen):
+            return self.another(screen)
         elif isinstance(screen, ReviewScreen):
             self.review(screen)
-        else:
+        elif isinstance(screen, ItemScreen):
+            self.item(screen)
+        elif isinstance(screen, ConfirmScreen):
+            self.message(screen.message)
+            return self.read(f"{screen.text} Type y or n: ")
+        elif isinstance(screen, ResultScreen):
             show_result(self, screen.record)
             return ""
         return self.read("> ")
 
     def question(self, s: QuestionScreen) -> None:
         q = s.question
-        if s.stage == "context":
+        if s.item is not None:
+            label = s.item.group.item_label.capitalize()
+            doing = "changing an answer" if s.stage == "change" else f"question {s.number}"
+            where = f"{label} {s.item.number} - {doing}"
+        elif s.stage == "context":
             where = f"Context {s.number} of {s.number + s.remaining}"
         elif s.stage == "change":
             where = f"Change answer {s.number}"
         else:
             more = f", {s.remaining} more" if s.remaining else ", the last one"
             where = f"Question {s.number}{more}"
-        section = f"{q.section} - " if q.section else ""
-        self.heading(section + where)
+        home = s.item.group.section if s.item is not None else q.section
+        self.heading((f"{home} - " if home else "") + where)
         self.message(s.message)
         self.line(q.prompt, "bold")
-        options = getattr(q, "options", ())
-        for i, o in enumerate(options, start=1):
-            self.line(f"  {i:>2}  {o.label}")
+        self.options(getattr(q, "options", ()))
         self.line(_hint(q, s), "dim")
         if s.current is not None:
             self.line(f"Now: {s.current}. Type a new answer, or press Enter to keep it.", "dim")
+
+    def options(self, options: Sequence[Option]) -> None:
+        """Numbered options; a long list whose labels say a body area ("Face: cheek") is shown
+        under one heading per area."""
+        areas = _areas(options)
+        if not areas:
+            for i, o in enumerate(options, start=1):
+                self.line(f"  {i:>2}  {o.label}")
+            return
+        # One line per area keeps a list of 30 sites on one screen: "Face: 3 eyelid; 4 ear".
+        lines: list[tuple[str | None, list[str]]] = []
+        for i, (area, rest) in enumerate(areas, start=1):
+            if area is not None and lines and lines[-1][0] == area:
+                lines[-1][1].append(f"{i} {rest}")
+            else:
+                lines.append((area, [f"{i} {rest}"]))
+        for area, entries in lines:
+            self.line(f"  {area}: " + "; ".join(entries) if area else f"  {entries[0]}")
+
+    def another(self, s: AnotherScreen) -> str:
+        label = s.group.item_label
+        self.heading(f"{s.group.prompt}: {len(s.summaries)} so far")
+        self.message(s.message)
+        for i, summary in enumerate(s.summaries, start=1):
+            self.line(f"  {label.capitalize()} {i}: {summary}")
+        ask = f"Another {label}?" if s.summaries else f"Record a {label}?"
+        return self.read(f"{ask} Type y or n (b back, ? help): ")
 
     def review(self, s: ReviewScreen) -> None:
         self.heading("Review your answers")
         self.message(s.message)
         for e in s.entries:
-            self.line(f"{e.number:>3}  {e.question.prompt}")
+            if e.item is not None:
+                label = getattr(e.question, "item_label", "item").capitalize()
+                self.line(f"{e.number:>3}  {label} {e.item}")
+            else:
+                self.line(f"{e.number:>3}  {e.question.prompt}")
             self.line(f"       {e.answer}", "bold")
         go = "see the result" if s.complete else "carry on with the questions"
-        self.line(f"Type a number to change that answer, or press Enter to {go}.", "dim")
+        add = ""
+        if len(s.can_add) == 1:
+            add = f", a to add a {s.can_add[0].item_label}"
+        elif s.can_add:
+            add = ", " + " or ".join(f"'a {g.item_label}'" for g in s.can_add) + " to add one"
+        self.line(f"Type a number to change that answer{add}, or press Enter to {go}.", "dim")
+
+    def item(self, s: ItemScreen) -> None:
+        label = f"{s.place.group.item_label} {s.place.number}"
+        self.heading(f"Review {label}")
+        self.message(s.message)
+        for e in s.entries:
+            self.line(f"{e.number:>3}  {e.question.prompt}")
+            self.line(f"       {e.answer}", "bold")
+        remove = f", d to remove this {s.place.group.item_label}" if s.can_remove else ""
+        self.line(f"Type a number to change that answer{remove}, or press Enter to go back.", "dim")
+
+
+def _areas(options: Sequence[Option]) -> list[tuple[str | None, str]]:
+    """(area, the rest of the label) for each option when a long list names body areas as
+    "Area: place" and each area holds two or more; [] otherwise (an ordinary list)."""
+    if len(options) < 8:
+        return []
+    split: list[tuple[str | None, str]] = []
+    for o in options:
+        area, sep, rest = o.label.partition(": ")
+        split.append((area, rest) if sep else (None, o.label))
+    named = [a for a, _ in split if a is not None]
+    if not named or any(len(a) > 24 or named.count(a) < 2 for a in named):
+        return []
+    return split
 
 
 def _hint(q: Question, s: QuestionScreen) -> str:
@@ -163,22 +247,32 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     )
 
     keys = "? why we ask" + ("   b back" if s.can_go_back else "")
-    if s.stage == "questions":
+    if s.stage == "questions" and s.item is None:
         keys += "   r review"
+    if s.offers_not_sure:
+        keys = keys.replace("? why we ask", '? why we ask, and what "not sure" does')
+    not_sure = " or not sure" if getattr(q, "allow_unknown", False) else ""
     if isinstance(q, BooleanQuestion):
-        how = "Type y or n."
+        how = f"Type y or n{not_sure}."
     elif isinstance(q, SingleChoiceQuestion):
-        how = "Type a number."
+        how = "Type a number." if len(q.options) < 8 else "Type a number, or the name."
     elif isinstance(q, MultipleChoiceQuestion):
         how = "Type the numbers, for example 1,3"
         how += "." if q.min_selected else ", or none."
     elif isinstance(q, NumberQuestion):
         how = f"Type a number of {q.unit} ({q.min:g} to {q.max:g})"
         # Units only where they make sense: an age, not a gestation of 22 to 44 weeks.
-        how += ", or 10d, 6w, 4m, 2y." if q.unit == "weeks" and q.max > 104 else "."
+        if q.unit == "weeks" and q.max > 104:
+            how += ", or 10d, 6w, 4m, 2y"
+        elif q.unit == "weeks":
+            how += ", or weeks+days such as 32+4"
+        how += f"{not_sure}."
     else:
         how = "Type the text, then Enter."
-    if not q.required and s.current is None:
+    default = getattr(q, "default", None)
+    if default is not None and s.current is None:
+        how += f" Enter alone means {default:g}."
+    elif not q.required and s.current is None:
         # When changing an answer, Enter keeps it (said on the next line), so do not say both.
         how += " Enter alone leaves it unanswered."
     return f"{how}   {keys}"

@@ -231,8 +231,10 @@ def _act_by(ts: Timescale | None, now: dt.datetime) -> str | None:
 def _plain(value: Any) -> Any:
     if value is UNKNOWN:
         return None
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]  # a group's items: mappings that may hold UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):
