@@ -1,9 +1,12 @@
 """Scenario files for trainers: cases with answers and the expected pathway, run against a protocol.
 
 A scenario file holds `cases:`, each with an `id`, a `title`, a `narrative`, `answers` (as in an
-answers file) and `expect`: the `outcome` (pathway id), any derived facts by id, and optionally
-`rules` and `actions` that must fire. Reading is located like a protocol (file:line:col); each case
-runs through the same answer checks and engine as `check`. Coverage says which rules, pathways and
+answers file, format version 2: repeated groups such as `marks:` are lists of mappings) and
+`expect`: the `outcome` (pathway id), `then` (the follow-on pathway id when the outcome is a first
+step such as emergency care; absent or null otherwise), any derived facts by id, and optionally
+`rules` and `actions` that must fire. A case may say how it `changed_from_v1` (for trainers).
+Reading is located like a protocol (file:line:col); each case runs through the same answer checks
+and engine as `check`. Coverage says which rules, pathways and
 options no case exercises; JUnit XML lets CI show the results.
 """
 
@@ -35,11 +38,15 @@ class _Model(BaseModel):
 
 
 class Expect(BaseModel):
-    """`outcome`, optional `rules`/`actions`, and any derived fact by id (checked against the
-    protocol when the case runs, since fact ids belong to the protocol)."""
+    """`outcome`, `then`, optional `rules`/`actions`, and any derived fact by id (checked against
+    the protocol when the case runs, since fact ids belong to the protocol)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
     outcome: Id
+    then: Annotated[
+        Id | None,
+        Field(description="The follow-on pathway of a first-step outcome; null for none."),
+    ] = None
     rules: tuple[Id, ...] = ()
     actions: tuple[Id, ...] = ()
 
@@ -55,6 +62,10 @@ class Case(_Model):
     answers: dict[str, Any]
     expect: Expect
     why: str | None = None
+    changed_from_v1: Annotated[
+        str | None,
+        Field(max_length=4000, description="What version 1 of the protocol gave, and why not now."),
+    ] = None
 
 
 class ScenarioFile(_Model):
@@ -104,7 +115,7 @@ def load_scenarios(raw: bytes, file: str) -> Loaded:
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "outcome", a fact id, "rules", "actions" or "answers"
+    what: str  # "outcome", "then", a fact id, "rules", "actions" or "answers"
     expected: str
     got: str
 
@@ -163,6 +174,9 @@ def run_case(protocol: Protocol, loaded: Loaded, index: int) -> CaseResult:
     got = decision.pathway.id if decision.pathway else "(no pathway)"
     if got != case.expect.outcome:
         diffs.append(Difference("outcome", case.expect.outcome, got))
+    then = decision.then.id if decision.then is not None else None
+    if then != case.expect.then:
+        diffs.append(Difference("then", _show(case.expect.then), _show(then)))
     for fact, want in case.expect.facts.items():
         if fact not in decision.derived:
             diffs.append(Difference(fact, _show(want), "(no such derived fact in the protocol)"))
