@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pexpect
 
-from tests.conftest import ROOT
+from tests.conftest import BASELINE_V1, ROOT
 
 PROMPT = "\r\n> "
 
@@ -48,7 +48,7 @@ def spawn_dev(tmp_path: Path, *args: str, ignore_sigint: bool = False) -> pexpec
 
     return pexpect.spawn(
         sys.executable,
-        [str(root / "dev.py"), "check", *args],
+        [str(root / "dev.py"), "check", str(BASELINE_V1), *args],
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",

@@ -5,6 +5,8 @@ changing, adding and removing a mark within min/max, and the carers one at a tim
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Protocol
@@ -232,3 +234,76 @@ def test_not_known_on_a_carer_says_it_never_changes_the_pathway(marks_protocol: 
     assert NOT_SURE_CONTEXT_HELP in helped[0] and NOT_SURE_HELP not in helped[0]
     summary = [s for s in script.screens if isinstance(s, AnotherScreen)][-1].summaries
     assert summary == ("Father, seen: Not known",)
+
+
+# --- the bundled national baseline 2.0: the real questions -------------------------------------
+
+CHEEK = ["1", "cheek", "1", "1", "blue", "", "2", "1", "1", "No idea, he was like that"]
+HEEL = ["1", "sole", "1", "0.5", "", "", "2", "documented_procedure_or_birth_injury", "2",
+        "Heel prick at the newborn blood spot test"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def baseline_v2() -> Protocol:
+    from tests.conftest import BASELINE
+
+    loaded = load_text(BASELINE.read_text(encoding="utf-8"))
+    assert loaded.protocol is not None and loaded.protocol.group("marks") is not None
+    return loaded.protocol
+
+
+def test_a_13_week_old_with_a_cheek_bruise_and_a_heel_prick_bruise(baseline_v2: Protocol) -> None:
+    """Issue 12's case as a health visitor types it: each mark on its own, in the answers
+    format version 2 of CONTRACT.md."""
+    child = ["2", "none", "13", "40", "none", "1", "2"]
+    carers = ["y", "2", "2", "3", "", "", "", "", "n"]
+    replies = [*child, *CHEEK, "y", *HEEL, "n", "", "", *carers, "", "", "", ""]
+    outcome, script = run(baseline_v2, replies)
+    assert outcome.answers["marks"] == (
+        {"type": "bruise", "site": "cheek", "side": "left", "size_cm": 1.0, "colour": "blue",
+         "count": 1, "patterned": "no", "explanation": "none_given", "explained_by": "mother",
+         "account": "No idea, he was like that"},
+        {"type": "bruise", "site": "sole", "side": "left", "size_cm": 0.5, "count": 1,
+         "patterned": "no", "explanation": "documented_procedure_or_birth_injury",
+         "explained_by": "father", "account": "Heel prick at the newborn blood spot test"},
+    )  # fmt: skip
+    assert outcome.context["carers"] == (
+        {"relationship": "father", "seen": "no", "mental_health_needs": "not_known"},
+    )
+    assert outcome.decision.pathway is not None
+    assert outcome.decision.pathway.id == "refer_same_day_csc_and_paediatric"
+    site = next(s for s in script.screens if isinstance(s, QuestionScreen) and s.item is not None
+                and s.question.id == "site")  # fmt: skip
+    assert site.item is not None and site.item.group.id == "marks" and site.item.number == 1
+
+
+@given(
+    st.lists(st.text(alphabet="abc xyz()", min_size=1, max_size=30), min_size=1, max_size=40),
+    st.integers(min_value=20, max_value=120),
+)
+def test_site_rows_never_split_an_entry_and_keep_the_order(entries: list[str], width: int) -> None:
+    from bruising_check.cli.guided import _wrap_entries
+
+    rows = _wrap_entries(entries, width)
+    assert "; ".join(rows) == "; ".join(entries)
+    assert all(len(r) <= width or "; " not in r for r in rows)
+
+
+def test_sites_are_listed_by_body_area_only_when_the_labels_name_areas(
+    marks_protocol: Protocol,
+) -> None:
+    from bruising_check.cli.guided import _areas
+    from bruising_check.protocol.model import GroupQuestion
+
+    g = marks_protocol.group("marks")
+    assert isinstance(g, GroupQuestion)
+    site, kind = g.question("site"), g.question("type")
+    assert site is not None and kind is not None
+    areas = _areas(site.options)  # type: ignore[union-attr]
+    assert areas[:3] == [
+        ("Head", "scalp"),
+        ("Head", "forehead"),
+        ("Face", "cheek (the fleshy part)"),
+    ]
+    assert areas[4] == (None, "Neck")
+    assert _areas(kind.options) == []  # type: ignore[union-attr]

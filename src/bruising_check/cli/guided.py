@@ -182,13 +182,19 @@ class Terminal:
                 lines[-1][1].append(f"{i} {rest}")
             else:
                 lines.append((area, [f"{i} {rest}"]))
+        width = max(40, min(self.console.width, 100) - 2)
         for area, entries in lines:
-            self.line(f"  {area}: " + "; ".join(entries) if area else f"  {entries[0]}")
+            head = f"  {area}: " if area else "  "
+            for row in _wrap_entries(entries, width - len(head)):
+                self.line(head + row)
+                head = " " * len(head)
 
     def another(self, s: AnotherScreen) -> str:
         label = s.group.item_label
-        self.heading(f"{s.group.prompt}: {len(s.summaries)} so far")
+        self.heading(f"{label.capitalize()}s: {len(s.summaries)} so far")
         self.message(s.message)
+        if not s.summaries:
+            self.line(s.group.prompt, "bold")
         for i, summary in enumerate(s.summaries, start=1):
             self.line(f"  {label.capitalize()} {i}: {summary}")
         ask = f"Another {label}?" if s.summaries else f"Record a {label}?"
@@ -223,6 +229,17 @@ class Terminal:
         self.line(f"Type a number to change that answer{remove}, or press Enter to go back.", "dim")
 
 
+def _wrap_entries(entries: list[str], width: int) -> list[str]:
+    """Entries joined by "; " in rows of at most `width`, never splitting "7 cheekbone"."""
+    rows: list[str] = []
+    for e in entries:
+        if rows and len(rows[-1]) + 2 + len(e) <= width:
+            rows[-1] += "; " + e
+        else:
+            rows.append(e)
+    return rows
+
+
 def _areas(options: Sequence[Option]) -> list[tuple[str | None, str]]:
     """(area, the rest of the label) for each option when a long list names body areas as
     "Area: place" and each area holds two or more; [] otherwise (an ordinary list)."""
@@ -250,8 +267,8 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     if s.stage == "questions" and s.item is None:
         keys += "   r review"
     if s.offers_not_sure:
-        keys = keys.replace("? why we ask", '? why we ask, and what "not sure" does')
-    not_sure = " or not sure" if getattr(q, "allow_unknown", False) else ""
+        keys = keys.replace("? why we ask", '? why we ask (and "not sure")')
+    not_sure = ", or not sure" if getattr(q, "allow_unknown", False) else ""
     if isinstance(q, BooleanQuestion):
         how = f"Type y or n{not_sure}."
     elif isinstance(q, SingleChoiceQuestion):

@@ -466,10 +466,9 @@ class Session:
                     items[-1].popitem()  # the last answer of the last item, asked again
                 asking_item = True
             elif word in HELP:
+                why = f"{g.help}\n" if g.help else ""
                 message = Message(
-                    "help",
-                    f"Record each {label} on its own: each is judged by its own answers. Type y"
-                    f" to record another {label}, or n if that is all.",
+                    "help", f"{why}Type y to record another {label}, or n if that is all."
                 )
             else:
                 message = Message(
@@ -526,7 +525,8 @@ class Session:
             except TypedError as exc:
                 message = Message("error", str(exc))
                 continue
-            if parsed.note:
+            if parsed.note and parsed.value is not UNKNOWN:
+                # A blank optional answer needs no read-back: the summary shows what was given.
                 message = Message("info", f"Recorded: {parsed.note}.")
             item.pop(q.id, None)
             item[q.id] = parsed.value
