@@ -127,7 +127,7 @@ def test_an_output_name_that_does_not_say_the_format_is_refused(
     tmp_path: Path, answers: Path
 ) -> None:
     for name, extra, said in [
-        ("x.docx", [], "must end in one of .htm, .html, .json, .md, .pdf, .txt"),
+        ("x.docx", [], "must end in one of .htm, .html, .json, .md, .pdf, .text, .txt"),
         ("x", [], "must end in one of"),
         ("x.md", ["--format", "pdf"], "the file name says md but --format is pdf"),
     ]:

@@ -24,7 +24,10 @@ class CheckFormat(str, Enum):
 
 
 EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pdf": ".pdf"}
-BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {".htm": CheckFormat.html}
+BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {
+    ".htm": CheckFormat.html,
+    ".text": CheckFormat.text,
+}
 FORMATS = ", ".join(f.value for f in CheckFormat)
 
 
