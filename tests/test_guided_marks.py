@@ -89,8 +89,9 @@ def test_not_sure_is_offered_and_question_mark_says_what_it_does(
     replies = ["10", "not sure", "?", "3", "?", *bruise, "n", "", *NO_CARERS]
     outcome, script = run(marks_protocol, replies)
     assert outcome.answers["gestation_weeks_at_birth"] is UNKNOWN
-    assert outcome.answers["diagnosed_bleeding_condition"] == "not_known"
-    assert outcome.answers["marks"][0]["patterned"] == "not_sure"
+    # The engine's form of "not sure": not known, never a guess.
+    assert outcome.answers["diagnosed_bleeding_condition"] is UNKNOWN
+    assert outcome.answers["marks"][0]["patterned"] is UNKNOWN
     helps = {
         s.question.id: s.message.text
         for s in script.screens
@@ -203,7 +204,7 @@ def test_carers_one_at_a_time_then_the_context(marks_protocol: Protocol) -> None
     outcome, script = run(marks_protocol, [*CHILD, *BRUISE, "n", "", *carers])
     assert outcome.context == {
         "carers": ({"relationship": "mother", "seen": "yes"},
-                   {"relationship": "father", "seen": "not_known"}),
+                   {"relationship": "father", "seen": UNKNOWN}),
         "icon_discussed": True,
     }  # fmt: skip
     another = [s for s in script.screens if isinstance(s, AnotherScreen) and s.stage == "context"]
@@ -233,7 +234,7 @@ def test_not_known_on_a_carer_says_it_never_changes_the_pathway(marks_protocol: 
     ]
     assert NOT_SURE_CONTEXT_HELP in helped[0] and NOT_SURE_HELP not in helped[0]
     summary = [s for s in script.screens if isinstance(s, AnotherScreen)][-1].summaries
-    assert summary == ("Father, seen: Not known",)
+    assert summary == ("Father, seen: not known",)
 
 
 # --- the bundled national baseline 2.0: the real questions -------------------------------------

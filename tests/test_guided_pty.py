@@ -172,8 +172,8 @@ def test_each_mark_on_its_own_in_a_real_terminal(tmp_path: Path) -> None:
     assert record["answers"]["gestation_weeks_at_birth"] == 32
     assert record["answers"]["marks"] == [
         {"type": "bruise", "site": "cheek", "side": "left", "size_cm": 1, "count": 1,
-         "patterned": "not_sure", "witnessed": False, "explanation": "none_given",
-         "account": "He woke up with it"},
+         "patterned": None, "witnessed": False, "explanation": "none_given",
+         "explained_by": None, "account": "He woke up with it"},
     ]  # fmt: skip
     carers = next(c for c in record["context"] if c["id"] == "carers")
     assert carers["answer"] == [{"relationship": "father", "seen": "no"}]

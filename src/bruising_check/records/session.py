@@ -188,8 +188,10 @@ def item_summary(group: GroupQuestion, item: Mapping[str, Any]) -> str:
     parts = []
     for q in group.questions:
         value = item.get(q.id)
-        if value is None or value is UNKNOWN or isinstance(q, TextQuestion):
+        if value is None or isinstance(q, TextQuestion):
             continue
+        if value is UNKNOWN and not offers_not_sure(q):
+            continue  # left out; "not sure" chosen where it is offered is worth a mention
         said = shown(q, value)
         # "Father, No" says nothing: a bare yes/no carries its question ("seen: No").
         if said.lower() in {"yes", "no", "not known", "not sure"}:
