@@ -83,7 +83,7 @@ def test_coverage_lists_what_no_scenario_exercises(
     explanation = next(
         x for x in result.stdout.splitlines() if x.strip().startswith("marks[].explanation:")
     )
-    assert "documented_birthmark" in explanation and "none_given" not in explanation
+    assert "not_asked" in explanation and "none_given" not in explanation
     assert result.clean == snapshot
 
 
