@@ -111,12 +111,12 @@ def test_behaviour_too_large_to_compare_is_said_and_fails_the_gate(
 ) -> None:
     import bruising_check.analysis as analysis
 
-    def too_large(old: Protocol, new: Protocol) -> None:
+    def too_large(old: Protocol, new: Protocol, **kwargs: object) -> None:
         raise analysis.TooLarge(2_000_001)
 
     monkeypatch.setattr(analysis, "compare", too_large)
     result = runner.invoke(app, ["diff", str(V1), str(V2)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # could not finish is never a pass
     assert "Behaviour was NOT compared" in result.stdout
     assert "Behaviour was not compared." in result.stdout
     gated = runner.invoke(app, ["diff", str(V1), str(V2), "--fail-on-deescalation"])
