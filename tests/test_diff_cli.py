@@ -85,7 +85,7 @@ def test_every_changed_situation_is_in_the_behavioural_diff(answers: dict[str, A
 
 def test_cases_impact_and_rev_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    scenarios = ROOT / "protocols" / "scenarios" / "public-examples.yaml"
+    scenarios = ROOT / "protocols" / "scenarios" / "public-examples-v2.yaml"
     result = runner.invoke(
         app,
         ["diff", "HEAD:protocols/national-baseline.yaml", str(BASE), "--cases", str(scenarios)],
