@@ -20,8 +20,8 @@ BASELINE = ROOT / "protocols" / "national-baseline.yaml"
 BASELINE_V1 = ROOT / "protocols" / "examples" / "national-baseline-v1.yaml"
 TODAY = dt.date(2026, 11, 27)
 
-# A 10-week-old, not rolling, one unexplained cheek bruise, seen in person (rule B5).
-BASE_ANSWERS: dict[str, Any] = {
+# Answers format version 1, for the version-1 baseline kept as protocols/examples/ (rule B5).
+BASE_ANSWERS_V1: dict[str, Any] = {
     "child_seriously_unwell": False,
     "age_weeks": 10,
     "gestation_weeks_at_birth": 40,
@@ -59,6 +59,8 @@ BASE_ANSWERS_V2: dict[str, Any] = {
     "diagnosed_bleeding_condition": "no",
     "marks": [BASE_MARK],
 }
+BASE_ANSWERS = BASE_ANSWERS_V2
+"""The answers most tests start from: the bundled (version-2) baseline's 10-week-old."""
 
 
 def mark(**changes: Any) -> dict[str, Any]:
@@ -99,9 +101,12 @@ def run2(protocol: Protocol, **changes: Any) -> Decision:
     return decide(protocol, checked.answers)
 
 
-def run(protocol: Protocol, **changes: Any) -> Decision:
-    """Decide for BASE_ANSWERS with `changes`, through the same answer checks as the CLI."""
-    answers = {**BASE_ANSWERS, **changes}
+run = run2
+
+
+def run_v1(protocol: Protocol, **changes: Any) -> Decision:
+    """Decide for BASE_ANSWERS_V1 with `changes` (for the version-1 baseline)."""
+    answers = {**BASE_ANSWERS_V1, **changes}
     answers = {k: v for k, v in answers.items() if v is not ...}
     checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "answers.yaml"))
     errors = [p.format() for p in checked.problems if p.severity == "error"]

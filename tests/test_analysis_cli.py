@@ -177,5 +177,5 @@ def test_validate_says_when_the_analysis_is_too_large(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(analysis, "analyse", too_large)
     result = runner.invoke(app, ["validate", str(BASELINE)])
-    assert result.exit_code == 0  # a warning: everything else was still checked
-    assert "warning ANALYSIS_TOO_LARGE exhaustive analysis stopped after 2,000,001" in result.stderr
+    assert result.exit_code == 1  # nothing is proved: an error, though the rest was checked
+    assert "error ANALYSIS_TOO_LARGE exhaustive analysis stopped after 2,000,001" in result.stderr

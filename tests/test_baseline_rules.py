@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bruising_check.engine.decide import Decision
 from bruising_check.engine.urgency import urgency_key
 from bruising_check.protocol.bundled import find_bundled
+from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Action, GroupQuestion, Protocol
 from tests.conftest import BASELINE, BASELINE_V1, mark, run2
 
@@ -237,9 +238,11 @@ def test_unknown_gestation_ranges_from_22_to_44_weeks(
         mobility_seen_by_professional=False if age <= 39 else ...,
         marks=[mark(site="shin", explanation="plausible_consistent")],
     )
-    assert d.derived["independently_mobile"] is mobile
-    assert d.derived["corrected_age_weeks"] is None
+    # A fact that differs between completions of the unknown gestation is unknown, never stated.
+    assert d.derived["independently_mobile"] is (UNKNOWN if mobile is None else mobile)
+    assert d.derived["corrected_age_weeks"] is UNKNOWN
     assert outcome(d)[0] == (REFER if mobile is None else NONE)
+    assert ("gestation_weeks_at_birth" in d.unknowns_that_decided) is (mobile is None)
     assert "A6" in {r.id for r in d.rules_fired}  # record the gestation when known
 
 
@@ -357,7 +360,12 @@ def test_context_never_changes_the_pathway(
     assert outcome(with_context) == outcome(without)
 
 
-def test_the_cspr10_carers_add_their_actions(baseline: Protocol) -> None:
+def test_the_cspr10_carers_are_recorded_as_context(baseline: Protocol) -> None:
+    """The carers are a context group: recorded, never read by a rule, fact or invariant."""
+    carers = baseline.group("carers")
+    assert carers is not None and carers in baseline.context_prompts
+    ids = {q.id for q in carers.questions}
+    assert {"relationship", "seen", "mental_health_needs", "information_shared"} <= ids
     d = run2(
         baseline,
         carers=[
@@ -372,10 +380,6 @@ def test_the_cspr10_carers_add_their_actions(baseline: Protocol) -> None:
         ],
         other_children_in_household=1,
         icon_discussed="no",
-    )
-    actions = {a.action.id for a in d.actions}
-    assert {"see_every_carer", "ask_adult_services", "tell_csc_other_children", "discuss_icon"} <= (
-        actions
     )
     assert outcome(d) == (REFER, None)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Protocol
 from bruising_check.training import scenarios as sc
 from tests.conftest import ROOT
@@ -106,4 +107,5 @@ def test_mobility_age_check_boundaries(
     for case_id, expected in mobile.items():
         decision = results[case_id].decision
         assert decision is not None
-        assert decision.derived["independently_mobile"] is expected, boundary
+        got = decision.derived["independently_mobile"]
+        assert (None if got is UNKNOWN else got) is expected, boundary

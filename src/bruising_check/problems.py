@@ -66,6 +66,11 @@ class Code(Enum):
         "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
     )
     GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
+    ARITHMETIC_NOT_NUMBER = (
+        "error",
+        "Arithmetic takes number questions and number facts only; compare other answers instead.",
+    )
+    UNANSWERABLE = ("error", "No answer satisfies this question; fix its options or range.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
@@ -101,8 +106,8 @@ class Code(Enum):
     ANALYSIS_UNREACHED_PATHWAY = ("warning", "Point a rule at the pathway, or remove it.")
     ANALYSIS_SUMMARY = ("info", "What the exhaustive analysis covered.")
     ANALYSIS_TOO_LARGE = (
-        "warning",
-        "The rules tell apart too many situations to analyse; simplify or split them.",
+        "error",
+        "Nothing is proved: simplify or split the rules, or give more time with --budget.",
     )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
     INVARIANT_BROKEN = (

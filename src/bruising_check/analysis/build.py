@@ -8,11 +8,13 @@ protocol, `id@new` for the new one), noted in `Space.notes`.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import Formula, atoms, disj
+from bruising_check.analysis.groups import build_group
 from bruising_check.analysis.search import Explorer, View
 from bruising_check.analysis.space import Domain, Space, _num, kind_of
 from bruising_check.protocol.conditions import Compare, comparisons
@@ -27,6 +29,8 @@ from bruising_check.protocol.walk import all_conditions
 
 MAX_NODES = 2_000_000
 """Search steps allowed per analysis (about a minute); past it `TooLarge` is raised."""
+BUDGET_SECONDS = 5.0
+"""Wall-clock seconds allowed per analysis or comparison by default (`--budget`)."""
 
 
 @dataclass
@@ -62,8 +66,13 @@ def _record(u: Usage, cmp: Compare) -> None:
         u.operands.append(strings)
 
 
-def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
-    """One protocol, or (old, new)."""
+def build(
+    protocols: list[Protocol],
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Built:
+    """One protocol, or (old, new). The time budget counts from here."""
+    started = time.monotonic()
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
     versions: dict[str, list[Question]] = {}
@@ -85,10 +94,25 @@ def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
     usage = usage_of(protocols, rename)
     domains: dict[str, Domain] = {}
     for key in order:
+        if versions[key][0].type == "group":
+            owners = [
+                (i, p, g)
+                for i, (p, names) in enumerate(zip(protocols, rename, strict=True))
+                for g in p.groups
+                if names.get(g.id, g.id) == key
+            ]
+            domains[key] = build_group(key, owners, notes)
+            continue
         d = build_domain(key, versions[key], usage.get(key), notes)
         domains[key] = d
     space = Space(domains, tuple(order), notes)
-    compilers = [Compiler(p, space, names) for p, names in zip(protocols, rename, strict=True)]
+    compilers = [
+        Compiler(p, space, names, version=i)
+        for i, (p, names) in enumerate(zip(protocols, rename, strict=True))
+    ]
+    groups = [d.group for d in domains.values() if d.group is not None]
+    for info in groups:
+        info.ctx_formulas = [compilers[v].condition(node) for v, node in info.contexts]
     views = tuple(View.build(p, space, c) for p, c in zip(protocols, compilers, strict=True))
     uses: dict[str, int] = {}
     for view in views:
@@ -106,7 +130,14 @@ def build(protocols: list[Protocol], max_nodes: int = MAX_NODES) -> Built:
                 if names.get(q.id, q.id) == key:
                     parts.append(c.asked(q.id))
         asked[key] = disj(*parts)
-    return Built(space, views, Explorer(space, asked, max_nodes))
+    for info in groups:
+        # The context a group's items are in must be known before its answer sets are counted.
+        for i, f in enumerate(info.ctx_formulas):
+            asked[f"{info.gid}?ctx{i}"] = f
+    explorer = Explorer(space, asked, max_nodes, budget_seconds)
+    if budget_seconds is not None:
+        explorer.deadline = started + budget_seconds
+    return Built(space, views, explorer)
 
 
 # --- domains -----------------------------------------------------------------------------
@@ -141,8 +172,10 @@ def build_domain(
             lo, hi = math.ceil(lo), math.floor(hi)
         return Domain(qid, kind, lo=lo, hi=hi, integer=integer, var_names=(qid,))
     choice = [q for q in versions if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion))]
-    shared = [o.id for o in choice[0].options if all(o.id in _ids(q) for q in choice)]
-    dropped = sorted({o.id for q in choice for o in q.options} - set(shared))
+    shared = [
+        o.id for o in choice[0].options if not o.unknown and all(o.id in _ids(q) for q in choice)
+    ]
+    dropped = sorted({o.id for q in choice for o in q.options if not o.unknown} - set(shared))
     if dropped:
         notes.append(
             f"{qid}: options {', '.join(dropped)} are not in both protocols;"
@@ -165,7 +198,7 @@ def build_domain(
 
 
 def _ids(q: SingleChoiceQuestion | MultipleChoiceQuestion) -> set[str]:
-    return {o.id for o in q.options}
+    return {o.id for o in q.options if not o.unknown}
 
 
 def _classes(options: list[str], operands: Iterable[frozenset[str]]) -> tuple[tuple[str, ...], ...]:

@@ -90,6 +90,8 @@ def _describe_question(space: Space, d: Domain, cells: dict[str, Cells]) -> list
         return [f"{d.qid} is one of {', '.join(options)}"]
     if d.kind == "number":
         return _describe_number(space, d, mine[d.var_names[0]])
+    if d.kind == "group":
+        return d.group.describe_all(mine)  # type: ignore[no-any-return]
     return _describe_multi(d, mine)
 
 

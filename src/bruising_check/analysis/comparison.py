@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bruising_check.analysis.build import MAX_NODES, build
+from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
@@ -39,6 +39,9 @@ class PathwayDifference:
     new_pathway: str | None
     direction: Direction
     classes: tuple[SituationClass, ...]
+    old_then: str | None = None
+    """The follow-on pathway under the old protocol (when its pathway is a first step)."""
+    new_then: str | None = None
 
     @property
     def size(self) -> int:
@@ -55,42 +58,51 @@ class Comparison:
     """Where shared questions differ (options, ranges, type) and how they were compared."""
 
 
-def compare(old: Protocol, new: Protocol, max_nodes: int = MAX_NODES) -> Comparison:
+def compare(
+    old: Protocol,
+    new: Protocol,
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Comparison:
     """Every class of situations where `new` gives a different pathway from `old`. Raises
-    `TooLarge` if that needs more than `max_nodes` search steps."""
-    built = build([old, new], max_nodes)
+    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`."""
+    built = build([old, new], max_nodes, budget_seconds)
     before, after = built.views
     ex = built.explorer
 
-    def decide(a: dict[str, Any], hint: tuple[int, int] | None) -> Split | Leaf:
+    Hint = tuple[tuple[int, int], tuple[int, int], tuple[int | None, int | None] | None]
+
+    def decide(a: dict[str, Any], hint: Hint | None) -> Split | Leaf:
         need: list[str] = []
-        start_old, start_new = hint or (0, 0)
-        done_old, i = before.outcome(a, need, start_old)
-        if not done_old:
-            return Split(built.space.pick(need), (i, start_new))
-        done_new, j = after.outcome(a, need, start_new)
-        if not done_new:
-            decided_old = len(before.rules) if i is None else i
-            return Split(built.space.pick(need), (decided_old, j))
-        p = None if i is None else before.pathways[i]
-        q = None if j is None else after.pathways[j]
-        return Leaf((p, q))
+        resume_old, resume_new, known_old = hint or ((0, 0), (0, 0), None)
+        if known_old is None:
+            done, key_old, resume_old = before.decide_pair(a, need, resume_old)
+            if not done:
+                return Split(built.space.pick(need), (resume_old, resume_new, None))
+        else:
+            key_old = known_old
+        done, key_new, resume_new = after.decide_pair(a, need, resume_new)
+        if not done:
+            return Split(built.space.pick(need), (resume_old, resume_new, key_old))
+        return Leaf((before.pair_pathways(key_old), after.pair_pathways(key_new)))
 
     total = 0
-    groups: dict[tuple[str | None, str | None], list[tuple[dict[str, Any], int, dict[str, Any]]]]
-    groups = {}
+    Pair = tuple[str | None, str | None]
+    groups: dict[tuple[Pair, Pair], list[tuple[dict[str, Any], int, dict[str, Any]]]] = {}
     for a, key, size in ex.explore(decide):
         total += size
         if key[0] != key[1]:
             groups.setdefault(key, []).append((a, size, ex.example(a)))
     diffs = [
         PathwayDifference(
-            p,
-            q,
-            _direction(old, new, p, q),
+            p[0],
+            q[0],
+            _pair_direction(old, new, p, q),
             tuple(
                 SituationClass(describe(built.space, m), m.example, m.size) for m in merge(leaves)
             ),
+            old_then=p[1],
+            new_then=q[1],
         )
         for (p, q), leaves in groups.items()
     ]
@@ -110,6 +122,17 @@ def _rank(protocol: Protocol, pathway: str | None) -> float:
     """Urgency rank (1 = most urgent); a gap is least urgent of all."""
     found = protocol.pathway(pathway) if pathway else None
     return float("inf") if found is None else found.urgency
+
+
+def _pair_direction(
+    old: Protocol, new: Protocol, p: tuple[str | None, str | None], q: tuple[str | None, str | None]
+) -> Direction:
+    """The shared order on outcomes: the pathways first, then the follow-ons (a missing one
+    least urgent of all)."""
+    first = _direction(old, new, p[0], q[0])
+    if first != "same_urgency" or p[0] != q[0]:
+        return first
+    return _direction(old, new, p[1], q[1])
 
 
 def _direction(old: Protocol, new: Protocol, p: str | None, q: str | None) -> Direction:

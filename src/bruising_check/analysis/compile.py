@@ -9,7 +9,8 @@ a monotone test, computed with the engine's own arithmetic.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bruising_check.analysis.formulas import (
@@ -24,15 +25,41 @@ from bruising_check.analysis.formulas import (
 )
 from bruising_check.analysis.space import Assignment, Domain, NumTest, Space
 from bruising_check.engine.decide import compute
-from bruising_check.protocol.conditions import AllOf, AnyOf, Compare, Condition, Not
-from bruising_check.protocol.model import BooleanFact, NumberFact, Protocol, Ref, TextQuestion
+from bruising_check.protocol.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Count,
+    Every,
+    Not,
+    Some,
+)
+from bruising_check.protocol.model import BooleanFact, NumberFact, Ref, TextQuestion
+
+
+class Scope(typing.Protocol):
+    """What a compiler reads: a protocol, or a group's item questions and item facts."""
+
+    @property
+    def questions(self) -> Sequence[Any]: ...
+
+    @property
+    def derived(self) -> Sequence[Any]: ...
 
 
 class Compiler:
     """Compiles one protocol's conditions over `space` (which must hold all its questions)."""
 
-    def __init__(self, protocol: Protocol, space: Space, rename: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        protocol: Scope,
+        space: Space,
+        rename: Mapping[str, str] | None = None,
+        version: int = 0,
+    ):
         self.protocol = protocol
+        self.version = version
         self.space = space
         self.rename = dict(rename or {})
         self.questions = {q.id: q for q in protocol.questions}
@@ -61,9 +88,16 @@ class Compiler:
                 return disj(*(self.condition(i) for i in items))
             case Not(not_=inner):
                 return neg(self.condition(inner))
+            case Some(some=spec) | Every(every=spec) | Count(count=spec):
+                d = self.space.domains.get(self.rename.get(spec.group, spec.group))
+                if d is None or d.group is None:
+                    return FALSE  # not a group of this protocol: the validator reports it
+                return d.group.formula(self.version, cond, self.asked(spec.group))  # type: ignore[no-any-return]
             case Compare():
                 if cond.question is not None:
                     return self._question(cond)
+                if cond.fact is None:
+                    return FALSE  # `item:` outside a quantifier: the validator reports it
                 return self._fact_compare(cond)
         raise TypeError(cond)  # pragma: no cover
 

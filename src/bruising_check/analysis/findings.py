@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bruising_check.analysis.build import MAX_NODES, Built, build
+from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
@@ -61,32 +61,44 @@ class Analysis:
     classes: int
     seconds: float
     pathway_sizes: dict[str, int]
+    outcome_sizes: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
+    """Answer sets per outcome (pathway, follow-on pathway or None)."""
 
 
-def analyse(protocol: Protocol, max_nodes: int = MAX_NODES) -> Analysis:
+def analyse(
+    protocol: Protocol,
+    max_nodes: int = MAX_NODES,
+    budget_seconds: float | None = BUDGET_SECONDS,
+) -> Analysis:
     """Exhaustive analysis of `protocol` (schema- and reference-valid). Raises `TooLarge` if the
-    rules tell apart more situations than `max_nodes` search steps can visit."""
+    rules tell apart more situations than `max_nodes` search steps or `budget_seconds` of wall
+    clock can visit."""
     start = time.perf_counter()
-    built = build([protocol], max_nodes)
+    built = build([protocol], max_nodes, budget_seconds)
     view, ex = built.views[0], built.explorer
 
-    def decide(a: dict[str, Any], start: int | None) -> Split | Leaf:
+    def decide(a: dict[str, Any], hint: tuple[int, int] | None) -> Split | Leaf:
         need: list[str] = []
-        done, index = view.outcome(a, need, start or 0)
-        return Leaf(index) if done else Split(built.space.pick(need), index)
+        done, key, resume = view.decide_pair(a, need, hint)
+        return Leaf(key) if done else Split(built.space.pick(need), resume)
 
-    leaves = list(ex.explore(decide))
+    pairs = list(ex.explore(decide))
+    # Most findings look at the deciding rule; the follow-on rules count as reached too.
+    leaves = [(a, key[0], size) for a, key, size in pairs]
     findings: list[Finding] = []
     findings += _gaps(built, leaves)
-    findings += _rules(protocol, built, leaves)
+    findings += _rules(protocol, built, leaves, {key[1] for _, key, _ in pairs} - {None})
     findings += _conditions(protocol, built)
     findings += _unused(protocol)
     findings += _invariants(protocol, built)
     findings += _unknowns(protocol)
     sizes: dict[str, int] = {}
-    for _, index, size in leaves:
-        key = "(none)" if index is None else protocol.rules[index].pathway
-        sizes[key] = sizes.get(key, 0) + size
+    outcomes: dict[tuple[str | None, str | None], int] = {}
+    for _, key, size in pairs:
+        first, then = view.pair_pathways(key)
+        shown = "(none)" if first is None else first
+        sizes[shown] = sizes.get(shown, 0) + size
+        outcomes[(first, then)] = outcomes.get((first, then), 0) + size
     total = sum(size for _, _, size in leaves)
     seconds = time.perf_counter() - start
     findings.append(
@@ -98,7 +110,7 @@ def analyse(protocol: Protocol, max_nodes: int = MAX_NODES) -> Analysis:
             data={"total": total, "classes": len(leaves), "pathways": sizes},
         )
     )
-    return Analysis(tuple(findings), total, len(leaves), seconds, sizes)
+    return Analysis(tuple(findings), total, len(leaves), seconds, sizes, outcomes)
 
 
 def _reals(built: Built) -> str:
@@ -128,11 +140,15 @@ def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterat
 
 
 def _rules(
-    protocol: Protocol, built: Built, leaves: list[tuple[dict[str, Any], Any, int]]
+    protocol: Protocol,
+    built: Built,
+    leaves: list[tuple[dict[str, Any], Any, int]],
+    follow_ons: set[int],
 ) -> Iterator[Finding]:
     view, ex = built.views[0], built.explorer
     urgency = view.urgency
-    deciders = {index for _, index, _ in leaves if index is not None}
+    firsts = {index for _, index, _ in leaves if index is not None}
+    deciders = firsts | follow_ons
     for i, rule in enumerate(protocol.rules):
         if i in deciders:
             continue
@@ -278,7 +294,7 @@ def _strings(cmp: Compare) -> set[str]:
 def _invariants(protocol: Protocol, built: Built) -> Iterator[Finding]:
     view, ex = built.views[0], built.explorer
     for i, inv in enumerate(protocol.invariants):
-        bad = conj(view.compiler.condition(inv.when), view.worse_than(inv.at_least))
+        bad = conj(view.compiler.condition(inv.when), view.fails(inv.at_least))
         violations = list(ex.solve(bad))
         if not violations:
             yield Finding(

@@ -9,6 +9,7 @@ The work grows with the number of situations the protocol distinguishes, not wit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,16 +25,22 @@ from bruising_check.analysis.formulas import (
     neg,
 )
 from bruising_check.analysis.space import Assignment, Space
+from bruising_check.engine.urgency import satisfies
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.walk import all_conditions, conditions_with_paths
 
 
 class TooLarge(Exception):
-    """The protocol tells apart more situations than the search is allowed to visit."""
+    """The protocol tells apart more situations than the search may visit in its budget (steps
+    or seconds). Nothing is proved then: callers must treat it as an error, never a pass."""
 
-    def __init__(self, nodes: int) -> None:
-        super().__init__(f"stopped after {nodes:,} search steps")
+    def __init__(self, nodes: int, seconds: float | None = None) -> None:
+        if seconds is None:
+            super().__init__(f"stopped after {nodes:,} search steps")
+        else:
+            super().__init__(f"stopped after {seconds:g} s ({nodes:,} search steps)")
         self.nodes = nodes
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class View:
     rules: tuple[Formula, ...] = ()
     pathways: tuple[str, ...] = ()
     urgency: dict[str, int] = field(default_factory=dict)
+    follows: tuple[bool, ...] = ()
+    """Per rule: `then: rules_below` (a first step; the rules below give the follow-on)."""
 
     @classmethod
     def build(cls, protocol: Protocol, space: Space, compiler: Compiler) -> View:
@@ -75,7 +84,55 @@ class View:
         view.rules = tuple(compiler.condition(r.when) for r in protocol.rules)
         view.pathways = tuple(r.pathway for r in protocol.rules)
         view.urgency = {p.id: p.urgency for p in protocol.pathways}
+        view.follows = tuple(r.then == "rules_below" for r in protocol.rules)
         return view
+
+    def decide_pair(
+        self, a: Assignment, need: list[str], hint: tuple[int, int] | None
+    ) -> tuple[bool, tuple[int | None, int | None], tuple[int, int]]:
+        """(decided, (first rule, follow-on rule), where to resume): the outcome as rule indices;
+        the follow-on is the first matching rule below a `then: rules_below` rule."""
+        start, start_then = hint or (0, 0)
+        done, i = self.outcome(a, need, start)
+        if not done:
+            return False, (i, None), (i if i is not None else 0, 0)
+        if i is None or not self.follows[i]:
+            return True, (i, None), (0, 0)
+        done, j = self.outcome(a, need, max(start_then, i + 1))
+        resume = j if j is not None else 0
+        return done, (i, j), (i, resume)
+
+    def pair_pathways(self, key: tuple[int | None, int | None]) -> tuple[str | None, str | None]:
+        i, j = key
+        return (
+            None if i is None else self.pathways[i],
+            None if j is None else self.pathways[j],
+        )
+
+    def follow_is(self, i: int, j: int | None) -> Formula:
+        """Below first-step rule `i`, rule `j` is the first to match (None: none does)."""
+        later = self.rules[i + 1 :] if j is None else self.rules[i + 1 : j]
+        mine = TRUE if j is None else self.rules[j]
+        return conj(mine, *(neg(r) for r in later))
+
+    def fails(self, floor: str) -> Formula:
+        """The rules' outcome (pathway, follow-on) does not satisfy `at_least: floor`."""
+        pathways = {p.id: p for p in self.protocol.pathways}
+        target = pathways.get(floor)
+        if target is None:
+            return FALSE
+        options = [self.decides(None)]
+        for i, pid in enumerate(self.pathways):
+            first = pathways.get(pid)
+            if not self.follows[i]:
+                if not satisfies((first, None), target):
+                    options.append(self.decides(i))
+                continue
+            for j in [*range(i + 1, len(self.rules)), None]:
+                then = None if j is None else pathways.get(self.pathways[j])
+                if not satisfies((first, then), target):
+                    options.append(conj(self.decides(i), self.follow_is(i, j)))
+        return disj(*options)
 
     def outcome(self, a: Assignment, need: list[str], start: int = 0) -> tuple[bool, int | None]:
         """(decided, index of the first matching rule or None for a gap); undecided: the index of
@@ -115,7 +172,22 @@ class Explorer:
     asked: dict[str, Formula]
     max_nodes: int = 2_000_000
     """Give up (TooLarge) past this many search nodes, rather than run for hours."""
+    budget_seconds: float | None = None
+    """Give up (TooLarge) past this much wall-clock time, counted from construction."""
     nodes: int = 0
+    deadline: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.budget_seconds is not None:
+            self.deadline = time.monotonic() + self.budget_seconds
+
+    def tick(self) -> None:
+        """One search step: raise TooLarge past the step or time budget."""
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise TooLarge(self.nodes)
+        if self.deadline is not None and self.nodes & 255 == 1 and time.monotonic() > self.deadline:
+            raise TooLarge(self.nodes, self.budget_seconds)
 
     def explore(
         self, decide: Decide, start: Assignment | None = None
@@ -124,9 +196,7 @@ class Explorer:
         stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
         while stack:
             a, known, hint = stack.pop()
-            self.nodes += 1
-            if self.nodes > self.max_nodes:
-                raise TooLarge(self.nodes)
+            self.tick()
             if known is None:
                 got = decide(a, hint)
                 if got is None:

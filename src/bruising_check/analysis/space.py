@@ -67,6 +67,8 @@ class Domain:
     integer: bool = True
     var_names: tuple[str, ...] = ()
     required: bool = True
+    group: Any = None
+    """For a repeated group: its `groups.GroupInfo` (kinds, counting, examples)."""
 
     def class_of(self, option: str) -> int | None:
         for i, members in enumerate(self.classes):
@@ -112,6 +114,14 @@ class Space:
             if len(d.classes[i]) == 1:
                 return ["E", "F"]
             return ["E", "P", "F"] if d.ternary[i] else ["E", "N"]
+        if d.kind == "group":
+            if var not in a:
+                k = next(k for k in d.group.kinds if k.var == var)
+                top = int(d.hi)
+                return [(n, n) for n in range(k.cap)] + ([(k.cap, top)] if k.cap <= top else [])
+            lo, hi = a[var]
+            mid = math.floor((lo + hi) / 2)
+            return [(lo, mid), (mid + 1, hi)]
         if d.kind == "number":
             if var not in a:
                 return self.number_cells(d)
@@ -161,6 +171,8 @@ class Space:
     def count(self, qid: str, a: Assignment) -> int:
         """Raw answers to `qid` inside the cells of `a` (the question is asked)."""
         d = self.domains[qid]
+        if d.kind == "group":
+            return int(d.group.count(a))
         key = (qid, *(a.get(v) for v in d.var_names))
         got = self._counts.get(key)
         if got is None:
@@ -191,6 +203,8 @@ class Space:
     def example(self, qid: str, a: Assignment) -> Any:
         """One concrete, JSON-able answer in the cells of `a` (fewest options, lowest number)."""
         d = self.domains[qid]
+        if d.kind == "group":
+            return d.group.example(a)
         if d.kind == "boolean":
             return bool(a.get(d.var_names[0], False))
         if d.kind == "single_choice":

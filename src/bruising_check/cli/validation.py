@@ -50,13 +50,22 @@ def validate(
             " id such as national-baseline); less urgent anywhere is an error."
         ),
     ] = None,
+    budget: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            help="Seconds the exhaustive analysis may take per protocol; past it nothing is"
+            " proved and validate exits 1 (ANALYSIS_TOO_LARGE).",
+        ),
+    ] = 5.0,
 ) -> None:
     """Check protocols: schema, references, order, then every possible answer set (gaps, dead
     rules, overlaps, invariants); file:line:col: severity CODE message."""
     from bruising_check.problems import worst_exit_code
 
     reference = _reference(against) if against is not None else None
-    reports = [_report(load(resolve_protocol(name)), reference) for name in protocols]
+    reports = [_report(load(resolve_protocol(name)), reference, budget) for name in protocols]
     problems = [p for r in reports for p, _ in r.items]
     if format is ValidateFormat.json:
         typer.echo(json.dumps([_json(r) for r in reports], indent=2, ensure_ascii=False))
@@ -79,7 +88,7 @@ def _reference(name: str) -> tuple[str, Protocol]:
     return loaded.file, loaded.protocol
 
 
-def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
+def _report(loaded: Loaded, reference: tuple[str, Protocol] | None, budget: float) -> Report:
     from bruising_check.analysis import TooLarge, analyse, compare
     from bruising_check.problems import Code
 
@@ -88,7 +97,7 @@ def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
         return report  # the analysis needs a protocol whose references all resolve
     located = loaded.located
     try:
-        result = analyse(loaded.protocol)
+        result = analyse(loaded.protocol, budget_seconds=budget)
     except TooLarge as exc:
         report.items.append(
             (located.problem(Code.ANALYSIS_TOO_LARGE, f"exhaustive analysis {exc}", ("rules",)), {})
@@ -105,7 +114,7 @@ def _report(loaded: Loaded, reference: tuple[str, Protocol] | None) -> Report:
     if reference is not None:
         name, ref = reference
         try:
-            comparison = compare(ref, loaded.protocol)
+            comparison = compare(ref, loaded.protocol, budget_seconds=budget)
         except TooLarge as exc:
             report.items.append(
                 (located.problem(Code.ANALYSIS_TOO_LARGE, f"comparison {exc}", ("rules",)), {})

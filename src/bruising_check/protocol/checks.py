@@ -13,6 +13,7 @@ from typing import Any
 from bruising_check.problems import Code, Problem
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
+from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
 from bruising_check.protocol.model import (
     Action,
@@ -453,4 +454,5 @@ CHECKS: tuple[Check, ...] = (
     check_policy,
     check_number_sizes,
     *GROUP_CHECKS,
+    check_types,
 )

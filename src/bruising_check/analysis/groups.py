@@ -1,0 +1,596 @@
+"""Repeated groups over the space: kinds of item, and how many items of each kind there are.
+
+A group of up to 50 items of a few dozen answers each cannot be enumerated, but the rules never
+look at an item except through the *item predicates* the protocol uses: each quantifier's `where`
+and, for a `count ... sum:`, the value of the summed field (cut at the thresholds that matter).
+Items that every predicate treats alike are one **kind**. The item space (the group's own
+questions, partitioned like the top level) is searched once, split only until every predicate is
+decided; each leaf is a set of item answers of one kind, counted exactly.
+
+A child-level test inside a `where` (`question:`, `fact:`, a quantifier over another group) is
+a *context* atom: it is the same for every item, so the item search treats it as a yes/no input
+(`ctx--i`) and a kind belongs to one context. At the top level the group is then one variable per
+kind, the number of items of that kind (an integer interval cut at 0, 1, ... up to the largest
+count threshold that kind meets). Every quantifier is a monotone test of a weighted sum of those
+numbers, decided when it agrees at the least and greatest sums a box allows:
+
+- `some: W`  — the items of kinds where W holds number at least 1;
+- `every: W` — the items of kinds where W fails number 0 (true when there are no items);
+- `count: W` — the items (or summed field) of kinds where W holds compare with the threshold.
+
+Answer sets are counted exactly as ordered lists of `min_items..max_items` items:
+L! [x^L] Π_kind Σ_{n in its box} (size^n / n!) x^n for each length L.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from bruising_check.analysis.compile import Compiler
+from bruising_check.analysis.formulas import (
+    FALSE,
+    TRUE,
+    Atom,
+    Formula,
+    conj,
+    disj,
+    evaluate,
+    guarded,
+    neg,
+)
+from bruising_check.analysis.search import Explorer, Leaf, Split, TooLarge
+from bruising_check.analysis.space import Assignment, Domain, Space
+from bruising_check.protocol.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Count,
+    CountOf,
+    Every,
+    Not,
+    Some,
+    comparisons,
+    walk,
+)
+from bruising_check.protocol.model import (
+    Add,
+    BooleanFact,
+    BooleanQuestion,
+    Div,
+    Expr,
+    GroupQuestion,
+    Mul,
+    NumberQuestion,
+    Protocol,
+    Ref,
+    Sub,
+)
+from bruising_check.protocol.walk import all_conditions
+
+MAX_CONTEXT = 10
+"""Child-level atoms inside one group's item conditions (2^n contexts); more is not analysed."""
+MAX_ITEM_NODES = 200_000
+
+
+class NotAnalysable(TooLarge):
+    """A construct the exact analysis does not cover: nothing is proved (an error, as TooLarge)."""
+
+    def __init__(self, why: str) -> None:
+        Exception.__init__(self, f"could not analyse: {why}")
+        self.nodes = 0
+        self.seconds = None
+
+
+Quantifier = Some | Every | Count
+
+
+def _spec(node: Quantifier) -> Any:
+    if isinstance(node, Some):
+        return node.some
+    if isinstance(node, Every):
+        return node.every
+    return node.count
+
+
+@dataclass
+class ItemScope:
+    """The group's questions and item facts, rewritten as a small protocol over the item:
+    `item: x` becomes `question: x` / `fact: x`, child-level tests become `ctx--i` booleans."""
+
+    questions: list[Any]
+    derived: list[Any]
+    wheres: list[Condition] = field(default_factory=list)
+
+
+@dataclass
+class Predicate:
+    """One quantifier of one protocol version, over the kinds."""
+
+    test: Callable[[float], bool]
+    empty: bool
+    """Its value when the group has no items (or is not asked)."""
+    where: int
+    """Index of the `where` truth in a kind's key."""
+    negate: bool
+    """`every`: count the kinds where `where` fails."""
+    weight: int | None
+    """Index into a kind's weights for a `sum:`; None counts items."""
+    threshold: float
+    equals: bool
+
+
+@dataclass
+class Kind:
+    context: int
+    truths: tuple[bool, ...]
+    weights: tuple[tuple[int, int], ...]
+    size: int
+    example: dict[str, Any]
+    var: str = ""
+    cap: int = 1
+
+
+@dataclass
+class GroupInfo:
+    gid: str
+    label: str
+    min_items: int
+    max_items: int
+    contexts: list[tuple[int, Condition]]
+    """(protocol version, child-level node) for each context atom."""
+    kinds: list[Kind] = field(default_factory=list)
+    predicates: dict[tuple[int, str], Predicate] = field(default_factory=dict)
+    ctx_formulas: list[Formula] = field(default_factory=list)
+    _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    # --- the context a leaf is in -------------------------------------------------------------
+
+    def context_of(self, a: Assignment) -> int:
+        s = 0
+        for i, f in enumerate(self.ctx_formulas):
+            v = evaluate(f, a, [])
+            if v is None:  # pragma: no cover - the explorer decides contexts before counting
+                raise AssertionError("context undecided at a leaf")
+            if v:
+                s |= 1 << i
+        return s
+
+    def box(self, k: Kind, a: Assignment) -> tuple[int, int]:
+        got = a.get(k.var)
+        if got is None:
+            return 0, self.max_items
+        return int(got[0]), int(got[1])
+
+    # --- counting -----------------------------------------------------------------------------
+
+    def count(self, a: Assignment) -> int:
+        s = self.context_of(a)
+        mine = [k for k in self.kinds if k.context == s]
+        boxes = tuple(self.box(k, a) for k in mine)
+        key = (s, boxes)
+        got = self._counts.get(key)
+        if got is None:
+            got = self._counts[key] = self._count(mine, boxes)
+        return got
+
+    def _count(self, kinds: list[Kind], boxes: tuple[tuple[int, int], ...]) -> int:
+        top = self.max_items
+        pooled = sum(k.size for k, b in zip(kinds, boxes, strict=True) if b == (0, top))
+        poly = [Fraction(pooled**n, math.factorial(n)) for n in range(top + 1)]
+        for k, (lo, hi) in zip(kinds, boxes, strict=True):
+            if (lo, hi) == (0, top):
+                continue
+            factor = [Fraction(0)] * (top + 1)
+            for n in range(lo, min(hi, top) + 1):
+                factor[n] = Fraction(k.size**n, math.factorial(n))
+            poly = _mul(poly, factor, top)
+        total = sum(poly[n] * math.factorial(n) for n in range(self.min_items, top + 1))
+        assert total.denominator == 1
+        return int(total)
+
+    # --- examples and descriptions ------------------------------------------------------------
+
+    def example(self, a: Assignment) -> list[dict[str, Any]]:
+        s = self.context_of(a)
+        mine = [k for k in self.kinds if k.context == s]
+        counts = {k.var: self.box(k, a)[0] for k in mine}
+        total = sum(counts.values())
+        for k in sorted(mine, key=lambda k: -self.box(k, a)[1]):
+            while total < self.min_items and counts[k.var] < self.box(k, a)[1]:
+                counts[k.var] += 1
+                total += 1
+        items: list[dict[str, Any]] = []
+        for k in mine:
+            items += [dict(k.example) for _ in range(counts[k.var])]
+        return items
+
+    def describe_all(self, cells: Mapping[str, Iterable[tuple[float, float]]]) -> list[str]:
+        """What a class requires of the group: kinds absent in one phrase, then the others."""
+        absent: list[str] = []
+        said: list[str] = []
+        for var, mine in cells.items():
+            intervals = {(int(lo), int(hi)) for lo, hi in mine}
+            if intervals == {(0, 0)}:
+                absent.append(self._like(var))
+                continue
+            text = self.describe(var, intervals)
+            if text is not None:
+                said.append(text)
+        if absent:
+            said.insert(0, f"{self.gid}: no {self.label} like {' or '.join(absent)}")
+        return said
+
+    def _like(self, var: str) -> str:
+        kind = next(k for k in self.kinds if k.var == var)
+        like = ", ".join(f"{q}: {v}" for q, v in kind.example.items()) or "any answers"
+        return f"{{{like}}}"
+
+    def describe(self, var: str, cells: Iterable[tuple[float, float]]) -> str | None:
+        runs: list[list[int]] = []
+        for lo, hi in sorted((int(lo), int(hi)) for lo, hi in cells):
+            if runs and lo <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], hi)
+            else:
+                runs.append([lo, hi])
+        if len(runs) == 1 and runs[0] == [0, self.max_items]:
+            return None
+        shown = []
+        for lo, hi in runs:
+            if lo == hi == 0:
+                shown.append("none")
+            elif hi >= self.max_items:
+                shown.append(f"at least {lo}")
+            elif lo == hi:
+                shown.append(f"exactly {lo}")
+            else:
+                shown.append(f"{lo} to {hi}")
+        return f"{self.gid}: {' or '.join(shown)} {self.label}(s) like {self._like(var)}"
+
+    # --- quantifiers as formulas --------------------------------------------------------------
+
+    def formula(self, version: int, node: Quantifier, asked: Formula) -> Formula:
+        pred = self.predicates.get((version, node.model_dump_json()))
+        if pred is None:  # pragma: no cover - every quantifier is registered when building
+            raise NotAnalysable(f"a quantifier over {self.gid} was not registered")
+        n_ctx = len(self.ctx_formulas)
+        parts: list[Formula] = []
+        for s in range(1 << n_ctx):
+            terms = [
+                (k, self._weight(k, pred))
+                for k in self.kinds
+                if k.context == s and k.truths[pred.where] != pred.negate
+            ]
+            atom = self._atom(terms, pred)
+            if atom is FALSE:
+                continue
+            sigma = [f if s >> i & 1 else neg(f) for i, f in enumerate(self.ctx_formulas)]
+            parts.append(conj(*sigma, atom))
+        body = disj(*parts)
+        return _guarded_group(asked, body, pred.empty)
+
+    def _weight(self, k: Kind, pred: Predicate) -> tuple[int, int]:
+        return (1, 1) if pred.weight is None else k.weights[pred.weight]
+
+    def _atom(self, terms: list[tuple[Kind, tuple[int, int]]], pred: Predicate) -> Formula:
+        terms = [(k, w) for k, w in terms if w[1] > 0]
+        names = tuple(k.var for k, _ in terms)
+        test, equals, t = pred.test, pred.equals, pred.threshold
+        if not terms:
+            return TRUE if test(0) else FALSE
+
+        def decide(a: Assignment) -> bool | None:
+            low = high = 0
+            for k, (wl, wh) in terms:
+                lo, hi = self.box(k, a)
+                low += lo * wl
+                high += hi * wh
+            if equals:
+                if low == high:
+                    return low == t
+                return None if low <= t <= high else False
+            at_low, at_high = test(low), test(high)
+            return at_low if at_low == at_high else None
+
+        def split_on(a: Assignment) -> str:
+            for k, _ in terms:
+                if k.var not in a:
+                    return k.var
+            return max(terms, key=lambda kw: self.box(kw[0], a)[1] - self.box(kw[0], a)[0])[0].var
+
+        return Atom(names, decide, split_on)
+
+
+def _guarded_group(asked: Formula, body: Formula, empty: bool) -> Formula:
+    if empty:
+        return disj(neg(asked), guarded(asked, body))
+    return guarded(asked, body)
+
+
+def _mul(p: list[Fraction], q: list[Fraction], top: int) -> list[Fraction]:
+    out = [Fraction(0)] * (top + 1)
+    for i, x in enumerate(p):
+        if x:
+            for j in range(top + 1 - i):
+                if q[j]:
+                    out[i + j] += x * q[j]
+    return out
+
+
+_TESTS: dict[str, Callable[[float, float], bool]] = {
+    "ge": lambda x, t: x >= t,
+    "gt": lambda x, t: x > t,
+    "le": lambda x, t: x <= t,
+    "lt": lambda x, t: x < t,
+    "equals": lambda x, t: x == t,
+}
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def quantifiers_over(protocol: Protocol, gid: str) -> list[Quantifier]:
+    """Every quantifier over `gid` in the protocol's conditions (item conditions included)."""
+    roots = [cond for _, cond, owner in all_conditions(protocol) if owner != "context"]
+    for g in protocol.groups:
+        roots += [q.ask_if for q in g.questions if q.ask_if is not None]
+        for f in g.derived:
+            if isinstance(f, BooleanFact):
+                roots.append(f.condition)
+            elif f.applies_if is not None:
+                roots.append(f.applies_if)
+    found: dict[str, Quantifier] = {}
+    for root in roots:
+        for node in walk(root):
+            if isinstance(node, (Some, Every, Count)) and _spec(node).group == gid:
+                found.setdefault(node.model_dump_json(), node)
+    return list(found.values())
+
+
+class _Rewriter:
+    """`item:` to the item scope's names; child-level tests to context booleans."""
+
+    def __init__(self, version: int, group: GroupQuestion, contexts: list[tuple[int, Condition]]):
+        self.version = version
+        self.questions = {q.id for q in group.questions}
+        self.facts = {f.id for f in group.derived}
+        self.contexts = contexts
+        self.keys = {(v, c.model_dump_json()): i for i, (v, c) in enumerate(contexts)}
+
+    def context(self, node: Condition) -> Compare:
+        key = (self.version, node.model_dump_json())
+        if key not in self.keys:
+            self.keys[key] = len(self.contexts)
+            self.contexts.append((self.version, node))
+        return Compare(question=f"ctx--{self.keys[key]}", equals=True)
+
+    def cond(self, c: Condition) -> Condition:
+        match c:
+            case AllOf(all=parts):
+                return AllOf(all=tuple(self.cond(p) for p in parts))
+            case AnyOf(any=parts):
+                return AnyOf(any=tuple(self.cond(p) for p in parts))
+            case Not(not_=inner):
+                return Not(not_=self.cond(inner))
+            case Compare() if c.item is not None:
+                data = c.model_dump(exclude_none=True, by_alias=True)
+                data.pop("item")
+                subject = "question" if c.item in self.questions else "fact"
+                return Compare.model_validate({subject: c.item, **data})
+        return self.context(c)
+
+    def expr(self, e: Expr) -> Expr:
+        if isinstance(e, Ref):
+            if e.item is None:
+                raise NotAnalysable("an item fact computed from a child-level number")
+            subject = "question" if e.item in self.questions else "fact"
+            return Ref.model_validate({subject: e.item})
+        if isinstance(e, (int, float)):
+            return e
+        if isinstance(e, Add):
+            return Add(add=tuple(self.expr(p) for p in e.add))
+        if isinstance(e, Sub):
+            return Sub(sub=(self.expr(e.sub[0]), self.expr(e.sub[1])))
+        if isinstance(e, Mul):
+            return Mul(mul=(self.expr(e.mul[0]), e.mul[1]))
+        if isinstance(e, Div):
+            return Div(div=(self.expr(e.div[0]), e.div[1]))
+        raise NotAnalysable(f"an expression {e!r}")  # pragma: no cover
+
+
+def build_group(
+    gid: str, versions: list[tuple[int, Protocol, GroupQuestion]], notes: list[str]
+) -> Domain:
+    """The group's kinds (searching its item space once) and its predicates, as a Domain."""
+    from bruising_check.analysis.build import Usage, _record, build_domain
+
+    groups = [g for _, _, g in versions]
+    lo, hi = max(g.min_items for g in groups), min(g.max_items for g in groups)
+    if len({(g.min_items, g.max_items) for g in groups}) > 1:
+        notes.append(f"{gid}: numbers of items differ; compared over {lo}–{hi} items")
+    if lo > hi:
+        raise NotAnalysable(f"no number of {gid} items both protocols accept")
+    contexts: list[tuple[int, Condition]] = []
+    scopes: list[tuple[int, ItemScope, list[Quantifier]]] = []
+    for v, protocol, group in versions:
+        rw = _Rewriter(v, group, contexts)
+        questions = [
+            q.model_copy(update={"ask_if": rw.cond(q.ask_if)}) if q.ask_if is not None else q
+            for q in group.questions
+        ]
+        derived: list[Any] = []
+        for f in group.derived:
+            if isinstance(f, BooleanFact):
+                derived.append(f.model_copy(update={"condition": rw.cond(f.condition)}))
+            else:
+                gate = rw.cond(f.applies_if) if f.applies_if is not None else None
+                derived.append(f.model_copy(update={"applies_if": gate, "value": rw.expr(f.value)}))
+        quants = quantifiers_over(protocol, gid)
+        wheres = [rw.cond(_spec(q).where) for q in quants]
+        scopes.append((v, ItemScope(questions, derived, wheres), quants))
+    if len(contexts) > MAX_CONTEXT:
+        raise NotAnalysable(
+            f"{len(contexts)} child-level tests inside the item conditions of {gid}"
+            f" (at most {MAX_CONTEXT})"
+        )
+    ctx_questions = [
+        BooleanQuestion(id=f"ctx--{i}", prompt="context", type="boolean")
+        for i in range(len(contexts))
+    ]
+    # The item space: context booleans, then the item questions matched by id across versions.
+    usage: dict[str, Usage] = {}
+    item_versions: dict[str, list[Any]] = {}
+    order: list[str] = []
+    for _, scope, _ in scopes:
+        conds: list[Condition] = list(scope.wheres)
+        conds += [q.ask_if for q in scope.questions if q.ask_if is not None]
+        for f in scope.derived:
+            if isinstance(f, BooleanFact):
+                conds.append(f.condition)
+            elif f.applies_if is not None:
+                conds.append(f.applies_if)
+        kinds_of = {q.id: q for q in scope.questions}
+        for cond in conds:
+            for cmp in comparisons(cond):
+                q = kinds_of.get(cmp.question or "")
+                if q is not None and q.type in ("single_choice", "multiple_choice"):
+                    _record(usage.setdefault(q.id, Usage()), cmp)
+        for q in scope.questions:
+            if q.id not in item_versions:
+                item_versions[q.id] = []
+                order.append(q.id)
+            elif item_versions[q.id][0].type != q.type:
+                raise NotAnalysable(f"{gid}.{q.id} has different types in the two protocols")
+            item_versions[q.id].append(q)
+    domains: dict[str, Domain] = {}
+    for q in ctx_questions:
+        domains[q.id] = Domain(q.id, "boolean", var_names=(q.id,))
+    for qid in order:
+        domains[qid] = build_domain(f"{qid}", item_versions[qid], usage.get(qid), notes)
+    space = Space(domains, (*(q.id for q in ctx_questions), *order))
+    # Predicates: each version's quantifiers (their `where`, and the summed field's value).
+    formulas: list[Formula] = []
+    weight_specs: list[tuple[int, list[Formula], Formula, int]] = []
+    weight_where: list[int] = []
+    info = GroupInfo(gid, groups[0].item_label, lo, hi, contexts)
+    compilers = []
+    for v, scope, quants in scopes:
+        scope.questions = ctx_questions + scope.questions
+        c = Compiler(scope, space)
+        compilers.append(c)
+        for q, where in zip(quants, scope.wheres, strict=True):
+            spec = _spec(q)
+            formulas.append(c.condition(where))
+            weight: int | None = None
+            if isinstance(spec, CountOf) and spec.sum is not None:
+                weight = len(weight_specs)
+                weight_specs.append(_weight_spec(c, scope, spec, gid))
+                weight_where.append(len(formulas) - 1)
+            if isinstance(spec, CountOf):
+                op, t = spec.operator, float(spec.operand)
+            else:
+                op, t = ("ge", 1.0) if isinstance(q, Some) else ("le", 0.0)
+            test = _bind(_TESTS[op], t)
+            info.predicates[(v, q.model_dump_json())] = Predicate(
+                test=test,
+                empty=test(0),
+                where=len(formulas) - 1,
+                negate=isinstance(q, Every),
+                weight=weight,
+                threshold=t,
+                equals=op == "equals",
+            )
+        for qid in order:
+            c.asked(qid)
+    asked = {qid: disj(*(c.asked(qid) for c in compilers if qid in c.questions)) for qid in order}
+    asked.update({q.id: TRUE for q in ctx_questions})
+    explorer = Explorer(space, asked, MAX_ITEM_NODES)
+    every_formula = formulas + [f for _, fs, unasked, _ in weight_specs for f in (*fs, unasked)]
+    ctx_vars = [q.id for q in ctx_questions]
+
+    def decide(a: Assignment, hint: Any) -> Split | Leaf:
+        for var in ctx_vars:
+            if var not in a:
+                return Split(var)
+        need: list[str] = []
+        for f in every_formula:
+            evaluate(f, a, need)
+        if need:
+            return Split(space.pick(need))
+        return Leaf(None)
+
+    by_key: dict[tuple[Any, ...], Kind] = {}
+    try:
+        leaves = list(explorer.explore(decide))
+    except TooLarge as exc:
+        raise NotAnalysable(f"the items of {gid} ({exc})") from exc
+    for a, _, size in leaves:
+        s = sum(1 << i for i, var in enumerate(ctx_vars) if a[var])
+        truths = tuple(bool(evaluate(f, a, [])) for f in formulas)
+        # The summed value matters only for items the count's `where` takes.
+        weights = tuple(
+            _weight_of(a, spec) if truths[w] else (0, 0)
+            for spec, w in zip(weight_specs, weight_where, strict=True)
+        )
+        key = (s, truths, weights)
+        if key in by_key:
+            by_key[key].size += size
+            continue
+        example = explorer.example(a, order)
+        by_key[key] = Kind(s, truths, weights, size, example)
+    for i, k in enumerate(by_key.values()):
+        k.var = f"{gid}#{i}"
+        caps = [1]
+        for p in info.predicates.values():
+            if k.truths[p.where] != p.negate:
+                caps.append(math.floor(p.threshold) + 1)
+        k.cap = min(max(caps), hi)
+        info.kinds.append(k)
+    return Domain(
+        gid,
+        "group",
+        var_names=tuple(k.var for k in info.kinds),
+        lo=0,
+        hi=hi,
+        group=info,
+    )
+
+
+def _bind(fn: Callable[[float, float], bool], t: float) -> Callable[[float], bool]:
+    return lambda x: fn(x, t)
+
+
+def _weight_spec(
+    c: Compiler, scope: ItemScope, spec: CountOf, gid: str
+) -> tuple[int, list[Formula], Formula, int]:
+    """Formulas `field ≤ k` for k = 0..T (T the whole part of the threshold) and `not answered`:
+    together they give each kind the summed field's value, exactly up to T, else 'above T'."""
+    field_id = str(spec.sum)
+    q = next((x for x in scope.questions if x.id == field_id), None)
+    if not isinstance(q, NumberQuestion) or not q.integer or q.min < 0:
+        raise NotAnalysable(
+            f"`sum: {field_id}` over {gid}: only whole-number item questions of at least 0"
+            " are analysed"
+        )
+    top = max(0, math.floor(spec.operand))
+    le = [c.condition(Compare(question=field_id, le=float(k))) for k in range(top + 1)]
+    unasked = c.condition(Compare(question=field_id, answered=False))
+    return top, le, unasked, int(q.max)
+
+
+def _weight_of(a: Assignment, spec: tuple[int, list[Formula], Formula, int]) -> tuple[int, int]:
+    top, le, unasked, most = spec
+    if evaluate(unasked, a, []):
+        return 0, 0
+    for k, f in enumerate(le):
+        if evaluate(f, a, []):
+            return k, k
+    return top + 1, max(top + 1, most)
+
+
+def group_questions(protocol: Protocol) -> Mapping[str, GroupQuestion]:
+    return {g.id: g for g in protocol.groups}
