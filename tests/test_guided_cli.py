@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
-from tests.conftest import BASE_ANSWERS, BASELINE_V1
+from tests.conftest import BASE_ANSWERS_V1, BASELINE_V1
 from tests.test_guided_session import V01
 
 V1 = str(BASELINE_V1)  # the guided flows below type version-1 answers
@@ -21,7 +21,7 @@ V1 = str(BASELINE_V1)  # the guided flows below type version-1 answers
 def answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The V01 answers (version 1) in a file of their own, for --answers with version 1."""
     path = tmp_path_factory.mktemp("answers") / "answers-v1.yaml"
-    path.write_text(yaml.safe_dump(BASE_ANSWERS), encoding="utf-8")
+    path.write_text(yaml.safe_dump(BASE_ANSWERS_V1), encoding="utf-8")
     return path
 
 
