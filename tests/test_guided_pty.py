@@ -177,3 +177,55 @@ def test_each_mark_on_its_own_in_a_real_terminal(tmp_path: Path) -> None:
     ]  # fmt: skip
     carers = next(c for c in record["context"] if c["id"] == "carers")
     assert carers["answer"] == [{"relationship": "father", "seen": "no"}]
+
+
+def test_the_bundled_baseline_records_a_cheek_bruise_and_a_heel_prick_bruise(
+    tmp_path: Path,
+) -> None:
+    """Issue 12's case on the bundled version 2.0, typed in a real terminal: refer today, both
+    marks in the record, each with its own side and explanation."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "ACCESSIBLE"}}
+    clean.update({"TERM": "xterm-256color", "BRUISING_CHECK_NOW": "2026-11-27T10:30:00+00:00"})
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bruising_check", "check", "--record-dir", str(tmp_path)],
+        env=clean,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 100),
+        preexec_fn=default_sigint,
+    )
+    child.expect("Is the child in immediate danger")
+    cheek = ["1", "cheek", "1", "1", "", "", "2", "1", "1", "No idea"]
+    heel = ["1", "sole", "1", "0.5", "", "", "2", "7", "2", "Heel prick"]
+    for replies, then in [(["2", "none", "13", "40", "none", "1", "2", *cheek], "y"), (heel, "n")]:
+        for reply in replies:
+            child.expect(PROMPT)
+            child.sendline(reply)
+        child.expect("Another mark\\? Type y or n")
+        child.sendline(then)
+    child.expect(PROMPT)  # notes
+    child.sendline("")
+    child.expect("Review your answers")
+    child.expect("Mark 2")
+    child.expect(PROMPT)
+    child.sendline("")
+    child.expect("REFER TODAY")
+    child.expect("Record a carer\\? Type y or n")
+    child.sendline("n")
+    for _ in range(4):  # other children, their ages, ICON, notes
+        child.expect(PROMPT)
+        child.sendline("")
+    for _ in range(3):
+        child.expect("optional, Enter to skip")
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    record = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
+    assert record["outcome"]["id"] == "refer_same_day_csc_and_paediatric"
+    marks = record["answers"]["marks"]
+    assert [(m["site"], m["side"], m["explanation"]) for m in marks] == [
+        ("cheek", "left", "none_given"),
+        ("sole", "left", "documented_procedure_or_birth_injury"),
+    ]

@@ -348,6 +348,8 @@ class Session:
                 return Parsed(UNKNOWN, "not sure (not known)")
             raise TypedError("This question needs an answer the protocol can act on.")
         parsed = parse(q, typed)
+        if parsed.value is UNKNOWN and isinstance(q, TextQuestion):
+            return Parsed(UNKNOWN)  # free text left blank: "not given", nothing to read back
         if parsed.value is UNKNOWN and isinstance(q, NumberQuestion) and q.default is not None:
             return Parsed(int(q.default) if q.integer else q.default)  # the hint says so
         return parsed
