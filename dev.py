@@ -74,14 +74,33 @@ def main(argv: list[str]) -> int:
         return _run(str(PY), "bench/run.py", *rest)
     installed = any(VENV.glob(".installed-dev-*"))
     _ensure_env("dev" if installed else "")
-    # Ctrl-C belongs to the tool (it says "nothing was saved" and exits 130); this wrapper
-    # must not add a traceback of its own on top.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _run_tool([str(BIN / "bruising-check"), *argv])
+
+
+def _run_tool(cmd: list[str]) -> int:
+    """Run the tool so that Ctrl-C is the tool's: it says "nothing was saved" and exits 130.
+
+    The terminal sends Ctrl-C to both processes. This wrapper must neither die with a traceback
+    of its own nor pass "ignore SIGINT" on to the tool (an ignored signal stays ignored across
+    exec, and Python then never raises KeyboardInterrupt, so Ctrl-C would do nothing). A handler
+    that does nothing is reset to the default in the child at exec, so the tool gets its own.
+    """
+    previous = signal.signal(signal.SIGINT, _wait_for_the_tool)
     try:
-        return subprocess.run([str(BIN / "bruising-check"), *argv], check=False).returncode
+        code = subprocess.run(cmd, check=False).returncode
     finally:
         signal.signal(signal.SIGINT, previous)
+    # Killed by a signal (negative code): exit as a shell would report it, 128 + the signal.
+    return 128 - code if code < 0 else code
+
+
+def _wait_for_the_tool(signum: int, frame: object) -> None:
+    """SIGINT in this wrapper: nothing to do; the tool handles it and its exit code is ours."""
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # during the set-up, before the tool runs
+        print("\nStopped (Ctrl-C).", file=sys.stderr)
+        sys.exit(130)

@@ -1,5 +1,5 @@
 """How long the guided check takes to answer with the keyboard, for scenario V01
-(protocols/scenarios/public-examples.yaml): prompts, keystrokes, and the wall time of a scripted
+(protocols/scenarios/public-examples-v2.yaml): prompts, keystrokes, and the wall time of a scripted
 run in a real pseudo-terminal (the tool's own time; a person adds reading and typing time).
 
     .venv/bin/python bench/guided_keys.py

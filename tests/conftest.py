@@ -17,10 +17,11 @@ from bruising_check.protocol.yamlread import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "protocols" / "national-baseline.yaml"
+BASELINE_V1 = ROOT / "protocols" / "examples" / "national-baseline-v1.yaml"
 TODAY = dt.date(2026, 11, 27)
 
-# A 10-week-old, not rolling, one unexplained cheek bruise, seen in person (rule B5).
-BASE_ANSWERS: dict[str, Any] = {
+# Answers format version 1, for the version-1 baseline kept as protocols/examples/ (rule B5).
+BASE_ANSWERS_V1: dict[str, Any] = {
     "child_seriously_unwell": False,
     "age_weeks": 10,
     "gestation_weeks_at_birth": 40,
@@ -38,6 +39,34 @@ BASE_ANSWERS: dict[str, Any] = {
 
 MOBILE = ["rolling", "sitting", "crawling", "pulling_to_stand", "cruising"]
 
+# Answers format version 2 for the version-2 baseline: a 10-week-old, not rolling, one
+# unexplained 1 cm bruise on the left cheek, seen in person (rule B6).
+BASE_MARK: dict[str, Any] = {
+    "type": "bruise",
+    "site": "cheek",
+    "side": "left",
+    "size_cm": 1,
+    "patterned": "no",
+    "explanation": "none_given",
+}
+BASE_ANSWERS_V2: dict[str, Any] = {
+    "immediate_danger": "no",
+    "injury_red_flags": [],
+    "age_weeks": 10,
+    "gestation_weeks_at_birth": 40,
+    "mobility_milestones": [],
+    "report_channel": "seen_in_person",
+    "diagnosed_bleeding_condition": "no",
+    "marks": [BASE_MARK],
+}
+BASE_ANSWERS = BASE_ANSWERS_V2
+"""The answers most tests start from: the bundled (version-2) baseline's 10-week-old."""
+
+
+def mark(**changes: Any) -> dict[str, Any]:
+    """One item of `marks:`: the base cheek bruise with `changes`."""
+    return {**BASE_MARK, **changes}
+
 
 def load_text(text: str, file: str = "test.yaml") -> Loaded:
     return load_protocol(text.encode("utf-8"), file, today=TODAY)
@@ -54,9 +83,30 @@ def baseline(baseline_loaded: Loaded) -> Protocol:
     return baseline_loaded.protocol
 
 
-def run(protocol: Protocol, **changes: Any) -> Decision:
-    """Decide for BASE_ANSWERS with `changes`, through the same answer checks as the CLI."""
-    answers = {**BASE_ANSWERS, **changes}
+@pytest.fixture(scope="session")
+def baseline_v1() -> Protocol:
+    loaded = load_protocol(BASELINE_V1.read_bytes(), str(BASELINE_V1), today=TODAY)
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    return loaded.protocol
+
+
+def run2(protocol: Protocol, **changes: Any) -> Decision:
+    """Decide for BASE_ANSWERS_V2 with `changes` (a value of `...` removes the answer), through
+    the same answer checks as the CLI."""
+    answers = {**BASE_ANSWERS_V2, **changes}
+    answers = {k: v for k, v in answers.items() if v is not ...}
+    checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "answers.yaml"))
+    errors = [p.format() for p in checked.problems if p.severity == "error"]
+    assert not errors, errors
+    return decide(protocol, checked.answers)
+
+
+run = run2
+
+
+def run_v1(protocol: Protocol, **changes: Any) -> Decision:
+    """Decide for BASE_ANSWERS_V1 with `changes` (for the version-1 baseline)."""
+    answers = {**BASE_ANSWERS_V1, **changes}
     answers = {k: v for k, v in answers.items() if v is not ...}
     checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "answers.yaml"))
     errors = [p.format() for p in checked.problems if p.severity == "error"]

@@ -19,6 +19,7 @@ import pytest
 from bruising_check.records.record import checksum, to_json
 from bruising_check.records.store import AlreadyExists, remove_stale_partials, write_new
 from tests.fuzzing import BASE_ANSWERS, BASELINE_LOADED, NOW
+from tests.sigint import default_sigint
 
 CHILD = """
 import sys, time
@@ -55,6 +56,7 @@ def start_child(target: Path, data_file: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"

@@ -6,10 +6,24 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+import yaml
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
+from tests.conftest import BASE_ANSWERS_V1, BASELINE_V1
 from tests.test_guided_session import V01
+
+V1 = str(BASELINE_V1)  # the guided flows below type version-1 answers
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The V01 answers (version 1) in a file of their own, for --answers with version 1."""
+    path = tmp_path_factory.mktemp("answers") / "answers-v1.yaml"
+    path.write_text(yaml.safe_dump(BASE_ANSWERS_V1), encoding="utf-8")
+    return path
+
 
 _register()
 runner = CliRunner()
@@ -31,8 +45,8 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
         "A. Visitor", "Health visitor", "HV-1",
     ]  # fmt: skip
     result = runner.invoke(
-        app, ["check", "--record-dir", str(tmp_path), "--format", "html"], input=typed(*replies),
-        env=ENV,
+        app, ["check", V1, "--record-dir", str(tmp_path), "--format", "html"],
+        input=typed(*replies), env=ENV,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -41,7 +55,13 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "Not understood: Type y for yes or n for no." in out
     assert "-- Review your answers --" in out and "The mark - Change answer 7 --" in out
     assert "RESULT: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
-    assert "When: Same day - today, Fri 27 Nov 2026, as soon as possible" in out
+    # The pathway's timescale is said once, at the top, not on every action.
+    assert "TIMESCALE: SAME DAY - TODAY, FRI 27 NOV 2026, AS SOON AS POSSIBLE" in out
+    assert "Each action is due on the timescale above unless it says otherwise." in out
+    assert "When: Same day" not in out
+    assert "Decided at 10:30 UTC on Fri 27 Nov 2026." in out
+    # Positive wording: the baby rolls, so "not rolling" is false and not printed as "...: no".
+    assert "not rolling: no" not in out
     assert "Version 1.0.0 is DRAFT: not an approved local protocol." in out
     assert "Facts worked out from the answers" in out
     assert "Independently mobile: no" in out
@@ -67,18 +87,74 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "He said &lt;b&gt;the dog&lt;/b&gt;" in page and "<b>the dog</b>" not in page
 
 
-def test_declining_to_save_writes_nothing(tmp_path: Path) -> None:
+def test_declining_to_save_is_confirmed_and_writes_nothing(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["check"], input=typed(*V01, "", *CONTEXT, "n"), env=ENV, catch_exceptions=False
+        app,
+        ["check", V1],
+        input=typed(*V01, "", *CONTEXT, "n", "y"),
+        env=ENV,
+        catch_exceptions=False,
     )
     assert result.exit_code == 0
+    assert "The answers and the result will be lost" in result.stdout
     assert "Not saved. Nothing was written." in result.stdout
+
+
+def test_enter_at_the_save_prompt_never_discards_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # Enter, then "n" but not confirmed (Enter again), then save after all.
+    replies = typed(*V01, "", *CONTEXT, "", "n", "", "y", "", "", "")
+    result = runner.invoke(app, ["check", V1], input=replies, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("Type y to save, or n to leave without saving:") == 3
+    assert "Nothing is saved yet. Type y to save the check, or n not to." in out
+    assert "Not discarded." in out
+    assert "Not saved" not in out
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".pdf"]
+
+
+def test_enter_alone_until_input_ends_saves_nothing_and_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", V1], input=typed(*V01, "", *CONTEXT, "", ""), env=ENV)
+    assert result.exit_code == 1
+    assert "Not saved. Nothing was written." not in result.stdout
+    assert "Nothing was saved." in result.stderr
+
+
+def test_an_output_name_that_does_not_say_the_format_is_refused(
+    tmp_path: Path, answers: Path
+) -> None:
+    for name, extra, said in [
+        ("x.docx", [], "must end in one of .htm, .html, .json, .md, .pdf, .text, .txt"),
+        ("x", [], "must end in one of"),
+        ("x.md", ["--format", "pdf"], "the file name says md but --format is pdf"),
+    ]:
+        result = runner.invoke(
+            app, ["check", V1, "--output", str(tmp_path / name), *extra], input=typed(*V01), env=ENV
+        )
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and "nothing was written" in result.stderr.lower()
+        assert "Question 1" not in result.stdout  # refused before the questions
+    result = runner.invoke(app, ["check", V1, "--answers", str(answers), "--output", "x.docx"])
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_format_is_named_in_the_tools_own_words(answers: Path) -> None:
+    result = runner.invoke(app, ["check", V1, "--format", "docx"])
+    assert result.exit_code == 2
+    assert "'docx' is not a format; choose one of text, md, json, html, pdf." in result.stderr
+    assert "Value error" not in result.output
+    upper = runner.invoke(app, ["check", V1, "--answers", str(answers), "--format", "JSON"])
+    assert upper.exit_code == 0 and upper.stdout.startswith("{")
 
 
 def test_end_of_input_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
     for cut in (0, 4, len(V01) + 1, len(V01) + 3):
         result = runner.invoke(
-            app, ["check", "--record-dir", str(tmp_path)], input=typed(*V01[:cut]), env=ENV
+            app, ["check", V1, "--record-dir", str(tmp_path)], input=typed(*V01[:cut]), env=ENV
         )
         assert result.exit_code == 1
         assert "Nothing was saved." in result.stderr
@@ -90,7 +166,7 @@ def test_output_saves_the_printable_and_the_json_beside_it(tmp_path: Path) -> No
     out = tmp_path / "visit.pdf"
     result = runner.invoke(
         app,
-        ["check", "--output", str(out), "--practitioner", "Jo", "--child-ref", "R1"],
+        ["check", V1, "--output", str(out), "--practitioner", "Jo", "--child-ref", "R1"],
         input=typed(*V01, "", *CONTEXT, "Health visitor"),
         env=ENV,
     )
@@ -102,18 +178,46 @@ def test_output_saves_the_printable_and_the_json_beside_it(tmp_path: Path) -> No
         "child_reference": "R1",
         "role": "Health visitor",
     }
-    again = runner.invoke(app, ["check", "--output", str(out)], input=typed(*V01), env=ENV)
+    again = runner.invoke(app, ["check", V1, "--output", str(out)], input=typed(*V01), env=ENV)
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 
-def test_answers_file_with_record_dir_and_pdf(tmp_path: Path) -> None:
-    answers = Path(__file__).parents[1] / "examples/answers/cheek-bruise-10-weeks.yaml"
+def test_answers_file_with_record_dir_and_pdf(tmp_path: Path, answers: Path) -> None:
     result = runner.invoke(
         app,
-        ["check", "--answers", str(answers), "--format", "pdf", "--record-dir", str(tmp_path)],
+        ["check", V1, "--answers", str(answers), "--format", "pdf", "--record-dir", str(tmp_path)],
         env=ENV,
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".pdf"]
-    no_file = runner.invoke(app, ["check", "--answers", str(answers), "--format", "pdf"])
+    no_file = runner.invoke(app, ["check", V1, "--answers", str(answers), "--format", "pdf"])
     assert no_file.exit_code == 2 and "needs --output" in no_file.stderr
+
+
+def test_result_screen_wording_corrected_age_rolling_and_time_zones(tmp_path: Path) -> None:
+    text = BASELINE_V1.read_text(encoding="utf-8")
+    marker = "  - id: refer_same_day_csc_and_paediatric\n"
+    head, tail = text.split(marker, 1)
+    before, after = tail.split("    timescale: {label: Same day, same_day: true}\n", 1)
+    four_hours = "    timescale: {label: Within 4 hours, hours: 4}\n"
+    protocol = tmp_path / "four-hours.yaml"
+    protocol.write_text(head + marker + before + four_hours + after, encoding="utf-8")
+    # 8 weeks old, born at 30+2 weeks (2 weeks before term), rolling, cheek bruise.
+    replies = ["n", "8", "30+2", "1", *V01[4:], "", *CONTEXT, "n", "y"]
+    result = runner.invoke(
+        app,
+        ["check", str(protocol)],
+        input=typed(*replies),
+        env={"BRUISING_CHECK_NOW": "2026-07-01T10:30:00+01:00"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Recorded: 30+2 = 30 completed weeks." in out
+    assert "Corrected age: 2 weeks before term" in out and "-2 weeks" not in out
+    assert "TIMESCALE: WITHIN 4 HOURS - BY 14:30 UTC+01:00 ON WED 01 JUL 2026" in out
+    assert "Decided at 10:30 UTC+01:00 on Wed 01 Jul 2026." in out
+    # Actions on another timescale than the pathway's still say when.
+    assert "When: Same day - today, Wed 01 Jul 2026, as soon as possible" in out
+    # The baby rolls: "Not independently mobile and not rolling: no" would be a double negative.
+    assert "Independently mobile: no" in out
+    assert "not rolling" not in out.split("Facts worked out from the answers")[1]

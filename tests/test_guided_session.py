@@ -16,7 +16,7 @@ from bruising_check.records.session import (
     Screen,
     Session,
 )
-from tests.conftest import BASELINE, load_text
+from tests.conftest import BASELINE_V1, load_text
 
 NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
 
@@ -48,24 +48,24 @@ def run(protocol: Protocol, replies: list[str]) -> tuple[Outcome, Script]:
     return Session(protocol, "0" * 64, script, lambda: NOW).run(), script
 
 
-def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline: Protocol) -> None:
-    session, script = run(baseline, [*V01, "", "", "", "", "", ""])
+def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline_v1: Protocol) -> None:
+    session, script = run(baseline_v1, [*V01, "", "", "", "", "", ""])
     outcome = session
     assert outcome.decision.pathway.id == "refer_same_day_csc_and_paediatric"
     assert outcome.decision.derived["ten4facesp_positive"] is True
     assert [s.question.id for s in script.screens if isinstance(s, QuestionScreen)][:15] == [
-        q.id for q in baseline.questions
+        q.id for q in baseline_v1.questions
     ]
     # One review, then the result, then the five context prompts.
     kinds = [type(s).__name__ for s in script.screens[15:]]
     assert kinds == ["ReviewScreen", "ResultScreen", *["QuestionScreen"] * 5]
-    record = outcome.record(baseline, "0" * 64)
+    record = outcome.record(baseline_v1, "0" * 64)
     assert record["created_at"] == "2026-11-27T10:30:00+00:00"
     assert record["actions"][0]["act_by"] == "2026-11-27T23:59+00:00"
 
 
-def test_help_shows_why_with_citation_and_asks_again(baseline: Protocol) -> None:
-    _, script = run(baseline, ["?", *V01, "", "", "", "", "", ""])
+def test_help_shows_why_with_citation_and_asks_again(baseline_v1: Protocol) -> None:
+    _, script = run(baseline_v1, ["?", *V01, "", "", "", "", "", ""])
     first, again = script.screens[0], script.screens[1]
     assert isinstance(again, QuestionScreen) and again.question.id == first.question.id
     assert again.message is not None and again.message.kind == "help"
@@ -73,24 +73,24 @@ def test_help_shows_why_with_citation_and_asks_again(baseline: Protocol) -> None
     assert [s.id for s in again.message.sources] == ["nice_cg89"]
 
 
-def test_back_goes_to_the_previous_question_and_forgets_its_answer(baseline: Protocol) -> None:
+def test_back_goes_to_the_previous_question_and_forgets_its_answer(baseline_v1: Protocol) -> None:
     replies = ["n", "12", "b", "10", *V01[2:], "", "", "", "", "", ""]
-    session, script = run(baseline, replies)
+    session, script = run(baseline_v1, replies)
     assert script.asked()[:4] == ["child_seriously_unwell", "age_weeks", "gestation_weeks_at_birth",
                                   "age_weeks"]  # fmt: skip
     assert session.answers["age_weeks"] == 10
 
 
-def test_invalid_input_is_explained_and_asked_again(baseline: Protocol) -> None:
-    _, script = run(baseline, ["maybe", *V01, "", "", "", "", "", ""])
+def test_invalid_input_is_explained_and_asked_again(baseline_v1: Protocol) -> None:
+    _, script = run(baseline_v1, ["maybe", *V01, "", "", "", "", "", ""])
     again = script.screens[1]
     assert isinstance(again, QuestionScreen) and again.message is not None
     assert again.message.kind == "error" and "y for yes" in again.message.text
 
 
-def test_review_change_and_age_shown_back_in_weeks(baseline: Protocol) -> None:
+def test_review_change_and_age_shown_back_in_weeks(baseline_v1: Protocol) -> None:
     # At the review: change answer 2 (age) to "6m", then confirm.
-    session, script = run(baseline, [*V01, "2", "6m", "", "", "", "", "", ""])
+    session, script = run(baseline_v1, [*V01, "2", "6m", "", "", "", "", "", ""])
     outcome = session
     assert outcome.answers["age_weeks"] == 26
     reviews = [s for s in script.screens if isinstance(s, ReviewScreen)]
@@ -100,7 +100,7 @@ def test_review_change_and_age_shown_back_in_weeks(baseline: Protocol) -> None:
     assert outcome.decision.derived["ten4facesp_positive"] is True  # the cheek is a TEN region
 
 
-ASK_IF_PROTOCOL = BASELINE.read_text(encoding="utf-8").replace(
+ASK_IF_PROTOCOL = BASELINE_V1.read_text(encoding="utf-8").replace(
     """  - id: accident_independently_witnessed
     section: The explanation
     type: boolean""",
@@ -142,9 +142,9 @@ def test_a_change_that_makes_a_question_apply_asks_it_and_drops_what_no_longer_a
     assert "accident_independently_witnessed" not in session2.answers
 
 
-def test_context_answers_are_recorded_and_never_change_the_pathway(baseline: Protocol) -> None:
-    quiet, _ = run(baseline, [*V01, "", "", "", "", "", ""])
-    worried, _ = run(baseline, [*V01, "", "3", "2", "1", "3", "Dad not seen <script>"])
+def test_context_answers_are_recorded_and_never_change_the_pathway(baseline_v1: Protocol) -> None:
+    quiet, _ = run(baseline_v1, [*V01, "", "", "", "", "", ""])
+    worried, _ = run(baseline_v1, [*V01, "", "3", "2", "1", "3", "Dad not seen <script>"])
     a, b = quiet, worried
     assert a.decision.pathway == b.decision.pathway and a.decision.actions == b.decision.actions
     assert a.context == {}
@@ -157,11 +157,11 @@ def test_context_answers_are_recorded_and_never_change_the_pathway(baseline: Pro
     }
 
 
-def test_end_of_input_at_any_prompt_is_raised_not_swallowed(baseline: Protocol) -> None:
+def test_end_of_input_at_any_prompt_is_raised_not_swallowed(baseline_v1: Protocol) -> None:
     for cut in (0, 5, len(V01), len(V01) + 3):
         script = Script([*V01, "", "", "", "", "", ""][:cut])
         with pytest.raises(EOFError):
-            Session(baseline, "0" * 64, script, lambda: NOW).run()
+            Session(baseline_v1, "0" * 64, script, lambda: NOW).run()
 
 
 def test_finishing_from_a_review_opened_early_does_not_review_twice() -> None:
@@ -180,3 +180,14 @@ def test_finishing_from_a_review_opened_early_does_not_review_twice() -> None:
     result_at = kinds.index("ResultScreen")
     assert kinds[result_at - 1] == "ReviewScreen"
     assert kinds[:result_at].count("ReviewScreen") == 2  # before the change and after it
+
+
+def test_review_before_any_answer_says_there_is_nothing_to_review(baseline_v1: Protocol) -> None:
+    _, script = run(baseline_v1, ["r", *V01, "", "", "", "", "", ""])
+    again = script.screens[1]
+    assert isinstance(again, QuestionScreen) and again.question.id == script.screens[0].question.id
+    assert again.message is not None
+    assert again.message.text == "There is nothing to review yet: answer this question first."
+    assert not any(
+        isinstance(s, ReviewScreen) and not s.entries for s in script.screens
+    )  # never an empty review

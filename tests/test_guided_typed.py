@@ -21,8 +21,10 @@ def q(protocol: Protocol, qid: str):  # type: ignore[no-untyped-def]
     [("17", 17), ("6w", 6), ("6 weeks", 6), ("10d", 1), ("13d", 1), ("14d", 2), ("4m", 17),
      ("3m", 13), ("2y", 104), ("1y", 52), ("0", 0)],
 )  # fmt: skip
-def test_ages_with_units_become_completed_weeks(baseline: Protocol, typed: str, weeks: int) -> None:
-    parsed = parse(q(baseline, "age_weeks"), typed)
+def test_ages_with_units_become_completed_weeks(
+    baseline_v1: Protocol, typed: str, weeks: int
+) -> None:
+    parsed = parse(q(baseline_v1, "age_weeks"), typed)
     assert parsed.value == weeks
     if typed[-1] in "dmy":
         unit = "completed week" if weeks == 1 else "completed weeks"
@@ -46,19 +48,19 @@ def test_weeks_typed_plain_or_with_w_agree(n: int) -> None:
     [("ten", "Type a number of weeks"), ("937", "outside the range"), ("10.5", "whole weeks"),
      ("", "An answer is needed"), ("nan", "Type a number"), ("5kg", "Type a number")],
 )  # fmt: skip
-def test_bad_numbers_are_explained(baseline: Protocol, typed: str, message: str) -> None:
+def test_bad_numbers_are_explained(baseline_v1: Protocol, typed: str, message: str) -> None:
     with pytest.raises(TypedError, match=message):
-        parse(q(baseline, "age_weeks"), typed)
+        parse(q(baseline_v1, "age_weeks"), typed)
 
 
-def test_gestation_is_optional_and_blank_means_not_known(baseline: Protocol) -> None:
-    assert parse(q(baseline, "gestation_weeks_at_birth"), "  ").value is UNKNOWN
+def test_gestation_is_optional_and_blank_means_not_known(baseline_v1: Protocol) -> None:
+    assert parse(q(baseline_v1, "gestation_weeks_at_birth"), "  ").value is UNKNOWN
     with pytest.raises(TypedError, match="outside the range"):
-        parse(q(baseline, "gestation_weeks_at_birth"), "4m")
+        parse(q(baseline_v1, "gestation_weeks_at_birth"), "4m")
 
 
-def test_multiple_choice_by_numbers_ids_or_none(baseline: Protocol) -> None:
-    locations = q(baseline, "locations")
+def test_multiple_choice_by_numbers_ids_or_none(baseline_v1: Protocol) -> None:
+    locations = q(baseline_v1, "locations")
     assert parse(locations, "8, 18").value == ("cheek", "thigh")
     assert parse(locations, "thigh cheek 8").value == ("cheek", "thigh")
     assert parse(locations, "CHEEK").value == ("cheek",)
@@ -66,42 +68,76 @@ def test_multiple_choice_by_numbers_ids_or_none(baseline: Protocol) -> None:
         parse(locations, "none")
     with pytest.raises(TypedError, match="1 to 23"):
         parse(locations, "24")
-    milestones = q(baseline, "mobility_milestones")
+    milestones = q(baseline_v1, "mobility_milestones")
     assert parse(milestones, "none").value == ()
     assert shown(milestones, ()) == "None of these"
 
 
-def test_single_choice_yes_no_and_text(baseline: Protocol) -> None:
-    assert parse(q(baseline, "explanation"), "1").value == "none"
-    assert parse(q(baseline, "explanation"), "none").value == "none"  # the option id wins
-    assert parse(q(baseline, "adult_services"), "no").value == "no"
+def test_single_choice_yes_no_and_text(baseline_v1: Protocol) -> None:
+    assert parse(q(baseline_v1, "explanation"), "1").value == "none"
+    assert parse(q(baseline_v1, "explanation"), "none").value == "none"  # the option id wins
+    assert parse(q(baseline_v1, "adult_services"), "no").value == "no"
     with pytest.raises(TypedError, match="not an option"):
-        parse(q(baseline, "explanation"), "maybe")
-    assert parse(q(baseline, "patterned"), "Y").value is True
-    assert parse(q(baseline, "patterned"), "no").value is False
+        parse(q(baseline_v1, "explanation"), "maybe")
+    assert parse(q(baseline_v1, "patterned"), "Y").value is True
+    assert parse(q(baseline_v1, "patterned"), "no").value is False
     with pytest.raises(TypedError, match="y for yes"):
-        parse(q(baseline, "patterned"), "sure")
+        parse(q(baseline_v1, "patterned"), "sure")
     said = "  He said <b>the dog</b> did it  "
-    assert parse(q(baseline, "explanation_verbatim"), said).value == said.strip()
+    assert parse(q(baseline_v1, "explanation_verbatim"), said).value == said.strip()
 
 
-def test_blank_free_text_reads_back_as_not_given(baseline: Protocol) -> None:
-    notes = q(baseline, "notes")
+def test_blank_free_text_reads_back_as_not_given(baseline_v1: Protocol) -> None:
+    notes = q(baseline_v1, "notes")
     assert parse(notes, "").value is UNKNOWN
     assert shown(notes, UNKNOWN) == "not given"
-    assert shown(q(baseline, "gestation_weeks_at_birth"), UNKNOWN) == "not known"
+    assert shown(q(baseline_v1, "gestation_weeks_at_birth"), UNKNOWN) == "not known"
 
 
 @pytest.mark.parametrize(
     ("typed", "note"),
     [("4 months", "4 months = 17 completed weeks"), ("10d", "10d = 1 completed week")],
 )
-def test_ages_are_echoed_as_typed(baseline: Protocol, typed: str, note: str) -> None:
-    parsed = parse(q(baseline, "age_weeks"), typed)
+def test_ages_are_echoed_as_typed(baseline_v1: Protocol, typed: str, note: str) -> None:
+    parsed = parse(q(baseline_v1, "age_weeks"), typed)
     assert parsed.note is not None and parsed.note.startswith(note)
 
 
-def test_python_number_spellings_are_not_numbers(baseline: Protocol) -> None:
+def test_python_number_spellings_are_not_numbers(baseline_v1: Protocol) -> None:
     for typed in ("1_7", "1e1", "0x11"):
         with pytest.raises(TypedError):
-            parse(q(baseline, "age_weeks"), typed)
+            parse(q(baseline_v1, "age_weeks"), typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "weeks"), [("32+4", 32), ("32 + 0", 32), ("36+6", 36), ("24+1", 24)]
+)
+def test_uk_gestation_notation_is_completed_weeks(
+    baseline_v1: Protocol, typed: str, weeks: int
+) -> None:
+    parsed = parse(q(baseline_v1, "gestation_weeks_at_birth"), typed)
+    assert parsed.value == weeks
+    assert parsed.note == f"{typed.replace(' ', '')} = {weeks} completed weeks"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("32+7", "the days after + are 0 to 6"), ("50+1", "outside the range"), ("32+", "Type a")],
+)
+def test_weeks_and_days_out_of_range_are_explained(
+    baseline_v1: Protocol, typed: str, said: str
+) -> None:
+    with pytest.raises(TypedError) as error:
+        parse(q(baseline_v1, "gestation_weeks_at_birth"), typed)
+    assert said in str(error.value)
+
+
+@given(st.integers(min_value=22, max_value=44), st.integers(min_value=0, max_value=6))
+def test_weeks_plus_days_never_rounds_up(weeks: int, days: int) -> None:
+    from bruising_check.protocol.model import NumberQuestion
+
+    gestation = NumberQuestion.model_validate(
+        {"id": "g", "type": "number", "prompt": "?", "unit": "weeks", "min": 22, "max": 44,
+         "integer": True}
+    )  # fmt: skip
+    assert parse(gestation, f"{weeks}+{days}").value == weeks

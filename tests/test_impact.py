@@ -10,7 +10,7 @@ import pytest
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import CaseFileError, impact, read_cases
-from tests.conftest import BASE_ANSWERS, ROOT
+from tests.conftest import BASE_ANSWERS_V1, ROOT
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
@@ -56,7 +56,7 @@ def test_csv_cases_are_counted_by_transition(versions: tuple[Protocol, Protocol]
 
 def test_saved_records_and_jsonl(versions: tuple[Protocol, Protocol]) -> None:
     v1, v2 = versions
-    record = {"answers": {**BASE_ANSWERS, "report_channel": "seen_in_person"}, "created_at": "t"}
+    record = {"answers": {**BASE_ANSWERS_V1, "report_channel": "seen_in_person"}, "created_at": "t"}
     one = list(read_cases("r.json", io.StringIO(json.dumps(record)), {}))
     many = list(
         read_cases("r.jsonl", io.StringIO(json.dumps(record) + "\n\n" + json.dumps(record)), {})
@@ -69,18 +69,19 @@ def test_saved_records_and_jsonl(versions: tuple[Protocol, Protocol]) -> None:
     assert result.total == 2 and result.changed == 0
 
 
-def test_scenario_files_run(versions: tuple[Protocol, Protocol]) -> None:
-    v1, v2 = versions
-    path = ROOT / "protocols" / "scenarios" / "public-examples.yaml"
+def test_scenario_files_run(baseline: Protocol) -> None:
+    """Scenario files in answers format v2 (a `marks:` list) run as cases."""
+    path = ROOT / "protocols" / "scenarios" / "public-examples-v2.yaml"
     with path.open() as handle:
-        result = impact(v1, v2, read_cases(str(path), handle, {}))
+        result = impact(baseline, baseline, read_cases(str(path), handle, {}))
     assert result.total == 10
     assert result.unrunnable == []
+    assert result.changed == 0
 
 
 def test_a_case_one_version_cannot_run_is_reported(versions: tuple[Protocol, Protocol]) -> None:
     v1, v2 = versions
-    answers = {k: v for k, v in BASE_ANSWERS.items() if k != "report_channel"}
+    answers = {k: v for k, v in BASE_ANSWERS_V1.items() if k != "report_channel"}
     record = json.dumps({"answers": answers})
     result = impact(v1, v2, read_cases("r.json", io.StringIO(record), {}))
     assert result.total == 1

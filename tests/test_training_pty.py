@@ -44,7 +44,7 @@ def test_demo_in_a_terminal_waits_for_enter() -> None:
 
 
 def test_quiz_in_a_terminal() -> None:
-    child = spawn("quiz", "--scenarios", str(SCENARIOS / "public-examples.yaml"))
+    child = spawn("quiz", "--scenarios", str(SCENARIOS / "public-examples-v2.yaml"))
     child.expect("Case 1 of 10")
     child.expect(r"Your answer \(1-4, q to stop\): ")
     child.sendline("9")

@@ -15,8 +15,8 @@ from tests.conftest import ROOT, run
 
 _register()
 runner = CliRunner()
-PUBLIC = ROOT / "protocols" / "scenarios" / "public-examples.yaml"
-# The first three public cases: V01 refer (2), V07 no action (4), V08 discuss (3).
+PUBLIC = ROOT / "protocols" / "scenarios" / "public-examples-v2.yaml"
+# The first three public cases: V01 refer (3), V07 no action (6), V08 same-day health opinion (4).
 
 
 def _item(baseline: Protocol, **changes: object) -> qz.Item:
@@ -26,7 +26,7 @@ def _item(baseline: Protocol, **changes: object) -> qz.Item:
 def test_grading_a_right_and_a_wrong_pathway(baseline: Protocol) -> None:
     item = _item(baseline)
     right = qz.grade(baseline, item, "refer_same_day_csc_and_paediatric")
-    assert right.pathway_correct and right.points == 1 and right.rule == "B5"
+    assert right.pathway_correct and right.points == 1 and right.rule == "B6"
     assert "panel_2022" in {s[0] for s in right.sources}
     wrong = qz.grade(baseline, item, "no_protocol_action_record_and_advise")
     assert not wrong.pathway_correct and wrong.points == 0
@@ -49,7 +49,7 @@ def test_every_action_is_offered_once(baseline: Protocol) -> None:
     ids = [a.id for a in qz.action_choices(baseline)]
     assert len(ids) == len(set(ids))
     assert {"call_999", "refer_csc", "see_in_person", "record_corrected_age"} <= set(ids)
-    assert [p.urgency for p in qz.pathway_choices(baseline)] == [1, 2, 3, 4]
+    assert [p.urgency for p in qz.pathway_choices(baseline)] == [1, 2, 3, 4, 5, 6]
 
 
 def test_summary_is_watermarked(baseline: Protocol) -> None:
@@ -64,14 +64,14 @@ def test_summary_is_watermarked(baseline: Protocol) -> None:
 def test_quiz_through_the_cli(tmp_path: Path) -> None:
     sheet = tmp_path / "result.pdf"
     args = ["quiz", "--scenarios", str(PUBLIC), "--summary", str(sheet)]
-    result = runner.invoke(app, args, input="2\n1\n7\nx\n3\nq\n")
+    result = runner.invoke(app, args, input="3\n1\n7\nx\n4\nq\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.count("Right.") == 2
-    assert "Not this time: the protocol gives \u201cNo action under this protocol" in out
-    assert "Rule B2: Every mark is explained" in out
+    assert "Not this time: the protocol gives \u201cNot a referral under this protocol" in out
+    assert "Rule B2: Every mark is accounted for" in out
     assert "https://www.nice.org.uk/guidance/cg89/chapter/recommendations" in out
-    assert out.count("Type a number from 1 to 4.") == 2
+    assert out.count("Type a number from 1 to 6.") == 2
     assert "Score: 2 of 3 (2 of 3 pathways right)" in out
     assert "TRAINING — not a clinical record" in out
     assert sheet.read_bytes().startswith(b"%PDF-")
@@ -83,7 +83,7 @@ def test_quiz_with_actions(baseline: Protocol) -> None:
     due = {a.action.id for a in item.decision.actions}
     numbers = ",".join(str(i) for i, a in enumerate(every, 1) if a.id in due)
     result = runner.invoke(
-        app, ["quiz", "--scenarios", str(PUBLIC), "--actions"], input=f"2\n{numbers}\nq\n"
+        app, ["quiz", "--scenarios", str(PUBLIC), "--actions"], input=f"3\n{numbers}\nq\n"
     )
     assert result.exit_code == 0, result.output
     assert "Actions: all right." in result.stdout

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bruising_check.cli import _register, app
 from bruising_check.problems import Code
 from bruising_check.training import scenarios as sc
-from tests.conftest import BASE_ANSWERS, ROOT
+from tests.conftest import BASE_ANSWERS_V2, ROOT
 
 _register()
 runner = CliRunner()
@@ -27,7 +27,7 @@ def case(case_id: str = "T1", **expect: Any) -> dict[str, Any]:
         "id": case_id,
         "title": "Unexplained cheek bruise, 10 weeks",
         "narrative": "A 10-week-old has a bruise on the cheek.",
-        "answers": dict(BASE_ANSWERS),
+        "answers": {**BASE_ANSWERS_V2, "marks": [dict(m) for m in BASE_ANSWERS_V2["marks"]]},
         "expect": {"outcome": "refer_same_day_csc_and_paediatric", **expect},
     }
 
@@ -45,7 +45,7 @@ def invoke(tmp_path: Path, *args: str) -> Any:
 
 
 def test_passing_file_output(tmp_path: Path, snapshot: SnapshotAssertion) -> None:
-    path = write(tmp_path, case(ten4facesp_positive=True, rules=["B5", "A2"]))
+    path = write(tmp_path, case(ten4facesp_positive=True, rules=["B6", "A2", "A3"]))
     result = invoke(tmp_path, str(path))
     assert result.exit_code == 0, result.output
     assert result.clean == snapshot
@@ -58,8 +58,9 @@ def test_failing_file_output_shows_each_difference(
         "T2",
         ten4facesp_positive=False,
         corrected_age_weeks=3,
-        rules=["B6"],
+        rules=["B7"],
         actions=["call_999"],
+        then="refer_same_day_csc_and_paediatric",
     )
     wrong["expect"]["outcome"] = "no_protocol_action_record_and_advise"
     path = write(tmp_path, case(), wrong)
@@ -77,12 +78,12 @@ def test_coverage_lists_what_no_scenario_exercises(
     tmp_path: Path, snapshot: SnapshotAssertion
 ) -> None:
     result = invoke(tmp_path, str(write(tmp_path, case())))
-    assert "rules that never decide: B1, B2, B3, B4, B5a, B6, B7, B8" in result.stdout
-    assert "pathways never reached: emergency_care_first," in result.stdout
+    assert "rules that never decide: B0, B1, B2, B3, B4, B5, B6a, B7, B8, B9" in result.stdout
+    assert "pathways never reached: protect_now, emergency_care_first," in result.stdout
     explanation = next(
-        x for x in result.stdout.splitlines() if x.strip().startswith("explanation:")
+        x for x in result.stdout.splitlines() if x.strip().startswith("marks[].explanation:")
     )
-    assert "medical_procedure_documented" in explanation and " none" not in explanation
+    assert "not_asked" in explanation and "none_given" not in explanation
     assert result.clean == snapshot
 
 
@@ -159,7 +160,7 @@ def test_answers_that_do_not_fit_the_protocol_fail_the_case_at_their_line(
     tmp_path: Path,
 ) -> None:
     bad = case()
-    bad["answers"]["explanation"] = "fell off the sofa"
+    bad["answers"]["marks"][0]["explanation"] = "fell off the sofa"
     path = write(tmp_path, case("OK"), bad)
     result = invoke(tmp_path, str(path))
     assert result.exit_code == 1
@@ -169,7 +170,7 @@ def test_answers_that_do_not_fit_the_protocol_fail_the_case_at_their_line(
         if "fell off the sofa" in text
     )
     assert f"<tmp>/cases.yaml:{line}:" in result.clean
-    assert "error ANSWER_OPTION explanation:" in result.clean
+    assert "error ANSWER_OPTION marks[1].explanation:" in result.clean
 
 
 def test_expecting_a_fact_the_protocol_does_not_have_fails(tmp_path: Path) -> None:

@@ -31,7 +31,39 @@ class CheckFormat(str, Enum):
 
 EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pdf": ".pdf"}
 # (records.store.EXTENSIONS holds the same; not imported here so that `--help` stays fast.)
-BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {".htm": CheckFormat.html}
+BY_SUFFIX = {ext: CheckFormat(fmt) for fmt, ext in EXTENSIONS.items()} | {
+    ".htm": CheckFormat.html,
+    ".text": CheckFormat.text,
+}
+FORMATS = ", ".join(f.value for f in CheckFormat)
+
+
+def _format(typed: str) -> CheckFormat:
+    """`--format`, in the tool's own words when it is not one (not a library's "Value error")."""
+    try:
+        return CheckFormat(typed.strip().lower())
+    except ValueError:
+        raise typer.BadParameter(f"{typed!r} is not a format; choose one of {FORMATS}.") from None
+
+
+def _output_format(output: Path, format: CheckFormat | None) -> CheckFormat:
+    """The format an --output file is written in. A file name whose extension does not say the
+    format is refused: 'Saved x.docx' holding plain text would mislead whoever opens it."""
+    by_name = BY_SUFFIX.get(output.suffix.lower())
+    if by_name is None:
+        known = ", ".join(sorted(BY_SUFFIX))
+        fail(
+            f"{output}: the file name must end in one of {known} (the format it holds);"
+            " nothing was written.",
+            2,
+        )
+    if format is not None and format is not by_name:
+        fail(
+            f"{output}: the file name says {by_name.value} but --format is {format.value};"
+            " give a name ending in " + EXTENSIONS[format.value] + ". Nothing was written.",
+            2,
+        )
+    return by_name
 
 
 @app.command()
@@ -47,8 +79,10 @@ def check(
     format: Annotated[
         CheckFormat | None,
         typer.Option(
+            parser=_format,
+            metavar="[" + FORMATS.replace(", ", "|") + "]",
             help="Output format (default: from the --output file's extension; else text, or a"
-            " PDF when saving a guided check)."
+            " PDF when saving a guided check).",
         ),
     ] = None,
     output: Annotated[
@@ -93,8 +127,8 @@ def check(
     about = _about(practitioner, role, child_ref)
     if output is not None and record_dir is not None:
         fail("Give --output or --record-dir, not both.", 2)
-    if format is None and output is not None:
-        format = BY_SUFFIX.get(output.suffix.lower())
+    if output is not None:
+        format = _output_format(output, format)
     if answers is None:
         from bruising_check.cli.guided import run_guided
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +22,15 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
     from rich.text import Text
 
     from bruising_check.protocol.loader import Loaded
-    from bruising_check.protocol.model import Question
-    from bruising_check.records.session import Message, QuestionScreen, ReviewScreen, Screen
+    from bruising_check.protocol.model import Option, Question
+    from bruising_check.records.session import (
+        AnotherScreen,
+        ItemScreen,
+        Message,
+        QuestionScreen,
+        ReviewScreen,
+        Screen,
+    )
 
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
@@ -62,14 +69,6 @@ def clock() -> Callable[[], dt.datetime]:
             moment = moment.astimezone()
         return lambda: moment
     return lambda: dt.datetime.now().astimezone()
-
-
-def _when(iso: str | None, now: dt.datetime) -> str:
-    if not iso:
-        return ""
-    moment = dt.datetime.fromisoformat(iso)
-    day = "today" if moment.date() == now.date() else moment.strftime("%a %d %b")
-    return f"{moment:%H:%M} {day}"
 
 
 class Terminal:
@@ -122,45 +121,139 @@ class Terminal:
     # --- screens ------------------------------------------------------------------------------
 
     def ask(self, screen: Screen) -> str:
-        from bruising_check.records.session import QuestionScreen, ReviewScreen
+        from bruising_check.records.session import (
+            AnotherScreen,
+            ConfirmScreen,
+            ItemScreen,
+            QuestionScreen,
+            ResultScreen,
+            ReviewScreen,
+        )
 
         if isinstance(screen, QuestionScreen):
             self.question(screen)
+        elif isinstance(screen, AnotherScreen):
+            return self.another(screen)
         elif isinstance(screen, ReviewScreen):
             self.review(screen)
-        else:
+        elif isinstance(screen, ItemScreen):
+            self.item(screen)
+        elif isinstance(screen, ConfirmScreen):
+            self.message(screen.message)
+            return self.read(f"{screen.text} Type y or n: ")
+        elif isinstance(screen, ResultScreen):
             show_result(self, screen.record)
             return ""
         return self.read("> ")
 
     def question(self, s: QuestionScreen) -> None:
         q = s.question
-        if s.stage == "context":
+        if s.item is not None:
+            label = s.item.group.item_label.capitalize()
+            doing = "changing an answer" if s.stage == "change" else f"question {s.number}"
+            where = f"{label} {s.item.number} - {doing}"
+        elif s.stage == "context":
             where = f"Context {s.number} of {s.number + s.remaining}"
         elif s.stage == "change":
             where = f"Change answer {s.number}"
         else:
             more = f", {s.remaining} more" if s.remaining else ", the last one"
             where = f"Question {s.number}{more}"
-        section = f"{q.section} - " if q.section else ""
-        self.heading(section + where)
+        home = s.item.group.section if s.item is not None else q.section
+        self.heading((f"{home} - " if home else "") + where)
         self.message(s.message)
         self.line(q.prompt, "bold")
-        options = getattr(q, "options", ())
-        for i, o in enumerate(options, start=1):
-            self.line(f"  {i:>2}  {o.label}")
+        self.options(getattr(q, "options", ()))
         self.line(_hint(q, s), "dim")
         if s.current is not None:
             self.line(f"Now: {s.current}. Type a new answer, or press Enter to keep it.", "dim")
+
+    def options(self, options: Sequence[Option]) -> None:
+        """Numbered options; a long list whose labels say a body area ("Face: cheek") is shown
+        under one heading per area."""
+        areas = _areas(options)
+        if not areas:
+            for i, o in enumerate(options, start=1):
+                self.line(f"  {i:>2}  {o.label}")
+            return
+        # One line per area keeps a list of 30 sites on one screen: "Face: 3 eyelid; 4 ear".
+        lines: list[tuple[str | None, list[str]]] = []
+        for i, (area, rest) in enumerate(areas, start=1):
+            if area is not None and lines and lines[-1][0] == area:
+                lines[-1][1].append(f"{i} {rest}")
+            else:
+                lines.append((area, [f"{i} {rest}"]))
+        width = max(40, min(self.console.width, 100) - 2)
+        for area, entries in lines:
+            head = f"  {area}: " if area else "  "
+            for row in _wrap_entries(entries, width - len(head)):
+                self.line(head + row)
+                head = " " * len(head)
+
+    def another(self, s: AnotherScreen) -> str:
+        label = s.group.item_label
+        self.heading(f"{label.capitalize()}s: {len(s.summaries)} so far")
+        self.message(s.message)
+        if not s.summaries:
+            self.line(s.group.prompt, "bold")
+        for i, summary in enumerate(s.summaries, start=1):
+            self.line(f"  {label.capitalize()} {i}: {summary}")
+        ask = f"Another {label}?" if s.summaries else f"Record a {label}?"
+        return self.read(f"{ask} Type y or n (b back, ? help): ")
 
     def review(self, s: ReviewScreen) -> None:
         self.heading("Review your answers")
         self.message(s.message)
         for e in s.entries:
-            self.line(f"{e.number:>3}  {e.question.prompt}")
+            if e.item is not None:
+                label = getattr(e.question, "item_label", "item").capitalize()
+                self.line(f"{e.number:>3}  {label} {e.item}")
+            else:
+                self.line(f"{e.number:>3}  {e.question.prompt}")
             self.line(f"       {e.answer}", "bold")
         go = "see the result" if s.complete else "carry on with the questions"
-        self.line(f"Type a number to change that answer, or press Enter to {go}.", "dim")
+        add = ""
+        if len(s.can_add) == 1:
+            add = f", a to add a {s.can_add[0].item_label}"
+        elif s.can_add:
+            add = ", " + " or ".join(f"'a {g.item_label}'" for g in s.can_add) + " to add one"
+        self.line(f"Type a number to change that answer{add}, or press Enter to {go}.", "dim")
+
+    def item(self, s: ItemScreen) -> None:
+        label = f"{s.place.group.item_label} {s.place.number}"
+        self.heading(f"Review {label}")
+        self.message(s.message)
+        for e in s.entries:
+            self.line(f"{e.number:>3}  {e.question.prompt}")
+            self.line(f"       {e.answer}", "bold")
+        remove = f", d to remove this {s.place.group.item_label}" if s.can_remove else ""
+        self.line(f"Type a number to change that answer{remove}, or press Enter to go back.", "dim")
+
+
+def _wrap_entries(entries: list[str], width: int) -> list[str]:
+    """Entries joined by "; " in rows of at most `width`, never splitting "7 cheekbone"."""
+    rows: list[str] = []
+    for e in entries:
+        if rows and len(rows[-1]) + 2 + len(e) <= width:
+            rows[-1] += "; " + e
+        else:
+            rows.append(e)
+    return rows
+
+
+def _areas(options: Sequence[Option]) -> list[tuple[str | None, str]]:
+    """(area, the rest of the label) for each option when a long list names body areas as
+    "Area: place" and each area holds two or more; [] otherwise (an ordinary list)."""
+    if len(options) < 8:
+        return []
+    split: list[tuple[str | None, str]] = []
+    for o in options:
+        area, sep, rest = o.label.partition(": ")
+        split.append((area, rest) if sep else (None, o.label))
+    named = [a for a, _ in split if a is not None]
+    if not named or any(len(a) > 24 or named.count(a) < 2 for a in named):
+        return []
+    return split
 
 
 def _hint(q: Question, s: QuestionScreen) -> str:
@@ -172,39 +265,66 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     )
 
     keys = "? why we ask" + ("   b back" if s.can_go_back else "")
-    if s.stage == "questions":
+    if s.stage == "questions" and s.item is None:
         keys += "   r review"
+    if s.offers_not_sure:
+        keys = keys.replace("? why we ask", '? why we ask (and "not sure")')
+    not_sure = ", or not sure" if getattr(q, "allow_unknown", False) else ""
     if isinstance(q, BooleanQuestion):
-        how = "Type y or n."
+        how = f"Type y or n{not_sure}."
     elif isinstance(q, SingleChoiceQuestion):
-        how = "Type a number."
+        how = "Type a number." if len(q.options) < 8 else "Type a number, or the name."
     elif isinstance(q, MultipleChoiceQuestion):
         how = "Type the numbers, for example 1,3"
         how += "." if q.min_selected else ", or none."
     elif isinstance(q, NumberQuestion):
         how = f"Type a number of {q.unit} ({q.min:g} to {q.max:g})"
         # Units only where they make sense: an age, not a gestation of 22 to 44 weeks.
-        how += ", or 10d, 6w, 4m, 2y." if q.unit == "weeks" and q.max > 104 else "."
+        if q.unit == "weeks" and q.max > 104:
+            how += ", or 10d, 6w, 4m, 2y"
+        elif q.unit == "weeks":
+            how += ", or weeks+days such as 32+4"
+        how += f"{not_sure}."
     else:
         how = "Type the text, then Enter."
-    if not q.required and s.current is None:
+    default = getattr(q, "default", None)
+    if default is not None and s.current is None:
+        how += f" Enter alone means {default:g}."
+    elif not q.required and s.current is None:
         # When changing an answer, Enter keeps it (said on the next line), so do not say both.
         how += " Enter alone leaves it unanswered."
     return f"{how}   {keys}"
 
 
+def _deadline(item: Mapping[str, Any]) -> str | None:
+    """The record's deadline, with the clock time (if any) given its time zone."""
+    from bruising_check.render import words
+
+    act_by = item.get("act_by")
+    deadline = item.get("deadline")
+    if act_by and deadline and deadline.startswith("by "):
+        return "by " + words.moment_text(dt.datetime.fromisoformat(act_by))
+    return None if deadline is None else str(deadline)
+
+
+def _when_line(timescale: str | None, deadline: str | None) -> str:
+    return (timescale or "") + (f" - {deadline}" if deadline else "")
+
+
 def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
     from bruising_check.render import rationale as printable
+    from bruising_check.render import words
 
     out = r["outcome"]
+    decided = dt.datetime.fromisoformat(r["created_at"])
     if out is None:
         title, timescale = "NO PATHWAY: NO RULE MATCHED. FOLLOW YOUR LOCAL PROCEDURE.", ""
         urgency = 1
     else:
         title, timescale, urgency = out["title"].upper(), out["timescale"], out["urgency"]
-        if out.get("deadline"):
-            timescale += f" - {out['deadline']}"
+        pathway_deadline = _deadline({**out, "act_by": _pathway_act_by(out, decided)})
+        timescale = _when_line(timescale, pathway_deadline)
     if t.plain:
         t.line("")
         t.line("=" * 60)
@@ -230,16 +350,28 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
                 title="RESULT",
             )
         )
+    t.line(f"Decided at {words.moment_text(decided)}.")
     if out and out.get("summary"):
         t.line(out["summary"])
     if r.get("raised_for_safety"):
         t.line("Raised for safety: some answers were not known, or a protocol safeguard applied.")
     t.heading("What to do (tick when done)")
+    same = out is not None and any(
+        a.get("timescale") == out["timescale"] and a.get("deadline") == out["deadline"]
+        for a in r["actions"]
+    )
+    if same:
+        # The same long "When:" line on most actions hid the ones with another timescale.
+        t.line("Each action is due on the timescale above unless it says otherwise.", "dim")
     for a in r["actions"]:
         t.line(f"[ ] {a['text']}", "bold")
-        if a.get("timescale"):
-            by = f" - {a['deadline']}" if a.get("deadline") else ""
-            t.line(f"    When: {a['timescale']}{by}")
+        on_pathway_timescale = (
+            out is not None
+            and a.get("timescale") == out["timescale"]
+            and a.get("deadline") == out["deadline"]
+        )
+        if a.get("timescale") and not on_pathway_timescale:
+            t.line(f"    When: {_when_line(a['timescale'], _deadline(a))}")
         contact = printable.contact_line(a)
         if contact:
             t.line(f"    Contact: {contact}")
@@ -250,7 +382,7 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
         if titles:
             t.line("    Sources: " + " | ".join(titles), "dim")
     t.heading("Facts worked out from the answers")
-    for label, shown in printable.shown_facts(r):
+    for label, shown in _facts(r):
         t.line(f"{label}: {shown}")
     screening = printable.ten4facesp(r)
     if screening is not None:
@@ -263,6 +395,59 @@ def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
     t.line("")
     t.line(r["statement"], "italic")
     t.line("Now a few questions about the family. They are recorded, never change the pathway.")
+
+
+def _pathway_act_by(out: Mapping[str, Any], decided: dt.datetime) -> str | None:
+    hours = out.get("timescale_hours")
+    if hours is None:
+        return None
+    return (decided + dt.timedelta(hours=hours)).isoformat()
+
+
+def _facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The facts as a reader needs them: positive wording, and a corrected age below zero as
+    "N weeks before term"."""
+    from bruising_check.render import rationale as printable
+    from bruising_check.render import words
+
+    rows = []
+    shown_facts = dict(printable.shown_facts(r))
+    for key, value in r["derived"].items():
+        label = r["labels"].get(key, key)
+        if label not in shown_facts:
+            continue  # internal: a step towards other facts, in the JSON only
+        shown = shown_facts[label]
+        if key in r.get("derived_unknown", []):
+            rows.append((label, shown))
+        elif words.reads_as_double_negative(label, value):
+            continue
+        elif r.get("units", {}).get(key) == "weeks" and type(value) in (int, float):
+            rows.append((label, words.weeks_text(value)))
+        else:
+            rows.append((label, shown))
+    return rows
+
+
+def want_to_save(t: Terminal, what: str, folder: Path) -> bool:
+    """Ask whether to save, until the answer is plain. A bare Enter never discards a check (the
+    questions before it accept Enter for "not known", so one Enter too many is easy); leaving
+    without saving is confirmed first."""
+    from bruising_check.engine.replies import NO, YES
+
+    t.heading("Save")
+    t.line(f"Save {what} in {folder}?")
+    while True:
+        reply = t.read("Type y to save, or n to leave without saving: ").strip().lower()
+        if reply in YES:
+            return True
+        if reply not in NO:
+            t.line("Nothing is saved yet. Type y to save the check, or n not to.", "bold")
+            continue
+        t.line("The answers and the result will be lost: nothing of this check is kept.", "bold")
+        sure = t.read("Leave without saving? Type y to leave, or n to go back: ").strip().lower()
+        if sure in YES:
+            return False
+        t.line(f"Not discarded. Save {what} in {folder}?")
 
 
 def run_guided(
@@ -299,11 +484,7 @@ def run_guided(
         outcome = session.run()
         if output is None and record_dir is None:
             kind = {"pdf": "PDF", "html": "HTML", "md": "Markdown", "text": "text"}.get(fmt, fmt)
-            terminal.heading("Save")
-            reply = terminal.read(
-                f"Save a {kind} rationale and the JSON record in {Path.cwd()}? [y/N] "
-            )
-            if reply.strip().lower() not in {"y", "yes"}:
+            if not want_to_save(terminal, f"a {kind} rationale and the JSON record", Path.cwd()):
                 terminal.line("Not saved. Nothing was written.")
                 return 0 if outcome.decision.pathway else 1
             record_dir = Path.cwd()

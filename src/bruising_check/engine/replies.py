@@ -2,7 +2,8 @@
 
 Numbers or option ids for choices; "1,3,5" or ids for several; `none` where no choice is allowed;
 y/n for yes/no; ages in weeks or with a unit ("10d", "6w", "4m", "2y") for questions measured in
-weeks. The result is always checked again by `answers.coerce`, the same check `--answers` uses.
+weeks, and weeks+days as maternity notes write a gestation ("32+4" = 32 completed weeks). The
+result is always checked again by `answers.coerce`, the same check `--answers` uses.
 
 Months and years become weeks with the mean Gregorian month and year: 1 month = 30.4375 days
 (365.25 / 12) and 1 year = 365.25 days, the same month the protocol uses for the TEN-4-FACESp age
@@ -41,6 +42,8 @@ _NUMBER = re.compile(r"[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})")
 _CHOICE = re.compile(r"[0-9]{1,6}")
 MAX_REPLY_CHARS = 200
 """Longest reply to anything but a free-text question (those have their own `max_length`)."""
+# Weeks and days as UK maternity notes write a gestation: "32+4" is 32 weeks and 4 days.
+_WEEKS_DAYS = re.compile(r"^(?P<w>[0-9]{1,3})\s*\+\s*(?P<d>[0-9]{1,2})$")
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
 NONE_WORDS = frozenset({"none", "0", "none of these", "nothing"})
@@ -132,6 +135,10 @@ def _options(q: MultipleChoiceQuestion, text: str) -> list[str]:
 
 def _number(q: NumberQuestion, low: str) -> Parsed:
     note = None
+    wd = _WEEKS_DAYS.match(low) if q.unit == "weeks" else None
+    if wd:
+        low = _weeks_and_days(int(wd.group("w")), int(wd.group("d")))
+        note = f"{wd.group('w')}+{wd.group('d')} = {low} completed weeks"
     m = _AGE.match(low)
     if m and q.unit == "weeks":
         unit = m.group("u")[0]
@@ -163,6 +170,16 @@ def _number(q: NumberQuestion, low: str) -> Parsed:
     if q.integer and value != int(value):
         raise TypedError(f"Type whole {q.unit} (completed {q.unit}), for example {int(value)}.")
     return Parsed(_checked(q, int(value) if q.integer else value), note)
+
+
+def _weeks_and_days(weeks: int, days: int) -> str:
+    """ "32+4" (32 weeks and 4 days) is 32 completed weeks: the days only say how far into the
+    next week, and the protocol counts completed weeks."""
+    if days > 6:
+        raise TypedError(
+            f"{weeks}+{days}: the days after + are 0 to 6 (32+4 is 32 weeks and 4 days)."
+        )
+    return str(weeks)
 
 
 def _checked(q: Question, value: Any) -> Any:

@@ -2,11 +2,13 @@
 
 `conditions.describe` gives one line of ids for validators and records; trainers and handbook
 readers need option labels and fact names, and nested conditions as nested bullets. Shared by
-the flowchart, the handbook and the demo so that all three say a rule the same way.
+the flowchart, the handbook and the demo so that all three say a rule the same way. Times carry
+their zone, deadlines and corrected ages read as a practitioner says them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bruising_check.protocol.conditions import (
@@ -171,3 +173,69 @@ def _flat(line: Line) -> str:
     if line.text == "not:":
         return f"not ({parts[0]})"
     return joiner.join(parts)
+
+
+# --- Times, deadlines and facts as a reader meets them (the guided screen and printouts) -------
+
+_NEGATION = ("not ", "no ", "non-", "non ")
+
+
+def zone_name(moment: dt.datetime) -> str:
+    """The time zone a clock time is in: its abbreviation (GMT, BST) or, failing that, the
+    offset from UTC ("UTC+01:00"); "local time" for a naive time."""
+    name = moment.tzname()
+    if name is None:
+        return "local time"
+    if name.startswith(("UTC+", "UTC-")) or name in {"UTC", "GMT"}:
+        return name
+    if name.replace("+", "").replace("-", "").isdigit():  # "+0100" from some platforms
+        offset = moment.utcoffset() or dt.timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return name
+
+
+def clock_time(moment: dt.datetime) -> str:
+    """A clock time with its time zone: "10:30 GMT"."""
+    return f"{moment:%H:%M} {zone_name(moment)}"
+
+
+def date_text(moment: dt.datetime) -> str:
+    """A date as printed everywhere: "Fri 27 Nov 2026"."""
+    return moment.strftime("%a %d %b %Y")
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A date and time with its zone: "10:30 GMT on Fri 27 Nov 2026"."""
+    return f"{clock_time(moment)} on {date_text(moment)}"
+
+
+def deadline_words(hours: float | None, same_day: bool, now: dt.datetime) -> str | None:
+    """When to act, at a glance. "Same day" gets no clock time: 23:59 would suggest there is
+    time until midnight while the front door keeps office hours, so the out-of-hours contact is
+    named instead. A deadline in hours is a clock time with its zone."""
+    if hours == 0:
+        return "now"
+    if hours is not None:
+        return "by " + moment_text(now + dt.timedelta(hours=hours))
+    if same_day:
+        return (
+            f"today, {date_text(now)}, as soon as possible"
+            " (after office hours, use the out-of-hours contact)"
+        )
+    return None
+
+
+def weeks_text(value: float) -> str:
+    """A number of weeks; a corrected age below zero is a time before the due date, so it reads
+    "2 weeks before term" rather than "-2 weeks"."""
+    shown = f"{abs(value):g} {'week' if abs(value) == 1 else 'weeks'}"
+    return f"{shown} before term" if value < 0 else shown
+
+
+def reads_as_double_negative(label: str, value: object) -> bool:
+    """Whether "<label>: no" would be a double negative ("Not independently mobile and not
+    rolling: no"). Such a line says nothing the positive facts beside it do not, so a screen
+    leaves it out rather than ask the reader to untangle it."""
+    return value is False and label.lower().startswith(_NEGATION)

@@ -1,9 +1,12 @@
 """Scenario files for trainers: cases with answers and the expected pathway, run against a protocol.
 
 A scenario file holds `cases:`, each with an `id`, a `title`, a `narrative`, `answers` (as in an
-answers file) and `expect`: the `outcome` (pathway id), any derived facts by id, and optionally
-`rules` and `actions` that must fire. Reading is located like a protocol (file:line:col); each case
-runs through the same answer checks and engine as `check`. Coverage says which rules, pathways and
+answers file, format version 2: repeated groups such as `marks:` are lists of mappings) and
+`expect`: the `outcome` (pathway id), `then` (the follow-on pathway id when the outcome is a first
+step such as emergency care; absent or null otherwise), any derived facts by id, and optionally
+`rules` and `actions` that must fire. A case may say how it `changed_from_v1` (for trainers).
+Reading is located like a protocol (file:line:col); each case runs through the same answer checks
+and engine as `check`. Coverage says which rules, pathways and
 options no case exercises; JUnit XML lets CI show the results.
 """
 
@@ -19,12 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.ids import Id
 from bruising_check.protocol.loader import schema_problems
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    ItemQuestion,
     MultipleChoiceQuestion,
     Protocol,
+    Question,
     SingleChoiceQuestion,
 )
 from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, read_yaml
@@ -35,11 +41,15 @@ class _Model(BaseModel):
 
 
 class Expect(BaseModel):
-    """`outcome`, optional `rules`/`actions`, and any derived fact by id (checked against the
-    protocol when the case runs, since fact ids belong to the protocol)."""
+    """`outcome`, `then`, optional `rules`/`actions`, and any derived fact by id (checked against
+    the protocol when the case runs, since fact ids belong to the protocol)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
     outcome: Id
+    then: Annotated[
+        Id | None,
+        Field(description="The follow-on pathway of a first-step outcome; null for none."),
+    ] = None
     rules: tuple[Id, ...] = ()
     actions: tuple[Id, ...] = ()
 
@@ -55,6 +65,10 @@ class Case(_Model):
     answers: dict[str, Any]
     expect: Expect
     why: str | None = None
+    changed_from_v1: Annotated[
+        str | None,
+        Field(max_length=4000, description="What version 1 of the protocol gave, and why not now."),
+    ] = None
 
 
 class ScenarioFile(_Model):
@@ -104,7 +118,7 @@ def load_scenarios(raw: bytes, file: str) -> Loaded:
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "outcome", a fact id, "rules", "actions" or "answers"
+    what: str  # "outcome", "then", a fact id, "rules", "actions" or "answers"
     expected: str
     got: str
 
@@ -163,11 +177,17 @@ def run_case(protocol: Protocol, loaded: Loaded, index: int) -> CaseResult:
     got = decision.pathway.id if decision.pathway else "(no pathway)"
     if got != case.expect.outcome:
         diffs.append(Difference("outcome", case.expect.outcome, got))
+    then = decision.then.id if decision.then is not None else None
+    if then != case.expect.then:
+        diffs.append(Difference("then", _show(case.expect.then), _show(then)))
     for fact, want in case.expect.facts.items():
         if fact not in decision.derived:
             diffs.append(Difference(fact, _show(want), "(no such derived fact in the protocol)"))
-        elif not _same_fact(decision.derived[fact], want):
-            diffs.append(Difference(fact, _show(want), _show(decision.derived[fact])))
+            continue
+        # A fact that differs between completions of the unknowns is `null`, as in the record.
+        value = None if decision.derived[fact] is UNKNOWN else decision.derived[fact]
+        if not _same_fact(value, want):
+            diffs.append(Difference(fact, _show(want), _show(value)))
     fired = [r.id for r in decision.rules_fired]
     missing = [r for r in case.expect.rules if r not in fired]
     if missing:
@@ -220,10 +240,15 @@ class Coverage:
 
 
 def coverage(protocol: Protocol, results: Sequence[CaseResult]) -> Coverage:
+    """Inside a repeated group an option is named `group[].question` (e.g. `marks[].site`); an
+    unknown answer counts as choosing the question's `unknown: true` option."""
     deciding: set[str] = set()
     advice: set[str] = set()
     reached: set[str] = set()
     chosen: set[tuple[str, str]] = set()
+    questions: dict[str, Question | ItemQuestion] = {q.id: q for q in protocol.questions}
+    for g in protocol.groups:
+        questions.update({f"{g.id}[].{q.id}": q for q in g.questions})
     for r in results:
         if r.decision is None:
             continue
@@ -232,14 +257,20 @@ def coverage(protocol: Protocol, results: Sequence[CaseResult]) -> Coverage:
         if r.decision.pathway is not None:
             reached.add(r.decision.pathway.id)
         for qid, value in r.decision.answers.items():
-            values = value if isinstance(value, tuple) else (value,)
-            chosen.update((qid, _show(v)) for v in values)
+            group = protocol.group(qid)
+            if group is None:
+                chosen.update(_chosen(qid, questions.get(qid), value))
+            elif isinstance(value, tuple):
+                for item in value:
+                    for iid, v in item.items():
+                        path = f"{qid}[].{iid}"
+                        chosen.update(_chosen(path, questions.get(path), v))
     every: list[tuple[str, str]] = []
-    for q in protocol.questions:
+    for path, q in questions.items():
         if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):
-            every.extend((q.id, o.id) for o in q.options)
+            every.extend((path, o.id) for o in q.options)
         elif isinstance(q, BooleanQuestion):
-            every.extend([(q.id, "true"), (q.id, "false")])
+            every.extend([(path, "true"), (path, "false")])
     return Coverage(
         rules_never_deciding=tuple(r.id for r in protocol.rules if r.id not in deciding),
         advice_never_firing=tuple(a.id for a in protocol.advice if a.id not in advice),
@@ -249,6 +280,18 @@ def coverage(protocol: Protocol, results: Sequence[CaseResult]) -> Coverage:
         pathways_total=len(protocol.pathways),
         options_total=len(every),
     )
+
+
+def _chosen(path: str, q: Question | ItemQuestion | None, value: Any) -> set[tuple[str, str]]:
+    if value is UNKNOWN:
+        unknown = (
+            q.unknown_option
+            if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion)
+            else None
+        )
+        return {(path, unknown)} if unknown is not None else set()
+    values = value if isinstance(value, tuple | list) else (value,)
+    return {(path, _show(v)) for v in values}
 
 
 # --- JUnit XML ----------------------------------------------------------------------------------
