@@ -192,8 +192,7 @@ def quiz(
     data, answers = _load_cases(p, scenarios)
     assert data.scenarios is not None
     from bruising_check.engine.decide import decide
-    from bruising_check.records.record import _label
-    from bruising_check.render.words import subject_name
+    from bruising_check.render.words import answer_label, subject_name
 
     pathways = qz.pathway_choices(p)
     every_action = qz.action_choices(p)
@@ -211,7 +210,7 @@ def quiz(
         _say("What you know:")
         for q in p.questions:
             if q.id in given:
-                _say(f"  - {subject_name(p, q.id)}: {_label(q, given[q.id])}")
+                _say(f"  - {subject_name(p, q.id)}: {answer_label(q, given[q.id])}")
         _say("Which pathway does the protocol give?")
         for i, pw in enumerate(pathways, 1):
             _say(f"  {i}. {pw.title}")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import load, load_or_exit, print_problems, read_bytes, save_new
 from bruising_check.cli.guided import clock
+
+if TYPE_CHECKING:
+    from bruising_check.records.record import Record
 
 
 class CheckFormat(str, Enum):
@@ -79,7 +81,7 @@ def check(
     from bruising_check.engine.answers import check_answers
     from bruising_check.engine.decide import decide
     from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
-    from bruising_check.records.record import build_record
+    from bruising_check.records.record import Entered, build_record
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
@@ -131,6 +133,7 @@ def check(
         created_at=clock()(),
         context=checked.context,
         about=about,
+        entered=Entered(mode="answers_file"),
     )
     if record_dir is not None or (output is not None and format is not CheckFormat.json):
         for path in save(record, format.value, output, record_dir):
@@ -143,7 +146,7 @@ def check(
         raise typer.Exit(1)
 
 
-def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
+def emit(record: Record, fmt: str, output: Path | None) -> None:
     content = rendered(record, fmt)
     if output is None:
         typer.echo(content.decode("utf-8"), nl=False)
@@ -151,27 +154,13 @@ def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
     save_new(output, content)
 
 
-def rendered(record: dict[str, Any], fmt: str) -> bytes:
-    from bruising_check.records.record import to_json
-    from bruising_check.render import html as render_html
-    from bruising_check.render import plain as render
+def rendered(record: Record, fmt: str) -> bytes:
+    from bruising_check.render.emit import rendered as render
 
-    if fmt == "pdf":
-        from bruising_check.render.pdf import pdf
-
-        return pdf(record)
-    text = {
-        "json": to_json,
-        "md": render.markdown,
-        "text": render.text,
-        "html": render_html.html,
-    }[fmt](record)
-    return text.encode("utf-8")
+    return render(record, fmt)
 
 
-def save(
-    record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
-) -> list[Path]:
+def save(record: Record, fmt: str, output: Path | None, record_dir: Path | None) -> list[Path]:
     """Write the printable rationale and, beside it, the JSON record (so the check can be
     verified again later). Every target is checked first: all are written, or none."""
     from bruising_check.records.store import AlreadyExists, write_new
@@ -180,7 +169,7 @@ def save(
         folder = record_dir or Path.cwd()
         if not folder.is_dir():
             fail(f"{folder}: no such folder; nothing was saved", 2)
-        stamp = dt.datetime.fromisoformat(record["created_at"]).strftime("%Y%m%d-%H%M%S")
+        stamp = record.created_at.strftime("%Y%m%d-%H%M%S")
         for n in range(1, 1000):
             base = folder / (f"bruising-check-{stamp}" + ("" if n == 1 else f"-{n}"))
             targets = _targets(base.with_suffix(EXTENSIONS[fmt]), fmt)

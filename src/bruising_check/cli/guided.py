@@ -13,9 +13,9 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,13 +24,13 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
 
     from bruising_check.protocol.loader import Loaded
     from bruising_check.protocol.model import Question
+    from bruising_check.records.record import Record
     from bruising_check.records.session import Message, QuestionScreen, ReviewScreen, Screen
 
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-URGENCY_STYLE = {1: "bold white on red", 2: "bold white on dark_orange3", 3: "bold black on yellow"}
 
 
 def literal(text: object) -> str:
@@ -61,14 +61,6 @@ def clock() -> Callable[[], dt.datetime]:
             moment = moment.astimezone()
         return lambda: moment
     return lambda: dt.datetime.now().astimezone()
-
-
-def _when(iso: str | None, now: dt.datetime) -> str:
-    if not iso:
-        return ""
-    moment = dt.datetime.fromisoformat(iso)
-    day = "today" if moment.date() == now.date() else moment.strftime("%a %d %b")
-    return f"{moment:%H:%M} {day}"
 
 
 class Terminal:
@@ -192,75 +184,14 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     return f"{how}   {keys}"
 
 
-def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
-    """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
-    from bruising_check.render import rationale as printable
+def show_result(t: Terminal, r: Record) -> None:
+    """The terminal emitter of the record's rationale document: the pathway and its timescale
+    first, then the actions, then the reasons (the same sections and words as every printout)."""
+    from bruising_check.render.plain import screen_lines
 
-    out = r["outcome"]
-    if out is None:
-        title, timescale = "NO PATHWAY: NO RULE MATCHED. FOLLOW YOUR LOCAL PROCEDURE.", ""
-        urgency = 1
-    else:
-        title, timescale, urgency = out["title"].upper(), out["timescale"], out["urgency"]
-        if out.get("deadline"):
-            timescale += f" - {out['deadline']}"
-    if t.plain:
-        t.line("")
-        t.line("=" * 60)
-        t.line("RESULT: " + title)
-        if timescale:
-            t.line("TIMESCALE: " + timescale.upper())
-        t.line("=" * 60)
-    else:
-        from rich import box
-        from rich.panel import Panel
-
-        body = t.text(title, "bold")
-        body.justify = "center"
-        if timescale:
-            body.append("\n\n" + literal("TIMESCALE: " + timescale.upper()), style="bold")
-        t.console.print()
-        t.console.print(
-            Panel(
-                body,
-                box=box.HEAVY,
-                padding=(1, 2),
-                style=URGENCY_STYLE.get(urgency, "bold"),
-                title="RESULT",
-            )
-        )
-    if out and out.get("summary"):
-        t.line(out["summary"])
-    if r.get("raised_for_safety"):
-        t.line("Raised for safety: some answers were not known, or a protocol safeguard applied.")
-    t.heading("What to do (tick when done)")
-    for a in r["actions"]:
-        t.line(f"[ ] {a['text']}", "bold")
-        if a.get("timescale"):
-            by = f" - {a['deadline']}" if a.get("deadline") else ""
-            t.line(f"    When: {a['timescale']}{by}")
-        contact = printable.contact_line(a)
-        if contact:
-            t.line(f"    Contact: {contact}")
-    t.heading("Why")
-    for f in r["rules_fired"]:
-        t.line(f"{f['id']}: {f['because']}")
-        titles = [r["sources"][c]["title"] for c in f["cite"] if c in r["sources"]]
-        if titles:
-            t.line("    Sources: " + " | ".join(titles), "dim")
-    t.heading("Facts worked out from the answers")
-    for label, shown in printable.shown_facts(r):
-        t.line(f"{label}: {shown}")
-    screening = printable.ten4facesp(r)
-    if screening is not None:
-        t.heading("TEN-4-FACESp (screening information)")
-        t.line(f"{screening.label}: {screening.shown}", "bold")
-        for note in screening.notes:
-            t.line(note)
-    if r["unanswered"]:
-        t.line("Not known: " + ", ".join(r["unanswered"]), "bold")
     t.line("")
-    t.line(r["statement"], "italic")
+    for text, style in screen_lines(r):
+        t.line(text, style or None)
     t.line("Now a few questions about the family. They are recorded, never change the pathway.")
 
 
@@ -272,7 +203,7 @@ def run_guided(
     output: Path | None,
     record_dir: Path | None,
     about: dict[str, str],
-    save: Callable[[dict[str, Any], str, Path | None, Path | None], list[Path]],
+    save: Callable[[Record, str, Path | None, Path | None], list[Path]],
 ) -> int:
     """Run the questionnaire; return the exit code. Nothing is written unless it completes."""
     from bruising_check.records.session import Session
@@ -323,15 +254,11 @@ def run_guided(
         terminal.line("")
         typer.echo("Input ended before the check was finished. Nothing was saved.", err=True)
         return 1
-    record = outcome.record(loaded.protocol, loaded.sha256, about)
-    record["entered"] = {"mode": "guided", "prompts": outcome.prompts}
-    record["checksum"] = _rechecksum(record)
+    from bruising_check.records.record import Entered
+
+    record = outcome.record(loaded.protocol, loaded.sha256, about).with_entered(
+        Entered(mode="guided", prompts=outcome.prompts)
+    )
     for path in save(record, fmt, output, record_dir):
         terminal.line(f"Saved {path}")
     return 0 if outcome.decision.pathway else 1
-
-
-def _rechecksum(record: dict[str, Any]) -> str:
-    from bruising_check.records.record import checksum
-
-    return checksum(record)

@@ -127,7 +127,7 @@ def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> Non
         if rebuilt is None:
             say(f"Under {version}: the answers do not fit ({problems[0]})")
             continue
-        differences = compare_results(data, rebuilt)
+        differences = compare_results(data, rebuilt, identity=False)
         if not differences:
             say(f"Under {version}: the same pathway, actions and reasons")
         for d in differences:

@@ -20,7 +20,7 @@ from bruising_check.engine.decide import Decision, applicable, decide
 from bruising_check.engine.replies import Parsed, TypedError, parse, shown
 from bruising_check.protocol.conditions import UNKNOWN, Truth
 from bruising_check.protocol.model import Protocol, Question, Source
-from bruising_check.records.record import build_record
+from bruising_check.records.record import Record, build_record
 
 BACK = frozenset({"b", "back"})
 HELP = frozenset({"?", "help", "h"})
@@ -62,7 +62,7 @@ class ReviewScreen:
 @dataclass(frozen=True)
 class ResultScreen:
     decision: Decision
-    record: Mapping[str, Any]
+    record: Record
 
 
 Screen = QuestionScreen | ReviewScreen | ResultScreen
@@ -82,7 +82,7 @@ class Outcome:
 
     def record(
         self, protocol: Protocol, sha256: str, about: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
+    ) -> Record:
         return build_record(
             protocol,
             sha256,

@@ -15,12 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.loader import Loaded
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import Located, shorten
-from bruising_check.records.record import build_record, checksum
+from bruising_check.records.record import Entered, Header, Record, build_record, checksum
 
 MAX_RECORD_BYTES = 5_000_000
 Kind = Literal["checksum", "protocol", "answers", "result"]
@@ -98,6 +100,7 @@ _SHAPE: dict[str, type | tuple[type, ...]] = {
     "outcome": (dict, type(None)),
     "actions": list,
     "created_at": str,
+    "header": dict,
 }
 
 
@@ -186,8 +189,8 @@ def verify_record(record: Mapping[str, Any], protocol: Protocol, sha256: str) ->
 
 def rerun_record(
     record: Mapping[str, Any], protocol: Protocol, sha256: str
-) -> tuple[dict[str, Any] | None, list[str]]:
-    """Build the record again from its answers and context; or the answer problems."""
+) -> tuple[Record | None, list[str]]:
+    """Build the record again from its answers, context and header; or the answer problems."""
     answers: dict[str, Any] = dict(record["answers"])
     for entry in _list(record, "context"):
         named = isinstance(entry, dict) and isinstance(entry.get("id"), str)
@@ -200,26 +203,45 @@ def rerun_record(
             f"the recorded answers no longer pass the protocol's checks: {e}" for e in errors
         ]
     decision = decide(protocol, checked.answers)
-    about = record.get("about")
+    try:
+        header = Header.model_validate(record.get("header") or {})
+    except ValidationError:
+        header = Header()
+    try:
+        entered = (
+            None if record.get("entered") is None else Entered.model_validate(record["entered"])
+        )
+    except ValidationError:
+        entered = None
+    created_at = dt.datetime.fromisoformat(record["created_at"])
+    if created_at.tzinfo is None:
+        return None, ["created_at has no time zone: not a record this tool saved"]
     rebuilt = build_record(
         protocol,
         sha256,
         decision,
-        created_at=dt.datetime.fromisoformat(record["created_at"]),
+        created_at=created_at,
         context=checked.context,
-        about=about if isinstance(about, dict) else None,
+        about=header,
+        entered=entered,
     )
     return rebuilt, []
 
 
-def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list[Difference]:
-    """What a person acts on: the pathway, the actions, and why (rules and derived facts)."""
+def compare_results(
+    record: Mapping[str, Any], rerun: Record, *, identity: bool = True
+) -> list[Difference]:
+    """Everything a person reads, field by field: the pathway (title, timescale, deadline,
+    follow-on), each action (text, deadline, who, contact), the reasons, the facts, the answers
+    and their labels, the marks, the context, the header and the protocol's identity. Each
+    difference is named by where it is and what each side says."""
+    got = rerun.json_body()
     out: list[Difference] = []
-    said, got = _outcome_id(record), _outcome_id(rerun)
-    if said != got:
-        out.append(Difference("result", f"pathway: the record says {said}, the re-run gives {got}"))
+    said, now = _outcome_id(record), _outcome_id(got)
+    if said != now:
+        out.append(Difference("result", f"pathway: the record says {said}, the re-run gives {now}"))
     said_actions = [_action_key(a) for a in _list(record, "actions")]
-    got_actions = [_action_key(a) for a in rerun["actions"]]
+    got_actions = [_action_key(a) for a in _list(got, "actions")]
     missing = [a for a in got_actions if a not in said_actions]
     extra = [a for a in said_actions if a not in got_actions]
     if missing:
@@ -230,12 +252,8 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
         )
     if not missing and not extra and said_actions != got_actions:
         out.append(Difference("result", "the actions are in a different order"))
-    for a_said, a_got in zip(_list(record, "actions"), rerun["actions"], strict=False):
-        same = isinstance(a_said, dict) and _action_key(a_said) == _action_key(a_got)
-        if same and a_said.get("text") != a_got["text"]:
-            out.append(Difference("result", f"action {a_got['id']}: the wording differs"))
     said_rules = [_rule_key(r) for r in _list(record, "rules_fired")]
-    got_rules = [_rule_key(r) for r in rerun["rules_fired"]]
+    got_rules = [_rule_key(r) for r in _list(got, "rules_fired")]
     if said_rules != got_rules:
         out.append(
             Difference(
@@ -245,7 +263,9 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
         )
     recorded = record.get("derived")
     said_facts: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
-    for key, value in rerun["derived"].items():
+    derived = got["derived"]
+    assert isinstance(derived, dict)
+    for key, value in derived.items():
         if not _same(said_facts.get(key), value):
             out.append(
                 Difference(
@@ -254,9 +274,75 @@ def compare_results(record: Mapping[str, Any], rerun: Mapping[str, Any]) -> list
                     f" the re-run gives {value!r}",
                 )
             )
-    if bool(record.get("raised_for_safety")) != bool(rerun["raised_for_safety"]):
+    if bool(record.get("raised_for_safety")) != bool(got["raised_for_safety"]):
         out.append(Difference("result", "raised for safety: the record and the re-run disagree"))
+    # Then every other field, so that no word a person reads can change unnoticed.
+    skip = {"checksum", "derived", "raised_for_safety"}
+    if not identity:  # under another version on purpose: its identity is not a difference
+        skip.update({"protocol", "disclaimer"})
+    if said != now:
+        skip.add("outcome")
+    if said_actions != got_actions:
+        skip.add("actions")
+    if said_rules != got_rules:
+        skip.update({"rules_fired", "sources", "decided_by"})
+    for key in sorted(set(got) | set(record)):
+        if key in skip:
+            continue
+        if key not in record:
+            out.append(Difference("result", f"{_name(key)}: missing from the record"))
+            continue
+        if key not in got:
+            out.append(Difference("result", f"{_name(key)}: in the record, not a field it has"))
+            continue
+        for where, a, b in _walk(_name(key), record[key], got[key]):
+            out.append(
+                Difference(
+                    "result",
+                    shorten(f"{where}: the record says {_shown(a)}, the re-run gives {_shown(b)}"),
+                )
+            )
     return out
+
+
+_NAMES = {
+    "outcome": "pathway",
+    "header": "header",
+    "protocol": "protocol identity",
+    "created_at": "date and time",
+    "unknowns_that_decided": "unknowns that decided",
+    "rules_fired": "reasons",
+}
+
+
+def _name(key: str) -> str:
+    return _NAMES.get(key, key.replace("_", " "))
+
+
+def _walk(where: str, a: Any, b: Any) -> list[tuple[str, Any, Any]]:
+    """Differing leaves of two JSON values, with readable paths (`action see_gp: contact`)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        found: list[tuple[str, Any, Any]] = []
+        for k in sorted(set(a) | set(b), key=str):
+            found.extend(_walk(f"{where}.{k}", a.get(k), b.get(k)))
+        return found
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        found = []
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            label = y.get("id") if isinstance(y, dict) else None
+            if label is None and isinstance(y, dict):
+                label = y.get("number")
+            part = f"{where}[{label if label is not None else i + 1}]"
+            found.extend(_walk(part, x, y))
+        return found
+    if _same(a, b):
+        return []
+    return [(where, a, b)]
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _list(record: Mapping[str, Any], key: str) -> list[Any]:
