@@ -35,7 +35,7 @@ from bruising_check.protocol.model import (
     Question,
 )
 
-Kind = Literal["boolean", "single_choice", "multiple_choice", "number", "text"]
+Kind = Literal["boolean", "single_choice", "multiple_choice", "number", "text", "group"]
 Interval = tuple[float, float]
 Assignment = dict[str, Any]
 

@@ -1,8 +1,11 @@
-"""Conditions are data: a small typed tree of all / any / not and comparisons.
+"""Conditions are data: a small typed tree of all / any / not, quantifiers and comparisons.
 
-A comparison looks at one subject, either a question's answer (`question: id`) or a derived fact
-(`fact: id`), and compares it with constants only. Nothing here is ever handed to `eval`; the tree
-is evaluated by pattern matching (`evaluate`) and can be walked by the analyser (`walk`).
+A comparison looks at one subject, a question's answer (`question: id`), a derived fact
+(`fact: id`) or, inside a quantifier over a repeated group, the current item's answer or item
+fact (`item: id`), and compares it with constants only. The quantifiers `some`, `every` and
+`count` look at every item of a group (docs/design/groups-unknowns-followon.md §2). Nothing here
+is ever handed to `eval`; the tree is evaluated by pattern matching (`evaluate`) and can be walked
+by the analyser (`walk`).
 
 Evaluation is three-valued (Kleene logic) so that a question left unanswered is *unknown*, never
 silently false: the engine then refuses to let an unknown lower the pathway.
@@ -49,7 +52,12 @@ COMPARISON_OPERATORS = (
     "le",
     "gt",
     "ge",
+    "known",
 )
+
+UNKNOWN_KEYS = "?unknown"
+"""Key (never a valid id) under which a mapping of values may hold the ids whose answers were
+given as "not known": `known: false` is definite even when an unknown is being completed."""
 
 
 class Compare(_Node):
@@ -57,6 +65,9 @@ class Compare(_Node):
 
     question: Id | None = None
     fact: Id | None = None
+    item: Annotated[
+        Id | None, Field(description="The current item's answer or item fact (in a group).")
+    ] = None
     equals: Scalar | tuple[str, ...] | None = None
     in_: Annotated[tuple[Scalar, ...] | None, Field(alias="in", min_length=1)] = None
     includes_any: Annotated[tuple[str, ...] | None, Field(min_length=1)] = None
@@ -67,24 +78,37 @@ class Compare(_Node):
     le: float | None = None
     gt: float | None = None
     ge: float | None = None
+    known: Annotated[
+        bool | None,
+        Field(description="`known: false` is true exactly when the answer was given as unknown."),
+    ] = None
 
     @model_validator(mode="after")
     def _one_subject_one_operator(self) -> Compare:
-        if (self.question is None) == (self.fact is None):
-            raise ValueError("a comparison names exactly one of `question:` or `fact:`")
+        named = [s for s in (self.question, self.fact, self.item) if s is not None]
+        if len(named) != 1:
+            raise ValueError("a comparison names exactly one of `question:`, `fact:` or `item:`")
         ops = self.operators()
         if len(ops) > 1:
             raise ValueError(f"a comparison takes one operator, found {', '.join(ops)}")
         if not ops and self.question is not None:
             raise ValueError(
                 "a question comparison needs an operator (equals, in, includes_any, includes_all,"
-                " is_empty, answered, lt, le, gt, ge)"
+                " is_empty, answered, known, lt, le, gt, ge)"
             )
         return self
 
     @property
     def subject(self) -> str:
-        return self.question if self.question is not None else str(self.fact)
+        if self.question is not None:
+            return self.question
+        return str(self.fact) if self.fact is not None else str(self.item)
+
+    @property
+    def subject_kind(self) -> Literal["question", "fact", "item"]:
+        if self.question is not None:
+            return "question"
+        return "fact" if self.fact is not None else "item"
 
     def operators(self) -> list[str]:
         return [op.rstrip("_") for op in COMPARISON_OPERATORS if getattr(self, op) is not None]
@@ -103,18 +127,84 @@ class Compare(_Node):
         return getattr(self, "in_" if op == "in" else op)
 
 
+class Quantified(_Node):
+    """`group:` a repeated group's id; `where:` a condition on one item (may use `item:`,
+    child-level `question:` and `fact:`)."""
+
+    group: Id
+    where: Condition
+
+
+COUNT_OPERATORS = ("ge", "gt", "le", "lt", "equals")
+
+
+class CountOf(Quantified):
+    """The number of items where `where` holds, or the sum of the number item field `sum:` over
+    them, compared with a number by exactly one of `ge`, `gt`, `le`, `lt`, `equals`."""
+
+    sum: Annotated[Id | None, Field(description="A number item question or item fact.")] = None
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    equals: float | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> CountOf:
+        ops = self.operators()
+        if len(ops) != 1:
+            found = f"found {', '.join(ops)}" if ops else "found none"
+            raise ValueError(f"`count` takes exactly one of ge, gt, le, lt, equals ({found})")
+        return self
+
+    def operators(self) -> list[str]:
+        return [op for op in COUNT_OPERATORS if getattr(self, op) is not None]
+
+    @property
+    def operator(self) -> str:
+        return self.operators()[0]
+
+    @property
+    def operand(self) -> float:
+        value: float = getattr(self, self.operator)
+        return value
+
+
+class Some(_Node):
+    """At least one item of the group satisfies `where`."""
+
+    some: Quantified
+
+
+class Every(_Node):
+    """Every item of the group satisfies `where` (true when there are no items)."""
+
+    every: Quantified
+
+
+class Count(_Node):
+    count: CountOf
+
+
+Quantifier = Some | Every | Count
+
+
 def _condition_kind(value: Any) -> str:
     if isinstance(value, Mapping):
-        for key in ("all", "any", "not"):
+        for key in ("all", "any", "not", "some", "every", "count"):
             if key in value:
                 return key
         return "compare"
-    if isinstance(value, AllOf):
-        return "all"
-    if isinstance(value, AnyOf):
-        return "any"
-    if isinstance(value, Not):
-        return "not"
+    for model, tag in (
+        (AllOf, "all"),
+        (AnyOf, "any"),
+        (Not, "not"),
+        (Some, "some"),
+        (Every, "every"),
+        (Count, "count"),
+    ):
+        if isinstance(value, model):
+            return tag
     return "compare"
 
 
@@ -122,6 +212,9 @@ Condition = Annotated[
     Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
     | Annotated[Not, Tag("not")]
+    | Annotated[Some, Tag("some")]
+    | Annotated[Every, Tag("every")]
+    | Annotated[Count, Tag("count")]
     | Annotated[Compare, Tag("compare")],
     Discriminator(_condition_kind),
 ]
@@ -129,6 +222,11 @@ Condition = Annotated[
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 Not.model_rebuild()
+Quantified.model_rebuild()
+CountOf.model_rebuild()
+Some.model_rebuild()
+Every.model_rebuild()
+Count.model_rebuild()
 
 
 class Truth(Enum):
@@ -164,32 +262,132 @@ UNKNOWN: Any = _Unknown()
 """An answer (or a fact computed from one) that is not known. `None` means "not applicable"."""
 
 
-def evaluate(cond: Condition, values: Mapping[str, Any]) -> Truth:
+def evaluate(
+    cond: Condition, values: Mapping[str, Any], item: Mapping[str, Any] | None = None
+) -> Truth:
     """Evaluate `cond` over answers and derived facts (one namespace of ids).
 
     A value of `None` (question not asked, fact not applicable) is a definite absence: every
     comparison on it is false except `answered: false`. `UNKNOWN` makes the comparison unknown.
+    A repeated group's value is a sequence of item mappings (each holding the item's answers and
+    item facts); `item` is the item a quantifier's `where` is looking at.
     """
     match cond:
-        case AllOf(all=items):
+        case AllOf(all=parts):
             result = Truth.TRUE
-            for item in items:
-                result = Truth(min(result.value, evaluate(item, values).value))
+            for part in parts:
+                result = Truth(min(result.value, evaluate(part, values, item).value))
+                if result is Truth.FALSE:
+                    break
             return result
-        case AnyOf(any=items):
+        case AnyOf(any=parts):
             result = Truth.FALSE
-            for item in items:
-                result = Truth(max(result.value, evaluate(item, values).value))
+            for part in parts:
+                result = Truth(max(result.value, evaluate(part, values, item).value))
+                if result is Truth.TRUE:
+                    break
             return result
         case Not(not_=inner):
-            return ~evaluate(inner, values)
+            return ~evaluate(inner, values, item)
+        case Some(some=q):
+            return _some(q, values)
+        case Every(every=q):
+            return _every(q, values)
+        case Count(count=spec):
+            return _count(spec, values)
         case Compare():
-            return compare(cond, values.get(cond.subject))
+            scope = item if cond.item is not None else values
+            if scope is None:
+                return Truth.UNKNOWN  # `item:` outside a quantifier: the validator forbids it
+            value = scope.get(cond.subject)
+            if cond.operator == "known":
+                was_unknown = value is UNKNOWN or cond.subject in scope.get(UNKNOWN_KEYS, ())
+                return Truth.of((not was_unknown) == cond.operand)
+            return compare(cond, value)
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover - the union is closed
+
+
+def group_items(values: Mapping[str, Any], group: str) -> Any:
+    """The items of `group`: a tuple of mappings, `()` when not asked, or UNKNOWN."""
+    items = values.get(group)
+    if items is UNKNOWN:
+        return UNKNOWN
+    return () if items is None else items
+
+
+def _some(q: Quantified, values: Mapping[str, Any]) -> Truth:
+    items = group_items(values, q.group)
+    if items is UNKNOWN:
+        return Truth.UNKNOWN
+    result = Truth.FALSE
+    for one in items:
+        result = Truth(max(result.value, evaluate(q.where, values, one).value))
+        if result is Truth.TRUE:
+            break
+    return result
+
+
+def _every(q: Quantified, values: Mapping[str, Any]) -> Truth:
+    items = group_items(values, q.group)
+    if items is UNKNOWN:
+        return Truth.UNKNOWN
+    result = Truth.TRUE
+    for one in items:
+        result = Truth(min(result.value, evaluate(q.where, values, one).value))
+        if result is Truth.FALSE:
+            break
+    return result
+
+
+def _count(spec: CountOf, values: Mapping[str, Any]) -> Truth:
+    """Kleene: the count (or sum) lies in [low, high]; true or false only when every value in
+    that range gives the same answer."""
+    items = group_items(values, spec.group)
+    if items is UNKNOWN:
+        return Truth.UNKNOWN
+    low = high = 0.0
+    for one in items:
+        truth = evaluate(spec.where, values, one)
+        if truth is Truth.FALSE:
+            continue
+        amount: Any = 1 if spec.sum is None else one.get(spec.sum)
+        if amount is None:
+            amount = 0  # not asked / not applicable: adds nothing
+        if amount is UNKNOWN:
+            return Truth.UNKNOWN
+        if truth is Truth.TRUE:
+            low += amount
+            high += amount
+        else:
+            low, high = low + min(0, amount), high + max(0, amount)
+    at_low, at_high = (
+        _holds(spec.operator, low, spec.operand),
+        _holds(spec.operator, high, spec.operand),
+    )
+    if spec.operator == "equals":
+        if low == high:
+            return Truth.of(at_low)
+        return Truth.UNKNOWN if low <= spec.operand <= high else Truth.FALSE
+    return Truth.of(at_low) if at_low == at_high else Truth.UNKNOWN
+
+
+def _holds(op: str, value: float, bound: float) -> bool:
+    match op:
+        case "ge":
+            return value >= bound
+        case "gt":
+            return value > bound
+        case "le":
+            return value <= bound
+        case "lt":
+            return value < bound
+    return value == bound
 
 
 def compare(cmp: Compare, value: Any) -> Truth:
     op, operand = cmp.operator, cmp.operand
+    if op == "known":
+        return Truth.of((value is not UNKNOWN) == operand)
     if value is UNKNOWN:
         return Truth.UNKNOWN
     if op == "answered":
@@ -242,6 +440,8 @@ def walk(cond: Condition) -> Iterator[Condition]:
                 yield from walk(item)
         case Not(not_=inner):
             yield from walk(inner)
+        case Some(some=q) | Every(every=q) | Count(count=q):
+            yield from walk(q.where)
 
 
 def comparisons(cond: Condition) -> Iterator[Compare]:
@@ -260,6 +460,21 @@ def describe(cond: Condition, label: Mapping[str, str] | None = None) -> str:
             return " OR ".join(_paren(describe(i, label), i) for i in items)
         case Not(not_=inner):
             return f"NOT ({describe(inner, label)})"
+        case Some(some=q):
+            return f"some {label.get(q.group, q.group)} item has ({describe(q.where, label)})"
+        case Every(every=q):
+            return f"every {label.get(q.group, q.group)} item has ({describe(q.where, label)})"
+        case Count(count=spec):
+            what = (
+                f"the total {label.get(spec.sum, spec.sum)} of"
+                if spec.sum is not None
+                else "the number of"
+            )
+            sign = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "equals": "="}[spec.operator]
+            return (
+                f"{what} {label.get(spec.group, spec.group)} items with"
+                f" ({describe(spec.where, label)}) {sign} {_literal(spec.operand)}"
+            )
         case Compare():
             name = label.get(cond.subject, cond.subject)
             op, operand = cond.operator, cond.operand
@@ -284,6 +499,8 @@ def describe(cond: Condition, label: Mapping[str, str] | None = None) -> str:
                 return f"{name} is {'empty' if operand else 'not empty'}"
             if op == "answered":
                 return f"{name} is {'answered' if operand else 'not answered'}"
+            if op == "known":
+                return f"{name} is {'known' if operand else 'not known'}"
             if op == "equals" and isinstance(operand, tuple):
                 return f"{name} is exactly [{shown}]"
             return f"{name} {words[op]} {shown}"
@@ -302,4 +519,4 @@ def _paren(text: str, cond: Condition) -> str:
     return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
 
 
-ConditionKind = Literal["all", "any", "not", "compare"]
+ConditionKind = Literal["all", "any", "not", "some", "every", "count", "compare"]

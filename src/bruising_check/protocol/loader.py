@@ -161,10 +161,33 @@ def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
 
 def _is_tag(part: str) -> bool:
     return (
-        part in {"all", "any", "not", "compare", "const", "ref", "add", "sub", "mul", "div"}
+        part
+        in {
+            "all",
+            "any",
+            "not",
+            "some",
+            "every",
+            "count",
+            "compare",
+            "const",
+            "ref",
+            "add",
+            "sub",
+            "mul",
+            "div",
+        }
         or "[" in part
         or part
-        in {"boolean", "single_choice", "multiple_choice", "number", "text", "function-after"}
+        in {
+            "boolean",
+            "single_choice",
+            "multiple_choice",
+            "number",
+            "text",
+            "group",
+            "function-after",
+        }
     )
 
 

@@ -78,6 +78,13 @@ class Option(Model):
     id: Id
     label: Text
     help: str | None = None
+    unknown: Annotated[
+        bool,
+        Field(
+            description='"Not sure" / "not known": the answer ranges over every other option.'
+            " At most one per question; never named by a condition (use `known: false`)."
+        ),
+    ] = False
 
 
 class _QuestionBase(Model):
@@ -90,16 +97,45 @@ class _QuestionBase(Model):
     section: str | None = None
 
 
+AllowUnknown = Annotated[
+    bool,
+    Field(description="The answer may be `null`: not known (ranges over every possible answer)."),
+]
+
+
 class BooleanQuestion(_QuestionBase):
     type: Literal["boolean"]
+    allow_unknown: AllowUnknown = False
 
 
-class SingleChoiceQuestion(_QuestionBase):
+class _Choices(_QuestionBase):
+    options: tuple[Option, ...]
+
+    @model_validator(mode="after")
+    def _one_unknown(self) -> _Choices:
+        if sum(o.unknown for o in self.options) > 1:
+            raise ValueError("at most one option may be `unknown: true`")
+        return self
+
+    @property
+    def unknown_option(self) -> str | None:
+        """The id of the "not sure" option, if the question has one."""
+        return next((o.id for o in self.options if o.unknown), None)
+
+    @property
+    def known_options(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if not o.unknown)
+
+
+class SingleChoiceQuestion(_Choices):
     type: Literal["single_choice"]
     options: Annotated[tuple[Option, ...], Field(min_length=2)]
 
 
-class MultipleChoiceQuestion(_QuestionBase):
+class MultipleChoiceQuestion(_Choices):
+    """An `unknown: true` option must be chosen alone; it ranges over every selection of the
+    other options that `min_selected` allows."""
+
     type: Literal["multiple_choice"]
     options: Annotated[tuple[Option, ...], Field(min_length=1)]
     min_selected: Annotated[int, Field(ge=0)] = 0
@@ -111,11 +147,17 @@ class NumberQuestion(_QuestionBase):
     min: float
     max: float
     integer: bool = True
+    allow_unknown: AllowUnknown = False
+    default: Annotated[
+        float | None, Field(description="The answer when an optional question is left out.")
+    ] = None
 
     @model_validator(mode="after")
     def _range(self) -> NumberQuestion:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.default is not None and not self.min <= self.default <= self.max:
+            raise ValueError(f"default ({self.default}) is outside {self.min}..{self.max}")
         return self
 
 
@@ -124,10 +166,11 @@ class TextQuestion(_QuestionBase):
     max_length: Annotated[int, Field(ge=1, le=10000)] = 2000
 
 
-Question = Annotated[
+ItemQuestion = Annotated[
     BooleanQuestion | SingleChoiceQuestion | MultipleChoiceQuestion | NumberQuestion | TextQuestion,
     Field(discriminator="type"),
 ]
+"""A question that may stand inside a repeated group (anything but another group)."""
 ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
 
 
@@ -137,16 +180,19 @@ ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
 class Ref(Model):
     question: Id | None = None
     fact: Id | None = None
+    item: Annotated[Id | None, Field(description="In an item fact: this item's answer.")] = None
 
     @model_validator(mode="after")
     def _one(self) -> Ref:
-        if (self.question is None) == (self.fact is None):
-            raise ValueError("name exactly one of `question:` or `fact:`")
+        if sum(s is not None for s in (self.question, self.fact, self.item)) != 1:
+            raise ValueError("name exactly one of `question:`, `fact:` or `item:`")
         return self
 
     @property
     def subject(self) -> str:
-        return self.question if self.question is not None else str(self.fact)
+        if self.question is not None:
+            return self.question
+        return str(self.fact) if self.fact is not None else str(self.item)
 
 
 class Add(Model):
@@ -243,6 +289,49 @@ class NumberFact(Model):
 DerivedFact = Annotated[BooleanFact | NumberFact, Field(discriminator="type")]
 
 
+# --- repeated groups (docs/design/groups-unknowns-followon.md §1) ---------------------------
+
+
+class GroupQuestion(_QuestionBase):
+    """Asked once per item (the marks; the carers). Answers hold a list of mappings, one per
+    item, keyed by the group's own question ids. `derived` are per-item facts, computed for each
+    item in order; they may use `item:` and child-level `question:` / `fact:`."""
+
+    type: Literal["group"]
+    item_label: Annotated[
+        str, Field(min_length=1, max_length=40, description='"mark": "mark 1", "another mark?"')
+    ] = "item"
+    min_items: Annotated[int, Field(ge=0, le=50)] = 0
+    max_items: Annotated[int, Field(ge=1, le=50)] = 20
+    questions: Annotated[tuple[ItemQuestion, ...], Field(min_length=1)]
+    derived: tuple[DerivedFact, ...] = ()
+
+    @model_validator(mode="after")
+    def _counts(self) -> GroupQuestion:
+        if self.min_items > self.max_items:
+            raise ValueError(
+                f"min_items ({self.min_items}) is greater than max_items ({self.max_items})"
+            )
+        return self
+
+    def question(self, qid: str) -> ItemQuestion | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def fact(self, fid: str) -> BooleanFact | NumberFact | None:
+        return next((f for f in self.derived if f.id == fid), None)
+
+
+Question = Annotated[
+    BooleanQuestion
+    | SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | NumberQuestion
+    | TextQuestion
+    | GroupQuestion,
+    Field(discriminator="type"),
+]
+
+
 # --- pathways, actions, contacts ------------------------------------------------------------
 
 
@@ -271,6 +360,13 @@ class Pathway(Model):
     timescale: Timescale
     summary: str | None = None
     actions: tuple[Action, ...] = ()
+    first_step: Annotated[
+        bool,
+        Field(
+            description="Comes first; the rules below decide what follows (used only by rules"
+            " with `then: rules_below`)."
+        ),
+    ] = False
 
 
 class Contact(Model):
@@ -294,6 +390,13 @@ class Rule(Model):
     cite: Cites
     note: str | None = None
     contested: bool = False
+    then: Annotated[
+        Literal["rules_below"] | None,
+        Field(
+            description="The pathway (a `first_step` one) comes first; the first later rule that"
+            " matches gives the follow-on pathway."
+        ),
+    ] = None
 
 
 class Advice(Model):
@@ -308,7 +411,8 @@ class Advice(Model):
 
 class Invariant(Model):
     """A promise checked for every answer set: when `when` holds, the pathway is at least as
-    urgent as `at_least`."""
+    urgent as `at_least` and, unless `at_least` is itself a `first_step` pathway, so is the
+    follow-on pathway (if any)."""
 
     id: Id
     when: Condition
@@ -376,6 +480,17 @@ class Protocol(Model):
     # Lookups (cheap: protocols are small).
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)
+
+    def group(self, gid: str) -> GroupQuestion | None:
+        """A repeated group among the questions or the context prompts."""
+        for q in (*self.questions, *self.context_prompts):
+            if q.id == gid and isinstance(q, GroupQuestion):
+                return q
+        return None
+
+    @property
+    def groups(self) -> tuple[GroupQuestion, ...]:
+        return tuple(q for q in self.questions if isinstance(q, GroupQuestion))
 
     def pathway(self, pid: str) -> Pathway | None:
         return next((p for p in self.pathways if p.id == pid), None)
