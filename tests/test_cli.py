@@ -50,6 +50,7 @@ def test_check_json_follows_the_contract(tmp_path: Path) -> None:
         "kind": "decides",
         "pathway": "refer_same_day_csc_and_paediatric",
         "facts_used": ["independently_mobile"],
+        "certain": True,
     }
     assert record["derived"] == {
         **record["derived"],

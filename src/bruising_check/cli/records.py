@@ -61,6 +61,7 @@ def verify_record(
     say(f"Record:    {record}")
     say(f"Made:      {data['created_at']} with {_tool(data)}")
     say(f"Pathway:   {_pathway(data)}")
+    say(f"Header:    {_header(data)}")
     if found is None:
         ok = checksum_matches(data)
         say(f"Checksum:  {'matches the content' if ok else 'DOES NOT MATCH: ' + CHANGED}")
@@ -105,6 +106,23 @@ def _tool(data: dict[str, Any]) -> str:
     if isinstance(tool, dict):
         return f"{tool.get('name', '?')} {tool.get('version', '?')}"
     return "an unknown tool"
+
+
+def _header(data: dict[str, Any]) -> str:
+    """The header as saved: it is not worked out from the answers, so only the checksum guards
+    it; a person compares it with the printout."""
+    header = data.get("header")
+    if not isinstance(header, dict):
+        return "none"
+    parts = [
+        f"{label} {header.get(key) or '(blank)'}"
+        for key, label in (
+            ("practitioner", "practitioner"),
+            ("role", "role"),
+            ("child_reference", "child reference"),
+        )
+    ]
+    return ", ".join(parts)
 
 
 def _pathway(data: dict[str, Any]) -> str:

@@ -34,6 +34,8 @@ from bruising_check.engine.replies import shown
 from bruising_check.protocol.conditions import UNKNOWN, comparisons
 from bruising_check.protocol.model import (
     Advice,
+    BooleanFact,
+    GroupQuestion,
     Invariant,
     NumberFact,
     Pathway,
@@ -131,9 +133,10 @@ class RuleFired(Frozen):
     id: str
     because: str
     cite: tuple[str, ...]
-    kind: Literal["decides", "might_apply", "advice", "invariant"]
+    kind: Literal["decides", "then", "might_apply", "advice", "invariant"]
     pathway: str | None = None
     facts_used: tuple[str, ...] = ()  # derived facts its condition reads (advice about a fact)
+    certain: bool = True  # advice: False when it applies only if an unknown answer is one way
 
 
 class SourceEntry(Frozen):
@@ -357,12 +360,13 @@ def build_record(
                 kind=r.kind,
                 pathway=r.pathway,
                 facts_used=_facts_used(protocol, r.id, r.kind),
+                certain=r.certain,
             )
             for r in decision.rules_fired
         ),
         decided_by=None if decision.deciding_rule is None else decision.deciding_rule.id,
         raised_for_safety=decision.raised,
-        unknowns_that_decided=tuple(getattr(decision, "unknowns_that_decided", ())),
+        unknowns_that_decided=tuple(decision.unknowns_that_decided),
         derived={k: _number_or_flag(v) for k, v in decision.derived.items()},
         facts=facts,
         answers={
@@ -428,7 +432,7 @@ def _outcome(protocol: Protocol, decision: Decision, now: dt.datetime) -> Outcom
     pw = decision.pathway
     if pw is None:
         return None
-    then: Pathway | None = getattr(decision, "then", None)
+    then: Pathway | None = decision.then
     return Outcome(
         id=pw.id,
         title=pw.title,
@@ -483,25 +487,22 @@ def _fact(protocol: Protocol, fid: str, value: object) -> FactEntry:
         internal=f.internal,
         unit=f.unit if isinstance(f, NumberFact) else None,
         help=f.help,
-        show_as=getattr(f, "show_as", None),
+        show_as=f.show_as,
     )
 
 
 def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
-    """Each item of the protocol's mark group (a group with `site` and `side` item questions),
-    when the protocol has repeated groups; otherwise none."""
-    items = [
-        (q, decision.answers.get(q.id))
-        for q in protocol.questions
-        if getattr(q, "type", None) == "group" and isinstance(decision.answers.get(q.id), tuple)
-    ]
+    """Each item of the protocol's mark group: the group whose items have a `site` (and maybe a
+    `side`) question, numbered from 1 as in the paths of the JSON record (`marks[1].site`)."""
     out: list[Mark] = []
-    for group, answers in items:
-        inner: Sequence[Question] = getattr(group, "questions", ())
-        if not any(q.id == "site" for q in inner):
+    for group in protocol.questions:
+        if not isinstance(group, GroupQuestion) or group.question("site") is None:
             continue
-        assert isinstance(answers, tuple)
-        for number, item in enumerate(answers, start=1):
+        items = decision.answers.get(group.id)
+        if not isinstance(items, tuple):
+            continue
+        facts = decision.item_derived.get(group.id, ())
+        for number, item in enumerate(items, start=1):
             if not isinstance(item, Mapping):
                 continue
             fields = tuple(
@@ -510,24 +511,57 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
                     type=q.type,
                     prompt=q.prompt,
                     answer=_plain(item.get(q.id)),
-                    answer_label=_label(q, item.get(q.id)),
+                    answer_label=_item_label(q, item.get(q.id)),
                 )
-                for q in inner
-                if q.id in item
+                for q in group.questions
+                if _given(q, item.get(q.id))
             )
             by_id = {f.id: f for f in fields}
             site, side = by_id.get("site"), by_id.get("side")
+            item_facts = facts[number - 1] if number <= len(facts) else {}
             out.append(
                 Mark(
                     number=number,
                     site=_str(site.answer) if site else None,
                     site_label=site.answer_label if site else None,
                     side=_str(side.answer) if side else None,
-                    side_label=side.answer_label if side else None,
+                    side_label=side.answer_label if side and side.answer is not None else None,
                     fields=fields,
+                    facts=tuple(
+                        _item_fact(f, item_facts.get(f.id, UNKNOWN)) for f in group.derived
+                    ),
                 )
             )
     return tuple(out)
+
+
+def _item_label(q: Question, value: object) -> str:
+    """`Not sure` as the practitioner chose it, where the question has such an option."""
+    unknown = getattr(q, "unknown_option", None)
+    if value is UNKNOWN and unknown is not None:
+        return next((o.label for o in getattr(q, "options", ()) if o.id == unknown), "not known")
+    return shown(q, value)
+
+
+def _given(q: Question, value: object) -> bool:
+    """An item answer to list: None was not asked; an unknown answer to a required question was
+    said ("not sure", listed as not known), to an optional one it was left out."""
+    if value is None:
+        return False
+    return value is not UNKNOWN or q.required
+
+
+def _item_fact(f: BooleanFact | NumberFact, value: object) -> FactEntry:
+    return FactEntry(
+        id=f.id,
+        label=f.label,
+        value=_number_or_flag(value),
+        unknown=value is UNKNOWN,
+        internal=f.internal,
+        unit=f.unit if isinstance(f, NumberFact) else None,
+        help=f.help,
+        show_as=f.show_as,
+    )
 
 
 def _str(value: JsonValue) -> str | None:
@@ -558,9 +592,24 @@ def _question_entry(q: Question, decision: Decision) -> QuestionEntry:
 
 
 def _label(q: Question, value: object) -> str | None:
-    """The answer as a person reads it (one wording: `engine.replies.shown`); None if unknown."""
+    """The answer as a person reads it (one wording: `engine.replies.shown`); None if unknown.
+    A group (the carers) reads item by item: `carer 1: Father; seen: No`."""
     if value is None or value is UNKNOWN:
         return None
+    if isinstance(q, GroupQuestion):
+        if not isinstance(value, tuple | list):
+            return str(value)
+        parts = []
+        for n, item in enumerate(value, start=1):
+            if not isinstance(item, Mapping):
+                continue
+            said = "; ".join(
+                f"{iq.prompt.rstrip(':?')}: {shown(iq, item.get(iq.id))}"
+                for iq in q.questions
+                if iq.id in item and item.get(iq.id) is not None
+            )
+            parts.append(f"{q.item_label} {n}: {said}")
+        return " | ".join(parts) if parts else "none"
     return shown(q, value)
 
 

@@ -81,14 +81,15 @@ def _text_block(b: Block, width: int) -> Iterator[str]:
         case Para(text=t):
             yield from _wrap(t, width=width)
         case Fields(rows=rows):
+            column = min(max([LABEL_W - 2, *(len(label) for label, _ in rows)]) + 2, 40)
             for label, value in rows:
                 shown = value if value is not None else BLANK
-                if len(label) + 2 > LABEL_W:
+                if len(label) + 2 > column:
                     yield from _wrap(label + ":", "  ", width=width)
                     yield from _wrap(shown, " " * LABEL_W, width=width)
                     continue
-                first = f"{label + ':':<{LABEL_W}}"
-                yield from _wrap(shown, " " * LABEL_W, first, width)
+                first = f"{label + ':':<{column}}"
+                yield from _wrap(shown, " " * column, first, width)
         case Checklist(items=items):
             for item in items:
                 yield from _wrap(item.text, "      ", "[ ]   ", width)

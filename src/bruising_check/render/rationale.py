@@ -68,7 +68,10 @@ def document(r: Record) -> Document:
 def _sections(r: Record) -> Iterator[Section]:
     yield Section(None, (_header(r),), on_screen=False)
     yield Section(None, tuple(_pathway(r)))
-    yield Section("Actions", (_actions(r),))
+    yield Section(
+        "Actions",
+        (_actions(r),) if r.actions else (Para("The protocol lists no action for this."),),
+    )
     yield Section("Why", (_reasons(r),))
     unknown = tuple(_unknowns(r))
     if unknown:
@@ -174,7 +177,8 @@ def _reasons(r: Record) -> Bullets:
                 continue
             status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
             sub.append(f"{s.title}{status}" + (f" {s.url}" if s.url else ""))
-        items.append(Bullet(f"{f.id} ({w.rule_kind(f.kind)}): {f.because}", tuple(sub)))
+        kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
+        items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
     return Bullets(tuple(items))
 
 
@@ -289,9 +293,14 @@ def _marks(r: Record) -> Iterator[Block]:
         rows = []
         for m in r.marks:
             details = "; ".join(
-                f"{f.prompt.rstrip(':?')}: {f.answer_label}"
-                for f in m.fields
-                if f.id not in ("site", "side") and f.answer_label
+                [
+                    *(
+                        f"{f.prompt.rstrip(':?')}: {f.answer_label}"
+                        for f in m.fields
+                        if f.id not in ("site", "side") and f.answer_label
+                    ),
+                    *(f"{f.label}: {w.fact_value(f)}" for f in m.facts if not f.internal),
+                ]
             )
             rows.append(
                 (

@@ -162,6 +162,7 @@ RAISED_FOR_SAFETY = (
 )
 RULE_KINDS = {
     "decides": "decides the pathway",
+    "then": "decides what follows",
     "might_apply": "might apply (an answer is not known)",
     "invariant": "protocol safeguard",
     "advice": "advice",
@@ -217,7 +218,7 @@ def deadline_text(d: Deadline | None) -> str | None:
 def timescale_text(label: str | None, d: Deadline | None) -> str | None:
     """A timescale with its deadline: `Same day - today, Fri 27 Nov 2026, as soon as ...`."""
     when = deadline_text(d)
-    if label and when:
+    if label and when and label.lower() != when.lower():
         return f"{label} - {when}"
     return label or when
 
