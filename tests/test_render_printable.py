@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -279,3 +280,29 @@ def test_body_map_title_is_escaped() -> None:
     svg = bodymap.svg([MapMark(1, "cheek", "Cheek", "left")], "<b>Cheek</b> & jaw")
     assert "&lt;b&gt;Cheek&lt;/b&gt; &amp; jaw" in svg
     ET.fromstring(svg)  # still well-formed
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_html_record_passes_the_small_accessibility_check(record: Record) -> None:
+    """What bench/a11y_check.py checks with axe-core in Chromium, in a form CI always runs:
+    language, one h1 and no skipped heading level, table headers, the body map's name, and
+    the contrast of every text colour on white (WCAG AA, 4.5:1)."""
+    page = render_html.html(record)
+    assert '<html lang="en-GB">' in page
+    levels = [int(n) for n in re.findall(r"<h([1-6])>", page)]
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    assert "<th>" not in page and '<th scope="col">' in page
+    assert 'role="img" aria-labelledby="bodymap-title"' in page
+    css = page[page.index("<style>") : page.index("</style>")]
+    for colour in set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", css)):
+        ratio = (1.05) / (_luminance(colour) + 0.05)
+        assert ratio >= 4.5, colour

@@ -29,9 +29,10 @@ from bruising_check.render.safe import visible
 
 CSS = """
 @page { size: A4; margin: 18mm 14mm 20mm 14mm;
-  @top-left { content: RUNNING; font-size: 8pt; }
-  @bottom-left { content: STATEMENT; font-size: 7pt; }
-  @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
+  @top-left { content: RUNNING; font: 8pt "DejaVu Sans", Arial, sans-serif; }
+  @bottom-left { content: STATEMENT; font: 7pt "DejaVu Sans", Arial, sans-serif; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages);
+    font: 8pt "DejaVu Sans", Arial, sans-serif; } }
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.35;
   color: #000; background: #fff; max-width: 190mm; margin: 1em auto; padding: 0 1em; }
 h1 { font-size: 18pt; margin: 0 0 .3em; }
