@@ -200,7 +200,13 @@ def placements(marks: Iterable[_Marked]) -> list[Placement]:
         n = seen.get(key, 0)
         seen[key] = n + 1
         ox = view_origin(view)
-        out.append(Placement(m.number, m.site, view, ox + cx + 9 * n, TITLE_H + cy, unsided, shape))
+        # Several marks at one place: side by side, outwards (never across the centre line);
+        # on the centre line (side not recorded), one below the other.
+        dx = 0.0 if unsided else 9.0 * n * (-1 if cx < VIEW_W / 2 else 1)
+        dy = 9.0 * n if unsided else 0.0
+        out.append(
+            Placement(m.number, m.site, view, ox + cx + dx, TITLE_H + cy + dy, unsided, shape)
+        )
     return out
 
 
