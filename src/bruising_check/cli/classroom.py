@@ -176,6 +176,7 @@ def quiz(
 ) -> None:
     """Quiz: read each case, choose the pathway (and optionally the actions), get the rule and
     its sources as feedback, and a score at the end."""
+    from bruising_check.render import quiz_pdf
     from bruising_check.training import quiz as qz
 
     if scenarios is None:
@@ -236,7 +237,9 @@ def quiz(
     for line in qz.summary_lines(p, results):
         _say(line)
     if summary is not None:
-        _write(summary, qz.summary_pdf(p, results, dt.datetime.now().astimezone()), binary=True)
+        _write(
+            summary, quiz_pdf.summary_pdf(p, results, dt.datetime.now().astimezone()), binary=True
+        )
 
 
 def _feedback(p: Protocol, fb: Any, every_action: list[Any]) -> None:
