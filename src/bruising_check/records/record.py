@@ -174,16 +174,8 @@ class FactEntry(Frozen):
     show_as: str | None = None
 
 
-class ContextEntry(Frozen):
-    id: str
-    type: str
-    prompt: str
-    answer: JsonValue = None
-    answer_label: str | None = None
-
-
-class MarkField(Frozen):
-    """One answer about one mark: its question id, the question, and the answer as read."""
+class AnswerEntry(Frozen):
+    """One answer (about one mark, or of the context): its question, and the answer as read."""
 
     id: str
     type: str
@@ -200,7 +192,7 @@ class Mark(Frozen):
     site_label: str | None = None
     side: str | None = None  # None: side not recorded
     side_label: str | None = None
-    fields: tuple[MarkField, ...] = ()
+    fields: tuple[AnswerEntry, ...] = ()
     facts: tuple[FactEntry, ...] = ()
 
 
@@ -244,7 +236,7 @@ class Record(Frozen):
     questions: tuple[QuestionEntry, ...]
     unanswered: tuple[str, ...] = ()
     marks: tuple[Mark, ...] = ()
-    context: tuple[ContextEntry, ...] = ()
+    context: tuple[AnswerEntry, ...] = ()
     sources: dict[str, SourceEntry]
     protocol: ProtocolIdentity
     disclaimer: str
@@ -376,7 +368,7 @@ def build_record(
         unanswered=tuple(decision.unanswered),
         marks=_marks(protocol, decision),
         context=tuple(
-            ContextEntry(
+            AnswerEntry(
                 id=q.id,
                 type=q.type,
                 prompt=q.prompt,
@@ -479,16 +471,7 @@ def _fact(protocol: Protocol, fid: str, value: object) -> FactEntry:
     f = next((d for d in protocol.derived if d.id == fid), None)
     if f is None:  # pragma: no cover - the engine derives only the protocol's facts
         return FactEntry(id=fid, label=fid, value=_number_or_flag(value), unknown=value is UNKNOWN)
-    return FactEntry(
-        id=fid,
-        label=f.label,
-        value=_number_or_flag(value),
-        unknown=value is UNKNOWN,
-        internal=f.internal,
-        unit=f.unit if isinstance(f, NumberFact) else None,
-        help=f.help,
-        show_as=f.show_as,
-    )
+    return _item_fact(f, value)
 
 
 def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
@@ -506,7 +489,7 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
             if not isinstance(item, Mapping):
                 continue
             fields = tuple(
-                MarkField(
+                AnswerEntry(
                     id=q.id,
                     type=q.type,
                     prompt=q.prompt,
@@ -552,6 +535,7 @@ def _given(q: Question, value: object) -> bool:
 
 
 def _item_fact(f: BooleanFact | NumberFact, value: object) -> FactEntry:
+    """A derived fact (of the child or of one item) as a person reads it."""
     return FactEntry(
         id=f.id,
         label=f.label,

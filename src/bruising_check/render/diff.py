@@ -10,6 +10,7 @@ from typing import Any
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.protocol.model import Protocol
+from bruising_check.render.markdown import md_escape
 from bruising_check.versions.report import (
     Bullets,
     DiffReport,
@@ -82,15 +83,7 @@ def markdown(r: DiffReport) -> str:
 
 
 def _md(t: str) -> str:
-    out = []
-    for ch in _plain_text(t):
-        if ch in "<>&":
-            out.append(htmllib.escape(ch))
-        elif ch in "\\`*_{}[]#|~":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return md_escape(_plain_text(t))
 
 
 def _md_spans(spans: tuple[Span, ...]) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from bruising_check.engine.decide import Decision
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import Protocol
-from bruising_check.render.words import answer_label, condition_text
+from bruising_check.render.words import NO_PATHWAY_INSTRUCTION, answer_label, condition_text
 
 Step = Literal["ruled_out", "unknown", "decides", "not_reached"]
 
@@ -134,7 +134,7 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         arrow = "══▶" if state == "decides" else "──▶"
         yield from _wrapped(target, f"   ├─ yes {arrow} ", " " * 13)
         yield "   │ no"
-    yield "   └─▶ no rule matched: follow the local procedure; discuss with your safeguarding lead"
+    yield f"   └─▶ no rule matched: {NO_PATHWAY_INSTRUCTION}"
     yield ""
     yield "3. PATHWAYS (most urgent first)"
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):

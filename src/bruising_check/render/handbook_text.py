@@ -8,34 +8,13 @@ from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT
 from bruising_check.render.handbook import Handbook, Heading, Item, Items, Para, Warning
+from bruising_check.render.markdown import md_escape
 
 # --- Markdown -----------------------------------------------------------------------------------
 
 
-def _md_escape(value: str, *, line_start: bool = False) -> str:
-    """Show text literally in Markdown, but keep the source readable: escape what acts anywhere
-    (emphasis, code, links, HTML, tables) and, at the start of a line, what starts a block."""
-    out = []
-    for ch in " ".join(str(value).split()):
-        if ch in "<>&":
-            out.append(f"&#{ord(ch)};")
-        elif ch in "\\`*_[]|~":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if line_start and text:
-        if text[0] in "#-+=>!":
-            text = "\\" + text
-        else:  # "1. " or "1) " would start a numbered list
-            digits = len(text) - len(text.lstrip("0123456789"))
-            if digits and text[digits : digits + 1] in {".", ")"}:
-                text = text[:digits] + "\\" + text[digits:]
-    return text
-
-
 def markdown(book: Handbook) -> str:
-    e = _md_escape
+    e = md_escape
     out: list[str] = []
     for block in book.blocks:
         match block:
@@ -53,7 +32,7 @@ def markdown(book: Handbook) -> str:
 
 
 def _md_items(items: Sequence[Item], depth: int) -> Iterator[str]:
-    e = _md_escape
+    e = md_escape
     for it in items:
         parts = []
         if it.label:

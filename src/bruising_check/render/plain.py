@@ -5,7 +5,6 @@ as Markdown, and as styled lines for the guided result screen. Text is made safe
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterator
 
@@ -24,6 +23,7 @@ from bruising_check.render.blocks import (
     Table,
     Warning,
 )
+from bruising_check.render.markdown import md_escape, md_url
 from bruising_check.render.safe import visible
 
 WIDTH = 80
@@ -152,32 +152,6 @@ def screen_lines(record: Record) -> Iterator[tuple[str, str]]:
 
 
 # --- Markdown ---------------------------------------------------------------------------------
-
-
-def md_escape(value: str) -> str:
-    """Show text literally in Markdown: every character Markdown or HTML could act on is escaped
-    (HTML-significant ones as character references); line breaks become spaces."""
-    out = []
-    for ch in str(value):
-        if ch in "<>&\"'":
-            out.append(f"&#{ord(ch)};")
-        elif ch in "\\`*_{}[]()#+-.!|~":
-            out.append("\\" + ch)
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def md_url(url: str | None) -> str:
-    """A web address as a Markdown autolink only when it is plainly one; otherwise as escaped
-    text, so a protocol cannot smuggle HTML or a `javascript:` link into the document."""
-    if not url:
-        return ""
-    if re.fullmatch(r"https?://[^\s<>\"'`\\]+", url):
-        return f"<{url}>"
-    return md_escape(url)
 
 
 def markdown_lines(doc: Document) -> Iterator[str]:
