@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
@@ -24,6 +24,8 @@ from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import Located, shorten
 from bruising_check.records.record import Entered, Header, Record, build_record, checksum
 
+SavedRecord = dict[str, JsonValue]
+"""A record as read from its file: JSON, of any shape an editor may have given it."""
 MAX_RECORD_BYTES = 5_000_000
 Kind = Literal["checksum", "protocol", "answers", "result"]
 
@@ -57,7 +59,7 @@ class Verification:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_record(raw: bytes) -> dict[str, Any]:
+def read_record(raw: bytes) -> SavedRecord:
     """Parse a saved record. Refuses what JSON allows but a record never holds: duplicate keys
     (a human and the tool could read different values), NaN and infinity, and huge files."""
     if len(raw) > MAX_RECORD_BYTES:
@@ -80,8 +82,8 @@ def read_record(raw: bytes) -> dict[str, Any]:
     return dict(data)
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> SavedRecord:
+    result: SavedRecord = {}
     for key, value in pairs:
         if key in result:
             raise RecordError(shorten(f"duplicate key {key!r}: the record has been edited"))
@@ -121,25 +123,39 @@ def _check_shape(data: Any) -> None:
         raise RecordError("not a bruising-check record: 'created_at' is not a date") from None
 
 
+def protocol_field(record: SavedRecord, key: str) -> str:
+    """`protocol.id`, `.version` or `.sha256` of a record that passed `read_record`."""
+    identity = record["protocol"]
+    value = identity.get(key) if isinstance(identity, dict) else None
+    return value if isinstance(value, str) else "?"
+
+
+def created(record: SavedRecord) -> dt.datetime:
+    """When a record that passed `read_record` was made."""
+    value = record["created_at"]
+    return dt.datetime.fromisoformat(value if isinstance(value, str) else "")
+
+
 # --- finding the protocol ---------------------------------------------------------------------
 
 
-def find_protocol(record: Mapping[str, Any], candidates: Sequence[Loaded]) -> Loaded | None:
+def find_protocol(record: SavedRecord, candidates: Sequence[Loaded]) -> Loaded | None:
     """The candidate whose file has exactly the SHA-256 the record names, if it loads."""
-    wanted = record["protocol"]["sha256"]
+    wanted = protocol_field(record, "sha256")
     return next((c for c in candidates if c.sha256 == wanted and c.protocol is not None), None)
 
 
 def describe_missing(
-    record: Mapping[str, Any],
+    record: SavedRecord,
     candidates: Sequence[Loaded],
     labels: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Which protocol the record names and which versions are at hand instead, as lines.
     `labels` names candidate files for people (e.g. "bundled")."""
-    p = record["protocol"]
+    pid, version = protocol_field(record, "id"), protocol_field(record, "version")
+    sha = protocol_field(record, "sha256")
     lines = [
-        f"the record used {p['id']} version {p['version']} (sha256 {p['sha256'][:16]}...),",
+        f"the record used {pid} version {version} (sha256 {sha[:16]}...),",
         "and no protocol with that SHA-256 is at hand.",
     ]
     for c in candidates:
@@ -149,7 +165,7 @@ def describe_missing(
             lines.append(f"Available: {m.id} {m.version} (sha256 {c.sha256[:16]}..., {where})")
     if len(lines) == 2:
         lines.append("Available: none")
-    same_id = any(c.protocol and c.protocol.metadata.id == p["id"] for c in candidates)
+    same_id = any(c.protocol and c.protocol.metadata.id == pid for c in candidates)
     lines.append(
         "Give the exact protocol file it used with --protocol."
         if same_id
@@ -163,18 +179,18 @@ def describe_missing(
 CHANGED = "the record was changed after it was saved: its checksum does not match its content"
 
 
-def checksum_matches(record: Mapping[str, Any]) -> bool:
+def checksum_matches(record: SavedRecord) -> bool:
     return record.get("checksum") == checksum(record)
 
 
-def verify_record(record: Mapping[str, Any], protocol: Protocol, sha256: str) -> Verification:
+def verify_record(record: SavedRecord, protocol: Protocol, sha256: str) -> Verification:
     """Check the checksum and re-run the answers through `protocol` (which must be the file
     whose SHA-256 is `sha256`). Differences say what the record says and what the re-run gives."""
     checksum_ok = checksum_matches(record)
     differences: list[Difference] = []
     if not checksum_ok:
         differences.append(Difference("checksum", CHANGED))
-    if sha256 != record["protocol"]["sha256"]:
+    if sha256 != protocol_field(record, "sha256"):
         differences.append(
             Difference("protocol", "the protocol given is not the one the record names")
         )
@@ -188,10 +204,11 @@ def verify_record(record: Mapping[str, Any], protocol: Protocol, sha256: str) ->
 
 
 def rerun_record(
-    record: Mapping[str, Any], protocol: Protocol, sha256: str
+    record: SavedRecord, protocol: Protocol, sha256: str
 ) -> tuple[Record | None, list[str]]:
     """Build the record again from its answers, context and header; or the answer problems."""
-    answers: dict[str, Any] = dict(record["answers"])
+    given = record["answers"]
+    answers: dict[str, object] = dict(given) if isinstance(given, dict) else {}
     for entry in _list(record, "context"):
         named = isinstance(entry, dict) and isinstance(entry.get("id"), str)
         if named and entry.get("answer") is not None:
@@ -213,7 +230,7 @@ def rerun_record(
         )
     except ValidationError:
         entered = None
-    created_at = dt.datetime.fromisoformat(record["created_at"])
+    created_at = created(record)
     if created_at.tzinfo is None:
         return None, ["created_at has no time zone: not a record this tool saved"]
     rebuilt = build_record(
@@ -229,7 +246,7 @@ def rerun_record(
 
 
 def compare_results(
-    record: Mapping[str, Any], rerun: Record, *, identity: bool = True
+    record: SavedRecord, rerun: Record, *, identity: bool = True
 ) -> list[Difference]:
     """Everything a person reads, field by field: the pathway (title, timescale, deadline,
     follow-on), each action (text, deadline, who, contact), the reasons, the facts, the answers
@@ -262,7 +279,7 @@ def compare_results(
             )
         )
     recorded = record.get("derived")
-    said_facts: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+    said_facts: SavedRecord = recorded if isinstance(recorded, dict) else {}
     derived = got["derived"]
     assert isinstance(derived, dict)
     for key, value in derived.items():
@@ -345,13 +362,13 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _list(record: Mapping[str, Any], key: str) -> list[Any]:
+def _list(record: SavedRecord, key: str) -> list[Any]:
     """A list the record should hold; an edited record may hold anything there."""
     value = record.get(key)
     return value if isinstance(value, list) else []
 
 
-def _outcome_id(record: Mapping[str, Any]) -> str:
+def _outcome_id(record: SavedRecord) -> str:
     outcome = record.get("outcome")
     if isinstance(outcome, dict) and isinstance(outcome.get("id"), str):
         return str(outcome["id"])
