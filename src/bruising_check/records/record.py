@@ -31,7 +31,7 @@ from pydantic import (
 from bruising_check import STATEMENT, __version__
 from bruising_check.engine.decide import Decision
 from bruising_check.engine.replies import shown
-from bruising_check.protocol.conditions import UNKNOWN, comparisons
+from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS, comparisons
 from bruising_check.protocol.model import (
     Advice,
     BooleanFact,
@@ -361,9 +361,8 @@ def build_record(
         unknowns_that_decided=tuple(decision.unknowns_that_decided),
         derived={k: _number_or_flag(v) for k, v in decision.derived.items()},
         facts=facts,
-        answers={
-            k: _plain(v) for k, v in decision.answers.items() if v is not None and v is not UNKNOWN
-        },
+        # Not known is null (answers format v2), so that verify-record re-runs the same answers.
+        answers={k: _plain(v) for k, v in decision.answers.items() if v is not None},
         questions=tuple(_question_entry(q, decision) for q in protocol.questions),
         unanswered=tuple(decision.unanswered),
         marks=_marks(protocol, decision),
@@ -373,7 +372,7 @@ def build_record(
                 type=q.type,
                 prompt=q.prompt,
                 answer=_plain(given.get(q.id)),
-                answer_label=_label(q, given.get(q.id)),
+                answer_label=_label(q, given.get(q.id), detailed=True),
             )
             for q in protocol.context_prompts
         ),
@@ -575,14 +574,17 @@ def _question_entry(q: Question, decision: Decision) -> QuestionEntry:
     )
 
 
-def _label(q: Question, value: object) -> str | None:
+def _label(q: Question, value: object, *, detailed: bool = False) -> str | None:
     """The answer as a person reads it (one wording: `engine.replies.shown`); None if unknown.
-    A group (the carers) reads item by item: `carer 1: Father; seen: No`."""
+    A group reads as its count (`2 marks`), or `detailed` item by item (the carers, which have
+    no section of their own): `carer 1: Father; seen: No`."""
     if value is None or value is UNKNOWN:
         return None
     if isinstance(q, GroupQuestion):
         if not isinstance(value, tuple | list):
             return str(value)
+        if not detailed:  # the marks are listed one by one in their own section
+            return f"{len(value)} {q.item_label}{'' if len(value) == 1 else 's'}"
         parts = []
         for n, item in enumerate(value, start=1):
             if not isinstance(item, Mapping):
@@ -590,7 +592,7 @@ def _label(q: Question, value: object) -> str | None:
             said = "; ".join(
                 f"{iq.prompt.rstrip(':?')}: {shown(iq, item.get(iq.id))}"
                 for iq in q.questions
-                if iq.id in item and item.get(iq.id) is not None
+                if iq.id in item and item.get(iq.id) is not None and iq.id != UNKNOWN_KEYS
             )
             parts.append(f"{q.item_label} {n}: {said}")
         return " | ".join(parts) if parts else "none"
@@ -606,9 +608,9 @@ def _plain(value: object) -> JsonValue:
     if value is UNKNOWN or value is None:
         return None
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [_plain(v) for v in value]  # a group's items are mappings (answers v2)
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items() if v is not None and v is not UNKNOWN}
+        return {str(k): _plain(v) for k, v in value.items() if k != UNKNOWN_KEYS}
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):
