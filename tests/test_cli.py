@@ -49,6 +49,8 @@ def test_check_json_follows_the_contract(tmp_path: Path) -> None:
         "cite": ["nice_cg89", "panel_2022", "nice_surveillance_2024", "sugar_1999", "kemp_2015"],
         "kind": "decides",
         "pathway": "refer_same_day_csc_and_paediatric",
+        "facts_used": ["independently_mobile"],
+        "certain": True,
     }
     assert record["derived"] == {
         **record["derived"],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bruising_check.records.record import checksum, to_json
+from bruising_check.records.record import checksum
 from bruising_check.records.store import AlreadyExists, remove_stale_partials, write_new
 from tests.fuzzing import BASE_ANSWERS, BASELINE_LOADED, NOW
 from tests.sigint import default_sigint
@@ -45,9 +45,10 @@ def big_record() -> bytes:
     record = build_record(
         BASELINE_LOADED.protocol, BASELINE_LOADED.sha256, decision, created_at=NOW
     )
-    record["padding"] = "x" * PAD
-    record["checksum"] = checksum(record)
-    return to_json(record).encode("utf-8")
+    body = record.json_body()
+    body["padding"] = "x" * PAD
+    body["checksum"] = checksum(body)
+    return json.dumps(body, indent=2).encode("utf-8")
 
 
 def start_child(target: Path, data_file: Path) -> subprocess.Popen[str]:

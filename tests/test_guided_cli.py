@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
 
@@ -54,18 +55,16 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert "Recorded: 4m = 17 completed weeks" in out
     assert "Not understood: Type y for yes or n for no." in out
     assert "-- Review your answers --" in out and "The mark - Change answer 7 --" in out
-    assert "RESULT: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
-    # The pathway's timescale is said once, at the top, not on every action.
-    assert "TIMESCALE: SAME DAY - TODAY, FRI 27 NOV 2026, AS SOON AS POSSIBLE" in out
-    assert "Each action is due on the timescale above unless it says otherwise." in out
+    assert "PATHWAY: REFER TODAY TO CHILDREN'S SOCIAL CARE" in out
+    # The pathway's timescale is said once, with its deadline; actions repeat only a different one.
+    assert "Timescale: Same day - today, Fri 27 Nov 2026, as soon as possible" in out
     assert "When: Same day" not in out
-    assert "Decided at 10:30 UTC on Fri 27 Nov 2026." in out
     # Positive wording: the baby rolls, so "not rolling" is false and not printed as "...: no".
     assert "not rolling: no" not in out
     assert "Version 1.0.0 is DRAFT: not an approved local protocol." in out
-    assert "Facts worked out from the answers" in out
-    assert "Independently mobile: no" in out
-    assert "TEN-4-FACESp: positive" in out
+    assert "THE CHILD" in out
+    assert re.search(r"Independently mobile:\s+no", out)
+    assert "TEN-4-FACESp screen positive: yes" in out
     assert "\x1b" not in out  # plain mode: no colour, and typed escapes are not replayed
     saved = sorted(p.name for p in tmp_path.iterdir())
     assert saved == ["bruising-check-20261127-103000.html", "bruising-check-20261127-103000.json"]
@@ -74,7 +73,7 @@ def test_full_flow_with_help_back_review_change_and_save(tmp_path: Path) -> None
     assert record["answers"]["age_weeks"] == 17
     assert record["answers"]["locations"] == ["cheek", "thigh"]
     assert record["answers"]["explanation_verbatim"] == "He said <b>the dog</b> \x1b[31mjumped"
-    assert record["about"] == {
+    assert record["header"] == {
         "practitioner": "A. Visitor",
         "role": "Health visitor",
         "child_reference": "HV-1",
@@ -173,7 +172,7 @@ def test_output_saves_the_printable_and_the_json_beside_it(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
     record = json.loads((tmp_path / "visit.json").read_text(encoding="utf-8"))
-    assert record["about"] == {
+    assert record["header"] == {
         "practitioner": "Jo",
         "child_reference": "R1",
         "role": "Health visitor",

@@ -54,7 +54,7 @@ def test_a_person_answers_goes_back_once_and_saves(tmp_path: Path) -> None:
     child.expect("Review your answers")
     child.expect(PROMPT)
     child.sendline("")
-    child.expect("RESULT")
+    child.expect("PATHWAY:")
     child.expect("REFER TODAY")
     for reply in ["1", "", "3", "", "Father works away"]:
         child.expect(PROMPT)
@@ -74,7 +74,11 @@ def test_a_person_answers_goes_back_once_and_saves(tmp_path: Path) -> None:
     record = json.loads(saved[0].read_text(encoding="utf-8"))
     assert record["answers"]["age_weeks"] == 10
     assert record["outcome"]["id"] == "refer_same_day_csc_and_paediatric"
-    assert record["about"] == {"role": "Health visitor"}
+    assert record["header"] == {
+        "practitioner": None,
+        "role": "Health visitor",
+        "child_reference": None,
+    }
     context = {c["id"]: c["answer"] for c in record["context"]}
     assert context["carers_seen"] == "all_identified_and_seen"
     assert context["other_children"] == "not_known"

@@ -59,9 +59,15 @@ def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline_v1: Protocol
     # One review, then the result, then the five context prompts.
     kinds = [type(s).__name__ for s in script.screens[15:]]
     assert kinds == ["ReviewScreen", "ResultScreen", *["QuestionScreen"] * 5]
-    record = outcome.record(baseline_v1, "0" * 64)
+    record = outcome.record(baseline_v1, "0" * 64).json_body()
     assert record["created_at"] == "2026-11-27T10:30:00+00:00"
-    assert record["actions"][0]["act_by"] == "2026-11-27T23:59+00:00"
+    # Same day is today, as soon as possible: never a clock time such as 23:59.
+    assert record["actions"][0]["deadline"] == {
+        "kind": "same_day",
+        "hours": None,
+        "by": None,
+        "on": "2026-11-27",
+    }
 
 
 def test_help_shows_why_with_citation_and_asks_again(baseline_v1: Protocol) -> None:

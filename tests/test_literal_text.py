@@ -97,6 +97,7 @@ def test_markdown_escapes_markup_html_and_shows_escapes(files: tuple[Path, Path]
     assert "<img" not in out and "<javascript" not in out  # nor a link a source smuggles in
     assert "&#60;img src=x onerror=alert(1)&#62;" in out
     assert "javascript:alert(1)//childsafeguarding" in out  # shown as text, not a link
+    assert "<javascript:" not in out and "](javascript" not in out
     assert "&#60;script&#62;" in out
     assert "\\[bold red\\]ALARM\\[/bold red\\]" in out
     assert "\\x1b\\[2J" in out

@@ -58,7 +58,7 @@ def test_handbook_covers_every_part_of_the_protocol(
         if s.url:
             assert f'<a href="{s.url.replace("&", "&amp;")}">' in text
     # Placeholders are visibly marked, never passed off as numbers.
-    assert text.count("[PLACEHOLDER - not a real contact]") >= 3
+    assert text.count("(PLACEHOLDER: not a real contact)") >= 3
     assert "Replace them with your partnership" in text
     assert "Rule B5a is contested" not in text and "Contested - many local protocols" in text
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
 from bruising_check.protocol.model import Protocol
+from bruising_check.render import quiz_pdf
 from bruising_check.training import quiz as qz
 from tests.conftest import ROOT, run
 
@@ -57,7 +58,9 @@ def test_summary_is_watermarked(baseline: Protocol) -> None:
     lines = qz.summary_lines(baseline, fb)
     assert lines[0] == "TRAINING — not a clinical record"
     assert "Score: 0 of 1 (0 of 1 pathways right)" in lines
-    pdf = qz.summary_pdf(baseline, fb, dt.datetime(2026, 11, 27, 10, 0))
+    pdf = quiz_pdf.summary_pdf(
+        baseline, fb, dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone.utc)
+    )
     assert pdf.startswith(b"%PDF-")
 
 

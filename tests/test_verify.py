@@ -220,3 +220,67 @@ def test_other_versions_at_hand_are_summarised_by_behaviour(tmp_path: Path) -> N
     assert "VERIFIED" in result.stdout
     assert "Version 2.0 is also at hand: 4 kind(s) of situation change pathway" in result.stdout
     assert "(2 less urgent, 2 more urgent)" in result.stdout
+
+
+# --- what a person reads cannot be forged by resealing (issue 13 point 4) ----------------------
+
+
+def _first_action_with_contact(r: dict[str, Any]) -> dict[str, Any]:
+    return next(a for a in r["actions"] if a.get("contact_detail"))
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda r: r["outcome"].update(title="No action needed"), "pathway.title"),
+        (lambda r: r["outcome"].update(timescale="Within a week"), "pathway.timescale"),
+        (
+            lambda r: r["outcome"]["deadline"].update(kind="within_hours", hours=168),
+            "pathway.deadline.kind",
+        ),
+        (
+            lambda r: _first_action_with_contact(r)["contact_detail"].update(phone="0800 000"),
+            "contact_detail.phone",
+        ),
+        (lambda r: r["actions"][0].update(text="Nothing to do."), "actions["),
+        (
+            lambda r: next(q for q in r["questions"] if q["id"] == "age_weeks").update(
+                answer_label="3 years"
+            ),
+            "questions[age_weeks].answer_label",
+        ),
+        (lambda r: r["protocol"].update(version="9.9.9"), "protocol identity.version"),
+        (lambda r: r["protocol"].update(title="Another protocol"), "protocol identity.title"),
+        (lambda r: r.update(disclaimer="Anything goes."), "disclaimer"),
+    ],
+)
+def test_a_resealed_change_to_what_a_person_reads_is_not_verified(
+    tmp_path: Path, change: Any, named: str
+) -> None:
+    code, out = verify(str(edit(save_record(tmp_path), change, reseal=True)))
+    assert code == 1, out
+    assert "Checksum:  matches the content" in out  # the forger recomputed it ...
+    assert named in out  # ... and the re-run names the field that differs
+    assert "NOT VERIFIED" in out
+
+
+def test_a_changed_practitioner_is_caught_unless_resealed(tmp_path: Path) -> None:
+    """The header is not worked out from the answers, so only the checksum protects it: a
+    changed practitioner is caught; a forger who reseals it is not (SECURITY.md: not a
+    signature). What verify-record shows is the header it checked."""
+    record = save_record(tmp_path)
+    changed = edit(record, lambda r: r["header"].update(practitioner="Someone else"))
+    code, out = verify(str(changed))
+    assert code == 1 and "DOES NOT MATCH" in out
+    resealed = edit(record, lambda r: r["header"].update(practitioner="Someone else"), reseal=True)
+    code, out = verify(str(resealed))
+    assert "Header:    practitioner Someone else" in out
+
+
+def test_the_record_schema_file_is_current() -> None:
+    from bruising_check.records.record import record_schema
+
+    committed = json.loads(
+        (Path(__file__).parent.parent / "schema" / "record.schema.json").read_text()
+    )
+    assert committed == record_schema(), "regenerate schema/record.schema.json from record_schema()"

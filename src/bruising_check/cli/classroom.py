@@ -176,6 +176,7 @@ def quiz(
 ) -> None:
     """Quiz: read each case, choose the pathway (and optionally the actions), get the rule and
     its sources as feedback, and a score at the end."""
+    from bruising_check.render import quiz_pdf
     from bruising_check.training import quiz as qz
 
     if scenarios is None:
@@ -192,8 +193,7 @@ def quiz(
     data, answers = _load_cases(p, scenarios)
     assert data.scenarios is not None
     from bruising_check.engine.decide import decide
-    from bruising_check.records.record import _label
-    from bruising_check.render.words import subject_name
+    from bruising_check.render.words import answer_label, subject_name
 
     pathways = qz.pathway_choices(p)
     every_action = qz.action_choices(p)
@@ -211,7 +211,7 @@ def quiz(
         _say("What you know:")
         for q in p.questions:
             if q.id in given:
-                _say(f"  - {subject_name(p, q.id)}: {_label(q, given[q.id])}")
+                _say(f"  - {subject_name(p, q.id)}: {answer_label(q, given[q.id])}")
         _say("Which pathway does the protocol give?")
         for i, pw in enumerate(pathways, 1):
             _say(f"  {i}. {pw.title}")
@@ -237,7 +237,9 @@ def quiz(
     for line in qz.summary_lines(p, results):
         _say(line)
     if summary is not None:
-        _write(summary, qz.summary_pdf(p, results, dt.datetime.now().astimezone()), binary=True)
+        _write(
+            summary, quiz_pdf.summary_pdf(p, results, dt.datetime.now().astimezone()), binary=True
+        )
 
 
 def _feedback(p: Protocol, fb: Any, every_action: list[Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from bruising_check.cli.common import (
     tolerant_stdin,
 )
 from bruising_check.cli.guided import clock
+
+if TYPE_CHECKING:
+    from bruising_check.records.record import Record
 
 
 class CheckFormat(str, Enum):
@@ -120,7 +123,7 @@ def check(
     from bruising_check.engine.answers import check_answers
     from bruising_check.engine.decide import decide
     from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
-    from bruising_check.records.record import build_record
+    from bruising_check.records.record import Entered, build_record
 
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
@@ -170,6 +173,7 @@ def check(
         created_at=clock()(),
         context=checked.context,
         about=about,
+        entered=Entered(mode="answers_file"),
     )
     if record_dir is not None or (output is not None and format is not CheckFormat.json):
         for path in save(record, format.value, output, record_dir):
@@ -204,7 +208,7 @@ def _about(practitioner: str | None, role: str | None, child_ref: str | None) ->
     return about
 
 
-def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
+def emit(record: Record, fmt: str, output: Path | None) -> None:
     content = rendered(record, fmt)
     if output is None:
         typer.echo(content.decode("utf-8"), nl=False)
@@ -212,27 +216,13 @@ def emit(record: dict[str, Any], fmt: str, output: Path | None) -> None:
     save_new(output, content)
 
 
-def rendered(record: dict[str, Any], fmt: str) -> bytes:
-    from bruising_check.records.record import to_json
-    from bruising_check.render import html as render_html
-    from bruising_check.render import plain as render
+def rendered(record: Record, fmt: str) -> bytes:
+    from bruising_check.render.emit import rendered as render
 
-    if fmt == "pdf":
-        from bruising_check.render.pdf import pdf
-
-        return pdf(record)
-    text = {
-        "json": to_json,
-        "md": render.markdown,
-        "text": render.text,
-        "html": render_html.html,
-    }[fmt](record)
-    return text.encode("utf-8")
+    return render(record, fmt)
 
 
-def save(
-    record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
-) -> list[Path]:
+def save(record: Record, fmt: str, output: Path | None, record_dir: Path | None) -> list[Path]:
     """Write the printable rationale and, beside it, the JSON record (so the check can be
     verified again later): both or neither. A name that is taken or a folder that cannot be
     written ends the command (exit 2): with --answers the check can simply be run again."""
@@ -243,7 +233,7 @@ def save(
         folder = record_dir or Path.cwd()
         if not folder.is_dir():
             fail(f"{folder}: no such folder; nothing was saved", 2)
-        targets = dated_targets(folder, record["created_at"], fmt)
+        targets = dated_targets(folder, record.created_at.isoformat(), fmt)
     else:
         targets = pair_targets(output, fmt)
     for path, _ in targets:
@@ -261,7 +251,7 @@ def save(
 
 
 def save_guided(
-    record: dict[str, Any], fmt: str, output: Path | None, record_dir: Path | None
+    record: Record, fmt: str, output: Path | None, record_dir: Path | None
 ) -> list[Path]:
     """Save a finished guided check; never lose it. If the place asked for fails (the file
     appeared or the folder vanished during the questions, the disk is full), say why and ask
@@ -271,12 +261,12 @@ def save_guided(
     from bruising_check.records.store import NotSaved, save_check
 
     ask = input if sys.stdin.isatty() else None
-    _bound_typed_header(record)
+    kept = _bound_typed_header(record)
     try:
         return save_check(
-            lambda kind: rendered(record, kind),
+            lambda kind: rendered(kept, kind),
             fmt,
-            record["created_at"],
+            kept.created_at.isoformat(),
             output,
             record_dir,
             ask=ask,
@@ -286,25 +276,29 @@ def save_guided(
         fail(f"Not saved: {exc}. Write the result down now.", 2)
 
 
-def _bound_typed_header(record: dict[str, Any]) -> None:
+def _bound_typed_header(record: Record) -> Record:
     """A name, role or reference typed at the save prompts is kept to MAX_ABOUT_CHARS (a pasted
-    page would make a record too large to verify), cut visibly, and the checksum made again."""
-    from bruising_check.records.record import checksum
+    page would make a record too large to verify), cut visibly; the checksum follows, as it is
+    computed from the record."""
+    from bruising_check.records.record import Header
     from bruising_check.records.store import keep_escaped
 
-    about = record.get("about") or {}
-    changed = False
-    for key, value in list(about.items()):
+    values: dict[str, str | None] = {}
+    for key in ("practitioner", "role", "child_reference"):
+        value = getattr(record.header, key)
+        if value is None:
+            values[key] = None
+            continue
         kept = keep_escaped(str(value))
         if len(kept) > MAX_ABOUT_CHARS:
             kept = kept[:MAX_ABOUT_CHARS] + f" [cut at {MAX_ABOUT_CHARS} characters]"
             typer.echo(
                 f"The {key.replace('_', ' ')} was cut to {MAX_ABOUT_CHARS} characters.", err=True
             )
-        if kept != value:
-            about[key], changed = kept, True
-    if changed:
-        record["checksum"] = checksum(record)
+        values[key] = kept
+    if values == record.header.model_dump():
+        return record
+    return record.model_copy(update={"header": Header(**values)})
 
 
 def _targets(printable: Path, fmt: str) -> list[tuple[Path, str]]:

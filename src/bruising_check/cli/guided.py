@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
 
     from bruising_check.protocol.loader import Loaded
     from bruising_check.protocol.model import Option, Question
+    from bruising_check.records.record import Record
     from bruising_check.records.session import (
         AnotherScreen,
         ItemScreen,
@@ -34,8 +35,6 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
 
 TIME_ENV = "BRUISING_CHECK_NOW"
 """An ISO date-time that fixes the clock (tests and demonstrations); read only by the CLI."""
-
-URGENCY_STYLE = {1: "bold white on red", 2: "bold white on dark_orange3", 3: "bold black on yellow"}
 
 
 def literal(text: object) -> str:
@@ -296,136 +295,15 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     return f"{how}   {keys}"
 
 
-def _deadline(item: Mapping[str, Any]) -> str | None:
-    """The record's deadline, with the clock time (if any) given its time zone."""
-    from bruising_check.render import words
+def show_result(t: Terminal, r: Record) -> None:
+    """The terminal emitter of the record's rationale document: the pathway and its timescale
+    first, then the actions, then the reasons (the same sections and words as every printout)."""
+    from bruising_check.render.plain import screen_lines
 
-    act_by = item.get("act_by")
-    deadline = item.get("deadline")
-    if act_by and deadline and deadline.startswith("by "):
-        return "by " + words.moment_text(dt.datetime.fromisoformat(act_by))
-    return None if deadline is None else str(deadline)
-
-
-def _when_line(timescale: str | None, deadline: str | None) -> str:
-    return (timescale or "") + (f" - {deadline}" if deadline else "")
-
-
-def show_result(t: Terminal, r: Mapping[str, Any]) -> None:
-    """The pathway in large type, the actions as a checklist, the reasons, TEN-4-FACESp."""
-    from bruising_check.render import rationale as printable
-    from bruising_check.render import words
-
-    out = r["outcome"]
-    decided = dt.datetime.fromisoformat(r["created_at"])
-    if out is None:
-        title, timescale = "NO PATHWAY: NO RULE MATCHED. FOLLOW YOUR LOCAL PROCEDURE.", ""
-        urgency = 1
-    else:
-        title, timescale, urgency = out["title"].upper(), out["timescale"], out["urgency"]
-        pathway_deadline = _deadline({**out, "act_by": _pathway_act_by(out, decided)})
-        timescale = _when_line(timescale, pathway_deadline)
-    if t.plain:
-        t.line("")
-        t.line("=" * 60)
-        t.line("RESULT: " + title)
-        if timescale:
-            t.line("TIMESCALE: " + timescale.upper())
-        t.line("=" * 60)
-    else:
-        from rich import box
-        from rich.panel import Panel
-
-        body = t.text(title, "bold")
-        body.justify = "center"
-        if timescale:
-            body.append("\n\n" + literal("TIMESCALE: " + timescale.upper()), style="bold")
-        t.console.print()
-        t.console.print(
-            Panel(
-                body,
-                box=box.HEAVY,
-                padding=(1, 2),
-                style=URGENCY_STYLE.get(urgency, "bold"),
-                title="RESULT",
-            )
-        )
-    t.line(f"Decided at {words.moment_text(decided)}.")
-    if out and out.get("summary"):
-        t.line(out["summary"])
-    if r.get("raised_for_safety"):
-        t.line("Raised for safety: some answers were not known, or a protocol safeguard applied.")
-    t.heading("What to do (tick when done)")
-    same = out is not None and any(
-        a.get("timescale") == out["timescale"] and a.get("deadline") == out["deadline"]
-        for a in r["actions"]
-    )
-    if same:
-        # The same long "When:" line on most actions hid the ones with another timescale.
-        t.line("Each action is due on the timescale above unless it says otherwise.", "dim")
-    for a in r["actions"]:
-        t.line(f"[ ] {a['text']}", "bold")
-        on_pathway_timescale = (
-            out is not None
-            and a.get("timescale") == out["timescale"]
-            and a.get("deadline") == out["deadline"]
-        )
-        if a.get("timescale") and not on_pathway_timescale:
-            t.line(f"    When: {_when_line(a['timescale'], _deadline(a))}")
-        contact = printable.contact_line(a)
-        if contact:
-            t.line(f"    Contact: {contact}")
-    t.heading("Why")
-    for f in r["rules_fired"]:
-        t.line(f"{f['id']}: {f['because']}")
-        titles = [r["sources"][c]["title"] for c in f["cite"] if c in r["sources"]]
-        if titles:
-            t.line("    Sources: " + " | ".join(titles), "dim")
-    t.heading("Facts worked out from the answers")
-    for label, shown in _facts(r):
-        t.line(f"{label}: {shown}")
-    screening = printable.ten4facesp(r)
-    if screening is not None:
-        t.heading("TEN-4-FACESp (screening information)")
-        t.line(f"{screening.label}: {screening.shown}", "bold")
-        for note in screening.notes:
-            t.line(note)
-    if r["unanswered"]:
-        t.line("Not known: " + ", ".join(r["unanswered"]), "bold")
     t.line("")
-    t.line(r["statement"], "italic")
+    for text, style in screen_lines(r):
+        t.line(text, style or None)
     t.line("Now a few questions about the family. They are recorded, never change the pathway.")
-
-
-def _pathway_act_by(out: Mapping[str, Any], decided: dt.datetime) -> str | None:
-    hours = out.get("timescale_hours")
-    if hours is None:
-        return None
-    return (decided + dt.timedelta(hours=hours)).isoformat()
-
-
-def _facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The facts as a reader needs them: positive wording, and a corrected age below zero as
-    "N weeks before term"."""
-    from bruising_check.render import rationale as printable
-    from bruising_check.render import words
-
-    rows = []
-    shown_facts = dict(printable.shown_facts(r))
-    for key, value in r["derived"].items():
-        label = r["labels"].get(key, key)
-        if label not in shown_facts:
-            continue  # internal: a step towards other facts, in the JSON only
-        shown = shown_facts[label]
-        if key in r.get("derived_unknown", []):
-            rows.append((label, shown))
-        elif words.reads_as_double_negative(label, value):
-            continue
-        elif r.get("units", {}).get(key) == "weeks" and type(value) in (int, float):
-            rows.append((label, words.weeks_text(value)))
-        else:
-            rows.append((label, shown))
-    return rows
 
 
 def want_to_save(t: Terminal, what: str, folder: Path) -> bool:
@@ -458,7 +336,7 @@ def run_guided(
     output: Path | None,
     record_dir: Path | None,
     about: dict[str, str],
-    save: Callable[[dict[str, Any], str, Path | None, Path | None], list[Path]],
+    save: Callable[[Record, str, Path | None, Path | None], list[Path]],
 ) -> int:
     """Run the questionnaire; return the exit code. Nothing is written unless it completes."""
     from bruising_check.records.session import Session
@@ -505,15 +383,11 @@ def run_guided(
         terminal.line("")
         typer.echo("Input ended before the check was finished. Nothing was saved.", err=True)
         return 1
-    record = outcome.record(loaded.protocol, loaded.sha256, about)
-    record["entered"] = {"mode": "guided", "prompts": outcome.prompts}
-    record["checksum"] = _rechecksum(record)
+    from bruising_check.records.record import Entered
+
+    record = outcome.record(loaded.protocol, loaded.sha256, about).with_entered(
+        Entered(mode="guided", prompts=outcome.prompts)
+    )
     for path in save(record, fmt, output, record_dir):
         terminal.line(f"Saved {path}")
     return 0 if outcome.decision.pathway else 1
-
-
-def _rechecksum(record: dict[str, Any]) -> str:
-    from bruising_check.records.record import checksum
-
-    return checksum(record)

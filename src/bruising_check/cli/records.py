@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,7 @@ from bruising_check.cli.common import load, read_bytes
 
 if TYPE_CHECKING:
     from bruising_check.protocol.loader import Loaded
+    from bruising_check.records.verify import SavedRecord
 
 
 def say(line: str) -> None:
@@ -62,6 +63,7 @@ def verify_record(
     say(f"Record:    {record}")
     say(f"Made:      {data['created_at']} with {_tool(data)}")
     say(f"Pathway:   {_pathway(data)}")
+    say(f"Header:    {_header(data)}")
     if found is None:
         ok = checksum_matches(data)
         say(f"Checksum:  {'matches the content' if ok else 'DOES NOT MATCH: ' + CHANGED}")
@@ -88,7 +90,9 @@ def verify_record(
     say(f"Protocol:  {m.id} version {m.version}, sha256 {found.sha256} ({where})")
     others = [d for d in result.differences if d.kind != "checksum"]
     if not others:
-        say(f"Re-run:    same pathway and the same {len(data['actions'])} action(s)")
+        actions = data["actions"]
+        count = len(actions) if isinstance(actions, list) else 0
+        say(f"Re-run:    same pathway and the same {count} action(s)")
     else:
         say("Re-run:    DIFFERS")
         for d in others:
@@ -101,34 +105,51 @@ def verify_record(
     raise typer.Exit(1)
 
 
-def _tool(data: dict[str, Any]) -> str:
+def _tool(data: SavedRecord) -> str:
     tool = data.get("tool")
     if isinstance(tool, dict):
         return f"{tool.get('name', '?')} {tool.get('version', '?')}"
     return "an unknown tool"
 
 
-def _pathway(data: dict[str, Any]) -> str:
+def _header(data: SavedRecord) -> str:
+    """The header as saved: it is not worked out from the answers, so only the checksum guards
+    it; a person compares it with the printout."""
+    header = data.get("header")
+    if not isinstance(header, dict):
+        return "none"
+    parts = [
+        f"{label} {header.get(key) or '(blank)'}"
+        for key, label in (
+            ("practitioner", "practitioner"),
+            ("role", "role"),
+            ("child_reference", "child reference"),
+        )
+    ]
+    return ", ".join(parts)
+
+
+def _pathway(data: SavedRecord) -> str:
     outcome = data.get("outcome")
     if isinstance(outcome, dict):
         return f"{outcome.get('title', '?')} ({outcome.get('id', '?')})"
     return "none"
 
 
-def _under_other_versions(data: dict[str, Any], candidates: list[Loaded]) -> None:
+def _under_other_versions(data: SavedRecord, candidates: list[Loaded]) -> None:
     """What the record's answers give under the versions of the same protocol that are at hand:
     the behavioural difference that matters for this case."""
-    from bruising_check.records.verify import compare_results, rerun_record
+    from bruising_check.records.verify import compare_results, protocol_field, rerun_record
 
     for c in candidates:
-        if c.protocol is None or c.protocol.metadata.id != data["protocol"]["id"]:
+        if c.protocol is None or c.protocol.metadata.id != protocol_field(data, "id"):
             continue
         version = c.protocol.metadata.version
         rebuilt, problems = rerun_record(data, c.protocol, c.sha256)
         if rebuilt is None:
             say(f"Under {version}: the answers do not fit ({problems[0]})")
             continue
-        differences = compare_results(data, rebuilt)
+        differences = compare_results(data, rebuilt, identity=False)
         if not differences:
             say(f"Under {version}: the same pathway, actions and reasons")
         for d in differences:

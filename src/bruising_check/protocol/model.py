@@ -256,6 +256,13 @@ class BooleanFact(Model):
     help: str | None = None
     internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
     cite: Cites
+    show_as: Annotated[
+        Literal["screening", "screening_applies", "mobility"] | None,
+        Field(
+            description="What a printout singles out: the screening result (e.g. TEN-4-FACESp),"
+            " whether that screen applies, or the mobility fact."
+        ),
+    ] = None
 
 
 class NumberFact(Model):
@@ -270,6 +277,13 @@ class NumberFact(Model):
     help: str | None = None
     internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
     cite: Cites
+    show_as: Annotated[
+        Literal["screening", "screening_applies", "mobility"] | None,
+        Field(
+            description="What a printout singles out: the screening result (e.g. TEN-4-FACESp),"
+            " whether that screen applies, or the mobility fact."
+        ),
+    ] = None
 
 
 DerivedFact = Annotated[BooleanFact | NumberFact, Field(discriminator="type")]

@@ -1,9 +1,12 @@
-"""The record of one check: a plain JSON-able mapping that holds everything needed to re-check it.
+"""The record of one check: a typed, frozen `Record` built once, by `build_record`, from the
+decision and the answers. Everything a printout or `verify-record` needs is in it: the header,
+the child, each mark, the pathway and its follow-on, the actions with one deadline
+representation, the reasons with their sources, the unknowns that decided, the context, the
+protocol's identity and the tool. Its checksum is a property of the model (never patched
+afterwards); the JSON record is its serialisation (keys as in CONTRACT.md) and
+`schema/record.schema.json` is generated from it.
 
-Keys follow CONTRACT.md (`outcome`, `actions`, `rules_fired`, `derived`, `answers`, `protocol`,
-`tool`, `created_at`) plus what a case review needs: every question with its status, what was
-not known, the sources cited, the disclaimer, and a checksum over the canonical form.
-Renderers (text, Markdown, ...) work from this mapping, so a saved record can be re-rendered.
+No escaping happens here: the record holds text exactly as given; each emitter makes it safe.
 """
 
 from __future__ import annotations
@@ -12,26 +15,287 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    computed_field,
+    field_validator,
+)
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.engine.decide import Decision
-from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS
+from bruising_check.engine.replies import shown
+from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS, comparisons
 from bruising_check.protocol.model import (
+    Advice,
+    BooleanFact,
     GroupQuestion,
-    MultipleChoiceQuestion,
+    Invariant,
     NumberFact,
-    NumberQuestion,
+    Pathway,
     Protocol,
     Question,
-    SingleChoiceQuestion,
+    Rule,
     Timescale,
 )
-from bruising_check.render.safe import json_safe
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 TOOL_STATEMENT = STATEMENT
+TOOL_NAME = "bruising-check"
+
+
+Moment = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda v: v.isoformat(timespec="seconds"), return_type=str, when_used="json"),
+]
+"""A date and time as ISO 8601 with its UTC offset (`2026-11-27T10:30:00+00:00`)."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- parts --------------------------------------------------------------------------------------
+
+
+class Header(Frozen):
+    """The only identifying details a record may hold, all optional (None: to fill in by hand)."""
+
+    practitioner: str | None = None
+    role: str | None = None
+    child_reference: str | None = None
+
+
+class Deadline(Frozen):
+    """When to act, in one representation. `by` is a clock time only where the protocol gives a
+    number of hours; "same day" has none (23:59 would suggest there is time until midnight, while
+    the front door keeps office hours) and is "today" (`on`), as soon as possible."""
+
+    kind: Literal["now", "within_hours", "same_day", "none"]
+    hours: float | None = None
+    by: Moment | None = None
+    on: dt.date
+
+
+class ContactDetail(Frozen):
+    id: str
+    name: str
+    phone: str | None = None
+    hours: str | None = None
+    out_of_hours: str | None = None
+    placeholder: bool = False
+
+
+class FollowOn(Frozen):
+    """The pathway that follows a first step (emergency care first, then ...)."""
+
+    id: str
+    title: str
+    timescale: str
+    urgency: int
+    summary: str | None = None
+    deadline: Deadline
+
+
+class Outcome(Frozen):
+    id: str
+    title: str
+    timescale: str
+    timescale_hours: float | None = None
+    same_day: bool = False
+    urgency: int
+    summary: str | None = None
+    deadline: Deadline
+    then: str | None = None
+    then_pathway: FollowOn | None = None
+
+
+class ActionEntry(Frozen):
+    id: str
+    text: str
+    timescale: str | None = None
+    deadline: Deadline | None = None
+    responsible: str | None = None
+    contact: str | None = None
+    contact_detail: ContactDetail | None = None
+    from_: str = Field(alias="from", serialization_alias="from")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class RuleFired(Frozen):
+    id: str
+    because: str
+    cite: tuple[str, ...]
+    kind: Literal["decides", "then", "might_apply", "advice", "invariant"]
+    pathway: str | None = None
+    facts_used: tuple[str, ...] = ()  # derived facts its condition reads (advice about a fact)
+    certain: bool = True  # advice: False when it applies only if an unknown answer is one way
+
+
+class SourceEntry(Frozen):
+    title: str
+    url: str | None = None
+    status: str
+
+
+class OptionEntry(Frozen):
+    id: str
+    label: str
+
+
+class QuestionEntry(Frozen):
+    id: str
+    type: str
+    prompt: str
+    options: tuple[OptionEntry, ...] = ()
+    status: Literal["answered", "unanswered", "not_asked"]
+    answer: JsonValue = None
+    answer_label: str | None = None
+    note: str | None = None
+
+
+class FactEntry(Frozen):
+    """A derived fact as a person reads it. `value` is None when not applicable or unknown."""
+
+    id: str
+    label: str
+    value: bool | float | int | None = None
+    unknown: bool = False
+    internal: bool = False
+    unit: str | None = None
+    help: str | None = None
+    show_as: str | None = None
+
+
+class AnswerEntry(Frozen):
+    """One answer (about one mark, or of the context): its question, and the answer as read."""
+
+    id: str
+    type: str
+    prompt: str
+    answer: JsonValue = None
+    answer_label: str | None = None
+
+
+class Mark(Frozen):
+    """One mark, numbered from 1 as printed and as in paths (`marks[1].site`)."""
+
+    number: int
+    site: str | None = None
+    site_label: str | None = None
+    side: str | None = None  # None: side not recorded
+    side_label: str | None = None
+    fields: tuple[AnswerEntry, ...] = ()
+    facts: tuple[FactEntry, ...] = ()
+
+
+class ProtocolIdentity(Frozen):
+    id: str
+    title: str
+    version: str
+    status: str
+    review_due: dt.date | None = None
+    sha256: str
+
+
+class Entered(Frozen):
+    mode: Literal["guided", "answers_file"]
+    prompts: int | None = None
+
+
+class Tool(Frozen):
+    name: str = TOOL_NAME
+    version: str = __version__
+
+
+# --- the record ---------------------------------------------------------------------------------
+
+
+class Record(Frozen):
+    """One check, as saved. `checksum` is computed from every other field."""
+
+    record_format: int = RECORD_FORMAT
+    created_at: Moment
+    header: Header
+    outcome: Outcome | None
+    actions: tuple[ActionEntry, ...]
+    rules_fired: tuple[RuleFired, ...]
+    decided_by: str | None = None
+    raised_for_safety: bool = False
+    unknowns_that_decided: tuple[str, ...] = ()
+    derived: dict[str, bool | float | int | None]
+    facts: tuple[FactEntry, ...]
+    answers: dict[str, JsonValue]
+    questions: tuple[QuestionEntry, ...]
+    unanswered: tuple[str, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    context: tuple[AnswerEntry, ...] = ()
+    sources: dict[str, SourceEntry]
+    protocol: ProtocolIdentity
+    disclaimer: str
+    statement: str = TOOL_STATEMENT
+    tool: Tool = Field(default_factory=Tool)
+    entered: Entered | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("created_at needs a time zone")
+        return value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def checksum(self) -> str:
+        return checksum(self.model_dump(mode="json", by_alias=True, exclude={"checksum"}))
+
+    def to_json(self) -> str:
+        return json.dumps(self.json_body(), indent=2, ensure_ascii=False) + "\n"
+
+    def json_body(self) -> dict[str, JsonValue]:
+        body: dict[str, JsonValue] = self.model_dump(mode="json", by_alias=True)
+        return body
+
+    def with_entered(self, entered: Entered) -> Record:
+        """The same record with how it was entered; the checksum follows (it is computed)."""
+        return self.model_copy(update={"entered": entered})
+
+    # --- what printouts single out (declared in the protocol by `show_as`) -------------------
+
+    def fact_shown_as(self, role: str) -> FactEntry | None:
+        return next((f for f in self.facts if f.show_as == role), None)
+
+    def question(self, qid: str) -> QuestionEntry | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+
+def checksum(body: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of a record's body without its `checksum` key."""
+    rest = {k: v for k, v in body.items() if k != "checksum"}
+    canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def to_json(record: Record) -> str:
+    return record.to_json()
+
+
+def record_schema() -> dict[str, JsonValue]:
+    """The JSON Schema of a saved record (what `to_json` writes)."""
+    schema: dict[str, JsonValue] = Record.model_json_schema(mode="serialization", by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "bruising-check record"
+    return schema
+
+
+# --- building -----------------------------------------------------------------------------------
 
 
 def build_record(
@@ -40,198 +304,308 @@ def build_record(
     decision: Decision,
     *,
     created_at: dt.datetime,
-    context: Mapping[str, Any] | None = None,
-    about: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """`about`: optional practitioner name/role and child reference (nothing else identifying)."""
-    pw = decision.pathway
+    context: Mapping[str, object] | None = None,
+    about: Mapping[str, str] | Header | None = None,
+    entered: Entered | None = None,
+) -> Record:
+    """The one place a record is made. `about`: optional practitioner name/role and child
+    reference (nothing else identifying)."""
+    if created_at.tzinfo is None:
+        created_at = created_at.astimezone()
+    header = about if isinstance(about, Header) else _header(about or {})
     cited: list[str] = []
     for r in decision.rules_fired:
         cited.extend(c for c in r.cite if c not in cited)
-    record: dict[str, Any] = {
-        "record_format": RECORD_FORMAT,
-        "outcome": None
-        if pw is None
-        else {
-            "id": pw.id,
-            "title": pw.title,
-            "timescale": pw.timescale.label,
-            "timescale_hours": pw.timescale.hours,
-            "same_day": pw.timescale.same_day,
-            "urgency": pw.urgency,
-            "summary": pw.summary,
-            "deadline": deadline_text(pw.timescale, created_at),
-        },
-        "actions": [
-            {
-                "id": ra.action.id,
-                "text": ra.action.text,
-                "timescale": _timescale(ra.action.timescale),
-                "act_by": _act_by(ra.action.timescale, created_at),
-                "deadline": deadline_text(ra.action.timescale, created_at),
-                "responsible": ra.action.responsible,
-                "contact": None if ra.contact is None else ra.contact.id,
-                "contact_detail": None
+    given = context or {}
+    facts = tuple(_fact(protocol, k, v) for k, v in decision.derived.items())
+    return Record(
+        created_at=created_at,
+        header=header,
+        outcome=_outcome(protocol, decision, created_at),
+        actions=tuple(
+            ActionEntry(
+                id=ra.action.id,
+                text=ra.action.text,
+                timescale=None if ra.action.timescale is None else ra.action.timescale.label,
+                deadline=deadline(ra.action.timescale, created_at),
+                responsible=ra.action.responsible,
+                contact=None if ra.contact is None else ra.contact.id,
+                contact_detail=None
                 if ra.contact is None
-                else {
-                    "name": ra.contact.name,
-                    "phone": ra.contact.phone,
-                    "hours": ra.contact.hours,
-                    "out_of_hours": ra.contact.out_of_hours,
-                    "placeholder": ra.contact.placeholder,
-                },
-                "from": ra.source,
-            }
+                else ContactDetail(
+                    id=ra.contact.id,
+                    name=ra.contact.name,
+                    phone=ra.contact.phone,
+                    hours=ra.contact.hours,
+                    out_of_hours=ra.contact.out_of_hours,
+                    placeholder=ra.contact.placeholder,
+                ),
+                from_=ra.source,
+            )
             for ra in decision.actions
-        ],
-        "rules_fired": [
-            {
-                "id": r.id,
-                "because": r.because,
-                "cite": list(r.cite),
-                "kind": r.kind,
-                "pathway": r.pathway,
-            }
+        ),
+        rules_fired=tuple(
+            RuleFired(
+                id=r.id,
+                because=r.because,
+                cite=tuple(r.cite),
+                kind=r.kind,
+                pathway=r.pathway,
+                facts_used=_facts_used(protocol, r.id, r.kind),
+                certain=r.certain,
+            )
             for r in decision.rules_fired
-        ],
-        "decided_by": None if decision.deciding_rule is None else decision.deciding_rule.id,
-        "raised_for_safety": decision.raised,
-        "derived": {k: _plain(v) for k, v in decision.derived.items()},
-        "derived_unknown": [k for k, v in decision.derived.items() if v is UNKNOWN],
+        ),
+        decided_by=None if decision.deciding_rule is None else decision.deciding_rule.id,
+        raised_for_safety=decision.raised,
+        unknowns_that_decided=tuple(decision.unknowns_that_decided),
+        derived={k: _number_or_flag(v) for k, v in decision.derived.items()},
+        facts=facts,
         # Not known is null (answers format v2), so that verify-record re-runs the same answers.
-        "answers": {k: _plain(v) for k, v in decision.answers.items() if v is not None},
-        "questions": [_question_entry(q, decision) for q in protocol.questions],
-        "unanswered": list(decision.unanswered),
-        "not_asked": [{"id": s.question, "reason": s.reason} for s in decision.not_asked],
-        "context": [
-            {
-                "id": q.id,
-                "type": q.type,
-                "prompt": q.prompt,
-                "answer": _plain((context or {}).get(q.id)),
-                "answer_label": _label(q, (context or {}).get(q.id)),
-            }
+        answers={k: _plain(v) for k, v in decision.answers.items() if v is not None},
+        questions=tuple(_question_entry(q, decision) for q in protocol.questions),
+        unanswered=tuple(decision.unanswered),
+        marks=_marks(protocol, decision),
+        context=tuple(
+            AnswerEntry(
+                id=q.id,
+                type=q.type,
+                prompt=q.prompt,
+                answer=_plain(given.get(q.id)),
+                answer_label=_label(q, given.get(q.id), detailed=True),
+            )
             for q in protocol.context_prompts
-        ],
-        "labels": {f.id: f.label for f in protocol.derived},
-        # Why a fact matters and its limits (e.g. TEN-4-FACESp is screening information only).
-        "fact_notes": {f.id: f.help for f in protocol.derived if f.help},
-        "internal_facts": [f.id for f in protocol.derived if f.internal],
-        "units": {f.id: f.unit for f in protocol.derived if isinstance(f, NumberFact) and f.unit},
-        "sources": {
-            sid: {"title": s.title, "url": s.url, "status": s.status}
+        ),
+        sources={
+            sid: SourceEntry(title=s.title, url=s.url, status=s.status)
             for sid in cited
             if (s := protocol.source(sid)) is not None
         },
-        "about": dict(about or {}),
-        "protocol": {
-            "id": protocol.metadata.id,
-            "title": protocol.metadata.title,
-            "version": protocol.metadata.version,
-            "status": protocol.metadata.status,
-            "review_due": None
-            if protocol.metadata.review_due is None
-            else protocol.metadata.review_due.isoformat(),
-            "sha256": sha256,
-        },
-        "disclaimer": protocol.metadata.disclaimer,
-        "statement": TOOL_STATEMENT,
-        "tool": {"name": "bruising-check", "version": __version__},
-        "created_at": created_at.isoformat(timespec="seconds"),
-    }
-    record["checksum"] = checksum(record)
-    return record
+        protocol=ProtocolIdentity(
+            id=protocol.metadata.id,
+            title=protocol.metadata.title,
+            version=protocol.metadata.version,
+            status=protocol.metadata.status,
+            review_due=protocol.metadata.review_due,
+            sha256=sha256,
+        ),
+        disclaimer=protocol.metadata.disclaimer,
+        entered=entered,
+    )
 
 
-def checksum(record: Mapping[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the record without its `checksum` key."""
-    body = {k: v for k, v in record.items() if k != "checksum"}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _facts_used(protocol: Protocol, rule_id: str, kind: str) -> tuple[str, ...]:
+    owners: Sequence[Rule | Advice | Invariant]
+    if kind == "advice":
+        owners = protocol.advice
+    elif kind == "invariant":
+        owners = protocol.invariants
+    else:
+        owners = protocol.rules
+    owner = next((o for o in owners if o.id == rule_id), None)
+    if owner is None:
+        return ()
+    used = [c.fact for c in comparisons(owner.when) if c.fact is not None]
+    return tuple(dict.fromkeys(used))
 
 
-def to_json(record: Mapping[str, Any]) -> str:
-    # Terminal controls json.dumps leaves raw become \u escapes: the same text once parsed.
-    return json_safe(json.dumps(record, indent=2, ensure_ascii=False)) + "\n"
+def _header(about: Mapping[str, str]) -> Header:
+    def get(key: str) -> str | None:
+        value = about.get(key)
+        return value if value else None
+
+    return Header(
+        practitioner=get("practitioner"), role=get("role"), child_reference=get("child_reference")
+    )
 
 
-def _question_entry(q: Question, decision: Decision) -> dict[str, Any]:
+def _outcome(protocol: Protocol, decision: Decision, now: dt.datetime) -> Outcome | None:
+    pw = decision.pathway
+    if pw is None:
+        return None
+    then: Pathway | None = decision.then
+    return Outcome(
+        id=pw.id,
+        title=pw.title,
+        timescale=pw.timescale.label,
+        timescale_hours=pw.timescale.hours,
+        same_day=pw.timescale.same_day,
+        urgency=pw.urgency,
+        summary=pw.summary,
+        deadline=_must(deadline(pw.timescale, now)),
+        then=None if then is None else then.id,
+        then_pathway=None
+        if then is None
+        else FollowOn(
+            id=then.id,
+            title=then.title,
+            timescale=then.timescale.label,
+            urgency=then.urgency,
+            summary=then.summary,
+            deadline=_must(deadline(then.timescale, now)),
+        ),
+    )
+
+
+def _must(d: Deadline | None) -> Deadline:
+    assert d is not None
+    return d
+
+
+def deadline(ts: Timescale | None, now: dt.datetime) -> Deadline | None:
+    """The one deadline representation of a timescale, from the moment of the check."""
+    if ts is None:
+        return None
+    if ts.hours == 0:
+        return Deadline(kind="now", hours=0, by=now.replace(microsecond=0), on=now.date())
+    if ts.hours is not None:
+        by = (now + dt.timedelta(hours=ts.hours)).replace(second=0, microsecond=0)
+        return Deadline(kind="within_hours", hours=ts.hours, by=by, on=now.date())
+    if ts.same_day:
+        return Deadline(kind="same_day", on=now.date())
+    return Deadline(kind="none", on=now.date())
+
+
+def _fact(protocol: Protocol, fid: str, value: object) -> FactEntry:
+    f = next((d for d in protocol.derived if d.id == fid), None)
+    if f is None:  # pragma: no cover - the engine derives only the protocol's facts
+        return FactEntry(id=fid, label=fid, value=_number_or_flag(value), unknown=value is UNKNOWN)
+    return _item_fact(f, value)
+
+
+def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
+    """Each item of the protocol's mark group: the group whose items have a `site` (and maybe a
+    `side`) question, numbered from 1 as in the paths of the JSON record (`marks[1].site`)."""
+    out: list[Mark] = []
+    for group in protocol.questions:
+        if not isinstance(group, GroupQuestion) or group.question("site") is None:
+            continue
+        items = decision.answers.get(group.id)
+        if not isinstance(items, tuple):
+            continue
+        facts = decision.item_derived.get(group.id, ())
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, Mapping):
+                continue
+            fields = tuple(
+                AnswerEntry(
+                    id=q.id,
+                    type=q.type,
+                    prompt=q.prompt,
+                    answer=_plain(item.get(q.id)),
+                    answer_label=_item_label(q, item.get(q.id)),
+                )
+                for q in group.questions
+                if _given(q, item.get(q.id))
+            )
+            by_id = {f.id: f for f in fields}
+            site, side = by_id.get("site"), by_id.get("side")
+            item_facts = facts[number - 1] if number <= len(facts) else {}
+            out.append(
+                Mark(
+                    number=number,
+                    site=_str(site.answer) if site else None,
+                    site_label=site.answer_label if site else None,
+                    side=_str(side.answer) if side else None,
+                    side_label=side.answer_label if side and side.answer is not None else None,
+                    fields=fields,
+                    facts=tuple(
+                        _item_fact(f, item_facts.get(f.id, UNKNOWN)) for f in group.derived
+                    ),
+                )
+            )
+    return tuple(out)
+
+
+def _item_label(q: Question, value: object) -> str:
+    """`Not sure` as the practitioner chose it, where the question has such an option."""
+    unknown = getattr(q, "unknown_option", None)
+    if value is UNKNOWN and unknown is not None:
+        return next((o.label for o in getattr(q, "options", ()) if o.id == unknown), "not known")
+    return shown(q, value)
+
+
+def _given(q: Question, value: object) -> bool:
+    """An item answer to list: None was not asked; an unknown answer to a required question was
+    said ("not sure", listed as not known), to an optional one it was left out."""
+    if value is None:
+        return False
+    return value is not UNKNOWN or q.required
+
+
+def _item_fact(f: BooleanFact | NumberFact, value: object) -> FactEntry:
+    """A derived fact (of the child or of one item) as a person reads it."""
+    return FactEntry(
+        id=f.id,
+        label=f.label,
+        value=_number_or_flag(value),
+        unknown=value is UNKNOWN,
+        internal=f.internal,
+        unit=f.unit if isinstance(f, NumberFact) else None,
+        help=f.help,
+        show_as=f.show_as,
+    )
+
+
+def _str(value: JsonValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _question_entry(q: Question, decision: Decision) -> QuestionEntry:
     skipped = next((s for s in decision.not_asked if s.question == q.id), None)
     value = decision.answers.get(q.id)
+    status: Literal["answered", "unanswered", "not_asked"]
     if skipped is not None:
         status, note = "not_asked", skipped.reason
     elif value is UNKNOWN or value is None:
         status, note = "unanswered", "not known / not given"
     else:
         status, note = "answered", None
-    return {
-        "id": q.id,
-        "type": q.type,
-        "prompt": q.prompt,
+    return QuestionEntry(
+        id=q.id,
+        type=q.type,
+        prompt=q.prompt,
         # Option ids with their labels, so a saved record can be re-rendered (e.g. the body map).
-        "options": [{"id": o.id, "label": o.label} for o in getattr(q, "options", ())],
-        "status": status,
-        "answer": None if status != "answered" else _plain(value),
-        "answer_label": None if status != "answered" else _label(q, value),
-        "note": note,
-    }
+        options=tuple(OptionEntry(id=o.id, label=o.label) for o in getattr(q, "options", ())),
+        status=status,
+        answer=None if status != "answered" else _plain(value),
+        answer_label=None if status != "answered" else _label(q, value),
+        note=note,
+    )
 
 
-def _label(q: Question, value: Any) -> str | None:
-    """The answer as a person reads it: option labels, yes/no, a number with its unit."""
+def _label(q: Question, value: object, *, detailed: bool = False) -> str | None:
+    """The answer as a person reads it (one wording: `engine.replies.shown`); None if unknown.
+    A group reads as its count (`2 marks`), or `detailed` item by item (the carers, which have
+    no section of their own): `carer 1: Father; seen: No`."""
     if value is None or value is UNKNOWN:
         return None
     if isinstance(q, GroupQuestion):
-        return f"{len(value)} {q.item_label}{'' if len(value) == 1 else 's'}"
-    if isinstance(q, SingleChoiceQuestion):
-        return next((o.label for o in q.options if o.id == value), str(value))
-    if isinstance(q, MultipleChoiceQuestion):
-        chosen = [o.label for o in q.options if o.id in set(value)]
-        return "; ".join(chosen) if chosen else "None of these"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(q, NumberQuestion):
-        return f"{value:g} {q.unit}"
-    return str(value)
+        if not isinstance(value, tuple | list):
+            return str(value)
+        if not detailed:  # the marks are listed one by one in their own section
+            return f"{len(value)} {q.item_label}{'' if len(value) == 1 else 's'}"
+        parts = []
+        for n, item in enumerate(value, start=1):
+            if not isinstance(item, Mapping):
+                continue
+            said = "; ".join(
+                f"{iq.prompt.rstrip(':?')}: {shown(iq, item.get(iq.id))}"
+                for iq in q.questions
+                if iq.id in item and item.get(iq.id) is not None and iq.id != UNKNOWN_KEYS
+            )
+            parts.append(f"{q.item_label} {n}: {said}")
+        return " | ".join(parts) if parts else "none"
+    return shown(q, value)
 
 
-def _timescale(ts: Timescale | None) -> str | None:
-    return None if ts is None else ts.label
+def _number_or_flag(value: object) -> bool | float | int | None:
+    plain = _plain(value)
+    return plain if isinstance(plain, bool | int | float) else None
 
 
-def deadline_text(ts: Timescale | None, now: dt.datetime) -> str | None:
-    """When to act, in words a practitioner reads at a glance. "Same day" is not given a clock
-    time: 23:59 would suggest there is time until midnight, while the front door keeps office
-    hours; the out-of-hours contact is named instead."""
-    if ts is None:
-        return None
-    if ts.hours == 0:
-        return "now"
-    if ts.hours is not None:
-        return "by " + (now + dt.timedelta(hours=ts.hours)).strftime("%H:%M on %a %d %b %Y")
-    if ts.same_day:
-        return (
-            f"today, {now.strftime('%a %d %b %Y')}, as soon as possible"
-            " (after office hours, use the out-of-hours contact)"
-        )
-    return None
-
-
-def _act_by(ts: Timescale | None, now: dt.datetime) -> str | None:
-    """The clock time by which to act: now + hours, or the end of today for "same day"."""
-    if ts is None:
-        return None
-    if ts.hours is not None:
-        return (now + dt.timedelta(hours=ts.hours)).isoformat(timespec="minutes")
-    if ts.same_day:
-        return now.replace(hour=23, minute=59, second=0, microsecond=0).isoformat(
-            timespec="minutes"
-        )
-    return None
-
-
-def _plain(value: Any) -> Any:
-    if value is UNKNOWN:
+def _plain(value: object) -> JsonValue:
+    if value is UNKNOWN or value is None:
         return None
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]  # a group's items are mappings (answers v2)
@@ -243,4 +617,6 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return round(value, 4)
-    return value
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)

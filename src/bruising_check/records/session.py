@@ -41,7 +41,7 @@ from bruising_check.protocol.model import (
     Source,
     TextQuestion,
 )
-from bruising_check.records.record import build_record
+from bruising_check.records.record import Record, build_record
 
 BACK = frozenset({"b", "back"})
 HELP = frozenset({"?", "help", "h"})
@@ -139,7 +139,7 @@ class ReviewScreen:
 @dataclass(frozen=True)
 class ResultScreen:
     decision: Decision
-    record: Mapping[str, Any]
+    record: Record
 
 
 Screen = QuestionScreen | AnotherScreen | ReviewScreen | ItemScreen | ConfirmScreen | ResultScreen
@@ -160,7 +160,7 @@ class Outcome:
 
     def record(
         self, protocol: Protocol, sha256: str, about: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
+    ) -> Record:
         return build_record(
             protocol,
             sha256,

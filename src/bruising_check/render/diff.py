@@ -10,6 +10,7 @@ from typing import Any
 from bruising_check import STATEMENT, __version__
 from bruising_check.protocol.model import Protocol
 from bruising_check.render import safe
+from bruising_check.render.markdown import md_escape
 from bruising_check.versions.report import (
     Bullets,
     DiffReport,
@@ -82,7 +83,7 @@ def markdown(r: DiffReport) -> str:
 
 
 def _md(t: str) -> str:
-    return safe.markdown(t)
+    return md_escape(_plain_text(t))
 
 
 def _md_spans(spans: tuple[Span, ...]) -> str:

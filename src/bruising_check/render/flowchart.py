@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bruising_check.engine.decide import Decision
-from bruising_check.protocol.conditions import Truth, evaluate
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import Protocol
-from bruising_check.records.record import _label
 from bruising_check.render.safe import json_safe, visible
-from bruising_check.render.words import condition_text
+from bruising_check.render.words import NO_PATHWAY_INSTRUCTION, answer_label, condition_text
 
 Step = Literal["ruled_out", "unknown", "decides", "not_reached"]
 
@@ -56,9 +55,9 @@ def trace(protocol: Protocol, decision: Decision) -> Trace:
         elif q.id in decision.unanswered:
             answers[q.id] = "(not known)"
         else:
-            shown = _label(q, decision.answers.get(q.id))
-            if shown is not None:
-                answers[q.id] = shown
+            value = decision.answers.get(q.id)
+            if value is not None and value is not UNKNOWN:
+                answers[q.id] = answer_label(q, value)
     return Trace(
         steps=steps,
         pathway=decision.pathway.id if decision.pathway else None,
@@ -136,7 +135,7 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         arrow = "══▶" if state == "decides" else "──▶"
         yield from _wrapped(target, f"   ├─ yes {arrow} ", " " * 13)
         yield "   │ no"
-    yield "   └─▶ no rule matched: follow the local procedure; discuss with your safeguarding lead"
+    yield f"   └─▶ no rule matched: {NO_PATHWAY_INSTRUCTION}"
     yield ""
     yield "3. PATHWAYS (most urgent first)"
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):

@@ -16,14 +16,13 @@ from bruising_check import STATEMENT
 from bruising_check.protocol.model import (
     Action,
     BooleanFact,
-    Contact,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.render.words import Line, condition_lines
+from bruising_check.render.words import Line, condition_lines, contact_line, long_date
 
 # --- the document model -----------------------------------------------------------------------
 
@@ -87,10 +86,6 @@ def _cites(protocol: Protocol, cite: Sequence[str]) -> Item | None:
     return Item("Sources:", children=tuple(children))
 
 
-def _when(day: dt.date | None) -> str:
-    return day.strftime("%d %B %Y").lstrip("0") if day else "not set"
-
-
 def _opt(*items: Item | None) -> tuple[Item, ...]:
     return tuple(i for i in items if i is not None)
 
@@ -109,17 +104,17 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
             Item(m.status, "Status"),
             Item(m.issued_by, "Issued by"),
             Item(m.approved_by or "not yet approved", "Approved by"),
-            Item(_when(m.approved_on), "Approved on"),
-            Item(_when(m.effective_from), "Effective from"),
-            Item(_when(m.review_due), "Review due"),
+            Item(long_date(m.approved_on), "Approved on"),
+            Item(long_date(m.effective_from), "Effective from"),
+            Item(long_date(m.review_due), "Review due"),
             *([Item(m.supersedes, "Supersedes")] if m.supersedes else []),
-            Item(f"{file} (SHA-256 {sha256[:16]}…), on {_when(today)}", "Generated from"),
+            Item(f"{file} (SHA-256 {sha256[:16]}…), on {long_date(today)}", "Generated from"),
         )
     )
     if m.status != "approved":
         yield Warning(f"This protocol is a {m.status}, not an approved local protocol.")
     if m.review_due is not None and m.review_due < today:
-        yield Warning(f"The review date ({_when(m.review_due)}) has passed.")
+        yield Warning(f"The review date ({long_date(m.review_due)}) has passed.")
     yield Para(m.disclaimer, "Disclaimer:")
     yield Para(STATEMENT)
     if m.aligned_to:
@@ -257,7 +252,7 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 " your partnership's own before publishing or using this protocol."
             )
         for c in p.contacts:
-            yield Items((Item(_contact_text(c), c.name + ":"),))
+            yield Items((Item(contact_line(c) or c.name),))
 
     if p.context_prompts:
         yield Heading(2, "Family context (recorded; never changes the pathway)")
@@ -310,19 +305,6 @@ def _source_title(p: Protocol, sid: str) -> str:
     return s.title if s else "(not in the sources list)"
 
 
-PLACEHOLDER = "PLACEHOLDER - not a real contact"
-
-
-def _contact_text(c: Contact) -> str:
-    parts = [
-        x
-        for x in (c.phone, c.hours, f"out of hours: {c.out_of_hours}" if c.out_of_hours else None)
-        if x
-    ]
-    text = "; ".join(parts) or "no number given"
-    return f"[{PLACEHOLDER}] {text}" if c.placeholder else text
-
-
 def _action(p: Protocol, a: Action) -> Item:
     details: list[Item] = []
     if a.timescale:
@@ -333,8 +315,8 @@ def _action(p: Protocol, a: Action) -> Item:
         c = p.contact(a.contact)
         details.append(
             Item(
-                _contact_text(c) if c else "(not in the contacts list)",
-                f"Contact: {c.name if c else a.contact}:",
+                contact_line(c) or "" if c else f"{a.contact} (not in the contacts list)",
+                "Contact:",
             )
         )
     return Item(a.text, children=tuple(details))

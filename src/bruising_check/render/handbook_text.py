@@ -8,19 +8,13 @@ from collections.abc import Iterator, Sequence
 from bruising_check import STATEMENT
 from bruising_check.render import safe
 from bruising_check.render.handbook import Handbook, Heading, Item, Items, Para, Warning
+from bruising_check.render.markdown import md_escape
 
 # --- Markdown -----------------------------------------------------------------------------------
 
 
-def _md_escape(value: str, *, line_start: bool = False) -> str:
-    """Show text literally in Markdown (the one policy, `safe.markdown`): escape what acts
-    anywhere (emphasis, code, links, HTML, tables) and, at the start of a line, what starts a
-    block."""
-    return safe.markdown(" ".join(str(value).split()), line_start=line_start)
-
-
 def markdown(book: Handbook) -> str:
-    e = _md_escape
+    e = md_escape
     out: list[str] = []
     for block in book.blocks:
         match block:
@@ -38,7 +32,7 @@ def markdown(book: Handbook) -> str:
 
 
 def _md_items(items: Sequence[Item], depth: int) -> Iterator[str]:
-    e = _md_escape
+    e = md_escape
     for it in items:
         parts = []
         if it.label:

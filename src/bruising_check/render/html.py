@@ -1,227 +1,191 @@
-"""The printable rationale as one self-contained HTML file (no scripts, fonts or images fetched),
-with print CSS for A4. Every text from the protocol or the user is escaped, so no HTML in them
-ever takes effect.
+"""A thin emitter of a `Document` as one self-contained HTML file (no scripts, fonts or images
+fetched), with print CSS for A4: every printed page carries the running head (child reference,
+date, protocol version) and an action never splits from its contact. Every text from the
+protocol or a person is made visible (`render.safe`) and escaped, so no HTML in it takes effect.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from bruising_check.records.record import TOOL_STATEMENT
-from bruising_check.render import bodymap, safe
-from bruising_check.render import rationale as printable
+from bruising_check import STATEMENT
+from bruising_check.records.record import Record
+from bruising_check.render import bodymap, rationale, safe
+from bruising_check.render.blocks import (
+    Banner,
+    Block,
+    BodyMap,
+    Bullets,
+    Checklist,
+    Document,
+    Fields,
+    Para,
+    Signature,
+    Table,
+    Warning,
+)
+from bruising_check.render.safe import visible
 
 CSS = """
-@page { size: A4; margin: 16mm 14mm 20mm 14mm;
-  @bottom-left { font-size: 7pt; content: "STATEMENT"; }
-  @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
+@page { size: A4; margin: 18mm 14mm 20mm 14mm;
+  @top-left { content: RUNNING; font: 8pt "DejaVu Sans", Arial, sans-serif; }
+  @bottom-left { content: STATEMENT; font: 7pt "DejaVu Sans", Arial, sans-serif; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages);
+    font: 8pt "DejaVu Sans", Arial, sans-serif; } }
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.35;
-  color: #000; max-width: 190mm; margin: 1em auto; padding: 0 1em; }
+  color: #000; background: #fff; max-width: 190mm; margin: 1em auto; padding: 0 1em; }
 h1 { font-size: 18pt; margin: 0 0 .3em; }
-h2 { font-size: 13pt; border-bottom: 1px solid #888; margin: 1.2em 0 .4em; break-after: avoid; }
-dl.meta { display: grid; grid-template-columns: 11em 1fr; gap: .1em .8em; margin: 0; }
-dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+h2 { font-size: 13pt; border-bottom: 1px solid #666; margin: 1.2em 0 .4em; break-after: avoid; }
+dl.fields { display: grid; grid-template-columns: 11em 1fr; gap: .2em .8em; margin: 0; }
+dl.fields dt { font-weight: bold; } dl.fields dd { margin: 0; overflow-wrap: anywhere; }
+dl.fields dd.blank { border-bottom: 1px solid #000; min-height: 1.3em; }
 .pathway { border: 3px solid #000; padding: .6em .9em; margin: 1em 0; break-inside: avoid; }
-.pathway .title { font-size: 20pt; font-weight: bold; line-height: 1.2; }
-.pathway .timescale { font-size: 15pt; font-weight: bold; margin-top: .3em; }
-.raised { border-left: 5px solid #c62828; padding-left: .6em; }
+.pathway .title { font-size: 20pt; font-weight: bold; line-height: 1.2; margin: 0; }
+.pathway .timescale { font-size: 14pt; font-weight: bold; margin: .3em 0 0; }
+.warning { border-left: 5px solid #b71c1c; padding-left: .6em; font-weight: bold; }
 ul.checklist { list-style: none; padding-left: 0; }
 ul.checklist li { margin: .5em 0; padding-left: 2em; position: relative; break-inside: avoid; }
 ul.checklist li .box { position: absolute; left: 0; top: .1em; width: 1em; height: 1em;
   border: 1.5px solid #000; }
-.detail { color: #222; font-size: 10pt; }
+.detail { color: #222; font-size: 10pt; margin: 0; }
 .placeholder { font-weight: bold; }
-table.answers { border-collapse: collapse; width: 100%; font-size: 10pt; }
-table.answers th, table.answers td { border: 1px solid #999; padding: .25em .4em; text-align: left;
-  vertical-align: top; }
-.notasked { color: #444; font-style: italic; }
-.verbatim { white-space: pre-wrap; border-left: 3px solid #888; padding-left: .6em; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+th, td { border: 1px solid #767676; padding: .25em .4em; text-align: left; vertical-align: top; }
+tr { break-inside: avoid; }
+.quote { white-space: pre-wrap; border-left: 3px solid #767676; padding-left: .6em; }
+.small { font-size: 9pt; color: #333; overflow-wrap: anywhere; }
+figure { margin: 0; break-inside: avoid; }
 svg.bodymap { width: 100%; height: auto; max-height: 120mm; }
 svg.bodymap text { font-family: inherit; font-size: 10px; }
 svg.bodymap text.view { font-size: 13px; font-weight: bold; }
-svg.bodymap text.side { font-size: 9px; fill: #555; }
-svg.bodymap text.label { font-weight: bold; }
+svg.bodymap text.side { font-size: 9px; fill: #333; }
+svg.bodymap text.number { font-size: 9px; font-weight: bold; }
 .sign { display: grid; grid-template-columns: 9em 1fr; gap: 1.4em .8em; margin-top: 1em;
   break-inside: avoid; }
 .sign div.line { border-bottom: 1px solid #000; }
-.statement { font-weight: bold; margin-top: 1.5em; }
-.small { font-size: 8.5pt; color: #333; overflow-wrap: anywhere; }
 @media print { body { margin: 0; padding: 0; max-width: none; } a { color: #000; } }
 """
 
 
-CSS = CSS.replace("STATEMENT", TOOL_STATEMENT)
+def css_string(text: str) -> str:
+    """A CSS string that holds `text` and nothing else: every character but letters, digits and
+    spaces is a hex escape, so no quote, backslash or `</style>` can end it."""
+    out = []
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch == " "):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return '"' + "".join(out) + '"'
 
 
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return dt.datetime.fromisoformat(iso).strftime("%H:%M on %a %d %b %Y")
+def _css(doc: Document) -> str:
+    return CSS.replace("RUNNING", css_string(doc.running_head)).replace(
+        "STATEMENT", css_string(STATEMENT)
+    )
 
 
-def html(record: Mapping[str, Any]) -> str:
-    return safe.visible("\n".join(_lines(record)) + "\n")
+def e(text: str) -> str:
+    return safe.html(text)
 
 
-def _lines(r: Mapping[str, Any]) -> Iterator[str]:
-    e = safe.html
-    p = r["protocol"]
+def html_lines(doc: Document) -> Iterator[str]:
     yield "<!DOCTYPE html>"
     yield '<html lang="en-GB">'
     yield "<head>"
     yield '<meta charset="utf-8">'
     yield '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    yield "<title>Bruising check: rationale</title>"
-    yield f"<style>{CSS}</style>"
+    yield f"<title>{e(doc.title)}</title>"
+    yield f"<style>{_css(doc)}</style>"
     yield "</head>"
     yield "<body>"
-    yield "<h1>Bruising check: rationale</h1>"
-    yield '<dl class="meta">'
-    yield f"<dt>Checked</dt><dd>{e(_when(r['created_at']))}</dd>"
-    for key, label in printable.ABOUT_FIELDS:
-        if r["about"].get(key):
-            yield f"<dt>{label}</dt><dd>{e(r['about'][key])}</dd>"
-    yield f"<dt>Protocol</dt><dd>{e(p['title'])}</dd>"
-    yield f"<dt>Version</dt><dd>{e(p['version'])} ({e(p['status'])})</dd>"
-    yield f"<dt>Review due</dt><dd>{e(p['review_due'] or 'not set')}</dd>"
-    yield f'<dt>Protocol SHA-256</dt><dd class="small">{e(p["sha256"])}</dd>'
-    yield "</dl>"
-
-    out = r["outcome"]
-    yield '<section class="pathway">'
-    if out is None:
-        yield '<div class="title">No pathway: no rule of the protocol matched these answers.</div>'
-        yield "<p>Follow your local procedure and discuss with your safeguarding lead now.</p>"
-    else:
-        yield f'<div class="title">{e(out["title"])}</div>'
-        yield f'<div class="timescale">Timescale: {e(out["timescale"])}</div>'
-        if out.get("summary"):
-            yield f"<p>{e(out['summary'])}</p>"
-    if r.get("raised_for_safety"):
-        yield (
-            '<p class="raised"><strong>Raised for safety:</strong> some answers were not known,'
-            " or a protocol safeguard applied, so the more urgent pathway is shown.</p>"
-        )
-    yield "</section>"
-
-    yield "<h2>Actions</h2>"
-    yield '<ul class="checklist">'
-    for a in r["actions"]:
-        yield f'<li><span class="box" aria-hidden="true"></span>{e(a["text"])}'
-        if a.get("timescale"):
-            by = f" - {a['deadline']}" if a.get("deadline") else ""
-            yield f'<div class="detail"><b>When:</b> {e(a["timescale"] + by)}</div>'
-        if a.get("responsible"):
-            yield f'<div class="detail"><b>Who:</b> {e(a["responsible"])}</div>'
-        contact = printable.contact_line(a)
-        if contact:
-            cls = "detail placeholder" if "PLACEHOLDER" in contact else "detail"
-            yield f'<div class="{cls}"><b>Contact:</b> {e(contact)}</div>'
-        yield "</li>"
-    yield "</ul>"
-
-    yield "<h2>Why</h2>"
-    yield "<ul>"
-    kinds = {
-        "decides": "decides the pathway",
-        "might_apply": "might apply (an answer is not known)",
-        "invariant": "protocol safeguard",
-        "advice": "advice",
-    }
-    for f in r["rules_fired"]:
-        yield f"<li><b>{e(f['id'])}</b> ({e(kinds.get(f['kind'], f['kind']))}): {e(f['because'])}"
-        if f["cite"]:
-            yield "<ul>"
-            for sid in f["cite"]:
-                s = r["sources"].get(sid)
-                if s is None:
-                    continue
-                url = f' <span class="small">{e(s["url"])}</span>' if s["url"] else ""
-                status = "" if s["status"] == "verified" else f" ({e(s['status'])})"
-                yield f"<li>{e(s['title'])}{status}{url}</li>"
-            yield "</ul>"
-        yield "</li>"
-    yield "</ul>"
-
-    screening = printable.ten4facesp(r)
-    if screening is not None:
-        yield "<h2>TEN-4-FACESp (screening information)</h2>"
-        yield f"<p><b>{e(screening.label)}: {e(screening.shown)}</b></p>"
-        for note in screening.notes:
-            yield f'<p class="detail">{e(note)}</p>'
-
-    located = printable.locations(r)
-    if located is not None:
-        chosen, names = located
-        yield "<h2>Body map</h2>"
-        yield bodymap.svg(chosen, names)
-        marked = "; ".join(names.get(c, c) for c in chosen) or "none recorded"
-        yield f'<p class="detail"><b>Marked:</b> {e(marked)}. Both sides are marked for a paired'
-        yield " region: the check does not record which side. Draw the exact position, size and"
-        yield " colour of each mark on your service's own body map.</p>"
-        missing = bodymap.unmapped(chosen)
-        if missing:
-            yield f'<p class="detail"><b>Not on this map:</b> {e(", ".join(missing))}</p>'
-
-    texts = printable.verbatim(r)
-    yield "<h2>In their own words, and notes</h2>"
-    if not texts:
-        yield '<p class="notasked">Nothing was written down.</p>'
-    for prompt, text in texts:
-        yield f"<p><b>{e(prompt)}</b></p>"
-        yield f'<p class="verbatim">{e(text)}</p>'
-
-    yield "<h2>Every question and its answer</h2>"
-    yield '<table class="answers"><tr><th>Question</th><th>Answer</th></tr>'
-    for q in r["questions"]:
-        cls = "" if q["status"] == "answered" else ' class="notasked"'
-        yield f"<tr><td>{e(q['prompt'])}</td><td{cls}>{e(printable.answer_text(q))}</td></tr>"
-    yield "</table>"
-    if r["unanswered"]:
-        yield f"<p><b>Not known:</b> {e(', '.join(r['unanswered']))}</p>"
-
-    yield "<h2>Derived facts</h2>"
-    yield "<ul>"
-    for label, shown in printable.shown_facts(r):
-        yield f"<li>{e(label)}: <b>{e(shown)}</b></li>"
-    yield "</ul>"
-
-    if r["context"]:
-        yield "<h2>Context (recorded only; never changes the pathway)</h2>"
-        yield "<ul>"
-        for c in r["context"]:
-            yield f"<li>{e(c['prompt'])} <b>{e(c['answer_label'] or '(not answered)')}</b></li>"
-        yield "</ul>"
-
-    yield "<h2>Sources</h2>"
-    yield "<ul>"
-    for sid, s in r["sources"].items():
-        status = "" if s["status"] == "verified" else f" ({e(s['status'].replace('_', ' '))})"
-        url = f'<br><span class="small">{e(s["url"])}</span>' if s["url"] else ""
-        yield f"<li>[{e(sid)}] {e(s['title'])}{status}{url}</li>"
-    yield "</ul>"
-
-    yield "<h2>Signed</h2>"
-    yield '<div class="sign">'
-    for field in printable.SIGN_FIELDS:
-        yield f'<div>{field}</div><div class="line"></div>'
-    yield "</div>"
-
-    yield f'<p class="statement">{e(r["statement"])}</p>'
-    yield f"<p>{e(r['disclaimer'])}</p>"
-    yield (
-        f'<p class="small">Record checksum: {e(r["checksum"])} -'
-        f" {e(r['tool']['name'])} {e(r['tool']['version'])}</p>"
-    )
+    yield "<main>"
+    yield f"<h1>{e(doc.title)}</h1>"
+    for section in doc.sections:
+        if section.heading:
+            yield "<section>"
+            yield f"<h2>{e(section.heading)}</h2>"
+        for block in section.blocks:
+            yield from _block(block)
+        if section.heading:
+            yield "</section>"
+    yield "</main>"
     yield "</body>"
     yield "</html>"
 
 
-def _fact(value: Any) -> str:
-    if value is None:
-        return "not applicable"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+def _block(b: Block) -> Iterator[str]:
+    match b:
+        case Para(text=t, style="quote"):
+            yield f'<p class="quote">{e(t)}</p>'
+        case Para(text=t, style="strong"):
+            yield f"<p><strong>{e(t)}</strong></p>"
+        case Para(text=t, style="small"):
+            yield f'<p class="small">{e(t)}</p>'
+        case Para(text=t):
+            yield f"<p>{e(t)}</p>"
+        case Fields(rows=rows):
+            yield '<dl class="fields">'
+            for label, value in rows:
+                if value is None:
+                    yield f'<dt>{e(label)}</dt><dd class="blank"><span class="small">'
+                    yield "(blank: fill in by hand)</span></dd>"
+                else:
+                    yield f"<dt>{e(label)}</dt><dd>{e(value)}</dd>"
+            yield "</dl>"
+        case Checklist(items=items):
+            yield '<ul class="checklist">'
+            for item in items:
+                yield f'<li><span class="box" aria-hidden="true"></span>{e(item.text)}'
+                for label, value in item.details:
+                    cls = (
+                        "detail placeholder"
+                        if label == "Contact" and item.placeholder
+                        else "detail"
+                    )
+                    yield f'<p class="{cls}"><b>{e(label)}:</b> {e(value)}</p>'
+                yield "</li>"
+            yield "</ul>"
+        case Bullets(items=items, numbered=numbered):
+            tag = "ol" if numbered else "ul"
+            yield f"<{tag}>"
+            for bullet in items:
+                yield f"<li>{e(bullet.text)}"
+                if bullet.sub:
+                    yield '<ul class="small">'
+                    yield from (f"<li>{e(sub)}</li>" for sub in bullet.sub)
+                    yield "</ul>"
+                yield "</li>"
+            yield f"</{tag}>"
+        case Table(header=header, rows=rows):
+            yield "<table>"
+            yield "<thead><tr>" + "".join(f'<th scope="col">{e(h)}</th>' for h in header)
+            yield "</tr></thead><tbody>"
+            for row in rows:
+                yield "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+            yield "</tbody></table>"
+        case Warning(text=t):
+            yield f'<p class="warning">{e(t)}</p>'
+        case Banner(title=title, timescales=lines, lines=more):
+            yield '<div class="pathway" role="region" aria-label="Pathway">'
+            yield f'<p class="title">{e(title)}</p>'
+            for line in lines:
+                yield f'<p class="timescale">{e(line)}</p>'
+            for line in more:
+                yield f"<p>{e(line)}</p>"
+            yield "</div>"
+        case BodyMap(marks=marks, caption=caption):
+            listed = "; ".join(f"{m.number} {m.label}" for m in marks)
+            yield "<figure>"
+            yield bodymap.svg(marks, visible("Body map, front and back: " + listed))
+            yield f'<figcaption class="small">{e(caption)}</figcaption>'
+            yield "</figure>"
+        case Signature(fields=fields):
+            yield '<div class="sign">'
+            for field in fields:
+                yield f'<div>{e(field)}</div><div class="line"></div>'
+            yield "</div>"
+
+
+def html(record: Record) -> str:
+    return "\n".join(html_lines(rationale.document(record))) + "\n"

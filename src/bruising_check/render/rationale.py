@@ -1,121 +1,365 @@
-"""What every printable rationale (text, Markdown, HTML, PDF) takes from a record beyond its plain
-keys: the TEN-4-FACESp screening line with its caveat, the verbatim texts, the body-map choices.
+"""The rationale of one check as one `Document` (`Record -> Document`): every format (the guided
+screen, text, Markdown, HTML, PDF) is a thin emitter of it, so all show the same sections in the
+same order with the same words: the pathway and its timescale first, then the actions, then the
+reasons. Works from the record alone, so a saved JSON record can be printed again years later.
 
-Works from the record mapping alone, so a saved JSON record can be printed again years later.
+What a printout singles out (a screening fact, the mobility fact) is declared in the protocol
+with `show_as` on a derived fact; nothing here knows a protocol's ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-TEN4 = "ten4facesp_positive"
-# The only identifying details a record may hold, all optional: (key in record["about"], label).
-ABOUT_FIELDS = (
-    ("practitioner", "Practitioner"),
-    ("role", "Role"),
-    ("child_reference", "Child reference"),
+from bruising_check.records.record import FactEntry, Record
+from bruising_check.render import bodymap
+from bruising_check.render import words as w
+from bruising_check.render.blocks import (
+    Banner,
+    Block,
+    BodyMap,
+    Bullet,
+    Bullets,
+    Check,
+    Checklist,
+    Document,
+    Fields,
+    MapMark,
+    Para,
+    Section,
+    Signature,
+    Table,
+    Warning,
 )
-TEN4_APPLIES = "ten4facesp_applicable"
-LOCATIONS = "locations"
+
+TITLE = "Bruising check: rationale"
 # The tool's own framing, not a guideline sentence: the protocol's notes give the evidence.
 SCREENING_CAVEAT = (
     "Screening information shown beside the decision, not the decision: it never changes the"
     " pathway."
 )
+UNKNOWN_NOTE = (
+    "An answer that is not known is never taken as a fact: the pathway is the most urgent one"
+    " any answer to it could give."
+)
 SIGN_FIELDS = ("Name", "Role", "Signature", "Date and time")
+HEADER_LABELS = (
+    ("practitioner", "Practitioner"),
+    ("role", "Role"),
+    ("child_reference", "Child reference"),
+)
+CONTEXT_HEADING = "Context (recorded only; never changes the pathway)"
 
 
-@dataclass(frozen=True)
-class Screening:
-    shown: str  # "positive", "negative", "unknown" or "not applicable"
-    label: str
-    notes: tuple[str, ...]  # the protocol's own help and advice text for the fact
+def running_head(r: Record) -> str:
+    """What every printed page carries: child reference, date, protocol version."""
+    child = r.header.child_reference or "____________"
+    p = r.protocol
+    return (
+        f"Child reference: {child} | Checked {w.moment_text(r.created_at)} |"
+        f" {p.id} version {p.version}"
+    )
 
 
-def ten4facesp(r: Mapping[str, Any]) -> Screening | None:
-    """The TEN-4-FACESp line, or None if the protocol has no such fact."""
-    derived = r.get("derived", {})
-    if TEN4 not in derived:
+def document(r: Record) -> Document:
+    return Document(TITLE, running_head(r), tuple(_sections(r)))
+
+
+def _sections(r: Record) -> Iterator[Section]:
+    yield Section(None, (_header(r),), on_screen=False)
+    yield Section(None, tuple(_pathway(r)))
+    yield Section(
+        "Actions",
+        (_actions(r),) if r.actions else (Para("The protocol lists no action for this."),),
+    )
+    yield Section("Why", (_reasons(r),))
+    unknown = tuple(_unknowns(r))
+    if unknown:
+        yield Section("What was not known", unknown)
+    child = _child(r)
+    if child is not None:
+        yield Section("The child", (child,))
+    screening = tuple(_screening(r))
+    if screening:
+        yield Section(_screening_heading(r), screening)
+    marks = tuple(_marks(r))
+    if marks:
+        yield Section("Marks", marks)
+    yield Section("In their own words, and notes", tuple(_verbatim(r)))
+    yield Section("Every question and its answer", (_answers(r),), on_screen=False)
+    if r.context:
+        yield Section(
+            CONTEXT_HEADING,
+            (
+                Table(
+                    ("Question", "Answer"),
+                    tuple((c.prompt, c.answer_label or "(not answered)") for c in r.context),
+                ),
+            ),
+            on_screen=False,
+        )
+    yield Section("Sources", (_sources(r),), on_screen=False)
+    yield Section("Signed", (Signature(SIGN_FIELDS),), on_screen=False)
+    yield Section(
+        "About this record",
+        (
+            Para(r.statement, "strong"),
+            Para(r.disclaimer, "small"),
+            Para(
+                f"Record checksum: {r.checksum} - {r.tool.name} {r.tool.version}",
+                "small",
+            ),
+        ),
+    )
+
+
+def _header(r: Record) -> Fields:
+    p = r.protocol
+    rows: list[tuple[str, str | None]] = [("Checked", w.moment_text(r.created_at))]
+    rows.extend((label, getattr(r.header, key)) for key, label in HEADER_LABELS)
+    rows.extend(
+        [
+            ("Protocol", p.title),
+            ("Version", f"{p.version} ({p.status})"),
+            ("Review due", w.long_date(p.review_due)),
+            ("Protocol SHA-256", p.sha256),
+        ]
+    )
+    return Fields(tuple(rows))
+
+
+def _pathway(r: Record) -> Iterator[Block]:
+    out = r.outcome
+    if out is None:
+        yield Banner(w.NO_PATHWAY_TITLE, (), (w.NO_PATHWAY_INSTRUCTION,), urgency=1)
+        return
+    timescale = w.timescale_text(out.timescale, out.deadline) or out.timescale
+    then = out.then_pathway
+    lines: tuple[str, ...]
+    if then is None:
+        lines = (f"Timescale: {timescale}",)
+    else:
+        after = w.timescale_text(then.timescale, then.deadline) or then.timescale
+        lines = (f"Now: {out.title} - {timescale}", f"Then: {then.title} - {after}")
+    extra = tuple(s for s in (out.summary, then.summary if then else None) if s)
+    yield Banner(out.title, lines, extra, urgency=out.urgency)
+    if r.raised_for_safety:
+        yield Warning(w.RAISED_FOR_SAFETY)
+
+
+def _actions(r: Record) -> Checklist:
+    items = []
+    pathway_deadline = r.outcome.deadline if r.outcome else None
+    for a in r.actions:
+        details: list[tuple[str, str]] = []
+        # The pathway's own timescale is said once, in the box above; only a different one here.
+        if a.deadline is not None and a.deadline != pathway_deadline:
+            when = w.timescale_text(a.timescale, a.deadline)
+            if when:
+                details.append(("When", when))
+        if a.responsible:
+            details.append(("Who", a.responsible))
+        contact = w.contact_line(a.contact_detail)
+        if contact:
+            details.append(("Contact", contact))
+        placeholder = a.contact_detail is not None and a.contact_detail.placeholder
+        items.append(Check(a.text, tuple(details), placeholder))
+    return Checklist(tuple(items))
+
+
+def _reasons(r: Record) -> Bullets:
+    items = []
+    for f in r.rules_fired:
+        sub = []
+        for sid in f.cite:
+            s = r.sources.get(sid)
+            if s is None:
+                continue
+            status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
+            sub.append(f"{s.title}{status}" + (f" {s.url}" if s.url else ""))
+        kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
+        items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
+    return Bullets(tuple(items))
+
+
+def _unknowns(r: Record) -> Iterator[Block]:
+    decided = w.unknown_names(r)
+    if decided:
+        yield Para("These answers were not known, and decided the pathway:", "strong")
+        yield Bullets(tuple(Bullet(name) for name in decided))
+    others = [
+        q.prompt.rstrip(":?")
+        for q in r.questions
+        if q.id in r.unanswered and q.id not in r.unknowns_that_decided
+    ]
+    if others:
+        yield Para("Not known:" if not decided else "Also not known:", "strong")
+        yield Bullets(tuple(Bullet(name) for name in others))
+    if decided or others:
+        yield Para(UNKNOWN_NOTE, "small")
+
+
+def _child(r: Record) -> Fields | None:
+    """The facts worked out from the answers, the mobility fact first; screening facts have
+    their own section and steps towards other facts (`internal`) stay in the JSON only."""
+    shown = [
+        f
+        for f in r.facts
+        if not f.internal
+        and f.show_as not in _SCREENING
+        and not (not f.unknown and w.reads_as_double_negative(f.label, f.value))
+    ]
+    shown.sort(key=lambda f: f.show_as != "mobility")
+    if not shown:
         return None
-    value = derived[TEN4]
-    if TEN4 in r.get("derived_unknown", []):
+    return Fields(tuple((f.label, w.fact_value(f)) for f in shown))
+
+
+_SCREENING = ("screening", "screening_applies")
+
+
+def _screening_fact(r: Record) -> FactEntry | None:
+    return r.fact_shown_as("screening")
+
+
+def _screening_heading(r: Record) -> str:
+    return "Screening information"
+
+
+def _screening(r: Record) -> Iterator[Block]:
+    f = _screening_fact(r)
+    if f is None:
+        return
+    applies = r.fact_shown_as("screening_applies")
+    if f.unknown:
         shown = "unknown (an answer it depends on is not known)"
-    elif value is None or derived.get(TEN4_APPLIES) is False:
+    elif f.value is None or (applies is not None and applies.value is False):
         shown = "not applicable"
     else:
-        shown = "positive" if value else "negative"
-    notes = [SCREENING_CAVEAT]
-    help_text = r.get("fact_notes", {}).get(TEN4)
-    if help_text:
-        notes.append(help_text)
-    notes.extend(
-        f["because"]
-        for f in r.get("rules_fired", [])
-        if f["kind"] == "advice" and "ten-4-facesp" in f["because"].lower()
+        shown = "yes" if f.value else "no"
+    yield Para(f"{f.label}: {shown}", "strong")
+    yield Para(SCREENING_CAVEAT)
+    for note in (f.help, applies.help if applies else None):
+        if note:
+            yield Para(note)
+    for rule in r.rules_fired:
+        if rule.kind == "advice" and f.id in rule.facts_used:
+            yield Para(rule.because)
+
+
+def map_marks(r: Record) -> tuple[MapMark, ...]:
+    """The marks to draw: each recorded mark at its site and side; for a protocol without a mark
+    group, each chosen body site of a question whose options are the map's sites (side not
+    recorded)."""
+    if r.marks:
+        return tuple(
+            MapMark(
+                m.number, m.site, _with_side(m.site_label or m.site, m.site, m.side_label), m.side
+            )
+            for m in r.marks
+            if m.site
+        )
+    q = next(
+        (
+            q
+            for q in r.questions
+            if q.type == "multiple_choice"
+            and q.options
+            and sum(o.id in bodymap.REGIONS for o in q.options) * 2 >= len(q.options)
+        ),
+        None,
     )
-    return Screening(shown, "TEN-4-FACESp", tuple(notes))
-
-
-def verbatim(r: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Free-text answers (the explanation in the carer's words, notes), as (prompt, text)."""
-    out = [
-        (q["prompt"], q["answer"])
-        for q in r.get("questions", [])
-        if q.get("type") == "text" and q["status"] == "answered" and q["answer"]
-    ]
-    out.extend(
-        (c["prompt"], c["answer"])
-        for c in r.get("context", [])
-        if c.get("type") == "text" and c.get("answer")
-    )
-    return out
-
-
-def locations(r: Mapping[str, Any]) -> tuple[list[str], dict[str, str]] | None:
-    """The selected location ids and every location's label, or None without the question."""
-    q = next((q for q in r.get("questions", []) if q["id"] == LOCATIONS), None)
     if q is None:
-        return None
-    names = {o["id"]: o["label"] for o in q.get("options", [])}
-    chosen = list(q["answer"]) if q["status"] == "answered" and q["answer"] else []
-    return chosen, names
+        return ()
+    labels = {o.id: o.label for o in q.options}
+    chosen = q.answer if q.status == "answered" and isinstance(q.answer, list) else []
+    return tuple(
+        MapMark(n, str(site), _with_side(labels.get(str(site), str(site)), str(site), None), None)
+        for n, site in enumerate(chosen, start=1)
+    )
 
 
-def contact_line(action: Mapping[str, Any]) -> str | None:
-    c = action.get("contact_detail")
-    if not c:
-        return None
-    parts = [c["name"]]
-    for key, prefix in (("phone", ""), ("hours", ""), ("out_of_hours", "out of hours: ")):
-        if c.get(key):
-            parts.append(prefix + str(c[key]))
-    line = " - ".join(parts)
-    return line + (" (PLACEHOLDER: not a real contact)" if c.get("placeholder") else "")
+def _with_side(label: str, site: str, side: str | None) -> str:
+    """`Cheek (left)`; a paired site with no side: `Cheek (side not recorded)`."""
+    if side:
+        return f"{label} ({side})"
+    return f"{label} (side not recorded)" if bodymap.paired(site) else label
 
 
-def answer_text(q: Mapping[str, Any]) -> str:
-    if q["status"] == "answered":
-        return str(q["answer_label"])
-    return f"({q['status'].replace('_', ' ')}: {q['note']})"
+def _side_text(side: str | None, site: str) -> str:
+    if side is None:
+        return "side not recorded" if bodymap.paired(site) else ""
+    return side
 
 
-def shown_facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The derived facts a reader needs, as (label, value with its unit); steps towards other
-    facts (`internal`) stay in the JSON only."""
-    rows = []
-    units = r.get("units", {})
-    for key, value in r["derived"].items():
-        if key in r.get("internal_facts", []):
-            continue
-        if key in r.get("derived_unknown", []):
-            shown = "UNKNOWN (an answer it depends on is not known)"
-        elif value is None:
-            shown = "not applicable"
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        else:
-            shown = f"{value} {units[key]}" if units.get(key) else str(value)
-        rows.append((r["labels"].get(key, key), shown))
-    return rows
+def _marks(r: Record) -> Iterator[Block]:
+    marks = map_marks(r)
+    if r.marks:
+        header = ("No.", "Site", "Side", "Details")
+        rows = []
+        for m in r.marks:
+            details = "; ".join(
+                [
+                    *(
+                        f"{f.prompt.rstrip(':?')}: {f.answer_label}"
+                        for f in m.fields
+                        if f.id not in ("site", "side") and f.answer_label
+                    ),
+                    *(f"{f.label}: {w.fact_value(f)}" for f in m.facts if not f.internal),
+                ]
+            )
+            rows.append(
+                (
+                    str(m.number),
+                    m.site_label or "not recorded",
+                    m.side_label or _side_text(None, m.site or "") or "not recorded",
+                    details,
+                )
+            )
+        yield Table(header, tuple(rows))
+    elif marks:
+        yield Bullets(tuple(Bullet(m.label) for m in marks), numbered=True)
+    if not marks:
+        return
+    missing = [m.label for m in marks if not bodymap.known(m.site)]
+    caption = (
+        "Each number is a mark in the list above, drawn at its site on the side given; a mark"
+        " whose side was not recorded is drawn on the centre line with a dashed ring. Draw the"
+        " exact position, size and colour of each mark on your service's own body map."
+    )
+    yield BodyMap(marks, caption)
+    if missing:
+        yield Warning("Not on this map: " + "; ".join(missing))
+
+
+def _verbatim(r: Record) -> Iterator[Block]:
+    """Free-text answers (the explanation in the carer's words, notes), as written."""
+    texts = [
+        (q.prompt, str(q.answer))
+        for q in r.questions
+        if q.type == "text" and q.status == "answered" and q.answer
+    ]
+    for m in r.marks:
+        texts.extend(
+            (f"Mark {m.number}: {f.prompt}", str(f.answer))
+            for f in m.fields
+            if f.type == "text" and isinstance(f.answer, str) and f.answer
+        )
+    texts.extend((c.prompt, str(c.answer)) for c in r.context if c.type == "text" and c.answer)
+    if not texts:
+        yield Para("Nothing was written down.")
+    for prompt, said in texts:
+        yield Para(prompt, "strong")
+        yield Para(said, "quote")
+
+
+def _answers(r: Record) -> Table:
+    return Table(("Question", "Answer"), tuple((q.prompt, w.answer_text(q)) for q in r.questions))
+
+
+def _sources(r: Record) -> Bullets:
+    items = []
+    for sid, s in r.sources.items():
+        status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
+        items.append(Bullet(f"[{sid}] {s.title}{status}", (s.url,) if s.url else ()))
+    return Bullets(tuple(items))

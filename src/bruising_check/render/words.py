@@ -1,4 +1,6 @@
-"""Plain-English wording of a protocol's conditions, for people rather than engines.
+"""The one vocabulary of everything people read: dates with their time zone, timescales and
+deadlines, contact lines, rule kinds, answer labels, the "no pathway" instruction, and the
+plain-English wording of a protocol's conditions.
 
 `conditions.describe` gives one line of ids for validators and records; trainers and handbook
 readers need option labels and fact names, and nested conditions as nested bullets. Shared by
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bruising_check.engine.replies import shown
 from bruising_check.protocol.conditions import (
     AllOf,
     AnyOf,
@@ -22,11 +25,14 @@ from bruising_check.protocol.conditions import (
     Some,
 )
 from bruising_check.protocol.model import (
+    Contact,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
+    Question,
     SingleChoiceQuestion,
 )
+from bruising_check.records.record import ContactDetail, Deadline, FactEntry, QuestionEntry, Record
 
 
 @dataclass(frozen=True)
@@ -175,56 +181,138 @@ def _flat(line: Line) -> str:
     return joiner.join(parts)
 
 
-# --- Times, deadlines and facts as a reader meets them (the guided screen and printouts) -------
+# --- the vocabulary of records and printouts ----------------------------------------------------
+# One wording for each of these, used by every emitter (terminal, text, Markdown, HTML, PDF) and
+# by the handbook, so that a printout and the screen never say the same thing two ways.
 
-_NEGATION = ("not ", "no ", "non-", "non ")
+NO_PATHWAY_TITLE = "No pathway: no rule of the protocol matched these answers."
+NO_PATHWAY_INSTRUCTION = "Follow your local procedure and discuss with your safeguarding lead now."
+PLACEHOLDER_NOTE = "PLACEHOLDER: not a real contact"
+RAISED_FOR_SAFETY = (
+    "Raised for safety: some answers were not known, or a protocol safeguard applied, so the more"
+    " urgent pathway is shown. See the reasons below."
+)
+RULE_KINDS = {
+    "decides": "decides the pathway",
+    "then": "decides what follows",
+    "might_apply": "might apply (an answer is not known)",
+    "invariant": "protocol safeguard",
+    "advice": "advice",
+}
+SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 
-def zone_name(moment: dt.datetime) -> str:
-    """The time zone a clock time is in: its abbreviation (GMT, BST) or, failing that, the
-    offset from UTC ("UTC+01:00"); "local time" for a naive time."""
+def rule_kind(kind: str) -> str:
+    return RULE_KINDS.get(kind, kind.replace("_", " "))
+
+
+def zone(moment: dt.datetime) -> str:
+    """The time zone as people read it: its name (GMT, BST, UTC) or its offset."""
     name = moment.tzname()
-    if name is None:
-        return "local time"
-    if name.startswith(("UTC+", "UTC-")) or name in {"UTC", "GMT"}:
+    if name and not name.startswith(("UTC+", "UTC-")):
         return name
-    if name.replace("+", "").replace("-", "").isdigit():  # "+0100" from some platforms
-        offset = moment.utcoffset() or dt.timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return name
+    offset = moment.utcoffset()
+    if offset is None:
+        return ""
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def clock_time(moment: dt.datetime) -> str:
-    """A clock time with its time zone: "10:30 GMT"."""
-    return f"{moment:%H:%M} {zone_name(moment)}"
+def day_text(day: dt.date) -> str:
+    """A date as printed everywhere: `Fri 27 Nov 2026`."""
+    return day.strftime("%a %d %b %Y")
 
 
-def date_text(moment: dt.datetime) -> str:
-    """A date as printed everywhere: "Fri 27 Nov 2026"."""
-    return moment.strftime("%a %d %b %Y")
+def long_date(day: dt.date | None, missing: str = "not set") -> str:
+    """A date in running text: `27 November 2026`."""
+    return day.strftime("%d %B %Y").lstrip("0") if day else missing
 
 
 def moment_text(moment: dt.datetime) -> str:
-    """A date and time with its zone: "10:30 GMT on Fri 27 Nov 2026"."""
-    return f"{clock_time(moment)} on {date_text(moment)}"
+    """A date and time with its time zone: `10:30 GMT on Fri 27 Nov 2026`."""
+    tz = zone(moment)
+    return f"{moment:%H:%M}{' ' + tz if tz else ''} on {day_text(moment.date())}"
 
 
-def deadline_words(hours: float | None, same_day: bool, now: dt.datetime) -> str | None:
-    """When to act, at a glance. "Same day" gets no clock time: 23:59 would suggest there is
-    time until midnight while the front door keeps office hours, so the out-of-hours contact is
-    named instead. A deadline in hours is a clock time with its zone."""
-    if hours == 0:
+def deadline_text(d: Deadline | None) -> str | None:
+    """When to act, in words read at a glance. "Same day" has no clock time: it is today, as
+    soon as possible, with the out-of-hours contact after office hours."""
+    if d is None or d.kind == "none":
+        return None
+    if d.kind == "now":
         return "now"
-    if hours is not None:
-        return "by " + moment_text(now + dt.timedelta(hours=hours))
-    if same_day:
-        return (
-            f"today, {date_text(now)}, as soon as possible"
-            " (after office hours, use the out-of-hours contact)"
-        )
-    return None
+    if d.kind == "within_hours" and d.by is not None:
+        return "by " + moment_text(d.by)
+    return f"today, {day_text(d.on)}, as soon as possible ({SAME_DAY_AFTER_HOURS})"
+
+
+def timescale_text(label: str | None, d: Deadline | None) -> str | None:
+    """A timescale with its deadline: `Same day - today, Fri 27 Nov 2026, as soon as ...`."""
+    when = deadline_text(d)
+    if label and when and label.lower() != when.lower():
+        return f"{label} - {when}"
+    return label or when
+
+
+def contact_line(c: ContactDetail | Contact | None) -> str | None:
+    """A contact on one line: name - phone - hours - out of hours: ..., and a placeholder flag."""
+    if c is None:
+        return None
+    parts = [c.name]
+    parts.extend(p for p in (c.phone, c.hours) if p)
+    if c.out_of_hours:
+        parts.append(f"out of hours: {c.out_of_hours}")
+    line = " - ".join(parts)
+    return line + (f" ({PLACEHOLDER_NOTE})" if c.placeholder else "")
+
+
+def answer_label(q: Question, value: object) -> str:
+    """An answer as a person reads it: the one wording, shared with the guided check."""
+    return shown(q, value)
+
+
+def answer_text(q: QuestionEntry) -> str:
+    """A recorded question's answer, or why there is none."""
+    if q.status == "answered":
+        return str(q.answer_label)
+    return f"({q.status.replace('_', ' ')}: {q.note})"
+
+
+def fact_value(f: FactEntry) -> str:
+    """A derived fact's value with its unit; an unknown fact is never shown as a fact."""
+    if f.unknown:
+        return "may apply: an answer it depends on is not known"
+    if f.value is None:
+        return "not applicable"
+    if isinstance(f.value, bool):
+        return "yes" if f.value else "no"
+    if f.unit == "weeks":
+        return weeks_text(f.value)  # a corrected age below zero: "2 weeks before term"
+    shown_value = f"{f.value:g}" if isinstance(f.value, float) else str(f.value)
+    return f"{shown_value} {f.unit}" if f.unit else shown_value
+
+
+def unknown_names(r: Record) -> list[str]:
+    """The unknowns that decided, in plain words: the question's prompt, or `mark 2: pattern`."""
+    out = []
+    for path in r.unknowns_that_decided:
+        head, _, rest = path.partition("[")
+        q = r.question(head)
+        if rest and "]" in rest:
+            number, _, field = rest.partition("]")
+            item = field.lstrip(".")
+            mark = next((m for m in r.marks if str(m.number) == number), None)
+            prompt = next((f.prompt for f in (mark.fields if mark else ()) if f.id == item), item)
+            out.append(f"mark {number}: {prompt.rstrip(':?')}")
+        elif q is not None:
+            out.append(q.prompt.rstrip(":?"))
+        else:
+            out.append(path.replace("_", " "))
+    return out
+
+
+_NEGATION = ("not ", "no ", "non-", "non ")
 
 
 def weeks_text(value: float) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bruising_check.engine.decide import Decision, applicable, decide, derive
+from bruising_check.engine.replies import shown as answer_label
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import NumberFact, Protocol
-from bruising_check.records.record import _label
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Co
         if not asked:
             shown = "(not asked for this child)"
         elif q.id in answers and answers[q.id] is not UNKNOWN:
-            shown = _label(q, answers[q.id]) or ""
+            shown = answer_label(q, answers[q.id])
         else:
             shown = "(not known)"
         facts = tuple(

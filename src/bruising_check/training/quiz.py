@@ -7,14 +7,12 @@ Pure: the protocol's decision is the answer key; the CLI asks and shows.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bruising_check import STATEMENT
 from bruising_check.engine.decide import Decision
 from bruising_check.protocol.model import Action, Pathway, Protocol
-from bruising_check.render.pdfdoc import Document
 
 WATERMARK = "TRAINING — not a clinical record"
 
@@ -145,39 +143,3 @@ def summary_lines(protocol: Protocol, feedback: Sequence[Feedback]) -> list[str]
                 lines.append("  actions not called for: " + ", ".join(f.actions_extra))
     lines += ["", STATEMENT]
     return lines
-
-
-class _TrainingDocument(Document):
-    """Every page carries the watermark across its body, not only in the footer."""
-
-    def header(self) -> None:
-        self.set_font("DejaVu", "B", 30)
-        self.set_text_color(225, 225, 225)
-        with self.rotation(45, x=self.w / 2, y=self.h / 2):
-            self.text(self.w / 2 - 95, self.h / 2, WATERMARK)
-        self.set_text_color(0, 0, 0)
-        self.set_font("DejaVu", "B", 9)
-        self.set_y(8)
-        self.cell(0, 5, WATERMARK, align="C")
-        self.set_y(18)
-
-
-def summary_pdf(protocol: Protocol, feedback: Sequence[Feedback], when: dt.datetime) -> bytes:
-    doc = _TrainingDocument(f"Quiz result - {protocol.metadata.id}", footer_note=WATERMARK)
-    doc.set_margins(18, 18, 18)
-    doc.add_page()
-    lines = summary_lines(protocol, feedback)
-    doc.set_font("DejaVu", "B", 14)
-    doc.multi_cell(0, 7, lines[0], new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("DejaVu", "", 10)
-    doc.multi_cell(
-        0, 5, f"Taken: {when.strftime('%d %B %Y, %H:%M')}", new_x="LMARGIN", new_y="NEXT"
-    )
-    for line in lines[1:]:
-        indent = 6.0 if line.startswith(" ") else 0.0
-        bold = not indent and (line.startswith("Score:") or ": " in line)
-        doc.set_font("DejaVu", "B" if bold else "", 10)
-        doc.set_x(doc.l_margin + indent)
-        width = doc.w - doc.l_margin - doc.r_margin - indent
-        doc.multi_cell(width, 5, line.strip() or " ", align="L", new_x="LMARGIN", new_y="NEXT")
-    return doc.output_bytes()

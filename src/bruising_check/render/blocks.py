@@ -1,0 +1,114 @@
+"""The one block document model: a document is sections of headings, paragraphs, field lists,
+checklists, tables, warnings, a body map and a signature block. Builders (the rationale) make a
+`Document`; thin emitters (terminal, text, Markdown, HTML, PDF) only lay it out, each making text
+safe at its own boundary. Every text here is as written by the protocol, the answers or a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Style = Literal["normal", "strong", "small", "quote"]
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    style: Style = "normal"
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label and value rows; a value of None prints as a blank line to fill in by hand."""
+
+    rows: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One action: a tick box, its text, and details (when, who, contact) kept with it."""
+
+    text: str
+    details: tuple[tuple[str, str], ...] = ()
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Checklist:
+    items: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    sub: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Bullet, ...]
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Warning:
+    text: str
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The pathway box: the title large, then the timescale lines, then plain lines."""
+
+    title: str
+    timescales: tuple[str, ...]
+    lines: tuple[str, ...] = ()
+    urgency: int = 1
+
+
+@dataclass(frozen=True)
+class MapMark:
+    """A numbered mark on the body map. `side`: left, right, midline, or None (not recorded)."""
+
+    number: int
+    site: str
+    label: str
+    side: str | None
+
+
+@dataclass(frozen=True)
+class BodyMap:
+    marks: tuple[MapMark, ...]
+    caption: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    fields: tuple[str, ...]
+
+
+Block = Para | Fields | Checklist | Bullets | Table | Warning | Banner | BodyMap | Signature
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None
+    blocks: tuple[Block, ...]
+    on_screen: bool = True  # shown on the guided result screen too (not the signature, say)
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    running_head: str  # on every printed page: child reference, date, protocol version
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def outline(self, *, screen: bool = False) -> list[str]:
+        """The section headings in order (on screen: those shown there)."""
+        return [s.heading for s in self.sections if s.heading and (s.on_screen or not screen)]
