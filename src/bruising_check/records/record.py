@@ -610,7 +610,7 @@ def _plain(value: object) -> JsonValue:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]  # a group's items are mappings (answers v2)
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items() if k != UNKNOWN_KEYS}
+        return {str(k): _plain(v) for k, v in value.items() if not str(k).startswith("?")}
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):
