@@ -49,6 +49,28 @@ class Code(Enum):
         "Arithmetic takes number questions and number facts only; compare other answers instead.",
     )
     UNANSWERABLE = ("error", "No answer satisfies this question; fix its options or range.")
+    # Repeated groups, unknowns, follow-on pathways
+    ITEM_OUTSIDE_GROUP = (
+        "error",
+        "Use `item:` only inside some/every/count `where:`, or a group's ask_if and derived.",
+    )
+    UNKNOWN_GROUP = ("error", "Name a question of `type: group` (`marks`, `carers`).")
+    UNKNOWN_ITEM = ("error", "Use the id of a question or item fact inside that group.")
+    SUM_NOT_NUMBER = ("error", "`sum:` adds up a number item question or number item fact.")
+    NESTED_QUANTIFIER = (
+        "error",
+        "Inside a quantifier's `where`, `item:` already means this item; do not quantify again.",
+    )
+    UNKNOWN_OPTION_IN_CONDITION = (
+        "error",
+        "Not knowing is not a fact about the child: use `known: false` to act on it.",
+    )
+    THEN_WITHOUT_FIRST_STEP = ("error", "Point the rule at a pathway with `first_step: true`.")
+    FIRST_STEP_WITHOUT_THEN = (
+        "error",
+        "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
+    )
+    GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
@@ -61,6 +83,10 @@ class Code(Enum):
     ANSWER_RANGE = ("error", "Give a number inside the range in the message.")
     ANSWER_MISSING = ("error", "Answer every required question that applies.")
     ANSWER_NOT_ASKED = ("warning", "This question does not apply here; its answer is ignored.")
+    ANSWERS_VERSION_1 = (
+        "error",
+        "Run `bruising-check migrate-answers FILE` to convert it, or write each mark as an item.",
+    )
     # Exhaustive analysis (bruising_check.analysis): every complete answer set, exactly
     ANALYSIS_GAP = ("error", "Add a rule (or widen one) so these answer sets reach a pathway.")
     ANALYSIS_DEAD_RULE = ("warning", "Remove the rule, or move it before the rules that shadow it.")

@@ -1,8 +1,12 @@
-"""Answers: check a mapping of question id → answer against a protocol.
+"""Answers: check a mapping of question id → answer against a protocol (answers format v2).
 
-Used for `check --answers FILE` and by the guided check for each typed answer. A `null` answer
-means "not known"; it is allowed only for questions that are not required, and it makes every
-rule that depends on it *unknown* (see `engine`).
+Used for `check --answers FILE` and by the guided check for each typed answer. "Not known" is
+`null` (for a question with `allow_unknown: true`, one with an `unknown: true` option, or one
+that is not required) or the question's unknown option (`not_sure`; for multiple choice, alone
+in the list); it becomes UNKNOWN, which the engine completes every possible way. A repeated
+group is a list of mappings, one per item; problems inside it name the item, 1-based
+(`marks[2].site: ...`). A version-1 file (top-level `mark_types` / `locations` for a protocol
+that asks per mark) is refused with what changed (`bruising-check migrate-answers`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from bruising_check.problems import Code, Problem
 from bruising_check.protocol.conditions import UNKNOWN, Truth
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
+    ItemQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -43,79 +49,120 @@ class AnswerError(ValueError):
         self.code = code
 
 
-def coerce(q: Question, value: Any) -> Any:
-    """Check one answer's type, options and range. Returns the normal form or raises."""
+YES_NO = frozenset({"yes", "no", "Yes", "No", "YES", "NO", "y", "n", "on", "off"})
+
+
+def may_be_unknown(q: Question | ItemQuestion) -> bool:
+    """Whether `null` is an answer: the question says so, offers an unknown option, or is
+    optional."""
+    if isinstance(q, (BooleanQuestion, NumberQuestion)) and q.allow_unknown:
+        return True
+    if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)) and q.unknown_option:
+        return True
+    return not q.required
+
+
+def coerce(q: Question | ItemQuestion, value: Any, name: str | None = None) -> Any:
+    """Check one answer's type, options and range. Returns the normal form (UNKNOWN for "not
+    known") or raises. `name` is how messages name the question (`marks[1].site`)."""
+    name = name or q.id
     if value is None:
-        if q.required:
-            raise AnswerError(Code.ANSWER_MISSING, f"{q.id}: an answer is required")
+        if not may_be_unknown(q):
+            raise AnswerError(
+                Code.ANSWER_MISSING,
+                f"{name}: an answer is required (this question has no 'not known')",
+            )
         return UNKNOWN
     match q:
         case BooleanQuestion():
             if not isinstance(value, bool):
+                plain = isinstance(value, str) and value in YES_NO
+                words = " (answers files read yes/no as text)" if plain else ""
                 raise AnswerError(
-                    Code.ANSWER_TYPE, f"{q.id}: expected true or false, got {value!r}"
+                    Code.ANSWER_TYPE,
+                    f"{name}: expected true or false, got {_show(value)}{words}",
                 )
             return value
         case SingleChoiceQuestion(options=options):
             ids = [o.id for o in options]
             if not isinstance(value, str):
                 raise AnswerError(
-                    Code.ANSWER_TYPE, f"{q.id}: expected one option id, got {_show(value)}"
+                    Code.ANSWER_TYPE, f"{name}: expected one option id, got {_show(value)}"
                 )
             if value not in ids:
                 raise AnswerError(
                     Code.ANSWER_OPTION,
-                    f"{q.id}: {_show(value)} is not an option (options: {', '.join(ids)})",
+                    f"{name}: {_show(value)} is not an option (options: {', '.join(ids)})",
                 )
-            return value
+            return UNKNOWN if value == q.unknown_option else value
         case MultipleChoiceQuestion(options=options):
             ids = [o.id for o in options]
             if not isinstance(value, list | tuple):
                 raise AnswerError(
                     Code.ANSWER_TYPE,
-                    f"{q.id}: expected a list of option ids ([] for none), got {_show(value)}",
+                    f"{name}: expected a list of option ids ([] for none), got {_show(value)}",
                 )
             if len(value) > len(ids):
                 # A repeat is harmless and dropped, but a list of 100,000 repeats is a broken or
                 # hostile file.
                 raise AnswerError(
                     Code.ANSWER_OPTION,
-                    f"{q.id}: {len(value):,} choices given; there are only {len(ids)} options",
+                    f"{name}: {len(value):,} choices given; there are only {len(ids)} options",
                 )
             for item in value:
                 if not isinstance(item, str) or item not in ids:
                     raise AnswerError(
                         Code.ANSWER_OPTION,
-                        f"{q.id}: {_show(item)} is not an option (options: {', '.join(ids)})",
+                        f"{name}: {_show(item)} is not an option (options: {', '.join(ids)})",
                     )
+            unknown = q.unknown_option
+            if unknown is not None and unknown in value:
+                if len(set(value)) > 1:
+                    raise AnswerError(
+                        Code.ANSWER_OPTION,
+                        f"{name}: {unknown!r} means not known and must be chosen alone",
+                    )
+                return UNKNOWN
             if len(set(value)) < q.min_selected:
-                raise AnswerError(Code.ANSWER_MISSING, f"{q.id}: choose at least {q.min_selected}")
+                raise AnswerError(Code.ANSWER_MISSING, f"{name}: choose at least {q.min_selected}")
             # Protocol order, no repeats: the same choices always read the same.
             return tuple(i for i in ids if i in set(value))
         case NumberQuestion():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise AnswerError(
-                    Code.ANSWER_TYPE, f"{q.id}: expected a number, got {_show(value)}"
+                    Code.ANSWER_TYPE, f"{name}: expected a number, got {_show(value)}"
                 )
             if not q.min <= value <= q.max:
                 raise AnswerError(
                     Code.ANSWER_RANGE,
-                    f"{q.id}: {value} {q.unit} is outside {_num(q.min)}–{_num(q.max)} {q.unit}",
+                    f"{name}: {value} {q.unit} is outside {_num(q.min)}–{_num(q.max)} {q.unit}",
                 )
             if q.integer and value != int(value):
                 raise AnswerError(
-                    Code.ANSWER_RANGE, f"{q.id}: expected whole {q.unit}, got {value}"
+                    Code.ANSWER_RANGE, f"{name}: expected whole {q.unit}, got {value}"
                 )
             return int(value) if q.integer else value
         case TextQuestion():
             if not isinstance(value, str):
-                raise AnswerError(Code.ANSWER_TYPE, f"{q.id}: expected text, got {_show(value)}")
+                raise AnswerError(Code.ANSWER_TYPE, f"{name}: expected text, got {_show(value)}")
             if len(value) > q.max_length:
                 raise AnswerError(
-                    Code.ANSWER_RANGE, f"{q.id}: text is longer than {q.max_length} characters"
+                    Code.ANSWER_RANGE, f"{name}: text is longer than {q.max_length} characters"
                 )
             return value
+        case GroupQuestion():
+            raise AnswerError(Code.ANSWER_TYPE, f"{name}: a repeated group is checked item by item")
     raise TypeError(q)  # pragma: no cover
+
+
+V1_KEYS = ("mark_types", "locations")
+"""Top-level answers of version 1 that version 2 asks once per mark."""
+
+
+def version1_keys(protocol: Protocol, data: Mapping[str, Any]) -> list[str]:
+    """The version-1 keys in `data` that `protocol` no longer asks at the top level."""
+    top = {q.id for q in (*protocol.questions, *protocol.context_prompts)}
+    return [k for k in V1_KEYS if k in data and k not in top]
 
 
 def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
@@ -128,6 +175,19 @@ def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
             located.problem(Code.NOT_A_MAPPING, "answers must map question ids to answers", ())
         )
         return out
+    old = version1_keys(protocol, data)
+    if old and protocol.groups:
+        out.problems.append(
+            located.problem(
+                Code.ANSWERS_VERSION_1,
+                f"this is a version-1 answers file ({' and '.join(old)} at the top level);"
+                f" version 2 answers each mark on its own, as a list under"
+                f" `{protocol.groups[0].id}:`",
+                (old[0],),
+                key=True,
+            )
+        )
+        return out
     questions = {q.id: q for q in protocol.questions}
     context = {q.id: q for q in protocol.context_prompts}
     for qid, value in data.items():
@@ -138,6 +198,11 @@ def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
                     Code.ANSWER_UNKNOWN_ID, f"{_name(qid)}: no such question", (qid,), key=True
                 )
             )
+            continue
+        if isinstance(q, GroupQuestion):
+            items = _group(q, value, located, out.problems)
+            if items is not None:
+                (out.answers if qid in questions else out.context)[qid] = items
             continue
         try:
             normal = coerce(q, value)
@@ -162,12 +227,104 @@ def check_answers(protocol: Protocol, located: Located) -> CheckedAnswers:
             truth is Truth.TRUE
             and q.required
             and q.id not in out.answers
-            and not any(p.path == (q.id,) for p in out.problems)
+            and not any(p.path[:1] == (q.id,) for p in out.problems)
         ):
             out.problems.append(
                 located.problem(Code.ANSWER_MISSING, f"{q.id}: required answer is missing", ())
             )
+    for g in protocol.groups:
+        if g.id in out.answers and applies[g.id] is not Truth.FALSE:
+            _group_asking(protocol, g, out, located)
     return out
+
+
+def _group(
+    g: GroupQuestion, value: Any, located: Located, problems: list[Problem]
+) -> tuple[dict[str, Any], ...] | None:
+    """A group's items, each checked; None when the list itself is wrong."""
+    if not isinstance(value, list | tuple) or not all(isinstance(x, Mapping) for x in value):
+        problems.append(
+            located.problem(
+                Code.ANSWER_TYPE,
+                f"{g.id}: expected a list of {g.item_label}s, each a mapping of"
+                f" {', '.join(q.id for q in g.questions[:3])}, ...",
+                (g.id,),
+            )
+        )
+        return None
+    if not g.min_items <= len(value) <= g.max_items:
+        problems.append(
+            located.problem(
+                Code.ANSWER_RANGE,
+                f"{g.id}: {len(value)} {g.item_label}s given; between {g.min_items} and"
+                f" {g.max_items} are allowed",
+                (g.id,),
+            )
+        )
+        return None
+    own = {q.id: q for q in g.questions}
+    items: list[dict[str, Any]] = []
+    for n, given in enumerate(value):
+        item: dict[str, Any] = {}
+        for key, answer in given.items():
+            where = f"{g.id}[{n + 1}].{_name(str(key))}"
+            q = own.get(key)
+            if q is None:
+                problems.append(
+                    located.problem(
+                        Code.ANSWER_UNKNOWN_ID,
+                        f"{where}: no such question in a {g.item_label}",
+                        (g.id, n, key),
+                        key=True,
+                    )
+                )
+                continue
+            try:
+                item[key] = coerce(q, answer, where)
+            except AnswerError as exc:
+                problems.append(located.problem(exc.code, str(exc), (g.id, n, key)))
+        items.append(item)
+    return tuple(items)
+
+
+def _group_asking(
+    protocol: Protocol, g: GroupQuestion, out: CheckedAnswers, located: Located
+) -> None:
+    """Per item: answers to questions not asked are dropped (warning); required ones that
+    apply must be there."""
+    from bruising_check.engine.evaluate import run_pass
+
+    asked = run_pass(protocol, out.answers, rules=False).asked
+    kept: list[dict[str, Any]] = []
+    for n, item in enumerate(out.answers[g.id]):
+        item = dict(item)
+        for q in g.questions:
+            path = f"{g.id}[{n + 1}].{q.id}"
+            truth = asked.get(path, Truth.TRUE)
+            if truth is Truth.FALSE and q.id in item:
+                del item[q.id]
+                out.problems.append(
+                    located.problem(
+                        Code.ANSWER_NOT_ASKED,
+                        f"{path}: not asked for this {g.item_label}; ignored",
+                        (g.id, n, q.id),
+                        key=True,
+                    )
+                )
+            elif (
+                truth is Truth.TRUE
+                and q.required
+                and q.id not in item
+                and not (isinstance(q, NumberQuestion) and q.default is not None)
+                and not any(p.path[:3] == (g.id, n, q.id) for p in out.problems)
+            ):
+                out.problems.append(
+                    located.problem(
+                        Code.ANSWER_MISSING, f"{path}: required answer is missing", (g.id, n)
+                    )
+                )
+        kept.append(item)
+    out.answers[g.id] = tuple(kept)
 
 
 def _name(qid: str) -> str:

@@ -1,11 +1,14 @@
 """The engine: a pure function from (protocol, answers) to a decision.
 
-The first rule whose condition is true decides the pathway. Safety rules on top of that:
-- an answer that is not known makes a condition *unknown*; every rule before the deciding one
-  whose condition is unknown *might* apply, so the most urgent of their pathways is taken
-  (a missing answer can never lower the pathway);
-- the protocol's invariants are checked on every decision and, if one would be broken, the
-  pathway is raised to what it demands and the decision says so.
+The first rule whose condition is true decides the pathway; a rule with `then: rules_below`
+names a first-step pathway and the first later rule that matches gives the follow-on. Safety
+rules on top of that:
+- an answer that is not known ranges over every answer it could have been: the outcome is the
+  most urgent one over every completion of the unknowns, found exactly (`engine.complete`), and
+  the decision lists the unknowns that decided it;
+- the protocol's invariants are honoured on every decision (on the pair pathway / follow-on, as
+  `engine.urgency` defines) and, if one would be broken, the outcome is raised to what it demands
+  and the decision says so.
 Advice accumulates from every matching advice entry and never changes the pathway.
 """
 
@@ -15,31 +18,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bruising_check.protocol.conditions import UNKNOWN, Truth, describe, evaluate
+from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
+from bruising_check.engine.evaluate import (
+    FiredRule,
+    Pass,
+    Skipped,
+    compute,
+    fact_value,
+    follow_on_trace,
+    run_pass,
+)
+from bruising_check.engine.urgency import Outcome, more_urgent, raise_to
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import (
     Action,
-    Add,
-    BooleanFact,
     Contact,
-    Div,
-    Expr,
-    Mul,
-    NumberFact,
+    GroupQuestion,
     Pathway,
     Protocol,
-    Ref,
-    Sub,
     TextQuestion,
 )
 
-
-@dataclass(frozen=True)
-class FiredRule:
-    id: str
-    because: str
-    cite: tuple[str, ...]
-    kind: str  # "decides" | "might_apply" | "advice" | "invariant"
-    pathway: str | None = None
+__all__ = [
+    "Decision",
+    "FiredRule",
+    "ResolvedAction",
+    "Skipped",
+    "applicable",
+    "compute",
+    "decide",
+    "derive",
+]
 
 
 @dataclass(frozen=True)
@@ -47,12 +56,6 @@ class ResolvedAction:
     action: Action
     contact: Contact | None
     source: str  # pathway id or advice id
-
-
-@dataclass(frozen=True)
-class Skipped:
-    question: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -89,147 +92,259 @@ class Decision:
 
 
 def applicable(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Truth]:
-    """Whether each question applies given the answers to earlier ones (ask_if, in order)."""
-    values: dict[str, Any] = {}
+    """Whether each top-level question applies given the answers to earlier ones (ask_if, in
+    order). A group's entry says whether the group is asked at all; `run_pass(...).asked` also
+    holds each item question's, by path (`marks[1].site`)."""
+    asked = run_pass(protocol, answers, rules=False).asked
+    return {q.id: asked.get(q.id, Truth.TRUE) for q in protocol.questions}
+
+
+def item_applicable(
+    protocol: Protocol, group: str, item: Mapping[str, Any], answers: Mapping[str, Any]
+) -> dict[str, Truth]:
+    """Whether each question of one item of `group` applies, given that item's earlier answers
+    and the child-level answers."""
+    g = protocol.group(group)
+    assert g is not None
+    env = run_pass(protocol, {k: v for k, v in answers.items() if k != group}, rules=False).env
+    scope: dict[str, Any] = {}
     result: dict[str, Truth] = {}
-    for q in protocol.questions:
-        truth = Truth.TRUE
-        if q.ask_if is not None:
-            truth = evaluate(q.ask_if, {**values, **derive(protocol, values)})
+    for q in g.questions:
+        truth = Truth.TRUE if q.ask_if is None else evaluate(q.ask_if, env, scope)
         result[q.id] = truth
-        if truth is Truth.FALSE:
-            values[q.id] = None
-        else:
-            values[q.id] = answers.get(q.id, UNKNOWN)
+        scope[q.id] = None if truth is Truth.FALSE else item.get(q.id, UNKNOWN)
     return result
 
 
 def derive(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Compute derived facts in order. Missing inputs are unknown; `None` means not applicable."""
-    facts: dict[str, Any] = {}
-    for f in protocol.derived:
-        values = {**answers, **facts}
-        if isinstance(f, BooleanFact):
-            truth = evaluate(f.condition, values)
-            facts[f.id] = UNKNOWN if truth is Truth.UNKNOWN else truth is Truth.TRUE
-        elif isinstance(f, NumberFact):
-            gate = Truth.TRUE if f.applies_if is None else evaluate(f.applies_if, values)
-            if gate is Truth.FALSE:
-                facts[f.id] = None
-            else:
-                number = compute(f.value, values)
-                facts[f.id] = UNKNOWN if gate is Truth.UNKNOWN and number is not None else number
-    return facts
+    """Child-level derived facts, three-valued. Missing inputs are unknown; `None` means not
+    applicable."""
+    return run_pass(protocol, answers, rules=False).facts
 
 
-def compute(expr: Expr, values: Mapping[str, Any]) -> Any:
-    """Evaluate linear arithmetic; UNKNOWN and None propagate."""
-    match expr:
-        case bool():
-            raise TypeError("booleans are not numbers")  # pragma: no cover - schema forbids
-        case int() | float():
-            return expr
-        case Ref():
-            value = values.get(expr.subject, UNKNOWN)
-            if value is not None and value is not UNKNOWN and not isinstance(value, (int, float)):
-                return UNKNOWN  # pragma: no cover - the validator forbids non-numbers here
-            return value
-        case Add(add=parts):
-            got = [compute(p, values) for p in parts]
-            return _combine(got, sum)
-        case Sub(sub=(a, b)):
-            return _combine([compute(a, values), compute(b, values)], lambda v: v[0] - v[1])
-        case Mul(mul=(a, k)):
-            return _combine([compute(a, values)], lambda v: v[0] * k)
-        case Div(div=(a, k)):
-            return _combine([compute(a, values)], lambda v: v[0] / k)
-    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+def decide(
+    protocol: Protocol, answers: Mapping[str, Any], *, budget: int = DEFAULT_BUDGET
+) -> Decision:
+    """Decide the outcome for validated `answers` (question id → value; UNKNOWN = not known;
+    a group id → a sequence of item mappings)."""
+    root = run_pass(protocol, answers)
+    search = Completer(protocol, answers, root, budget)
+    exact = True
+    witness = root
+    final = root.upper
+    assignment: dict[Var, Any] = {}
+    if not root.definite:
+        try:
+            final, witness, assignment = search.maximise({}, root.upper, start=root)
+            exact = not search.inexact
+        except (Exhausted, Inexact):
+            exact, final, witness, assignment = False, root.upper, root, {}
+    decided = _decided(search, final, assignment, exact)
+    facts, item_facts = _settled_facts(protocol, search, root)
 
-
-def _combine(parts: list[Any], fn: Any) -> Any:
-    if any(p is None for p in parts):
-        return None
-    if any(p is UNKNOWN for p in parts):
-        return UNKNOWN
-    return fn(parts)
-
-
-def decide(protocol: Protocol, answers: Mapping[str, Any]) -> Decision:
-    """Decide the pathway for validated `answers` (question id → value; UNKNOWN = not known)."""
-    applies = applicable(protocol, answers)
-    values: dict[str, Any] = {}
-    not_asked: list[Skipped] = []
-    unanswered: list[str] = []
-    for q in protocol.questions:
-        if applies[q.id] is Truth.FALSE:
-            values[q.id] = None
-            assert q.ask_if is not None
-            not_asked.append(Skipped(q.id, f"asked only if {describe(q.ask_if)}"))
-            continue
-        value = answers.get(q.id, UNKNOWN)
-        values[q.id] = value
-        if value is UNKNOWN and not isinstance(q, TextQuestion):
-            # Free text never decides anything; an unknown anywhere else is shown as unknown.
-            unanswered.append(q.id)
-    facts = derive(protocol, values)
-    env = {**values, **facts}
-
-    fired: list[FiredRule] = []
-    candidates: list[Pathway] = []
-    deciding: Pathway | None = None
-    for rule in protocol.rules:
-        truth = evaluate(rule.when, env)
-        pathway = protocol.pathway(rule.pathway)
-        if truth is Truth.FALSE or pathway is None:
-            continue
-        if truth is Truth.UNKNOWN:
-            candidates.append(pathway)
-            fired.append(FiredRule(rule.id, rule.because, rule.cite, "might_apply", pathway.id))
-            continue
-        deciding = pathway
-        fired.append(FiredRule(rule.id, rule.because, rule.cite, "decides", pathway.id))
-        break
-    options = [*candidates, *([deciding] if deciding else [])]
-    chosen = min(options, key=lambda pw: pw.urgency) if options else None
-    if deciding is not None and chosen is deciding:
-        # Unknown rules that were not more urgent did not change anything: do not list them.
-        fired = [r for r in fired if r.kind == "decides" or _more_urgent(protocol, r, deciding)]
-
-    for inv in protocol.invariants:
-        floor = protocol.pathway(inv.at_least)
-        # An invariant that *might* apply (an answer it needs is not known) is honoured too:
-        # otherwise a missing answer could switch a protocol's promise off.
-        if floor is None or evaluate(inv.when, env) is Truth.FALSE:
-            continue
-        if chosen is None or chosen.urgency > floor.urgency:
-            chosen = floor
-            fired.append(FiredRule(inv.id, inv.because, inv.cite, "invariant", floor.id))
-
+    fired = _fired(protocol, root, witness, final, exact)
+    pathway, then = final
     actions: list[ResolvedAction] = []
-    if chosen is not None:
-        actions.extend(_resolve(protocol, a, chosen.id) for a in chosen.actions)
+    for pw in (pathway, then):
+        if pw is not None:
+            actions.extend(_resolve(protocol, a, pw.id) for a in pw.actions)
     for adv in protocol.advice:
-        if evaluate(adv.when, env) is Truth.FALSE:
+        truth = evaluate(adv.when, root.env)
+        if truth is Truth.FALSE:
             continue
-        fired.append(FiredRule(adv.id, adv.because, adv.cite, "advice"))
+        fired.append(
+            FiredRule(adv.id, adv.because, adv.cite, "advice", certain=truth is Truth.TRUE)
+        )
         actions.extend(_resolve(protocol, a, adv.id) for a in adv.actions)
 
     return Decision(
-        pathway=chosen,
+        pathway=pathway,
         rules_fired=tuple(fired),
         actions=tuple(actions),
         derived=facts,
-        answers=dict(values),
-        not_asked=tuple(not_asked),
-        unanswered=tuple(unanswered),
+        answers=_given(root),
+        not_asked=tuple(root.not_asked),
+        unanswered=tuple(_unanswered(protocol, _given(root))),
+        then=then,
+        unknowns_that_decided=decided,
+        item_derived=item_facts,
+        exact=exact,
     )
 
 
-def _more_urgent(protocol: Protocol, rule: FiredRule, than: Pathway) -> bool:
-    pw = protocol.pathway(rule.pathway or "")
-    return pw is not None and pw.urgency < than.urgency
+def _given(root: Pass) -> dict[str, Any]:
+    """The answers as given: an answer to a question whose ask_if is unknown is shown as given
+    (the engine treats it as void in the completions where the question is not asked)."""
+    values = dict(root.values)
+    for path, value in root.pending.items():
+        if "[" not in path:
+            values[path] = value
+            continue
+        group, rest = path.split("[", 1)
+        number, qid = rest.split("].", 1)
+        items = [dict(x) for x in values[group]]
+        items[int(number) - 1][qid] = value
+        values[group] = tuple(items)
+    return values
+
+
+def _unanswered(protocol: Protocol, values: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    for q in protocol.questions:
+        value = values.get(q.id)
+        if isinstance(q, GroupQuestion):
+            if value is UNKNOWN:
+                found.append(q.id)
+            elif value is not None:
+                for n, item in enumerate(value, start=1):
+                    found.extend(
+                        f"{q.id}[{n}].{iq.id}"
+                        for iq in q.questions
+                        if item.get(iq.id) is UNKNOWN and not isinstance(iq, TextQuestion)
+                    )
+        elif value is UNKNOWN and not isinstance(q, TextQuestion):
+            # Free text never decides anything; an unknown anywhere else is shown as unknown.
+            found.append(q.id)
+    return found
+
+
+def _decided(
+    search: Completer, final: Outcome, witness: dict[Var, Any], exact: bool
+) -> tuple[str, ...]:
+    """Each unknown for which some answer to it alone would give a less urgent outcome. When
+    the search cannot tell (budget), the unknown is listed: finding it out may matter."""
+    if search.root.definite:
+        return ()
+    decided: list[str] = []
+    for var in search.vars:
+        if not exact or _lowers(search, var, final, witness):
+            decided.append(var.path)
+    return tuple(decided)
+
+
+def _lowers(search: Completer, var: Var, final: Outcome, witness: dict[Var, Any]) -> bool:
+    try:
+        for value in search.reps(var, search.root):
+            fixed = {var: value}
+            p = search.run(fixed)
+            if more_urgent(final, p.upper):
+                return True
+            # The witness completion with this one answer changed usually still reaches the
+            # outcome: one pass, no search.
+            if var in witness:
+                guess = search.run({**witness, var: value})
+                if guess.definite and not more_urgent(final, guess.upper):
+                    continue
+            best, _, _ = search.maximise(fixed, final, start=p)
+            if more_urgent(final, best):
+                return True
+    except (Exhausted, Inexact):
+        return True
+    return False
+
+
+def _settled_facts(
+    protocol: Protocol, search: Completer, root: Pass
+) -> tuple[dict[str, Any], dict[str, tuple[dict[str, Any], ...]]]:
+    """Facts that are the same in every completion are stated; the rest stay UNKNOWN."""
+    facts = dict(root.facts)
+    item_facts = {g: tuple(dict(x) for x in items) for g, items in root.item_facts.items()}
+    if not search.vars:
+        return facts, item_facts
+    for fid, value in root.facts.items():
+        if value is UNKNOWN:
+            facts[fid] = _settle(search, lambda p, fid=fid: p.facts.get(fid, UNKNOWN), None)
+    for g, items in root.item_facts.items():
+        for n, own in enumerate(items):
+            first = [v for v in search.vars if v.group == g and v.index == n]
+            order = first + [v for v in search.vars if v not in first]
+            for fid, value in own.items():
+                if value is UNKNOWN:
+                    item_facts[g][n][fid] = _settle(
+                        search,
+                        lambda p, g=g, n=n, fid=fid: _item_fact(p, g, n, fid),
+                        order,
+                    )
+    return facts, item_facts
+
+
+def _item_fact(p: Pass, group: str, n: int, fid: str) -> Any:
+    items = p.item_facts.get(group, ())
+    return items[n].get(fid, UNKNOWN) if n < len(items) else UNKNOWN
+
+
+def _settle(search: Completer, read: Any, order: list[Var] | None) -> Any:
+    try:
+        same, value = search.constant(read, order)
+    except (Exhausted, Inexact):
+        return UNKNOWN
+    return value if same else UNKNOWN
+
+
+def _fired(
+    protocol: Protocol, root: Pass, witness: Pass, final: Outcome, exact: bool
+) -> list[FiredRule]:
+    """The rule that decides for the answers as given, the rule that gives the outcome in the
+    most urgent completion (when unknowns raised it), the follow-on rule, and any invariant
+    that raised the outcome."""
+    fired: list[FiredRule] = []
+    root_decider = next((r for r in root.trace if r.kind == "decides"), None)
+    source = witness if exact else root
+    chosen: FiredRule | None = None
+    for r in source.trace:
+        pw = protocol.pathway(r.pathway or "")
+        if pw is not None and final[0] is not None and pw.id == final[0].id:
+            chosen = r
+            if r.kind == "decides":
+                break
+    rules = []
+    if root_decider is not None:
+        rules.append(root_decider)
+    if chosen is not None and (root_decider is None or chosen.id != root_decider.id):
+        rules.append(
+            FiredRule(chosen.id, chosen.because, chosen.cite, "might_apply", chosen.pathway)
+        )
+    order = {r.id: i for i, r in enumerate(protocol.rules)}
+    fired.extend(sorted(rules, key=lambda r: order.get(r.id, 0)))
+    # The follow-on, when the outcome's first step came from a rule.
+    if final[1] is not None and chosen is not None:
+        for r in follow_on_trace(protocol, chosen.id, source.env):
+            if r.kind == "then":
+                fired.append(r)
+                break
+            if r.pathway == final[1].id:
+                fired.append(r)  # might apply, and gives the follow-on in some completion
+    # Invariants that changed the outcome the rules gave.
+    rule_outcome = source.rules_lower
+    if chosen is None or rule_outcome[0] is None or rule_outcome[0].id != chosen.pathway:
+        rule_outcome = _rule_outcome(protocol, chosen, (None, None))
+    for inv in protocol.invariants:
+        floor = protocol.pathway(inv.at_least)
+        if floor is None or evaluate(inv.when, source.env) is Truth.FALSE:
+            continue
+        raised = raise_to(rule_outcome, floor)
+        if raised != rule_outcome:
+            fired.append(FiredRule(inv.id, inv.because, inv.cite, "invariant", floor.id))
+            rule_outcome = raised
+    return fired
+
+
+def _rule_outcome(protocol: Protocol, chosen: FiredRule | None, final: Outcome) -> Outcome:
+    if chosen is None:
+        return (None, None)
+    pw = protocol.pathway(chosen.pathway or "")
+    return (pw, final[1] if pw is not None and pw.first_step else None)
 
 
 def _resolve(protocol: Protocol, action: Action, source: str) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
     return ResolvedAction(action, contact, source)
+
+
+def item_fact(decision: Decision, group: str, n: int, fid: str) -> Any:
+    """One item's fact from a decision (`n` 0-based)."""
+    items = decision.item_derived.get(group, ())
+    return items[n].get(fid) if n < len(items) else None
+
+
+_ = fact_value  # re-exported for callers that evaluate one fact

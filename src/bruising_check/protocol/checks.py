@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.checks_groups import GROUP_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
 from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
@@ -18,6 +19,8 @@ from bruising_check.protocol.model import (
     Action,
     BooleanFact,
     BooleanQuestion,
+    GroupQuestion,
+    ItemQuestion,
     MultipleChoiceQuestion,
     NumberFact,
     NumberQuestion,
@@ -96,14 +99,22 @@ def check_conditions(p: Protocol, located: Located, today: dt.date) -> Iterator[
     facts = {f.id: f for f in p.derived}
     for root, cond, owner in all_conditions(p):
         for path, node in conditions_with_paths(cond, root):
-            if not isinstance(node, Compare):
-                continue
+            if not isinstance(node, Compare) or node.item is not None:
+                continue  # `item:` comparisons: checks_groups
             if node.question is not None:
                 q = questions.get(node.question) or context.get(node.question)
                 if q is None:
                     yield located.problem(
                         Code.UNKNOWN_QUESTION,
-                        f"unknown question {node.question!r}",
+                        f"unknown question {node.question!r}{_in_group(p, node.question)}",
+                        (*path, "question"),
+                    )
+                    continue
+                if isinstance(q, GroupQuestion):
+                    yield located.problem(
+                        Code.GROUP_NOT_ALLOWED,
+                        f"{q.id!r} is a repeated group; look at its items with some, every"
+                        " or count",
                         (*path, "question"),
                     )
                     continue
@@ -124,11 +135,18 @@ def check_conditions(p: Protocol, located: Located, today: dt.date) -> Iterator[
                 yield from _check_compare_fact(node, f, path, located)
 
 
+def _in_group(p: Protocol, qid: str) -> str:
+    for g in p.groups:
+        if g.question(qid) is not None:
+            return f" (it is asked per {g.item_label}: use `item: {qid}` inside some/every/count)"
+    return ""
+
+
 def _check_compare_question(
-    node: Compare, q: Question, path: Path, located: Located
+    node: Compare, q: Question | ItemQuestion, path: Path, located: Located
 ) -> Iterator[Problem]:
     op, operand = node.operator, node.operand
-    if op == "answered":
+    if op in {"answered", "known"} or isinstance(q, GroupQuestion):
         return
     allowed = {
         BooleanQuestion: {"equals", "in"},
@@ -168,6 +186,14 @@ def _check_compare_question(
                     f"{q.id!r} is a choice question; compare it with option ids, not {v!r}",
                     (*path, "in" if op == "in" else op),
                 )
+            elif v == q.unknown_option:
+                yield located.problem(
+                    Code.UNKNOWN_OPTION_IN_CONDITION,
+                    f"{v!r} is {q.id!r}'s 'not known' option; a condition cannot name it",
+                    (*path, "in" if op == "in" else op),
+                    hint=f"Use `{{{node.subject_kind}: {q.id}, known: false}}` to act on not"
+                    " knowing.",
+                )
             elif v not in ids:
                 yield located.problem(
                     Code.UNKNOWN_OPTION,
@@ -189,6 +215,14 @@ def _check_compare_question(
 
 def _check_compare_fact(node: Compare, f: Any, path: Path, located: Located) -> Iterator[Problem]:
     op, operand = node.operator, node.operand
+    if op == "known":
+        yield located.problem(
+            Code.TYPE_MISMATCH,
+            f"`known` looks at an answer; {f.id!r} is a derived fact (a fact that depends on an"
+            " unknown answer is unknown itself)",
+            path,
+        )
+        return
     if op == "answered":
         return
     if isinstance(f, BooleanFact):
@@ -220,16 +254,24 @@ def check_order(p: Protocol, located: Located, today: dt.date) -> Iterator[Probl
         refs: list[tuple[str, str, Path]] = []
         if isinstance(f, BooleanFact):
             for path, node in conditions_with_paths(f.condition, ("derived", i, "condition")):
-                if isinstance(node, Compare):
+                if isinstance(node, Compare) and node.item is None:
                     kind = "question" if node.question is not None else "fact"
                     refs.append((kind, node.subject, path))
         else:
             for ref in expr_refs(f.value):
+                if ref.item is not None:
+                    yield located.problem(
+                        Code.ITEM_OUTSIDE_GROUP,
+                        f"`item: {ref.item}` in child-level fact {f.id!r}; items are read only"
+                        " inside a group",
+                        ("derived", i, "value"),
+                    )
+                    continue
                 kind = "question" if ref.question is not None else "fact"
                 refs.append((kind, ref.subject, ("derived", i, "value")))
             if f.applies_if is not None:
                 for path, node in conditions_with_paths(f.applies_if, ("derived", i, "applies_if")):
-                    if isinstance(node, Compare):
+                    if isinstance(node, Compare) and node.item is None:
                         kind = "question" if node.question is not None else "fact"
                         refs.append((kind, node.subject, path))
         latest = -1
@@ -257,7 +299,7 @@ def check_order(p: Protocol, located: Located, today: dt.date) -> Iterator[Probl
         if q.ask_if is None:
             continue
         for path, node in conditions_with_paths(q.ask_if, ("questions", i, "ask_if")):
-            if not isinstance(node, Compare):
+            if not isinstance(node, Compare) or node.item is not None:
                 continue
             at = order.get(node.subject) if node.question is not None else needs.get(node.subject)
             if at is not None and at >= i:
@@ -411,5 +453,6 @@ CHECKS: tuple[Check, ...] = (
     check_housekeeping,
     check_policy,
     check_number_sizes,
+    *GROUP_CHECKS,
     check_types,
 )

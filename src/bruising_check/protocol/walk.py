@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bruising_check.protocol.conditions import AllOf, AnyOf, Condition, Not
+from bruising_check.protocol.conditions import AllOf, AnyOf, Condition, Count, Every, Not, Some
 from bruising_check.protocol.model import BooleanFact, Expr, Protocol, Ref
 from bruising_check.protocol.yamlread import Path
 
@@ -22,6 +22,12 @@ def conditions_with_paths(cond: Condition, path: Path) -> Iterator[tuple[Path, C
                 yield from conditions_with_paths(item, (*path, "any", i))
         case Not(not_=inner):
             yield from conditions_with_paths(inner, (*path, "not"))
+        case Some(some=q):
+            yield from conditions_with_paths(q.where, (*path, "some", "where"))
+        case Every(every=q):
+            yield from conditions_with_paths(q.where, (*path, "every", "where"))
+        case Count(count=q):
+            yield from conditions_with_paths(q.where, (*path, "count", "where"))
 
 
 def expr_refs(expr: Expr) -> Iterator[Ref]:
