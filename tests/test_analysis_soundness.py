@@ -126,3 +126,15 @@ def test_validate_and_diff_exit_1_when_the_analysis_cannot_finish(
     assert diffed.exit_code == 1
     assert "behaviour was not compared" in diffed.stderr
     assert runner.invoke(app, ["validate", str(path), "--budget", "0"]).exit_code == 2
+
+
+def test_the_engine_refuses_arithmetic_on_a_yes_no_answer_too() -> None:
+    from bruising_check.engine.evaluate import compute
+    from bruising_check.protocol.model import Add, Ref
+
+    expr = Add(add=(Ref(question="mobile"), 1))
+    assert compute(expr, {"mobile": 3}) == 4
+    with pytest.raises(TypeError, match="not a number"):
+        compute(expr, {"mobile": True})
+    with pytest.raises(TypeError, match="not a number"):
+        compute(expr, {"mobile": ("bruise",)})

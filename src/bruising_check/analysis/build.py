@@ -137,6 +137,8 @@ def build(
     explorer = Explorer(space, asked, max_nodes, budget_seconds)
     if budget_seconds is not None:
         explorer.deadline = started + budget_seconds
+        for info in groups:
+            info.deadline = explorer.deadline
     return Built(space, views, explorer)
 
 

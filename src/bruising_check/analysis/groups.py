@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,6 +179,8 @@ class GroupInfo:
     ctx_formulas: list[Formula] = field(default_factory=list)
     presence: dict[str, Presence] = field(default_factory=dict)
     totals: dict[str, Total] = field(default_factory=dict)
+    deadline: float | None = None
+    """The analysis's wall-clock deadline (time.monotonic): one count can be long."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     # --- the context a leaf is in -------------------------------------------------------------
@@ -266,6 +269,8 @@ class GroupInfo:
         comb = _binomials(top)
         ways: dict[tuple[int, tuple[int, ...]], int] = {(0, tuple(0 for _ in bounded)): 1}
         for inc, size in regions.items():
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise TooLarge(0, None)
             powers = [size**n for n in range(top + 1)]
             grown: dict[tuple[int, tuple[int, ...]], int] = {}
             for (length, totals), w in ways.items():
