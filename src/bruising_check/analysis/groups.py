@@ -485,6 +485,8 @@ class _Rewriter:
                 return AnyOf(any=tuple(self.cond(p) for p in parts))
             case Not(not_=inner):
                 return Not(not_=self.cond(inner))
+            case Compare() if c.item is not None and c.operator == "known":
+                raise NotAnalysable(f"`known:` on the item answer {c.item!r}")
             case Compare() if c.item is not None:
                 data = c.model_dump(exclude_none=True, by_alias=True)
                 data.pop("item")

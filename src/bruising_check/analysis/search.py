@@ -289,6 +289,11 @@ class Explorer:
             d = self.space.domains[qid]
             if d.kind == "text" and not d.required:
                 continue  # optional free text never decides: leave it out of examples
+            if qid.endswith("?unknown"):
+                base = qid.removesuffix("?unknown")
+                if base in out and a.get(qid):
+                    out[base] = self.space.unknown_answer(base)
+                continue
             if self.is_asked(qid, a):
                 out[qid] = self.space.example(qid, a)
         return out
