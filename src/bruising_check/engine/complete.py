@@ -53,9 +53,9 @@ from bruising_check.protocol.model import (
     TextQuestion,
 )
 
-DEFAULT_BUDGET = 6000
-"""Three-valued passes one decision may spend searching completions (a pass over the bundled
-protocol takes well under a millisecond)."""
+DEFAULT_BUDGET = 2000
+"""Three-valued passes one decision may spend searching completions (a pass over a protocol
+with 20 marks takes a few milliseconds, so a decision stays within seconds)."""
 _FULL_RANGE = 400  # whole numbers enumerated one by one when no threshold can be worked out
 
 
@@ -344,10 +344,61 @@ class Completer:
         top = frozenset(v.qid for v in self.vars if v.group is None)
         self.top_marks = top | set(answers.get(UNKNOWN_KEYS, ()))
         self.item_marks: dict[tuple[str, int], frozenset[str]] = {}
+        self.item_vars: dict[tuple[str, int], list[Var]] = {}
         for v in self.vars:
             if v.group is not None and v.index is not None:
                 key = (v.group, v.index)
                 self.item_marks[key] = self.item_marks.get(key, frozenset()) | {v.qid}
+                self.item_vars.setdefault(key, []).append(v)
+
+    # -- identical items are interchangeable
+
+    def twins(self, excluded: frozenset[tuple[str, int]] = frozenset()) -> dict[Any, int]:
+        """For each item, the nearest earlier item with the same answers and the same unknowns
+        (none of them numbers). Conditions cannot tell the order of items apart, so a search
+        need only try completions in which such twins are in a fixed (sorted) order."""
+        found: dict[Any, int] = {}
+        for (group, n), own in self.item_vars.items():
+            if (group, n) in excluded or any(_is_number_var(self, v) for v in own):
+                continue
+            items = self.answers.get(group) or ()
+            for m in range(n - 1, -1, -1):
+                other = self.item_vars.get((group, m), [])
+                if (
+                    (group, m) not in excluded
+                    and [v.qid for v in other] == [v.qid for v in own]
+                    and _same_item(items[m], items[n])
+                    and not any(_is_number_var(self, v) for v in other)
+                ):
+                    found[(group, n)] = m
+                    break
+        return found
+
+    def _rank(self, var: Var, assignment: Mapping[Var, Any]) -> int:
+        if var not in assignment:
+            return -1
+        reps = self.reps(var, self.root)
+        value = assignment[var]
+        return reps.index(value) if value in reps else -1
+
+    def _canonical(
+        self, var: Var, reps: list[Any], assignment: Mapping[Var, Any], twins: Mapping[Any, int]
+    ) -> list[Any]:
+        """The values of `var` that keep its item sorted after its twin."""
+        if var.group is None or var.index is None or (var.group, var.index) not in twins:
+            return reps
+        mate = twins[(var.group, var.index)]
+        own = self.item_vars[(var.group, var.index)]
+        for v in own[: own.index(var)]:
+            a = self._rank(v, assignment)
+            b = self._rank(Var(v.qid, v.group, mate), assignment)
+            if a > b:
+                return reps  # already after its twin
+            if a < b:
+                return []  # pragma: no cover - such a branch is never entered
+        bound = self._rank(Var(var.qid, var.group, mate), assignment)
+        static = self.reps(var, self.root)
+        return [x for x in reps if (static.index(x) if x in static else -1) >= bound]
 
     # -- evaluating one partial assignment
 
@@ -515,6 +566,11 @@ class Completer:
         """The most urgent outcome over completions extending `fixed` (stops early once it
         reaches `stop_at`), a pass that reaches it and the assignment behind that pass."""
         best: list[Any] = [None, None, None]  # outcome, pass, assignment
+        twins = self.twins(
+            frozenset(
+                (v.group, v.index) for v in fixed if v.group is not None and v.index is not None
+            )
+        )
 
         def better(o: Outcome) -> bool:
             return best[0] is None or more_urgent(o, best[0])
@@ -528,7 +584,7 @@ class Completer:
                     self.inexact = True  # an unknown nothing can complete (a whole group)
                 best[:] = [p.upper, p, dict(assignment)]
                 return not more_urgent(stop_at, p.upper)
-            for value in reps:
+            for value in self._canonical(var, reps, assignment, twins):
                 child = {**assignment, var: value}
                 if visit(child, self.run(child)):
                     return True
@@ -563,6 +619,17 @@ class Completer:
 
         differs = visit({}, self.root)
         return (not differs and bool(seen)), (seen[0] if seen else UNKNOWN)
+
+
+def _is_number_var(search: Completer, var: Var) -> bool:
+    return isinstance(question_of(search.protocol, var), NumberQuestion)
+
+
+def _same_item(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    strip = {UNKNOWN_KEYS}
+    return {k: v for k, v in a.items() if k not in strip} == {
+        k: v for k, v in b.items() if k not in strip
+    }
 
 
 def _is_number(x: Any) -> bool:

@@ -29,7 +29,14 @@ from bruising_check.engine.evaluate import (
     run_pass,
 )
 from bruising_check.engine.urgency import Outcome, more_urgent, raise_to
-from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
+from bruising_check.protocol.conditions import (
+    MAYBE_ASKED_KEYS,
+    PENDING_KEYS,
+    UNKNOWN,
+    UNKNOWN_KEYS,
+    Truth,
+    evaluate,
+)
 from bruising_check.protocol.model import (
     Action,
     Contact,
@@ -79,7 +86,8 @@ class Decision:
     fact differs between completions of the unknowns)."""
     exact: bool = True
     """False when there were too many completions of the unknowns to search: the outcome is then
-    the sound three-valued (Kleene) upper bound, never less urgent than the exact one."""
+    the sound three-valued (Kleene) upper bound, never less urgent than the exact one, and
+    `unknowns_that_decided` lists every unknown it could not rule out."""
 
     @property
     def deciding_rule(self) -> FiredRule | None:
@@ -139,7 +147,8 @@ def decide(
             exact = not search.inexact
         except (Exhausted, Inexact):
             exact, final, witness, assignment = False, root.upper, root, {}
-    decided = _decided(search, final, assignment, exact)
+    decided, settled = _decided(search, final, assignment if witness.definite else None, exact)
+    exact = exact and settled
     facts, item_facts = _settled_facts(protocol, search, root)
 
     fired = _fired(protocol, root, witness, final, exact)
@@ -172,10 +181,19 @@ def decide(
     )
 
 
+RESERVED = (UNKNOWN_KEYS, PENDING_KEYS, MAYBE_ASKED_KEYS)
+
+
 def _given(root: Pass) -> dict[str, Any]:
     """The answers as given: an answer to a question whose ask_if is unknown is shown as given
     (the engine treats it as void in the completions where the question is not asked)."""
-    values = dict(root.values)
+    values = {k: v for k, v in root.values.items() if k not in RESERVED}
+    for group in [
+        k for k, v in values.items() if isinstance(v, tuple) and v and isinstance(v[0], dict)
+    ]:
+        values[group] = tuple(
+            {k: v for k, v in item.items() if k not in RESERVED} for item in values[group]
+        )
     for path, value in root.pending.items():
         if "[" not in path:
             values[path] = value
@@ -209,20 +227,43 @@ def _unanswered(protocol: Protocol, values: Mapping[str, Any]) -> list[str]:
 
 
 def _decided(
-    search: Completer, final: Outcome, witness: dict[Var, Any], exact: bool
-) -> tuple[str, ...]:
-    """Each unknown for which some answer to it alone would give a less urgent outcome. When
-    the search cannot tell (budget), the unknown is listed: finding it out may matter."""
+    search: Completer, final: Outcome, witness: dict[Var, Any] | None, exact: bool
+) -> tuple[tuple[str, ...], bool]:
+    """Each unknown for which some answer to it alone would give a less urgent outcome, and
+    whether that was settled. When the search cannot tell (budget), the unknown is listed:
+    finding it out may matter."""
     if search.root.definite:
-        return ()
+        return (), True
     decided: list[str] = []
+    settled = True
+    twins = search.twins()
+    known: dict[Var, bool | None] = {}
     for var in search.vars:
-        if not exact or _lowers(search, var, final, witness):
+        if var.group is not None and var.index is not None and (var.group, var.index) in twins:
+            # An identical earlier mark: the same answer, by symmetry.
+            mate = Var(var.qid, var.group, twins[(var.group, var.index)])
+            if mate in known:
+                known[var] = known[mate]
+                if known[var] is not False:
+                    decided.append(var.path)
+                continue
+        if witness is not None and var not in witness:
+            # The witness's partial completion already fixes the outcome whatever this unknown
+            # is: no answer to it alone can lower it.
+            continue
+        if not exact:
             decided.append(var.path)
-    return tuple(decided)
+            continue
+        lowers = known[var] = _lowers(search, var, final, witness or {})
+        if lowers is None:
+            settled = False
+        if lowers is not False:
+            decided.append(var.path)
+    return tuple(decided), settled
 
 
-def _lowers(search: Completer, var: Var, final: Outcome, witness: dict[Var, Any]) -> bool:
+def _lowers(search: Completer, var: Var, final: Outcome, witness: dict[Var, Any]) -> bool | None:
+    """True / False, or None when the budget ran out before it could tell."""
     try:
         for value in search.reps(var, search.root):
             fixed = {var: value}
@@ -239,7 +280,7 @@ def _lowers(search: Completer, var: Var, final: Outcome, witness: dict[Var, Any]
             if more_urgent(final, best):
                 return True
     except (Exhausted, Inexact):
-        return True
+        return None
     return False
 
 

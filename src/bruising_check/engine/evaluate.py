@@ -15,6 +15,8 @@ from typing import Any
 
 from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
 from bruising_check.protocol.conditions import (
+    MAYBE_ASKED_KEYS,
+    PENDING_KEYS,
     UNKNOWN,
     UNKNOWN_KEYS,
     Compare,
@@ -187,6 +189,7 @@ def run_pass(protocol: Protocol, answers: Mapping[str, Any], *, rules: bool = Tr
     not_asked: list[Skipped] = []
     asked: dict[str, Truth] = {}
     pending: dict[str, Any] = {}
+    maybe: set[str] = set()
     for q in protocol.questions:
         truth = Truth.TRUE
         if q.ask_if is not None:
@@ -212,7 +215,14 @@ def run_pass(protocol: Protocol, answers: Mapping[str, Any], *, rules: bool = Tr
         if truth is Truth.UNKNOWN and raw is not UNKNOWN:
             pending[q.id] = raw
             raw = UNKNOWN
+        elif truth is Truth.UNKNOWN:
+            maybe.add(q.id)
         values[q.id] = raw
+    top_pending = frozenset(k for k in pending if "[" not in k)
+    if top_pending:
+        values[PENDING_KEYS] = top_pending
+    if maybe:
+        values[MAYBE_ASKED_KEYS] = frozenset(maybe)
     env, facts, item_facts = _environment(protocol, values)
     result = Pass(values, facts, item_facts, env, not_asked, asked, pending)
     if rules:
@@ -272,7 +282,10 @@ def _items(
                 value = _default(q)
             if truth is Truth.UNKNOWN and value is not UNKNOWN:
                 pending[f"{group.id}[{n}].{q.id}"] = value
+                item[PENDING_KEYS] = item.get(PENDING_KEYS, frozenset()) | {q.id}
                 value = UNKNOWN
+            elif truth is Truth.UNKNOWN:
+                item[MAYBE_ASKED_KEYS] = item.get(MAYBE_ASKED_KEYS, frozenset()) | {q.id}
             item[q.id] = value
         items.append(item)
     return tuple(items)
@@ -324,9 +337,10 @@ def _environment(
 
 def _scan(
     protocol: Protocol, rules: tuple[Rule, ...], env: Mapping[str, Any], *, follow_on: bool
-) -> tuple[Outcome, Outcome, list[FiredRule]]:
+) -> _Scan:
     """The first rule that is true decides; unknown ones before it might. Returns the upper and
-    lower bounds on the outcome and the trace."""
+    lower bounds on the outcome, the trace, and every candidate outcome (with the follow-on at
+    its most and least urgent)."""
     candidates_hi: list[Outcome] = []
     candidates_lo: list[Outcome] = []
     trace: list[FiredRule] = []
@@ -341,7 +355,8 @@ def _scan(
         hi: Outcome = (pathway, None)
         lo: Outcome = (pathway, None)
         if rule.then == "rules_below" and pathway.first_step and not follow_on:
-            (then_hi, _), (then_lo, _), _ = _follow(protocol, rules[i + 1 :], env)
+            below = _follow(protocol, rules[i + 1 :], env)
+            then_hi, then_lo = below.upper[0], below.lower[0]
             hi, lo = (pathway, then_hi), (pathway, then_lo)
         kind = "decides" if truth is Truth.TRUE else "might_apply"
         if follow_on:
@@ -357,23 +372,30 @@ def _scan(
         candidates_lo.append((None, None))
     upper = most_urgent(candidates_hi)
     lower = min(candidates_lo, key=urgency_key)
-    return upper, lower, trace
+    return _Scan(upper, lower, trace, candidates_hi, candidates_lo)
 
 
-def _follow(
-    protocol: Protocol, rules: tuple[Rule, ...], env: Mapping[str, Any]
-) -> tuple[Outcome, Outcome, list[FiredRule]]:
+@dataclass
+class _Scan:
+    upper: Outcome
+    lower: Outcome
+    trace: list[FiredRule]
+    highs: list[Outcome]
+    lows: list[Outcome]
+
+
+def _follow(protocol: Protocol, rules: tuple[Rule, ...], env: Mapping[str, Any]) -> _Scan:
     return _scan(protocol, rules, env, follow_on=True)
 
 
 def follow_on_trace(protocol: Protocol, rule_id: str, env: Mapping[str, Any]) -> list[FiredRule]:
     """The rules below `rule_id` that decide (or might decide) its follow-on pathway."""
     index = next(i for i, r in enumerate(protocol.rules) if r.id == rule_id)
-    return _follow(protocol, protocol.rules[index + 1 :], env)[2]
+    return _follow(protocol, protocol.rules[index + 1 :], env).trace
 
 
 def _outcome(protocol: Protocol, result: Pass) -> None:
-    upper, lower, trace = _scan(protocol, protocol.rules, result.env, follow_on=False)
+    scan = _scan(protocol, protocol.rules, result.env, follow_on=False)
     sure: list[Pathway] = []
     maybe: list[Pathway] = []
     for inv in protocol.invariants:
@@ -385,10 +407,13 @@ def _outcome(protocol: Protocol, result: Pass) -> None:
             sure.append(floor)
         if truth is not Truth.FALSE:
             maybe.append(floor)
-    result.rules_upper, result.rules_lower = upper, lower
-    result.upper = honour(upper, maybe)
-    result.lower = honour(lower, sure)
-    result.trace = trace
+    result.rules_upper, result.rules_lower = scan.upper, scan.lower
+    # Per candidate: raising to a floor is not monotone across pathways (a first-step floor
+    # over "refer" gives "first step, then refer", above "first step" alone), so the bounds
+    # are taken after honouring each candidate, never before.
+    result.upper = most_urgent(honour(c, maybe) for c in scan.highs)
+    result.lower = min((honour(c, sure) for c in scan.lows), key=urgency_key)
+    result.trace = scan.trace
 
 
 def honour(outcome: Outcome, floors: list[Pathway]) -> Outcome:

@@ -59,6 +59,14 @@ UNKNOWN_KEYS = "?unknown"
 """Key (never a valid id) under which a mapping of values may hold the ids whose answers were
 given as "not known": `known: false` is definite even when an unknown is being completed."""
 
+MAYBE_ASKED_KEYS = "?maybe"
+"""Key for the ids not answered whose `ask_if` is unknown: not known if asked, not asked
+otherwise, so whether they are "known" is itself unknown."""
+
+PENDING_KEYS = "?pending"
+"""Key (never a valid id) for the ids whose answers were given but whose `ask_if` is unknown:
+they read as UNKNOWN (the answer may be void) yet were not given as "not known"."""
+
 
 class Compare(_Node):
     """One subject compared with constants. With no operator, a fact is tested for being true."""
@@ -301,7 +309,12 @@ def evaluate(
                 return Truth.UNKNOWN  # `item:` outside a quantifier: the validator forbids it
             value = scope.get(cond.subject)
             if cond.operator == "known":
-                was_unknown = value is UNKNOWN or cond.subject in scope.get(UNKNOWN_KEYS, ())
+                if value is UNKNOWN and cond.subject in scope.get(MAYBE_ASKED_KEYS, ()):
+                    return Truth.UNKNOWN
+                if value is UNKNOWN:
+                    was_unknown = cond.subject not in scope.get(PENDING_KEYS, ())
+                else:
+                    was_unknown = value is not None and cond.subject in scope.get(UNKNOWN_KEYS, ())
                 return Truth.of((not was_unknown) == cond.operand)
             return compare(cond, value)
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover - the union is closed

@@ -17,7 +17,7 @@ from typing import Any
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.engine.decide import Decision
-from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS
+from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import (
     GroupQuestion,
     MultipleChoiceQuestion,
@@ -236,7 +236,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]  # a group's items are mappings (answers v2)
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items() if k != UNKNOWN_KEYS}
+        return {str(k): _plain(v) for k, v in value.items() if not str(k).startswith("?")}
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):
