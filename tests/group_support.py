@@ -4,7 +4,7 @@ enumeration of every complete answer set (ordered lists of items) through a refe
 The reference is the engine's semantics for complete answer sets, written out plainly over
 `protocol.conditions.evaluate` (the same evaluator the engine uses): item questions asked in order
 by their `ask_if`, item facts per item, child facts over the group, the first matching rule, and
-for a `then: rules_below` rule the first matching rule below it.
+for a `then: rules_below` rule the first matching rule below it that is not itself a first step.
 """
 
 from __future__ import annotations
@@ -83,12 +83,17 @@ def _top_cond(rng: random.Random, depth: int = 1) -> dict[str, Any]:
 
 
 def random_group_protocol(
-    seed: int, *, follow_on: bool = True, items: tuple[int, int] | None = None
+    seed: int,
+    *,
+    follow_on: bool = True,
+    items: tuple[int, int] | None = None,
+    f_asked_if_x: bool | None = None,
 ) -> Protocol:
     rng = random.Random(seed)
     min_items, max_items = items or (rng.choice([0, 1]), rng.choice([1, 2, 2, 3]))
     f_question: dict[str, Any] = {"id": "f", "type": "boolean", "prompt": "F?"}
-    if rng.random() < 0.4:
+    roll = rng.random() < 0.4
+    if roll if f_asked_if_x is None else f_asked_if_x:
         f_question["ask_if"] = {"item": "t", "equals": "x"}
     group: dict[str, Any] = {
         "id": "marks",
@@ -226,8 +231,14 @@ def reference(protocol: Protocol, answers: dict[str, Any]) -> Outcome:
         if evaluate(r.when, env) is Truth.TRUE:
             if r.then != "rules_below":
                 return r.pathway, None
+            steps = {p.id for p in protocol.pathways if p.first_step}
             follow = next(
-                (s.pathway for s in rules[i + 1 :] if evaluate(s.when, env) is Truth.TRUE), None
+                (
+                    s.pathway
+                    for s in rules[i + 1 :]
+                    if s.pathway not in steps and evaluate(s.when, env) is Truth.TRUE
+                ),
+                None,
             )
             return r.pathway, follow
     return None, None

@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bruising_check.analysis import TooLarge, analyse
@@ -126,3 +129,73 @@ def test_validate_and_diff_exit_1_when_the_analysis_cannot_finish(
     assert diffed.exit_code == 1
     assert "behaviour was not compared" in diffed.stderr
     assert runner.invoke(app, ["validate", str(path), "--budget", "0"]).exit_code == 2
+
+
+def test_the_engine_refuses_arithmetic_on_a_yes_no_answer_too() -> None:
+    from bruising_check.engine.evaluate import compute
+    from bruising_check.protocol.model import Add, Ref
+
+    expr = Add(add=(Ref(question="mobile"), 1))
+    assert compute(expr, {"mobile": 3}) == 4
+    with pytest.raises(TypeError, match="not a number"):
+        compute(expr, {"mobile": True})
+    with pytest.raises(TypeError, match="not a number"):
+        compute(expr, {"mobile": ("bruise",)})
+
+
+OPERANDS: dict[str, list[object]] = {
+    "equals": [True, 3, "bruise", ["bruise"]],
+    "in": [[True], [3, 4], ["bruise", "scratch"]],
+    "includes_any": [["bruise"]],
+    "includes_all": [["bruise", "scratch"]],
+    "is_empty": [True, False],
+    "answered": [True, False],
+    "known": [True, False],
+    "lt": [3],
+    "le": [50],
+    "gt": [0.5],
+    "ge": [99],
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["mobile", "age", "marks", "young", "n"]),
+    st.sampled_from(sorted(OPERANDS)),
+    st.data(),
+)
+def test_every_operator_on_every_type_is_refused_or_agrees_with_the_engine(
+    subject: str, op: str, data: st.DataObject
+) -> None:
+    """Whatever operator meets whatever question or fact: either validation refuses it, or the
+    engine's pathway for a random complete answer set is one the analysis says is possible."""
+    from bruising_check.engine.decide import decide
+
+    operand = data.draw(st.sampled_from(OPERANDS[op]))
+    kind = "fact" if subject in ("young", "n") else "question"
+    cond = {kind: subject, op: operand}
+    arithmetic = data.draw(st.sampled_from(["age", "mobile", "marks"]))
+    text = MINIMAL.replace(
+        "derived:\n",
+        "derived:\n  - id: n\n    label: N\n    type: number\n"
+        f"    value: {{add: [{{question: {arithmetic}}}, 1]}}\n    cite: [s1]\n",
+        1,
+    ).replace(
+        "{question: mobile, equals: true}", yaml.safe_dump(cond, default_flow_style=True).strip()
+    )
+    loaded = load_text(text)
+    if not loaded.ok or loaded.protocol is None:
+        assert any(p.severity == "error" for p in loaded.problems)
+        return
+    protocol = loaded.protocol
+    result = analyse(protocol, budget_seconds=30)
+    possible = set(result.pathway_sizes)
+    answers = {
+        "mobile": data.draw(st.booleans()),
+        "age": data.draw(st.integers(0, 100)),
+        "marks": tuple(data.draw(st.sets(st.sampled_from(["bruise", "scratch"])))),
+    }
+    decision = decide(protocol, answers)
+    rule = decision.deciding_rule
+    got = "(none)" if rule is None else str(rule.pathway)
+    assert got in possible, (cond, answers, possible)

@@ -105,6 +105,13 @@ def build(
             continue
         d = build_domain(key, versions[key], usage.get(key), notes)
         domains[key] = d
+    # `known:` tests: the answer "not known" is a yes/no of its own, next to the answer it hides.
+    flags = _known_flags(protocols, rename)
+    for key in flags:
+        domains[f"{key}?unknown"] = Domain(
+            f"{key}?unknown", "boolean", var_names=(f"{key}?unknown",)
+        )
+    order = [x for key in order for x in ([key, f"{key}?unknown"] if key in flags else [key])]
     space = Space(domains, tuple(order), notes)
     compilers = [
         Compiler(p, space, names, version=i)
@@ -125,9 +132,10 @@ def build(
     asked: dict[str, Formula] = {}
     for key in order:
         parts = []
+        base = key.removesuffix("?unknown")
         for p, c, names in zip(protocols, compilers, rename, strict=True):
             for q in p.questions:
-                if names.get(q.id, q.id) == key:
+                if names.get(q.id, q.id) == base:
                     parts.append(c.asked(q.id))
         asked[key] = disj(*parts)
     for info in groups:
@@ -137,7 +145,21 @@ def build(
     explorer = Explorer(space, asked, max_nodes, budget_seconds)
     if budget_seconds is not None:
         explorer.deadline = started + budget_seconds
+        for info in groups:
+            info.deadline = explorer.deadline
     return Built(space, views, explorer)
+
+
+def _known_flags(protocols: list[Protocol], rename: list[dict[str, str]]) -> set[str]:
+    out: set[str] = set()
+    for p, names in zip(protocols, rename, strict=True):
+        for _, cond, owner in all_conditions(p):
+            if owner == "context":
+                continue
+            for cmp in comparisons(cond):
+                if cmp.operator == "known" and cmp.question is not None:
+                    out.add(names.get(cmp.question, cmp.question))
+    return out
 
 
 # --- domains -----------------------------------------------------------------------------
@@ -183,7 +205,14 @@ def build_domain(
         )
     classes = _classes(shared, usage.operands + usage.whole)
     if isinstance(first, SingleChoiceQuestion):
-        return Domain(qid, kind, options=tuple(shared), classes=classes, var_names=(qid,))
+        return Domain(
+            qid,
+            kind,
+            options=tuple(shared),
+            classes=classes,
+            var_names=(qid,),
+            unknown_option=choice[0].unknown_option,
+        )
     ternary = tuple(len(c) > 1 and any(set(c) <= w for w in usage.whole) for c in classes)
     mins = [q.min_selected for q in choice if isinstance(q, MultipleChoiceQuestion)]
     return Domain(
@@ -194,6 +223,7 @@ def build_domain(
         ternary=ternary,
         min_selected=max(mins),
         var_names=tuple(f"{qid}#{i}" for i in range(len(classes))),
+        unknown_option=choice[0].unknown_option,
     )
 
 

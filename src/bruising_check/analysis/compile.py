@@ -108,6 +108,14 @@ class Compiler:
         asked = self.asked(qid)
         if cmp.operator == "answered":
             return asked if cmp.operand else neg(asked)
+        if cmp.operator == "known":
+            # `known: false` is definite, true exactly when the answer was given as unknown: a
+            # yes/no variable of its own (`id?unknown`), the completions ranging over the rest.
+            flag = self.space.domains.get(f"{self.rename.get(qid, qid)}?unknown")
+            if flag is None:
+                return TRUE if cmp.operand else FALSE  # pragma: no cover - build adds the flag
+            unknown = guarded(asked, _cell_atom(flag.var_names[0], lambda cell: bool(cell)))
+            return neg(unknown) if cmp.operand else unknown
         q = self.questions.get(qid)
         if q is None or isinstance(q, TextQuestion):
             return FALSE

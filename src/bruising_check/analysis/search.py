@@ -35,7 +35,9 @@ class TooLarge(Exception):
     or seconds). Nothing is proved then: callers must treat it as an error, never a pass."""
 
     def __init__(self, nodes: int, seconds: float | None = None) -> None:
-        if seconds is None:
+        if nodes == 0 and seconds is None:
+            super().__init__("stopped: the time budget ran out while counting answer sets")
+        elif seconds is None:
             super().__init__(f"stopped after {nodes:,} search steps")
         else:
             super().__init__(f"stopped after {seconds:g} s ({nodes:,} search steps)")
@@ -70,6 +72,8 @@ class View:
     urgency: dict[str, int] = field(default_factory=dict)
     follows: tuple[bool, ...] = ()
     """Per rule: `then: rules_below` (a first step; the rules below give the follow-on)."""
+    first_steps: frozenset[int] = frozenset()
+    """Rules whose pathway is a first step: never a follow-on."""
 
     @classmethod
     def build(cls, protocol: Protocol, space: Space, compiler: Compiler) -> View:
@@ -85,6 +89,8 @@ class View:
         view.pathways = tuple(r.pathway for r in protocol.rules)
         view.urgency = {p.id: p.urgency for p in protocol.pathways}
         view.follows = tuple(r.then == "rules_below" for r in protocol.rules)
+        steps = {p.id for p in protocol.pathways if p.first_step}
+        view.first_steps = frozenset(i for i, r in enumerate(protocol.rules) if r.pathway in steps)
         return view
 
     def decide_pair(
@@ -98,7 +104,8 @@ class View:
             return False, (i, None), (i if i is not None else 0, 0)
         if i is None or not self.follows[i]:
             return True, (i, None), (0, 0)
-        done, j = self.outcome(a, need, max(start_then, i + 1))
+        # Like the engine, a follow-on is never itself a first step: those rules are passed over.
+        done, j = self.outcome(a, need, max(start_then, i + 1), self.first_steps)
         resume = j if j is not None else 0
         return done, (i, j), (i, resume)
 
@@ -111,7 +118,8 @@ class View:
 
     def follow_is(self, i: int, j: int | None) -> Formula:
         """Below first-step rule `i`, rule `j` is the first to match (None: none does)."""
-        later = self.rules[i + 1 :] if j is None else self.rules[i + 1 : j]
+        end = len(self.rules) if j is None else j
+        later = [self.rules[k] for k in range(i + 1, end) if k not in self.first_steps]
         mine = TRUE if j is None else self.rules[j]
         return conj(mine, *(neg(r) for r in later))
 
@@ -128,16 +136,24 @@ class View:
                 if not satisfies((first, None), target):
                     options.append(self.decides(i))
                 continue
-            for j in [*range(i + 1, len(self.rules)), None]:
+            for j in [
+                *(k for k in range(i + 1, len(self.rules)) if k not in self.first_steps),
+                None,
+            ]:
                 then = None if j is None else pathways.get(self.pathways[j])
                 if not satisfies((first, then), target):
                     options.append(conj(self.decides(i), self.follow_is(i, j)))
         return disj(*options)
 
-    def outcome(self, a: Assignment, need: list[str], start: int = 0) -> tuple[bool, int | None]:
+    def outcome(
+        self, a: Assignment, need: list[str], start: int = 0, skip: frozenset[int] = frozenset()
+    ) -> tuple[bool, int | None]:
         """(decided, index of the first matching rule or None for a gap); undecided: the index of
-        the first undecided rule. Rules before `start` are known not to match."""
+        the first undecided rule. Rules before `start` are known not to match; rules in `skip`
+        are not looked at."""
         for i in range(start, len(self.rules)):
+            if i in skip:
+                continue
             f = self.rules[i]
             mine: list[str] = []
             v = evaluate(f, a, mine)
@@ -273,6 +289,11 @@ class Explorer:
             d = self.space.domains[qid]
             if d.kind == "text" and not d.required:
                 continue  # optional free text never decides: leave it out of examples
+            if qid.endswith("?unknown"):
+                base = qid.removesuffix("?unknown")
+                if base in out and a.get(qid):
+                    out[base] = self.space.unknown_answer(base)
+                continue
             if self.is_asked(qid, a):
                 out[qid] = self.space.example(qid, a)
         return out

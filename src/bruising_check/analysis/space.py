@@ -69,6 +69,8 @@ class Domain:
     required: bool = True
     group: Any = None
     """For a repeated group: its `groups.GroupInfo` (kinds, counting, examples)."""
+    unknown_option: str | None = None
+    """The option that says "not known", if any (never one of `options`)."""
 
     def class_of(self, option: str) -> int | None:
         for i, members in enumerate(self.classes):
@@ -116,12 +118,8 @@ class Space:
             return ["E", "P", "F"] if d.ternary[i] else ["E", "N"]
         if d.kind == "group":
             if var not in a:
-                k = next(k for k in d.group.kinds if k.var == var)
-                top = int(d.hi)
-                return [(n, n) for n in range(k.cap)] + ([(k.cap, top)] if k.cap <= top else [])
-            lo, hi = a[var]
-            mid = math.floor((lo + hi) / 2)
-            return [(lo, mid), (mid + 1, hi)]
+                return list(d.group.cells(var))
+            raise ValueError(f"cannot split {var} further")  # pragma: no cover
         if d.kind == "number":
             if var not in a:
                 return self.number_cells(d)
@@ -199,6 +197,13 @@ class Space:
         return 1  # text
 
     # --- examples and descriptions ----------------------------------------------------------
+
+    def unknown_answer(self, qid: str) -> Any:
+        """How an answers file says "not known" for this question."""
+        d = self.domains[qid]
+        if d.unknown_option is None:
+            return None
+        return [d.unknown_option] if d.kind == "multiple_choice" else d.unknown_option
 
     def example(self, qid: str, a: Assignment) -> Any:
         """One concrete, JSON-able answer in the cells of `a` (fewest options, lowest number)."""

@@ -111,8 +111,14 @@ def compute(expr: Expr, values: Mapping[str, Any], item: Mapping[str, Any] | Non
                 value = UNKNOWN if item is None else item.get(expr.item, UNKNOWN)
             else:
                 value = values.get(expr.subject, UNKNOWN)
-            if value is not None and value is not UNKNOWN and not isinstance(value, (int, float)):
-                return UNKNOWN  # pragma: no cover - the validator forbids non-numbers here
+            if (
+                value is not None
+                and value is not UNKNOWN
+                and (isinstance(value, bool) or not isinstance(value, (int, float)))
+            ):
+                # The validator refuses this (ARITHMETIC_NOT_NUMBER): True + 1 = 2 here while
+                # the analysis reads a yes/no answer, so the two could disagree.
+                raise TypeError(f"arithmetic on {expr.subject!r}, which is not a number")
             return value
         case Add(add=parts):
             got = [compute(p, values, item) for p in parts]
