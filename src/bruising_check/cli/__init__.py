@@ -39,6 +39,7 @@ def _register() -> None:
         commands,
         diffing,
         guided,
+        migrate,
         records,
         training,
         validation,

@@ -114,7 +114,8 @@ def check(
         )
         raise typer.Exit(code)
     try:
-        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
+        # Answers are read with YAML 1.2 rules: `no` is the option "no", `010` is ten.
+        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers), yaml12=True)
     except YamlError as exc:
         print_problems([exc.problem])
         raise typer.Exit(1) from None

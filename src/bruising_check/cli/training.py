@@ -97,7 +97,7 @@ def _decision_for(protocol: Protocol, answers: Path) -> Any:
     from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
 
     try:
-        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers))
+        located = read_yaml(decode(read_bytes(answers), str(answers)), str(answers), yaml12=True)
     except YamlError as exc:
         print_problems([exc.problem])
         raise typer.Exit(1) from None

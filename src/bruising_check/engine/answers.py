@@ -49,6 +49,9 @@ class AnswerError(ValueError):
         self.code = code
 
 
+YES_NO = frozenset({"yes", "no", "Yes", "No", "YES", "NO", "y", "n", "on", "off"})
+
+
 def may_be_unknown(q: Question | ItemQuestion) -> bool:
     """Whether `null` is an answer: the question says so, offers an unknown option, or is
     optional."""
@@ -73,8 +76,11 @@ def coerce(q: Question | ItemQuestion, value: Any, name: str | None = None) -> A
     match q:
         case BooleanQuestion():
             if not isinstance(value, bool):
+                plain = isinstance(value, str) and value in YES_NO
+                words = " (answers files read yes/no as text)" if plain else ""
                 raise AnswerError(
-                    Code.ANSWER_TYPE, f"{name}: expected true or false, got {_show(value)}"
+                    Code.ANSWER_TYPE,
+                    f"{name}: expected true or false, got {_show(value)}{words}",
                 )
             return value
         case SingleChoiceQuestion(options=options):

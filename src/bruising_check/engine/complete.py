@@ -244,11 +244,17 @@ def unknowns(protocol: Protocol, root: Pass) -> list[Var]:
                 for iq in q.questions:
                     if (
                         item.get(iq.id) is UNKNOWN
+                        and f"{q.id}[{n + 1}].{iq.id}" not in root.pending
                         and not isinstance(iq, TextQuestion)
                         and _item_relevant(ix, q.id, iq.id)
                     ):
                         found.append(Var(iq.id, q.id, n))
-        elif value is UNKNOWN and not isinstance(q, TextQuestion) and _top_relevant(ix, q.id):
+        elif (
+            value is UNKNOWN
+            and q.id not in root.pending
+            and not isinstance(q, TextQuestion)
+            and _top_relevant(ix, q.id)
+        ):
             found.append(Var(q.id))
     return found
 

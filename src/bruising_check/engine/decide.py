@@ -162,9 +162,9 @@ def decide(
         rules_fired=tuple(fired),
         actions=tuple(actions),
         derived=facts,
-        answers=dict(root.values),
+        answers=_given(root),
         not_asked=tuple(root.not_asked),
-        unanswered=tuple(_unanswered(protocol, root)),
+        unanswered=tuple(_unanswered(protocol, _given(root))),
         then=then,
         unknowns_that_decided=decided,
         item_derived=item_facts,
@@ -172,10 +172,26 @@ def decide(
     )
 
 
-def _unanswered(protocol: Protocol, root: Pass) -> list[str]:
+def _given(root: Pass) -> dict[str, Any]:
+    """The answers as given: an answer to a question whose ask_if is unknown is shown as given
+    (the engine treats it as void in the completions where the question is not asked)."""
+    values = dict(root.values)
+    for path, value in root.pending.items():
+        if "[" not in path:
+            values[path] = value
+            continue
+        group, rest = path.split("[", 1)
+        number, qid = rest.split("].", 1)
+        items = [dict(x) for x in values[group]]
+        items[int(number) - 1][qid] = value
+        values[group] = tuple(items)
+    return values
+
+
+def _unanswered(protocol: Protocol, values: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     for q in protocol.questions:
-        value = root.values.get(q.id)
+        value = values.get(q.id)
         if isinstance(q, GroupQuestion):
             if value is UNKNOWN:
                 found.append(q.id)
@@ -197,6 +213,8 @@ def _decided(
 ) -> tuple[str, ...]:
     """Each unknown for which some answer to it alone would give a less urgent outcome. When
     the search cannot tell (budget), the unknown is listed: finding it out may matter."""
+    if search.root.definite:
+        return ()
     decided: list[str] = []
     for var in search.vars:
         if not exact or _lowers(search, var, final, witness):
@@ -291,12 +309,15 @@ def _fired(
     # The follow-on, when the outcome's first step came from a rule.
     if final[1] is not None and chosen is not None:
         for r in follow_on_trace(protocol, chosen.id, source.env):
-            if r.pathway == final[1].id:
-                kind = "then" if r.kind == "then" else "might_apply"
-                fired.append(FiredRule(r.id, r.because, r.cite, kind, r.pathway))
+            if r.kind == "then":
+                fired.append(r)
                 break
+            if r.pathway == final[1].id:
+                fired.append(r)  # might apply, and gives the follow-on in some completion
     # Invariants that changed the outcome the rules gave.
-    rule_outcome = _rule_outcome(protocol, chosen, final)
+    rule_outcome = source.rules_lower
+    if chosen is None or rule_outcome[0] is None or rule_outcome[0].id != chosen.pathway:
+        rule_outcome = _rule_outcome(protocol, chosen, (None, None))
     for inv in protocol.invariants:
         floor = protocol.pathway(inv.at_least)
         if floor is None or evaluate(inv.when, source.env) is Truth.FALSE:

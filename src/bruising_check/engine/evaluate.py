@@ -71,8 +71,14 @@ class Pass:
     not_asked: list[Skipped]
     asked: dict[str, Truth] = field(default_factory=dict)
     """Each question's `ask_if` truth: top-level ids and item paths (`marks[1].site`)."""
+    pending: dict[str, Any] = field(default_factory=dict)
+    """Answers given to questions whose `ask_if` is unknown (ids and item paths): UNKNOWN in
+    `values`, since in some completions the question is not asked and its answer is void."""
     upper: Outcome = (None, None)
     lower: Outcome = (None, None)
+    rules_upper: Outcome = (None, None)
+    rules_lower: Outcome = (None, None)
+    """The bounds the rules alone give, before invariants raise them."""
     trace: list[FiredRule] = field(default_factory=list)
     """Rules that decide (definitely true) or might apply (unknown), in order."""
 
@@ -174,6 +180,7 @@ def run_pass(protocol: Protocol, answers: Mapping[str, Any], *, rules: bool = Tr
         values[UNKNOWN_KEYS] = marks
     not_asked: list[Skipped] = []
     asked: dict[str, Truth] = {}
+    pending: dict[str, Any] = {}
     for q in protocol.questions:
         truth = Truth.TRUE
         if q.ask_if is not None:
@@ -189,14 +196,19 @@ def run_pass(protocol: Protocol, answers: Mapping[str, Any], *, rules: bool = Tr
         raw = answers.get(q.id, UNKNOWN)
         if isinstance(q, GroupQuestion):
             values[q.id] = (
-                raw if raw is UNKNOWN else _items(protocol, q, raw, values, not_asked, asked)
+                raw
+                if raw is UNKNOWN
+                else _items(protocol, q, raw, values, not_asked, asked, pending)
             )
-        elif q.id not in answers and isinstance(q, NumberQuestion) and q.default is not None:
-            values[q.id] = _default(q)
-        else:
-            values[q.id] = raw
+            continue
+        if q.id not in answers and isinstance(q, NumberQuestion) and q.default is not None:
+            raw = _default(q)
+        if truth is Truth.UNKNOWN and raw is not UNKNOWN:
+            pending[q.id] = raw
+            raw = UNKNOWN
+        values[q.id] = raw
     env, facts, item_facts = _environment(protocol, values)
-    result = Pass(values, facts, item_facts, env, not_asked, asked)
+    result = Pass(values, facts, item_facts, env, not_asked, asked, pending)
     if rules:
         _outcome(protocol, result)
     return result
@@ -220,6 +232,7 @@ def _items(
     values: dict[str, Any],
     not_asked: list[Skipped],
     asked: dict[str, Truth],
+    pending: dict[str, Any],
 ) -> tuple[dict[str, Any], ...]:
     items: list[dict[str, Any]] = []
     child_env: Mapping[str, Any] | None = None
@@ -251,6 +264,9 @@ def _items(
                 and q.default is not None
             ):
                 value = _default(q)
+            if truth is Truth.UNKNOWN and value is not UNKNOWN:
+                pending[f"{group.id}[{n}].{q.id}"] = value
+                value = UNKNOWN
             item[q.id] = value
         items.append(item)
     return tuple(items)
@@ -363,6 +379,7 @@ def _outcome(protocol: Protocol, result: Pass) -> None:
             sure.append(floor)
         if truth is not Truth.FALSE:
             maybe.append(floor)
+    result.rules_upper, result.rules_lower = upper, lower
     result.upper = honour(upper, maybe)
     result.lower = honour(lower, sure)
     result.trace = trace

@@ -7,6 +7,7 @@ Values come back as plain Python data beside a map from each path (keys and list
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,9 @@ class Located:
     key_at: dict[Path, tuple[int, int]] = field(default_factory=dict)
     truthy_words: dict[Path, str] = field(default_factory=dict)
     """Values YAML 1.1 read as booleans from words such as `yes`, `no`, `on`, `off`."""
+    yaml12: bool = False
+    """Plain scalars were read with YAML 1.2 core rules (answers files): `no` is text and
+    `010` is ten."""
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest known prefix of `path` (1-based line, column)."""
@@ -95,8 +99,10 @@ def decode(raw: bytes, file: str) -> str:
     return text
 
 
-def read_yaml(text: str, file: str) -> Located:
-    """Parse `text` safely. Raises `YamlError` with a located problem."""
+def read_yaml(text: str, file: str, *, yaml12: bool = False) -> Located:
+    """Parse `text` safely. Raises `YamlError` with a located problem. With `yaml12`, plain
+    scalars follow YAML 1.2 core rules, restricted to decimal numbers: only true/false are
+    booleans, `010` is ten, and `0o17`, `0x1F`, `1:30` and `1_000` stay text."""
     _precheck(text, file)
     try:
         node = yaml.compose(text, Loader=Loader)
@@ -104,7 +110,7 @@ def read_yaml(text: str, file: str) -> Located:
         raise YamlError(_marked(exc, file)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
         raise YamlError(Problem(Code.YAML_SYNTAX, str(exc), file)) from None
-    located = Located(None, file)
+    located = Located(None, file, yaml12=yaml12)
     if node is None:
         return located
     counter = [0]
@@ -227,10 +233,16 @@ def _convert(node: yaml.Node, path: Path, located: Located, counter: list[int]) 
     return _scalar(node, path, located)
 
 
+_CORE_INT = re.compile(r"[-+]?[0-9]+")
+_CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
 def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
     value = str(node.value)
     if node.tag == _NULL:
         return None
+    if located.yaml12 and not node.style:  # plain (libyaml says "", PyYAML None)
+        return _core(value, path, located)
     if node.tag == _BOOL:
         if value.lower() not in {"true", "false"}:
             located.truthy_words[path] = value
@@ -246,6 +258,25 @@ def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
                 located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
             )
         return number
+    return value
+
+
+def _core(value: str, path: Path, located: Located) -> Any:
+    """A plain scalar by YAML 1.2 core rules (decimal numbers only)."""
+    if value in {"true", "True", "TRUE"}:
+        return True
+    if value in {"false", "False", "FALSE"}:
+        return False
+    if len(value) > 30 and (_CORE_INT.fullmatch(value) or _CORE_FLOAT.fullmatch(value)):
+        raise YamlError(located.problem(Code.SCHEMA, "number is too long", path))
+    if _CORE_INT.fullmatch(value):
+        return int(value)
+    if _CORE_FLOAT.fullmatch(value):
+        return float(value)
+    if value.lower() in {".inf", "+.inf", "-.inf", ".nan"}:
+        raise YamlError(
+            located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
+        )
     return value
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.engine.decide import Decision
-from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS
 from bruising_check.protocol.model import (
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberFact,
     NumberQuestion,
@@ -97,9 +98,8 @@ def build_record(
         "raised_for_safety": decision.raised,
         "derived": {k: _plain(v) for k, v in decision.derived.items()},
         "derived_unknown": [k for k, v in decision.derived.items() if v is UNKNOWN],
-        "answers": {
-            k: _plain(v) for k, v in decision.answers.items() if v is not None and v is not UNKNOWN
-        },
+        # Not known is null (answers format v2), so that verify-record re-runs the same answers.
+        "answers": {k: _plain(v) for k, v in decision.answers.items() if v is not None},
         "questions": [_question_entry(q, decision) for q in protocol.questions],
         "unanswered": list(decision.unanswered),
         "not_asked": [{"id": s.question, "reason": s.reason} for s in decision.not_asked],
@@ -181,6 +181,8 @@ def _label(q: Question, value: Any) -> str | None:
     """The answer as a person reads it: option labels, yes/no, a number with its unit."""
     if value is None or value is UNKNOWN:
         return None
+    if isinstance(q, GroupQuestion):
+        return f"{len(value)} {q.item_label}{'' if len(value) == 1 else 's'}"
     if isinstance(q, SingleChoiceQuestion):
         return next((o.label for o in q.options if o.id == value), str(value))
     if isinstance(q, MultipleChoiceQuestion):
@@ -231,8 +233,10 @@ def _act_by(ts: Timescale | None, now: dt.datetime) -> str | None:
 def _plain(value: Any) -> Any:
     if value is UNKNOWN:
         return None
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]  # a group's items are mappings (answers v2)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items() if k != UNKNOWN_KEYS}
     if isinstance(value, float) and not math.isfinite(value):
         return None  # JSON cannot hold it; `validate` keeps derived numbers far from overflow
     if isinstance(value, float) and value == int(value):

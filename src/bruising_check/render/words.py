@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bruising_check.protocol.conditions import AllOf, AnyOf, Compare, Condition, Not
+from bruising_check.protocol.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Count,
+    Every,
+    Not,
+    Some,
+)
 from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberQuestion,
@@ -87,6 +96,8 @@ def compare_text(protocol: Protocol, cmp: Compare) -> str:
         return f"{name} is {'empty (none chosen)' if operand else 'not empty'}"
     if op == "answered":
         return f"{name} is {'known' if operand else 'not known or not applicable'}"
+    if op == "known":
+        return f"{name} is {'known' if operand else 'not known'}"
     words = {"lt": "under", "le": "at most", "gt": "over", "ge": "at least"}
     shown = int(operand) if float(operand) == int(operand) else operand
     return f"{name} {words[op]} {shown}{unit}"
@@ -121,9 +132,27 @@ def condition_lines(protocol: Protocol, cond: Condition) -> Line:
             if simple is not None:
                 return simple
             return Line("not:", (condition_lines(protocol, inner),))
+        case Some(some=q):
+            label = _item_label(protocol, q.group)
+            return Line(f"some {label} where:", (condition_lines(protocol, q.where),))
+        case Every(every=q):
+            label = _item_label(protocol, q.group)
+            return Line(f"every {label} where:", (condition_lines(protocol, q.where),))
+        case Count(count=q):
+            label = _item_label(protocol, q.group)
+            sign = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "fewer than"}
+            bound = int(q.operand) if q.operand == int(q.operand) else q.operand
+            what = f"{label}s" if q.sum is None else f"{label}s counted by {q.sum}"
+            head = f"{sign.get(q.operator, 'exactly')} {bound} {what} where:"
+            return Line(head, (condition_lines(protocol, q.where),))
         case Compare():
             return Line(compare_text(protocol, cond))
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover - the union is closed
+
+
+def _item_label(protocol: Protocol, group: str) -> str:
+    g = protocol.group(group)
+    return g.item_label if g is not None else group
 
 
 def condition_text(protocol: Protocol, cond: Condition) -> str:
@@ -135,8 +164,10 @@ def condition_text(protocol: Protocol, cond: Condition) -> str:
 def _flat(line: Line) -> str:
     if not line.children:
         return line.text
-    joiner = {"all of:": " and ", "any of:": " or ", "not:": ""}[line.text]
     parts = [_flat(c) if not c.children else f"({_flat(c)})" for c in line.children]
+    if line.text not in {"all of:", "any of:", "not:"}:
+        return f"{line.text[:-1]} {' and '.join(parts)}"  # a quantifier: "some mark where ..."
+    joiner = {"all of:": " and ", "any of:": " or ", "not:": ""}[line.text]
     if line.text == "not:":
         return f"not ({parts[0]})"
     return joiner.join(parts)
