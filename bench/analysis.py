@@ -1,6 +1,9 @@
-"""Analysis figures: the bundled protocol, and synthetic protocols of 40, 60 and 80 questions.
+"""Analysis figures: the bundled protocol, synthetic protocols of 40, 60 and 80 questions, and
+synthetic protocols with a repeated group (20 marks, 40 item predicates), with how the time grows
+with the number of item predicates and with the maximum number of items.
 
-    .venv/bin/python bench/analysis.py            (add --quick for fewer sizes)
+    .venv/bin/python bench/analysis.py            (add --quick for fewer sizes;
+                                                    --groups for the group figures only)
 
 For each protocol: the raw number of complete answer sets, the situation classes the analysis
 found, the time and peak memory (tracemalloc) of a full `analyse`, and what brute-force enumeration
@@ -138,7 +141,7 @@ def measure(name: str, protocol: Protocol, runs: int = 3) -> None:
     try:
         for _ in range(runs):
             start = time.perf_counter()
-            result = analyse(protocol, max_nodes=MAX_NODES)
+            result = analyse(protocol, max_nodes=MAX_NODES, budget_seconds=None)
             times.append(time.perf_counter() - start)
     except TooLarge as exc:
         print(
@@ -147,7 +150,7 @@ def measure(name: str, protocol: Protocol, runs: int = 3) -> None:
         )
         return
     tracemalloc.start()  # a separate run: tracing slows Python down several times
-    analyse(protocol, max_nodes=MAX_NODES)
+    analyse(protocol, max_nodes=MAX_NODES, budget_seconds=None)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     brute = per_case_seconds(protocol) * result.total
@@ -166,8 +169,179 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+ITEM_TYPES = ["bruise", "petechiae", "abrasion", "burn", "bite", "swelling", "birthmark", "other"]
+SITES = [f"site{k}" for k in range(33)]
+EXPLANATIONS = [f"expl{k}" for k in range(9)]
+
+
+def synthetic_group(
+    n_predicates: int,
+    max_items: int,
+    seed: int,
+    counts: float = 0.05,
+    every: float = 0.2,
+    sums: float = 0.0,
+) -> Protocol:
+    """A marks group (type, site, patterned, explanation, count 1-50) up to `max_items` items,
+    and `n_predicates` item predicates: each rule asks for some mark (or a number of marks, or
+    every mark) of a few types at a few sites, as a body-map protocol would."""
+    rng = random.Random(seed)
+
+    def where() -> dict[str, Any]:
+        parts: list[dict[str, Any]] = [
+            {"item": "type", "in": rng.sample(ITEM_TYPES, rng.randint(1, 3))},
+            {"item": "site", "in": rng.sample(SITES, rng.randint(1, 8))},
+        ]
+        if rng.random() < 0.4:
+            parts.append({"item": "patterned", "equals": "yes"})
+        if rng.random() < 0.4:
+            parts.append({"not": {"item": "explanation", "in": rng.sample(EXPLANATIONS, 3)}})
+        return {"all": parts}
+
+    rules = []
+    for i in range(n_predicates):
+        roll = rng.random()
+        when: dict[str, Any]
+        if roll < 1 - counts - every:
+            when = {"some": {"group": "marks", "where": where()}}
+        elif roll < 1 - every:
+            spec: dict[str, Any] = {"group": "marks", "where": where(), "ge": rng.randint(2, 4)}
+            if rng.random() < sums:
+                spec["sum"] = "count"
+            when = {"count": spec}
+        else:
+            when = {"every": {"group": "marks", "where": where()}}
+        if rng.random() < 0.3:
+            when = {"all": [when, {"question": "age_weeks", "lt": rng.choice([13, 26, 39])}]}
+        rules.append(
+            {
+                "id": f"R{i}",
+                "when": when,
+                "pathway": rng.choice(PATHWAYS[:3]),
+                "because": "Synthetic.",
+                "cite": ["s1"],
+            }
+        )
+    rules.append(
+        {
+            "id": "R_last",
+            "when": {"question": "age_weeks", "answered": True},
+            "pathway": "p4",
+            "because": "Catch-all.",
+            "cite": ["s1"],
+        }
+    )
+
+    def single(qid: str, options: list[str]) -> dict[str, Any]:
+        return {
+            "id": qid,
+            "type": "single_choice",
+            "prompt": f"{qid}?",
+            "options": [{"id": o, "label": o} for o in options],
+        }
+
+    data = {
+        "metadata": {
+            "id": f"synthetic-group-{n_predicates}-{max_items}",
+            "title": "Synthetic group",
+            "version": "1",
+            "status": "draft",
+            "issued_by": "bench",
+            "disclaimer": "Synthetic protocol for measurement only.",
+        },
+        "sources": [{"id": "s1", "title": "None", "url": "https://example.org"}],
+        "questions": [
+            {
+                "id": "age_weeks",
+                "type": "number",
+                "prompt": "Age?",
+                "unit": "weeks",
+                "min": 0,
+                "max": 104,
+            },
+            {
+                "id": "marks",
+                "type": "group",
+                "prompt": "Marks",
+                "item_label": "mark",
+                "min_items": 1,
+                "max_items": max_items,
+                "questions": [
+                    single("type", ITEM_TYPES),
+                    single("site", SITES),
+                    single("patterned", ["yes", "no"]),
+                    single("explanation", EXPLANATIONS),
+                    {
+                        "id": "count",
+                        "type": "number",
+                        "prompt": "How many?",
+                        "unit": "marks",
+                        "min": 1,
+                        "max": 50,
+                    },
+                ],
+            },
+        ],
+        "pathways": [
+            {"id": p, "title": p, "urgency": k + 1, "timescale": {"label": "x"}}
+            for k, p in enumerate(PATHWAYS)
+        ],
+        "rules": rules,
+    }
+    import yaml
+
+    loaded = load_protocol(yaml.safe_dump(data).encode(), "synthetic-group.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
+    return loaded.protocol
+
+
+def measure_group(n_predicates: int, max_items: int, **mix: float) -> float:
+    protocol = synthetic_group(n_predicates, max_items, seed=n_predicates * 100 + max_items, **mix)
+    start = time.perf_counter()
+    shown = f"group {n_predicates:>3} predicates, max {max_items:>2} items"
+    if mix:
+        shown += " (" + ", ".join(f"{k} {v:g}" for k, v in mix.items()) + ")"
+    try:
+        result = analyse(protocol, max_nodes=10 * MAX_NODES, budget_seconds=60)
+    except TooLarge as exc:
+        print(f"{shown}: {exc}")
+        return float("inf")
+    seconds = time.perf_counter() - start
+    kinds = sum(len(d.var_names) for d in _group_domains(protocol))
+    print(
+        f"{shown}: 2^{result.total.bit_length() - 1:<5} answer sets, {kinds:>4} variables,"
+        f" {result.classes:>6,} classes, {seconds:>7.2f} s"
+    )
+    return seconds
+
+
+def _group_domains(protocol: Protocol) -> list[Any]:
+    from bruising_check.analysis.build import build
+
+    return [d for d in build([protocol], budget_seconds=None).space.domains.values() if d.group]
+
+
+def groups(quick: bool) -> None:
+    print("Repeated group (marks: type, site, patterned, explanation, count), item predicates")
+    print("75% some, 20% every, 5% count (a body-map protocol's mix):")
+    headline = measure_group(40, 20)
+    print(f"  20-item group, 40 item predicates: {headline:.2f} s (target < 10 s)")
+    print("  with more counts, and sums of a count field (the expensive case):")
+    measure_group(40, 20, counts=0.1)
+    measure_group(40, 20, counts=0.05, sums=1.0)
+    print("  growth with the number of item predicates (max 20 items):")
+    for n in [10, 20, 40, 80] if quick else [5, 10, 20, 40, 60, 80]:
+        measure_group(n, 20)
+    print("  growth with the maximum number of items (40 item predicates):")
+    for m in [5, 20, 50] if quick else [2, 5, 10, 20, 35, 50]:
+        measure_group(40, m)
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    if "--groups" in argv:
+        groups(quick)
+        return 0
     baseline = load_protocol(
         (ROOT / "protocols" / "national-baseline.yaml").read_bytes(), "baseline"
     ).protocol
@@ -211,6 +385,7 @@ def main(argv: list[str]) -> int:
     for n_questions, n_rules in sizes:
         protocol = synthetic(n_questions, n_rules, seed=n_questions * 1000 + n_rules)
         measure(f"synthetic {n_questions}q {n_rules}r", protocol, runs=1)
+    groups(quick)
     return 0
 
 

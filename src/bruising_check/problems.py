@@ -44,6 +44,11 @@ class Code(Enum):
     CONTEXT_DECIDES = ("error", "Context prompts are recorded only; they must never decide.")
     DUPLICATE_URGENCY = ("error", "Give each pathway its own urgency rank (1 = most urgent).")
     POLICY_MISMATCH = ("error", "Make the `policy:` block say what the rules and facts do.")
+    ARITHMETIC_NOT_NUMBER = (
+        "error",
+        "Arithmetic takes number questions and number facts only; compare other answers instead.",
+    )
+    UNANSWERABLE = ("error", "No answer satisfies this question; fix its options or range.")
     # Repeated groups, unknowns, follow-on pathways
     ITEM_OUTSIDE_GROUP = (
         "error",
@@ -66,11 +71,6 @@ class Code(Enum):
         "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
     )
     GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
-    ARITHMETIC_NOT_NUMBER = (
-        "error",
-        "Arithmetic takes number questions and number facts only; compare other answers instead.",
-    )
-    UNANSWERABLE = ("error", "No answer satisfies this question; fix its options or range.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")

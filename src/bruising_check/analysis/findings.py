@@ -26,7 +26,7 @@ from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.problems import Code
-from bruising_check.protocol.conditions import Compare, comparisons
+from bruising_check.protocol.conditions import Compare, Count, Every, Some, comparisons, walk
 from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberFact,
@@ -247,7 +247,17 @@ def _unused(protocol: Protocol) -> Iterator[Finding]:
     for _, cond, owner in all_conditions(protocol):
         if owner == "context":
             continue
+        for node in walk(cond):
+            if isinstance(node, (Some, Every, Count)):
+                spec = (
+                    node.some
+                    if isinstance(node, Some)
+                    else getattr(node, type(node).__name__.lower())
+                )
+                used_questions.add(spec.group)
         for cmp in comparisons(cond):
+            if cmp.item is not None:
+                continue  # an item's own answer: part of its group, which is used
             if cmp.question is not None:
                 used_questions.add(cmp.question)
                 operands.setdefault(cmp.question, set()).update(_strings(cmp))

@@ -19,15 +19,17 @@ numbers, decided when it agrees at the least and greatest sums a box allows:
 - `count: W` — the items (or summed field) of kinds where W holds compare with the threshold.
 
 Answer sets are counted exactly as ordered lists of `min_items..max_items` items:
-L! [x^L] Π_kind Σ_{n in its box} (size^n / n!) x^n for each length L.
+kinds are added one at a time, n items of a kind going into C(L + n, n) places among the L
+already placed, each with `size` answers.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from bruising_check.analysis.compile import Compiler
@@ -55,6 +57,7 @@ from bruising_check.protocol.conditions import (
     Not,
     Some,
     comparisons,
+    describe,
     walk,
 )
 from bruising_check.protocol.model import (
@@ -122,6 +125,34 @@ class Predicate:
     """Index into a kind's weights for a `sum:`; None counts items."""
     threshold: float
     equals: bool
+    presence: bool = False
+    """`some` / `every`: only whether items of some kinds are present matters."""
+    sum_field: str | None = None
+    label: str = ""
+    variables: dict[int, str | None] = field(default_factory=dict)
+    """Presence predicates: per context, the presence variable (None: no kind qualifies)."""
+
+
+@dataclass
+class Presence:
+    """A yes/no variable: at least one item of these kinds (in this context) is present."""
+
+    context: int
+    kinds: frozenset[str]
+    yes: str
+    no: str
+
+
+@dataclass
+class Total:
+    """An integer variable: the number of items of these kinds (or the sum of their weights) in
+    this context, cut at 0, 1, ..., cap - 1 and "cap or more"."""
+
+    context: int
+    weights: dict[str, int]
+    """Kind var -> its exact weight, or `cap` or more (then it is stored as `cap`)."""
+    cap: int
+    text: str
 
 
 @dataclass
@@ -132,7 +163,6 @@ class Kind:
     size: int
     example: dict[str, Any]
     var: str = ""
-    cap: int = 1
 
 
 @dataclass
@@ -146,6 +176,8 @@ class GroupInfo:
     kinds: list[Kind] = field(default_factory=list)
     predicates: dict[tuple[int, str], Predicate] = field(default_factory=dict)
     ctx_formulas: list[Formula] = field(default_factory=list)
+    presence: dict[str, Presence] = field(default_factory=dict)
+    totals: dict[str, Total] = field(default_factory=dict)
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     # --- the context a leaf is in -------------------------------------------------------------
@@ -160,96 +192,171 @@ class GroupInfo:
                 s |= 1 << i
         return s
 
-    def box(self, k: Kind, a: Assignment) -> tuple[int, int]:
-        got = a.get(k.var)
-        if got is None:
-            return 0, self.max_items
-        return int(got[0]), int(got[1])
+    def cells(self, var: str) -> list[Any]:
+        if var in self.presence:
+            return [False, True]
+        cap = self.totals[var].cap
+        return [(n, n) for n in range(cap)] + [(cap, cap)]
+
+    def _constraints(
+        self, a: Assignment
+    ) -> tuple[int, set[str], list[frozenset[str]], list[tuple[Total, int, int]]]:
+        s = self.context_of(a)
+        forbidden: set[str] = set()
+        present: list[frozenset[str]] = []
+        for var, p in self.presence.items():
+            if p.context == s and var in a:
+                if a[var]:
+                    present.append(p.kinds)
+                else:
+                    forbidden |= p.kinds
+        bounded = [
+            (t, int(a[var][0]), int(a[var][1]))
+            for var, t in self.totals.items()
+            if t.context == s and var in a
+        ]
+        return s, forbidden, present, bounded
 
     # --- counting -----------------------------------------------------------------------------
 
     def count(self, a: Assignment) -> int:
-        s = self.context_of(a)
-        mine = [k for k in self.kinds if k.context == s]
-        boxes = tuple(self.box(k, a) for k in mine)
-        key = (s, boxes)
+        """Exactly the ordered lists in the cells of `a`: kinds of an absent presence variable
+        forbidden, each total in its cell, and (inclusion-exclusion over the present presence
+        variables) at least one item of each one's kinds."""
+        s, forbidden, present, bounded = self._constraints(a)
+        present = [t - forbidden for t in present]
+        if any(not t for t in present):
+            return 0
+        present = list(dict.fromkeys(t for t in present if not any(u < t for u in present)))
+        key = (
+            s,
+            frozenset(forbidden),
+            frozenset(present),
+            tuple((id(t), lo, hi) for t, lo, hi in bounded),
+        )
         got = self._counts.get(key)
         if got is None:
-            got = self._counts[key] = self._count(mine, boxes)
+            if len(present) > 16:
+                raise NotAnalysable(f"{len(present)} kinds of {self.label} required at once")
+            mine = [k for k in self.kinds if k.context == s]
+            total = 0
+            for r in range(len(present) + 1):
+                for chosen in itertools.combinations(present, r):
+                    excluded = forbidden.union(*chosen)
+                    allowed = [k for k in mine if k.var not in excluded]
+                    total += (-1) ** r * self._lists(allowed, bounded)
+            got = self._counts[key] = total
         return got
 
-    def _count(self, kinds: list[Kind], boxes: tuple[tuple[int, int], ...]) -> int:
+    def _lists(self, kinds: list[Kind], bounded: list[tuple[Total, int, int]]) -> int:
+        """Ordered lists of min..max items of these kinds with every total in its bounds.
+
+        Kinds that add the same amount to every bounded total are one region; regions are added
+        one at a time, n new items of a region of `size` answers going into C(L + n, n) places
+        among the L already there; the state is (length, each total capped at its cap)."""
         top = self.max_items
-        pooled = sum(k.size for k, b in zip(kinds, boxes, strict=True) if b == (0, top))
-        poly = [Fraction(pooled**n, math.factorial(n)) for n in range(top + 1)]
-        for k, (lo, hi) in zip(kinds, boxes, strict=True):
-            if (lo, hi) == (0, top):
+        regions: dict[tuple[int, ...], int] = {}
+        for k in kinds:
+            inc = tuple(t.weights.get(k.var, 0) for t, _, _ in bounded)
+            regions[inc] = regions.get(inc, 0) + k.size
+        if not bounded:
+            size = sum(regions.values())
+            return sum(size**n for n in range(self.min_items, top + 1))
+        caps = tuple(t.cap for t, _, _ in bounded)
+        comb = _binomials(top)
+        ways: dict[tuple[int, tuple[int, ...]], int] = {(0, tuple(0 for _ in bounded)): 1}
+        for inc, size in regions.items():
+            powers = [size**n for n in range(top + 1)]
+            grown: dict[tuple[int, tuple[int, ...]], int] = {}
+            for (length, totals), w in ways.items():
+                row = comb[length]
+                for n in range(top - length + 1):
+                    state = (
+                        length + n,
+                        tuple(min(c, v + n * i) for v, i, c in zip(totals, inc, caps, strict=True)),
+                    )
+                    grown[state] = grown.get(state, 0) + w * row[n] * powers[n]
+            ways = grown
+        result = 0
+        for (length, totals), w in ways.items():
+            if length < self.min_items:
                 continue
-            factor = [Fraction(0)] * (top + 1)
-            for n in range(lo, min(hi, top) + 1):
-                factor[n] = Fraction(k.size**n, math.factorial(n))
-            poly = _mul(poly, factor, top)
-        total = sum(poly[n] * math.factorial(n) for n in range(self.min_items, top + 1))
-        assert total.denominator == 1
-        return int(total)
+            if all(lo <= v <= hi for v, (_, lo, hi) in zip(totals, bounded, strict=True)):
+                result += w
+        return result
 
     # --- examples and descriptions ------------------------------------------------------------
 
     def example(self, a: Assignment) -> list[dict[str, Any]]:
-        s = self.context_of(a)
-        mine = [k for k in self.kinds if k.context == s]
-        counts = {k.var: self.box(k, a)[0] for k in mine}
-        total = sum(counts.values())
-        for k in sorted(mine, key=lambda k: -self.box(k, a)[1]):
-            while total < self.min_items and counts[k.var] < self.box(k, a)[1]:
-                counts[k.var] += 1
-                total += 1
-        items: list[dict[str, Any]] = []
-        for k in mine:
-            items += [dict(k.example) for _ in range(counts[k.var])]
-        return items
+        """A smallest list of items in the cells of `a` (breadth-first over kinds)."""
+        s, forbidden, present, bounded = self._constraints(a)
+        # Kinds that meet the same present variables and add the same to each bounded total
+        # are interchangeable here: search over one of each.
+        chosen_by: dict[tuple[Any, ...], Kind] = {}
+        for k in self.kinds:
+            if k.context == s and k.var not in forbidden:
+                sig = (
+                    tuple(k.var in p for p in present),
+                    tuple(t.weights.get(k.var, 0) for t, _, _ in bounded),
+                )
+                chosen_by.setdefault(sig, k)
+        kinds = list(chosen_by.values())
 
-    def describe_all(self, cells: Mapping[str, Iterable[tuple[float, float]]]) -> list[str]:
-        """What a class requires of the group: kinds absent in one phrase, then the others."""
-        absent: list[str] = []
+        def fits(chosen: list[Kind], final: bool) -> bool:
+            for t, lo, hi in bounded:
+                v = min(t.cap, sum(t.weights.get(k.var, 0) for k in chosen))
+                if v > hi or (final and v < lo):
+                    return False
+            if not final:
+                return True
+            have = {k.var for k in chosen}
+            return len(chosen) >= self.min_items and all(have & p for p in present)
+
+        frontier: list[list[Kind]] = [[]]
+        for _ in range(self.max_items + 1):
+            for chosen in frontier:
+                if fits(chosen, True):
+                    return [dict(k.example) for k in chosen]
+            grown = []
+            for chosen in frontier:
+                last = kinds.index(chosen[-1]) if chosen else 0
+                for k in kinds[last:]:
+                    more = [*chosen, k]
+                    if fits(more, False):
+                        grown.append(more)
+                if len(grown) > 5000:
+                    break
+            frontier = grown[:5000]
+        return []  # pragma: no cover - a leaf with answer sets has a list of at most max items
+
+    def describe_all(self, cells: Mapping[str, Iterable[Any]]) -> list[str]:
         said: list[str] = []
         for var, mine in cells.items():
-            intervals = {(int(lo), int(hi)) for lo, hi in mine}
-            if intervals == {(0, 0)}:
-                absent.append(self._like(var))
+            values = set(mine)
+            p = self.presence.get(var)
+            if p is not None:
+                if len(values) == 1:
+                    said.append(p.yes if True in values else p.no)
                 continue
-            text = self.describe(var, intervals)
-            if text is not None:
-                said.append(text)
-        if absent:
-            said.insert(0, f"{self.gid}: no {self.label} like {' or '.join(absent)}")
+            t = self.totals[var]
+            runs: list[list[int]] = []
+            for lo, hi in sorted((int(lo), int(hi)) for lo, hi in values):
+                if runs and lo <= runs[-1][1] + 1:
+                    runs[-1][1] = max(runs[-1][1], hi)
+                else:
+                    runs.append([lo, hi])
+            if len(runs) == 1 and runs[0] == [0, t.cap]:
+                continue
+            shown = []
+            for lo, hi in runs:
+                if hi >= t.cap:
+                    shown.append(f"≥ {lo}")
+                elif lo == hi:
+                    shown.append(f"= {lo}")
+                else:
+                    shown.append(f"{lo} to {hi}")
+            said.append(f"{t.text} is {' or '.join(shown)}")
         return said
-
-    def _like(self, var: str) -> str:
-        kind = next(k for k in self.kinds if k.var == var)
-        like = ", ".join(f"{q}: {v}" for q, v in kind.example.items()) or "any answers"
-        return f"{{{like}}}"
-
-    def describe(self, var: str, cells: Iterable[tuple[float, float]]) -> str | None:
-        runs: list[list[int]] = []
-        for lo, hi in sorted((int(lo), int(hi)) for lo, hi in cells):
-            if runs and lo <= runs[-1][1] + 1:
-                runs[-1][1] = max(runs[-1][1], hi)
-            else:
-                runs.append([lo, hi])
-        if len(runs) == 1 and runs[0] == [0, self.max_items]:
-            return None
-        shown = []
-        for lo, hi in runs:
-            if lo == hi == 0:
-                shown.append("none")
-            elif hi >= self.max_items:
-                shown.append(f"at least {lo}")
-            elif lo == hi:
-                shown.append(f"exactly {lo}")
-            else:
-                shown.append(f"{lo} to {hi}")
-        return f"{self.gid}: {' or '.join(shown)} {self.label}(s) like {self._like(var)}"
 
     # --- quantifiers as formulas --------------------------------------------------------------
 
@@ -260,12 +367,16 @@ class GroupInfo:
         n_ctx = len(self.ctx_formulas)
         parts: list[Formula] = []
         for s in range(1 << n_ctx):
-            terms = [
-                (k, self._weight(k, pred))
-                for k in self.kinds
-                if k.context == s and k.truths[pred.where] != pred.negate
-            ]
-            atom = self._atom(terms, pred)
+            var = pred.variables.get(s)
+            atom: Formula
+            if var is None:
+                atom = TRUE if pred.test(0) else FALSE
+            elif pred.presence:
+                atom = _presence(var)
+                if pred.negate:
+                    atom = neg(atom)
+            else:
+                atom = _total(var, pred)
             if atom is FALSE:
                 continue
             sigma = [f if s >> i & 1 else neg(f) for i, f in enumerate(self.ctx_formulas)]
@@ -273,52 +384,45 @@ class GroupInfo:
         body = disj(*parts)
         return _guarded_group(asked, body, pred.empty)
 
-    def _weight(self, k: Kind, pred: Predicate) -> tuple[int, int]:
-        return (1, 1) if pred.weight is None else k.weights[pred.weight]
 
-    def _atom(self, terms: list[tuple[Kind, tuple[int, int]]], pred: Predicate) -> Formula:
-        terms = [(k, w) for k, w in terms if w[1] > 0]
-        names = tuple(k.var for k, _ in terms)
-        test, equals, t = pred.test, pred.equals, pred.threshold
-        if not terms:
-            return TRUE if test(0) else FALSE
+@functools.cache
+def _binomials(top: int) -> list[list[int]]:
+    """comb[length][n] = C(length + n, n) for length + n <= top."""
+    return [
+        [math.comb(length + n, n) for n in range(top - length + 1)] for length in range(top + 1)
+    ]
 
-        def decide(a: Assignment) -> bool | None:
-            low = high = 0
-            for k, (wl, wh) in terms:
-                lo, hi = self.box(k, a)
-                low += lo * wl
-                high += hi * wh
-            if equals:
-                if low == high:
-                    return low == t
-                return None if low <= t <= high else False
-            at_low, at_high = test(low), test(high)
-            return at_low if at_low == at_high else None
 
-        def split_on(a: Assignment) -> str:
-            for k, _ in terms:
-                if k.var not in a:
-                    return k.var
-            return max(terms, key=lambda kw: self.box(kw[0], a)[1] - self.box(kw[0], a)[0])[0].var
+def _presence(var: str) -> Formula:
+    def decide(a: Assignment) -> bool | None:
+        got = a.get(var)
+        return None if got is None else bool(got)
 
-        return Atom(names, decide, split_on)
+    return Atom((var,), decide, lambda a: var)
+
+
+def _total(var: str, pred: Predicate) -> Formula:
+    test, equals, t = pred.test, pred.equals, pred.threshold
+
+    def decide(a: Assignment) -> bool | None:
+        got = a.get(var)
+        if got is None:
+            return None
+        lo, hi = got
+        if equals:
+            if lo == hi:
+                return bool(lo == t)
+            return None if lo <= t <= hi else False
+        at_low, at_high = test(lo), test(hi)
+        return at_low if at_low == at_high else None
+
+    return Atom((var,), decide, lambda a: var)
 
 
 def _guarded_group(asked: Formula, body: Formula, empty: bool) -> Formula:
     if empty:
         return disj(neg(asked), guarded(asked, body))
     return guarded(asked, body)
-
-
-def _mul(p: list[Fraction], q: list[Fraction], top: int) -> list[Fraction]:
-    out = [Fraction(0)] * (top + 1)
-    for i, x in enumerate(p):
-        if x:
-            for j in range(top + 1 - i):
-                if q[j]:
-                    out[i + j] += x * q[j]
-    return out
 
 
 _TESTS: dict[str, Callable[[float, float], bool]] = {
@@ -503,6 +607,9 @@ def build_group(
                 weight=weight,
                 threshold=t,
                 equals=op == "equals",
+                presence=not isinstance(spec, CountOf),
+                label=describe(spec.where),
+                sum_field=spec.sum if isinstance(spec, CountOf) else None,
             )
         for qid in order:
             c.asked(qid)
@@ -544,20 +651,64 @@ def build_group(
         by_key[key] = Kind(s, truths, weights, size, example)
     for i, k in enumerate(by_key.values()):
         k.var = f"{gid}#{i}"
-        caps = [1]
-        for p in info.predicates.values():
-            if k.truths[p.where] != p.negate:
-                caps.append(math.floor(p.threshold) + 1)
-        k.cap = min(max(caps), hi)
         info.kinds.append(k)
+    # Presence variables: one per (context, set of kinds) a `some` or `every` looks at.
+    by_set: dict[tuple[int, frozenset[str]], str] = {}
+    label = groups[0].item_label
+    for p in info.predicates.values():
+        if not p.presence:
+            continue
+        for s in range(1 << len(contexts)):
+            members = frozenset(
+                k.var for k in info.kinds if k.context == s and k.truths[p.where] != p.negate
+            )
+            if not members:
+                p.variables[s] = None
+                continue
+            if (s, members) not in by_set:
+                var = f"{gid}?{len(by_set)}"
+                by_set[(s, members)] = var
+                if p.negate:
+                    yes, no = f"not every {label} has ({p.label})", f"every {label} has ({p.label})"
+                else:
+                    yes, no = f"some {label} has ({p.label})", f"no {label} has ({p.label})"
+                info.presence[var] = Presence(s, members, yes, no)
+            p.variables[s] = by_set[(s, members)]
+    # Totals: one per (context, kinds and their wmap) a `count` looks at.
+    by_weights: dict[tuple[int, frozenset[tuple[str, int]], int], str] = {}
+    for p in info.predicates.values():
+        if p.presence:
+            continue
+        cap = max(0, math.floor(p.threshold)) + 1
+        for s in range(1 << len(contexts)):
+            wmap = {
+                k.var: min(cap, _weight(k, p)[0])
+                for k in info.kinds
+                if k.context == s and k.truths[p.where] and _weight(k, p)[1] > 0
+            }
+            if not wmap:
+                p.variables[s] = None
+                continue
+            tkey = (s, frozenset(wmap.items()), cap)
+            if tkey not in by_weights:
+                var = f"{gid}+{len(by_weights)}"
+                by_weights[tkey] = var
+                what = f"the total {p.sum_field} of" if p.sum_field else "the number of"
+                text = f"{what} {label}s with ({p.label})"
+                info.totals[var] = Total(s, wmap, cap, text)
+            p.variables[s] = by_weights[tkey]
     return Domain(
         gid,
         "group",
-        var_names=tuple(k.var for k in info.kinds),
+        var_names=(*info.presence, *info.totals),
         lo=0,
         hi=hi,
         group=info,
     )
+
+
+def _weight(k: Kind, p: Predicate) -> tuple[int, int]:
+    return (1, 1) if p.weight is None else k.weights[p.weight]
 
 
 def _bind(fn: Callable[[float, float], bool], t: float) -> Callable[[float], bool]:

@@ -116,12 +116,8 @@ class Space:
             return ["E", "P", "F"] if d.ternary[i] else ["E", "N"]
         if d.kind == "group":
             if var not in a:
-                k = next(k for k in d.group.kinds if k.var == var)
-                top = int(d.hi)
-                return [(n, n) for n in range(k.cap)] + ([(k.cap, top)] if k.cap <= top else [])
-            lo, hi = a[var]
-            mid = math.floor((lo + hi) / 2)
-            return [(lo, mid), (mid + 1, hi)]
+                return list(d.group.cells(var))
+            raise ValueError(f"cannot split {var} further")  # pragma: no cover
         if d.kind == "number":
             if var not in a:
                 return self.number_cells(d)
