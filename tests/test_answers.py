@@ -12,7 +12,7 @@ from bruising_check.problems import Code
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import read_yaml
-from tests.conftest import BASE_ANSWERS
+from tests.conftest import BASE_ANSWERS, mark
 
 
 def checked(protocol: Protocol, **changes: Any):  # type: ignore[no-untyped-def]
@@ -25,21 +25,24 @@ def checked(protocol: Protocol, **changes: Any):  # type: ignore[no-untyped-def]
     ("changes", "code", "names"),
     [
         ({"favourite_colour": "blue"}, Code.ANSWER_UNKNOWN_ID, "favourite_colour"),
-        ({"patterned": "yes please"}, Code.ANSWER_TYPE, "patterned"),
-        ({"patterned": 1}, Code.ANSWER_TYPE, "patterned"),
+        ({"marks": [mark(patterned="yes please")]}, Code.ANSWER_OPTION, "marks[1].patterned"),
+        ({"marks": [mark(patterned=1)]}, Code.ANSWER_TYPE, "marks[1].patterned"),
         ({"age_weeks": True}, Code.ANSWER_TYPE, "age_weeks"),
         ({"age_weeks": "ten"}, Code.ANSWER_TYPE, "age_weeks"),
         ({"age_weeks": 937}, Code.ANSWER_RANGE, "age_weeks"),
         ({"age_weeks": -1}, Code.ANSWER_RANGE, "age_weeks"),
         ({"age_weeks": 10.5}, Code.ANSWER_RANGE, "age_weeks"),
         ({"gestation_weeks_at_birth": 21}, Code.ANSWER_RANGE, "gestation_weeks_at_birth"),
-        ({"explanation": "dog did it"}, Code.ANSWER_OPTION, "explanation"),
-        ({"explanation": ["none"]}, Code.ANSWER_TYPE, "explanation"),
-        ({"mark_types": "bruise"}, Code.ANSWER_TYPE, "mark_types"),
-        ({"mark_types": ["bruise", "scar"]}, Code.ANSWER_OPTION, "mark_types"),
-        ({"mark_types": []}, Code.ANSWER_MISSING, "mark_types"),
+        (
+            {"marks": [mark(), mark(explanation="dog did it")]},
+            Code.ANSWER_OPTION,
+            "marks[2].explanation",
+        ),
+        ({"marks": [mark(explanation=["none_given"])]}, Code.ANSWER_TYPE, "marks[1].explanation"),
+        ({"marks": [mark(type="scar")]}, Code.ANSWER_OPTION, "marks[1].type"),
+        ({"mobility_milestones": "crawling"}, Code.ANSWER_TYPE, "mobility_milestones"),
         ({"report_channel": ...}, Code.ANSWER_MISSING, "report_channel"),
-        ({"patterned": None}, Code.ANSWER_MISSING, "patterned"),
+        ({"marks": [mark(type=None)]}, Code.ANSWER_MISSING, "marks[1].type"),
     ],
 )
 def test_wrong_answers_name_the_id(
@@ -59,14 +62,14 @@ def test_optional_question_may_be_not_known(baseline: Protocol) -> None:
 
 
 def test_multiple_choice_is_normalised_to_protocol_order(baseline: Protocol) -> None:
-    result = checked(baseline, locations=["thigh", "cheek", "thigh"])
-    assert result.answers["locations"] == ("cheek", "thigh")
+    result = checked(baseline, mobility_milestones=["sitting", "rolling", "sitting"])
+    assert result.answers["mobility_milestones"] == ("rolling", "sitting")
 
 
 def test_context_answers_are_kept_apart(baseline: Protocol) -> None:
-    result = checked(baseline, icon_discussed="not_yet")
+    result = checked(baseline, icon_discussed="no")
     assert result.ok
-    assert result.context == {"icon_discussed": "not_yet"}
+    assert result.context == {"icon_discussed": "no"}
     assert "icon_discussed" not in result.answers
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.structural import structural_diff, word_diff
-from tests.conftest import BASELINE, ROOT, load_text
+from tests.conftest import BASELINE_V1, ROOT, load_text
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
@@ -19,7 +19,7 @@ def proto(text: str) -> Protocol:
     return loaded.protocol
 
 
-BASE_TEXT = BASELINE.read_text(encoding="utf-8")
+BASE_TEXT = BASELINE_V1.read_text(encoding="utf-8")  # text edits of the v1 baseline
 WORDS = ["the", "baby", "has", "a", "bruise", "on", "cheek", "and", "ear", "today"]
 
 

@@ -1,4 +1,6 @@
-"""The engine's safety rules beyond the baseline: what a local protocol could otherwise break."""
+"""The engine's safety rules beyond the baseline: what a local protocol could otherwise break.
+
+Built on the version-1 baseline (a one-answer-per-question protocol, as many local ones are)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
 from bruising_check.protocol.model import Protocol
-from tests.conftest import BASE_ANSWERS, BASELINE, MOBILE, load_text, run
+from tests.conftest import BASE_ANSWERS_V1, BASELINE_V1, MOBILE, load_text, run_v1
 
 INVARIANT_ON_AN_OPTIONAL_ANSWER = """
   - id: I7
@@ -23,7 +25,7 @@ INVARIANT_ON_AN_OPTIONAL_ANSWER = """
 
 @pytest.fixture(scope="module")
 def local() -> Protocol:
-    text = BASELINE.read_text(encoding="utf-8") + INVARIANT_ON_AN_OPTIONAL_ANSWER
+    text = BASELINE_V1.read_text(encoding="utf-8") + INVARIANT_ON_AN_OPTIONAL_ANSWER
     loaded = load_text(text)
     assert loaded.protocol is not None, [p.format() for p in loaded.problems]
     return loaded.protocol
@@ -38,12 +40,12 @@ KNEE = {
 
 
 def test_an_invariant_that_might_apply_is_honoured(local: Protocol) -> None:
-    term = run(local, **KNEE, gestation_weeks_at_birth=40)
+    term = run_v1(local, **KNEE, gestation_weeks_at_birth=40)
     assert term.pathway is not None and term.pathway.id == "no_protocol_action_record_and_advise"
-    very_preterm = run(local, **KNEE, gestation_weeks_at_birth=25)
+    very_preterm = run_v1(local, **KNEE, gestation_weeks_at_birth=25)
     assert very_preterm.pathway is not None
     assert very_preterm.pathway.id == "discuss_with_safeguarding_lead_or_paediatrician"
-    not_known = run(local, **KNEE, gestation_weeks_at_birth=None)
+    not_known = run_v1(local, **KNEE, gestation_weeks_at_birth=None)
     assert not_known.pathway is not None
     assert not_known.pathway.id == "discuss_with_safeguarding_lead_or_paediatrician"
     assert not_known.raised
@@ -66,10 +68,20 @@ def test_a_failed_save_takes_back_the_printable_it_wrote(
     monkeypatch.setattr(store, "_write_partial", fail_on_printable)
     _register()
     answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(BASE_ANSWERS), encoding="utf-8")
+    answers.write_text(yaml.safe_dump(BASE_ANSWERS_V1), encoding="utf-8")
     out = tmp_path / "rationale.md"
     result = CliRunner().invoke(
-        app, ["check", "--answers", str(answers), "--format", "md", "--output", str(out)]
+        app,
+        [
+            "check",
+            str(BASELINE_V1),
+            "--answers",
+            str(answers),
+            "--format",
+            "md",
+            "--output",
+            str(out),
+        ],
     )
     assert result.exit_code == 2
     assert "nothing was saved" in result.stderr

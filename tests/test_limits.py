@@ -81,13 +81,13 @@ def test_derived_numbers_that_could_overflow_are_refused() -> None:
 
 
 def test_more_choices_than_options_are_refused(baseline: Protocol) -> None:
-    q = baseline.question("locations")
+    q = baseline.question("mobility_milestones")
     assert q is not None and q.type == "multiple_choice"
     n = len(q.options)
-    answers = {**BASE_ANSWERS, "locations": ["cheek"] * (n + 1)}
+    answers = {**BASE_ANSWERS, "mobility_milestones": ["rolling"] * (n + 1)}
     checked = check_answers(baseline, read_yaml(json.dumps(answers), "a.json"))
     assert [p.message for p in checked.problems] == [
-        f"locations: {n + 1} choices given; there are only {n} options"
+        f"mobility_milestones: {n + 1} choices given; there are only {n} options"
     ]
 
 

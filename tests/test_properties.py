@@ -1,4 +1,6 @@
-"""Invariants of the engine on the baseline, over random complete answer sets (hypothesis)."""
+"""Invariants of the engine over random complete answer sets (hypothesis), on the version-1
+baseline: one answer per question. The v2 baseline's groups and unknowns are covered by the
+scenario files and tests/test_baseline_rules.py."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from bruising_check.protocol.model import (
     Protocol,
     SingleChoiceQuestion,
 )
-from tests.conftest import BASELINE, TODAY
+from tests.conftest import BASELINE_V1, TODAY
 
-PROTOCOL = load_protocol(BASELINE.read_bytes(), str(BASELINE), today=TODAY).protocol
+PROTOCOL = load_protocol(BASELINE_V1.read_bytes(), str(BASELINE_V1), today=TODAY).protocol
 assert PROTOCOL is not None
 
 

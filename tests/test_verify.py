@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -14,8 +15,12 @@ from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
 from bruising_check.records.record import checksum
-from tests.conftest import BASE_ANSWERS, BASELINE
-from tests.fuzzing import BASELINE_LOADED, hostile_record_edit, verify_edit
+
+# Records of the version-1 baseline (kept byte for byte under protocols/examples/) and its
+# edited versions: verification across versions of a one-answer-per-question protocol.
+from tests.conftest import BASE_ANSWERS_V1 as BASE_ANSWERS
+from tests.conftest import BASELINE_V1 as BASELINE
+from tests.fuzzing import hostile_record_edit, verify_edit
 
 _register()
 runner = CliRunner()
@@ -146,7 +151,8 @@ def test_a_given_protocol_with_another_hash_is_not_used(tmp_path: Path) -> None:
     other = new_version(tmp_path, "9.9.9")
     code, out = verify(str(save_record(tmp_path)), "--protocol", str(other))
     assert code == 0  # the bundled file with the right SHA-256 is still found
-    assert "sha256 " + BASELINE_LOADED.sha256 + " (bundled)" in out
+    v1_sha = hashlib.sha256(BASELINE.read_bytes()).hexdigest()
+    assert "sha256 " + v1_sha + " (bundled)" in out
 
 
 @pytest.mark.parametrize(
