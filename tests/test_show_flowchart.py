@@ -41,13 +41,13 @@ def test_highlighted_flowchart_snapshot(
 
 
 def test_tree_marks_the_deciding_rule_and_the_pathway(baseline: Protocol) -> None:
-    path = flowchart.trace(baseline, run(baseline))  # the 10-week-old: B5 decides
+    path = flowchart.trace(baseline, run(baseline))  # the 10-week-old: B6 decides
     text = flowchart.tree(baseline, path)
-    assert "┌ B5  [✔ DECIDES]" in text
-    assert "┌ B6  [· not reached]" in text
+    assert "┌ B6  [✔ DECIDES]" in text
+    assert "┌ B7  [· not reached]" in text
     assert "┌ B1  [✗ no]" in text
     line = next(x for x in text.splitlines() if "Refer today" in x and "◀ this case" in x)
-    assert line.strip().startswith("[2]")
+    assert line.strip().startswith("[3]")
 
 
 def test_every_rule_and_pathway_is_in_each_chart(baseline: Protocol) -> None:
@@ -83,7 +83,7 @@ HOSTILE = '"]} --> x <script>alert(1)</script> \\ [bold]B[/bold]'
 
 def _hostile_protocol() -> Protocol:
     text = BASELINE.read_text(encoding="utf-8").replace(
-        "title: Refer today to children's social care and for a paediatric assessment",
+        "title: Refer today to children's social care, and a paediatric assessment is arranged",
         f"title: {yaml.safe_dump(HOSTILE).strip()}",
     )
     loaded = load_text(text)
@@ -107,7 +107,7 @@ def test_protocol_text_cannot_break_out_of_mermaid_or_dot() -> None:
 def test_show_tree_through_the_cli_with_highlight() -> None:
     result = runner.invoke(app, ["show", "--highlight", str(EAR)])
     assert result.exit_code == 0, result.output
-    assert "┌ B7  [✔ DECIDES]" in result.stdout
+    assert "┌ B8  [✔ DECIDES]" in result.stdout  # TEN-4-FACESp positive though walking
 
 
 def test_highlight_with_a_handbook_format_is_a_usage_error() -> None:

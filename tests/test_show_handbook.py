@@ -41,7 +41,7 @@ def test_handbook_covers_every_part_of_the_protocol(
     baseline_loaded: Loaded, baseline: Protocol
 ) -> None:
     text = handbook_render.html(_book(baseline_loaded))
-    assert "Review due</strong> 27 May 2027" in text
+    assert "Review due</strong> 2 December 2027" in text
     for d in baseline.definitions:
         assert d.term in text
     for q in baseline.questions:
@@ -60,21 +60,27 @@ def test_handbook_covers_every_part_of_the_protocol(
     # Placeholders are visibly marked, never passed off as numbers.
     assert text.count("(PLACEHOLDER: not a real contact)") >= 3
     assert "Replace them with your partnership" in text
-    assert "Rule B5a is contested" not in text and "Contested - many local protocols" in text
+    assert "Rule B6a is contested" not in text and "Contested - many local protocols" in text
 
 
 def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
     md = handbook_render.markdown(_book(baseline_loaded))
-    b6 = md.split("### Rule B6")[1].split("###")[0]
+    b7 = md.split("### Rule B7")[1].split("###")[0]
     assert (
-        "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n      - patterned: yes"
-        in b6
+        "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n"
+        "      - some mark where:\n        - all of:\n          - not (accounted for: yes)\n"
+        '          - type is not "A birthmark-like mark"\n          - any of:\n'
+        '            - patterned is "Yes"\n'
+        in b7
     )
+    # A count over the group reads as a bound on the marks, with the item condition nested.
+    assert "      - at least 2 marks counted by count where:\n        - all of:\n" in b7
+    assert '          - type is "Bruise"\n' in b7
 
 
 def test_overdue_review_and_draft_status_are_warned(baseline_loaded: Loaded) -> None:
     late = handbook_render.markdown(_book(baseline_loaded, dt.date(2028, 1, 1)))
-    assert "> **Warning:** The review date (27 May 2027) has passed." in late
+    assert "> **Warning:** The review date (2 December 2027) has passed." in late
     assert "> **Warning:** This protocol is a draft" in late
     on_time = handbook_render.markdown(_book(baseline_loaded))
     assert "has passed" not in on_time

@@ -26,6 +26,7 @@ from bruising_check.protocol.conditions import (
 )
 from bruising_check.protocol.model import (
     Contact,
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -69,8 +70,27 @@ def option_label(protocol: Protocol, question: str, value: object) -> str:
     return str(value)
 
 
+def _item_option_label(protocol: Protocol, item: str, value: object) -> str | None:
+    """The label of option `value` of the item question `item` in the protocol's groups, when
+    the groups agree on one (ids are per group; a clash falls back to the id)."""
+    labels = {
+        o.label
+        for g in (*protocol.questions, *protocol.context_prompts)
+        if isinstance(g, GroupQuestion)
+        for q in g.questions
+        if q.id == item and isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion)
+        for o in q.options
+        if o.id == value
+    }
+    return labels.pop() if len(labels) == 1 else None
+
+
 def _labels(protocol: Protocol, cmp: Compare, values: object) -> str:
     items = values if isinstance(values, tuple) else (values,)
+    if cmp.item is not None:
+        shown = [_item_option_label(protocol, cmp.item, v) for v in items]
+        if all(s is not None for s in shown):
+            return ", ".join(f'"{s}"' for s in shown)
     if cmp.question is None:
         return ", ".join(str(v) for v in items)
     return ", ".join(f'"{option_label(protocol, cmp.question, v)}"' for v in items)
