@@ -70,8 +70,7 @@ def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
         "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n"
         "      - some mark where:\n        - all of:\n          - not (accounted for: yes)\n"
         '          - type is not "A birthmark-like mark"\n          - any of:\n'
-        '            - patterned is "Yes"\n'
-        in b7
+        '            - patterned is "Yes"\n' in b7
     )
     # A count over the group reads as a bound on the marks, with the item condition nested.
     assert "      - at least 2 marks counted by count where:\n        - all of:\n" in b7

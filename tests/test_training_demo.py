@@ -24,16 +24,22 @@ def test_each_answer_shows_what_it_rules_in_and_out(baseline: Protocol) -> None:
     answers = dict(run(baseline).answers)  # the 10-week-old with a cheek bruise
     steps, end = walk(baseline, answers)
     by_id = {s.question: s for s in steps}
-    assert by_id["child_seriously_unwell"].ruled_out == ("B1",)
+    assert by_id["immediate_danger"].ruled_out == ("B0",)
+    assert by_id["injury_red_flags"].ruled_out == ("B1",)
     mobility = by_id["mobility_milestones"]
-    assert set(mobility.ruled_out) == {"B6", "B7", "B8"}
-    assert mobility.now_true == ("B5",)
+    assert set(mobility.ruled_out) == {"B7", "B8", "B9"}
+    assert mobility.now_true == ()
     assert "Independently mobile: no" in mobility.facts
-    assert by_id["mark_types"].ruled_out == ("B3", "B5a")
-    # B5 decides only once every earlier rule (B2 explanation, B4 condition) is ruled out.
+    assert by_id["diagnosed_bleeding_condition"].ruled_out == ("B5",)
+    marks = by_id["marks"]
+    assert marks.ruled_out == ("B2", "B3", "B4", "B6a") and marks.now_true == ("B6",)
+    # The group's answer reads item by item with labels, never as raw data.
+    assert marks.answer.startswith("mark 1: type: Bruise, site: Face: cheek (the fleshy part),")
+    assert "{" not in marks.answer and "'" not in marks.answer
+    # B6 decides only once every earlier rule (B2..B6a, on the marks) is ruled out.
     settled = [s.question for s in steps if s.decided]
-    assert settled[0] == "diagnosed_condition_can_cause_mark"
-    assert end.rule == "B5" and end.decision.pathway is not None
+    assert settled[0] == "marks"
+    assert end.rule == "B6" and end.decision.pathway is not None
     assert {s.id for s in end.sources} >= {"nice_cg89", "panel_2022"}
     assert ("A2" in dict(end.advice)) and ("A3" in dict(end.advice))
 
@@ -59,10 +65,11 @@ def test_demo_no_pause_runs_to_the_result() -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "DEMO  BL-R09: Fingernail scratch on the hand" in out
-    assert "Why we ask: Crawling, bottom shuffling" in out
-    assert "Ruled out: B3 (Discuss today" in out
-    assert "Decided: every earlier rule is ruled out, so B5a decides." in out
-    assert "Decided by rule B5a:" in out
+    assert "Why we ask: Crawling (including commando crawling), bottom shuffling" in out
+    assert "Answer: mark 1: type: Abrasion or laceration (scratch, graze, cut)" in out
+    assert "Ruled out: B3 (Refer today" in out
+    assert "Decided: every earlier rule is ruled out, so B6a decides." in out
+    assert "Decided by rule B6a:" in out
     assert "Enter to continue" not in out
     assert "does not replace, professional judgement" in out
 
@@ -79,7 +86,7 @@ def test_demo_runs_on_when_input_ends() -> None:
     result = runner.invoke(app, ["demo", "--scenario", SCRATCH], input="\n")
     assert result.exit_code == 0
     assert result.stdout.count("Enter to continue") == 2  # then end of input: no more waiting
-    assert "Decided by rule B5a:" in result.stdout
+    assert "Decided by rule B6a:" in result.stdout
 
 
 def test_demo_case_errors_are_usage_errors() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from bruising_check.engine.decide import Decision, applicable, decide, derive
 from bruising_check.engine.replies import shown as answer_label
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
-from bruising_check.protocol.model import NumberFact, Protocol
+from bruising_check.protocol.model import GroupQuestion, NumberFact, Protocol, Question
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,27 @@ def _fact_text(protocol: Protocol, fid: str, value: Any) -> str:
     return f"{fact.label}: {shown}"
 
 
+def _answer_text(q: Question, value: Any) -> str:
+    """An answer as a person reads it; a group's items one by one ("mark 1: Bruise, ..."), each
+    item answer by its label and an item answer that is not known said so, never as a fact."""
+    if not isinstance(q, GroupQuestion):
+        return answer_label(q, value)
+    items = tuple(value) if isinstance(value, list | tuple) else ()
+    if not items:
+        return f"no {q.item_label}s"
+    parts = []
+    for n, item in enumerate(items, 1):
+        answered = item if isinstance(item, Mapping) else {}
+        given = [
+            f"{iq.id.replace('_', ' ')}: {answer_label(iq, answered[iq.id])}"
+            for iq in q.questions
+            # Not asked (None) is left out; so is an optional answer left empty.
+            if answered.get(iq.id) is not None and (answered[iq.id] is not UNKNOWN or iq.required)
+        ]
+        parts.append(f"{q.item_label} {n}: {', '.join(given)}")
+    return "; ".join(parts)
+
+
 def _state(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
     """Answers to the questions in `known`; every other question still unknown."""
     applies = applicable(protocol, answers)
@@ -104,7 +125,7 @@ def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Co
         if not asked:
             shown = "(not asked for this child)"
         elif q.id in answers and answers[q.id] is not UNKNOWN:
-            shown = answer_label(q, answers[q.id])
+            shown = _answer_text(q, answers[q.id])
         else:
             shown = "(not known)"
         facts = tuple(
