@@ -193,7 +193,8 @@ def quiz(
     data, answers = _load_cases(p, scenarios)
     assert data.scenarios is not None
     from bruising_check.engine.decide import decide
-    from bruising_check.render.words import answer_label, subject_name
+    from bruising_check.render.words import subject_name
+    from bruising_check.training.demo import answer_text
 
     pathways = qz.pathway_choices(p)
     every_action = qz.action_choices(p)
@@ -211,7 +212,7 @@ def quiz(
         _say("What you know:")
         for q in p.questions:
             if q.id in given:
-                _say(f"  - {subject_name(p, q.id)}: {answer_label(q, given[q.id])}")
+                _say(f"  - {subject_name(p, q.id)}: {answer_text(q, given[q.id])}")
         _say("Which pathway does the protocol give?")
         for i, pw in enumerate(pathways, 1):
             _say(f"  {i}. {pw.title}")

@@ -60,7 +60,7 @@ def _fact_text(protocol: Protocol, fid: str, value: Any) -> str:
     return f"{fact.label}: {shown}"
 
 
-def _answer_text(q: Question, value: Any) -> str:
+def answer_text(q: Question, value: Any) -> str:
     """An answer as a person reads it; a group's items one by one ("mark 1: Bruise, ..."), each
     item answer by its label and an item answer that is not known said so, never as a fact."""
     if not isinstance(q, GroupQuestion):
@@ -125,7 +125,7 @@ def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Co
         if not asked:
             shown = "(not asked for this child)"
         elif q.id in answers and answers[q.id] is not UNKNOWN:
-            shown = _answer_text(q, answers[q.id])
+            shown = answer_text(q, answers[q.id])
         else:
             shown = "(not known)"
         facts = tuple(
