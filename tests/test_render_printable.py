@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bruising_check.protocol.loader import Loaded
-from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.model import GroupQuestion, Protocol, SingleChoiceQuestion
 from bruising_check.records.record import FollowOn, Record, build_record
 from bruising_check.render import bodymap, rationale, words
 from bruising_check.render import html as render_html
@@ -274,7 +274,9 @@ def test_a_site_the_map_does_not_know_is_listed_not_dropped(
     baseline: Protocol, record: Record
 ) -> None:
     marks = next(q for q in baseline.questions if q.id == "marks")
-    site = next(q for q in marks.questions if q.id == "site")  # type: ignore[union-attr]
+    assert isinstance(marks, GroupQuestion)
+    site = next(q for q in marks.questions if q.id == "site")
+    assert isinstance(site, SingleChoiceQuestion)
     # "Somewhere else" has no place on a drawing: it is listed under the map instead.
     assert sorted(o.id for o in site.options if not bodymap.known(o.id)) == ["other_site"]
     assert "Not on this map" not in render.text(record)
