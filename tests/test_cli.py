@@ -44,9 +44,16 @@ def test_check_json_follows_the_contract(tmp_path: Path) -> None:
     assert set(record["outcome"]) >= {"id", "title", "timescale"}
     assert all(set(a) >= {"id", "text", "timescale", "contact"} for a in record["actions"])
     assert record["rules_fired"][0] == {
-        "id": "B5",
+        "id": "B6",
         "because": record["rules_fired"][0]["because"],
-        "cite": ["nice_cg89", "panel_2022", "nice_surveillance_2024", "sugar_1999", "kemp_2015"],
+        "cite": [
+            "nice_cg89",
+            "panel_2022",
+            "nice_surveillance_2024",
+            "sugar_1999",
+            "kemp_2015",
+            "local_protocol_remote_reports",
+        ],
         "kind": "decides",
         "pathway": "refer_same_day_csc_and_paediatric",
         "facts_used": ["independently_mobile"],
@@ -58,6 +65,7 @@ def test_check_json_follows_the_contract(tmp_path: Path) -> None:
         "corrected_age_weeks": None,
         "ten4facesp_positive": True,
         "non_roller": True,
+        "every_mark_accounted_for": False,
     }
     assert record["answers"]["age_weeks"] == 10
     assert record["protocol"]["id"] == "national-baseline"

@@ -89,6 +89,10 @@ def _hostile_protocol() -> dict[str, Any]:
     choice = next(q for q in data["questions"] if q.get("options"))
     choice["options"][0]["label"] += " " + HOSTILE
     data["rules"][0]["because"] += " " + HOSTILE
+    # Every free-text answer carries the whole attack: room for it where a question is short.
+    for question in data["questions"] + data.get("context_prompts", []):
+        if question.get("type") == "text":
+            question["max_length"] = max(question.get("max_length", 0), 10_000)
     # Sources are quoted at every citation: the text attacks go into one more, uncited source
     # (listed by the handbook); the address attacks into the most cited ones (every printout).
     data["sources"].append({"id": "hostile_source", "title": HOSTILE, "note": HOSTILE})

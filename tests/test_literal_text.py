@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
-from tests.conftest import BASE_ANSWERS, BASELINE
+from tests.conftest import BASE_ANSWERS, BASELINE, mark
 
 _register()
 runner = CliRunner()
@@ -36,7 +36,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     text = BASELINE.read_text(encoding="utf-8")
     for old, new in (
         (
-            "- {id: cheek, label: Cheek}",
+            '- {id: cheek, label: "Face: cheek (the fleshy part)"}',
             f"- {{id: cheek, label: {yaml_quoted('Cheek ' + HOSTILE)}}}",
         ),
         (
@@ -60,7 +60,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             {
                 **BASE_ANSWERS,
                 "notes": "notes " + HOSTILE,
-                "explanation_verbatim": "said " + HOSTILE,
+                "marks": [mark(explained_by="mother", account="said " + HOSTILE)],
                 "context_notes": "context " + HOSTILE,
             }
         ),
@@ -110,9 +110,12 @@ def test_json_holds_the_exact_text_and_no_raw_controls(files: tuple[Path, Path])
     assert not OBEYED.search(out)  # escaped as \\u001b, \\u009b, \\u202e ...
     record = json.loads(out)
     assert record["answers"]["notes"] == "notes " + HOSTILE
-    assert record["answers"]["explanation_verbatim"] == "said " + HOSTILE
+    assert record["answers"]["marks"][0]["account"] == "said " + HOSTILE
     labels = {q["id"]: q for q in record["questions"]}
-    assert labels["locations"]["answer_label"] == "Cheek " + HOSTILE
+    fields = {f["id"]: f for f in record["marks"][0]["fields"]}
+    assert record["marks"][0]["site_label"] == "Cheek " + HOSTILE
+    assert fields["site"]["answer_label"] == "Cheek " + HOSTILE
+    assert fields["account"]["answer"] == "said " + HOSTILE
     assert labels["notes"]["prompt"] == "Anything else? " + HOSTILE
     context = {c["id"]: c for c in record["context"]}
     assert context["context_notes"]["answer"] == "context " + HOSTILE
@@ -120,7 +123,9 @@ def test_json_holds_the_exact_text_and_no_raw_controls(files: tuple[Path, Path])
 
 def test_problem_messages_show_escapes_from_the_file(tmp_path: Path) -> None:
     answers = tmp_path / "a.json"
-    answers.write_text(json.dumps({**BASE_ANSWERS, "explanation": HOSTILE}), encoding="utf-8")
+    answers.write_text(
+        json.dumps({**BASE_ANSWERS, "marks": [mark(explanation=HOSTILE)]}), encoding="utf-8"
+    )
     result = runner.invoke(app, ["check", "--answers", str(answers)])
     assert result.exit_code == 1
     assert not OBEYED.search(result.stderr)

@@ -17,13 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bruising_check.protocol.loader import Loaded
+from bruising_check.protocol.model import GroupQuestion, Protocol, SingleChoiceQuestion
 from bruising_check.records.record import FollowOn, Record, build_record
 from bruising_check.render import bodymap, rationale, words
 from bruising_check.render import html as render_html
 from bruising_check.render import pdf as render_pdf
 from bruising_check.render import plain as render
 from bruising_check.render.blocks import MapMark
-from tests.conftest import run
+from tests.conftest import mark, run
 
 NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
 LOCATION_IDS = list(bodymap.REGIONS)
@@ -36,10 +37,14 @@ def record(baseline_loaded: Loaded) -> Record:
     decision = run(
         protocol,
         age_weeks=17,
-        mark_types=["bruise", "swelling"],
-        locations=["cheek", "thigh"],
-        multiple_or_clustered=True,
-        explanation_verbatim='He said <script>alert("x")</script> & *the dog* [did it]',
+        marks=[
+            mark(
+                explained_by="father",
+                account='He said <script>alert("x")</script> & *the dog* [did it]',
+            ),
+            # No side recorded: the map draws it on the centre line, never on both sides.
+            {k: v for k, v in mark(type="swelling", site="thigh").items() if k != "side"},
+        ],
         notes="Seen at home.\nMother and father present.",
     )
     return build_record(
@@ -47,7 +52,7 @@ def record(baseline_loaded: Loaded) -> Record:
         "0" * 64,  # fixed, so that snapshots do not change with the protocol's bytes
         decision,
         created_at=NOW,
-        context={"carers_seen": "identified_not_all_seen", "context_notes": "Dad <b>works</b>"},
+        context={"icon_discussed": "no", "context_notes": "Dad <b>works</b>"},
         about={"practitioner": "A. Visitor", "role": "Health visitor", "child_reference": "HV-1"},
     )
 
@@ -90,18 +95,18 @@ def test_pdf_holds_the_key_content(record: Record, tmp_path: Path) -> None:
         "A. Visitor",
         "HV-1",
         "national baseline",
-        "Review due 27 May 2027",
+        "Review due 2 December 2027",
         "0" * 64,
-        "Refer today to children's social care and for a paediatric assessment",
+        "Refer today to children's social care, and a paediatric assessment is arranged",
         "Timescale: Same day - today, Fri 27 Nov 2026, as soon as possible",
         "PLACEHOLDER",
-        "B5 (decides the pathway)",
+        "B6 (decides the pathway)",
         "https://www.nice.org.uk/guidance/cg89/chapter/recommendations",
         "TEN-4-FACESp screen positive: yes",
         "Marks",
         "Front",
         "Back",
-        "Marked: 1 Cheek (side not recorded); 2 Thigh (side not recorded).",
+        "Marked: 1 Face: cheek (the fleshy part) (Left); 2 Leg: thigh (side not recorded).",
         'He said <script>alert("x")</script> & *the dog* [did it]',
         "Mother and father present.",
         "Dad <b>works</b>",
@@ -265,14 +270,20 @@ def test_each_mark_is_drawn_once_at_its_site_and_side(marks: list[tuple[str, str
             assert x == centre
 
 
-def test_a_site_the_map_does_not_know_is_listed_not_dropped(record: Record) -> None:
-    q = record.question("locations")
-    assert q is not None
+def test_a_site_the_map_does_not_know_is_listed_not_dropped(
+    baseline: Protocol, record: Record
+) -> None:
+    marks = next(q for q in baseline.questions if q.id == "marks")
+    assert isinstance(marks, GroupQuestion)
+    site = next(q for q in marks.questions if q.id == "site")
+    assert isinstance(site, SingleChoiceQuestion)
     # "Somewhere else" has no place on a drawing: it is listed under the map instead.
-    assert sorted(o.id for o in q.options if not bodymap.known(o.id)) == ["other_site"]
-    other = record.model_copy(update={"questions": tuple(
-        x.model_copy(update={"answer": ["cheek", "other_site"]}) if x.id == "locations" else x
-        for x in record.questions)})  # fmt: skip
+    assert sorted(o.id for o in site.options if not bodymap.known(o.id)) == ["other_site"]
+    assert "Not on this map" not in render.text(record)
+    elsewhere = record.marks[1].model_copy(
+        update={"site": "other_site", "site_label": "Somewhere else"}
+    )
+    other = record.model_copy(update={"marks": (record.marks[0], elsewhere)})
     assert "Not on this map: Somewhere else" in render.text(other)
 
 
