@@ -706,11 +706,15 @@ def build_group(
         for var in ctx_vars:
             if var not in a:
                 return Split(var)
+        # A formula decided here stays decided below (cells only shrink): the children look
+        # only at the ones still open (the hint), not at every formula again.
         need: list[str] = []
-        for f in every_formula:
-            evaluate(f, a, need)
-        if need:
-            return Split(space.pick(need))
+        still: list[int] = []
+        for i in range(len(every_formula)) if hint is None else hint:
+            if evaluate(every_formula[i], a, need) is None:
+                still.append(i)
+        if still:
+            return Split(space.pick(need), tuple(still))
         return Leaf(None)
 
     by_key: dict[tuple[Any, ...], Kind] = {}
@@ -720,7 +724,10 @@ def build_group(
         raise NotAnalysable(f"the items of {gid} ({exc})") from exc
     for a, _, size in leaves:
         s = sum(1 << i for i, var in enumerate(ctx_vars) if a[var])
-        truths = tuple(bool(evaluate(f, a, [])) for f in formulas)
+        got = [evaluate(f, a, []) for f in formulas]
+        if None in got:  # pragma: no cover - decided at an ancestor, so decided here
+            raise NotAnalysable(f"an item condition of {gid} left undecided")
+        truths = tuple(bool(v) for v in got)
         # The summed value matters only for items the count's `where` takes.
         weights = tuple(
             _weight_of(a, spec) if truths[w] else (0, 0)
