@@ -211,9 +211,10 @@ class Compiler:
             if f.id == fid:
                 break
         rename = self.rename
+        names = [(q, rename.get(q, q)) for q in self._number_inputs(fid)]
 
         def value(point: Mapping[str, float]) -> float:
-            values: dict[str, Any] = {q: point[rename.get(q, q)] for q in self._number_inputs(fid)}
+            values: dict[str, Any] = {q: point[name] for q, name in names}
             for f in chain:
                 try:
                     values[f.id] = compute(f.value, values)
@@ -263,15 +264,23 @@ class Compiler:
         for q in inputs:
             space.num_tests.setdefault(q, []).append(NumTest(inputs, test))
 
+        # The verdict depends only on the inputs' intervals, and the search meets the same few
+        # boxes again and again (every leaf re-evaluates its rules): decide each box once.
+        seen: dict[tuple[Any, ...], bool | None] = {}
+
         def decide(a: Assignment) -> bool | None:
-            boxes = [space.interval(q, a) for q in inputs]
+            boxes = tuple(space.interval(q, a) for q in inputs)
+            if boxes in seen:
+                return seen[boxes]
             first: bool | None = None
             for corner in itertools.product(*({lo, hi} for lo, hi in boxes)):
                 got = test(dict(zip(inputs, corner, strict=True)))
                 if first is None:
                     first = got
                 elif got != first:
-                    return None
+                    first = None
+                    break
+            seen[boxes] = first
             return first
 
         def split_on(a: Assignment) -> str:

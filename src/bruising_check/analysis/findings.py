@@ -25,6 +25,7 @@ from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, Built, buil
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
+from bruising_check.engine.urgency import satisfies
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import Compare, Count, Every, Some, comparisons, walk
 from bruising_check.protocol.model import (
@@ -90,7 +91,7 @@ def analyse(
     findings += _rules(protocol, built, leaves, {key[1] for _, key, _ in pairs} - {None})
     findings += _conditions(protocol, built)
     findings += _unused(protocol)
-    findings += _invariants(protocol, built)
+    findings += _invariants(protocol, built, pairs)
     findings += _unknowns(protocol)
     sizes: dict[str, int] = {}
     outcomes: dict[tuple[str | None, str | None], int] = {}
@@ -301,11 +302,36 @@ def _strings(cmp: Compare) -> set[str]:
     return {v for v in values if isinstance(v, str)}
 
 
-def _invariants(protocol: Protocol, built: Built) -> Iterator[Finding]:
+def _invariants(
+    protocol: Protocol,
+    built: Built,
+    pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+) -> Iterator[Finding]:
+    """An invariant is broken where its condition holds and the outcome is below its floor.
+    The main search's leaves split the space by outcome, so only the leaves whose outcome is
+    below the floor are searched again, for the condition alone (the same answer sets as
+    searching `when and fails` over the whole space, without re-deciding every rule)."""
     view, ex = built.views[0], built.explorer
+    pathways = {p.id: p for p in protocol.pathways}
     for i, inv in enumerate(protocol.invariants):
-        bad = conj(view.compiler.condition(inv.when), view.fails(inv.at_least))
-        violations = list(ex.solve(bad))
+        when = view.compiler.condition(inv.when)
+        target = pathways.get(inv.at_least)
+        violations: list[tuple[dict[str, Any], Any, int]] = []
+        for a, key, size in pairs:
+            if target is None:  # an unknown floor: `fails` is false, nothing breaks it
+                break
+            first, then = view.pair_pathways(key)
+            outcome = (
+                None if first is None else pathways.get(first),
+                None if then is None else pathways.get(then),
+            )
+            if first is not None and satisfies(outcome, target):
+                continue
+            got = evaluate(when, a, [])
+            if got is True:
+                violations.append((a, key, size))
+            elif got is None:
+                violations += [(b, key, ex.size(b)) for b, _, _ in ex.solve(when, a, exact=False)]
         if not violations:
             yield Finding(
                 Code.INVARIANT_HOLDS,

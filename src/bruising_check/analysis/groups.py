@@ -182,6 +182,9 @@ class GroupInfo:
     deadline: float | None = None
     """The analysis's wall-clock deadline (time.monotonic): one count can be long."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    _tables: dict[tuple[Any, ...], dict[tuple[int, tuple[int, ...]], int]] = field(
+        default_factory=dict
+    )
 
     # --- the context a leaf is in -------------------------------------------------------------
 
@@ -251,6 +254,66 @@ class GroupInfo:
             got = self._counts[key] = total
         return got
 
+    def possible(self, a: Assignment) -> bool:
+        """Whether `count(a)` is above 0, without counting: some multiset of allowed kinds has
+        min..max items, meets every present variable and puts every total in its cell. (Every
+        kind has at least one answer, so a multiset is a list of items exactly when it fits.)"""
+        s, forbidden, present, bounded = self._constraints(a)
+        present = [t - forbidden for t in present]
+        if any(not t for t in present):
+            return False
+        present = list(dict.fromkeys(t for t in present if not any(u < t for u in present)))
+        key = (
+            "possible",
+            s,
+            frozenset(forbidden),
+            frozenset(present),
+            tuple((id(t), lo, hi) for t, lo, hi in bounded),
+        )
+        got = self._counts.get(key)
+        if got is None:
+            got = self._counts[key] = int(self._reachable(s, forbidden, present, bounded))
+        return bool(got)
+
+    def _reachable(
+        self,
+        s: int,
+        forbidden: set[str],
+        present: list[frozenset[str]],
+        bounded: list[tuple[Total, int, int]],
+    ) -> bool:
+        """Reachability over (length, each total capped at its cap, present variables met),
+        adding kinds with the same increments and the same present variables together."""
+        top = self.max_items
+        caps = tuple(t.cap for t, _, _ in bounded)
+        regions: set[tuple[tuple[int, ...], int]] = set()
+        for k in self.kinds:
+            if k.context != s or k.var in forbidden:
+                continue
+            inc = tuple(t.weights.get(k.var, 0) for t, _, _ in bounded)
+            mask = sum(1 << i for i, p in enumerate(present) if k.var in p)
+            regions.add((inc, mask))
+        full = (1 << len(present)) - 1
+        start = (0, tuple(0 for _ in bounded), 0)
+        states: set[tuple[int, tuple[int, ...], int]] = {start}
+        for inc, mask in regions:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise TooLarge(0, None)
+            grown = set(states)
+            for length, totals, met in states:
+                for n in range(1, top - length + 1):
+                    capped = tuple(
+                        min(c, v + n * i) for v, i, c in zip(totals, inc, caps, strict=True)
+                    )
+                    grown.add((length + n, capped, met | mask))
+            states = grown
+        for length, totals, met in states:
+            if length < self.min_items or met != full:
+                continue
+            if all(lo <= v <= hi for v, (_, lo, hi) in zip(totals, bounded, strict=True)):
+                return True
+        return False
+
     def _lists(self, kinds: list[Kind], bounded: list[tuple[Total, int, int]]) -> int:
         """Ordered lists of min..max items of these kinds with every total in its bounds.
 
@@ -266,9 +329,28 @@ class GroupInfo:
             size = sum(regions.values())
             return sum(size**n for n in range(self.min_items, top + 1))
         caps = tuple(t.cap for t, _, _ in bounded)
+        # The table depends only on the regions and the caps, not on the cells: shared by every
+        # leaf (and inclusion-exclusion term) with the same canonical sub-problem.
+        memo_key = ("lists", caps, frozenset(regions.items()))
+        ways = self._tables.get(memo_key)
+        if ways is None:
+            ways = self._tables[memo_key] = self._table(regions, caps)
+        result = 0
+        for (length, totals), w in ways.items():
+            if length < self.min_items:
+                continue
+            if all(lo <= v <= hi for v, (_, lo, hi) in zip(totals, bounded, strict=True)):
+                result += w
+        return result
+
+    def _table(
+        self, regions: dict[tuple[int, ...], int], caps: tuple[int, ...]
+    ) -> dict[tuple[int, tuple[int, ...]], int]:
+        """Ordered lists of 0..max items from these regions, by (length, capped totals)."""
+        top = self.max_items
         comb = _binomials(top)
-        ways: dict[tuple[int, tuple[int, ...]], int] = {(0, tuple(0 for _ in bounded)): 1}
-        for inc, size in regions.items():
+        ways: dict[tuple[int, tuple[int, ...]], int] = {(0, tuple(0 for _ in caps)): 1}
+        for inc, size in sorted(regions.items()):
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise TooLarge(0, None)
             powers = [size**n for n in range(top + 1)]
@@ -282,13 +364,7 @@ class GroupInfo:
                     )
                     grown[state] = grown.get(state, 0) + w * row[n] * powers[n]
             ways = grown
-        result = 0
-        for (length, totals), w in ways.items():
-            if length < self.min_items:
-                continue
-            if all(lo <= v <= hi for v, (_, lo, hi) in zip(totals, bounded, strict=True)):
-                result += w
-        return result
+        return ways
 
     # --- examples and descriptions ------------------------------------------------------------
 
@@ -630,11 +706,15 @@ def build_group(
         for var in ctx_vars:
             if var not in a:
                 return Split(var)
+        # A formula decided here stays decided below (cells only shrink): the children look
+        # only at the ones still open (the hint), not at every formula again.
         need: list[str] = []
-        for f in every_formula:
-            evaluate(f, a, need)
-        if need:
-            return Split(space.pick(need))
+        still: list[int] = []
+        for i in range(len(every_formula)) if hint is None else hint:
+            if evaluate(every_formula[i], a, need) is None:
+                still.append(i)
+        if still:
+            return Split(space.pick(need), tuple(still))
         return Leaf(None)
 
     by_key: dict[tuple[Any, ...], Kind] = {}
@@ -644,7 +724,10 @@ def build_group(
         raise NotAnalysable(f"the items of {gid} ({exc})") from exc
     for a, _, size in leaves:
         s = sum(1 << i for i, var in enumerate(ctx_vars) if a[var])
-        truths = tuple(bool(evaluate(f, a, [])) for f in formulas)
+        got = [evaluate(f, a, []) for f in formulas]
+        if None in got:  # pragma: no cover - decided at an ancestor, so decided here
+            raise NotAnalysable(f"an item condition of {gid} left undecided")
+        truths = tuple(bool(v) for v in got)
         # The summed value matters only for items the count's `where` takes.
         weights = tuple(
             _weight_of(a, spec) if truths[w] else (0, 0)

@@ -206,9 +206,11 @@ class Explorer:
             raise TooLarge(self.nodes, self.budget_seconds)
 
     def explore(
-        self, decide: Decide, start: Assignment | None = None
+        self, decide: Decide, start: Assignment | None = None, exact: bool = True
     ) -> Iterator[tuple[Any, Any, int]]:
-        """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first)."""
+        """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
+        With `exact=False` only whether a leaf has answer sets is worked out (its size is given
+        as 1): the same leaves, without counting repeated groups."""
         stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
         while stack:
             a, known, hint = stack.pop()
@@ -225,7 +227,7 @@ class Explorer:
             if var is not None:
                 self._push(stack, a, var, known, None)
                 continue
-            size = self.size(a)
+            size = self.size(a) if exact else int(self.possible(a))
             if size:
                 yield a, known.key, size
 
@@ -262,8 +264,17 @@ class Explorer:
                     return 0
         return total
 
-    def solve(self, f: Formula, start: Assignment | None = None) -> Iterator[tuple[Any, Any, int]]:
-        """Leaves where `f` holds."""
+    def possible(self, a: Assignment) -> bool:
+        """`size(a) > 0`, without counting repeated groups exactly."""
+        for qid in self.space.order:
+            if self.is_asked(qid, a) and not self.space.possible(qid, a):
+                return False
+        return True
+
+    def solve(
+        self, f: Formula, start: Assignment | None = None, exact: bool = True
+    ) -> Iterator[tuple[Any, Any, int]]:
+        """Leaves where `f` holds (`exact=False`: sizes given as 1, see `explore`)."""
 
         def decide(a: Assignment, hint: Any) -> Split | Leaf | None:
             need: list[str] = []
@@ -272,12 +283,12 @@ class Explorer:
                 return Split(self.space.pick(need))
             return Leaf(True) if v else PRUNE
 
-        return self.explore(decide, start)
+        return self.explore(decide, start, exact)
 
     def satisfiable(self, f: Formula, start: Assignment | None = None) -> Assignment | None:
         if f is FALSE:
             return None
-        for a, _, _ in self.solve(f, start):
+        for a, _, _ in self.solve(f, start, exact=False):
             found: Assignment = a
             return found
         return None

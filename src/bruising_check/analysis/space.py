@@ -177,6 +177,13 @@ class Space:
             got = self._counts[key] = self._count(d, a)
         return got
 
+    def possible(self, qid: str, a: Assignment) -> bool:
+        """`count(qid, a) > 0`; a repeated group is not counted for it."""
+        d = self.domains[qid]
+        if d.kind == "group":
+            return bool(d.group.possible(a))
+        return self.count(qid, a) > 0
+
     def _count(self, d: Domain, a: Assignment) -> int:
         if d.kind == "boolean":
             return 1 if d.var_names[0] in a else 2
