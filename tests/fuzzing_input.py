@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bruising_check.engine.replies import TypedError, choice_number, parse
-from bruising_check.protocol.model import Protocol, TextQuestion
+from bruising_check.protocol.model import GroupQuestion, Protocol, TextQuestion
 from bruising_check.protocol.yamlread import MAX_NODES, YamlError, read_yaml
 from bruising_check.training.scenarios import load_scenarios, run_file
 from bruising_check.versions.impact import CaseFileError, read_cases, run_case
@@ -103,7 +103,14 @@ typed_reply = st.one_of(
 
 
 def check_reply(protocol: Protocol, reply: str) -> None:
-    for q in (*protocol.questions, *protocol.context_prompts):
+    # A group is never typed as one reply: each of its item questions is (records/session.py).
+    typed = [
+        sub
+        for top in (*protocol.questions, *protocol.context_prompts)
+        for sub in (top.questions if isinstance(top, GroupQuestion) else (top,))
+    ]
+    assert typed
+    for q in typed:
         try:
             parse(q, reply)
         except TypedError as exc:
@@ -144,7 +151,12 @@ def hostile_cases(draw: st.DrawFn) -> tuple[str, str]:
     key = draw(st.sampled_from(sorted(BASE_ANSWERS)))
     answers = {**BASE_ANSWERS}
     if fmt == "csv":
-        cells = {k: (";".join(v) if isinstance(v, list) else str(v)) for k, v in answers.items()}
+        # A CSV row has no place for a group's items (`marks`): those columns are left out.
+        cells = {
+            k: (";".join(v) if isinstance(v, list) else str(v))
+            for k, v in answers.items()
+            if not (isinstance(v, list) and any(isinstance(i, dict) for i in v))
+        }
         cells[key] = number
         header = "case_id," + ",".join(cells)
         row = "a," + ",".join(cells.values())

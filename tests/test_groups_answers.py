@@ -90,8 +90,11 @@ def test_the_multiple_choice_unknown_option_must_be_alone() -> None:
 def test_yaml_1_2_numbers_and_words_in_answers() -> None:
     data = read_yaml("a: 010\nb: 0x1F\nc: 1:30\nd: yes\ne: 1e3\nf: 0o17\n", "x", yaml12=True).data
     assert data == {"a": 10, "b": "0x1F", "c": "1:30", "d": "yes", "e": 1000.0, "f": "0o17"}
-    # Protocols keep their reader: YAML 1.1 there is reported, not silently accepted.
-    assert read_yaml("a: 010\n", "x").data == {"a": 8}
+    # Protocols read numbers as YAML 1.2 too (010 is ten, never octal 8), but keep YAML 1.1
+    # yes/no booleans, which are reported (truthy_words), not silently accepted as words.
+    protocol = read_yaml("a: 010\nd: yes\n", "x")
+    assert protocol.data == {"a": 10, "d": True}
+    assert protocol.truthy_words == {("d",): "yes"}
     _, problems = check(GOOD.replace("unwell: false", "unwell: no"))
     assert "answers files read yes/no as text" in problems[0].message
 

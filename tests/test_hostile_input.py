@@ -49,6 +49,9 @@ from tests.test_hostile import DRIVER, PWNED
 _register()
 runner = CliRunner()
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+# exampleshire is written for answers v1, so cases files are diffed from the v1 baseline.
+BASELINE_V1_PATH = ROOT / "protocols" / "examples" / "national-baseline-v1.yaml"
+BASELINE_V1 = str(BASELINE_V1_PATH)
 
 
 def assert_no_crash(result: Any) -> None:
@@ -86,7 +89,7 @@ CORRECT_CASES = {
 
 def _diff_cases(path: Path) -> Any:
     return runner.invoke(
-        app, ["diff", "national-baseline", str(V2), "--cases", str(path), "--format", "json"]
+        app, ["diff", BASELINE_V1, str(V2), "--cases", str(path), "--format", "json"]
     )
 
 
@@ -143,7 +146,7 @@ def test_big_cases_files_and_protocols_within_limits(tmp_path: Path) -> None:
     answers.write_text(GOOD_ANSWERS, encoding="utf-8")
     big_cases = write_big_cases(tmp_path)
     runs = [
-        *(["diff", "national-baseline", str(V2), "--cases", str(p)] for p in big_cases),
+        *(["diff", BASELINE_V1, str(V2), "--cases", str(p)] for p in big_cases),
         ["validate", str(amplifier)],
         ["check", str(amplifier), "--answers", str(answers)],
     ]
@@ -242,12 +245,20 @@ def baseline() -> Protocol:
     return protocol
 
 
+@pytest.fixture(scope="module")
+def baseline_v1() -> Protocol:
+    """The v1 baseline: the scripted replies V01 answer its questions."""
+    protocol = load_protocol(BASELINE_V1_PATH.read_bytes(), BASELINE_V1).protocol
+    assert protocol is not None
+    return protocol
+
+
 @pytest.mark.parametrize("attack", TYPED_ATTACKS, ids=lambda a: repr(a[:12]))
-def test_the_guided_check_survives_every_typed_attack(baseline: Protocol, attack: str) -> None:
+def test_the_guided_check_survives_every_typed_attack(baseline_v1: Protocol, attack: str) -> None:
     replies = [*V01, "", "", "", "", "", ""]
-    plain = Session(baseline, "0" * 64, Script(list(replies)), lambda: NOW).run()
+    plain = Session(baseline_v1, "0" * 64, Script(list(replies)), lambda: NOW).run()
     script = Attacker(list(replies), attack)
-    attacked = Session(baseline, "0" * 64, script, lambda: NOW).run()
+    attacked = Session(baseline_v1, "0" * 64, script, lambda: NOW).run()
     assert attacked.answers == plain.answers
     assert attacked.context == plain.context
     assert len(script.attacked) >= 14  # every question, the review and the context prompts
@@ -293,17 +304,17 @@ def test_a_record_is_never_larger_than_the_protocol_bound(
 
 
 def _many_cases(tmp_path: Path, count: int) -> Path:
-    from tests.conftest import BASE_ANSWERS
+    from tests.conftest import BASE_ANSWERS_V1
 
     path = tmp_path / "many.jsonl"
-    line = json.dumps({"answers": BASE_ANSWERS}) + "\n"
+    line = json.dumps({"answers": BASE_ANSWERS_V1}) + "\n"
     path.write_text(line * count, encoding="utf-8")
     return path
 
 
 def test_no_progress_when_not_a_terminal(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["diff", "national-baseline", str(V2), "--cases", str(_many_cases(tmp_path, 2500))]
+        app, ["diff", BASELINE_V1, str(V2), "--cases", str(_many_cases(tmp_path, 2500))]
     )
     assert result.exit_code == 0, result.stderr
     assert "so far" not in result.stderr and "\r" not in result.stderr
@@ -314,7 +325,7 @@ def test_progress_on_a_terminal_for_thousands_of_cases(tmp_path: Path) -> None:
 
     cases = _many_cases(tmp_path, 2500)
     out = tmp_path / "report.txt"
-    args = ["diff", "national-baseline", str(V2), "--cases", str(cases), "--output", str(out)]
+    args = ["diff", BASELINE_V1, str(V2), "--cases", str(cases), "--output", str(out)]
     child = pexpect.spawn(
         sys.executable,
         ["-m", "bruising_check", *args],

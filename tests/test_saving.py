@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 import bruising_check.records.session as session_module
 from bruising_check.cli import _register, app
 from bruising_check.records import store
+from tests.conftest import BASELINE_V1
 from tests.test_guided_cli import CONTEXT, ENV, typed
-from tests.test_guided_session import V01
+from tests.test_guided_session import V01  # replies to the v1 baseline
 
 _register()
 runner = CliRunner()
@@ -210,7 +211,7 @@ def test_the_guided_check_keeps_its_answers_when_the_folder_vanishes(
     env = {**ENV, "XDG_STATE_HOME": str(tmp_path / "state")}
     result = runner.invoke(
         app,
-        ["check", "--record-dir", str(folder), "--format", "md"],
+        ["check", str(BASELINE_V1), "--record-dir", str(folder), "--format", "md"],
         input=typed(*FINISHED, "", "", ""),
         env=env,
     )
@@ -236,7 +237,10 @@ def test_the_guided_check_keeps_its_answers_when_the_output_appears(
     monkeypatch.setattr(session_module.Session, "run", run_then_create)
     env = {**ENV, "XDG_STATE_HOME": str(tmp_path / "state")}
     result = runner.invoke(
-        app, ["check", "--output", str(out)], input=typed(*FINISHED, "", "", ""), env=env
+        app,
+        ["check", str(BASELINE_V1), "--output", str(out)],
+        input=typed(*FINISHED, "", "", ""),
+        env=env,
     )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == b"someone else's"
@@ -247,13 +251,22 @@ def test_a_non_utf8_practitioner_is_kept_as_an_escape(tmp_path: Path) -> None:
     name = b"Zo\xeb".decode("utf-8", "surrogateescape")  # as Python reads a latin-1 argv
     result = runner.invoke(
         app,
-        ["check", "--record-dir", str(tmp_path), "--format", "json", "--practitioner", name],
+        [
+            "check",
+            str(BASELINE_V1),
+            "--record-dir",
+            str(tmp_path),
+            "--format",
+            "json",
+            "--practitioner",
+            name,
+        ],
         input=typed(*FINISHED, "", ""),
         env=ENV,
     )
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / f"{STAMP}.json").read_text(encoding="utf-8"))
-    assert record["about"]["practitioner"] == "Zo\\xeb"
+    assert record["header"]["practitioner"] == "Zo\\xeb"
 
 
 @given(st.text())
@@ -355,7 +368,7 @@ def test_in_a_terminal_a_failed_save_asks_for_another_folder(tmp_path: Path) -> 
     assert child.exitstatus == 0
     record = json.loads((elsewhere / f"{STAMP}.json").read_text(encoding="utf-8"))
     assert record["answers"]["age_weeks"] == 10
-    assert record["about"]["practitioner"] == "Zo\\xeb"
+    assert record["header"]["practitioner"] == "Zo\\xeb"
     assert (elsewhere / f"{STAMP}.md").exists()
 
 
@@ -364,12 +377,12 @@ def test_a_pasted_page_as_a_name_is_cut_and_the_record_still_verifies(tmp_path: 
 
     result = runner.invoke(
         app,
-        ["check", "--record-dir", str(tmp_path), "--format", "json"],
+        ["check", str(BASELINE_V1), "--record-dir", str(tmp_path), "--format", "json"],
         input=typed(*FINISHED, "N" * 1_000_000, "", ""),
         env=ENV,
     )
     assert result.exit_code == 0, result.output[-500:]
     record = json.loads((tmp_path / f"{STAMP}.json").read_text(encoding="utf-8"))
-    assert record["about"]["practitioner"] == "N" * 200 + " [cut at 200 characters]"
+    assert record["header"]["practitioner"] == "N" * 200 + " [cut at 200 characters]"
     assert record["checksum"] == checksum(record)
     assert runner.invoke(app, ["verify-record", str(tmp_path / f"{STAMP}.json")]).exit_code == 0

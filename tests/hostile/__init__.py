@@ -16,19 +16,15 @@ ANSWERS = sorted((HERE / "answers").iterdir())
 ANSWERS_CORRECT = sorted((HERE / "answers-correct").iterdir())
 CASES = sorted((HERE / "cases").iterdir())
 
-GOOD_ANSWERS = """child_seriously_unwell: false
+GOOD_ANSWERS = """immediate_danger: "no"
+injury_red_flags: []
 age_weeks: 10
 gestation_weeks_at_birth: 40
 mobility_milestones: []
-disability_affecting_mobility: false
-mark_types: [bruise]
-locations: [cheek]
-patterned: false
-multiple_or_clustered: false
-explanation: none
-diagnosed_condition_can_cause_mark: false
-accident_independently_witnessed: false
 report_channel: seen_in_person
+diagnosed_bleeding_condition: "no"
+marks:
+  - {type: bruise, site: cheek, side: left, size_cm: 1, patterned: "no", explanation: none_given}
 """
 
 
@@ -86,14 +82,16 @@ def _big_answers() -> dict[str, bytes]:
         "too-large.yaml": base + b"notes: " + b"n" * 2_100_000 + b"\n",
         "long-notes.yaml": base + b"notes: " + b"n" * 1_000_000 + b"\n",
         "long-option-id.yaml": base.replace(
-            b"explanation: none", b"explanation: " + b"n" * 500_000
+            b"explanation: none_given", b"explanation: " + b"n" * 500_000
         ),
         "long-unknown-id.yaml": base + b"x" * 500_000 + b": 1\n",
         "long-list.yaml": base.replace(
-            b"locations: [cheek]", b"locations: [" + b", ".join([b"cheek"] * 150_000) + b"]"
+            b"injury_red_flags: []",
+            b"injury_red_flags: [" + b", ".join([b"limb_not_moved"] * 150_000) + b"]",
         ),
         "long-list-of-unknown-options.yaml": base.replace(
-            b"locations: [cheek]", b"locations: [" + b", ".join([b"elbow"] * 150_000) + b"]"
+            b"injury_red_flags: []",
+            b"injury_red_flags: [" + b", ".join([b"elbow"] * 150_000) + b"]",
         ),
     }
 
