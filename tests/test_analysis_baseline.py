@@ -1,4 +1,6 @@
-"""The bundled national baseline, analysed exhaustively, and compared with variants of itself."""
+"""The version-1 national baseline (kept as protocols/examples/national-baseline-v1.yaml), analysed
+exhaustively and compared with variants of itself: the analyser's answer-set counting, examples and
+comparisons on a protocol without groups. The v2 baseline's proof is in test_analysis_cli."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from bruising_check.protocol.model import (
 )
 from bruising_check.protocol.yamlread import read_yaml
 from tests.analysis_support import ROLLING, first_rule
-from tests.conftest import BASELINE, load_text
+from tests.conftest import BASELINE_V1 as BASELINE
+from tests.conftest import load_text
 
 
 def raw_size(protocol: Protocol) -> int:
@@ -42,10 +45,12 @@ def raw_size(protocol: Protocol) -> int:
     return total
 
 
-def test_the_baseline_has_no_gap_no_dead_rule_and_keeps_every_invariant(baseline: Protocol) -> None:
-    result = analyse(baseline)
+def test_the_baseline_has_no_gap_no_dead_rule_and_keeps_every_invariant(
+    baseline_v1: Protocol,
+) -> None:
+    result = analyse(baseline_v1)
     codes = [f.code for f in result.findings]
-    assert result.total == raw_size(baseline)
+    assert result.total == raw_size(baseline_v1)
     assert 2**63 < result.total < 2**64  # 23 locations: about 2^63
     for bad in (
         Code.ANALYSIS_GAP,
@@ -58,17 +63,17 @@ def test_the_baseline_has_no_gap_no_dead_rule_and_keeps_every_invariant(baseline
     ):
         assert bad not in codes
     proved = [f.message.split()[1] for f in result.findings if f.code is Code.INVARIANT_HOLDS]
-    assert proved == [inv.id for inv in baseline.invariants]
+    assert proved == [inv.id for inv in baseline_v1.invariants]
     assert {"I1", "I2", "I3"} <= set(proved)
-    assert set(result.pathway_sizes) == {p.id for p in baseline.pathways}
+    assert set(result.pathway_sizes) == {p.id for p in baseline_v1.pathways}
 
 
-def test_the_baseline_overlaps_are_the_documented_exceptions(baseline: Protocol) -> None:
+def test_the_baseline_overlaps_are_the_documented_exceptions(baseline_v1: Protocol) -> None:
     """B2-B4 and B5a come first on purpose (documented causes, suspected birthmarks, bleeding
     disorders, a plausibly explained abrasion); the analysis must show exactly those."""
     overlaps = {
-        baseline.rules[f.path[1]].id: sorted(f.data["pre_empted_by"])  # type: ignore[index]
-        for f in analyse(baseline).findings
+        baseline_v1.rules[f.path[1]].id: sorted(f.data["pre_empted_by"])  # type: ignore[index]
+        for f in analyse(baseline_v1).findings
         if f.code is Code.ANALYSIS_OVERLAP
     }
     assert overlaps == {
@@ -90,9 +95,9 @@ def variant(*changes: tuple[str, str]) -> Protocol:
 
 
 def test_compare_with_itself_and_with_an_equivalent_rewrite_finds_nothing(
-    baseline: Protocol,
+    baseline_v1: Protocol,
 ) -> None:
-    assert compare(baseline, baseline).differences == ()
+    assert compare(baseline_v1, baseline_v1).differences == ()
     rewritten = variant(
         (
             "    when: {fact: independently_mobile, equals: false}",
@@ -100,14 +105,16 @@ def test_compare_with_itself_and_with_an_equivalent_rewrite_finds_nothing(
             " [walking, cruising, crawling, bottom_shuffling, independent_wheelchair_use]",
         )
     )
-    result = compare(baseline, rewritten)
+    result = compare(baseline_v1, rewritten)
     assert result.differences == ()
-    assert result.total == raw_size(baseline)
+    assert result.total == raw_size(baseline_v1)
 
 
-def test_rolling_counted_as_mobility_is_less_urgent_for_rolling_babies(baseline: Protocol) -> None:
+def test_rolling_counted_as_mobility_is_less_urgent_for_rolling_babies(
+    baseline_v1: Protocol,
+) -> None:
     rolling = variant(ROLLING)
-    result = compare(baseline, rolling)
+    result = compare(baseline_v1, rolling)
     assert result.only_in_old == () and result.only_in_new == ()
     less = [d for d in result.differences if d.direction == "less_urgent"]
     assert less and result.differences[: len(less)] == tuple(less)
@@ -115,7 +122,7 @@ def test_rolling_counted_as_mobility_is_less_urgent_for_rolling_babies(baseline:
         for c in d.classes:
             assert "mobility_milestones includes rolling" in c.condition
             assert c.example["mobility_milestones"][0] == "rolling"
-            for protocol, want in ((baseline, d.old_pathway), (rolling, d.new_pathway)):
+            for protocol, want in ((baseline_v1, d.old_pathway), (rolling, d.new_pathway)):
                 answers = example_for(protocol, c.example)
                 checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "x.yaml"))
                 assert checked.ok
@@ -128,7 +135,7 @@ def test_rolling_counted_as_mobility_is_less_urgent_for_rolling_babies(baseline:
 
 
 def test_questions_only_one_protocol_asks_are_listed_and_dropped_from_examples(
-    baseline: Protocol,
+    baseline_v1: Protocol,
 ) -> None:
     extra = variant(
         (
@@ -142,29 +149,29 @@ def test_questions_only_one_protocol_asks_are_listed_and_dropped_from_examples(
             "        - {question: seen_by_two, equals: true}\n    pathway: emergency",
         ),
     )
-    result = compare(baseline, extra)
+    result = compare(baseline_v1, extra)
     assert result.only_in_new == ("seen_by_two",) and result.only_in_old == ()
-    assert result.total == raw_size(baseline) * 2
+    assert result.total == raw_size(baseline_v1) * 2
     assert {d.old_pathway for d in result.differences} == {
-        p.id for p in baseline.pathways if p.id != "emergency_care_first"
+        p.id for p in baseline_v1.pathways if p.id != "emergency_care_first"
     }
     for diff in result.differences:
         assert diff.direction == "more_urgent" and diff.new_pathway == "emergency_care_first"
         assert all(c.example["seen_by_two"] is True for c in diff.classes)
-        assert "seen_by_two" not in example_for(baseline, diff.classes[0].example)
+        assert "seen_by_two" not in example_for(baseline_v1, diff.classes[0].example)
 
 
 @pytest.mark.parametrize("answers", [{"age_weeks": 30}, {"gestation_weeks_at_birth": 30}])
 def test_example_for_keeps_only_what_the_protocol_accepts(
-    baseline: Protocol, answers: dict[str, Any]
+    baseline_v1: Protocol, answers: dict[str, Any]
 ) -> None:
-    assert example_for(baseline, {**answers, "no_such_question": 1}) == answers
+    assert example_for(baseline_v1, {**answers, "no_such_question": 1}) == answers
 
 
-def test_the_engine_agrees_with_the_analysis_on_every_class_example(baseline: Protocol) -> None:
+def test_the_engine_agrees_with_the_analysis_on_every_class_example(baseline_v1: Protocol) -> None:
     """Each gap-free class example of the baseline decides as its class says, and the engine's
     invariants never have to raise it (the rules keep them)."""
-    for d in compare(baseline, variant(ROLLING)).differences:
+    for d in compare(baseline_v1, variant(ROLLING)).differences:
         for c in d.classes:
-            decision = decide(baseline, example_for(baseline, c.example))
+            decision = decide(baseline_v1, example_for(baseline_v1, c.example))
             assert not any(r.kind == "invariant" for r in decision.rules_fired)

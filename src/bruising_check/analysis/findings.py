@@ -27,7 +27,17 @@ from bruising_check.analysis.formulas import conj, evaluate, neg
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.urgency import satisfies
 from bruising_check.problems import Code
-from bruising_check.protocol.conditions import Compare, Count, Every, Some, comparisons, walk
+from bruising_check.protocol.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Count,
+    Every,
+    Not,
+    Some,
+    comparisons,
+    walk,
+)
 from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberFact,
@@ -214,7 +224,7 @@ def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
             continue
         reported: list[Path] = []
         for path, node in conditions_with_paths(cond, root):
-            if any(path[: len(r)] == r for r in reported):
+            if any(path[: len(r)] == r for r in reported) or _item_level(path, node):
                 continue
             key = node.model_dump_json()
             if key not in memo:
@@ -239,6 +249,24 @@ def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
             code = Code.ANALYSIS_ALWAYS_TRUE if can_true else Code.ANALYSIS_ALWAYS_FALSE
             what = "true" if can_true else "false"
             yield Finding(code, path, f"this condition is always {what}, for every answer set")
+
+
+def _item_level(path: Path, node: Any) -> bool:
+    """A condition on one item (inside a quantifier's `where`, or a group's own ask_if and item
+    facts) says something about *an* item, not about the case: judged as a case-level condition
+    it would be reported always true or false. The quantifier around it is judged instead."""
+    return "where" in path or any(c.item is not None for c in _outside_quantifiers(node))
+
+
+def _outside_quantifiers(node: Any) -> Iterator[Compare]:
+    """The comparisons of `node` that no quantifier encloses."""
+    if isinstance(node, Compare):
+        yield node
+    elif isinstance(node, (AllOf, AnyOf)):
+        for child in node.all if isinstance(node, AllOf) else node.any:
+            yield from _outside_quantifiers(child)
+    elif isinstance(node, Not):
+        yield from _outside_quantifiers(node.not_)
 
 
 def _unused(protocol: Protocol) -> Iterator[Finding]:
