@@ -92,7 +92,14 @@ DRIVER = textwrap.dedent(
         exc = None if exc is None or isinstance(exc, SystemExit) else repr(exc)
         print(json.dumps({"args": args, "code": r.exit_code, "exception": exc,
                           "stdout": r.stdout, "stderr": r.stderr}), flush=True)
-    print(json.dumps({"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+    # ru_maxrss survives exec, so a driver started from a big pytest process would report the
+    # parent's size; VmHWM belongs to this process's own address space.
+    try:
+        hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
+        peak = int(hwm.split()[1]) // 1024
+    except (OSError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(json.dumps({"peak_mib": peak}))
     """
 )
 MEMORY_LIMIT_MIB = 1024
