@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 
 from bruising_check.protocol.conditions import Condition
 from bruising_check.protocol.ids import Id
+from bruising_check.protocol.levels import Level
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Cites = Annotated[tuple[Id, ...], Field(min_length=1, description="Source ids this rests on.")]
@@ -357,6 +358,10 @@ class Pathway(Model):
     id: Id
     title: Text
     urgency: Annotated[int, Field(ge=1, description="1 is the most urgent.")]
+    level: Annotated[
+        Level | None,
+        Field(description="Its level on the national scale of urgency (protocol/levels.py)."),
+    ] = None
     timescale: Timescale
     summary: str | None = None
     actions: tuple[Action, ...] = ()
