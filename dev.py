@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         steps = [
             (str(BIN / "ruff"), "check", "src", "tests", "bench", "dev.py"),
             (str(BIN / "ruff"), "format", "--check", "src", "tests", "bench", "dev.py"),
-            (str(BIN / "mypy"), "--strict", "src/bruising_check"),
+            (str(BIN / "mypy"), "--strict", "src/bruising_check", "tests"),
             (str(BIN / "lint-imports"),),
             (str(PY), "-m", "pytest", *rest),
         ]

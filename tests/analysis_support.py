@@ -231,8 +231,8 @@ def complete_answer_sets(protocols: list[Protocol]) -> list[dict[str, Any]]:
         full = dict(zip(ids, combo, strict=True))
         asked: set[str] = set()
         for p in protocols:
-            mine = {q.id: full[q.id] for q in p.questions}
-            applies = applicable(p, mine)
+            own = {q.id: full[q.id] for q in p.questions}
+            applies = applicable(p, own)
             asked |= {qid for qid, t in applies.items() if t is not Truth.FALSE}
         restricted = {k: v for k, v in full.items() if k in asked}
         seen.setdefault(tuple(sorted(restricted.items())), restricted)

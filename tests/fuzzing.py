@@ -23,7 +23,8 @@ from bruising_check.protocol.loader import Loaded, load_protocol
 from bruising_check.protocol.yamlread import decode, read_yaml
 from bruising_check.records.record import build_record, to_json
 from bruising_check.render import plain as render
-from tests.conftest import BASE_ANSWERS, BASELINE, TODAY
+from tests.conftest import BASE_ANSWERS as BASE_ANSWERS
+from tests.conftest import BASELINE, TODAY
 
 BASELINE_BYTES = BASELINE.read_bytes()
 BASELINE_DATA: Any = read_yaml(decode(BASELINE_BYTES, "b"), "b").data

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from bruising_check.protocol.conditions import Truth, evaluate
-from bruising_check.protocol.model import BooleanFact, GroupQuestion, Protocol
+from bruising_check.protocol.model import BooleanFact, GroupQuestion, NumberQuestion, Protocol
 from tests.analysis_support import HEAD
 from tests.conftest import load_text
 
@@ -201,6 +201,7 @@ def _items(group: GroupQuestion, child: dict[str, Any]) -> list[dict[str, Any]]:
             elif q.type == "single_choice":
                 values = [o.id for o in q.options if not o.unknown]
             else:
+                assert isinstance(q, NumberQuestion)
                 values = list(range(int(q.min), int(q.max) + 1))
             grown += [{**item, q.id: v} for v in values]
         out = grown

@@ -42,8 +42,10 @@ def test_pathway_counts_gaps_and_dead_rules_match_brute_force(seed: int) -> None
 
     firsts = {first_rule(protocol, a) for a in complete}
     dead = {
-        protocol.rules[f.path[1]].id for f in result.findings if f.code is Code.ANALYSIS_DEAD_RULE
-    }  # type: ignore[index]
+        protocol.rules[int(f.path[1])].id
+        for f in result.findings
+        if f.code is Code.ANALYSIS_DEAD_RULE
+    }
     assert dead == {r.id for i, r in enumerate(protocol.rules) if i not in firsts}
 
     gap = [f for f in result.findings if f.code is Code.ANALYSIS_GAP]

@@ -4,6 +4,7 @@ numbers, and `migrate-answers`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from typer.testing import CliRunner
@@ -34,7 +35,7 @@ marks:
 """
 
 
-def check(text: str) -> tuple[dict, list]:
+def check(text: str) -> tuple[dict[str, Any], list[Any]]:
     checked = check_answers(P, read_yaml(text, "answers.yaml", yaml12=True))
     return checked.answers, checked.problems
 

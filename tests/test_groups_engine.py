@@ -7,7 +7,7 @@ import pytest
 
 from bruising_check.engine.decide import decide
 from bruising_check.engine.evaluate import run_pass
-from bruising_check.engine.urgency import compare_outcomes, raise_to, satisfies
+from bruising_check.engine.urgency import Outcome, compare_outcomes, raise_to, satisfies
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Pathway, Timescale
 from tests.groups_support import ANSWERS, MARK, TINY, run, tiny, with_marks
@@ -195,7 +195,7 @@ def test_outcomes_compare_by_pathway_then_follow_on_and_missing_is_least() -> No
         ((REFER, None), REFER, ("refer", None)),
     ],
 )
-def test_invariants_on_pairs(start: tuple, floor: Pathway, expected: tuple) -> None:
+def test_invariants_on_pairs(start: Outcome, floor: Pathway, expected: Outcome) -> None:
     raised = raise_to(start, floor)
     assert (raised[0].id if raised[0] else None, raised[1].id if raised[1] else None) == expected
     assert satisfies(raised, floor)

@@ -126,8 +126,8 @@ def test_back_moves_through_the_marks_and_keeps_them(marks_protocol: Protocol) -
     assert kinds[first_another : first_another + 4] == [
         "AnotherScreen", "QuestionScreen", "AnotherScreen", "QuestionScreen",
     ]  # fmt: skip
-    assert isinstance(script.screens[first_another + 3], QuestionScreen)
-    assert script.screens[first_another + 3].question.id == "account"
+    account = script.screens[first_another + 3]
+    assert isinstance(account, QuestionScreen) and account.question.id == "account"
 
 
 def test_back_from_the_first_mark_question_returns_to_the_child(marks_protocol: Protocol) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,7 @@ def run(protocol: Protocol, replies: list[str]) -> tuple[Outcome, Script]:
 def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline_v1: Protocol) -> None:
     session, script = run(baseline_v1, [*V01, "", "", "", "", "", ""])
     outcome = session
+    assert outcome.decision.pathway is not None
     assert outcome.decision.pathway.id == "refer_same_day_csc_and_paediatric"
     assert outcome.decision.derived["ten4facesp_positive"] is True
     assert [s.question.id for s in script.screens if isinstance(s, QuestionScreen)][:15] == [
@@ -59,7 +61,7 @@ def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline_v1: Protocol
     # One review, then the result, then the five context prompts.
     kinds = [type(s).__name__ for s in script.screens[15:]]
     assert kinds == ["ReviewScreen", "ResultScreen", *["QuestionScreen"] * 5]
-    record = outcome.record(baseline_v1, "0" * 64).json_body()
+    record: Any = outcome.record(baseline_v1, "0" * 64).json_body()
     assert record["created_at"] == "2026-11-27T10:30:00+00:00"
     # Same day is today, as soon as possible: never a clock time such as 23:59.
     assert record["actions"][0]["deadline"] == {
@@ -73,6 +75,7 @@ def test_v01_typed_gives_the_same_decision_as_the_scenario(baseline_v1: Protocol
 def test_help_shows_why_with_citation_and_asks_again(baseline_v1: Protocol) -> None:
     _, script = run(baseline_v1, ["?", *V01, "", "", "", "", "", ""])
     first, again = script.screens[0], script.screens[1]
+    assert isinstance(first, QuestionScreen)
     assert isinstance(again, QuestionScreen) and again.question.id == first.question.id
     assert again.message is not None and again.message.kind == "help"
     assert "Emergency care comes first" in again.message.text
@@ -190,8 +193,9 @@ def test_finishing_from_a_review_opened_early_does_not_review_twice() -> None:
 
 def test_review_before_any_answer_says_there_is_nothing_to_review(baseline_v1: Protocol) -> None:
     _, script = run(baseline_v1, ["r", *V01, "", "", "", "", "", ""])
-    again = script.screens[1]
-    assert isinstance(again, QuestionScreen) and again.question.id == script.screens[0].question.id
+    first, again = script.screens[0], script.screens[1]
+    assert isinstance(first, QuestionScreen)
+    assert isinstance(again, QuestionScreen) and again.question.id == first.question.id
     assert again.message is not None
     assert again.message.text == "There is nothing to review yet: answer this question first."
     assert not any(

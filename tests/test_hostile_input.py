@@ -233,7 +233,7 @@ class Attacker(Script):
         self.attacked: set[tuple[str, str]] = set()
 
     def __call__(self, screen: Any) -> str:
-        key = None
+        key: tuple[str, str] | None = None
         if isinstance(screen, QuestionScreen) and not isinstance(screen.question, TextQuestion):
             key = (screen.stage, screen.question.id)
         elif isinstance(screen, ReviewScreen):
@@ -270,7 +270,9 @@ def test_the_guided_check_survives_every_typed_attack(baseline_v1: Protocol, att
     assert attacked.context == plain.context
     assert len(script.attacked) >= 14  # every question, the review and the context prompts
     errors = [
-        s for s in script.screens if getattr(s, "message", None) and s.message.kind == "error"
+        s
+        for s in script.screens
+        if (message := getattr(s, "message", None)) is not None and message.kind == "error"
     ]
     assert errors, "the attack was never answered with a message"
 

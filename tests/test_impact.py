@@ -108,7 +108,7 @@ def test_reading_streams_one_case_at_a_time() -> None:
     lines = (json.dumps({"answers": {"age_weeks": i}}) + "\n" for i in range(10**9))
 
     class Endless(io.TextIOBase):
-        def readline(self, size: int | None = -1) -> str:
+        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
             return next(lines)
 
     cases = read_cases("big.jsonl", Endless(), {})  # type: ignore[arg-type]

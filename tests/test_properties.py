@@ -4,6 +4,7 @@ scenario files and tests/test_baseline_rules.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from hypothesis import given, settings
@@ -21,8 +22,13 @@ from bruising_check.protocol.model import (
 )
 from tests.conftest import BASELINE_V1, TODAY
 
-PROTOCOL = load_protocol(BASELINE_V1.read_bytes(), str(BASELINE_V1), today=TODAY).protocol
-assert PROTOCOL is not None
+_LOADED = load_protocol(BASELINE_V1.read_bytes(), str(BASELINE_V1), today=TODAY).protocol
+assert _LOADED is not None
+PROTOCOL: Protocol = _LOADED
+
+
+def _in_order(ids: list[str], chosen: list[str]) -> tuple[str, ...]:
+    return tuple(i for i in ids if i in chosen)
 
 
 def answer_sets(protocol: Protocol) -> st.SearchStrategy[dict[str, Any]]:
@@ -37,7 +43,7 @@ def answer_sets(protocol: Protocol) -> st.SearchStrategy[dict[str, Any]]:
                 ids = [o.id for o in q.options]
                 fields[q.id] = st.lists(
                     st.sampled_from(ids), min_size=max(q.min_selected, 0), unique=True
-                ).map(lambda xs, ids=ids: tuple(i for i in ids if i in xs))
+                ).map(partial(_in_order, ids))
             case NumberQuestion():
                 fields[q.id] = st.integers(int(q.min), int(q.max))
     return st.fixed_dictionaries(fields)

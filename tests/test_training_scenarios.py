@@ -39,7 +39,7 @@ def write(tmp_path: Path, *cases: dict[str, Any], name: str = "cases.yaml") -> P
 
 
 def invoke(tmp_path: Path, *args: str) -> Any:
-    result = runner.invoke(app, ["test", "national-baseline", *args])
+    result: Any = runner.invoke(app, ["test", "national-baseline", *args])
     result.clean = result.stdout.replace(str(tmp_path), "<tmp>")
     return result
 
