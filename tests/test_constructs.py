@@ -1,0 +1,320 @@
+"""Issue 14.3: roles, conditional actions, relative timescales and the out-of-scope outcome,
+on the demo protocol `tests/protocols/constructs-demo.yaml` and tiny inline variants of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from bruising_check.cli import _register, app
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import Decision, decide
+from bruising_check.engine.urgency import more_urgent
+from bruising_check.problems import Code
+from bruising_check.protocol.loader import Loaded
+from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.roles import ROLE_QUESTION
+from bruising_check.protocol.yamlread import read_yaml
+from bruising_check.records.record import Record, build_record
+from bruising_check.render.plain import text as render_text
+from tests.conftest import BASE_ANSWERS, load_text
+
+DEMO_FILE = Path(__file__).parent / "protocols" / "constructs-demo.yaml"
+DEMO = DEMO_FILE.read_text(encoding="utf-8")
+NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
+ROLES = ("health_visitor", "gp", "nursery_practitioner")
+ABRASION = {"mobile": False, "mark_type": "abrasion", "explanation": "plausible"}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Protocol:
+    loaded = load_text(DEMO, str(DEMO_FILE))
+    assert loaded.ok, [p.format() for p in loaded.problems]
+    assert loaded.protocol is not None
+    return loaded.protocol
+
+
+def run(protocol: Protocol, answers: dict[str, Any]) -> Decision:
+    checked = check_answers(protocol, read_yaml(yaml.safe_dump(answers), "answers.yaml"))
+    errors = [p.format() for p in checked.problems if p.severity == "error"]
+    assert not errors, errors
+    return decide(protocol, checked.answers)
+
+
+def record(protocol: Protocol, answers: dict[str, Any]) -> Record:
+    return build_record(protocol, "0" * 64, run(protocol, answers), created_at=NOW)
+
+
+def codes(text: str) -> list[tuple[Code, int]]:
+    return [(p.code, p.line) for p in load_text(text).problems if p.severity == "error"]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def test_the_role_is_a_reserved_question_asked_first(demo: Protocol) -> None:
+    first = demo.questions[0]
+    assert first.id == ROLE_QUESTION
+    assert [o.id for o in getattr(first, "options", ())] == list(ROLES)
+    assert not first.required  # not given: not known, never a guess
+
+
+@pytest.mark.parametrize(
+    ("role", "pathway"),
+    [
+        ("health_visitor", "record_and_advise"),
+        ("gp", "record_and_advise"),
+        ("nursery_practitioner", "gp_today"),
+    ],
+)
+def test_rules_test_the_role(demo: Protocol, role: str, pathway: str) -> None:
+    decision = run(demo, {**ABRASION, "role": role})
+    assert decision.pathway is not None and decision.pathway.id == pathway
+    assert decision.exact and ROLE_QUESTION not in decision.unknowns_that_decided
+
+
+def test_a_role_not_given_is_the_most_urgent_over_every_role(demo: Protocol) -> None:
+    decision = run(demo, ABRASION)
+    assert decision.pathway is not None and decision.pathway.id == "gp_today"
+    assert ROLE_QUESTION in decision.unknowns_that_decided
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mobile=st.booleans(),
+    mark_type=st.sampled_from(["bruise", "abrasion"]),
+    explanation=st.sampled_from(["plausible", "not_plausible"]),
+    gp=st.sampled_from(["yes", "no", "not_yet_known", None]),
+)
+def test_no_role_is_never_less_urgent_than_any_role(
+    demo: Protocol, mobile: bool, mark_type: str, explanation: str, gp: str | None
+) -> None:
+    answers: dict[str, Any] = {"mobile": mobile}
+    if not mobile:
+        answers["mark_type"] = mark_type
+        if mark_type == "abrasion":
+            answers["explanation"] = explanation
+            if explanation == "plausible" and gp is not None:
+                answers["gp_rules_out_safeguarding_cause"] = gp
+    unknown = run(demo, answers)
+    assert unknown.pathway is not None
+    for role in ROLES:
+        known = run(demo, {**answers, "role": role})
+        assert known.pathway is not None
+        assert not more_urgent((known.pathway, known.then), (unknown.pathway, unknown.then))
+
+
+def test_an_unknown_role_in_answers_is_refused(demo: Protocol) -> None:
+    checked = check_answers(
+        demo, read_yaml(yaml.safe_dump({**ABRASION, "role": "dentist"}), "answers.yaml")
+    )
+    assert [p.code for p in checked.problems] == [Code.ANSWER_OPTION]
+    assert "nursery_practitioner" in checked.problems[0].message
+
+
+def test_unknown_role_and_no_roles_are_located_errors() -> None:
+    bad = DEMO.replace("{role: {in: [nursery_practitioner]}}", "{role: {in: [nursery]}}")
+    assert codes(bad) == [(Code.UNKNOWN_ROLE, line_of(bad, "{role: {in: [nursery]}}"))]
+    bad = DEMO.replace("{role: {health_professional: true}}", "{role: {equals: dentist}}")
+    assert codes(bad) == [(Code.UNKNOWN_ROLE, line_of(bad, "{role: {equals: dentist}}"))]
+    start, end = DEMO.index("roles:\n"), DEMO.index("questions:\n")
+    bare = DEMO[:start] + DEMO[end:]
+    assert codes(bare) == [
+        (Code.NO_ROLES_DECLARED, line_of(bare, "{role: {health_professional: true}}")),
+        (Code.NO_ROLES_DECLARED, line_of(bare, "{role: {in: [nursery_practitioner]}}")),
+    ]
+
+
+def test_a_question_named_role_clashes_only_when_roles_are_declared() -> None:
+    clash = DEMO.replace("  - id: mobile\n", "  - id: role\n", 1)
+    assert (Code.ID_CLASH, line_of(clash, "  - id: role")) in codes(clash)
+
+
+def test_problems_on_questions_keep_their_lines_when_roles_are_declared() -> None:
+    bad = DEMO.replace(
+        "ask_if: {question: mark_type, equals: abrasion}",
+        "ask_if: {question: mark_type, equals: burn}",
+    )
+    assert codes(bad) == [(Code.UNKNOWN_OPTION, line_of(bad, "equals: burn}"))]
+
+
+# --- conditional actions --------------------------------------------------------------------
+
+
+def _actions(r: Record) -> dict[str, Any]:
+    return {a.id: a for a in r.actions}
+
+
+def test_an_action_applies_only_when_its_condition_holds(demo: Protocol) -> None:
+    nursery = {**ABRASION, "role": "nursery_practitioner"}
+    cannot = _actions(record(demo, {**nursery, "gp_rules_out_safeguarding_cause": "no"}))
+    assert set(cannot) == {"gp_appointment", "gp_phones_mash"}
+    assert not cannot["gp_phones_mash"].depends_on_unknown
+    ruled_out = _actions(record(demo, {**nursery, "gp_rules_out_safeguarding_cause": "yes"}))
+    assert set(ruled_out) == {"gp_appointment"}
+
+
+def test_an_action_whose_condition_is_not_known_is_included_and_marked(demo: Protocol) -> None:
+    answers = {**ABRASION, "role": "nursery_practitioner"}
+    answers["gp_rules_out_safeguarding_cause"] = "not_yet_known"
+    r = record(demo, answers)
+    action = _actions(r)["gp_phones_mash"]
+    assert action.depends_on_unknown
+    assert action.depends_on == ("gp_rules_out_safeguarding_cause",)
+    entries = r.json_body()["actions"]
+    assert isinstance(entries, list)
+    entry = next(a for a in entries if isinstance(a, dict) and a["id"] == "gp_phones_mash")
+    assert isinstance(entry, dict) and entry["depends_on_unknown"] is True
+    text = render_text(r)
+    assert "Has the GP ruled out a safeguarding cause - not known, so" in " ".join(text.split())
+    assert "included because it may apply" in " ".join(text.split())
+
+
+def test_records_without_the_constructs_carry_none_of_their_keys(demo: Protocol) -> None:
+    body = record(demo, {**ABRASION, "role": "gp"}).json_body()
+    entries = body["actions"]
+    assert isinstance(entries, list) and entries
+    for entry in entries:
+        assert isinstance(entry, dict)
+        assert not {"when", "depends_on_unknown", "depends_on"} & set(entry)
+
+
+# --- timescales relative to another action ---------------------------------------------------
+
+
+def test_a_relative_timescale_has_no_clock_time(demo: Protocol) -> None:
+    r = record(demo, {"mobile": False, "mark_type": "bruise", "role": "gp"})
+    by_id = _actions(r)
+    assert by_id["call_mash"].deadline is not None and by_id["call_mash"].deadline.kind == "now"
+    body = r.json_body()["actions"]
+    assert isinstance(body, list)
+    deadlines = {a["id"]: a["deadline"] for a in body if isinstance(a, dict)}
+    assert deadlines["paediatric_assessment"] == {
+        "kind": "after",
+        "hours": 4,
+        "by": None,
+        "on": None,
+        "after": "call_mash",
+    }
+    assert deadlines["iarf"] == {
+        "kind": "after",
+        "hours": 0,
+        "by": None,
+        "on": None,
+        "after": "call_mash",
+    }
+    text = " ".join(render_text(r).split())
+    assert "When: Within 4 hours of the referral" in text
+    assert "When: Straight after the call" in text
+    assert "Within 4 hours of the referral - by" not in text  # no clock time is invented
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("after: call_mash, hours: 4", "after: call_the_mash, hours: 4", Code.UNKNOWN_AFTER),
+        ("after: call_mash, hours: 4", "after: paediatric_assessment, hours: 4", Code.AFTER_CYCLE),
+        ("after: gp_appointment}", "after: gp_phones_mash}", Code.AFTER_CYCLE),
+    ],
+)
+def test_relative_timescale_errors_are_located(old: str, new: str, code: Code) -> None:
+    assert old in DEMO
+    bad = DEMO.replace(old, new, 1)
+    found = codes(bad)
+    assert found and {c for c, _ in found} == {code}
+    lines = {line for _, line in found}
+    assert line_of(bad, new) in lines
+
+
+def test_an_after_cycle_through_two_actions_is_one_error() -> None:
+    bad = DEMO.replace(
+        "timescale: {label: Immediately, hours: 0}",
+        "timescale: {label: After the form, after: iarf}",
+    )
+    assert [c for c, _ in codes(bad)] == [Code.AFTER_CYCLE]
+
+
+# --- out of scope ----------------------------------------------------------------------------
+
+
+def test_out_of_scope_says_the_procedure_does_not_apply(demo: Protocol) -> None:
+    r = record(demo, {"mobile": True, "role": "health_visitor"})
+    assert r.outcome is not None and r.outcome.level == "out_of_scope"
+    outcome = r.json_body()["outcome"]
+    assert isinstance(outcome, dict) and outcome["level"] == "out_of_scope"
+    text = render_text(r)
+    assert "THIS PROCEDURE DOES NOT APPLY" in text
+    assert "WHAT TO DO INSTEAD" in text
+    assert "Follow your usual safeguarding procedure" in text
+    assert "no action" not in text.lower()
+
+
+def test_out_of_scope_without_actions_still_says_what_to_do() -> None:
+    start = DEMO.index("    actions:\n      - id: usual_procedure")
+    end = DEMO.index("contacts:\n")
+    bare = DEMO[:start] + DEMO[end:]
+    loaded: Loaded = load_text(bare)
+    assert loaded.ok and loaded.protocol is not None
+    text = render_text(record(loaded.protocol, {"mobile": True}))
+    assert "follow your local procedure" in text
+    assert "no action" not in text.lower()
+
+
+# --- the command line ------------------------------------------------------------------------
+
+runner = CliRunner()
+_register()
+
+
+def check(tmp_path: Path, answers: dict[str, Any], *args: str) -> Result:
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    return runner.invoke(app, ["check", str(DEMO_FILE), "--answers", str(path), *args])
+
+
+def test_an_unknown_role_is_a_usage_error_listing_the_roles(tmp_path: Path) -> None:
+    result = check(tmp_path, ABRASION, "--role", "dentist")
+    assert result.exit_code == 2
+    assert "'dentist' is not a role" in result.stderr
+    assert all(role in result.stderr for role in ROLES)
+    assert "Traceback" not in result.output
+
+
+def test_the_answers_files_role_is_checked_like_the_flag(tmp_path: Path) -> None:
+    result = check(tmp_path, {**ABRASION, "role": "dentist"})
+    assert result.exit_code == 2
+    assert "answers.yaml:4:7: role: 'dentist' is not a role" in result.stderr
+    clash = check(tmp_path, {**ABRASION, "role": "gp"}, "--role", "nursery_practitioner")
+    assert clash.exit_code == 2 and "differ" in clash.stderr
+
+
+def test_the_role_flag_answers_the_role_question(tmp_path: Path) -> None:
+    hv = check(tmp_path, ABRASION, "--role", "health_visitor", "--format", "json")
+    assert hv.exit_code == 0, hv.output
+    body = json.loads(hv.stdout)
+    assert body["outcome"]["id"] == "record_and_advise"
+    assert body["answers"]["role"] == "health_visitor"
+    assert body["header"]["role"] == "health_visitor"
+    nursery = check(tmp_path, ABRASION, "--role", "nursery_practitioner", "--format", "json")
+    assert json.loads(nursery.stdout)["outcome"]["id"] == "gp_today"
+
+
+def test_without_declared_roles_the_role_stays_free_text(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(BASE_ANSWERS), encoding="utf-8")
+    args = ["check", "--answers", str(path), "--role", "Any words", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["header"]["role"] == "Any words"
