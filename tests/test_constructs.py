@@ -306,7 +306,7 @@ def test_the_role_flag_answers_the_role_question(tmp_path: Path) -> None:
     body = json.loads(hv.stdout)
     assert body["outcome"]["id"] == "record_and_advise"
     assert body["answers"]["role"] == "health_visitor"
-    assert body["header"]["role"] == "health_visitor"
+    assert body["header"]["role"] == "Health visitor"
     nursery = check(tmp_path, ABRASION, "--role", "nursery_practitioner", "--format", "json")
     assert json.loads(nursery.stdout)["outcome"]["id"] == "gp_today"
 

@@ -179,7 +179,10 @@ def check(
     decision = decide(loaded.protocol, checked.answers)
     answered_role = checked.answers.get("role")
     if loaded.protocol.roles and isinstance(answered_role, str):
-        about.setdefault("role", answered_role)  # the record's header says who checked
+        from bruising_check.protocol.roles import role_label
+
+        # The record's header says who checked, as the protocol names the role.
+        about["role"] = role_label(loaded.protocol, answered_role)
     record = build_record(
         loaded.protocol,
         loaded.sha256,

@@ -95,8 +95,9 @@ def check_roles(protocol: Protocol, located: Located) -> list[Problem]:
     return problems
 
 
-def role_ids(protocol: Protocol) -> tuple[str, ...]:
-    return tuple(r.id for r in protocol.roles)
+def role_label(protocol: Protocol, role: str) -> str:
+    """How a record's header names a declared role: its label (`gp` -> `GP`)."""
+    return next((r.label for r in protocol.roles if r.id == role), role)
 
 
 def resolve_roles(protocol: Protocol, located: Located | None) -> tuple[Protocol, Located | None]:

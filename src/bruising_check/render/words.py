@@ -207,6 +207,7 @@ def _flat(line: Line) -> str:
 
 OUT_OF_SCOPE_TITLE = "This procedure does not apply"
 OUT_OF_SCOPE_INSTEAD = "What to do instead is listed below."
+"""Said with an out-of-scope outcome (`level: out_of_scope`) by printouts and the handbook."""
 OUT_OF_SCOPE_ACTIONS = "What to do instead"
 OUT_OF_SCOPE_NO_ACTIONS = (
     "The protocol lists nothing else to do: follow your local procedure, and discuss with your"
