@@ -24,6 +24,7 @@ from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.roles import ROLE_QUESTION
 from bruising_check.protocol.yamlread import read_yaml
 from bruising_check.records.record import Record, build_record
+from bruising_check.records.session import Session
 from bruising_check.render.plain import text as render_text
 from tests.conftest import BASE_ANSWERS, load_text
 
@@ -318,3 +319,39 @@ def test_without_declared_roles_the_role_stays_free_text(tmp_path: Path) -> None
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["header"]["role"] == "Any words"
+
+
+# --- the guided check ------------------------------------------------------------------------
+
+
+def test_the_guided_check_asks_the_role_first_unless_it_was_given(demo: Protocol) -> None:
+    from tests.test_guided_session import Script
+
+    # Role 3 (nursery), not mobile, abrasion, plausible, GP answer left out; review: Enter.
+    script = Script(["3", "n", "2", "1", "", ""])
+    outcome = Session(demo, "0" * 64, script, lambda: NOW).run()
+    assert script.asked()[0] == ROLE_QUESTION
+    assert outcome.answers[ROLE_QUESTION] == "nursery_practitioner"
+    assert outcome.decision.pathway is not None and outcome.decision.pathway.id == "gp_today"
+
+    preset = Script(["n", "2", "1", "", ""])
+    session = Session(demo, "0" * 64, preset, lambda: NOW)
+    session.preset(ROLE_QUESTION, "gp")
+    outcome = session.run()
+    assert ROLE_QUESTION not in preset.asked()
+    assert outcome.decision.pathway is not None
+    assert outcome.decision.pathway.id == "record_and_advise"
+
+
+def test_a_question_may_be_asked_only_for_some_roles() -> None:
+    text = DEMO.replace(
+        "    ask_if: {question: explanation, equals: plausible}",
+        "    ask_if:\n      all:\n        - {question: explanation, equals: plausible}\n"
+        "        - {role: {equals: gp}}",
+    )
+    loaded = load_text(text)
+    assert loaded.ok and loaded.protocol is not None, [p.format() for p in loaded.problems]
+    nursery = run(loaded.protocol, {**ABRASION, "role": "nursery_practitioner"})
+    assert any(s.question == "gp_rules_out_safeguarding_cause" for s in nursery.not_asked)
+    gp = run(loaded.protocol, {**ABRASION, "role": "gp", "gp_rules_out_safeguarding_cause": "no"})
+    assert gp.answers["gp_rules_out_safeguarding_cause"] == "no"
