@@ -355,3 +355,26 @@ def test_a_question_may_be_asked_only_for_some_roles() -> None:
     assert any(s.question == "gp_rules_out_safeguarding_cause" for s in nursery.not_asked)
     gp = run(loaded.protocol, {**ABRASION, "role": "gp", "gp_rules_out_safeguarding_cause": "no"})
     assert gp.answers["gp_rules_out_safeguarding_cause"] == "no"
+
+
+def test_the_diff_names_changed_roles_conditions_and_timescales(demo: Protocol) -> None:
+    from bruising_check.versions.structural import structural_diff
+
+    text = (
+        DEMO.replace(
+            '        when: {question: gp_rules_out_safeguarding_cause, equals: "no"}\n', ""
+        )
+        .replace("after: call_mash, hours: 4", "hours: 4")
+        .replace("{id: gp, label: GP, health_professional: true}", "{id: gp, label: GP}")
+    )
+    loaded = load_text(text)
+    assert loaded.protocol is not None
+    changes = {(c.section, c.item, c.field): c for c in structural_diff(demo, loaded.protocol)}
+    when = changes[("pathways", "gp_today", "actions.gp_phones_mash.when")]
+    assert when.old == "gp_rules_out_safeguarding_cause is no" and when.new == "(none)"
+    after = changes[("pathways", "refer_same_day", "actions.paediatric_assessment.timescale.after")]
+    assert after.old == "call_mash" and after.new == "(none)"
+    role = changes[("roles", "gp", "health_professional")]
+    assert role.old == "true" and role.new == "false"
+    # ... and what it does: the rule that tests `health_professional` now means fewer roles.
+    assert ("rules", "C3", "when") in changes
