@@ -378,3 +378,24 @@ def test_the_diff_names_changed_roles_conditions_and_timescales(demo: Protocol) 
     assert role.old == "true" and role.new == "false"
     # ... and what it does: the rule that tests `health_professional` now means fewer roles.
     assert ("rules", "C3", "when") in changes
+
+
+def test_an_action_that_depends_on_a_marks_unknown_answer_names_the_mark() -> None:
+    from tests.conftest import BASE_MARK, BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8")
+    anchor = (
+        "        contact: on_call_paediatrician\n"
+        "        cite: [panel_2022, nice_surveillance_2024]\n"
+    )
+    assert text.count(anchor) >= 1
+    when = '        when: {some: {group: marks, where: {item: patterned, equals: "yes"}}}\n'
+    loaded = load_text(text.replace(anchor, anchor + when, 1))
+    assert loaded.ok and loaded.protocol is not None, [p.format() for p in loaded.problems]
+    answers = {**BASE_ANSWERS, "marks": [{**BASE_MARK, "patterned": "not_sure"}]}
+    r = record(loaded.protocol, answers)
+    action = _actions(r)["arrange_paediatric_assessment"]
+    assert action.depends_on_unknown and action.depends_on == ("marks[1].patterned",)
+    assert "mark 1: " in " ".join(render_text(r).split())
+    sure = record(loaded.protocol, {**BASE_ANSWERS, "marks": [{**BASE_MARK, "patterned": "no"}]})
+    assert "arrange_paediatric_assessment" not in _actions(sure)

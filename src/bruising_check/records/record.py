@@ -37,8 +37,12 @@ from bruising_check.protocol.conditions import (
     UNKNOWN,
     UNKNOWN_KEYS,
     Condition,
+    Count,
+    Every,
+    Some,
     comparisons,
     describe,
+    walk,
 )
 from bruising_check.protocol.model import (
     Advice,
@@ -394,7 +398,9 @@ def build_record(
                 from_=ra.source,
                 when=_when(protocol, ra.action.when),
                 depends_on_unknown=ra.uncertain,
-                depends_on=_not_known_in(ra.action.when, decision) if ra.uncertain else (),
+                depends_on=_not_known_in(protocol, ra.action.when, decision)
+                if ra.uncertain
+                else (),
             )
             for ra in decision.actions
         ),
@@ -455,8 +461,11 @@ def _when(protocol: Protocol, cond: Condition | None) -> str | None:
     return describe(cond, {f.id: f.label for f in protocol.derived})
 
 
-def _not_known_in(cond: Condition | None, decision: Decision) -> tuple[str, ...]:
-    """The question and fact ids a condition reads whose value was not known."""
+def _not_known_in(
+    protocol: Protocol, cond: Condition | None, decision: Decision
+) -> tuple[str, ...]:
+    """The answers (and facts) a condition reads whose value was not known: ids, or item paths
+    as in `unanswered` (`marks[2].patterned`)."""
     if cond is None:
         return ()
     found: list[str] = []
@@ -467,6 +476,23 @@ def _not_known_in(cond: Condition | None, decision: Decision) -> tuple[str, ...]
         value = decision.answers.get(subject, decision.derived.get(subject))
         if (value is UNKNOWN or subject in decision.unanswered) and subject not in found:
             found.append(subject)
+    for node in walk(cond):
+        if not isinstance(node, (Some, Every, Count)):
+            continue
+        spec = (
+            node.some
+            if isinstance(node, Some)
+            else (node.every if isinstance(node, Every) else node.count)
+        )
+        group = protocol.group(spec.group)
+        read: set[str] | None = {c.item for c in comparisons(spec.where) if c.item is not None}
+        if group is None or any(group.question(x) is None for x in read or ()):
+            read = None  # an item fact: any of the item's answers may feed it
+        for u in decision.unanswered:
+            head, _, field = u.partition("].")
+            mine = head.startswith(f"{spec.group}[") and (read is None or field in read)
+            if mine and u not in found:
+                found.append(u)
     return tuple(found)
 
 

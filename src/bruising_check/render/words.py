@@ -272,12 +272,7 @@ def out_of_scope(r: Record) -> bool:
 
 def depends_on_text(r: Record, ids: tuple[str, ...]) -> str:
     """An action whose condition was not known: what was not known, and why it is listed."""
-    names = []
-    for sid in ids:
-        q = r.question(sid)
-        fact = next((f for f in r.facts if f.id == sid), None)
-        name = q.prompt if q is not None else fact.label if fact is not None else sid
-        names.append(name.rstrip(":?"))
+    names = [path_name(r, sid) for sid in ids]
     known = "; ".join(names) if names else "an answer"
     return f"{known} - not known, so {DEPENDS_ON_UNKNOWN}"
 
@@ -343,21 +338,26 @@ def fact_value(f: FactEntry) -> str:
 
 def unknown_names(r: Record) -> list[str]:
     """The unknowns that decided, in plain words: the question's prompt, or `mark 2: pattern`."""
-    out = []
-    for path in r.unknowns_that_decided:
-        head, _, rest = path.partition("[")
-        q = r.question(head)
-        if rest and "]" in rest:
-            number, _, field = rest.partition("]")
-            item = field.lstrip(".")
-            mark = next((m for m in r.marks if str(m.number) == number), None)
-            prompt = next((f.prompt for f in (mark.fields if mark else ()) if f.id == item), item)
-            out.append(f"mark {number}: {prompt.rstrip(':?')}")
-        elif q is not None:
-            out.append(q.prompt.rstrip(":?"))
-        else:
-            out.append(path.replace("_", " "))
-    return out
+    return [path_name(r, path) for path in r.unknowns_that_decided]
+
+
+def path_name(r: Record, path: str) -> str:
+    """An answer's path in plain words: the question's prompt, a fact's label, or
+    `mark 2: pattern`."""
+    head, _, rest = path.partition("[")
+    q = r.question(head)
+    if rest and "]" in rest:
+        number, _, field = rest.partition("]")
+        item = field.lstrip(".")
+        mark = next((m for m in r.marks if str(m.number) == number), None)
+        prompt = next((f.prompt for f in (mark.fields if mark else ()) if f.id == item), item)
+        return f"mark {number}: {prompt.rstrip(':?')}"
+    if q is not None:
+        return q.prompt.rstrip(":?")
+    fact = next((f for f in r.facts if f.id == path), None)
+    if fact is not None:
+        return fact.label
+    return path.replace("_", " ")
 
 
 _NEGATION = ("not ", "no ", "non-", "non ")
