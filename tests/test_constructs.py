@@ -399,3 +399,26 @@ def test_an_action_that_depends_on_a_marks_unknown_answer_names_the_mark() -> No
     assert "mark 1: " in " ".join(render_text(r).split())
     sure = record(loaded.protocol, {**BASE_ANSWERS, "marks": [{**BASE_MARK, "patterned": "no"}]})
     assert "arrange_paediatric_assessment" not in _actions(sure)
+
+
+def test_a_pathways_own_timescale_cannot_run_after_an_action() -> None:
+    bad = DEMO.replace(
+        "    level: record_and_advise\n    timescale: {label: Today}",
+        "    level: record_and_advise\n    timescale: {label: Today, after: record}",
+    )
+    assert [c for c, _ in codes(bad)] == [Code.SCHEMA]
+
+
+def test_an_action_timed_after_one_that_does_not_apply_says_act_now(demo: Protocol) -> None:
+    text = DEMO.replace(
+        "        text: Arrange for the GP to see the child today\n",
+        "        text: Arrange for the GP to see the child today\n"
+        "        when: {question: explanation, equals: not_plausible}\n",
+    )
+    loaded = load_text(text)
+    assert loaded.ok and loaded.protocol is not None, [p.format() for p in loaded.problems]
+    answers = {**ABRASION, "role": "nursery_practitioner", "gp_rules_out_safeguarding_cause": "no"}
+    r = record(loaded.protocol, answers)
+    assert set(_actions(r)) == {"gp_phones_mash"}
+    shown = " ".join(render_text(r).split())
+    assert "Straight after seeing the child (the action it follows is not listed here" in shown

@@ -397,6 +397,12 @@ class Pathway(Model):
         ),
     ] = False
 
+    @model_validator(mode="after")
+    def _own_clock(self) -> Pathway:
+        if self.timescale.after is not None:
+            raise ValueError("a pathway's timescale cannot be `after` an action; time the action")
+        return self
+
 
 class Contact(Model):
     id: Id

@@ -161,11 +161,14 @@ def _pathway(r: Record) -> Iterator[Block]:
 def _actions(r: Record) -> Checklist:
     items = []
     pathway_deadline = r.outcome.deadline if r.outcome else None
+    listed = {a.id for a in r.actions}
     for a in r.actions:
         details: list[tuple[str, str]] = []
         # The pathway's own timescale is said once, in the box above; only a different one here.
         if a.deadline is not None and a.deadline != pathway_deadline:
             when = w.timescale_text(a.timescale, a.deadline)
+            if when and a.deadline.after is not None and a.deadline.after not in listed:
+                when += f" ({w.AFTER_NOT_LISTED})"
             if when:
                 details.append(("When", when))
         if a.depends_on_unknown:

@@ -214,6 +214,7 @@ OUT_OF_SCOPE_NO_ACTIONS = (
     " safeguarding lead if you are worried."
 )
 DEPENDS_ON_UNKNOWN = "included because it may apply"
+AFTER_NOT_LISTED = "the action it follows is not listed here: act as soon as possible"
 NO_PATHWAY_TITLE = "No pathway: no rule of the protocol matched these answers."
 NO_PATHWAY_INSTRUCTION = "Follow your local procedure and discuss with your safeguarding lead now."
 PLACEHOLDER_NOTE = "PLACEHOLDER: not a real contact"
