@@ -422,3 +422,27 @@ def test_an_action_timed_after_one_that_does_not_apply_says_act_now(demo: Protoc
     assert set(_actions(r)) == {"gp_phones_mash"}
     shown = " ".join(render_text(r).split())
     assert "Straight after seeing the child (the action it follows is not listed here" in shown
+
+
+@pytest.mark.parametrize("base", ["national-baseline.yaml", "examples/exampleshire-v2.yaml"])
+def test_declaring_roles_changes_nothing_else(base: str) -> None:
+    """The role resolution rebuilds the protocol: apart from the role question, it must be the
+    very same protocol (every rule, fact, pathway and text)."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / "protocols" / base).read_text(encoding="utf-8")
+    plain = load_text(text)
+    roles = (
+        "roles:\n  - {id: gp, label: GP, health_professional: true}\n  - {id: n, label: Nurse}\n"
+    )
+    with_roles = load_text(text.replace("\nquestions:\n", "\n" + roles + "questions:\n", 1))
+    assert plain.protocol is not None and with_roles.protocol is not None
+    resolved = with_roles.protocol
+    assert resolved.questions[0].id == ROLE_QUESTION
+    same = resolved.model_copy(update={"questions": resolved.questions[1:], "roles": ()})
+    assert same == plain.protocol
+    # Every problem still points at its own line (those below `roles:` moved down with it).
+    at = line_of(text, "questions:")
+    assert [(p.code, p.line) for p in with_roles.problems] == [
+        (p.code, p.line + (roles.count("\n") if p.line >= at else 0)) for p in plain.problems
+    ]
