@@ -446,3 +446,10 @@ def test_declaring_roles_changes_nothing_else(base: str) -> None:
     assert [(p.code, p.line) for p in with_roles.problems] == [
         (p.code, p.line + (roles.count("\n") if p.line >= at else 0)) for p in plain.problems
     ]
+
+
+def test_one_role_alone_is_refused() -> None:
+    start, end = DEMO.index("  - {id: gp, label: GP"), DEMO.index("questions:\n")
+    one = DEMO[:start] + DEMO[end:]
+    one = one.replace("{role: {in: [nursery_practitioner]}}", "{role: {equals: health_visitor}}")
+    assert [c for c, _ in codes(one)] == [Code.SCHEMA]

@@ -65,7 +65,13 @@ def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loa
     if not any(p.severity == "error" for p in problems):
         # The role becomes a reserved question asked first (protocol/roles.py); the checks
         # and everything after them see the resolved protocol, located to match.
-        protocol, located = _resolved(protocol, located)
+        try:
+            protocol, located = _resolved(protocol, located)
+        except ValidationError as exc:  # pragma: no cover - check_roles rules these out
+            message = f"the roles cannot be made into a question: {exc.errors()[0]['msg']}"
+            return Loaded(
+                file, digest, None, [located.problem(Code.SCHEMA, message, ("roles",))], located
+            )
     problems += check_protocol(protocol, located, today=today or dt.date.today())
     bound = record_size_bound(protocol)
     if bound > MAX_RECORD_FROM_PROTOCOL:

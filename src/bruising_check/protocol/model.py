@@ -519,9 +519,10 @@ class Protocol(Model):
     roles: Annotated[
         tuple[Role, ...],
         Field(
-            description="Who may be checking. When declared, the role is asked first (question"
-            " id `role`, reserved) and a role not given is not known: the outcome is then the"
-            " most urgent over every role."
+            min_length=2,
+            description="Who may be checking (at least two: one role tells nothing apart)."
+            " When declared, the role is asked first (question id `role`, reserved) and a role"
+            " not given is not known: the outcome is then the most urgent over every role.",
         ),
     ] = ()
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
