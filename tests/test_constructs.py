@@ -453,3 +453,18 @@ def test_one_role_alone_is_refused() -> None:
     one = DEMO[:start] + DEMO[end:]
     one = one.replace("{role: {in: [nursery_practitioner]}}", "{role: {equals: health_visitor}}")
     assert [c for c, _ in codes(one)] == [Code.SCHEMA]
+
+
+def test_the_handbook_shows_roles_conditions_and_out_of_scope(demo: Protocol) -> None:
+    from bruising_check.render.handbook import build
+    from bruising_check.render.handbook_text import markdown
+
+    md = markdown(build(demo, file="demo.yaml", sha256="0" * 64, today=dt.date(2026, 11, 27)))
+    roles = md.split("## Who may be checking", 1)[1].split("## ", 1)[0]
+    assert "- GP\n  - health professional" in roles
+    assert "- Nursery or early years practitioner\n  - not a health professional" in roles
+    action = md.split("the GP phones the MASH", 1)[1]
+    assert action.startswith('\n  - **Only if**\n    - gp rules out safeguarding cause is "No"')
+    scope = md.split("The child is independently mobile\n", 2)[-1]
+    assert "**This procedure does not apply.**" in scope
+    assert "no action" not in md.lower()

@@ -140,6 +140,28 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
         for d in p.definitions:
             yield Items((Item(d.text, d.term + ":", children=_opt(_cites(p, d.cite))),))
 
+    if p.roles:
+        yield Heading(2, "Who may be checking")
+        yield Para(
+            "The check asks your role first: some rules depend on it. If it is not given, the"
+            " result is the most urgent for any of these roles."
+        )
+        yield Items(
+            tuple(
+                Item(
+                    r.label,
+                    children=(
+                        Item(
+                            "health professional"
+                            if r.health_professional
+                            else "not a health professional"
+                        ),
+                    ),
+                )
+                for r in p.roles
+            )
+        )
+
     yield Heading(2, "The questions, and why each is asked")
     yield Para("Asked in this order. Questions that do not apply to a child are skipped.")
     section = None
