@@ -123,7 +123,10 @@ class Code(Enum):
         "The protocol is less urgent than the reference here; change the rules or justify it.",
     )
     AGAINST_MORE_URGENT = ("info", "More urgent than the reference: allowed, listed for review.")
-    AGAINST_SAME_URGENCY = ("info", "A different pathway of the same urgency as the reference.")
+    AGAINST_SAME_URGENCY = (
+        "info",
+        "Different actions at the same level of urgency as the reference: listed for review.",
+    )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
 
     @property

@@ -16,14 +16,16 @@ from typing import Any, Literal
 
 from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
+from bruising_check.analysis.direction import RANK_NOTE, Verdict, outcome_direction
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.decide import applicable
 from bruising_check.protocol.conditions import Truth
 from bruising_check.protocol.model import Protocol, Question
 
-Direction = Literal["less_urgent", "more_urgent", "same_urgency"]
-_ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+Changed = Literal["less_urgent", "more_urgent", "different_actions"]
+"""A difference's direction (`direction.Direction` minus `same`, which is no difference)."""
+_ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2}
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,13 @@ class SituationClass:
 class PathwayDifference:
     old_pathway: str | None
     new_pathway: str | None
-    direction: Direction
+    direction: Changed
     classes: tuple[SituationClass, ...]
     old_then: str | None = None
     """The follow-on pathway under the old protocol (when its pathway is a first step)."""
     new_then: str | None = None
+    by_rank: bool = False
+    """A side has no `level`, so the protocols' own urgency ranks decided the direction."""
 
     @property
     def size(self) -> int:
@@ -93,19 +97,27 @@ def compare(
         total += size
         if key[0] != key[1]:
             groups.setdefault(key, []).append((a, size, ex.example(a)))
-    diffs = [
-        PathwayDifference(
-            p[0],
-            q[0],
-            _pair_direction(old, new, p, q),
-            tuple(
-                SituationClass(describe(built.space, m), m.example, m.size) for m in merge(leaves)
-            ),
-            old_then=p[1],
-            new_then=q[1],
+    diffs: list[PathwayDifference] = []
+    by_rank = False
+    for (p, q), leaves in groups.items():
+        verdict: Verdict = outcome_direction(old, p, new, q)
+        if verdict.direction == "same":
+            continue  # e.g. a renamed pathway: same level, title and actions
+        by_rank = by_rank or verdict.by_rank
+        diffs.append(
+            PathwayDifference(
+                p[0],
+                q[0],
+                verdict.direction,
+                tuple(
+                    SituationClass(describe(built.space, m), m.example, m.size)
+                    for m in merge(leaves)
+                ),
+                old_then=p[1],
+                new_then=q[1],
+                by_rank=verdict.by_rank,
+            )
         )
-        for (p, q), leaves in groups.items()
-    ]
     diffs.sort(key=lambda d: (_ORDER[d.direction], -d.size))
     old_ids = [q.id for q in old.questions]
     new_ids = [q.id for q in new.questions]
@@ -114,42 +126,8 @@ def compare(
         tuple(q for q in old_ids if q not in set(new_ids)),
         tuple(q for q in new_ids if q not in set(old_ids)),
         total,
-        tuple(built.space.notes),
+        (*built.space.notes, *((f"pathways {RANK_NOTE}",) if by_rank else ())),
     )
-
-
-def _rank(protocol: Protocol, pathway: str | None) -> float:
-    """Urgency rank (1 = most urgent); a gap is least urgent of all."""
-    found = protocol.pathway(pathway) if pathway else None
-    return float("inf") if found is None else found.urgency
-
-
-def _pair_direction(
-    old: Protocol, new: Protocol, p: tuple[str | None, str | None], q: tuple[str | None, str | None]
-) -> Direction:
-    """The shared order on outcomes: the pathways first, then the follow-ons (a missing one
-    least urgent of all)."""
-    first = _direction(old, new, p[0], q[0])
-    if first != "same_urgency" or p[0] != q[0]:
-        return first
-    return _direction(old, new, p[1], q[1])
-
-
-def _direction(old: Protocol, new: Protocol, p: str | None, q: str | None) -> Direction:
-    """New relative to old. Pathways are matched by id where possible: if the old protocol also
-    has the new pathway, both are ranked by the old protocol; else if the new protocol also has
-    the old pathway, both by the new one; otherwise each by its own protocol's ranks."""
-    if q is not None and old.pathway(q) is not None:
-        a, b = _rank(old, p), _rank(old, q)
-    elif p is not None and new.pathway(p) is not None:
-        a, b = _rank(new, p), _rank(new, q)
-    else:
-        a, b = _rank(old, p), _rank(new, q)
-    if b > a:
-        return "less_urgent"
-    if b < a:
-        return "more_urgent"
-    return "same_urgency"
 
 
 def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -131,6 +131,7 @@ def _report(loaded: Loaded, reference: tuple[str, Protocol] | None, budget: floa
 def _against_problems(
     name: str, ref: Protocol, loaded: Loaded, comparison: Comparison
 ) -> list[tuple[Problem, dict[str, Any]]]:
+    from bruising_check.analysis.direction import RANK_NOTE
     from bruising_check.problems import Code
 
     assert loaded.protocol is not None and loaded.located is not None
@@ -138,7 +139,7 @@ def _against_problems(
     codes = {
         "less_urgent": Code.AGAINST_LESS_URGENT,
         "more_urgent": Code.AGAINST_MORE_URGENT,
-        "same_urgency": Code.AGAINST_SAME_URGENCY,
+        "different_actions": Code.AGAINST_SAME_URGENCY,
     }
     out: list[tuple[Problem, dict[str, Any]]] = []
     ref_id = ref.metadata.id
@@ -160,12 +161,13 @@ def _against_problems(
         words = {
             "less_urgent": "LESS urgent than",
             "more_urgent": "more urgent than",
-            "same_urgency": "a different pathway of the same urgency as",
+            "different_actions": "different actions at the same urgency as",
         }[diff.direction]
         message = (
             f"{words} {ref_id}: {diff.new_pathway or 'no pathway'} where {ref_id} gives"
             f" {diff.old_pathway or 'no pathway'}, in {diff.size:,} answer set(s)"
             f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
+            + (f" ({RANK_NOTE})" if diff.by_rank else "")
         )
         path = _deciding_rule(protocol, biggest.example)
         out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
@@ -192,6 +194,7 @@ def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
         "reference_pathway": diff.old_pathway,
         "pathway": diff.new_pathway,
         "direction": diff.direction,
+        "compared_by": "rank" if diff.by_rank else "level",
         "size": diff.size,
         "classes": [
             {"condition": c.condition, "size": c.size, "example": c.example} for c in diff.classes
