@@ -17,6 +17,7 @@ from typing import Any, Literal
 from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.direction import RANK_NOTE, Verdict, outcome_direction
+from bruising_check.analysis.formulas import evaluate
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.decide import applicable
@@ -26,6 +27,11 @@ from bruising_check.protocol.model import Protocol, Question
 Changed = Literal["less_urgent", "more_urgent", "different_actions"]
 """A difference's direction (`direction.Direction` minus `same`, which is no difference)."""
 _ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2}
+
+
+Pair = tuple[str | None, str | None]
+"""An outcome by pathway ids: (pathway, follow-on)."""
+Explored = tuple[dict[str, Any], int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class PathwayDifference:
     new_then: str | None = None
     by_rank: bool = False
     """A side has no `level`, so the protocols' own urgency ranks decided the direction."""
+    approved: tuple[str, ...] = ()
+    """The new protocol's approved deviations (ids) that cover every situation of this one."""
 
     @property
     def size(self) -> int:
@@ -60,6 +68,8 @@ class Comparison:
     total: int
     notes: tuple[str, ...] = ()
     """Where shared questions differ (options, ranges, type) and how they were compared."""
+    unused_deviations: tuple[str, ...] = ()
+    """The new protocol's approved deviations against the old one that match no difference."""
 
 
 def compare(
@@ -69,41 +79,76 @@ def compare(
     budget_seconds: float | None = BUDGET_SECONDS,
 ) -> Comparison:
     """Every class of situations where `new` gives a different pathway from `old`. Raises
-    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`."""
+    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`.
+
+    The new protocol's approved deviations against the old one's id (design §4) are decided in
+    every differing situation: a class lists the deviations that cover it (`approved`), so a
+    difference part-covered splits into a covered and an uncovered one."""
     built = build([old, new], max_nodes, budget_seconds)
     before, after = built.views
     ex = built.explorer
+    deviations = [d for d in new.approved_deviations if d.against == old.metadata.id]
+    whens = [None if d.when is None else after.compiler.condition(d.when) for d in deviations]
+    rule_ids = [r.id for r in new.rules]
+    verdicts: dict[tuple[Pair, Pair], Verdict] = {}
 
-    Hint = tuple[tuple[int, int], tuple[int, int], tuple[int | None, int | None] | None]
+    def verdict_of(p: Pair, q: Pair) -> Verdict:
+        if (p, q) not in verdicts:
+            verdicts[(p, q)] = outcome_direction(old, p, new, q)
+        return verdicts[(p, q)]
+
+    Known = tuple[int | None, int | None]
+    Hint = tuple[tuple[int, int], tuple[int, int], Known | None, Known | None]
 
     def decide(a: dict[str, Any], hint: Hint | None) -> Split | Leaf:
         need: list[str] = []
-        resume_old, resume_new, known_old = hint or ((0, 0), (0, 0), None)
+        resume_old, resume_new, known_old, known_new = hint or ((0, 0), (0, 0), None, None)
         if known_old is None:
             done, key_old, resume_old = before.decide_pair(a, need, resume_old)
             if not done:
-                return Split(built.space.pick(need), (resume_old, resume_new, None))
+                return Split(built.space.pick(need), (resume_old, resume_new, None, None))
         else:
             key_old = known_old
-        done, key_new, resume_new = after.decide_pair(a, need, resume_new)
-        if not done:
-            return Split(built.space.pick(need), (resume_old, resume_new, key_old))
-        return Leaf((before.pair_pathways(key_old), after.pair_pathways(key_new)))
+        if known_new is None:
+            done, key_new, resume_new = after.decide_pair(a, need, resume_new)
+            if not done:
+                return Split(built.space.pick(need), (resume_old, resume_new, key_old, None))
+        else:
+            key_new = known_new
+        p, q = before.pair_pathways(key_old), after.pair_pathways(key_new)
+        if p == q or not deviations or verdict_of(p, q).direction == "same":
+            return Leaf((p, q, ()))
+        deciding = {rule_ids[i] for i in key_new if i is not None}
+        covered: list[str] = []
+        for d, when in zip(deviations, whens, strict=True):
+            if not d.rules and when is None:
+                continue  # policy fields only: no situations
+            if d.rules and not deciding & set(d.rules):
+                continue
+            if when is not None:
+                v = evaluate(when, a, need)
+                if v is None:
+                    return Split(built.space.pick(need), (resume_old, resume_new, key_old, key_new))
+                if not v:
+                    continue
+            covered.append(d.id)
+        return Leaf((p, q, tuple(covered)))
 
     total = 0
-    Pair = tuple[str | None, str | None]
-    groups: dict[tuple[Pair, Pair], list[tuple[dict[str, Any], int, dict[str, Any]]]] = {}
+    groups: dict[tuple[Pair, Pair, tuple[str, ...]], list[Explored]] = {}
     for a, key, size in ex.explore(decide):
         total += size
         if key[0] != key[1]:
             groups.setdefault(key, []).append((a, size, ex.example(a)))
     diffs: list[PathwayDifference] = []
     by_rank = False
-    for (p, q), leaves in groups.items():
-        verdict: Verdict = outcome_direction(old, p, new, q)
+    used: set[str] = set()
+    for (p, q, approved), leaves in groups.items():
+        verdict = verdict_of(p, q)
         if verdict.direction == "same":
             continue  # e.g. a renamed pathway: same level, title and actions
         by_rank = by_rank or verdict.by_rank
+        used.update(approved)
         diffs.append(
             PathwayDifference(
                 p[0],
@@ -116,9 +161,12 @@ def compare(
                 old_then=p[1],
                 new_then=q[1],
                 by_rank=verdict.by_rank,
+                approved=approved,
             )
         )
-    diffs.sort(key=lambda d: (_ORDER[d.direction], -d.size))
+    diffs.sort(key=lambda d: (_ORDER[d.direction], bool(d.approved), -d.size))
+    differing = _policy_differences(old, new)
+    unused = tuple(d.id for d in deviations if d.id not in used and not set(d.policy) & differing)
     old_ids = [q.id for q in old.questions]
     new_ids = [q.id for q in new.questions]
     return Comparison(
@@ -127,7 +175,16 @@ def compare(
         tuple(q for q in new_ids if q not in set(old_ids)),
         total,
         (*built.space.notes, *((f"pathways {RANK_NOTE}",) if by_rank else ())),
+        unused_deviations=unused,
     )
+
+
+def _policy_differences(old: Protocol, new: Protocol) -> set[str]:
+    """The policy fields whose stated positions differ (a missing block differs in every field
+    the other states)."""
+    a = old.policy.model_dump() if old.policy is not None else {}
+    b = new.policy.model_dump() if new.policy is not None else {}
+    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
 
 
 def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -163,15 +163,64 @@ def _against_problems(
             "more_urgent": "more urgent than",
             "different_actions": "different actions at the same urgency as",
         }[diff.direction]
+        then = (
+            f" then {diff.new_then or 'nothing'} where {ref_id} gives then"
+            f" {diff.old_then or 'nothing'}"
+            if diff.old_pathway == diff.new_pathway
+            else ""
+        )
         message = (
             f"{words} {ref_id}: {diff.new_pathway or 'no pathway'} where {ref_id} gives"
-            f" {diff.old_pathway or 'no pathway'}, in {diff.size:,} answer set(s)"
+            f" {diff.old_pathway or 'no pathway'}{then}, in {diff.size:,} answer set(s)"
             f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
             + (f" ({RANK_NOTE})" if diff.by_rank else "")
         )
         path = _deciding_rule(protocol, biggest.example)
+        if diff.approved:
+            approvals = [_approval(protocol, d) for d in diff.approved]
+            index = [d.id for d in protocol.approved_deviations].index(diff.approved[0])
+            said = "; ".join(
+                f"{a['id']} (approved by {a['approved_by']} on {a['approved_on']}: {a['why']})"
+                for a in approvals
+            )
+            out.append(
+                (
+                    located.problem(
+                        Code.DEVIATION_APPROVED,
+                        f"approved deviation {said}: {message}",
+                        ("approved_deviations", index),
+                    ),
+                    {**_difference_json(diff), "approved": approvals},
+                )
+            )
+            continue
         out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
+    for i, d in enumerate(protocol.approved_deviations):
+        if d.id in comparison.unused_deviations:
+            out.append(
+                (
+                    located.problem(
+                        Code.W_DEVIATION_UNUSED,
+                        f"approved deviation {d.id!r} matches no difference from {ref_id}: no"
+                        " situation it covers gets another pathway, and no policy field it"
+                        " names differs",
+                        ("approved_deviations", i),
+                    ),
+                    {},
+                )
+            )
     return out
+
+
+def _approval(protocol: Protocol, deviation_id: str) -> dict[str, Any]:
+    d = next(x for x in protocol.approved_deviations if x.id == deviation_id)
+    return {
+        "id": d.id,
+        "approved_by": d.approved_by,
+        "approved_on": d.approved_on.isoformat(),
+        "why": d.why,
+        "cite": list(d.cite),
+    }
 
 
 def _deciding_rule(protocol: Protocol, example: dict[str, Any]) -> tuple[str | int, ...]:
@@ -195,6 +244,7 @@ def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
         "pathway": diff.new_pathway,
         "direction": diff.direction,
         "compared_by": "rank" if diff.by_rank else "level",
+        "approved_by_deviations": list(diff.approved),
         "size": diff.size,
         "classes": [
             {"condition": c.condition, "size": c.size, "example": c.example} for c in diff.classes
@@ -209,6 +259,7 @@ def _comparison_json(name: str, comparison: Comparison) -> dict[str, Any]:
         "only_in_reference": list(comparison.only_in_old),
         "only_here": list(comparison.only_in_new),
         "notes": list(comparison.notes),
+        "unused_deviations": list(comparison.unused_deviations),
         "differences": [_difference_json(d) for d in comparison.differences],
     }
 
