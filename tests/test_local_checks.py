@@ -126,3 +126,31 @@ def test_the_bundled_baseline_has_levels_and_a_sourced_999() -> None:
     text = BASELINE.read_text(encoding="utf-8")
     codes = {p.code for p in load_text(text).problems}
     assert not codes & {Code.W_NO_LEVEL, Code.LEVEL_ORDER, Code.W_CONTACT_UNSOURCED}
+
+
+OVERLAPPING = replace(
+    "rules:\n",
+    "rules:\n  - id: R0\n    when: {question: age, ge: 50}\n    pathway: record\n"
+    "    because: Older.\n    cite: [s1]\n",
+)
+
+
+def overlap_findings(text: str) -> list[tuple[Code, str]]:
+    from bruising_check.analysis import analyse
+
+    loaded = load_text(text)
+    assert loaded.protocol is not None and loaded.ok
+    codes = {Code.ANALYSIS_OVERLAP, Code.OVERLAP_ACKNOWLEDGED}
+    return [(f.code, f.message) for f in analyse(loaded.protocol).findings if f.code in codes]
+
+
+def test_an_acknowledged_overlap_is_information_and_a_new_one_still_warns() -> None:
+    ((code, _),) = overlap_findings(OVERLAPPING)
+    assert code is Code.ANALYSIS_OVERLAP and code.severity == "warning"
+    acknowledged = OVERLAPPING + "overlaps:\n  - {rules: [R0, R1], because: Older babies first.}\n"
+    ((code, message),) = overlap_findings(acknowledged)
+    assert code is Code.OVERLAP_ACKNOWLEDGED and code.severity == "info"
+    assert "Older babies first." in message
+    # An acknowledgement of other rules leaves this overlap a warning.
+    other = OVERLAPPING + "overlaps:\n  - {rules: [R0, R2], because: Not this one.}\n"
+    assert [c for c, _ in overlap_findings(other)] == [Code.ANALYSIS_OVERLAP]
