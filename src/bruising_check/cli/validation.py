@@ -163,15 +163,10 @@ def _against_problems(
             "more_urgent": "more urgent than",
             "different_actions": "different actions at the same urgency as",
         }[diff.direction]
-        then = (
-            f" then {diff.new_then or 'nothing'} where {ref_id} gives then"
-            f" {diff.old_then or 'nothing'}"
-            if diff.old_pathway == diff.new_pathway
-            else ""
-        )
+        here = _outcome(diff.new_pathway, diff.new_then)
+        there = _outcome(diff.old_pathway, diff.old_then)
         message = (
-            f"{words} {ref_id}: {diff.new_pathway or 'no pathway'} where {ref_id} gives"
-            f" {diff.old_pathway or 'no pathway'}{then}, in {diff.size:,} answer set(s)"
+            f"{words} {ref_id}: {here} where {ref_id} gives {there}, in {diff.size:,} answer set(s)"
             f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
             + (f" ({RANK_NOTE})" if diff.by_rank else "")
         )
@@ -180,8 +175,7 @@ def _against_problems(
             approvals = [_approval(protocol, d) for d in diff.approved]
             index = [d.id for d in protocol.approved_deviations].index(diff.approved[0])
             said = "; ".join(
-                f"{a['id']} (approved by {a['approved_by']} on {a['approved_on']}: {a['why']})"
-                for a in approvals
+                f"{a['id']} ({a['approved_by']}, {a['approved_on']})" for a in approvals
             )
             out.append(
                 (
@@ -210,6 +204,10 @@ def _against_problems(
                 )
             )
     return out
+
+
+def _outcome(pathway: str | None, then: str | None) -> str:
+    return (pathway or "no pathway") + (f" then {then}" if then else "")
 
 
 def _approval(protocol: Protocol, deviation_id: str) -> dict[str, Any]:
@@ -289,6 +287,8 @@ def _print(r: Report) -> None:
         echo(p.format())
         if p.severity != "info":
             echo(f"    hint: {p.hint or p.code.hint}")
+        for a in details.get("approved", []):
+            echo(f"    approved by {a['approved_by']} on {a['approved_on']}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
             for c in classes[:SHOWN_CLASSES]:
