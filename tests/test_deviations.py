@@ -6,15 +6,28 @@ situation: a part-covered difference splits into a covered and an uncovered part
 from __future__ import annotations
 
 import json
+import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bruising_check.analysis import compare
+from bruising_check.analysis import compare, example_for
 from bruising_check.cli import _register, app
+from bruising_check.protocol.conditions import Truth, evaluate
 from bruising_check.protocol.model import Protocol
+from tests.analysis_support import (
+    _condition,
+    complete_answer_sets,
+    env,
+    first_rule,
+    load_data,
+    random_protocol_data,
+)
 from tests.conftest import BASELINE, load_text
 from tests.test_validation_codes import MINIMAL
 
@@ -174,3 +187,47 @@ def test_with_the_approval_exits_0_and_reports_it_without_it_exits_1(tmp_path: P
     unused = [p["message"] for p in report["problems"] if p["code"] == "W_DEVIATION_UNUSED"]
     assert len(unused) == 2 and "'no-longer-differs'" in unused[0] and "'policy-same'" in unused[1]
     assert report["against"]["unused_deviations"] == ["no-longer-differs", "policy-same"]
+
+
+# --- exactness: coverage agrees with brute force through the engine on random protocols ---------
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.integers(0, 2**32), st.integers(0, 2**32))
+def test_coverage_matches_brute_force(seed_old: int, seed_new: int, seed_dev: int) -> None:
+    old_data = random_protocol_data(seed_old, keep=0.7)
+    new_data = random_protocol_data(seed_new, keep=0.7)
+    rng = random.Random(seed_dev)
+    rules = [r["id"] for r in new_data["rules"]]
+    deviation: dict[str, Any] = {
+        "id": "d",
+        "against": "random",
+        "why": "Approved.",
+        "approved_by": "Board",
+        "approved_on": "2024-01-01",
+    }
+    if rng.random() < 0.8:
+        deviation["when"] = _condition(rng, new_data["questions"], True)
+    if "when" not in deviation or rng.random() < 0.4:
+        deviation["rules"] = rng.sample(rules, rng.randint(1, len(rules)))
+    new_data["approved_deviations"] = [deviation]
+    old, new = load_data(old_data), load_data(new_data)
+    (dev,) = new.approved_deviations
+    result = compare(old, new)
+    brute: Counter[tuple[str | None, str | None, bool]] = Counter()
+    for answers in complete_answer_sets([old, new]):
+        i = first_rule(old, example_for(old, answers))
+        mine = example_for(new, answers)
+        j = first_rule(new, mine)
+        p = None if i is None else old.rules[i].pathway
+        q = None if j is None else new.rules[j].pathway
+        if p == q:
+            continue
+        by_rule = not dev.rules or (j is not None and new.rules[j].id in dev.rules)
+        by_when = dev.when is None or evaluate(dev.when, env(new, mine)) is Truth.TRUE
+        brute[(p, q, by_rule and by_when)] += 1
+    got: Counter[tuple[str | None, str | None, bool]] = Counter()
+    for d in result.differences:
+        got[(d.old_pathway, d.new_pathway, d.approved == ("d",))] += d.size
+    assert got == brute
+    assert result.unused_deviations == (() if any(k[2] for k in brute) else ("d",))
