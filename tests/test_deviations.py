@@ -231,3 +231,23 @@ def test_coverage_matches_brute_force(seed_old: int, seed_new: int, seed_dev: in
         got[(d.old_pathway, d.new_pathway, d.approved == ("d",))] += d.size
     assert got == brute
     assert result.unused_deviations == (() if any(k[2] for k in brute) else ("d",))
+
+
+def test_the_handbook_lists_the_approvals_in_their_own_section() -> None:
+    import datetime as dt
+
+    from bruising_check.render import handbook
+    from bruising_check.render import handbook_text as handbook_render
+
+    def markdown(p: Protocol) -> str:
+        book = handbook.build(p, file="p.yaml", sha256="0" * 64, today=dt.date(2026, 1, 1))
+        return handbook_render.markdown(book)
+
+    text = LOCAL + "approved_deviations:\n" + approval(when="{question: age, ge: 40}")
+    shown = markdown(protocol(text))
+    section = shown.split("## Deviations the partnership approved")[1].split("\n## ")[0]
+    assert "**older-babies-recorded:** The board decided so." in section
+    assert "**Against:** tiny" in section
+    assert "Local partnership executive, 1 May 2024" in section
+    assert "40" in section  # the situations, in words
+    assert "Deviations the partnership approved" not in markdown(protocol(LOCAL))
