@@ -242,3 +242,21 @@ def test_an_inserted_immediate_tier_compares_by_level(baseline: Protocol) -> Non
     for d in comparison.differences:
         if d.old_pathway == "emergency_care_first":
             assert (d.old_then, d.new_then) == (SAME_DAY, "refer_csc_immediately")
+
+
+def test_diff_of_a_renamed_pathway_shows_no_behaviour_change(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(TINY, encoding="utf-8")
+    new.write_text(TINY.replace("refer", "refer_now"), encoding="utf-8")
+    args = ["diff", str(old), str(new), "--fail-on-deescalation", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["behaviour"]["differences"] == [] and report["deescalations"] == 0
+    # The same rename at a lower level (same rank) is a change, by level: less urgent.
+    lowered = TINY.replace("refer", "refer_now").replace("social_care_same_day", "discussion")
+    new.write_text(lowered, encoding="utf-8")
+    failing = runner.invoke(app, args)
+    assert failing.exit_code == 1
+    (diff,) = json.loads(failing.stdout)["behaviour"]["differences"]
+    assert diff["direction"] == "less_urgent"
