@@ -178,6 +178,7 @@ def test_the_sheet_lists_per_question_where_trainees_went_wrong(baseline: Protoc
     (why,) = [x for x in lines if x.startswith("    X marks[1].type")]
     assert "(ben.json)" in why and "LESS urgent" in why and "A birthmark-like mark" in why
     assert "  Where is it? (marks.site): 0 of 2 differed" in lines
+    assert lines.count("Answers read differently that alone change the pathway: 1") == 1
     assert quiz_pdf.summary_pdf([a, b]).startswith(b"%PDF-")
 
 

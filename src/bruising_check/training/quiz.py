@@ -479,6 +479,9 @@ def summary_lines(results: Sequence[QuizResult], names: Sequence[str] = ()) -> l
         p = r.protocol
         lines.append(f"Quiz on: {p.title} (version {p.version})" + (f" - {name}" if name else ""))
         lines.append(score_line(score(r.cases)))
+        changing = sum(x.alone is not None for f in r.cases for x in f.readings)
+        if changing:
+            lines.append(f"Answers read differently that alone change the pathway: {changing}")
         lines.append("")
         for f in r.cases:
             mark = "right" if f.pathway_correct else "WRONG"
