@@ -120,3 +120,60 @@ def test_demo_finds_a_bundled_scenario_file_by_name() -> None:
     result = runner.invoke(app, ["demo", "--scenario", "baseline-rules#BL-R01", "--no-pause"])
     assert result.exit_code == 0, result.output
     assert "Decided by rule B1:" in result.stdout
+
+
+def _demo(case: str) -> str:
+    result = runner.invoke(app, ["demo", "--scenario", case, "--no-pause"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_result_is_the_checks_own_rationale_with_the_contested_note() -> None:
+    out = _demo(SCRATCH).split("RESULT", 1)[1]
+    # The contested rule is the point of BL-R09: said beside the rule that decides.
+    assert "Contested rule: Contested - many local protocols refer every mark" in out
+    # The rationale document's sections, in its order: pathway, action checklist, reasons.
+    order = ["PATHWAY: TODAY, A PAEDIATRICIAN", "ACTIONS", "[ ]   ", "WHY", "B6a (decides"]
+    places = [out.index(x) for x in order]
+    assert places == sorted(places)
+    assert "(PLACEHOLDER: not a real contact)" in out
+    assert "CONTEXT (RECORDED ONLY; NEVER CHANGES THE PATHWAY)" in out
+    assert out.count("does not replace, professional judgement") == 1
+
+
+def test_not_sure_and_the_family_context_are_shown() -> None:
+    unsure = _demo("baseline-unknowns-and-carers#BL-U03")
+    assert "WHAT WAS NOT KNOWN" in unsure and "mark 1: Is it patterned" in unsure
+    assert "never taken as a fact" in unsure
+    family = _demo("baseline-unknowns-and-carers#BL-C03").split("CONTEXT (RECORDED", 1)[1]
+    assert "Partner (of a parent); Have you seen them: Not known; Known" in family
+    assert "Has ICON" in family
+
+
+def test_each_marks_part_in_the_decision(baseline: Protocol) -> None:
+    out = _demo("baseline-reports-and-sites#BL-S12").split("EACH MARK'S PART IN THE DECISION", 1)
+    assert len(out) == 2
+    first, second = out[1].split("  Mark 2: ")
+    assert "sole of the foot" in first and "On its own: Not a referral" in first
+    assert "this mark raises it" not in first
+    assert "ankle" in second and "On its own: Refer today" in second
+    assert "this mark raises it" in second
+    # One mark: its part is the whole decision, so no such section.
+    assert "EACH MARK'S PART" not in _demo(SCRATCH)
+
+
+def test_mark_parts_agree_with_the_engine(baseline: Protocol) -> None:
+    from bruising_check.training.demo import mark_parts
+    from tests.conftest import mark
+
+    answers = dict(
+        run(
+            baseline, marks=[mark(), mark(explanation="documented_procedure_or_birth_injury")]
+        ).answers
+    )
+    parts = mark_parts(baseline, answers)
+    assert [p.number for p in parts] == [1, 2]
+    for part, item in zip(parts, answers["marks"], strict=True):
+        assert part.alone == decide(baseline, {**answers, "marks": (item,)})
+    # The unexplained bruise raises the pathway; the documented one does not.
+    assert [p.raises for p in parts] == [True, False]

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bruising_check import STATEMENT
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
 from bruising_check.cli.training import _say, _write
@@ -33,6 +32,12 @@ def _resolve_scenarios(file: Path) -> Path:
 def _load_cases(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[dict[str, Any]]]:
     """The scenario file and each case's checked answers; exit 2 if unreadable, 1 if a case's
     answers do not fit the protocol."""
+    data, checked = _load_checked(protocol, file)
+    return data, [c.answers for c in checked]
+
+
+def _load_checked(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[Any]]:
+    """The scenario file and each case's checked answers and context answers."""
     from bruising_check.engine.answers import check_answers
     from bruising_check.training import scenarios as sc
 
@@ -47,7 +52,7 @@ def _load_cases(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[d
         if not checked.ok:
             print_problems([x for x in checked.problems if x.severity == "error"])
             fail(f"{file}: case {data.scenarios.cases[i].id} does not fit this protocol", 1)
-        answers.append(checked.answers)
+        answers.append(checked)
     return data, answers
 
 
@@ -73,7 +78,6 @@ def demo(
     """Step through a case answer by answer: why each question is asked, what each answer
     changes, and which rule decides."""
     from bruising_check.protocol.model import TextQuestion
-    from bruising_check.render.words import condition_text
     from bruising_check.training.demo import walk
 
     file, _, case_id = scenario.rpartition("#")
@@ -86,8 +90,9 @@ def demo(
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     p = loaded.protocol
-    data, answers = _load_cases(p, Path(file))
+    data, checked = _load_checked(p, Path(file))
     assert data.scenarios is not None
+    answers = [c.answers for c in checked]
     ids = [c.id for c in data.scenarios.cases]
     if case_id not in ids:
         fail(f"{file}: no case {case_id!r} (cases: {', '.join(ids)})", 2)
@@ -136,28 +141,63 @@ def demo(
             elif reply.strip().lower() == "q":
                 _say("Stopped.")
                 return
-    _say()
-    pw = end.decision.pathway
-    _say("RESULT", bold=True)
-    if pw is None:
-        _say("No rule matched: follow the local procedure and discuss with your safeguarding lead.")
-    else:
-        _say(f"Pathway: {pw.title} ({pw.timescale.label})", bold=True)
-    if end.rule:
-        rule = next(r for r in p.rules if r.id == end.rule)
-        _say(f"Decided by rule {end.rule}: {end.because}")
-        _say(f"  When: {condition_text(p, rule.when)}")
-    for s in end.sources:
-        _say(f"  [{s.id}] {s.title}" + (f" {s.url}" if s.url else ""))
-    if end.advice:
-        _say("Advice added (never changes the pathway):")
-        for aid, because in end.advice:
-            _say(f"  {aid}: {because}")
+    _result(p, loaded.sha256, end, checked[index].context)
     expected = case.expect.outcome
+    pw = end.decision.pathway
     if pw is not None and pw.id != expected:
         _say(f"Note: the scenario file expects {expected}; the protocol gives {pw.id}.", fg="red")
+
+
+def _result(p: Protocol, sha256: str, end: Any, context: dict[str, Any]) -> None:
+    """The demo's result: which rule decided and when it applies (in words), a contested rule's
+    note, then the check's own rationale document for this case (pathway, action checklist,
+    reasons with sources, what was not known, the marks, the family context), then each mark's
+    part in the decision."""
+    from dataclasses import replace
+
+    from bruising_check.cli.guided import clock
+    from bruising_check.records.record import build_record
+    from bruising_check.render import rationale
+    from bruising_check.render.blocks import Document
+    from bruising_check.render.plain import text_lines
+    from bruising_check.render.words import condition_text
+    from bruising_check.training.demo import mark_parts
+
     _say()
-    _say(STATEMENT)
+    _say("RESULT", bold=True)
+    rule = next((r for r in p.rules if r.id == end.rule), None)
+    if rule is not None:
+        when = condition_text(p, rule.when)
+        _say(f"Decided by rule {rule.id}: the first rule that matches. When: {when}")
+        if rule.contested:
+            _say(f"Contested rule: {rule.note or f'Rule {rule.id} is contested.'}", fg="yellow")
+    record = build_record(p, sha256, end.decision, created_at=clock()(), context=context)
+    doc = rationale.document(record)
+    # The sections the check's result screen shows, and the family context it asks after it.
+    shown = tuple(
+        replace(s, on_screen=True)
+        for s in doc.sections
+        if s.on_screen or s.heading == rationale.CONTEXT_HEADING
+    )
+    banner = False
+    for line in text_lines(Document(doc.title, doc.running_head, shown), screen=True, width=96):
+        if line.startswith("*" * 10):
+            banner = not banner
+            continue
+        if line.startswith("---") and set(line) == {"-"}:
+            continue
+        heading = line.isupper() and line.strip() and not line.startswith("[")
+        _say(line, wrap=False, bold=bool(banner or heading), reverse=banner or None)
+    parts = mark_parts(p, end.decision.answers)
+    if parts:
+        _say()
+        _say("EACH MARK'S PART IN THE DECISION", bold=True)
+        for part in parts:
+            alone = part.alone.pathway.title if part.alone.pathway else "no pathway"
+            _say(f"  Mark {part.number}: {part.summary}")
+            _say(f"    On its own: {alone}.")
+            if part.raises:
+                _say("    Without it the pathway would be less urgent: this mark raises it.")
 
 
 @app.command()
