@@ -177,3 +177,44 @@ def test_mark_parts_agree_with_the_engine(baseline: Protocol) -> None:
         assert part.alone == decide(baseline, {**answers, "marks": (item,)})
     # The unexplained bruise raises the pathway; the documented one does not.
     assert [p.raises for p in parts] == [True, False]
+
+
+def test_slides_one_step_a_page_self_contained_and_escaped(
+    baseline: Protocol, tmp_path: Any
+) -> None:
+    import re
+
+    import yaml
+
+    path = tmp_path / "cases.yaml"
+    case = {
+        "id": "E1",
+        "title": "Slides <script>alert(1)</script>",
+        "narrative": "A <img src=x onerror=alert(1)> mark \x1b[2J here",
+        "answers": BASE_ANSWERS,
+        "expect": {"outcome": "refer_same_day_csc_and_paediatric"},
+    }
+    path.write_text(yaml.safe_dump({"cases": [case]}), encoding="utf-8")
+    out = tmp_path / "slides.html"
+    result = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    # Scenario text is shown, never obeyed.
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script>alert" not in page and "\x1b" not in page and "\\x1b[2J" in page
+    # Offline: nothing fetched, and the policy forbids fetching.
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", page)
+    assert "default-src 'none'" in page
+    # A title page, one page per answer that teaches, the result, the rationale's sections.
+    from bruising_check.render.demo_slides import quiet
+
+    steps, _ = walk(baseline, dict(run(baseline).answers))
+    taught = sum(1 for s in steps if quiet(baseline, s) is None)
+    assert 0 < taught < len(steps)
+    headings = re.findall(r'<section class="slide">\s*<h[12]>([^<]*)</h[12]>', page)
+    assert headings[0].startswith("Demo E1: Slides")
+    assert len([h for h in headings if h.startswith("[")]) == taught
+    assert "Result" in headings and "Actions" in headings and "Why" in headings
+    assert 'id="count"' in page and "ArrowRight" in page
+    again = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
+    assert again.exit_code == 2 and "already exists" in again.stderr

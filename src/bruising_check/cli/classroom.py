@@ -56,12 +56,6 @@ def _load_checked(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list
     return data, answers
 
 
-def _rule_title(protocol: Protocol, rid: str) -> str:
-    rule = next(r for r in protocol.rules if r.id == rid)
-    pw = protocol.pathway(rule.pathway)
-    return f"{rid} ({pw.title if pw else rule.pathway})"
-
-
 @app.command()
 def demo(
     protocol: Annotated[
@@ -74,11 +68,20 @@ def demo(
     pause: Annotated[
         bool, typer.Option("--pause/--no-pause", help="Wait for Enter after each answer.")
     ] = True,
+    slides: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the walk-through as HTML slides here instead (one step a page, arrow"
+            " keys, works offline; a new file)."
+        ),
+    ] = None,
 ) -> None:
     """Step through a case answer by answer: why each question is asked, what each answer
-    changes, and which rule decides."""
-    from bruising_check.protocol.model import TextQuestion
-    from bruising_check.training.demo import walk
+    changes, and which rule decides; then the check's own result for the case."""
+    from bruising_check.cli.guided import clock
+    from bruising_check.records.record import build_record
+    from bruising_check.render import demo_slides as ds
+    from bruising_check.training.demo import mark_parts, walk
 
     file, _, case_id = scenario.rpartition("#")
     if not file or not case_id:
@@ -87,18 +90,27 @@ def demo(
             " e.g. protocols/scenarios/baseline-rules.yaml#BL-R01",
             2,
         )
+    if slides is not None and (slides.exists() or slides.is_symlink()):
+        fail(f"{slides}: already exists; nothing was overwritten. Choose another name.", 2)
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     p = loaded.protocol
     data, checked = _load_checked(p, Path(file))
     assert data.scenarios is not None
-    answers = [c.answers for c in checked]
     ids = [c.id for c in data.scenarios.cases]
     if case_id not in ids:
         fail(f"{file}: no case {case_id!r} (cases: {', '.join(ids)})", 2)
     index = ids.index(case_id)
     case = data.scenarios.cases[index]
-    steps, end = walk(p, answers[index])
+    steps, end = walk(p, checked[index].answers)
+    record = build_record(
+        p, loaded.sha256, end.decision, created_at=clock()(), context=checked[index].context
+    )
+    parts = mark_parts(p, end.decision.answers)
+    if slides is not None:
+        html = ds.slides_html(p, case.id, case.title, case.narrative, steps, end, record, parts)
+        save_new(slides, html.encode("utf-8"))
+        return
 
     _say(f"DEMO  {case.id}: {case.title}", bold=True)
     _say(f"Protocol: {p.metadata.title} (version {p.metadata.version})")
@@ -108,29 +120,18 @@ def demo(
     _say("The rules are checked in order; the first that matches decides the pathway.")
     waiting, announced = pause, False
     for step in steps:
-        question = p.question(step.question)
-        blank_text = (
-            isinstance(question, TextQuestion) and step.answer == "(not known)" and not step.facts
-        )
-        if not step.asked or blank_text:  # nothing to teach: one line, no pause
-            why = "not asked for this child" if not step.asked else "left blank (optional text)"
-            _say(f"[{step.number}/{len(steps)}] {step.question}: {why}", dim=True)
+        quiet = ds.quiet(p, step)
+        if quiet is not None:  # nothing to teach: one line, no pause
+            _say(f"[{step.number}/{len(steps)}] {step.question}: {quiet}", dim=True)
             continue
         _say()
         _say(f"[{step.number}/{len(steps)}] {step.prompt}", bold=True)
         if step.why:
             _say(f"  Why we ask: {step.why}")
         _say(f"  Answer: {step.answer}", fg="cyan")
-        changes = [f"  Worked out: {fact}" for fact in step.facts]
-        changes += [f"  Ruled out: {_rule_title(p, r)}" for r in step.ruled_out]
-        changes += [f"  Now holds: {_rule_title(p, r)}" for r in step.now_true]
-        if step.decided and not announced:
-            announced = True
-            changes.append(
-                f"  Decided: every earlier rule is ruled out, so {step.decided} decides."
-            )
-        for line in changes or ["  (this answer changes nothing yet)"]:
-            _say(line)
+        for line in ds.changes(p, step, announce=bool(step.decided and not announced)):
+            _say(f"  {line}")
+        announced = announced or bool(step.decided)
         if waiting:
             typer.echo("  -- Enter to continue, q to stop --", nl=False)
             reply = sys.stdin.readline()
@@ -141,46 +142,31 @@ def demo(
             elif reply.strip().lower() == "q":
                 _say("Stopped.")
                 return
-    _result(p, loaded.sha256, end, checked[index].context)
+    _result(p, end, record, parts)
     expected = case.expect.outcome
     pw = end.decision.pathway
     if pw is not None and pw.id != expected:
         _say(f"Note: the scenario file expects {expected}; the protocol gives {pw.id}.", fg="red")
 
 
-def _result(p: Protocol, sha256: str, end: Any, context: dict[str, Any]) -> None:
+def _result(p: Protocol, end: Any, record: Any, parts: Any) -> None:
     """The demo's result: which rule decided and when it applies (in words), a contested rule's
     note, then the check's own rationale document for this case (pathway, action checklist,
     reasons with sources, what was not known, the marks, the family context), then each mark's
     part in the decision."""
-    from dataclasses import replace
-
-    from bruising_check.cli.guided import clock
-    from bruising_check.records.record import build_record
+    from bruising_check.render import demo_slides as ds
     from bruising_check.render import rationale
     from bruising_check.render.blocks import Document
     from bruising_check.render.plain import text_lines
-    from bruising_check.render.words import condition_text
-    from bruising_check.training.demo import mark_parts
 
     _say()
     _say("RESULT", bold=True)
-    rule = next((r for r in p.rules if r.id == end.rule), None)
-    if rule is not None:
-        when = condition_text(p, rule.when)
-        _say(f"Decided by rule {rule.id}: the first rule that matches. When: {when}")
-        if rule.contested:
-            _say(f"Contested rule: {rule.note or f'Rule {rule.id} is contested.'}", fg="yellow")
-    record = build_record(p, sha256, end.decision, created_at=clock()(), context=context)
+    for text, kind in ds.decided_lines(p, end):
+        _say(text, fg="yellow" if kind == "warning" else None)
     doc = rationale.document(record)
-    # The sections the check's result screen shows, and the family context it asks after it.
-    shown = tuple(
-        replace(s, on_screen=True)
-        for s in doc.sections
-        if s.on_screen or s.heading == rationale.CONTEXT_HEADING
-    )
+    shown = Document(doc.title, doc.running_head, ds.result_sections(record))
     banner = False
-    for line in text_lines(Document(doc.title, doc.running_head, shown), screen=True, width=96):
+    for line in text_lines(shown, screen=True, width=96):
         if line.startswith("*" * 10):
             banner = not banner
             continue
@@ -188,16 +174,14 @@ def _result(p: Protocol, sha256: str, end: Any, context: dict[str, Any]) -> None
             continue
         heading = line.isupper() and line.strip() and not line.startswith("[")
         _say(line, wrap=False, bold=bool(banner or heading), reverse=banner or None)
-    parts = mark_parts(p, end.decision.answers)
     if parts:
         _say()
         _say("EACH MARK'S PART IN THE DECISION", bold=True)
         for part in parts:
-            alone = part.alone.pathway.title if part.alone.pathway else "no pathway"
-            _say(f"  Mark {part.number}: {part.summary}")
-            _say(f"    On its own: {alone}.")
-            if part.raises:
-                _say("    Without it the pathway would be less urgent: this mark raises it.")
+            first, *rest = ds.part_lines(part)
+            _say(f"  {first}")
+            for line in rest:
+                _say(f"    {line}")
 
 
 @app.command()
