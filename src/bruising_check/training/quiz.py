@@ -177,7 +177,10 @@ def given(protocol: Protocol, answers: Mapping[str, Any]) -> list[tuple[str, str
             continue
         if isinstance(q, GroupQuestion):
             marks = _items(answers, q.id)
-            out.append((f"{q.item_label.capitalize()}s", str(len(marks))))
+            order = (
+                " (answer for each in the order the narrative gives them)" if len(marks) > 1 else ""
+            )
+            out.append((f"{q.item_label.capitalize()}s", f"{len(marks)}{order}"))
             for n, item in enumerate(marks, 1):
                 parts = [
                     f"{iq.id.replace('_', ' ')}: {shown(iq, item[iq.id])}"
