@@ -40,7 +40,7 @@ def summary_pdf(results: Sequence[QuizResult], names: Sequence[str] = ()) -> byt
     for line in lines[1:]:
         depth = len(line) - len(line.lstrip(" "))
         indent = 3.0 * depth
-        bold = not indent and (line.startswith("Score:") or ": " in line)
+        bold = not indent and (line.startswith("Score:") or ": " in line or line.endswith(":"))
         doc.set_font("DejaVu", "B" if bold else "", 10)
         doc.set_x(doc.l_margin + indent)
         width = doc.w - doc.l_margin - doc.r_margin - indent
