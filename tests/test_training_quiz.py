@@ -174,7 +174,10 @@ def test_the_sheet_lists_per_question_where_trainees_went_wrong(baseline: Protoc
     b = qz.result(baseline, "0" * 64, "f", [wrong], WHEN)
     lines = qz.summary_lines([a, b], ["anna.json", "ben.json"])
     assert lines[0] == "TRAINING — not a clinical record"
-    assert "  What kind of mark is it? (marks.type): 1 of 2 differed" in lines
+    assert (
+        "  What kind of mark is it? (marks.type): 1 of 2 differed, 1 alone changing the pathway"
+        in lines
+    )
     (why,) = [x for x in lines if x.startswith("    X marks[1].type")]
     assert "(ben.json)" in why and "LESS urgent" in why and "A birthmark-like mark" in why
     assert "  Where is it? (marks.site): 0 of 2 differed" in lines

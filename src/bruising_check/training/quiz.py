@@ -512,7 +512,7 @@ def by_question(results: Sequence[QuizResult], names: Sequence[str] = ()) -> lis
     """Per question (whatever the mark), how often answers differed from the scenario's, and
     each time where, what was answered, and whether that alone changed the pathway."""
     asked: dict[str, int] = {}
-    wrong: dict[str, list[str]] = {}
+    wrong: dict[str, list[tuple[str, bool]]] = {}  # the line, and whether it changed the pathway
     prompts: dict[str, str] = {}
     several = len(results) > 1
     for n, r in enumerate(results):
@@ -529,15 +529,20 @@ def by_question(results: Sequence[QuizResult], names: Sequence[str] = ()) -> lis
                     way = "LESS urgent" if x.alone_less_urgent else "more urgent"
                     change = f" - alone this changes the pathway ({way}: {x.alone.title})"
                 wrong.setdefault(x.key, []).append(
-                    f"    {where}: answered {x.yours}; the scenario says {x.scenario}{change}"
+                    (
+                        f"    {where}: answered {x.yours}; the scenario says {x.scenario}{change}",
+                        x.alone is not None,
+                    )
                 )
     if not asked:
         return []
     lines = ["Where answers differed from the scenario, by question:"]
     for key, count in asked.items():
         misses = wrong.get(key, [])
-        lines.append(f"  {prompts[key]} ({key}): {len(misses)} of {count} differed")
-        lines.extend(misses)
+        changing = sum(changes for _, changes in misses)
+        also = f", {changing} alone changing the pathway" if changing else ""
+        lines.append(f"  {prompts[key]} ({key}): {len(misses)} of {count} differed{also}")
+        lines.extend(line for line, _ in misses)
     return lines
 
 
