@@ -267,3 +267,24 @@ def test_quiz_needs_scenarios_and_never_overwrites_a_summary(tmp_path: Path) -> 
     result = runner.invoke(app, ["quiz", "--scenarios", str(PUBLIC), "--summary", str(old)])
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert old.read_bytes() == b"keep"
+
+
+def test_the_protocol_is_the_key_even_when_a_scenario_file_is_out_of_date(tmp_path: Path) -> None:
+    import yaml
+
+    from tests.conftest import BASE_ANSWERS
+
+    stale = tmp_path / "stale.yaml"
+    case = {
+        "id": "S1",
+        "title": "An expectation from an older version",
+        "narrative": "A 10-week-old has an unexplained bruise on the left cheek.",
+        "answers": BASE_ANSWERS,
+        "expect": {"outcome": "no_protocol_action_record_and_advise"},
+    }
+    stale.write_text(yaml.safe_dump({"cases": [case]}), encoding="utf-8")
+    typed = V01_RIGHT + "6\n"  # the stale file's answer
+    result = runner.invoke(app, ["quiz", "--scenarios", str(stale)], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Not this time: you chose \u201cNot a referral" in result.stdout
+    assert "the scenario file expects no_protocol_action_record_and_advise" in result.stdout

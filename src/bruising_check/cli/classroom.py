@@ -253,6 +253,13 @@ def quiz(
             break
         results.append(fb)
         _feedback(fb)
+        if sc_case.expect.outcome != fb.expected.id:
+            # The protocol is the answer key; a scenario file out of date must not teach.
+            _say(
+                f"Note for the trainer: the scenario file expects {sc_case.expect.outcome};"
+                f" the protocol gives {fb.expected.id}, and that is the answer used.",
+                fg="red",
+            )
         if n < total and waiting:
             reply = _wait("  -- Enter for the next case, q to stop --")
             if reply is None:
