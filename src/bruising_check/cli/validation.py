@@ -242,7 +242,7 @@ def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
         "pathway": diff.new_pathway,
         "direction": diff.direction,
         "compared_by": "rank" if diff.by_rank else "level",
-        "approved_by_deviations": list(diff.approved),
+        "covered_by_deviations": list(diff.approved),
         "size": diff.size,
         "classes": [
             {"condition": c.condition, "size": c.size, "example": c.example} for c in diff.classes
