@@ -184,6 +184,8 @@ def test_with_the_approval_exits_0_and_reports_it_without_it_exits_1(tmp_path: P
     assert len(infos) == len(failing) and all(p["severity"] == "info" for p in infos)
     (who,) = {a["approved_by"] for p in infos for a in p["details"]["approved"]}
     assert who.startswith("Rollshire") and "2024-05-01" in infos[0]["message"]
+    less = [d for d in report["against"]["differences"] if d["direction"] == "less_urgent"]
+    assert less and all(d["covered_by_deviations"] == ["rolling-counts-as-mobility"] for d in less)
     unused = [p["message"] for p in report["problems"] if p["code"] == "W_DEVIATION_UNUSED"]
     assert len(unused) == 2 and "'no-longer-differs'" in unused[0] and "'policy-same'" in unused[1]
     assert report["against"]["unused_deviations"] == ["no-longer-differs", "policy-same"]
