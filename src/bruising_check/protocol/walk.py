@@ -68,3 +68,6 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
         for j, act in enumerate(a.actions):
             if act.when is not None:
                 yield ("advice", i, "actions", j, "when"), act.when, "action"
+    for i, d in enumerate(protocol.approved_deviations):
+        if d.when is not None:
+            yield ("approved_deviations", i, "when"), d.when, "deviation"
