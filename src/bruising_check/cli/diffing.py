@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from bruising_check.protocol.loader import Loaded
+    from bruising_check.versions import report as diff_report
     from bruising_check.versions.impact import Case
 
 
@@ -33,6 +34,7 @@ class DiffFormat(str, Enum):
     md = "md"
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 def load_version(spec: str) -> tuple[str, Loaded]:
@@ -84,6 +86,14 @@ def diff(
         bool,
         typer.Option("--fail-on-deescalation", help="Exit 1 if any situation becomes less urgent."),
     ] = False,
+    board: Annotated[
+        bool,
+        typer.Option(
+            "--board",
+            help="A board paper: a plain-English summary first, changes grouped by their cause,"
+            " an example case each (checked through both versions); text, md, html or pdf.",
+        ),
+    ] = False,
     budget: Annotated[
         float,
         typer.Option(
@@ -102,6 +112,10 @@ def diff(
     from bruising_check.versions.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
     from bruising_check.versions.structural import structural_diff
 
+    if format is DiffFormat.pdf and (not board or output is None):
+        fail("--format pdf is for the board paper and needs --board and --output FILE", 2)
+    if board and format is DiffFormat.json:
+        fail("--board prints text, md, html or pdf; for JSON use diff without --board", 2)
     loaded = [load_version(old), load_version(new)]
     for _name, item in loaded:
         if not item.ok:
@@ -159,6 +173,9 @@ def diff(
             fail(visible(str(exc)), 2)
         finally:
             _progress_done()
+    if board:
+        _board(report, output, format.value)
+        return
     renderers: dict[str, Callable[[diff_report.DiffReport], str]] = {
         "text": diff_render.text,
         "md": diff_render.markdown,
@@ -180,6 +197,33 @@ def diff(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _board(report: diff_report.DiffReport, output: Path | None, fmt: str) -> None:
+    """The board paper (issue 14.5) from the same comparison and case impact as the diff."""
+    from bruising_check.render import board as board_render
+    from bruising_check.versions.board import board_paper
+
+    paper = board_paper(
+        report.old,
+        report.new,
+        report.old_name,
+        report.new_name,
+        report.changes,
+        report.comparison,
+        report.impact,
+    )
+    if fmt == "pdf":
+        data = board_render.pdf(paper)
+    else:
+        emit = {"text": board_render.text, "md": board_render.markdown, "html": board_render.html}
+        data = emit[fmt](paper).encode("utf-8")
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        save_new(output, data)
+    if report.comparison is None:
+        fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
 
 
 _shown_progress = [False]

@@ -1,0 +1,418 @@
+"""The board paper's content: behaviour changes grouped by the change that causes them.
+
+The behavioural comparison finds every class of situations whose outcome changes, grouped by
+(old, new) pathway. A board asks a different question: *which change in our protocol* does what,
+to *which babies*. Each class's example is run through both engines; the change that explains it
+is the first of: an answer only one version accepts (a question or option), a derived fact both
+define differently that takes different values here, the rule that decides under either version
+having been added, removed, changed or moved. Classes with one cause and one outcome pair make one
+effect, with the clauses every class shares (pruned to the questions that matter for its example)
+and one realistic example that both engines confirm. A class whose example the engines do not
+confirm (an invariant raises the outcome, say) is listed as unconfirmed, never as a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bruising_check.analysis import Comparison, PathwayDifference
+from bruising_check.analysis.comparison import Direction, _direction
+from bruising_check.engine.answers import check_answers
+from bruising_check.engine.decide import Decision, decide
+from bruising_check.protocol.conditions import Condition, comparisons
+from bruising_check.protocol.levels import level_rank
+from bruising_check.protocol.model import (
+    BooleanFact,
+    MultipleChoiceQuestion,
+    NumberFact,
+    Pathway,
+    Protocol,
+    SingleChoiceQuestion,
+)
+from bruising_check.protocol.walk import expr_refs
+from bruising_check.protocol.yamlread import Located
+from bruising_check.versions import examples
+from bruising_check.versions.examples import Outcome
+from bruising_check.versions.impact import Impact
+from bruising_check.versions.structural import Change, _canonical, _dump
+
+CauseKind = Literal[
+    "question",
+    "option",
+    "fact",
+    "rule_added",
+    "rule_removed",
+    "rule_changed",
+    "rule_moved",
+    "other",
+]
+
+# Which questions each policy position is about, so a behaviour change caused by a fact or rule
+# over those questions is shown with the policy change that states it (DOMAIN.md section 4).
+POLICY_QUESTIONS: dict[str, frozenset[str]] = {
+    "rolling_counts_as_mobility": frozenset({"mobility_milestones"}),
+    "mobility_milestones": frozenset({"mobility_milestones"}),
+    "age_anchor": frozenset({"age_weeks"}),
+    "corrected_age": frozenset({"gestation_weeks_at_birth"}),
+    "scope_mark_types": frozenset({"mark_types"}),
+    "petechiae_count_as_bruise": frozenset({"mark_types"}),
+    "disability": frozenset({"disability_affecting_mobility"}),
+    "nim_explanation": frozenset({"explanation"}),
+    "suspected_birthmark": frozenset({"mark_types"}),
+    "medical_procedure_marks": frozenset({"explanation"}),
+    "known_bleeding_disorder": frozenset({"diagnosed_condition_can_cause_mark"}),
+    "remote_reports": frozenset({"report_channel"}),
+}
+
+
+def outcome_direction(old: Protocol, new: Protocol, p: Outcome, q: Outcome) -> Direction:
+    """New outcome relative to old, across protocols: by the national level where both
+    pathways declare one, else by the protocols' ranks (`analysis.comparison`). The one place
+    the board paper asks; point it at the shared `outcome_direction` once that is merged."""
+    for a, b in ((p[0], q[0]), (p[1], q[1])):
+        pa = old.pathway(a) if a else None
+        pb = new.pathway(b) if b else None
+        la = pa.level if pa is not None else None
+        lb = pb.level if pb is not None else None
+        if la is not None and lb is not None:
+            ra, rb = level_rank(la), level_rank(lb)
+            if ra != rb:
+                return "less_urgent" if rb > ra else "more_urgent"
+            continue
+        if a != b or pa is None or pb is None:
+            d = _direction(old, new, a, b)
+            if d != "same_urgency":
+                return d
+    return "same_urgency"
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Cause:
+    kind: CauseKind
+    key: str
+    """The fact, rule or question id (an option as `question.option`)."""
+    questions: frozenset[str]
+    """The questions the change is about: what the kind of child is described by."""
+    policy: tuple[PolicyChange, ...] = ()
+
+
+@dataclass
+class Effect:
+    cause: Cause
+    old: Outcome
+    new: Outcome
+    direction: Direction
+    clauses: list[str]
+    """Clauses (as the analysis words them) every class of this effect shares."""
+    relevant: list[str]
+    """Questions whose answer matters for the example (the clauses shown are about these)."""
+    example: dict[str, Any]
+    patterns: int = 1
+    """How many classes of situations (answer patterns) the analysis found for this effect."""
+
+
+@dataclass(frozen=True)
+class Renamed:
+    section: str
+    old_id: str
+    new_id: str
+
+
+@dataclass
+class BoardPaper:
+    old: Protocol
+    new: Protocol
+    old_name: str
+    new_name: str
+    changes: list[Change]
+    effects: list[Effect] = field(default_factory=list)
+    unconfirmed: list[tuple[PathwayDifference, str]] = field(default_factory=list)
+    policy: list[PolicyChange] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
+    compared: bool = True
+    impact: Impact | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def board_paper(
+    old: Protocol,
+    new: Protocol,
+    old_name: str,
+    new_name: str,
+    changes: list[Change],
+    comparison: Comparison | None,
+    impact: Impact | None = None,
+) -> BoardPaper:
+    paper = BoardPaper(old, new, old_name, new_name, changes, impact=impact)
+    paper.policy = policy_changes(old, new)
+    paper.renamed = renamed(old, new)
+    if comparison is None:
+        paper.compared = False
+        return paper
+    groups: dict[tuple[str, str, Outcome, Outcome], list[tuple[PathwayDifference, int]]] = {}
+    causes: dict[tuple[str, str], Cause] = {}
+    for d in comparison.differences:
+        pair = ((d.old_pathway, d.old_then), (d.new_pathway, d.new_then))
+        for i, c in enumerate(d.classes):
+            example = dict(c.example)
+            if not examples.reproduces(old, new, example, pair):
+                got = (examples.outcome(old, example), examples.outcome(new, example))
+                paper.unconfirmed.append((d, f"class {i + 1}: the engines give {got}"))
+                continue
+            cause = attribute(old, new, example, paper.policy)
+            causes.setdefault((cause.kind, cause.key), cause)
+            groups.setdefault((cause.kind, cause.key, *pair), []).append((d, i))
+    for (kind, key, p, q), members in groups.items():
+        paper.effects.append(_effect(old, new, causes[(kind, key)], p, q, members))
+    order = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+    paper.effects.sort(key=lambda e: (order[e.direction], -e.patterns))
+    return paper
+
+
+def attribute(
+    old: Protocol, new: Protocol, answers: Mapping[str, Any], policy: Iterable[PolicyChange] = ()
+) -> Cause:
+    """The change that explains why this case's outcome differs (see the module docstring)."""
+    a, b = _decision(old, answers), _decision(new, answers)
+    cause = _answer_cause(old, new, answers)
+    if cause is None:
+        cause = _fact_cause(old, new, a, b)
+    if cause is None:
+        cause = _rule_cause(old, new, a, b)
+    linked = tuple(
+        p for p in policy if POLICY_QUESTIONS.get(p.field, frozenset()) & cause.questions
+    )
+    return Cause(cause.kind, cause.key, cause.questions, linked)
+
+
+def policy_changes(old: Protocol, new: Protocol) -> list[PolicyChange]:
+    a = _dump(old.policy) or {}
+    b = _dump(new.policy) or {}
+    return [
+        PolicyChange(k, a.get(k), b.get(k))
+        for k in [*a, *(k for k in b if k not in a)]
+        if a.get(k) != b.get(k)
+    ]
+
+
+def renamed(old: Protocol, new: Protocol) -> list[Renamed]:
+    """A rule or pathway removed and another added that means the same (ids aside)."""
+    out = []
+    for section, same in (("rules", _same_rule), ("pathways", _same_pathway)):
+        a = {x.id: x for x in getattr(old, section)}
+        b = {x.id: x for x in getattr(new, section)}
+        gone = [x for k, x in a.items() if k not in b]
+        came = [x for k, x in b.items() if k not in a]
+        for x in gone:
+            match = next((y for y in came if same(old, new, x, y)), None)
+            if match is not None:
+                came.remove(match)
+                out.append(Renamed(section, x.id, match.id))
+    return out
+
+
+def questions_of(
+    protocol: Protocol, cond: Condition | None, seen: set[str] | None = None
+) -> set[str]:
+    """Questions a condition depends on, through the derived facts it uses."""
+    seen = set() if seen is None else seen
+    out: set[str] = set()
+    if cond is None:
+        return out
+    for node in comparisons(cond):
+        if node.question is not None:
+            out.add(node.question)
+        elif node.fact is not None and node.fact not in seen:
+            seen.add(node.fact)
+            out |= fact_questions(protocol, node.fact, seen)
+    return out
+
+
+def fact_questions(protocol: Protocol, fid: str, seen: set[str] | None = None) -> set[str]:
+    seen = set() if seen is None else seen
+    fact = _fact(protocol, fid)
+    if isinstance(fact, BooleanFact):
+        return questions_of(protocol, fact.condition, seen)
+    if isinstance(fact, NumberFact):
+        out = questions_of(protocol, fact.applies_if, seen)
+        for ref in expr_refs(fact.value):
+            if ref.question is not None:
+                out.add(ref.question)
+            elif ref.fact is not None and ref.fact not in seen:
+                seen.add(ref.fact)
+                out |= fact_questions(protocol, ref.fact, seen)
+        return out
+    return set()
+
+
+# --- internals ------------------------------------------------------------------------------
+
+
+def _fact(protocol: Protocol, fid: str) -> BooleanFact | NumberFact | None:
+    return next((f for f in protocol.derived if f.id == fid), None)
+
+
+def _decision(protocol: Protocol, answers: Mapping[str, Any]) -> Decision:
+    ids = {q.id for q in protocol.questions}
+    kept = {k: v for k, v in answers.items() if k in ids}
+    return decide(protocol, check_answers(protocol, Located(kept, "example")).answers)
+
+
+def _answer_cause(old: Protocol, new: Protocol, answers: Mapping[str, Any]) -> Cause | None:
+    """A question one version does not ask, or an option one version does not offer, that the
+    case answers and that matters: without it (or with another option) the change goes."""
+    pair = (examples.outcome(old, answers), examples.outcome(new, answers))
+    for mine, other, side in ((new, old, 1), (old, new, 0)):
+        for q in mine.questions:
+            value = answers.get(q.id)
+            if value is None or other.question(q.id) is not None:
+                continue
+            for alt in examples.alternatives(q, value):
+                if examples.outcome(mine, {**answers, q.id: alt}) != pair[side]:
+                    return Cause("question", q.id, frozenset({q.id}))
+    for q in new.questions:
+        theirs = old.question(q.id)
+        value = answers.get(q.id)
+        if value is None or theirs is None:
+            continue
+        if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)) and isinstance(
+            theirs, (SingleChoiceQuestion, MultipleChoiceQuestion)
+        ):
+            only_new = {o.id for o in q.options} - {o.id for o in theirs.options}
+            chosen = set(value) if isinstance(value, list) else {value}
+            for opt in sorted(only_new & chosen):
+                return Cause("option", f"{q.id}.{opt}", frozenset({q.id}))
+    return None
+
+
+def _fact_cause(old: Protocol, new: Protocol, a: Decision, b: Decision) -> Cause | None:
+    for fact in new.derived:
+        theirs = _fact(old, fact.id)
+        if theirs is None or _canonical(_dump(theirs)) == _canonical(_dump(fact)):
+            continue
+        if a.derived.get(fact.id) != b.derived.get(fact.id):
+            qs = fact_questions(old, fact.id) | fact_questions(new, fact.id)
+            return Cause("fact", fact.id, frozenset(qs))
+    return None
+
+
+def _rule_cause(old: Protocol, new: Protocol, a: Decision, b: Decision) -> Cause:
+    ra, rb = a.deciding_rule, b.deciding_rule
+    old_rules = {r.id: r for r in old.rules}
+    new_rules = {r.id: r for r in new.rules}
+
+    def about(rule_id: str) -> frozenset[str]:
+        qs: set[str] = set()
+        for p, rules in ((old, old_rules), (new, new_rules)):
+            if rule_id in rules:
+                qs |= questions_of(p, rules[rule_id].when)
+        return frozenset(qs)
+
+    if rb is not None and rb.id not in old_rules:
+        return Cause("rule_added", rb.id, about(rb.id))
+    if ra is not None and ra.id not in new_rules:
+        return Cause("rule_removed", ra.id, about(ra.id))
+    for r in (rb, ra):
+        if r is not None and r.id in old_rules and r.id in new_rules:
+            x, y = _dump(old_rules[r.id]), _dump(new_rules[r.id])
+            if _canonical(x["when"]) != _canonical(y["when"]) or x["pathway"] != y["pathway"]:
+                return Cause("rule_changed", r.id, about(r.id))
+    if ra is not None and rb is not None and ra.id != rb.id:
+        return Cause("rule_moved", rb.id, about(rb.id) | about(ra.id))
+    return Cause("other", "", frozenset())
+
+
+def _effect(
+    old: Protocol,
+    new: Protocol,
+    cause: Cause,
+    p: Outcome,
+    q: Outcome,
+    members: list[tuple[PathwayDifference, int]],
+) -> Effect:
+    classes = [d.classes[i] for d, i in members]
+    biggest = max(classes, key=lambda c: c.size)
+
+    def keeps(answers: Mapping[str, Any]) -> bool:
+        return examples.reproduces(old, new, answers, (p, q)) and (
+            attribute(old, new, answers).key == cause.key
+        )
+
+    def same_pair(answers: Mapping[str, Any]) -> bool:
+        return examples.reproduces(old, new, answers, (p, q))
+
+    example = examples.realistic(old, new, biggest.example, keeps)
+    relevant = examples.relevant(old, new, example, same_pair)
+    shared = set(_clauses(classes[0].condition))
+    for c in classes[1:]:
+        shared &= set(_clauses(c.condition))
+    clauses = [x for x in _clauses(biggest.condition) if x in shared]
+    return Effect(
+        cause,
+        p,
+        q,
+        outcome_direction(old, new, p, q),
+        clauses,
+        relevant,
+        example,
+        patterns=len(classes),
+    )
+
+
+def _clauses(condition: str) -> Iterator[str]:
+    """The analysis's ` AND `-joined clauses (a clause inside brackets stays whole)."""
+    depth, start = 0, 0
+    for i, ch in enumerate(condition):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and condition.startswith(" AND ", i):
+            yield condition[start:i]
+            start = i + 5
+    if condition[start:]:
+        yield condition[start:]
+
+
+def _same_rule(old: Protocol, new: Protocol, x: Any, y: Any) -> bool:
+    return bool(
+        _canonical(_dump(x.when)) == _canonical(_dump(y.when))
+        and _same_target(old, new, x.pathway, y.pathway)
+    )
+
+
+def _same_target(old: Protocol, new: Protocol, a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return any(r.old_id == a and r.new_id == b for r in renamed_pathways(old, new))
+
+
+def renamed_pathways(old: Protocol, new: Protocol) -> list[Renamed]:
+    a = {x.id: x for x in old.pathways}
+    b = {x.id: x for x in new.pathways}
+    out = []
+    came = [y for k, y in b.items() if k not in a]
+    for k, x in a.items():
+        if k in b:
+            continue
+        match = next((y for y in came if _same_pathway(old, new, x, y)), None)
+        if match is not None:
+            came.remove(match)
+            out.append(Renamed("pathways", x.id, match.id))
+    return out
+
+
+def _same_pathway(old: Protocol, new: Protocol, x: Pathway, y: Pathway) -> bool:
+    ignore = {"id", "urgency"}
+    a = {k: v for k, v in _dump(x).items() if k not in ignore}
+    b = {k: v for k, v in _dump(y).items() if k not in ignore}
+    return bool(a == b)
