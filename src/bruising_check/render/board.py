@@ -152,7 +152,8 @@ def _summary(paper: BoardPaper) -> Section:
 def _effects(paper: BoardPaper) -> Iterator[Section]:
     ps = (paper.new, paper.old)
     for n, (cause, effects) in enumerate(_by_cause(paper.effects), start=1):
-        blocks: list[Block] = [Para(_cause_title(paper, cause) + ".", "strong")]
+        title = _cause_title(paper, cause)
+        blocks: list[Block] = [Para(title[:1].upper() + title[1:] + ".", "strong")]
         if cause.policy:
             blocks.append(
                 Fields(
@@ -194,8 +195,8 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                     f" under version {paper.old.metadata.version} and “{_out(paper.new, e.new)}”"
                     f" under version {paper.new.metadata.version}."
                     + (
-                        f" The analysis found {e.patterns} answer patterns for this change;"
-                        " one is shown."
+                        " The analysis found other patterns of answers with this change too (see"
+                        " the clauses above); this is one."
                         if e.patterns > 1
                         else ""
                     ),
@@ -374,9 +375,8 @@ def _policy_sentences(paper: BoardPaper) -> Iterator[str]:
         if p.field in linked:
             continue
         yield (
-            f"Policy: {w.POLICY_NAMES.get(p.field, p.field).lower()} changes from"
-            f" {w.policy_value(ps, p.field, p.old)} to {w.policy_value(ps, p.field, p.new)}"
-            " (a stated position; no change in which pathway a baby gets comes from it)."
+            f"Policy - {w.policy_change(ps, p.field, p.old, p.new)} (a stated position: no"
+            " baby's pathway changes with it)."
         )
 
 
@@ -407,16 +407,8 @@ def _cause_title(paper: BoardPaper, cause: Cause) -> str:
         fact = next((f for f in paper.new.derived if f.id == cause.key), None)
         text = f"the definition of “{fact.label if fact else cause.key}” changes"
         if cause.policy:
-            text += (
-                " ("
-                + "; ".join(
-                    f"{w.POLICY_NAMES.get(p.field, p.field).lower()}: "
-                    f"{w.policy_value(ps, p.field, p.old)} → {w.policy_value(ps, p.field, p.new)}"
-                    for p in cause.policy
-                    if not isinstance(p.old, str) or len(p.old) < 40
-                )
-                + ")"
-            )
+            changes = (w.policy_change(ps, p.field, p.old, p.new) for p in cause.policy)
+            text += " (" + "; ".join(changes) + ")"
         return text
     if cause.kind == "question":
         found = w.question(ps, cause.key)

@@ -135,7 +135,8 @@ def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
             "includes none of": "none of",
             "includes all of": "all of",
         }
-        return f"{name}: {words.get(op, op)} {_list(shown, 'or' if 'any' in op else 'and')}"
+        joiner = "and" if op in {"is exactly", "includes all of"} else "or"
+        return f"{name}: {words.get(op, op)} {_list(shown, joiner)}"
     return clause
 
 
@@ -232,6 +233,24 @@ def policy_value(protocols: Sequence[Protocol], field: str, value: Any) -> str:
         return ", ".join(answer_words(protocols, qid, [v]) for v in value) or "none"
     text = str(value)
     return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
+
+
+def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any) -> str:
+    """A policy change in a few words: lists say what came and went, long text is not
+    repeated (the policy table has it)."""
+    name = POLICY_NAMES.get(field, field.replace("_", " ")).lower()
+    if isinstance(old, list) and isinstance(new, list):
+        gone = [policy_value(protocols, field, [x]) for x in old if x not in new]
+        came = [policy_value(protocols, field, [x]) for x in new if x not in old]
+        parts = [f"{_list(gone, 'and')} removed"] if gone else []
+        parts += [f"{_list(came, 'and')} added"] if came else []
+        return f"{name}: {', '.join(parts)}"
+    a, b = policy_value(protocols, field, old), policy_value(protocols, field, new)
+    if len(a) > 40 or len(b) > 40:
+        if b == "not stated":
+            return f"{name}: no longer stated"
+        return f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see the table)"
+    return f"{name}: {a} → {b}"
 
 
 def _list(items: Sequence[str], last: str) -> str:

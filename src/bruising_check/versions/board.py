@@ -160,8 +160,11 @@ def board_paper(
         return paper
     groups: dict[tuple[str, str, Outcome, Outcome], list[tuple[PathwayDifference, int]]] = {}
     causes: dict[tuple[str, str], Cause] = {}
+    same = {(r.old_id, r.new_id) for r in paper.renamed if r.section == "pathways"}
     for d in comparison.differences:
         pair = ((d.old_pathway, d.old_then), (d.new_pathway, d.new_then))
+        if all(a == b or (a, b) in same for a, b in zip(*pair, strict=True)):
+            continue  # a pathway renamed, same title and actions: not a change of outcome
         for i, c in enumerate(d.classes):
             example = dict(c.example)
             if not examples.reproduces(old, new, example, pair):
