@@ -24,14 +24,19 @@ from bruising_check.render.blocks import (
     Check,
     Checklist,
     Document,
-    Fields,
     Para,
     Section,
     Table,
     Warning,
 )
 from bruising_check.render.words import contact_line, long_date
-from bruising_check.versions.board import BoardPaper, Cause, Effect, outcome_direction
+from bruising_check.versions.board import (
+    BoardPaper,
+    Cause,
+    Effect,
+    PolicyChange,
+    outcome_direction,
+)
 from bruising_check.versions.examples import Outcome
 from bruising_check.versions.structural import Change
 
@@ -156,15 +161,20 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
         blocks: list[Block] = [Para(title[:1].upper() + title[1:] + ".", "strong")]
         if cause.policy:
             blocks.append(
-                Fields(
+                Table(
+                    (
+                        "Policy position",
+                        f"Version {paper.old.metadata.version}",
+                        f"Version {paper.new.metadata.version}",
+                    ),
                     tuple(
                         (
                             w.POLICY_NAMES.get(p.field, p.field),
-                            f"{w.policy_value(ps, p.field, p.old)} → "
-                            f"{w.policy_value(ps, p.field, p.new)}",
+                            w.policy_value(ps, p.field, p.old),
+                            w.policy_value(ps, p.field, p.new),
                         )
                         for p in cause.policy
-                    )
+                    ),
                 )
             )
         for e in effects:
@@ -188,7 +198,7 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
             blocks.append(Para("When all of these hold:"))
             blocks.append(Bullets(tuple(Bullet(x) for x in lines)))
             blocks.append(Para(f"Example case ({w.example_person(ps, e.example)}):"))
-            blocks.append(Fields(_example_rows(paper, e)))
+            blocks.append(Table(("Question", "Answer"), _example_rows(paper, e)))
             blocks.append(
                 Para(
                     f"Checked: run through both versions, this case gets “{_out(paper.old, e.old)}”"
@@ -229,12 +239,9 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
 def _pathways(paper: BoardPaper) -> Iterator[Section]:
     old, new = paper.old, paper.new
     renamed = {r.old_id: r.new_id for r in paper.renamed if r.section == "pathways"}
-    changed = sorted({c.item for c in paper.changes if c.section == "pathways" and c.item})
     items = []
-    for pid in changed:
-        a, b = old.pathway(pid), new.pathway(pid)
-        if a is None or b is None:
-            continue
+    for a, b in _changed_pathways(paper):
+        pid = a.id
         mine = [
             s
             for c in paper.changes
@@ -315,8 +322,11 @@ def _about(paper: BoardPaper) -> Section:
 
 
 def _effect_sentences(paper: BoardPaper) -> Iterator[str]:
+    """One sentence per change: what changed, then each direction with the kind of child,
+    the pathways now and before, and the example child."""
     ps = (paper.new, paper.old)
     for cause, effects in _by_cause(paper.effects):
+        parts = []
         for direction in ("less_urgent", "more_urgent", "same_urgency"):
             mine = [e for e in effects if e.direction == direction]
             if not mine:
@@ -324,21 +334,50 @@ def _effect_sentences(paper: BoardPaper) -> Iterator[str]:
             whom = _unique(w.who(ps, e.clauses, cause.questions) for e in mine)
             was = _unique(_out(paper.old, e.old) for e in mine)
             now = _unique(_out(paper.new, e.new) for e in mine)
-            yield (
-                f"{w.DIRECTION_WORDS[direction]} - {_cause_title(paper, cause)}: for"
-                f" {' or '.join(whom)}, the pathway becomes {_quoted(now)} (was {_quoted(was)});"
-                f" for example {w.example_person(ps, mine[0].example)}."
+            words = w.DIRECTION_WORDS[direction]
+            if parts and not words.isupper():
+                words = words[:1].lower() + words[1:]
+            parts.append(
+                f"{words} for {' or '.join(whom)} (now {_quoted(now)}, was {_quoted(was)};"
+                f" for example {w.example_person(ps, mine[0].example)})"
             )
+        title = _cause_title(paper, cause)
+        yield f"{title[:1].upper() + title[1:]}: {'; '.join(parts)}."
+
+
+# Policy positions that a referral pathway's actions carry (DOMAIN.md section 4, points 10-12).
+ACTION_POLICY = ("first_step", "strategy_discussion", "referral_timescale")
+
+
+def _changed_pathways(paper: BoardPaper) -> list[tuple[Pathway, Pathway]]:
+    out = []
+    for pid in sorted({c.item for c in paper.changes if c.section == "pathways" and c.item}):
+        a, b = paper.old.pathway(pid), paper.new.pathway(pid)
+        if a is not None and b is not None:
+            out.append((a, b))
+    return out
+
+
+def _action_policy(paper: BoardPaper) -> list[PolicyChange]:
+    """The action policy changes, when a referral pathway's actions changed with them."""
+    referral = any((b.level or "").startswith("social_care") for _, b in _changed_pathways(paper))
+    return [p for p in paper.policy if referral and p.field in ACTION_POLICY]
 
 
 def _pathway_sentences(paper: BoardPaper) -> Iterator[str]:
-    for pid in sorted({c.item for c in paper.changes if c.section == "pathways" and c.item}):
-        a, b = paper.old.pathway(pid), paper.new.pathway(pid)
-        if a is None or b is None:
-            continue
+    ps = (paper.new, paper.old)
+    linked = _action_policy(paper)
+    for a, b in _changed_pathways(paper):
         what = "title and actions" if a.title != b.title else "actions"
         was = f" (was “{a.title}”)" if a.title != b.title else ""
-        yield f"{_level_words(a, b)} - the {what} of “{b.title}”{was} change; see below."
+        mine = linked if (b.level or "").startswith("social_care") else []
+        policy = (
+            ", with the policy changes "
+            + "; ".join(w.policy_change(ps, p.field, p.old, p.new) for p in mine)
+            if mine
+            else ""
+        )
+        yield f"{_level_words(a, b)} - the {what} of “{b.title}”{was} change{policy}."
     for p in paper.new.pathways:
         if paper.old.pathway(p.id) is None and p.id not in {r.new_id for r in paper.renamed}:
             yield f"New pathway “{p.title}” ({p.timescale.label}); its actions are below."
@@ -370,6 +409,7 @@ def _question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[
 
 def _policy_sentences(paper: BoardPaper) -> Iterator[str]:
     linked = {p.field for e in paper.effects for p in e.cause.policy}
+    linked |= {p.field for p in _action_policy(paper)}
     ps = (paper.new, paper.old)
     for p in paper.policy:
         if p.field in linked:
@@ -458,7 +498,7 @@ def _n(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _example_rows(paper: BoardPaper, e: Effect) -> tuple[tuple[str, str | None], ...]:
+def _example_rows(paper: BoardPaper, e: Effect) -> tuple[tuple[str, str], ...]:
     ps = (paper.new, paper.old)
     rows = []
     for qid, value in e.example.items():

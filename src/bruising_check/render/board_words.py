@@ -246,7 +246,7 @@ def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any)
         parts += [f"{_list(came, 'and')} added"] if came else []
         return f"{name}: {', '.join(parts)}"
     a, b = policy_value(protocols, field, old), policy_value(protocols, field, new)
-    if len(a) > 40 or len(b) > 40:
+    if len(a) > 60 or len(b) > 60:
         if b == "not stated":
             return f"{name}: no longer stated"
         return f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see the table)"
