@@ -105,19 +105,22 @@ def test_examples_are_cases_a_practitioner_would_recognise(paper: BoardPaper) ->
 def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> None:
     text = " ".join(board_render.text(paper).split())
     summary = text.split("SUMMARY", 1)[1].split("CHANGE 1", 1)[0]
-    assert (
-        "LESS URGENT - the definition of “Independently mobile” changes" in summary
-        and "for a baby under 26 weeks who crawls, bottom shuffles, cruises, walks or moves"
-        " independently in a wheelchair"
-        in summary
+    # One sentence for the one change, both directions in it, the kind of child in words.
+    sentence = summary.split("- The definition of “Independently mobile” changes", 1)[1]
+    sentence = sentence.split("- Different actions", 1)[0]
+    less = sentence.index(
+        "LESS URGENT for a baby under 26 weeks who crawls, bottom shuffles, cruises, walks or"
+        " moves independently in a wheelchair"
     )
-    assert (
-        "More urgent - the definition of “Independently mobile” changes" in summary
-        and "for a baby of 26 weeks or more who rolls but does not crawl, bottom shuffle, cruise,"
-        " walk or move independently in a wheelchair"
-        in summary
+    more = sentence.index(
+        "more urgent for a baby of 26 weeks or more who rolls but does not crawl, bottom"
+        " shuffle, cruise, walk or move independently in a wheelchair"
     )
+    assert less < more
+    assert "for example a 23-week-old who crawls" in sentence
+    assert "for example a 26-week-old who rolls" in sentence
     assert "Different actions, same urgency" in summary
+    assert "strategy discussion: every case → after appraisal" in summary
     assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
     assert "This tool supports, and does not replace" in summary
 
@@ -213,7 +216,8 @@ def test_pdf_page_one_has_the_summary(tmp_path: Path) -> None:
         check=True,
     ).stdout
     flat = " ".join(page1.split())
-    assert "Summary" in flat and "LESS URGENT" in flat and "More urgent" in flat
+    assert "Summary" in flat and "LESS URGENT for a baby under 26 weeks" in flat
+    assert "more urgent for a baby of 26 weeks or more who rolls" in flat
     assert "This tool supports, and does not replace" in flat
 
 

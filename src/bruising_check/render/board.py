@@ -326,7 +326,7 @@ def _effect_sentences(paper: BoardPaper) -> Iterator[str]:
     the pathways now and before, and the example child."""
     ps = (paper.new, paper.old)
     for cause, effects in _by_cause(paper.effects):
-        parts = []
+        parts: list[str] = []
         for direction in ("less_urgent", "more_urgent", "same_urgency"):
             mine = [e for e in effects if e.direction == direction]
             if not mine:
