@@ -269,3 +269,96 @@ def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: st
         age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
         assert age is not None
         assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+
+
+def _with_immediate_tier_and_new_option() -> Protocol:
+    """Version 2 plus an "immediate" referral tier (a new pathway, and a rule sending a patterned
+    mark on a non-mobile baby to it) and a new answer, "Ligature mark", that a rule names."""
+    data = yaml.safe_load(V2.read_text())
+    data["pathways"].insert(
+        1,
+        {
+            "id": "refer_immediately",
+            "title": "Phone children's social care now and keep the baby safe",
+            "urgency": 2,
+            "level": "social_care_immediate",
+            "timescale": {"label": "Immediately", "hours": 0},
+            "actions": [
+                {
+                    "id": "phone_now",
+                    "text": "Phone the front door now.",
+                    "timescale": {"label": "Immediately", "hours": 0},
+                    "responsible": "The practitioner",
+                    "contact": "csc_front_door",
+                },
+                {
+                    "id": "paediatric_assessment",
+                    "text": "Paediatric assessment.",
+                    "timescale": {"label": "Within 4 hours of the call", "hours": 4},
+                    "responsible": "Children's social care",
+                    "contact": "on_call_paediatrician",
+                },
+            ],
+        },
+    )
+    for p in data["pathways"][2:]:
+        p["urgency"] += 1
+    for q in data["questions"]:
+        if q["id"] == "mark_types":
+            q["options"].append({"id": "ligature_mark", "label": "Ligature mark"})
+    data["rules"][4:4] = [
+        {
+            "id": "B4b",
+            "when": {
+                "all": [
+                    {"not": {"fact": "independently_mobile"}},
+                    {"question": "patterned", "equals": True},
+                ]
+            },
+            "pathway": "refer_immediately",
+            "because": "A patterned mark on a baby who is not mobile.",
+            "cite": ["nice_cg89"],
+        },
+        {
+            "id": "B4c",
+            "when": {"question": "mark_types", "includes_any": ["ligature_mark"]},
+            "pathway": "refer_immediately",
+            "because": "A ligature mark.",
+            "cite": ["nice_cg89"],
+        },
+    ]
+    loaded = load_protocol(yaml.safe_dump(data, sort_keys=False).encode(), "tier.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    return loaded.protocol
+
+
+def test_an_inserted_tier_and_a_new_option_take_part_in_the_comparison() -> None:
+    old, new = load(V2), _with_immediate_tier_and_new_option()
+    paper = paper_for(old, new)
+    causes = {(e.cause.kind, e.cause.key): e for e in paper.effects}
+    assert set(causes) == {("rule_added", "B4b"), ("option", "mark_types.ligature_mark")}
+    assert {e.direction for e in paper.effects} == {"more_urgent"}
+    option = causes[("option", "mark_types.ligature_mark")]
+    assert "ligature_mark" in option.example["mark_types"]
+    # The example runs on version 2 as an answer its rules do not name, and on the new version.
+    assert_examples_reproduce(paper_with_widened(paper))
+    text = " ".join(board_render.text(paper).split())
+    assert "The new answer “Ligature mark” to “What kind of mark or injury is it”" in text
+    # The added pathway shows its actions, their timescales, who, and contacts.
+    added = text.split("ADDED PATHWAY: PHONE CHILDREN'S SOCIAL CARE NOW", 1)[1]
+    assert "[ ] Paediatric assessment. When: Within 4 hours of the call" in added
+    assert "Who: Children's social care" in added
+    assert "Contact: EXAMPLE - Exampleshire on-call paediatrician" in added
+    assert "PLACEHOLDER: not a real contact" in added
+    # Only the urgency ranks of the other pathways moved: not "different actions".
+    assert "PATHWAYS WHOSE ACTIONS CHANGE" not in text
+
+
+def paper_with_widened(paper: BoardPaper) -> BoardPaper:
+    """The same effects, over the versions as compared (each with the other's options)."""
+    from bruising_check.versions.board import with_each_others_options
+
+    old, new, _ = with_each_others_options(paper.old, paper.new)
+    widened = BoardPaper(old, new, "old", "new", paper.changes)
+    widened.effects = paper.effects
+    return widened

@@ -11,6 +11,7 @@ are of cases given, and of the changes listed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT, __version__
@@ -43,7 +44,10 @@ from bruising_check.versions.structural import Change
 
 def document(paper: BoardPaper) -> Document:
     om, nm = paper.old.metadata, paper.new.metadata
-    title = f"Board paper: {nm.title} - version {om.version} to {nm.version}"
+    if om.id == nm.id:
+        title = f"Board paper: {nm.title} - version {om.version} to {nm.version}"
+    else:
+        title = f"Board paper: {om.title} {om.version} to {nm.title} {nm.version}"
     head = f"{nm.id} {om.version} → {nm.version} - board paper - bruising-check {__version__}"
     sections = [*_impact(paper), _summary(paper), *_effects(paper)]
     sections += [*_pathways(paper), *_questions(paper), *_policy(paper), _about(paper)]
@@ -123,8 +127,8 @@ def _summary(paper: BoardPaper) -> Section:
     om, nm = paper.old.metadata, paper.new.metadata
     blocks: list[Block] = [
         Para(
-            f"Version {nm.version} (approved {long_date(nm.approved_on)}) replaces version"
-            f" {om.version} (approved {long_date(om.approved_on)}). Each change below is one"
+            f"Version {nm.version}{_approved(nm.approved_on)} replaces version"
+            f" {om.version}{_approved(om.approved_on)}. Each change below is one"
             " sentence: what changed, for which babies, and whether their pathway becomes more"
             " urgent, less urgent, or keeps its urgency with different actions."
         )
@@ -313,9 +317,31 @@ def _about(paper: BoardPaper) -> Section:
                 " Every difference in the text, with checksums: `bruising-check diff OLD NEW`.",
                 "small",
             ),
+            *(
+                Para(
+                    f"Answers only one version offers ({'; '.join(_lacking(paper))}) were"
+                    " compared as answers the other version's rules do not name.",
+                    "small",
+                )
+                for _ in [0]
+                if paper.lacking
+            ),
+            *(Para(note, "small") for note in paper.notes),
             Para(STATEMENT, "small"),
         ),
     )
+
+
+def _lacking(paper: BoardPaper) -> list[str]:
+    ps = (paper.new, paper.old)
+    out = []
+    for gap in paper.lacking:
+        found = w.question(ps, gap.question)
+        name = w.label(found[1]) if found else gap.question
+        version = paper.old if gap.lacks == "old" else paper.new
+        answer = w.answer_words(ps, gap.question, [gap.option])
+        out.append(f"“{answer}” in “{name}”, not in version {version.metadata.version}")
+    return out
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -331,11 +357,13 @@ def _effect_sentences(paper: BoardPaper) -> Iterator[str]:
             mine = [e for e in effects if e.direction == direction]
             if not mine:
                 continue
-            whom = _unique(w.who(ps, e.clauses, cause.questions) for e in mine)
+            whom = _unique(_who(paper, e) for e in mine)
+            if len(whom) > 1:  # "a baby" says nothing a more precise description does not
+                whom = [x for x in whom if x not in {"a baby", "a child"}]
             was = _unique(_out(paper.old, e.old) for e in mine)
             now = _unique(_out(paper.new, e.new) for e in mine)
             words = w.DIRECTION_WORDS[direction]
-            if parts and not words.isupper():
+            if not words.isupper():
                 words = words[:1].lower() + words[1:]
             parts.append(
                 f"{words} for {' or '.join(whom)} (now {_quoted(now)}, was {_quoted(was)};"
@@ -350,8 +378,12 @@ ACTION_POLICY = ("first_step", "strategy_discussion", "referral_timescale")
 
 
 def _changed_pathways(paper: BoardPaper) -> list[tuple[Pathway, Pathway]]:
+    """Pathways both versions have whose content changed (not only their own urgency rank)."""
     out = []
-    for pid in sorted({c.item for c in paper.changes if c.section == "pathways" and c.item}):
+    changed = {
+        c.item for c in paper.changes if c.section == "pathways" and c.item and c.field != "urgency"
+    }
+    for pid in sorted(changed):
         a, b = paper.old.pathway(pid), paper.new.pathway(pid)
         if a is not None and b is not None:
             out.append((a, b))
@@ -430,6 +462,17 @@ def _by_cause(effects: Sequence[Effect]) -> list[tuple[Cause, list[Effect]]]:
     return list(out.values())
 
 
+def _who(paper: BoardPaper, e: Effect) -> str:
+    ps = (paper.new, paper.old)
+    text = w.who(ps, e.clauses, e.cause.questions)
+    if e.cause.kind == "option" and text in {"a baby", "a child"}:
+        qid, opt = e.cause.key.split(".", 1)
+        found = w.question(ps, qid)
+        name = w.label(found[1]) if found else qid
+        text += f" for whom “{name}” is answered “{w.answer_words(ps, qid, [opt])}”"
+    return text
+
+
 def _cause_heading(paper: BoardPaper, cause: Cause) -> str:
     if cause.kind == "fact":
         fact = next((f for f in paper.new.derived if f.id == cause.key), None)
@@ -438,7 +481,10 @@ def _cause_heading(paper: BoardPaper, cause: Cause) -> str:
         qid = cause.key.split(".")[0]
         found = w.question((paper.new, paper.old), qid)
         return f"the answers to “{w.label(found[1]) if found else qid}”"
-    return f"rule {cause.key}" if cause.key else "the order of the rules"
+    verb = {"rule_added": "added", "rule_removed": "removed", "rule_moved": "moved"}
+    if not cause.key:
+        return "the order of the rules"
+    return f"rule {cause.key} {verb.get(cause.kind, 'changed')}"
 
 
 def _cause_title(paper: BoardPaper, cause: Cause) -> str:
@@ -456,7 +502,18 @@ def _cause_title(paper: BoardPaper, cause: Cause) -> str:
         return f"the question “{name}” is asked by one version only"
     if cause.kind == "option":
         qid, opt = cause.key.split(".", 1)
-        return f"the new answer “{w.answer_words(ps, qid, opt)}”"
+        found = w.question(ps, qid)
+        name = w.label(found[1]) if found else qid
+        answer = w.answer_words(ps, qid, [opt])
+        if cause.lacks == "new":
+            return (
+                f"the answer “{answer}” to “{name}” is no longer offered (compared as an"
+                f" answer version {paper.new.metadata.version}'s rules do not name)"
+            )
+        return (
+            f"the new answer “{answer}” to “{name}” (version {paper.old.metadata.version} does"
+            " not offer it: compared as an answer its rules do not name)"
+        )
     rule = next((r for r in (*paper.new.rules, *paper.old.rules) if r.id == cause.key), None)
     verb = {
         "rule_added": "is added",
@@ -464,7 +521,7 @@ def _cause_title(paper: BoardPaper, cause: Cause) -> str:
         "rule_changed": "changes",
         "rule_moved": "now comes in a different order",
     }.get(cause.kind, "changes")
-    because = f" (“{rule.because.strip()}”)" if rule is not None else ""
+    because = f" (“{_first_sentence(rule.because)}”)" if rule is not None else ""
     return f"rule {cause.key} {verb}{because}" if cause.key else "the rules change"
 
 
@@ -492,6 +549,10 @@ def _unique(items: Iterator[str]) -> list[str]:
         if x not in out:
             out.append(x)
     return out
+
+
+def _approved(day: dt.date | None) -> str:
+    return f" (approved {long_date(day)})" if day is not None else ""
 
 
 def _n(n: int, noun: str) -> str:
@@ -542,6 +603,12 @@ def _pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
     if field == "urgency":
         return None  # the protocol's own rank: levels compare protocols
     return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def _short(text: str, size: int = 60) -> str:

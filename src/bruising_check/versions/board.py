@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check.analysis import Comparison, PathwayDifference
+from bruising_check.analysis import Comparison, PathwayDifference, TooLarge, compare
 from bruising_check.analysis.comparison import Direction, _direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
@@ -103,6 +103,17 @@ class Cause:
     questions: frozenset[str]
     """The questions the change is about: what the kind of child is described by."""
     policy: tuple[PolicyChange, ...] = ()
+    lacks: str = ""
+    """For an option: the version that does not offer it ("old" or "new")."""
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """A choice option one version of a shared question does not offer."""
+
+    question: str
+    option: str
+    lacks: Literal["old", "new"]
 
 
 @dataclass
@@ -139,6 +150,8 @@ class BoardPaper:
     policy: list[PolicyChange] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     compared: bool = True
+    lacking: list[Lacking] = field(default_factory=list)
+    """Options one version does not offer, compared as answers its rules do not name."""
     impact: Impact | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -151,13 +164,28 @@ def board_paper(
     changes: list[Change],
     comparison: Comparison | None,
     impact: Impact | None = None,
+    budget_seconds: float | None = 5.0,
 ) -> BoardPaper:
+    """`comparison` is `compare(old, new)`; when a shared question offers options only one
+    version has, behaviour is compared again with each version given the other's options
+    (answers its rules do not name, see `with_each_others_options`), within `budget_seconds`."""
     paper = BoardPaper(old, new, old_name, new_name, changes, impact=impact)
     paper.policy = policy_changes(old, new)
     paper.renamed = renamed(old, new)
     if comparison is None:
         paper.compared = False
         return paper
+    old, new, lacking = with_each_others_options(old, new)
+    if lacking:
+        try:
+            comparison = compare(old, new, budget_seconds=budget_seconds)
+            paper.lacking = lacking
+        except TooLarge:
+            old, new = paper.old, paper.new
+            paper.notes.append(
+                "Answers only one version offers could not be compared in the time allowed:"
+                " the changes below are over the answers both versions offer."
+            )
     groups: dict[tuple[str, str, Outcome, Outcome], list[tuple[PathwayDifference, int]]] = {}
     causes: dict[tuple[str, str], Cause] = {}
     same = {(r.old_id, r.new_id) for r in paper.renamed if r.section == "pathways"}
@@ -171,22 +199,27 @@ def board_paper(
                 got = (examples.outcome(old, example), examples.outcome(new, example))
                 paper.unconfirmed.append((d, f"class {i + 1}: the engines give {got}"))
                 continue
-            cause = attribute(old, new, example, paper.policy)
+            cause = attribute(old, new, example, paper.policy, paper.lacking)
             causes.setdefault((cause.kind, cause.key), cause)
             groups.setdefault((cause.kind, cause.key, *pair), []).append((d, i))
     for (kind, key, p, q), members in groups.items():
-        paper.effects.append(_effect(old, new, causes[(kind, key)], p, q, members))
+        cause = causes[(kind, key)]
+        paper.effects.append(_effect(old, new, cause, p, q, members, paper.lacking))
     order = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
     paper.effects.sort(key=lambda e: (order[e.direction], -e.patterns))
     return paper
 
 
 def attribute(
-    old: Protocol, new: Protocol, answers: Mapping[str, Any], policy: Iterable[PolicyChange] = ()
+    old: Protocol,
+    new: Protocol,
+    answers: Mapping[str, Any],
+    policy: Iterable[PolicyChange] = (),
+    lacking: Iterable[Lacking] = (),
 ) -> Cause:
     """The change that explains why this case's outcome differs (see the module docstring)."""
     a, b = _decision(old, answers), _decision(new, answers)
-    cause = _answer_cause(old, new, answers)
+    cause = _answer_cause(old, new, answers, lacking)
     if cause is None:
         cause = _fact_cause(old, new, a, b)
     if cause is None:
@@ -194,7 +227,40 @@ def attribute(
     linked = tuple(
         p for p in policy if POLICY_QUESTIONS.get(p.field, frozenset()) & cause.questions
     )
-    return Cause(cause.kind, cause.key, cause.questions, linked)
+    return Cause(cause.kind, cause.key, cause.questions, linked, cause.lacks)
+
+
+def with_each_others_options(
+    old: Protocol, new: Protocol
+) -> tuple[Protocol, Protocol, list[Lacking]]:
+    """Each version given the options of a shared choice question that only the other offers.
+    An added option is an answer the old rules do not name: a case answered that way would have
+    met the old rules as an answer none of them tests. So both versions can be run on it, and
+    the behaviour comparison covers it; the board paper says how it was compared."""
+    lacking: list[Lacking] = []
+
+    def widen(mine: Protocol, other: Protocol, side: Literal["old", "new"]) -> Protocol:
+        questions = []
+        for q in mine.questions:
+            theirs = other.question(q.id)
+            if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)) and type(q) is type(
+                theirs
+            ):
+                assert isinstance(theirs, (SingleChoiceQuestion, MultipleChoiceQuestion))
+                ids = {o.id for o in q.options}
+                extra = tuple(o for o in theirs.options if o.id not in ids and not o.unknown)
+                if extra:
+                    lacking.extend(Lacking(q.id, o.id, side) for o in extra)
+                    q = q.model_copy(update={"options": (*q.options, *extra)})
+            questions.append(q)
+        return mine.model_copy(update={"questions": tuple(questions)}) if lacking else mine
+
+    widened_old = widen(old, new, "old")
+    count = len(lacking)
+    widened_new = widen(new, old, "new")
+    if len(lacking) == count:
+        widened_new = new
+    return widened_old, widened_new, lacking
 
 
 def policy_changes(old: Protocol, new: Protocol) -> list[PolicyChange]:
@@ -270,7 +336,9 @@ def _decision(protocol: Protocol, answers: Mapping[str, Any]) -> Decision:
     return decide(protocol, check_answers(protocol, Located(kept, "example")).answers)
 
 
-def _answer_cause(old: Protocol, new: Protocol, answers: Mapping[str, Any]) -> Cause | None:
+def _answer_cause(
+    old: Protocol, new: Protocol, answers: Mapping[str, Any], lacking: Iterable[Lacking]
+) -> Cause | None:
     """A question one version does not ask, or an option one version does not offer, that the
     case answers and that matters: without it (or with another option) the change goes."""
     pair = (examples.outcome(old, answers), examples.outcome(new, answers))
@@ -282,18 +350,13 @@ def _answer_cause(old: Protocol, new: Protocol, answers: Mapping[str, Any]) -> C
             for alt in examples.alternatives(q, value):
                 if examples.outcome(mine, {**answers, q.id: alt}) != pair[side]:
                     return Cause("question", q.id, frozenset({q.id}))
-    for q in new.questions:
-        theirs = old.question(q.id)
-        value = answers.get(q.id)
-        if value is None or theirs is None:
-            continue
-        if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)) and isinstance(
-            theirs, (SingleChoiceQuestion, MultipleChoiceQuestion)
-        ):
-            only_new = {o.id for o in q.options} - {o.id for o in theirs.options}
-            chosen = set(value) if isinstance(value, list) else {value}
-            for opt in sorted(only_new & chosen):
-                return Cause("option", f"{q.id}.{opt}", frozenset({q.id}))
+    for gap in lacking:
+        value = answers.get(gap.question)
+        chosen = set(value) if isinstance(value, list) else {value}
+        if gap.option in chosen:
+            return Cause(
+                "option", f"{gap.question}.{gap.option}", frozenset({gap.question}), lacks=gap.lacks
+            )
     return None
 
 
@@ -341,13 +404,14 @@ def _effect(
     p: Outcome,
     q: Outcome,
     members: list[tuple[PathwayDifference, int]],
+    lacking: Iterable[Lacking] = (),
 ) -> Effect:
     classes = [d.classes[i] for d, i in members]
     biggest = max(classes, key=lambda c: c.size)
 
     def keeps(answers: Mapping[str, Any]) -> bool:
         return examples.reproduces(old, new, answers, (p, q)) and (
-            attribute(old, new, answers).key == cause.key
+            attribute(old, new, answers, (), lacking).key == cause.key
         )
 
     def same_pair(answers: Mapping[str, Any]) -> bool:
