@@ -362,3 +362,12 @@ def paper_with_widened(paper: BoardPaper) -> BoardPaper:
     widened = BoardPaper(old, new, "old", "new", paper.changes)
     widened.effects = paper.effects
     return widened
+
+
+def test_the_ci_gate_still_holds_with_the_board_paper() -> None:
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--fail-on-deescalation"])
+    assert result.exit_code == 1
+    assert "SUMMARY" in result.stdout
+    result = runner.invoke(app, ["diff", str(V2), str(V2), "--board", "--fail-on-deescalation"])
+    assert result.exit_code == 0
+    assert "No baby gets a different pathway" in " ".join(result.stdout.split())

@@ -173,20 +173,20 @@ def diff(
             fail(visible(str(exc)), 2)
         finally:
             _progress_done()
-    if board:
-        _board(report, output, format.value)
-        return
     renderers: dict[str, Callable[[diff_report.DiffReport], str]] = {
         "text": diff_render.text,
         "md": diff_render.markdown,
         "html": diff_render.html,
         "json": diff_render.json_text,
     }
-    rendered = renderers[format.value](report)
-    if output is None:
-        typer.echo(rendered, nl=False)
+    if board:
+        _board(report, output, format.value, budget)
     else:
-        save_new(output, rendered.encode("utf-8"))
+        rendered = renderers[format.value](report)
+        if output is None:
+            typer.echo(rendered, nl=False)
+        else:
+            save_new(output, rendered.encode("utf-8"))
     if report.comparison is None:
         # Could not finish: never exit 0, with or without --fail-on-deescalation.
         fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
@@ -199,7 +199,7 @@ def diff(
         raise typer.Exit(1)
 
 
-def _board(report: diff_report.DiffReport, output: Path | None, fmt: str) -> None:
+def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget: float) -> None:
     """The board paper (issue 14.5) from the same comparison and case impact as the diff."""
     from bruising_check.render import board as board_render
     from bruising_check.versions.board import board_paper
@@ -212,6 +212,7 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str) -> Non
         report.changes,
         report.comparison,
         report.impact,
+        budget_seconds=budget,
     )
     if fmt == "pdf":
         data = board_render.pdf(paper)
@@ -222,8 +223,6 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str) -> Non
         typer.echo(data.decode("utf-8"), nl=False)
     else:
         save_new(output, data)
-    if report.comparison is None:
-        fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
 
 
 _shown_progress = [False]
