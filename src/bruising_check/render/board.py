@@ -94,10 +94,15 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     changed = [(k, n) for k, n in sorted(impact.transitions.items()) if k[0] != k[1]]
     ran = sum(impact.transitions.values())
     blocks: list[Block] = []
-    lead = (
-        f"Of {_n(impact.total, 'case')} given, {impact.changed:,} would now get a different"
-        " pathway" + (":" if changed else ".")
-    )
+    ending = ":" if changed else "."
+    if ran == impact.total:
+        lead = f"Of {_n(impact.total, 'case')} given, {impact.changed:,} would now get a different"
+        lead += f" pathway{ending}"
+    else:
+        lead = (
+            f"Of {_n(impact.total, 'case')} given, {ran:,} could be run under both versions, and"
+            f" {impact.changed:,} of those would now get a different pathway{ending}"
+        )
     blocks.append(Para(lead, "strong"))
     items = []
     for (a, b), n in changed:
@@ -117,7 +122,15 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
         blocks.append(
             Warning(
                 f"{_n(impact.total - ran, 'case')} of those given could not be run under both"
-                " versions (the plain diff lists why): they are not counted as changed."
+                " versions: they are not counted as changed."
+            )
+        )
+        blocks.append(
+            Bullets(
+                tuple(
+                    Bullet(f"{case}, under the {which} version: {_short(why, 160)}")
+                    for case, which, why in impact.unrunnable[:3]
+                )
             )
         )
     yield Section("Impact on the cases given", tuple(blocks))
