@@ -12,6 +12,7 @@ are of cases given, and of the changes listed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT, __version__
@@ -202,14 +203,13 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                     "strong",
                 )
             )
-            shown = [c for c in e.clauses if c.split(" ", 1)[0] in set(e.relevant)]
+            named = {t for c in e.clauses for t in re.findall(r"[A-Za-z0-9_]+", c)}
             also = [
                 w.label(found[1])
                 for q in e.relevant
-                if not any(c.startswith(q + " ") for c in shown)
-                and (found := w.question(ps, q)) is not None
+                if q not in named and (found := w.question(ps, q)) is not None
             ]
-            lines = [w.clause_words(ps, c) for c in shown]
+            lines = [w.clause_words(ps, c) for c in e.clauses]
             if also:
                 lines.append("and it also depends on: " + "; ".join(also))
             blocks.append(Para("When all of these hold:"))

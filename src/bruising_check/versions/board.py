@@ -13,6 +13,7 @@ confirm (an invariant raises the outcome, say) is listed as unconfirmed, never a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -414,11 +415,17 @@ def _effect(
             attribute(old, new, answers, (), lacking).key == cause.key
         )
 
-    def same_pair(answers: Mapping[str, Any]) -> bool:
-        return examples.reproduces(old, new, answers, (p, q))
-
     example = examples.realistic(old, new, biggest.example, keeps)
-    relevant = examples.relevant(old, new, example, same_pair)
+    # The questions that matter: those the exact analysis restricts in some class of this effect
+    # (a question whose every answer is in a class is not named in its condition).
+    ids = [q.id for q in new.questions] + [q.id for q in old.questions]
+    relevant: list[str] = []
+    for c in classes:
+        for clause in _clauses(c.condition):
+            qid = next((t for t in re.findall(r"[A-Za-z0-9_]+", clause) if t in ids), None)
+            if qid is not None and qid not in relevant:
+                relevant.append(qid)
+    relevant.sort(key=ids.index)
     shared = set(_clauses(classes[0].condition))
     for c in classes[1:]:
         shared &= set(_clauses(c.condition))

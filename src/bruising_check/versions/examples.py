@@ -155,25 +155,6 @@ def realistic(
     return current
 
 
-def relevant(
-    old: Protocol,
-    new: Protocol,
-    answers: Mapping[str, Any],
-    keeps: Callable[[Mapping[str, Any]], bool],
-) -> list[str]:
-    """The questions whose answer matters here: another answer to it alone loses the outcome."""
-    out = []
-    for q in _joint_questions(old, new):
-        if q.id not in answers:
-            continue
-        for value in alternatives(q, answers[q.id]):
-            trial = {**answers, q.id: value}
-            if not keeps(trial):
-                out.append(q.id)
-                break
-    return out
-
-
 # --- internals ------------------------------------------------------------------------------
 
 _LEAVE_OUT = object()
