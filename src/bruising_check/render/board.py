@@ -340,6 +340,16 @@ def _about(paper: BoardPaper) -> Section:
                 if paper.lacking
             ),
             *(Para(note, "small") for note in paper.notes),
+            *(
+                Para(
+                    "Some pathways declare no level on the national urgency scale; where either"
+                    " pathway of a change lacks one, urgency is compared by each protocol's own"
+                    " ranks.",
+                    "small",
+                )
+                for _ in [0]
+                if any(p.level is None for p in (*paper.old.pathways, *paper.new.pathways))
+            ),
             Para(STATEMENT, "small"),
         ),
     )

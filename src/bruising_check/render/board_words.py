@@ -98,6 +98,12 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
 
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
     """One analysis clause as `Label: answer words`."""
+    if clause.startswith("(") and clause.endswith(")") and " OR " in clause:
+        parts = [clause_words(protocols, part) for part in clause[1:-1].split(" OR ")]
+        names = {part.split(": ", 1)[0] for part in parts}
+        if len(names) == 1 and all(": " in part for part in parts):
+            return f"{names.pop()}: " + " or ".join(part.split(": ", 1)[1] for part in parts)
+        return " or ".join(parts)
     ranged = _RANGE.match(clause)
     if ranged:
         found = question(protocols, ranged["q"])
@@ -149,7 +155,7 @@ def who(protocols: Sequence[Protocol], clauses: Iterable[str], about: Iterable[s
     other: list[str] = []
     older = False
     for clause in clauses:
-        m = _CLAUSE.match(clause) or _RANGE.match(clause)
+        m = _RANGE.match(clause) or _CLAUSE.match(clause)
         if m is None or m["q"] not in about:
             continue
         found = question(protocols, m["q"])
