@@ -371,3 +371,30 @@ def test_the_ci_gate_still_holds_with_the_board_paper() -> None:
     result = runner.invoke(app, ["diff", str(V2), str(V2), "--board", "--fail-on-deescalation"])
     assert result.exit_code == 0
     assert "No baby gets a different pathway" in " ".join(result.stdout.split())
+
+
+def test_a_change_the_invariants_undo_is_never_reported_as_a_change() -> None:
+    """Version 2 with rule B5 sending non-mobile babies to a same-day discussion: the rules say
+    less urgent, but invariant I2 keeps most of them referred. Only what the engines confirm is
+    a change; the rest is listed as not confirmed, never as less urgent."""
+    v2 = load(V2)
+    rules = tuple(
+        r.model_copy(update={"pathway": "discuss_with_safeguarding_lead_or_paediatrician"})
+        if r.id == "B5"
+        else r
+        for r in v2.rules
+    )
+    lowered = v2.model_copy(update={"rules": rules})
+    paper = paper_for(v2, lowered)
+    assert paper.effects  # e.g. an abrasion alone, which I2 does not cover
+    assert_examples_reproduce(paper)
+    for u in paper.unconfirmed:
+        example = u.difference.classes[0].example
+        assert run_case(v2, Case("u", example))[0] == run_case(lowered, Case("u", example))[0]
+    for e in paper.effects:
+        marks = set(e.example["mark_types"])
+        assert not marks & {"bruise", "petechiae", "burn", "bite"} or (
+            e.example["diagnosed_condition_can_cause_mark"]
+            or e.example["explanation"]
+            in {"medical_procedure_documented", "birthmark_documented_by_health_professional"}
+        )

@@ -154,6 +154,13 @@ def _summary(paper: BoardPaper) -> Section:
                 " nothing here shows that no baby gets a less urgent pathway."
             )
         )
+    if any(u.difference.direction == "less_urgent" for u in paper.unconfirmed):
+        blocks.append(
+            Warning(
+                "The analysis of the rules found a less urgent change whose example the"
+                " engines did not reproduce: see “Not confirmed by the engines”."
+            )
+        )
     if any(e.direction == "less_urgent" for e in paper.effects):
         blocks.append(
             Warning(
@@ -236,17 +243,21 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
             "Not confirmed by the engines",
             (
                 Para(
-                    "The analysis of the rules found these, but the engines, which also apply"
-                    " the protocol's invariants, give another outcome for its example: they are"
-                    " not reported as changes."
+                    "The analysis of the rules found these changes, but for their example the"
+                    " engines, which also honour the protocol's invariants, give other outcomes."
+                    " They are not counted as changes here; other answers in the same class may"
+                    " still change: check them with the plain diff."
                 ),
                 Bullets(
                     tuple(
                         Bullet(
-                            f"“{_title(paper.old, d.old_pathway)}” to"
-                            f" “{_title(paper.new, d.new_pathway)}”: {why}"
+                            f"{w.DIRECTION_WORDS[u.difference.direction]}: “"
+                            f"{_title(paper.old, u.difference.old_pathway)}” to"
+                            f" “{_title(paper.new, u.difference.new_pathway)}” by the rules;"
+                            f" the engines give “{_out_or_none(paper.old, u.old)}” and"
+                            f" “{_out_or_none(paper.new, u.new)}”"
                         )
-                        for d, why in paper.unconfirmed[:10]
+                        for u in paper.unconfirmed[:10]
                     )
                 ),
             ),
@@ -555,6 +566,10 @@ def _pair(paper: BoardPaper, e: Effect) -> str:
 def _out(p: Protocol, o: Outcome) -> str:
     first = _title(p, o[0])
     return f"{first}, then {_title(p, o[1])}" if o[1] else first
+
+
+def _out_or_none(p: Protocol, o: Outcome | None) -> str:
+    return _out(p, o) if o is not None else "no result"
 
 
 def _title(p: Protocol, pid: str | None) -> str:

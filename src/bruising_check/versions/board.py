@@ -133,6 +133,16 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """A class the analysis of the rules found whose example the engines (which also honour
+    the invariants) do not confirm."""
+
+    difference: PathwayDifference
+    old: Outcome | None
+    new: Outcome | None
+
+
+@dataclass(frozen=True)
 class Renamed:
     section: str
     old_id: str
@@ -147,7 +157,7 @@ class BoardPaper:
     new_name: str
     changes: list[Change]
     effects: list[Effect] = field(default_factory=list)
-    unconfirmed: list[tuple[PathwayDifference, str]] = field(default_factory=list)
+    unconfirmed: list[Unconfirmed] = field(default_factory=list)
     policy: list[PolicyChange] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     compared: bool = True
@@ -197,8 +207,10 @@ def board_paper(
         for i, c in enumerate(d.classes):
             example = dict(c.example)
             if not examples.reproduces(old, new, example, pair):
+                # The engines also honour the invariants; the rules alone do not. Never a change
+                # the engines do not give: listed as not confirmed (and warned of if less urgent).
                 got = (examples.outcome(old, example), examples.outcome(new, example))
-                paper.unconfirmed.append((d, f"class {i + 1}: the engines give {got}"))
+                paper.unconfirmed.append(Unconfirmed(d, *got))
                 continue
             cause = attribute(old, new, example, paper.policy, paper.lacking)
             causes.setdefault((cause.kind, cause.key), cause)
