@@ -398,3 +398,18 @@ def test_a_change_the_invariants_undo_is_never_reported_as_a_change() -> None:
             or e.example["explanation"]
             in {"medical_procedure_documented", "birthmark_documented_by_health_professional"}
         )
+
+
+def test_protocol_text_is_shown_literally_in_every_format() -> None:
+    v2 = load(V2)
+    hostile = "Refer \x1b[2J<script>alert(1)</script> *now* \u202e"
+    pathways = tuple(
+        p.model_copy(update={"title": hostile}) if p.urgency == 2 else p for p in v2.pathways
+    )
+    paper = paper_for(load(V1), v2.model_copy(update={"pathways": pathways}))
+    text = board_render.text(paper)
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2J" in text
+    page = board_render.html(paper)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    md = board_render.markdown(paper)
+    assert "\x1b" not in md and "\\*now\\*" in md
