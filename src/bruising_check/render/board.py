@@ -338,7 +338,7 @@ def _about(paper: BoardPaper) -> Section:
                 f"Old: {paper.old_name} ({paper.old.metadata.title}, version"
                 f" {paper.old.metadata.version}). New: {paper.new_name}"
                 f" ({paper.new.metadata.title}, version {paper.new.metadata.version})."
-                " Every difference in the text, with checksums: `bruising-check diff OLD NEW`.",
+                " Every difference in the text, with checksums: “bruising-check diff OLD NEW”.",
                 "small",
             ),
             *(
@@ -635,6 +635,8 @@ def _pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
             return f"Action now reads: {c.new}" + (f" (was: {c.old})" if c.old else "")
         if what == "timescale":
             return f"Timescale of “{_short(name)}”: {c.old} → {c.new}"
+        if what == "responsible":
+            return f"Who does “{_short(name)}”: {c.old} → {c.new}"
         return f"{what.capitalize()} of “{_short(name)}”: {c.old} → {c.new}"
     if field == "title":
         return f"Title was “{c.old}”"
