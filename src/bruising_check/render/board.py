@@ -11,9 +11,8 @@ are of cases given, and of the changes listed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.protocol.model import Pathway, Protocol
@@ -31,16 +30,31 @@ from bruising_check.render.blocks import (
     Table,
     Warning,
 )
-from bruising_check.render.words import contact_line, long_date
+from bruising_check.render.board_sentences import (
+    approved,
+    by_cause,
+    cause_heading,
+    cause_title,
+    changed_pathways,
+    count_of,
+    effect_sentences,
+    level_words,
+    out_or_none,
+    outcome_words,
+    pair_words,
+    pathway_change,
+    pathway_sentences,
+    pathway_title,
+    policy_sentences,
+    question_sentences,
+    short,
+)
+from bruising_check.render.words import contact_line
 from bruising_check.versions.board import (
     BoardPaper,
-    Cause,
     Effect,
-    PolicyChange,
     outcome_direction,
 )
-from bruising_check.versions.examples import Outcome
-from bruising_check.versions.structural import Change
 
 
 def document(paper: BoardPaper) -> Document:
@@ -96,12 +110,12 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     ran = sum(impact.transitions.values())
     blocks: list[Block] = []
     ending = ":" if changed else "."
+    given = count_of(impact.total, "case")
     if ran == impact.total:
-        lead = f"Of {_n(impact.total, 'case')} given, {impact.changed:,} would now get a different"
-        lead += f" pathway{ending}"
+        lead = f"Of {given} given, {impact.changed:,} would now get a different pathway{ending}"
     else:
         lead = (
-            f"Of {_n(impact.total, 'case')} given, {ran:,} could be run under both versions, and"
+            f"Of {given} given, {ran:,} could be run under both versions, and"
             f" {impact.changed:,} of those would now get a different pathway{ending}"
         )
     blocks.append(Para(lead, "strong"))
@@ -112,8 +126,8 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
         more = f" and {n - len(cases):,} more" if n > len(cases) else ""
         items.append(
             Bullet(
-                f"{w.DIRECTION_WORDS[d]}: {_n(n, 'case')} from “{_title(paper.old, a)}” to"
-                f" “{_title(paper.new, b)}”",
+                f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
+                f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
                 (f"Cases: {', '.join(cases)}{more}",),
             )
         )
@@ -122,14 +136,14 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     if ran < impact.total:
         blocks.append(
             Warning(
-                f"{_n(impact.total - ran, 'case')} of those given could not be run under both"
+                f"{count_of(impact.total - ran, 'case')} of those given could not be run under both"
                 " versions: they are not counted as changed."
             )
         )
         blocks.append(
             Bullets(
                 tuple(
-                    Bullet(f"{case}, under the {which} version: {_short(why, 160)}")
+                    Bullet(f"{case}, under the {which} version: {short(why, 160)}")
                     for case, which, why in impact.unrunnable[:3]
                 )
             )
@@ -141,8 +155,8 @@ def _summary(paper: BoardPaper) -> Section:
     om, nm = paper.old.metadata, paper.new.metadata
     blocks: list[Block] = [
         Para(
-            f"Version {nm.version}{_approved(nm.approved_on)} replaces version"
-            f" {om.version}{_approved(om.approved_on)}. Each change below is one"
+            f"Version {nm.version}{approved(nm.approved_on)} replaces version"
+            f" {om.version}{approved(om.approved_on)}. Each change below is one"
             " sentence: what changed, for which babies, and whether their pathway becomes more"
             " urgent, less urgent, or keeps its urgency with different actions."
         )
@@ -168,10 +182,10 @@ def _summary(paper: BoardPaper) -> Section:
                 " board should be sure each of these is intended."
             )
         )
-    items = [Bullet(s) for s in _effect_sentences(paper)]
-    items += [Bullet(s) for s in _pathway_sentences(paper)]
-    items += [Bullet(s) for s in _question_sentences(paper)]
-    items += [Bullet(s) for s in _policy_sentences(paper)]
+    items = [Bullet(s) for s in effect_sentences(paper)]
+    items += [Bullet(s) for s in pathway_sentences(paper)]
+    items += [Bullet(s) for s in question_sentences(paper)]
+    items += [Bullet(s) for s in policy_sentences(paper)]
     if paper.compared and not paper.effects:
         items.insert(0, Bullet("No baby gets a different pathway under the new version."))
     blocks.append(Bullets(tuple(items)))
@@ -181,8 +195,8 @@ def _summary(paper: BoardPaper) -> Section:
 
 def _effects(paper: BoardPaper) -> Iterator[Section]:
     ps = (paper.new, paper.old)
-    for n, (cause, effects) in enumerate(_by_cause(paper.effects), start=1):
-        title = _cause_title(paper, cause)
+    for n, (cause, effects) in enumerate(by_cause(paper.effects), start=1):
+        title = cause_title(paper, cause)
         blocks: list[Block] = [Para(title[:1].upper() + title[1:] + ".", "strong")]
         if cause.policy:
             blocks.append(
@@ -205,7 +219,7 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
         for e in effects:
             blocks.append(
                 Para(
-                    f"{w.DIRECTION_WORDS[e.direction]}: {_pair(paper, e)}, for"
+                    f"{w.DIRECTION_WORDS[e.direction]}: {pair_words(paper, e)}, for"
                     f" {w.who(ps, e.clauses, e.cause.questions)}.",
                     "strong",
                 )
@@ -225,9 +239,10 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
             blocks.append(Table(("Question", "Answer"), _example_rows(paper, e)))
             blocks.append(
                 Para(
-                    f"Checked: run through both versions, this case gets “{_out(paper.old, e.old)}”"
-                    f" under version {paper.old.metadata.version} and “{_out(paper.new, e.new)}”"
-                    f" under version {paper.new.metadata.version}."
+                    "Checked: run through both versions, this case gets"
+                    f" “{outcome_words(paper.old, e.old)}” under version"
+                    f" {paper.old.metadata.version} and “{outcome_words(paper.new, e.new)}” under"
+                    f" version {paper.new.metadata.version}."
                     + (
                         " The analysis found other patterns of answers with this change too (see"
                         " the clauses above); this is one."
@@ -237,7 +252,7 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                     "small",
                 )
             )
-        yield Section(f"Change {n}: {_cause_heading(paper, cause)}", tuple(blocks))
+        yield Section(f"Change {n}: {cause_heading(paper, cause)}", tuple(blocks))
     if paper.unconfirmed:
         yield Section(
             "Not confirmed by the engines",
@@ -252,10 +267,10 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                     tuple(
                         Bullet(
                             f"{w.DIRECTION_WORDS[u.difference.direction]}: “"
-                            f"{_title(paper.old, u.difference.old_pathway)}” to"
-                            f" “{_title(paper.new, u.difference.new_pathway)}” by the rules;"
-                            f" the engines give “{_out_or_none(paper.old, u.old)}” and"
-                            f" “{_out_or_none(paper.new, u.new)}”"
+                            f"{pathway_title(paper.old, u.difference.old_pathway)}” to"
+                            f" “{pathway_title(paper.new, u.difference.new_pathway)}” by the rules;"
+                            f" the engines give “{out_or_none(paper.old, u.old)}” and"
+                            f" “{out_or_none(paper.new, u.new)}”"
                         )
                         for u in paper.unconfirmed[:10]
                     )
@@ -268,16 +283,16 @@ def _pathways(paper: BoardPaper) -> Iterator[Section]:
     old, new = paper.old, paper.new
     renamed = {r.old_id: r.new_id for r in paper.renamed if r.section == "pathways"}
     items = []
-    for a, b in _changed_pathways(paper):
+    for a, b in changed_pathways(paper):
         pid = a.id
         mine = [
             s
             for c in paper.changes
             if c.section == "pathways" and c.item == pid
-            for s in [_pathway_change(a, b, c)]
+            for s in [pathway_change(a, b, c)]
             if s
         ]
-        items.append(Bullet(f"“{b.title}”: {_level_words(a, b)}", tuple(mine)))
+        items.append(Bullet(f"“{b.title}”: {level_words(a, b)}", tuple(mine)))
     if items:
         yield Section("Pathways whose actions change", (Bullets(tuple(items)),))
     added = [p for p in new.pathways if old.pathway(p.id) is None and p.id not in renamed.values()]
@@ -287,14 +302,14 @@ def _pathways(paper: BoardPaper) -> Iterator[Section]:
     if removed or renamed:
         lines = [Bullet(f"Removed: “{p.title}”") for p in removed]
         lines += [
-            Bullet(f"Renamed (same title and actions): “{_title(old, a)}” is now {b}")
+            Bullet(f"Renamed (same title and actions): “{pathway_title(old, a)}” is now {b}")
             for a, b in renamed.items()
         ]
         yield Section("Removed or renamed pathways", (Bullets(tuple(lines)),))
 
 
 def _questions(paper: BoardPaper) -> Iterator[Section]:
-    lines = [Bullet(s) for s in _question_sentences(paper, detail=True)]
+    lines = [Bullet(s) for s in question_sentences(paper, detail=True)]
     lines += [
         Bullet(f"Rule {r.old_id} is now called {r.new_id} (same condition and pathway): renamed")
         for r in paper.renamed
@@ -378,225 +393,6 @@ def _lacking(paper: BoardPaper) -> list[str]:
     return out
 
 
-# --- sentences ------------------------------------------------------------------------------
-
-
-def _effect_sentences(paper: BoardPaper) -> Iterator[str]:
-    """One sentence per change: what changed, then each direction with the kind of child,
-    the pathways now and before, and the example child."""
-    ps = (paper.new, paper.old)
-    for cause, effects in _by_cause(paper.effects):
-        parts: list[str] = []
-        for direction in ("less_urgent", "more_urgent", "same_urgency"):
-            mine = [e for e in effects if e.direction == direction]
-            if not mine:
-                continue
-            whom = _unique(_who(paper, e) for e in mine)
-            if len(whom) > 1:  # "a baby" says nothing a more precise description does not
-                whom = [x for x in whom if x not in {"a baby", "a child"}]
-            was = _unique(_out(paper.old, e.old) for e in mine)
-            now = _unique(_out(paper.new, e.new) for e in mine)
-            words = w.DIRECTION_WORDS[direction]
-            if not words.isupper():
-                words = words[:1].lower() + words[1:]
-            parts.append(
-                f"{words} for {' or '.join(whom)} (now {_quoted(now)}, was {_quoted(was)};"
-                f" for example {w.example_person(ps, mine[0].example)})"
-            )
-        title = _cause_title(paper, cause)
-        yield f"{title[:1].upper() + title[1:]}: {'; '.join(parts)}."
-
-
-# Policy positions that a referral pathway's actions carry (DOMAIN.md section 4, points 10-12).
-ACTION_POLICY = ("first_step", "strategy_discussion", "referral_timescale")
-
-
-def _changed_pathways(paper: BoardPaper) -> list[tuple[Pathway, Pathway]]:
-    """Pathways both versions have whose content changed (not only their own urgency rank)."""
-    out = []
-    changed = {
-        c.item for c in paper.changes if c.section == "pathways" and c.item and c.field != "urgency"
-    }
-    for pid in sorted(changed):
-        a, b = paper.old.pathway(pid), paper.new.pathway(pid)
-        if a is not None and b is not None:
-            out.append((a, b))
-    return out
-
-
-def _action_policy(paper: BoardPaper) -> list[PolicyChange]:
-    """The action policy changes, when a referral pathway's actions changed with them."""
-    referral = any((b.level or "").startswith("social_care") for _, b in _changed_pathways(paper))
-    return [p for p in paper.policy if referral and p.field in ACTION_POLICY]
-
-
-def _pathway_sentences(paper: BoardPaper) -> Iterator[str]:
-    ps = (paper.new, paper.old)
-    linked = _action_policy(paper)
-    for a, b in _changed_pathways(paper):
-        what = "title and actions" if a.title != b.title else "actions"
-        was = f" (was “{a.title}”)" if a.title != b.title else ""
-        mine = linked if (b.level or "").startswith("social_care") else []
-        policy = (
-            ", with the policy changes "
-            + "; ".join(w.policy_change(ps, p.field, p.old, p.new) for p in mine)
-            if mine
-            else ""
-        )
-        yield f"{_level_words(a, b)} - the {what} of “{b.title}”{was} change{policy}."
-    for p in paper.new.pathways:
-        if paper.old.pathway(p.id) is None and p.id not in {r.new_id for r in paper.renamed}:
-            yield f"New pathway “{p.title}” ({p.timescale.label}); its actions are below."
-
-
-def _question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[str]:
-    causes = {e.cause.key for e in paper.effects}
-    for c in paper.changes:
-        if c.section != "questions" or c.item is None:
-            continue
-        version = paper.new if c.kind == "added" else paper.old
-        q = version.question(c.item)
-        name = w.label(q) if q is not None else c.item
-        if c.field is None and c.kind in {"added", "removed"}:
-            only = f"asked only by version {version.metadata.version}"
-            effect = (
-                "it changes which pathway some babies get (see above)"
-                if c.item in causes
-                else "no baby's pathway depends on it"
-            )
-            new_or_gone = "New" if c.kind == "added" else "Removed"
-            yield f"{new_or_gone} question “{name}”, {only}: {effect}."
-        elif (
-            detail and c.field and c.field.startswith("options.") and c.kind in {"added", "removed"}
-        ):
-            opt = c.field.split(".", 1)[1]
-            yield f"Option {c.kind}: “{c.new or c.old or opt}” in “{name}”."
-
-
-def _policy_sentences(paper: BoardPaper) -> Iterator[str]:
-    linked = {p.field for e in paper.effects for p in e.cause.policy}
-    linked |= {p.field for p in _action_policy(paper)}
-    ps = (paper.new, paper.old)
-    for p in paper.policy:
-        if p.field in linked:
-            continue
-        yield (
-            f"Policy - {w.policy_change(ps, p.field, p.old, p.new)} (a stated position: no"
-            " baby's pathway changes with it)."
-        )
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _by_cause(effects: Sequence[Effect]) -> list[tuple[Cause, list[Effect]]]:
-    out: dict[tuple[str, str], tuple[Cause, list[Effect]]] = {}
-    for e in effects:
-        out.setdefault((e.cause.kind, e.cause.key), (e.cause, []))[1].append(e)
-    return list(out.values())
-
-
-def _who(paper: BoardPaper, e: Effect) -> str:
-    ps = (paper.new, paper.old)
-    text = w.who(ps, e.clauses, e.cause.questions)
-    if e.cause.kind == "option" and text in {"a baby", "a child"}:
-        qid, opt = e.cause.key.split(".", 1)
-        found = w.question(ps, qid)
-        name = w.label(found[1]) if found else qid
-        text += f" for whom “{name}” is answered “{w.answer_words(ps, qid, [opt])}”"
-    return text
-
-
-def _cause_heading(paper: BoardPaper, cause: Cause) -> str:
-    if cause.kind == "fact":
-        fact = next((f for f in paper.new.derived if f.id == cause.key), None)
-        return f"who counts as {fact.label.lower() if fact else cause.key}"
-    if cause.kind in {"question", "option"}:
-        qid = cause.key.split(".")[0]
-        found = w.question((paper.new, paper.old), qid)
-        return f"the answers to “{w.label(found[1]) if found else qid}”"
-    verb = {"rule_added": "added", "rule_removed": "removed", "rule_moved": "moved"}
-    if not cause.key:
-        return "the order of the rules"
-    return f"rule {cause.key} {verb.get(cause.kind, 'changed')}"
-
-
-def _cause_title(paper: BoardPaper, cause: Cause) -> str:
-    ps = (paper.new, paper.old)
-    if cause.kind == "fact":
-        fact = next((f for f in paper.new.derived if f.id == cause.key), None)
-        text = f"the definition of “{fact.label if fact else cause.key}” changes"
-        if cause.policy:
-            changes = (w.policy_change(ps, p.field, p.old, p.new) for p in cause.policy)
-            text += " (" + "; ".join(changes) + ")"
-        return text
-    if cause.kind == "question":
-        found = w.question(ps, cause.key)
-        name = w.label(found[1]) if found else cause.key
-        return f"the question “{name}” is asked by one version only"
-    if cause.kind == "option":
-        qid, opt = cause.key.split(".", 1)
-        found = w.question(ps, qid)
-        name = w.label(found[1]) if found else qid
-        answer = w.answer_words(ps, qid, [opt])
-        if cause.lacks == "new":
-            return (
-                f"the answer “{answer}” to “{name}” is no longer offered (compared as an"
-                f" answer version {paper.new.metadata.version}'s rules do not name)"
-            )
-        return (
-            f"the new answer “{answer}” to “{name}” (version {paper.old.metadata.version} does"
-            " not offer it: compared as an answer its rules do not name)"
-        )
-    rule = next((r for r in (*paper.new.rules, *paper.old.rules) if r.id == cause.key), None)
-    verb = {
-        "rule_added": "is added",
-        "rule_removed": "is removed",
-        "rule_changed": "changes",
-        "rule_moved": "now comes in a different order",
-    }.get(cause.kind, "changes")
-    because = f" (“{_first_sentence(rule.because)}”)" if rule is not None else ""
-    return f"rule {cause.key} {verb}{because}" if cause.key else "the rules change"
-
-
-def _pair(paper: BoardPaper, e: Effect) -> str:
-    return f"“{_out(paper.old, e.old)}” becomes “{_out(paper.new, e.new)}”"
-
-
-def _out(p: Protocol, o: Outcome) -> str:
-    first = _title(p, o[0])
-    return f"{first}, then {_title(p, o[1])}" if o[1] else first
-
-
-def _out_or_none(p: Protocol, o: Outcome | None) -> str:
-    return _out(p, o) if o is not None else "no result"
-
-
-def _title(p: Protocol, pid: str | None) -> str:
-    found = p.pathway(pid) if pid else None
-    return found.title if found is not None else "no pathway (no rule matches)"
-
-
-def _quoted(items: Sequence[str]) -> str:
-    return " or ".join(f"“{x}”" for x in items)
-
-
-def _unique(items: Iterator[str]) -> list[str]:
-    out: list[str] = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def _approved(day: dt.date | None) -> str:
-    return f" (approved {long_date(day)})" if day is not None else ""
-
-
-def _n(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def _example_rows(paper: BoardPaper, e: Effect) -> tuple[tuple[str, str], ...]:
     ps = (paper.new, paper.old)
     rows = []
@@ -606,53 +402,6 @@ def _example_rows(paper: BoardPaper, e: Effect) -> tuple[tuple[str, str], ...]:
             continue
         rows.append((w.label(found[1]), w.answer_words(ps, qid, value)))
     return tuple(rows)
-
-
-def _level_words(a: Pathway, b: Pathway) -> str:
-    if a.level is not None and b.level is not None and a.level != b.level:
-        return f"Urgency level changes ({a.level.replace('_', ' ')} → {b.level.replace('_', ' ')})"
-    return "Different actions, same urgency"
-
-
-def _pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
-    if c.item != a.id:
-        return None
-    field = c.field or ""
-    parts = field.split(".")
-    if parts[0] == "actions" and len(parts) >= 2:
-        old_action = next((x for x in a.actions if x.id == parts[1]), None)
-        new_action = next((x for x in b.actions if x.id == parts[1]), None)
-        if c.kind == "added" and new_action is not None:
-            return f"New action: {new_action.text}"
-        if c.kind == "removed" and old_action is not None:
-            return f"Action removed: {old_action.text}"
-        either = new_action or old_action
-        name = either.text if either is not None else parts[1]
-        what = parts[2] if len(parts) > 2 else "action"
-        if what == "timescale" and parts[-1] != "label":
-            return None  # hours and same_day say what the label says
-        if what == "text":
-            return f"Action now reads: {c.new}" + (f" (was: {c.old})" if c.old else "")
-        if what == "timescale":
-            return f"Timescale of “{_short(name)}”: {c.old} → {c.new}"
-        if what == "responsible":
-            return f"Who does “{_short(name)}”: {c.old} → {c.new}"
-        return f"{what.capitalize()} of “{_short(name)}”: {c.old} → {c.new}"
-    if field == "title":
-        return f"Title was “{c.old}”"
-    if field == "urgency":
-        return None  # the protocol's own rank: levels compare protocols
-    return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
-
-
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    end = text.find(". ")
-    return text if end < 0 else text[: end + 1]
-
-
-def _short(text: str, size: int = 60) -> str:
-    return text if len(text) <= size else text[: size - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _pathway_blocks(p: Protocol, pathway: Pathway) -> Iterator[Block]:
