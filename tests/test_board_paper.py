@@ -356,7 +356,7 @@ def test_an_inserted_tier_and_a_new_option_take_part_in_the_comparison() -> None
 
 def paper_with_widened(paper: BoardPaper) -> BoardPaper:
     """The same effects, over the versions as compared (each with the other's options)."""
-    from bruising_check.versions.board import with_each_others_options
+    from bruising_check.versions.matching import with_each_others_options
 
     old, new, _ = with_each_others_options(paper.old, paper.new)
     widened = BoardPaper(old, new, "old", "new", paper.changes)

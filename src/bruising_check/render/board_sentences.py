@@ -10,8 +10,9 @@ from collections.abc import Iterator, Sequence
 from bruising_check.protocol.model import Pathway, Protocol
 from bruising_check.render import board_words as w
 from bruising_check.render.words import long_date
-from bruising_check.versions.board import BoardPaper, Cause, Effect, PolicyChange
+from bruising_check.versions.board import BoardPaper, Cause, Effect
 from bruising_check.versions.examples import Outcome
+from bruising_check.versions.matching import PolicyChange
 from bruising_check.versions.structural import Change
 
 # --- sentences ------------------------------------------------------------------------------

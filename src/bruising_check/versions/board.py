@@ -22,21 +22,25 @@ from bruising_check.analysis import Comparison, PathwayDifference, TooLarge, com
 from bruising_check.analysis.comparison import Direction, _direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
-from bruising_check.protocol.conditions import Condition, comparisons
 from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.model import (
-    BooleanFact,
-    MultipleChoiceQuestion,
-    NumberFact,
-    Pathway,
     Protocol,
-    SingleChoiceQuestion,
 )
-from bruising_check.protocol.walk import expr_refs
 from bruising_check.protocol.yamlread import Located
 from bruising_check.versions import examples
 from bruising_check.versions.examples import Outcome
 from bruising_check.versions.impact import Impact
+from bruising_check.versions.matching import (
+    Lacking,
+    PolicyChange,
+    Renamed,
+    fact_of,
+    fact_questions,
+    policy_changes,
+    questions_of,
+    renamed,
+    with_each_others_options,
+)
 from bruising_check.versions.structural import Change, _canonical, _dump
 
 CauseKind = Literal[
@@ -90,13 +94,6 @@ def outcome_direction(old: Protocol, new: Protocol, p: Outcome, q: Outcome) -> D
 
 
 @dataclass(frozen=True)
-class PolicyChange:
-    field: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
 class Cause:
     kind: CauseKind
     key: str
@@ -106,15 +103,6 @@ class Cause:
     policy: tuple[PolicyChange, ...] = ()
     lacks: str = ""
     """For an option: the version that does not offer it ("old" or "new")."""
-
-
-@dataclass(frozen=True)
-class Lacking:
-    """A choice option one version of a shared question does not offer."""
-
-    question: str
-    option: str
-    lacks: Literal["old", "new"]
 
 
 @dataclass
@@ -140,13 +128,6 @@ class Unconfirmed:
     difference: PathwayDifference
     old: Outcome | None
     new: Outcome | None
-
-
-@dataclass(frozen=True)
-class Renamed:
-    section: str
-    old_id: str
-    new_id: str
 
 
 @dataclass
@@ -243,104 +224,7 @@ def attribute(
     return Cause(cause.kind, cause.key, cause.questions, linked, cause.lacks)
 
 
-def with_each_others_options(
-    old: Protocol, new: Protocol
-) -> tuple[Protocol, Protocol, list[Lacking]]:
-    """Each version given the options of a shared choice question that only the other offers.
-    An added option is an answer the old rules do not name: a case answered that way would have
-    met the old rules as an answer none of them tests. So both versions can be run on it, and
-    the behaviour comparison covers it; the board paper says how it was compared."""
-    lacking: list[Lacking] = []
-
-    def widen(mine: Protocol, other: Protocol, side: Literal["old", "new"]) -> Protocol:
-        questions = []
-        for q in mine.questions:
-            theirs = other.question(q.id)
-            if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)) and type(q) is type(
-                theirs
-            ):
-                assert isinstance(theirs, (SingleChoiceQuestion, MultipleChoiceQuestion))
-                ids = {o.id for o in q.options}
-                extra = tuple(o for o in theirs.options if o.id not in ids and not o.unknown)
-                if extra:
-                    lacking.extend(Lacking(q.id, o.id, side) for o in extra)
-                    q = q.model_copy(update={"options": (*q.options, *extra)})
-            questions.append(q)
-        return mine.model_copy(update={"questions": tuple(questions)}) if lacking else mine
-
-    widened_old = widen(old, new, "old")
-    count = len(lacking)
-    widened_new = widen(new, old, "new")
-    if len(lacking) == count:
-        widened_new = new
-    return widened_old, widened_new, lacking
-
-
-def policy_changes(old: Protocol, new: Protocol) -> list[PolicyChange]:
-    a = _dump(old.policy) or {}
-    b = _dump(new.policy) or {}
-    return [
-        PolicyChange(k, a.get(k), b.get(k))
-        for k in [*a, *(k for k in b if k not in a)]
-        if a.get(k) != b.get(k)
-    ]
-
-
-def renamed(old: Protocol, new: Protocol) -> list[Renamed]:
-    """A rule or pathway removed and another added that means the same (ids aside)."""
-    out = []
-    for section, same in (("rules", _same_rule), ("pathways", _same_pathway)):
-        a = {x.id: x for x in getattr(old, section)}
-        b = {x.id: x for x in getattr(new, section)}
-        gone = [x for k, x in a.items() if k not in b]
-        came = [x for k, x in b.items() if k not in a]
-        for x in gone:
-            match = next((y for y in came if same(old, new, x, y)), None)
-            if match is not None:
-                came.remove(match)
-                out.append(Renamed(section, x.id, match.id))
-    return out
-
-
-def questions_of(
-    protocol: Protocol, cond: Condition | None, seen: set[str] | None = None
-) -> set[str]:
-    """Questions a condition depends on, through the derived facts it uses."""
-    seen = set() if seen is None else seen
-    out: set[str] = set()
-    if cond is None:
-        return out
-    for node in comparisons(cond):
-        if node.question is not None:
-            out.add(node.question)
-        elif node.fact is not None and node.fact not in seen:
-            seen.add(node.fact)
-            out |= fact_questions(protocol, node.fact, seen)
-    return out
-
-
-def fact_questions(protocol: Protocol, fid: str, seen: set[str] | None = None) -> set[str]:
-    seen = set() if seen is None else seen
-    fact = _fact(protocol, fid)
-    if isinstance(fact, BooleanFact):
-        return questions_of(protocol, fact.condition, seen)
-    if isinstance(fact, NumberFact):
-        out = questions_of(protocol, fact.applies_if, seen)
-        for ref in expr_refs(fact.value):
-            if ref.question is not None:
-                out.add(ref.question)
-            elif ref.fact is not None and ref.fact not in seen:
-                seen.add(ref.fact)
-                out |= fact_questions(protocol, ref.fact, seen)
-        return out
-    return set()
-
-
 # --- internals ------------------------------------------------------------------------------
-
-
-def _fact(protocol: Protocol, fid: str) -> BooleanFact | NumberFact | None:
-    return next((f for f in protocol.derived if f.id == fid), None)
 
 
 def _decision(protocol: Protocol, answers: Mapping[str, Any]) -> Decision:
@@ -375,7 +259,7 @@ def _answer_cause(
 
 def _fact_cause(old: Protocol, new: Protocol, a: Decision, b: Decision) -> Cause | None:
     for fact in new.derived:
-        theirs = _fact(old, fact.id)
+        theirs = fact_of(old, fact.id)
         if theirs is None or _canonical(_dump(theirs)) == _canonical(_dump(fact)):
             continue
         if a.derived.get(fact.id) != b.derived.get(fact.id):
@@ -467,38 +351,3 @@ def _clauses(condition: str) -> Iterator[str]:
             start = i + 5
     if condition[start:]:
         yield condition[start:]
-
-
-def _same_rule(old: Protocol, new: Protocol, x: Any, y: Any) -> bool:
-    return bool(
-        _canonical(_dump(x.when)) == _canonical(_dump(y.when))
-        and _same_target(old, new, x.pathway, y.pathway)
-    )
-
-
-def _same_target(old: Protocol, new: Protocol, a: str, b: str) -> bool:
-    if a == b:
-        return True
-    return any(r.old_id == a and r.new_id == b for r in renamed_pathways(old, new))
-
-
-def renamed_pathways(old: Protocol, new: Protocol) -> list[Renamed]:
-    a = {x.id: x for x in old.pathways}
-    b = {x.id: x for x in new.pathways}
-    out = []
-    came = [y for k, y in b.items() if k not in a]
-    for k, x in a.items():
-        if k in b:
-            continue
-        match = next((y for y in came if _same_pathway(old, new, x, y)), None)
-        if match is not None:
-            came.remove(match)
-            out.append(Renamed("pathways", x.id, match.id))
-    return out
-
-
-def _same_pathway(old: Protocol, new: Protocol, x: Pathway, y: Pathway) -> bool:
-    ignore = {"id", "urgency"}
-    a = {k: v for k, v in _dump(x).items() if k not in ignore}
-    b = {k: v for k, v in _dump(y).items() if k not in ignore}
-    return bool(a == b)
