@@ -6,7 +6,7 @@ to *which babies*. Each class's example is run through both engines; the change 
 is the first of: an answer only one version accepts (a question or option), a derived fact both
 define differently that takes different values here, the rule that decides under either version
 having been added, removed, changed or moved. Classes with one cause and one outcome pair make one
-effect, with the clauses every class shares (pruned to the questions that matter for its example)
+effect, with the clauses every class shares (the analysis names only the questions that matter),
 and one realistic example that both engines confirm. A class whose example the engines do not
 confirm (an invariant raises the outcome, say) is listed as unconfirmed, never as a change.
 """
@@ -23,9 +23,7 @@ from bruising_check.analysis.comparison import Direction, _direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
 from bruising_check.protocol.levels import level_rank
-from bruising_check.protocol.model import (
-    Protocol,
-)
+from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import Located
 from bruising_check.versions import examples
 from bruising_check.versions.examples import Outcome
