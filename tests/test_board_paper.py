@@ -192,6 +192,8 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
     for cid in expected:
         assert f"#{cid}" in lead
+    impact_part = lead.split("SUMMARY", 1)[0]
+    assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
     # Every number the tool writes is at most the number of cases: the rest are the protocols'
     # own (ages, hours, dates and versions in their text).
     authored = set(_numbers(V1.read_text()) + _numbers(V2.read_text()))

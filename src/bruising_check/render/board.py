@@ -106,7 +106,15 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     impact = paper.impact
     if impact is None:
         return
-    changed = [(k, n) for k, n in sorted(impact.transitions.items()) if k[0] != k[1]]
+    order = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+    changed = sorted(
+        ((k, n) for k, n in impact.transitions.items() if k[0] != k[1]),
+        key=lambda kn: (
+            order[outcome_direction(paper.old, paper.new, (kn[0][0], None), (kn[0][1], None))],
+            -kn[1],
+            kn[0],
+        ),
+    )
     ran = sum(impact.transitions.values())
     blocks: list[Block] = []
     ending = ":" if changed else "."
