@@ -78,7 +78,9 @@ def diff(
             " .jsonl) or CSV with one column per question id, or a folder of them. Repeatable.",
         ),
     ] = None,
-    format: Annotated[DiffFormat, typer.Option(help="Output format.")] = DiffFormat.text,
+    format: Annotated[
+        DiffFormat, typer.Option(help="Output format; pdf is for --board, with --output.")
+    ] = DiffFormat.text,
     output: Annotated[
         Path | None, typer.Option(help="Write to this new file instead of the screen.")
     ] = None,
