@@ -55,7 +55,7 @@ def level_direction(old: Protocol, new: Protocol, a: str, b: str) -> str:
     pa, pb = old.pathway(a), new.pathway(b)
     assert pa is not None and pb is not None and pa.level and pb.level
     ra, rb = level_rank(pa.level), level_rank(pb.level)
-    return "same_urgency" if ra == rb else "less_urgent" if rb > ra else "more_urgent"
+    return "different_actions" if ra == rb else "less_urgent" if rb > ra else "more_urgent"
 
 
 def assert_examples_reproduce(paper: BoardPaper) -> None:
@@ -418,3 +418,38 @@ def test_protocol_text_is_shown_literally_in_every_format() -> None:
     assert "<script>" not in page and "&lt;script&gt;" in page
     md = board_render.markdown(paper)
     assert "\x1b" not in md and "\\*now\\*" in md
+
+
+def test_approved_deviations_are_shown_with_the_changes_they_cover() -> None:
+    data = yaml.safe_load(V2.read_text())
+    data["approved_deviations"] = [
+        {
+            "id": "rolling-is-not-mobility",
+            "against": "exampleshire-bruising",
+            "when": {"question": "age_weeks", "ge": 26},
+            "why": "Rolling is not independent mobility (the Panel, 2022).",
+            "approved_by": "Exampleshire SCP executive (example)",
+            "approved_on": "2023-05-10",
+        },
+        {
+            "id": "unused",
+            "against": "exampleshire-bruising",
+            "when": {"question": "child_seriously_unwell", "equals": True},
+            "why": "Nothing any more.",
+            "approved_by": "Exampleshire SCP executive (example)",
+            "approved_on": "2023-05-10",
+        },
+    ]
+    loaded = load_protocol(yaml.safe_dump(data, sort_keys=False).encode(), "approved.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    paper = paper_for(load(V1), loaded.protocol)
+    approved = {e.direction: e.approved for e in paper.effects}
+    assert approved["more_urgent"] == ("rolling-is-not-mobility",)
+    assert approved["less_urgent"] == ()  # under 26 weeks: not covered
+    text = " ".join(board_render.text(paper).split())
+    assert "who rolls) , an approved deviation" not in text
+    assert "an approved deviation (rolling-is-not-mobility)" in text.split("CHANGE 1")[0]
+    section = text.split("DEVIATIONS APPROVED IN VERSION 2.0", 1)[1]
+    assert "rolling-is-not-mobility: Rolling is not independent mobility" in section
+    assert "unused: Nothing any more. Approved by" in section
+    assert "matches no change here" in section

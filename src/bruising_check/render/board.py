@@ -12,10 +12,10 @@ are of cases given, and of the changes listed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT, __version__
-from bruising_check.protocol.model import Pathway, Protocol
+from bruising_check.protocol.model import ApprovedDeviation, Pathway, Protocol
 from bruising_check.render import board_words as w
 from bruising_check.render.blocks import (
     Banner,
@@ -49,7 +49,7 @@ from bruising_check.render.board_sentences import (
     question_sentences,
     short,
 )
-from bruising_check.render.words import contact_line
+from bruising_check.render.words import contact_line, long_date
 from bruising_check.versions.board import (
     BoardPaper,
     Effect,
@@ -65,7 +65,8 @@ def document(paper: BoardPaper) -> Document:
         title = f"Board paper: {om.title} {om.version} to {nm.title} {nm.version}"
     head = f"{nm.id} {om.version} → {nm.version} - board paper - bruising-check {__version__}"
     sections = [*_impact(paper), _summary(paper), *_effects(paper)]
-    sections += [*_pathways(paper), *_questions(paper), *_policy(paper), _about(paper)]
+    sections += [*_pathways(paper), *_questions(paper), *_policy(paper)]
+    sections += [*_approvals(paper), _about(paper)]
     return Document(title, head, tuple(s for s in sections if s.blocks))
 
 
@@ -106,7 +107,7 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     impact = paper.impact
     if impact is None:
         return
-    order = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+    order = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2, "same": 3}
     changed = sorted(
         ((k, n) for k, n in impact.transitions.items() if k[0] != k[1]),
         key=lambda kn: (
@@ -232,6 +233,13 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                     "strong",
                 )
             )
+            for dev in _deviations(paper, e.approved):
+                blocks.append(
+                    Para(
+                        f"Approved deviation “{dev.id}”: {dev.why} (approved by"
+                        f" {dev.approved_by}, {long_date(dev.approved_on)})."
+                    )
+                )
             named = {t for c in e.clauses for t in re.findall(r"[A-Za-z0-9_]+", c)}
             also = [
                 w.label(found[1])
@@ -343,6 +351,38 @@ def _policy(paper: BoardPaper) -> Iterator[Section]:
     yield Section(
         "Policy positions",
         (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows),),
+    )
+
+
+def _deviations(paper: BoardPaper, ids: Sequence[str]) -> list[ApprovedDeviation]:
+    return [d for d in paper.new.approved_deviations if d.id in ids]
+
+
+def _approvals(paper: BoardPaper) -> Iterator[Section]:
+    """The new version's approved deviations, in their own section (design section 4)."""
+    devs = paper.new.approved_deviations
+    if not devs:
+        return
+    used = {a for e in paper.effects for a in e.approved}
+    items = []
+    for d in devs:
+        if d.id in used:
+            status = "covers changes above"
+        elif d.against != paper.old.metadata.id:
+            status = f"against {d.against}, not the version compared here"
+        elif d.id in paper.unused_deviations:
+            status = "matches no change here: the protocol may have changed since it was approved"
+        else:
+            status = "covers no change shown here"
+        subs = [f"Approved by {d.approved_by}, {long_date(d.approved_on)}", f"Status: {status}"]
+        if d.rules:
+            subs.insert(0, f"Rules: {', '.join(d.rules)}")
+        if d.policy:
+            names = (w.POLICY_NAMES.get(f, f.replace("_", " ")) for f in d.policy)
+            subs.insert(0, f"Policy positions: {'; '.join(names)}")
+        items.append(Bullet(f"{d.id}: {d.why}", tuple(subs)))
+    yield Section(
+        f"Deviations approved in version {paper.new.metadata.version}", (Bullets(tuple(items)),)
     )
 
 

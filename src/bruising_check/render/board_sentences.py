@@ -24,7 +24,7 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
     ps = (paper.new, paper.old)
     for cause, effects in by_cause(paper.effects):
         parts: list[str] = []
-        for direction in ("less_urgent", "more_urgent", "same_urgency"):
+        for direction in ("less_urgent", "more_urgent", "different_actions", "same"):
             mine = [e for e in effects if e.direction == direction]
             if not mine:
                 continue
@@ -36,9 +36,15 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
             words = w.DIRECTION_WORDS[direction]
             if not words.isupper():
                 words = words[:1].lower() + words[1:]
+            approvals = unique(a for e in mine for a in e.approved)
+            approved = (
+                f", an approved deviation ({', '.join(approvals)})"
+                if approvals and all(e.approved for e in mine)
+                else ""
+            )
             parts.append(
                 f"{words} for {' or '.join(whom)} (now {quoted(now)}, was {quoted(was)};"
-                f" for example {w.example_person(ps, mine[0].example)})"
+                f" for example {w.example_person(ps, mine[0].example)}){approved}"
             )
         title = cause_title(paper, cause)
         yield f"{title[:1].upper() + title[1:]}: {'; '.join(parts)}."

@@ -39,7 +39,8 @@ VERBS: dict[str, tuple[str, str]] = {
 DIRECTION_WORDS = {
     "less_urgent": "LESS URGENT",
     "more_urgent": "More urgent",
-    "same_urgency": "Different actions, same urgency",
+    "different_actions": "Different actions, same urgency",
+    "same": "The same outcome",
 }
 POLICY_NAMES: dict[str, str] = {
     "rolling_counts_as_mobility": "Rolling counts as mobility",

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bruising_check.analysis import Comparison, PathwayDifference, TooLarge, compare
-from bruising_check.analysis.comparison import Direction, _direction
+from bruising_check.analysis.direction import Direction
+from bruising_check.analysis.direction import outcome_direction as shared_direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
-from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import Located
 from bruising_check.versions import examples
@@ -71,24 +71,9 @@ POLICY_QUESTIONS: dict[str, frozenset[str]] = {
 
 
 def outcome_direction(old: Protocol, new: Protocol, p: Outcome, q: Outcome) -> Direction:
-    """New outcome relative to old, across protocols: by the national level where both
-    pathways declare one, else by the protocols' ranks (`analysis.comparison`). The one place
-    the board paper asks; point it at the shared `outcome_direction` once that is merged."""
-    for a, b in ((p[0], q[0]), (p[1], q[1])):
-        pa = old.pathway(a) if a else None
-        pb = new.pathway(b) if b else None
-        la = pa.level if pa is not None else None
-        lb = pb.level if pb is not None else None
-        if la is not None and lb is not None:
-            ra, rb = level_rank(la), level_rank(lb)
-            if ra != rb:
-                return "less_urgent" if rb > ra else "more_urgent"
-            continue
-        if a != b or pa is None or pb is None:
-            d = _direction(old, new, a, b)
-            if d != "same_urgency":
-                return d
-    return "same_urgency"
+    """New outcome relative to old, across protocols: the shared order (`analysis.direction`:
+    by level, ranks only where a pathway has none)."""
+    return shared_direction(old, p, new, q).direction
 
 
 @dataclass(frozen=True)
@@ -116,6 +101,8 @@ class Effect:
     example: dict[str, Any]
     patterns: int = 1
     """How many classes of situations (answer patterns) the analysis found for this effect."""
+    approved: tuple[str, ...] = ()
+    """The new version's approved deviations that cover every class of this effect."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +127,8 @@ class BoardPaper:
     policy: list[PolicyChange] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     compared: bool = True
+    unused_deviations: tuple[str, ...] = ()
+    """The new version's approved deviations against the old one that match no difference."""
     lacking: list[Lacking] = field(default_factory=list)
     """Options one version does not offer, compared as answers its rules do not name."""
     impact: Impact | None = None
@@ -176,6 +165,7 @@ def board_paper(
                 "Answers only one version offers could not be compared in the time allowed:"
                 " the changes below are over the answers both versions offer."
             )
+    paper.unused_deviations = comparison.unused_deviations
     groups: dict[tuple[str, str, Outcome, Outcome], list[tuple[PathwayDifference, int]]] = {}
     causes: dict[tuple[str, str], Cause] = {}
     same = {(r.old_id, r.new_id) for r in paper.renamed if r.section == "pathways"}
@@ -197,7 +187,7 @@ def board_paper(
     for (kind, key, p, q), members in groups.items():
         cause = causes[(kind, key)]
         paper.effects.append(_effect(old, new, cause, p, q, members, paper.lacking))
-    order = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+    order = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2, "same": 3}
     paper.effects.sort(key=lambda e: (order[e.direction], -e.patterns))
     return paper
 
@@ -324,6 +314,9 @@ def _effect(
     for c in classes[1:]:
         shared &= set(_clauses(c.condition))
     clauses = [x for x in _clauses(biggest.condition) if x in shared]
+    approved = set(members[0][0].approved)
+    for d, _ in members[1:]:
+        approved &= set(d.approved)
     return Effect(
         cause,
         p,
@@ -333,6 +326,7 @@ def _effect(
         relevant,
         example,
         patterns=len(classes),
+        approved=tuple(a for a in members[0][0].approved if a in approved),
     )
 
 
