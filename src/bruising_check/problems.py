@@ -75,6 +75,14 @@ class Code(Enum):
         "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
     )
     GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
+    # issue 14.3: constructs (roles, relative timescales, conditional actions)
+    UNKNOWN_ROLE = ("error", "Use a role id declared under `roles:` (or declare the role).")
+    NO_ROLES_DECLARED = ("error", "Declare the roles under `roles:` before testing the role.")
+    UNKNOWN_AFTER = (
+        "error",
+        "`after:` names another action of the same pathway (or of the follow-on pathway).",
+    )
+    AFTER_CYCLE = ("error", "Actions timed `after` each other in a loop never start; break it.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")

@@ -325,7 +325,8 @@ def _unused(protocol: Protocol) -> Iterator[Finding]:
             yield Finding(
                 Code.ANALYSIS_UNUSED_QUESTION,
                 ("questions", i),
-                f"question {q.id} is asked but no rule, fact, advice, invariant or ask_if uses it",
+                f"question {q.id} is asked but no rule, fact, advice, invariant, ask_if or action"
+                " uses it",
             )
         elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             unused = [o.id for o in q.options if o.id not in operands.get(q.id, set())]

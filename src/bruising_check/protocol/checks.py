@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.checks_actions import check_after
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
 from bruising_check.protocol.checks_local import LOCAL_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
@@ -448,5 +449,6 @@ CHECKS: tuple[Check, ...] = (
     check_number_sizes,
     *GROUP_CHECKS,
     check_types,
+    check_after,
     *LOCAL_CHECKS,
 )

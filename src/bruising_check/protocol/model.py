@@ -340,9 +340,26 @@ class Timescale(Model):
     label: Annotated[str, Field(min_length=1, max_length=80, description="e.g. 'Same day'")]
     hours: Annotated[
         float | None,
-        Field(ge=0, description="Act within this many hours (0 = immediately)."),
+        Field(
+            ge=0,
+            description="Act within this many hours (0 = immediately); with `after`, of that"
+            " action (none given: straight after it).",
+        ),
     ] = None
     same_day: bool = False
+    after: Annotated[
+        Id | None,
+        Field(
+            description="Relative to another action of the same pathway (or of a first step's"
+            " follow-on): the clock starts when that action is done, so no clock time is given."
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _relative(self) -> Timescale:
+        if self.after is not None and self.same_day:
+            raise ValueError("a timescale `after` another action cannot also be `same_day`")
+        return self
 
 
 class Action(Model):
@@ -352,6 +369,13 @@ class Action(Model):
     responsible: str | None = None
     contact: Id | None = None
     cite: tuple[Id, ...] = ()
+    when: Annotated[
+        Condition | None,
+        Field(
+            description="The action applies only when this holds; when it is not known (a"
+            " 'not sure' answer) the action is included and marked as depending on it."
+        ),
+    ] = None
 
 
 class Pathway(Model):
@@ -373,6 +397,12 @@ class Pathway(Model):
         ),
     ] = False
 
+    @model_validator(mode="after")
+    def _own_clock(self) -> Pathway:
+        if self.timescale.after is not None:
+            raise ValueError("a pathway's timescale cannot be `after` an action; time the action")
+        return self
+
 
 class Contact(Model):
     id: Id
@@ -389,6 +419,20 @@ class Contact(Model):
     verified_on: Annotated[
         dt.date | None, Field(description="When the number was last checked against its source.")
     ] = None
+
+
+# --- roles: who is checking (issue 14.3) -----------------------------------------------------
+
+
+class Role(Model):
+    """A role the protocol knows. `--role`, the guided check's role question and an answers
+    file's `role:` key take one of these ids; conditions test it with `{role: {...}}`."""
+
+    id: Id
+    label: Text
+    health_professional: Annotated[
+        bool, Field(description="Tested by `{role: {health_professional: true}}`.")
+    ] = False
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -509,6 +553,15 @@ class Protocol(Model):
     metadata: Metadata
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
     definitions: tuple[Definition, ...] = ()
+    roles: Annotated[
+        tuple[Role, ...],
+        Field(
+            min_length=2,
+            description="Who may be checking (at least two: one role tells nothing apart)."
+            " When declared, the role is asked first (question id `role`, reserved) and a role"
+            " not given is not known: the outcome is then the most urgent over every role.",
+        ),
+    ] = ()
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     derived: tuple[DerivedFact, ...] = ()
     pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]

@@ -32,6 +32,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("policy", "Policy positions"),
     ("sources", "Sources"),
     ("definitions", "Definitions"),
+    ("roles", "Roles"),
     ("questions", "Questions"),
     ("derived", "Derived facts"),
     ("rules", "Rules"),
@@ -180,7 +181,10 @@ def _diff_condition(
 ) -> Iterable[Change]:
     if _canonical(old) == _canonical(new):
         return
-    yield Change(section, item, "changed", field, _describe(old), _describe(new))
+    # An action's `when` may come or go (issue 14.3): say "(none)", never an empty side.
+    yield Change(
+        section, item, "changed", field, _describe(old) or _show(old), _describe(new) or _show(new)
+    )
 
 
 def _diff_sublist(
