@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bruising_check.analysis import Finding, analyse
+from bruising_check.analysis import policy as policy_module
 from bruising_check.analysis.build import build
 from bruising_check.analysis.policy import Budget, policy_findings, run, twin
 from bruising_check.cli import _register, app
 from bruising_check.engine.urgency import compare_outcomes
 from bruising_check.problems import Code
 from bruising_check.protocol.model import Policy, Protocol
-from tests.analysis_support import load_data
+from tests.analysis_support import complete_answer_sets, first_rule, load_data, random_protocol_data
 
 _register()
 POLICY_CODES = (Code.POLICY_HOLDS, Code.W_POLICY_NOT_TRUE, Code.W_POLICY_NOT_PROVED)
@@ -240,6 +243,58 @@ def test_regardless_is_checked_for_each_marks_own_explanation() -> None:
     assert positions(held)["nim_explanation"].code is Code.POLICY_HOLDS
 
 
+def group_rules() -> list[dict[str, Any]]:
+    every_plausible_abrasion = {
+        "every": {
+            "group": "marks",
+            "where": {
+                "all": [
+                    {"item": "type", "equals": "abrasion"},
+                    {"item": "explanation", "equals": "plausible"},
+                ]
+            },
+        }
+    }
+    return [
+        rule("R0", every_plausible_abrasion, "discuss"),
+        rule("R1", {"fact": "independently_mobile", "equals": False}, "refer"),
+        rule("R2", {"question": "mobile", "equals": True}, "record"),
+    ]
+
+
+@pytest.mark.parametrize("cheap_first", [True, False])
+def test_over_groups_both_the_cheap_refutation_and_the_exact_search_find_it(
+    cheap_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With groups the engine first tries each class example with one explanation changed;
+    without that (no time for it) the exact twin search finds the same kind of pair."""
+    if not cheap_first:
+        monkeypatch.setattr(policy_module, "MUTATION_SECONDS", -1.0)
+    p = protocol({"nim_explanation": "regardless"}, questions=GROUP_QUESTIONS, rules=group_rules())
+    f = positions(p)["nim_explanation"]
+    assert f.code is Code.W_POLICY_NOT_TRUE
+    assert ("class(es)" in f.message) is not cheap_first  # only the exact search counts them
+    first, second = confirm_pair(p, f)
+    assert first != second
+
+
+def test_every_case_over_groups_gives_an_answers_file_with_the_marks() -> None:
+    pathways = copy.deepcopy(PATHWAYS)
+    pathways[0]["actions"] = [action("phone_front_door")]
+    p = protocol(
+        {"strategy_discussion": "every_case"},
+        questions=GROUP_QUESTIONS,
+        rules=group_rules(),
+        pathways=pathways,
+    )
+    f = positions(p)["strategy_discussion"]
+    assert f.code is Code.W_POLICY_NOT_TRUE
+    answers = f.data["counterexample"]["answers"]
+    assert answers["marks"]  # a repeated group is part of the answers file
+    got = run(p, answers)
+    assert got is not None and got[0] is not None and got[0].id == "refer"
+
+
 # --- remote_reports: must_refer ----------------------------------------------------------------
 
 
@@ -450,3 +505,27 @@ def test_the_bundled_protocols_state_only_true_checked_positions(name: str) -> N
     assert "W_POLICY_NOT_TRUE" not in result.stderr
     assert "ANALYSIS_SUMMARY" in result.stderr  # the analysis ran, and its positions with it
     assert "POLICY_HOLDS" in result.stderr
+
+
+# --- the twin search agrees with brute force ---------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=2**32))
+def test_the_twin_search_finds_a_pair_exactly_when_brute_force_does(seed: int) -> None:
+    """On random small protocols: some two complete answer sets that differ only in `c1` get
+    different pathways if and only if the twin search finds a class (no ask_if reads `c1`, so
+    both answer sets ask the same questions)."""
+    data = random_protocol_data(seed)
+    assume(all('"c1"' not in json.dumps(q.get("ask_if", {})) for q in data["questions"]))
+    p = load_data(data)
+    by_rest: dict[str, set[str | None]] = {}
+    for answers in complete_answer_sets([p]):
+        rest = json.dumps({k: v for k, v in answers.items() if k != "c1"}, sort_keys=True)
+        i = first_rule(p, answers)
+        by_rest.setdefault(rest, set()).add(None if i is None else p.rules[i].pathway)
+    brute = any(len(pathways) > 1 for pathways in by_rest.values())
+    result = policy_module._search(p, "c1", Budget(10**6, None), lambda built: policy_module.TRUE)
+    assert result is not None
+    _, _, found = result
+    assert bool(found) == brute

@@ -44,7 +44,7 @@ from bruising_check.analysis.findings import Finding
 from bruising_check.analysis.formulas import TRUE, Formula, conj, evaluate, neg
 from bruising_check.analysis.search import PRUNE, Leaf, Split, TooLarge
 from bruising_check.engine.answers import check_answers
-from bruising_check.engine.decide import decide
+from bruising_check.engine.decide import Decision, decide
 from bruising_check.engine.urgency import Outcome, compare_outcomes
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import Compare
@@ -92,7 +92,7 @@ def policy_findings(
         return
     checks: list[tuple[str, Callable[[], Finding | None]]] = []
     if policy.nim_explanation == "regardless":
-        checks.append(("nim_explanation", lambda: _explanation(protocol, budget)))
+        checks.append(("nim_explanation", lambda: _explanation(protocol, built, pairs, budget)))
     if policy.remote_reports == "must_refer":
         checks.append(("remote_reports", lambda: _remote(protocol, budget)))
     if policy.strategy_discussion == "every_case":
@@ -239,7 +239,13 @@ def _own(
     for k, v in list(answers.items()):
         if k in groups and isinstance(v, list):
             answers[k] = [pick(item) if isinstance(item, dict) else item for item in v]
-    # `example_for` keeps the answers this protocol asks; it leaves groups to the answer checks.
+    return answers_file(protocol, answers)
+
+
+def answers_file(protocol: Protocol, answers: dict[str, Any]) -> dict[str, Any]:
+    """An example as an answers file for `protocol`: the answers it asks (`example_for`, which
+    leaves repeated groups to the answer checks, so they are kept as they are)."""
+    groups = {g.id for g in protocol.groups}
     kept = example_for(protocol, answers)
     kept.update({k: v for k, v in answers.items() if k in groups})
     return {k: kept[k] for k in answers if k in kept}
@@ -248,12 +254,16 @@ def _own(
 def run(protocol: Protocol, answers: dict[str, Any]) -> Outcome | None:
     """The engine's outcome for an answers file, through the same checks as `check --answers`;
     None if the file is not accepted."""
+    decision = _decision(protocol, answers)
+    return None if decision is None else (decision.pathway, decision.then)
+
+
+def _decision(protocol: Protocol, answers: dict[str, Any]) -> Decision | None:
     located = read_yaml(json.dumps(answers), "answers.json")
     checked = check_answers(protocol, located)
     if not checked.ok:
         return None
-    decision = decide(protocol, checked.answers)
-    return decision.pathway, decision.then
+    return decide(protocol, checked.answers)
 
 
 def _confirmed(
@@ -316,8 +326,20 @@ def _differs_at(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
 # --- the positions -------------------------------------------------------------------------
 
 
-def _explanation(protocol: Protocol, budget: Budget) -> Finding | None:
+def _explanation(
+    protocol: Protocol,
+    built: Built,
+    pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+    budget: Budget,
+) -> Finding | None:
     field = "nim_explanation"
+    what = "the explanation alone changes the outcome"
+    if protocol.groups:
+        # The exact twin search over repeated groups is costly: first try to refute the position
+        # cheaply, from the analysis's own example of each situation class.
+        hit = _mutated(protocol, built, pairs, budget)
+        if hit is not None:
+            return _refuted(protocol, None, field, [], hit, what)
     result = _search(protocol, EXPLANATION, budget, _not_mobile)
     if result is None:
         return Finding(
@@ -326,16 +348,84 @@ def _explanation(protocol: Protocol, budget: Budget) -> Finding | None:
             f"policy.{field} is regardless: no question has id {EXPLANATION}, so no outcome can"
             " depend on the explanation",
         )
-    built, name, found = result
-    if built is None or not found:
+    twin_built, name, found = result
+    if twin_built is None or not found:
         return Finding(
             Code.POLICY_HOLDS,
             ("policy", field),
             f"policy.{field} holds: for a child who is not independently mobile, no outcome"
             " depends on the explanation, over every answer set",
         )
-    hit = _confirmed(protocol, built, found, EXPLANATION, name, lambda x, y: x != y)
-    return _refuted(protocol, built, field, found, hit, "the explanation alone changes the outcome")
+    hit = _confirmed(protocol, twin_built, found, EXPLANATION, name, lambda x, y: x != y)
+    return _refuted(protocol, twin_built, field, found, hit, what)
+
+
+MUTATION_SECONDS = 1.0
+"""At most this long (within the budget) looking for a counterexample among the class examples."""
+
+
+def _mutated(
+    protocol: Protocol,
+    built: Built,
+    pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+    budget: Budget,
+) -> tuple[dict[str, Any], dict[str, Any], Outcome, Outcome, dict[str, Any]] | None:
+    """A counterexample to `regardless` found by the engine alone: the example answers of a
+    situation class of a non-mobile child, with one explanation changed to another option.
+    Finding one refutes the position; finding none proves nothing."""
+    stop = time.monotonic() + MUTATION_SECONDS
+    if budget.deadline is not None:
+        stop = min(stop, budget.deadline)
+    view = built.views[0]
+    urgency = {p.id: p.urgency for p in protocol.pathways}
+
+    def lenient(leaf: tuple[dict[str, Any], tuple[int | None, int | None], int]) -> int:
+        first, _ = view.pair_pathways(leaf[1])
+        return -urgency.get(first or "", 10**6)
+
+    # A lenient outcome for a non-mobile child is where an explanation most often decides.
+    for a, _, _ in sorted(pairs, key=lenient):
+        if time.monotonic() > stop:
+            return None
+        answers = answers_file(protocol, built.explorer.example(a))
+        base = _decision(protocol, answers)
+        if base is None or base.derived.get(MOBILE_FACT) is True:
+            continue
+        for changed in _other_explanations(protocol, answers):
+            other = _decision(protocol, changed)
+            if other is None or other.derived.get(MOBILE_FACT) is True:
+                continue
+            first, second = (base.pathway, base.then), (other.pathway, other.then)
+            if first != second:
+                return answers, changed, first, second, a
+    return None
+
+
+def _other_explanations(protocol: Protocol, answers: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The answers with one explanation (top-level, or one item's) set to another known option."""
+    q = protocol.question(EXPLANATION)
+    if q is not None and EXPLANATION in answers:
+        for option in _known_options(q):
+            if option != answers[EXPLANATION]:
+                yield {**answers, EXPLANATION: option}
+    for g in protocol.groups:
+        item_q = next((iq for iq in g.questions if iq.id == EXPLANATION), None)
+        items = answers.get(g.id)
+        if item_q is None or not isinstance(items, list):
+            continue
+        for n, item in enumerate(items):
+            if not isinstance(item, dict) or EXPLANATION not in item:
+                continue
+            for option in _known_options(item_q):
+                if option != item[EXPLANATION]:
+                    changed = [dict(x) if isinstance(x, dict) else x for x in items]
+                    changed[n] = {**item, EXPLANATION: option}
+                    yield {**answers, g.id: changed}
+
+
+def _known_options(q: Any) -> list[str]:
+    """A choice question's options other than "not known" (an unknown is never a fact)."""
+    return [o.id for o in getattr(q, "options", ()) if not o.unknown]
 
 
 def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
@@ -415,7 +505,7 @@ def _options(domain: Any, a: dict[str, Any]) -> tuple[str, ...]:
 
 def _refuted(
     protocol: Protocol,
-    built: Built,
+    built: Built | None,
     field: str,
     found: list[tuple[dict[str, Any], tuple[Pair, Pair], int]],
     hit: tuple[dict[str, Any], dict[str, Any], Outcome, Outcome, dict[str, Any]] | None,
@@ -431,6 +521,7 @@ def _refuted(
         )
     first, second, got_first, got_second, _ = hit
     classes = merge((b, size, {}) for b, _, size in found)
+    where = f" in {len(classes)} class(es) of situations" if classes else ""
     changed = "; ".join(
         f"{path} {_value(first, path)} → {_value(second, path)}"
         for path in _differs_at(first, second)
@@ -438,8 +529,8 @@ def _refuted(
     return Finding(
         Code.W_POLICY_NOT_TRUE,
         ("policy", field),
-        f"policy.{field} says {value}, but the rules disagree: {what} in {len(classes)}"
-        f" class(es) of situations; e.g. changing only {changed or 'that answer'} turns"
+        f"policy.{field} says {value}, but the rules disagree: {what}{where};"
+        f" e.g. changing only {changed or 'that answer'} turns"
         f" {_show(got_first)} into {_show(got_second)}",
         example=first,
         data={
@@ -483,6 +574,7 @@ def _strategy(
         view.compiler.condition(adv.when) for adv in protocol.advice if _has_strategy(adv.actions)
     ]
     none_helps = conj(*(neg(f) for f in helping))
+    candidates = 0
     for a, key, _ in pairs:
         first, then = view.pair_pathways(key)
         outcome = (pathways.get(first or ""), pathways.get(then or ""))
@@ -491,7 +583,8 @@ def _strategy(
         hit = ex.satisfiable(none_helps, a) if helping else a
         if hit is None:
             continue
-        answers = example_for(protocol, ex.example(hit))
+        candidates += 1
+        answers = answers_file(protocol, ex.example(hit))
         got = run(protocol, answers)
         bare = None if got is None else short(got)
         if got is None or bare is None:
@@ -504,6 +597,13 @@ def _strategy(
             f" {ex.describe(hit)}",
             example=answers,
             data={"counterexample": {"answers": answers, "outcome": _show(got)}},
+        )
+    if candidates:
+        return Finding(
+            Code.W_POLICY_NOT_PROVED,
+            ("policy", field),
+            f"policy.{field} is every_case, but the analysis found referred situations without"
+            f" {STRATEGY_ACTION} that the engine did not confirm: it is not proved",
         )
     return Finding(
         Code.POLICY_HOLDS,
