@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from bruising_check.analysis import Finding, analyse
 from bruising_check.analysis import policy as policy_module
 from bruising_check.analysis.build import build
+from bruising_check.analysis.formulas import TRUE
 from bruising_check.analysis.policy import Budget, policy_findings, run, twin
 from bruising_check.cli import _register, app
 from bruising_check.engine.urgency import compare_outcomes
@@ -525,7 +526,7 @@ def test_the_twin_search_finds_a_pair_exactly_when_brute_force_does(seed: int) -
         i = first_rule(p, answers)
         by_rest.setdefault(rest, set()).add(None if i is None else p.rules[i].pathway)
     brute = any(len(pathways) > 1 for pathways in by_rest.values())
-    result = policy_module._search(p, "c1", Budget(10**6, None), lambda built: policy_module.TRUE)
+    result = policy_module._search(p, "c1", Budget(10**6, None), lambda built: TRUE)
     assert result is not None
     _, _, found = result
     assert bool(found) == brute
