@@ -228,10 +228,15 @@ def _own(
     protocol: Protocol, raw: dict[str, Any], qid: str, name: str, twin_side: bool
 ) -> dict[str, Any]:
     def pick(values: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in values.items() if k not in (qid, name)}
+        """This side's answer under the real id, in the question's place."""
         key = name if twin_side else qid
-        if key in values:
-            out[qid] = values[key]
+        out: dict[str, Any] = {}
+        for k, v in values.items():
+            if k in (qid, name):
+                if key in values:
+                    out[qid] = values[key]
+            else:
+                out[k] = v
         return out
 
     answers = pick(raw)
