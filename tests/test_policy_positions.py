@@ -178,6 +178,7 @@ def test_regardless_fails_with_a_pair_differing_only_in_the_explanation() -> Non
         k: v for k, v in cx["changed_answers"].items() if k != "explanation"
     }
     assert cx["answers"]["mobile"] is False  # a child who is not independently mobile
+    assert set(f.data["changes"]) == {"documented ↔ none", "documented ↔ plausible"}
     first, second = confirm_pair(p, f)
     assert first != second
 

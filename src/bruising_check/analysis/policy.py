@@ -338,7 +338,7 @@ def _explanation(
     budget: Budget,
 ) -> Finding | None:
     field = "nim_explanation"
-    what = "the explanation alone changes the outcome"
+    what = "for a non-mobile child the explanation alone changes the outcome"
     if protocol.groups:
         # The exact twin search over repeated groups is costly: first try to refute the position
         # cheaply, from the analysis's own example of each situation class.
@@ -362,7 +362,8 @@ def _explanation(
             " depends on the explanation, over every answer set",
         )
     hit = _confirmed(protocol, twin_built, found, EXPLANATION, name, lambda x, y: x != y)
-    return _refuted(protocol, twin_built, field, found, hit, what)
+    changes = _changes(twin_built, EXPLANATION, name, found)
+    return _refuted(protocol, twin_built, field, found, hit, what, changes)
 
 
 MUTATION_SECONDS = 1.0
@@ -467,9 +468,9 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
         if got_first is None or got_second is None or not less(got_first, got_second):
             continue
         hit = (first, second, got_first, got_second, a)
-        return _refuted(
-            protocol, built, field, lowered, hit, "a remote or third-party report is less urgent"
-        )
+        what = "a remote or third-party report is less urgent"
+        changes = _changes(built, REPORT_CHANNEL, name, lowered)
+        return _refuted(protocol, built, field, lowered, hit, what, changes)
     return _refuted(protocol, built, field, lowered, None, "")
 
 
@@ -508,6 +509,29 @@ def _options(domain: Any, a: dict[str, Any]) -> tuple[str, ...]:
     return tuple(domain.classes[a.get(domain.var_names[0], 0)])
 
 
+def _changes(
+    built: Built, qid: str, name: str, found: list[tuple[dict[str, Any], tuple[Pair, Pair], int]]
+) -> list[str]:
+    """For a top-level single-choice question: which answers, changed into which, change the
+    outcome somewhere (options no condition tells apart are shown together: `a / b`)."""
+    mine, theirs = built.space.domains.get(qid), built.space.domains.get(name)
+    if mine is None or theirs is None or mine.kind != "single_choice":
+        return []
+    out: list[str] = []
+    for a, _, _ in found:
+        x, y = _cell_text(mine, a), _cell_text(theirs, a)
+        text = f"{min(x, y)} ↔ {max(x, y)}"
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _cell_text(domain: Any, a: dict[str, Any]) -> str:
+    if domain.var_names[0] not in a:
+        return "any answer"
+    return " / ".join(_options(domain, a))
+
+
 def _refuted(
     protocol: Protocol,
     built: Built | None,
@@ -515,6 +539,7 @@ def _refuted(
     found: list[tuple[dict[str, Any], tuple[Pair, Pair], int]],
     hit: tuple[dict[str, Any], dict[str, Any], Outcome, Outcome, dict[str, Any]] | None,
     what: str,
+    changes: list[str] | None = None,
 ) -> Finding:
     value = getattr(protocol.policy, field)
     if hit is None:
@@ -526,17 +551,17 @@ def _refuted(
         )
     first, second, got_first, got_second, _ = hit
     classes = merge((b, size, {}) for b, _, size in found)
-    where = f" in {len(classes)} class(es) of situations" if classes else ""
+    where = f" ({len(classes)} class(es))" if classes else ""
     changed = "; ".join(
         f"{path} {_value(first, path)} → {_value(second, path)}"
         for path in _differs_at(first, second)
     )
+    # The verdict and one confirmed pair first: a located message is cut at 300 characters.
     return Finding(
         Code.W_POLICY_NOT_TRUE,
         ("policy", field),
-        f"policy.{field} says {value}, but the rules disagree: {what}{where};"
-        f" e.g. changing only {changed or 'that answer'} turns"
-        f" {_show(got_first)} into {_show(got_second)}",
+        f"policy.{field} says {value}, but {what}: changing only {changed or 'that answer'}"
+        f" turns {_show(got_first)} into {_show(got_second)}{where}",
         example=first,
         data={
             "counterexample": {
@@ -547,6 +572,7 @@ def _refuted(
                 "differs_at": _differs_at(first, second),
             },
             "classes": len(classes),
+            "changes": changes or [],
         },
     )
 
