@@ -5,6 +5,7 @@ engine, really shows the difference)."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -24,7 +25,10 @@ from bruising_check.analysis.policy import Budget, policy_findings, run, twin
 from bruising_check.cli import _register, app
 from bruising_check.engine.urgency import compare_outcomes
 from bruising_check.problems import Code
+from bruising_check.protocol.bundled import find_bundled
 from bruising_check.protocol.model import Policy, Protocol
+from bruising_check.render import handbook, handbook_text
+from bruising_check.versions.structural import structural_diff
 from tests.analysis_support import complete_answer_sets, first_rule, load_data, random_protocol_data
 
 _register()
@@ -501,8 +505,6 @@ def test_validate_puts_the_warning_on_the_policy_fields_line(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("name", ["exampleshire-v1", "exampleshire-v2", "national-baseline"])
 def test_the_bundled_protocols_state_only_true_checked_positions(name: str) -> None:
-    from bruising_check.protocol.bundled import find_bundled
-
     result = CliRunner().invoke(app, ["validate", str(find_bundled(name))])
     assert "W_POLICY_NOT_TRUE" not in result.stderr
     assert "ANALYSIS_SUMMARY" in result.stderr  # the analysis ran, and its positions with it
@@ -531,3 +533,16 @@ def test_the_twin_search_finds_a_pair_exactly_when_brute_force_does(seed: int) -
     assert result is not None
     _, _, found = result
     assert bool(found) == brute
+
+
+def test_the_handbook_and_the_diff_say_not_stated() -> None:
+    silent = protocol({"strategy_discussion": "not_stated"})
+    book = handbook.build(silent, file="tiny.yaml", sha256="0" * 64, today=dt.date(2026, 12, 3))
+    text = handbook_text.markdown(book)
+    assert "**Strategy discussion:** not stated" in text
+    assert "not_stated" not in text
+    stated = protocol({"strategy_discussion": "every_case"})
+    changes = [c for c in structural_diff(silent, stated) if c.section == "policy"]
+    assert [(c.field, c.old, c.new) for c in changes] == [
+        ("strategy_discussion", "not stated", "every_case")
+    ]
