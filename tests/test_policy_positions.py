@@ -331,6 +331,39 @@ def test_must_refer_holds_when_nothing_that_decides_reads_the_channel() -> None:
     assert found["remote_reports"].code is Code.POLICY_HOLDS
 
 
+def test_treated_as_seen_fails_even_when_a_remote_report_is_more_urgent() -> None:
+    rules = [rule("R0", {"question": "report_channel", "equals": "phone"}, "refer"), *RULES]
+    held = protocol({"remote_reports": "treated_as_seen"})
+    assert positions(held)["remote_reports"].code is Code.POLICY_HOLDS
+    p = protocol({"remote_reports": "treated_as_seen"}, rules=rules)
+    f = positions(p)["remote_reports"]
+    assert f.code is Code.W_POLICY_NOT_TRUE
+    assert f.data["counterexample"]["changed_answers"]["report_channel"] == "phone"
+    seen, remote = confirm_pair(p, f)
+    assert compare_outcomes(remote, seen) > 0  # "decided differently", here more urgently
+
+
+def test_a_channel_question_without_seen_in_person_is_not_proved() -> None:
+    questions = [*QUESTIONS[:2], choice("report_channel", "in_clinic", "phone")]
+    p = protocol({"remote_reports": "must_refer"}, questions=questions)
+    assert positions(p)["remote_reports"].code is Code.W_POLICY_NOT_PROVED
+
+
+def test_explanation_dependent_holds_with_a_witness_and_fails_without_one() -> None:
+    rules = [rule("R0", {"question": "explanation", "equals": "documented"}, "record"), *RULES]
+    p = protocol({"nim_explanation": "explanation_dependent"}, rules=rules)
+    f = positions(p)["nim_explanation"]
+    assert f.code is Code.POLICY_HOLDS
+    witness = f.data["witness"]
+    first, second = run(p, witness["answers"]), run(p, witness["changed_answers"])
+    assert first is not None and second is not None and first != second
+    # As written, RULES refer every non-mobile child whatever the explanation.
+    silent = protocol({"nim_explanation": "explanation_dependent"})
+    f = positions(silent)["nim_explanation"]
+    assert f.code is Code.W_POLICY_NOT_TRUE
+    assert "regardless" in f.message
+
+
 # --- strategy_discussion: every_case ---------------------------------------------------------
 
 

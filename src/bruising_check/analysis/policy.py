@@ -93,7 +93,9 @@ def policy_findings(
     checks: list[tuple[str, Callable[[], Finding | None]]] = []
     if policy.nim_explanation == "regardless":
         checks.append(("nim_explanation", lambda: _explanation(protocol, built, pairs, budget)))
-    if policy.remote_reports == "must_refer":
+    if policy.nim_explanation == "explanation_dependent":
+        checks.append(("nim_explanation", lambda: _dependent(protocol, built, pairs, budget)))
+    if policy.remote_reports in ("must_refer", "treated_as_seen"):
         checks.append(("remote_reports", lambda: _remote(protocol, budget)))
     if policy.strategy_discussion == "every_case":
         checks.append(("strategy_discussion", lambda: _strategy(protocol, built, pairs)))
@@ -366,6 +368,52 @@ def _explanation(
     return _refuted(protocol, twin_built, field, found, hit, what, changes)
 
 
+def _dependent(
+    protocol: Protocol,
+    built: Built,
+    pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+    budget: Budget,
+) -> Finding:
+    """`explanation_dependent` claims some non-mobile child's outcome depends on the
+    explanation: true with one pair the engine confirms, false when the exact search finds none."""
+    field = "nim_explanation"
+    hit = _mutated(protocol, built, pairs, budget) if protocol.groups else None
+    if hit is None:
+        result = _search(protocol, EXPLANATION, budget, _not_mobile)
+        twin_built = None if result is None else result[0]
+        if result is None or twin_built is None or not result[2]:
+            return Finding(
+                Code.W_POLICY_NOT_TRUE,
+                ("policy", field),
+                f"policy.{field} says explanation_dependent, but for a child who is not"
+                " independently mobile no outcome depends on the explanation, over every answer"
+                " set (`regardless` would be true)",
+            )
+        _, name, found = result
+        hit = _confirmed(protocol, twin_built, found, EXPLANATION, name, lambda x, y: x != y)
+        if hit is None:
+            return _refuted(protocol, twin_built, field, found, None, "")
+    first, second, got_first, got_second, _ = hit
+    changed = "; ".join(
+        f"{path} {_value(first, path)} → {_value(second, path)}"
+        for path in _differs_at(first, second)
+    )
+    return Finding(
+        Code.POLICY_HOLDS,
+        ("policy", field),
+        f"policy.{field} holds: for a non-mobile child, changing only {changed} turns"
+        f" {_show(got_first)} into {_show(got_second)}",
+        data={
+            "witness": {
+                "answers": first,
+                "outcome": _show(got_first),
+                "changed_answers": second,
+                "changed_outcome": _show(got_second),
+            }
+        },
+    )
+
+
 MUTATION_SECONDS = 1.0
 """At most this long (within the budget) looking for a counterexample among the class examples."""
 
@@ -435,7 +483,10 @@ def _known_options(q: Any) -> list[str]:
 
 
 def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
+    """`must_refer`: another channel never gives a less urgent outcome than in person;
+    `treated_as_seen`: it never gives a different one."""
     field = "remote_reports"
+    alike = protocol.policy is not None and protocol.policy.remote_reports == "treated_as_seen"
     q = protocol.question(REPORT_CHANNEL)
     if q is None:
         return Finding(
@@ -444,31 +495,43 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
             f"policy.{field} holds: the protocol does not ask {REPORT_CHANNEL}, so every report"
             " is decided alike",
         )
+    if IN_PERSON not in _known_options(q):
+        return Finding(
+            Code.W_POLICY_NOT_PROVED,
+            ("policy", field),
+            f"policy.{field} is not checked: {REPORT_CHANNEL} has no option {IN_PERSON} to"
+            " compare the other channels with",
+        )
     result = _search(protocol, REPORT_CHANNEL, budget, lambda built: TRUE)
     assert result is not None  # the question exists
     built, name, found = result
-    lowered = [] if built is None else _lowered(protocol, built, name, found)
+    lowered = [] if built is None else _lowered(protocol, built, name, found, alike)
     if built is None or not lowered:
+        how = "exactly as" if alike else "at least as urgently as"
         return Finding(
             Code.POLICY_HOLDS,
             ("policy", field),
-            f"policy.{field} holds: a report by phone, photo or a third party is never decided"
-            " less urgently than the same marks seen in person, over every answer set",
+            f"policy.{field} holds: a report by phone, photo or a third party is decided {how}"
+            " the same marks seen in person, over every answer set",
         )
     twin_domain = built.space.domains[name]
 
-    def less(seen: Outcome, remote: Outcome) -> bool:
-        return compare_outcomes(remote, seen) < 0
+    def breaks(seen: Outcome, remote: Outcome) -> bool:
+        return remote != seen if alike else compare_outcomes(remote, seen) < 0
 
     for a, _, _ in sorted(lowered, key=lambda leaf: -leaf[2]):
         first, second = _answers_pair(protocol, built, a, REPORT_CHANNEL, name)
         first[REPORT_CHANNEL] = IN_PERSON
         second[REPORT_CHANNEL] = next(o for o in _options(twin_domain, a) if o != IN_PERSON)
         got_first, got_second = run(protocol, first), run(protocol, second)
-        if got_first is None or got_second is None or not less(got_first, got_second):
+        if got_first is None or got_second is None or not breaks(got_first, got_second):
             continue
         hit = (first, second, got_first, got_second, a)
-        what = "a remote or third-party report is less urgent"
+        what = (
+            "a remote or third-party report is decided differently"
+            if alike
+            else "a remote or third-party report is less urgent"
+        )
         changes = _changes(built, REPORT_CHANNEL, name, lowered)
         return _refuted(protocol, built, field, lowered, hit, what, changes)
     return _refuted(protocol, built, field, lowered, None, "")
@@ -479,14 +542,16 @@ def _lowered(
     built: Built,
     name: str,
     found: list[tuple[dict[str, Any], tuple[Pair, Pair], int]],
+    alike: bool = False,
 ) -> list[tuple[dict[str, Any], tuple[Pair, Pair], int]]:
     """The classes where the report is seen in person on the first side and made another way
-    on the twin's, and the twin's outcome is less urgent."""
+    on the twin's, and the twin's outcome is less urgent (`alike`: different at all)."""
     domain, twin_domain = built.space.domains[REPORT_CHANNEL], built.space.domains[name]
     out = []
     for a, key, size in found:
-        if compare_outcomes(_outcome(protocol, key[1]), _outcome(protocol, key[0])) >= 0:
-            continue
+        lower = compare_outcomes(_outcome(protocol, key[1]), _outcome(protocol, key[0])) < 0
+        if not (alike or lower):
+            continue  # the outcomes differ in every class found; `must_refer` minds only lower
         mine = _options(domain, a)
         theirs = _options(twin_domain, a)
         if IN_PERSON in mine and any(o != IN_PERSON for o in theirs):
@@ -506,7 +571,9 @@ def _options(domain: Any, a: dict[str, Any]) -> tuple[str, ...]:
     """The options of a single-choice question in the cell `a` gives it."""
     if not domain.classes:
         return ()
-    return tuple(domain.classes[a.get(domain.var_names[0], 0)])
+    if domain.var_names[0] not in a:  # not split: the answer does not matter here, any will do
+        return tuple(o for members in domain.classes for o in members)
+    return tuple(domain.classes[a[domain.var_names[0]]])
 
 
 def _changes(
