@@ -21,7 +21,8 @@ from bruising_check.analysis import Finding, analyse
 from bruising_check.analysis import policy as policy_module
 from bruising_check.analysis.build import build
 from bruising_check.analysis.formulas import TRUE
-from bruising_check.analysis.policy import Budget, policy_findings, run, twin
+from bruising_check.analysis.policy import policy_findings
+from bruising_check.analysis.twins import Budget, differences, run, twin
 from bruising_check.cli import _register, app
 from bruising_check.engine.urgency import compare_outcomes
 from bruising_check.problems import Code
@@ -562,7 +563,7 @@ def test_the_twin_search_finds_a_pair_exactly_when_brute_force_does(seed: int) -
         i = first_rule(p, answers)
         by_rest.setdefault(rest, set()).add(None if i is None else p.rules[i].pathway)
     brute = any(len(pathways) > 1 for pathways in by_rest.values())
-    result = policy_module._search(p, "c1", Budget(10**6, None), lambda built: TRUE)
+    result = differences(p, "c1", Budget(10**6, None), lambda built: TRUE)
     assert result is not None
     _, _, found = result
     assert bool(found) == brute
