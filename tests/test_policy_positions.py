@@ -365,6 +365,47 @@ def test_explanation_dependent_holds_with_a_witness_and_fails_without_one() -> N
     assert "regardless" in f.message
 
 
+GESTATION_QUESTIONS = [
+    *QUESTIONS,
+    {
+        "id": "gestation_weeks_at_birth",
+        "type": "number",
+        "prompt": "Gestation?",
+        "unit": "weeks",
+        "min": 22,
+        "max": 44,
+    },
+]
+PRETERM_REFERRED = [
+    rule("R0", {"question": "gestation_weeks_at_birth", "lt": 37}, "refer"),
+    *RULES,
+]
+
+
+@pytest.mark.parametrize(
+    ("position", "rules", "code"),
+    [
+        ("used", PRETERM_REFERRED, Code.POLICY_HOLDS),
+        ("used", RULES, Code.W_POLICY_NOT_TRUE),
+        ("recorded_only", RULES, Code.POLICY_HOLDS),
+        ("recorded_only", PRETERM_REFERRED, Code.W_POLICY_NOT_TRUE),
+    ],
+)
+def test_corrected_age_used_or_recorded_only(position: str, rules: Any, code: Code) -> None:
+    p = protocol({"corrected_age": position}, questions=GESTATION_QUESTIONS, rules=rules)
+    f = positions(p)["corrected_age"]
+    assert f.code is code
+    pair = f.data.get("witness") or f.data.get("counterexample")
+    if pair is not None:  # a pair differing only in the gestation, with different outcomes
+        first, second = run(p, pair["answers"]), run(p, pair["changed_answers"])
+        assert first is not None and second is not None and first != second
+        assert {k for k in pair["answers"] if pair["answers"][k] != pair["changed_answers"][k]} == {
+            "gestation_weeks_at_birth"
+        }
+    else:
+        assert rules is RULES  # proved or refuted over every answer set, with no pair to show
+
+
 # --- strategy_discussion: every_case ---------------------------------------------------------
 
 

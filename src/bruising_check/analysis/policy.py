@@ -21,7 +21,9 @@ What the positions mean here (the conventions, also in the README, "Policy posit
   by its wording.
 
 - `nim_explanation: explanation_dependent` — some such pair does get different outcomes;
-- `remote_reports: treated_as_seen` — that change of channel never gives a different outcome.
+- `remote_reports: treated_as_seen` — that change of channel never gives a different outcome;
+- `corrected_age: recorded_only` — no outcome depends on `gestation_weeks_at_birth`; `used` —
+  some does (not checked for a protocol with a repeated group: too costly there yet).
 
 Method: dependence on one answer is found with twin protocols (`twins`), exactly; over a
 repeated group that search is costly, so a refutation is first sought by the engine alone, from
@@ -68,6 +70,7 @@ MOBILE_FACT = "independently_mobile"
 EXPLANATION = "explanation"
 REPORT_CHANNEL = "report_channel"
 IN_PERSON = "seen_in_person"
+GESTATION = "gestation_weeks_at_birth"
 STRATEGY_ACTION = "strategy_discussion"
 REFERRAL_LEVELS = frozenset(
     {"protect_now", "social_care_immediate", "social_care_same_day", "social_care_24h"}
@@ -91,6 +94,10 @@ def policy_findings(
         checks.append(("nim_explanation", lambda: _dependent(protocol, built, pairs, budget)))
     if policy.remote_reports in ("must_refer", "treated_as_seen"):
         checks.append(("remote_reports", lambda: _remote(protocol, budget)))
+    if policy.corrected_age in ("used", "recorded_only") and not protocol.groups:
+        # Over a repeated group the twin search on two numbers (age and gestation) does not fit
+        # the budget, and no cheap witness was found: not checked there yet.
+        checks.append(("corrected_age", lambda: _corrected_age(protocol, budget)))
     if policy.strategy_discussion == "every_case":
         checks.append(("strategy_discussion", lambda: _strategy(protocol, built, pairs)))
     for name, check in checks:
@@ -208,10 +215,15 @@ def _mutated(
     built: Built,
     pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
     budget: Budget,
+    variants: Callable[[Protocol, dict[str, Any]], Iterator[dict[str, Any]]] | None = None,
+    nim_only: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any], Outcome, Outcome, dict[str, Any]] | None:
-    """A counterexample to `regardless` found by the engine alone: the example answers of a
-    situation class of a non-mobile child, with one explanation changed to another option.
-    Finding one refutes the position; finding none proves nothing."""
+    """A pair found by the engine alone: the example answers of a situation class (of a
+    non-mobile child, with `nim_only`) and the same with one answer changed (`variants`; by
+    default one explanation set to another option), with different outcomes. Finding one
+    refutes an "it never depends" position (or proves an "it depends" one); finding none
+    proves nothing."""
+    variants = variants or _other_explanations
     stop = time.monotonic() + MUTATION_SECONDS
     if budget.deadline is not None:
         stop = min(stop, budget.deadline)
@@ -228,11 +240,11 @@ def _mutated(
             return None
         answers = answers_file(protocol, built.explorer.example(a))
         base = engine_decision(protocol, answers)
-        if base is None or base.derived.get(MOBILE_FACT) is True:
+        if base is None or (nim_only and base.derived.get(MOBILE_FACT) is True):
             continue
-        for changed in _other_explanations(protocol, answers):
+        for changed in variants(protocol, answers):
             other = engine_decision(protocol, changed)
-            if other is None or other.derived.get(MOBILE_FACT) is True:
+            if other is None or (nim_only and other.derived.get(MOBILE_FACT) is True):
                 continue
             first, second = (base.pathway, base.then), (other.pathway, other.then)
             if first != second:
@@ -260,6 +272,48 @@ def _other_explanations(protocol: Protocol, answers: dict[str, Any]) -> Iterator
                     changed = [dict(x) if isinstance(x, dict) else x for x in items]
                     changed[n] = {**item, EXPLANATION: option}
                     yield {**answers, g.id: changed}
+
+
+def _corrected_age(protocol: Protocol, budget: Budget) -> Finding:
+    """`recorded_only`: no outcome depends on the gestation at birth; `used`: some does (with
+    `gestation_weeks_at_birth` the question; corrected age is what the gestation feeds)."""
+    field = "corrected_age"
+    used = protocol.policy is not None and protocol.policy.corrected_age == "used"
+    result = differences(protocol, GESTATION, budget, lambda built: TRUE)
+    twin_built = None if result is None else result[0]
+    if result is None or twin_built is None or not result[2]:
+        if used:
+            return Finding(
+                Code.W_POLICY_NOT_TRUE,
+                ("policy", field),
+                f"policy.{field} says used, but no outcome depends on {GESTATION}, over every"
+                " answer set (`recorded_only` would be true)",
+            )
+        return Finding(
+            Code.POLICY_HOLDS,
+            ("policy", field),
+            f"policy.{field} holds: no outcome depends on {GESTATION}, over every answer set",
+        )
+    _, name, found = result
+    hit = confirmed(protocol, twin_built, found, GESTATION, name, lambda x, y: x != y)
+    if hit is None or not used:
+        what = "the gestation at birth alone changes the outcome"
+        return _refuted(protocol, twin_built, field, found, hit, what)
+    first, second, got_first, got_second, _ = hit
+    return Finding(
+        Code.POLICY_HOLDS,
+        ("policy", field),
+        f"policy.{field} holds: changing only {GESTATION} {value_at(first, GESTATION)} →"
+        f" {value_at(second, GESTATION)} turns {show(got_first)} into {show(got_second)}",
+        data={
+            "witness": {
+                "answers": first,
+                "outcome": show(got_first),
+                "changed_answers": second,
+                "changed_outcome": show(got_second),
+            }
+        },
+    )
 
 
 def _known_options(q: Any) -> list[str]:
