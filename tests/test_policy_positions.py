@@ -27,6 +27,7 @@ from bruising_check.cli import _register, app
 from bruising_check.engine.urgency import compare_outcomes
 from bruising_check.problems import Code
 from bruising_check.protocol.bundled import find_bundled
+from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Policy, Protocol
 from bruising_check.render import handbook, handbook_text
 from bruising_check.versions.structural import structural_diff
@@ -551,6 +552,27 @@ def test_the_twin_renames_the_question_and_every_reference_only() -> None:
     dumped = json.dumps(other.model_dump(mode="json", by_alias=True, exclude_none=True))
     assert '"explanation"' not in dumped
     assert twin(p, "no_such_question") is None
+
+
+@pytest.mark.parametrize("name", ["exampleshire-v1", "exampleshire-v2", "national-baseline"])
+def test_a_twin_of_a_bundled_protocol_is_the_protocol_but_for_one_name(name: str) -> None:
+    path = find_bundled(name)
+    assert path is not None
+    loaded = load_protocol(path.read_bytes(), str(path), today=dt.date(2026, 12, 3))
+    assert loaded.protocol is not None
+    p = loaded.protocol
+    same = Protocol.model_validate(p.model_dump(mode="json", by_alias=True, exclude_none=True))
+    assert same == p  # the copy loses nothing
+    made = twin(p, "explanation")
+    assert made is not None
+    other, new, decisive = made
+    assert decisive
+    back = json.loads(
+        json.dumps(other.model_dump(mode="json", by_alias=True, exclude_none=True)).replace(
+            f'"{new}"', '"explanation"'
+        )
+    )
+    assert Protocol.model_validate(back) == p
 
 
 def test_validate_puts_the_warning_on_the_policy_fields_line(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from bruising_check.analysis.build import Built, build
 from bruising_check.analysis.comparison import example_for
 from bruising_check.analysis.formulas import TRUE, Formula, evaluate
@@ -32,6 +34,8 @@ from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import read_yaml
 
 TWIN = "__twin"
+ID_ROOM = 58
+"""Ids are at most 64 characters: room for the suffix, and for a few `_` against collisions."""
 Pair = tuple[str | None, str | None]
 """An outcome as pathway ids (pathway, follow-on)."""
 Found = list[tuple[dict[str, Any], tuple[Pair, Pair], int]]
@@ -40,6 +44,15 @@ Found = list[tuple[dict[str, Any], tuple[Pair, Pair], int]]
 
 OUTCOME_SECTIONS = ("questions", "derived", "rules")
 """Where a reference can change the outcome (advice, invariants and context never do)."""
+
+
+class NotTwinnable(TooLarge):
+    """The renamed copy is not a valid protocol: nothing is proved (as when out of budget)."""
+
+    def __init__(self, qid: str) -> None:
+        Exception.__init__(self, f"could not build a twin protocol for {qid}")
+        self.nodes = 0
+        self.seconds = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ def twin(protocol: Protocol, qid: str) -> tuple[Protocol, str, bool] | None:
     outcome (one in a rule, a derived fact or an ask_if); None when no question has that id."""
     data = protocol.model_dump(mode="json", by_alias=True, exclude_none=True)
     taken = json.dumps(data)
-    new = qid + TWIN
+    new = qid + TWIN if len(qid) + len(TWIN) <= ID_ROOM else "twin"
     while f'"{new}"' in taken:
         new += "_"
     found = False
@@ -77,7 +90,7 @@ def twin(protocol: Protocol, qid: str) -> tuple[Protocol, str, bool] | None:
             for k, v in node.items():
                 if k == "questions" and isinstance(v, list):
                     out[k] = [visit(renamed(q), section) for q in v]
-                elif k in ("question", "item") and v == qid:
+                elif k in ("question", "item", "sum") and v == qid:
                     decisive = decisive or section in OUTCOME_SECTIONS
                     out[k] = new
                 else:
@@ -100,7 +113,10 @@ def twin(protocol: Protocol, qid: str) -> tuple[Protocol, str, bool] | None:
     }
     if not found:
         return None
-    return Protocol.model_validate(result), new, decisive
+    try:
+        return Protocol.model_validate(result), new, decisive
+    except ValidationError as exc:  # never expected: the copy differs from a valid one by a name
+        raise NotTwinnable(qid) from exc
 
 
 def differences(
