@@ -130,6 +130,17 @@ class Code(Enum):
         "warning",
         "Make the answers an ask_if reads required, so an unknown cannot change what is asked.",
     )
+    # issue 14.4: policy positions
+    POLICY_HOLDS = ("info", "The stated policy position was proved over every answer set.")
+    W_POLICY_NOT_TRUE = (
+        "warning",
+        "Change the rules, or make the `policy:` field say what they do (or `not_stated`);"
+        " the counterexample runs with check --answers.",
+    )
+    W_POLICY_NOT_PROVED = (
+        "warning",
+        "Nothing is proved about this position: give more time with --budget, or simplify.",
+    )
     AGAINST_LESS_URGENT = (
         "error",
         "The protocol is less urgent than the reference here; change the rules or justify it.",

@@ -103,6 +103,9 @@ def analyse(
     findings += _unused(protocol)
     findings += _invariants(protocol, built, pairs)
     findings += _unknowns(protocol)
+    from bruising_check.analysis.policy import Budget, policy_findings  # it uses Finding
+
+    findings += policy_findings(protocol, built, pairs, Budget(max_nodes, ex.deadline))
     sizes: dict[str, int] = {}
     outcomes: dict[tuple[str | None, str | None], int] = {}
     for _, key, size in pairs:

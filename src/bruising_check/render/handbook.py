@@ -428,6 +428,7 @@ _POLICY_VALUES = {
     "every_case": "in every case",
     "must_refer": "acted on as if seen in person",
     "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
 }
 
 
