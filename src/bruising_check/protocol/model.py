@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from bruising_check.protocol.conditions import Condition
 from bruising_check.protocol.ids import Id
@@ -582,8 +590,7 @@ class Protocol(Model):
     roles: Annotated[
         tuple[Role, ...],
         Field(
-            min_length=2,
-            description="Who may be checking (at least two: one role tells nothing apart)."
+            description="Who may be checking (none, or at least two: one role tells nothing apart)."
             " When declared, the role is asked first (question id `role`, reserved) and a role"
             " not given is not known: the outcome is then the most urgent over every role.",
         ),
@@ -591,6 +598,15 @@ class Protocol(Model):
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     derived: tuple[DerivedFact, ...] = ()
     pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]
+
+    @field_validator("roles")
+    @classmethod
+    def _none_or_two(cls, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+        # `roles: []` is "no roles declared" (as a dumped protocol without roles writes it).
+        if len(roles) == 1:
+            raise ValueError("declare at least two roles (one role tells nothing apart), or none")
+        return roles
+
     contacts: tuple[Contact, ...] = ()
     rules: Annotated[tuple[Rule, ...], Field(min_length=1)]
     advice: tuple[Advice, ...] = ()
