@@ -110,6 +110,8 @@ class Code(Enum):
         "Nothing is proved: simplify or split the rules, or give more time with --budget.",
     )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
+    # Task ctx (issue 12.4): context that acts and never decides
+    CONTEXT_NEVER_DECIDES = ("info", "Proved from the protocol: context answers only add actions.")
     INVARIANT_BROKEN = (
         "error",
         "Change the rules to keep the invariant; the counterexample runs with check --answers.",

@@ -165,7 +165,7 @@ def check(
     print_problems(checked.problems)
     if not checked.ok:
         fail(f"{answers}: the answers have errors; nothing was decided", 1)
-    decision = decide(loaded.protocol, checked.answers)
+    decision = decide(loaded.protocol, checked.answers, context=checked.context)
     record = build_record(
         loaded.protocol,
         loaded.sha256,

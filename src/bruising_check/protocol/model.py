@@ -258,10 +258,15 @@ class BooleanFact(Model):
     internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
     cite: Cites
     show_as: Annotated[
-        Literal["screening", "screening_applies", "mobility"] | None,
+        Literal[
+            "screening", "screening_applies", "screening_component", "accounted_for", "mobility"
+        ]
+        | None,
         Field(
             description="What a printout singles out: the screening result (e.g. TEN-4-FACESp),"
-            " whether that screen applies, or the mobility fact."
+            " whether that screen applies, the mobility fact; for an item fact, one component"
+            " of the screen (so the printout says which mark and component made it positive),"
+            " or whether the mark is accounted for (said for each mark in the reasons)."
         ),
     ] = None
 

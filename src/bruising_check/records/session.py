@@ -9,7 +9,8 @@ A repeated group (the marks; the carers) is asked one item at a time: the item's
 person change, add or remove one within the group's `min_items`..`max_items`. Where a question
 offers "not sure", `?` says what it does to the pathway. After the review it decides, shows the
 result (the reply to a `ResultScreen` is ignored), then asks the context prompts (groups
-included), which are recorded and never change the pathway. Ctrl-C or end of
+included), which never change the pathway but may add actions: it decides again with them and
+shows the final result (the first one says it is not the final list of actions). Ctrl-C or end of
 input is whatever `ask` raises: the session does not catch it, so nothing half-done is returned.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check.engine.decide import Decision, applicable, decide, derive
+from bruising_check.engine.decide import Decision, ResolvedAction, applicable, decide, derive
 from bruising_check.engine.replies import (
     NO,
     YES,
@@ -41,6 +42,7 @@ from bruising_check.protocol.model import (
     Source,
     TextQuestion,
 )
+from bruising_check.protocol.walk import reads_context
 from bruising_check.records.record import Record, build_record
 
 BACK = frozenset({"b", "back"})
@@ -140,6 +142,13 @@ class ReviewScreen:
 class ResultScreen:
     decision: Decision
     record: Record
+    final: bool = True
+    """False for the result shown before the context questions: their answers may add actions
+    (never change the pathway), so its list of actions is not the final one."""
+    after_context: bool = False
+    """The final result, decided again after the context questions."""
+    added: tuple[ResolvedAction, ...] = ()
+    """On the final result after the context questions: the actions the context added."""
 
 
 Screen = QuestionScreen | AnotherScreen | ReviewScreen | ItemScreen | ConfirmScreen | ResultScreen
@@ -315,12 +324,25 @@ class Session:
         answers = self.final_answers()
         decision = decide(self.protocol, answers)
         record = build_record(self.protocol, self.sha256, decision, created_at=decided_at)
-        self.ask(ResultScreen(decision, record))
+        # Context that acts (advice reading the carers, ICON) may add actions after the result.
+        acts = any(reads_context(self.protocol, a.when) for a in self.protocol.advice)
+        self.ask(ResultScreen(decision, record, final=not acts))
         context = {
             k: _as_given(g, v) if (g := self.protocol.group(k)) is not None else v
             for k, v in self.context().items()
         }
-        return Outcome(answers, context, decision, decided_at, started, prompts=self.prompts)
+        if not acts:
+            return Outcome(answers, context, decision, decided_at, started, prompts=self.prompts)
+        # The context adds actions (see a carer not seen, discuss ICON) and never changes the
+        # pathway: decide again with it, and show the final list.
+        final = decide(self.protocol, answers, context=context)
+        record = build_record(
+            self.protocol, self.sha256, final, created_at=decided_at, context=context
+        )
+        before = {(a.source, a.action.id) for a in decision.actions}
+        added = tuple(a for a in final.actions if (a.source, a.action.id) not in before)
+        self.ask(ResultScreen(final, record, final=True, after_context=True, added=added))
+        return Outcome(answers, context, final, decided_at, started, prompts=self.prompts)
 
     def final_answers(self) -> dict[str, Any]:
         """The answers in the engine's form: a group's items as an answers file holds them."""
@@ -740,7 +762,8 @@ class Session:
     # --- after the result -------------------------------------------------------------------
 
     def context(self) -> dict[str, Any]:
-        """The context prompts, after the result: recorded only, never part of the decision."""
+        """The context prompts, after the first result: they never change the pathway; the
+        final decision reads them for the actions they add."""
         prompts = list(self.protocol.context_prompts)
         got: dict[str, Any] = {}
         kept: dict[str, list[Item]] = {}  # a context group left by `b`

@@ -1,0 +1,155 @@
+"""The guided check on the bundled national baseline 2.0, for the tester's findings (issue 12):
+`y`/`n` on yes / no / not sure questions, the result decided again after the context questions
+with the actions they add, why a question was not asked in words, and issue 12's real-terminal
+case (a 13-week-old, a cheek bruise and a documented heel-prick bruise) in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from bruising_check.engine.replies import TypedError, parse
+from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.model import Protocol, SingleChoiceQuestion
+from bruising_check.records.session import QuestionScreen, ResultScreen
+from tests.conftest import BASELINE
+from tests.sigint import default_sigint
+from tests.test_guided_session import run
+
+# Issue 12's case as typed: no danger (n), no red flag, 13 weeks, term, no milestone, seen in
+# person, no diagnosed condition (n); a 1 cm left-cheek bruise with no explanation; a heel-prick
+# bruise on the left sole, documented.
+CHILD = ["n", "none", "13", "40", "none", "1", "n"]
+CHEEK = ["1", "cheek", "left", "1", "", "", "n", "none_given", "mother", "No idea"]
+HEEL = ["1", "sole", "left", "0.5", "", "", "n", "documented_procedure_or_birth_injury",
+        "professional", "Heel prick, in the Red Book"]  # fmt: skip
+MARKS = [*CHEEK, "y", *HEEL, "n", ""]
+# The father, never seen; nothing else known about him. No other children; ICON not discussed.
+FATHER = ["y", "father", "n", "n", "n", "n", "y", "n"]
+CONTEXT = [*FATHER, "0", "", "n", ""]
+
+
+def question(protocol: Protocol, qid: str) -> SingleChoiceQuestion:
+    q = protocol.question(qid)
+    assert isinstance(q, SingleChoiceQuestion)
+    return q
+
+
+@pytest.mark.parametrize(
+    ("qid", "typed", "expected"),
+    [
+        ("immediate_danger", "n", "no"),
+        ("immediate_danger", "Y", "yes"),
+        ("immediate_danger", "not sure", UNKNOWN),  # its "not sure" option, by its label
+        ("diagnosed_bleeding_condition", "no", "no"),
+        ("diagnosed_bleeding_condition", "not known", UNKNOWN),
+    ],
+)
+def test_y_and_n_answer_a_yes_no_not_sure_question(
+    baseline: Protocol, qid: str, typed: str, expected: object
+) -> None:
+    assert parse(question(baseline, qid), typed).value == expected
+
+
+def test_y_is_not_an_answer_where_there_is_no_yes(baseline: Protocol) -> None:
+    with pytest.raises(TypedError):
+        parse(question(baseline, "report_channel"), "y")
+
+
+def test_the_case_typed_with_y_and_n_is_decided_again_after_the_context(
+    baseline: Protocol,
+) -> None:
+    outcome, script = run(baseline, [*CHILD, *MARKS, "", *CONTEXT])
+    errors = [
+        s.message.text
+        for s in script.screens
+        if isinstance(s, QuestionScreen) and s.message and s.message.kind == "error"
+    ]
+    assert errors == []  # every y / n was taken
+    results = [s for s in script.screens if isinstance(s, ResultScreen)]
+    assert [(r.final, r.after_context) for r in results] == [(False, False), (True, True)]
+    first, final = results
+    assert first.decision.pathway is not None and final.decision.pathway is not None
+    assert first.decision.pathway.id == final.decision.pathway.id
+    assert final.decision.pathway.id == "refer_same_day_csc_and_paediatric"
+    added = {a.action.id for a in final.added}
+    assert added == {"see_every_carer", "discuss_icon"}
+    assert not added & {a.action.id for a in first.decision.actions}
+    # What is saved is the final decision, with the context.
+    assert outcome.decision is final.decision
+    assert {"see_every_carer", "discuss_icon"} <= {a.action.id for a in outcome.decision.actions}
+
+
+def test_why_a_question_was_not_asked_is_said_in_words(baseline: Protocol) -> None:
+    outcome, _ = run(baseline, [*CHILD, *MARKS, "", *CONTEXT])
+    record = outcome.record(baseline, "0" * 64)
+    notes = {q.id: q.note for q in record.questions if q.status == "not_asked"}
+    note = notes["mobility_seen_by_professional"]
+    assert note is not None and note.startswith("asked only if a locomotor milestone is reported")
+    assert "_" not in note and "AND" not in note and "NOT" not in note
+
+
+# --- in a real pseudo-terminal ---------------------------------------------------------------
+
+
+def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "ACCESSIBLE"}}
+    env.update({"TERM": "xterm-256color", "BRUISING_CHECK_NOW": "2026-11-27T10:30:00+00:00"})
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "bruising_check", "check", str(BASELINE), *args],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(60, 100),
+        preexec_fn=default_sigint,
+    )
+
+
+def test_issue_12_case_in_a_real_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "check.html"
+    child = spawn(tmp_path, "--output", str(out))
+    seen: list[str] = []
+    for reply in [*CHILD, *MARKS, ""]:
+        child.expect(r"(> |: )$")
+        seen.append(child.before)
+        child.sendline(reply)
+    child.expect("REFER TODAY")
+    child.expect("Mark 2 \\(bruise, Leg: sole of the foot \\(left\\)\\): accounted for")
+    child.expect("This is not the final list of actions")
+    for reply in CONTEXT:
+        child.expect(r"(> |: )$")
+        child.sendline(reply)
+    child.expect("Final result, with the answers about the family")
+    child.expect("add 2 actions")
+    child.expect("New \\(from the answers about the family\\): Arrange to see every carer")
+    child.expect("Your name")
+    child.sendline("")
+    child.expect("Your role")
+    child.sendline("Health visitor")
+    child.expect("Child reference")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    # The yes / no questions took n and y the first time.
+    assert not any("Not understood" in s for s in seen)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["outcome"]["id"] == "refer_same_day_csc_and_paediatric"
+    sites = [(m["site"], m["side"]) for m in record["marks"]]
+    assert sites == [("cheek", "left"), ("sole", "left")]
+    assert {"see_every_carer", "discuss_icon"} <= {a["id"] for a in record["actions"]}
+    html = out.read_text(encoding="utf-8")
+    text = " ".join(html.split())
+    assert "Mark 1 (bruise, Face: cheek (the fleshy part) (left)): not accounted for" in text
+    assert "Mark 2 (bruise, Leg: sole of the foot (left)): accounted for" in text
+    # The body map: one mark at the cheek and one at the sole, each on the side given.
+    assert html.count('data-mark="1" data-site="cheek" data-side="given"') == 1
+    assert html.count('data-mark="2" data-site="sole" data-side="given"') == 1
+    assert html.count("data-mark=") == 2
