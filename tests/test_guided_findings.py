@@ -153,3 +153,72 @@ def test_issue_12_case_in_a_real_terminal(tmp_path: Path) -> None:
     assert html.count('data-mark="1" data-site="cheek" data-side="given"') == 1
     assert html.count('data-mark="2" data-site="sole" data-side="given"') == 1
     assert html.count("data-mark=") == 2
+
+
+# --- the smaller findings --------------------------------------------------------------------
+
+
+def screens_for(script: object, qid: str) -> list[QuestionScreen]:
+    return [
+        s
+        for s in getattr(script, "screens", [])
+        if isinstance(s, QuestionScreen) and s.question.id == qid
+    ]
+
+
+def test_enter_on_a_required_choice_says_an_answer_is_needed_briefly(baseline: Protocol) -> None:
+    _, script = run(baseline, ["", *CHILD, *MARKS, "", *CONTEXT])
+    first, again = screens_for(script, "immediate_danger")[:2]
+    assert not first.brief
+    assert again.brief and again.message is not None
+    assert "An answer is needed" in again.message.text
+
+
+def test_a_brief_screen_does_not_list_the_options_again(baseline: Protocol) -> None:
+    from bruising_check.cli.guided import Terminal
+
+    lines: list[str] = []
+    terminal = Terminal(plain=True, read=lambda prompt: "")
+    terminal.line = lambda text="", style=None: lines.append(text)  # type: ignore[method-assign]
+    q = baseline.question("immediate_danger")
+    assert q is not None
+    from bruising_check.records.session import Message
+
+    error = Message("error", "An answer is needed here (type ? to see why it is asked).")
+    terminal.question(QuestionScreen(q, 1, 9, "questions", message=error, brief=True))
+    text = "\n".join(lines)
+    assert "An answer is needed" in text
+    assert "Not sure" not in text and "Is the child in immediate danger?" not in text
+
+
+def test_back_says_what_the_answer_was(baseline: Protocol) -> None:
+    _, script = run(baseline, ["n", "none", "13", "b", "14", *CHILD[3:], *MARKS, "", *CONTEXT])
+    age = screens_for(script, "age_weeks")
+    assert len(age) == 2 and age[1].message is not None
+    assert age[1].message.text == "Your answer was: 13 weeks."
+
+
+def test_back_inside_a_mark_says_what_the_answer_was(baseline: Protocol) -> None:
+    cheek = [*CHEEK[:3], "b", "right", *CHEEK[3:]]
+    outcome, script = run(baseline, [*CHILD, *cheek, "n", "", "", *CONTEXT])
+    side = [s for s in screens_for(script, "side") if s.item is not None]
+    assert side[1].message is not None and side[1].message.text == "Your answer was: Left."
+    assert outcome.answers["marks"][0]["side"] == "right"
+
+
+def test_not_sure_on_the_explanation_says_what_to_choose(baseline: Protocol) -> None:
+    cheek = [*CHEEK[:7], "not sure", "?", *CHEEK[7:]]
+    _, script = run(baseline, [*CHILD, *cheek, "y", *HEEL, "n", "", "", *CONTEXT])
+    asked = screens_for(script, "explanation")
+    refused, helped = asked[1], asked[2]
+    assert refused.message is not None and refused.message.kind == "error"
+    assert 'no "not sure"' in refused.message.text and "type ?" in refused.message.text
+    assert helped.message is not None and helped.message.kind == "help"
+    assert 'choose "Not asked yet, or not possible"' in helped.message.text
+
+
+def test_a_default_count_is_not_printed_as_counted(baseline: Protocol) -> None:
+    outcome, _ = run(baseline, [*CHILD, *MARKS, "", *CONTEXT])
+    record = outcome.record(baseline, "0" * 64)
+    count = next(f for f in record.marks[0].fields if f.id == "count")
+    assert count.answer_label == "1 mark (the default)"

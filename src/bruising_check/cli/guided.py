@@ -151,6 +151,11 @@ class Terminal:
 
     def question(self, s: QuestionScreen) -> None:
         q = s.question
+        if s.brief:
+            # Enter alone where an answer is needed: the question is still on the screen.
+            self.message(s.message)
+            self.line(_hint(q, s), "dim")
+            return
         if s.item is not None:
             label = s.item.group.item_label.capitalize()
             doing = "changing an answer" if s.stage == "change" else f"question {s.number}"
@@ -272,6 +277,8 @@ def _hint(q: Question, s: QuestionScreen) -> str:
         keys += "   r review"
     if s.offers_not_sure:
         keys = keys.replace("? why we ask", '? why we ask (and "not sure")')
+    elif '"not sure"' in (q.help or ""):
+        keys = keys.replace("? why we ask", "? why we ask (and if you are not sure)")
     not_sure = ", or not sure" if getattr(q, "allow_unknown", False) else ""
     if isinstance(q, BooleanQuestion):
         how = f"Type y or n{not_sure}."

@@ -222,5 +222,8 @@ def shown(q: Question, value: Any) -> str:
         labels = [o.label for o in q.options if o.id in set(value)]
         return "; ".join(labels) if labels else "None of these"
     if isinstance(q, NumberQuestion):
-        return f"{value:g} {q.unit}"
+        unit = q.unit
+        if value == 1:
+            unit = "child" if unit == "children" else unit[:-1] if unit.endswith("s") else unit
+        return f"{value:g} {unit}"  # "1 mark", "1 week"
     return str(value)

@@ -88,6 +88,9 @@ class QuestionScreen:
     message: Message | None = None
     can_go_back: bool = True
     item: ItemPlace | None = None  # set for a question about one item of a group
+    brief: bool = False
+    """Enter alone on a question that needs an answer: the screen just shown is still there, so
+    a terminal says "an answer is needed" without listing the options again."""
 
     @property
     def offers_not_sure(self) -> bool:
@@ -254,8 +257,11 @@ class Session:
             return False
         qid = self.history.pop()
         value = self.answers.pop(qid)
-        if isinstance(self.protocol.question(qid), GroupQuestion):
+        q = self.protocol.question(qid)
+        if isinstance(q, GroupQuestion):
             self.reopen[qid] = [dict(i) for i in value]
+        elif q is not None:
+            self.notice = Message("info", f"Your answer was: {shown(q, value)}.")
         self.prune()
         return True
 
@@ -377,6 +383,14 @@ class Session:
             if q.allow_unknown:
                 return Parsed(UNKNOWN, "not sure (not known)")
             raise TypedError("This question needs an answer the protocol can act on.")
+        options = getattr(q, "options", ())
+        named = any(o.label.lower() == word or o.id.lower() == word for o in options)
+        if word in NOT_SURE and options and not offers_not_sure(q) and not named:
+            # Where the protocol offers no "not sure", say what to choose instead (`?`).
+            raise TypedError(
+                'This question has no "not sure" answer: type ? to see what to choose when'
+                " you are not sure."
+            )
         parsed = parse(q, typed)
         if parsed.value is UNKNOWN and isinstance(q, TextQuestion):
             return Parsed(UNKNOWN)  # free text left blank: "not given", nothing to read back
@@ -386,6 +400,7 @@ class Session:
 
     def _question(self, q: Question, remaining: int) -> None:
         message = self._take_notice()
+        brief = False
         while True:
             screen = QuestionScreen(
                 q,
@@ -394,8 +409,10 @@ class Session:
                 stage="questions",
                 message=message,
                 can_go_back=bool(self.history),
+                brief=brief,
             )
             typed = self._reply(screen)
+            brief = False
             word = typed.strip().lower()
             if _is_option(q, word):
                 word = ""  # an option id that looks like a key word is the option
@@ -420,6 +437,7 @@ class Session:
                     parsed = self._parse(q, typed)
                 except TypedError as exc:
                     message = Message("error", str(exc))
+                    brief = not typed.strip()
                     continue
                 self._store(q, parsed)
                 return
@@ -520,6 +538,7 @@ class Session:
         item = items[index]
         place = ItemPlace(g, index + 1)
         message = self._take_notice()
+        brief = False
         while True:
             todo = self._item_pending(g, item)
             if not todo:
@@ -532,8 +551,10 @@ class Session:
                 stage=stage,
                 message=message,
                 item=place,
+                brief=brief,
             )
             typed = self._reply(screen)
+            brief = False
             word = typed.strip().lower()
             message = None
             if _is_option(q, word):
@@ -544,7 +565,10 @@ class Session:
             if word in BACK:
                 if not item:
                     return "back"
-                item.popitem()
+                qid, value = item.popitem()
+                before = g.question(qid)
+                if before is not None:
+                    message = Message("info", f"Your answer was: {shown(before, value)}.")
                 self._prune_item(g, item)
                 continue
             if word in REVIEW:
@@ -558,6 +582,7 @@ class Session:
                 parsed = self._parse(q, typed)
             except TypedError as exc:
                 message = Message("error", str(exc))
+                brief = not typed.strip()
                 continue
             if parsed.note and parsed.value is not UNKNOWN:
                 # A blank optional answer needs no read-back: the summary shows what was given.
