@@ -153,6 +153,16 @@ def test_issue_12_case_in_a_real_terminal(tmp_path: Path) -> None:
     assert html.count('data-mark="1" data-site="cheek" data-side="given"') == 1
     assert html.count('data-mark="2" data-site="sole" data-side="given"') == 1
     assert html.count("data-mark=") == 2
+    # Years later, the record (with the actions the context added) verifies.
+    import subprocess
+
+    verified = subprocess.run(
+        [sys.executable, "-m", "bruising_check", "verify-record", str(out.with_suffix(".json"))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 # --- the smaller findings --------------------------------------------------------------------
