@@ -232,3 +232,65 @@ def test_a_default_count_is_not_printed_as_counted(baseline: Protocol) -> None:
     record = outcome.record(baseline, "0" * 64)
     count = next(f for f in record.marks[0].fields if f.id == "count")
     assert count.answer_label == "1 mark (the default)"
+
+
+def test_midline_is_not_offered_for_a_cheek(baseline: Protocol) -> None:
+    _, script = run(baseline, [*CHILD, *MARKS, "", *CONTEXT])
+    sides = [s for s in screens_for(script, "side") if s.item is not None]
+    cheek, sole = sides[0], sides[1]
+    assert [o.id for o in getattr(cheek.question, "options", ())] == ["left", "right"]
+    assert [o.id for o in getattr(sole.question, "options", ())] == ["left", "right"]
+
+
+def test_midline_typed_for_a_cheek_is_refused(baseline: Protocol) -> None:
+    cheek = [*CHEEK[:2], "midline", *CHEEK[2:]]
+    outcome, script = run(baseline, [*CHILD, *cheek, "y", *HEEL, "n", "", "", *CONTEXT])
+    again = [s for s in screens_for(script, "side") if s.item is not None][1]
+    assert again.message is not None and again.message.kind == "error"
+    assert outcome.answers["marks"][0]["side"] == "left"
+
+
+def test_midline_is_offered_for_the_back(baseline: Protocol) -> None:
+    back = ["1", "back", "midline", *CHEEK[3:]]
+    outcome, _ = run(baseline, [*CHILD, *back, "n", "", "", *CONTEXT])
+    assert outcome.answers["marks"][0]["side"] == "midline"
+
+
+def test_the_condition_explanation_only_with_a_diagnosed_condition(baseline: Protocol) -> None:
+    _, script = run(baseline, [*CHILD, *MARKS, "", *CONTEXT])
+    explanation = screens_for(script, "explanation")[0]
+    ids = [o.id for o in getattr(explanation.question, "options", ())]
+    assert "diagnosed_condition" not in ids and "none_given" in ids
+    with_condition = [*CHILD[:6], "y"]
+    _, script = run(baseline, [*with_condition, *MARKS, "", *CONTEXT])
+    ids = [o.id for o in getattr(screens_for(script, "explanation")[0].question, "options", ())]
+    assert "diagnosed_condition" in ids
+
+
+def test_an_answers_file_may_not_choose_what_is_not_offered(baseline: Protocol) -> None:
+    import yaml
+
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.problems import Code
+    from bruising_check.protocol.yamlread import read_yaml
+    from tests.conftest import BASE_ANSWERS_V2, mark
+
+    def problems(**changes: object) -> list[str]:
+        text = yaml.safe_dump({**BASE_ANSWERS_V2, **changes})
+        got = check_answers(baseline, read_yaml(text, "answers.yaml"))
+        return [p.message for p in got.problems if p.code is Code.ANSWER_OPTION]
+
+    assert problems(marks=[mark(side="midline")])[0].startswith("marks[1].side: 'midline'")
+    assert problems(marks=[mark(site="back", side="midline")]) == []
+    refused = problems(marks=[mark(explanation="diagnosed_condition")])
+    assert refused and "diagnosed bleeding condition" in refused[0]
+    by_condition = [mark(explanation="diagnosed_condition")]
+    assert problems(diagnosed_bleeding_condition="yes", marks=by_condition) == []
+    # Not known: offered (an unknown never refuses an answer).
+    assert (
+        problems(
+            diagnosed_bleeding_condition="not_known",
+            marks=[mark(explanation="diagnosed_condition")],
+        )
+        == []
+    )

@@ -86,6 +86,14 @@ class Option(Model):
             " At most one per question; never named by a condition (use `known: false`)."
         ),
     ] = False
+    offered_if: Annotated[
+        Condition | None,
+        Field(
+            description="For a question inside a repeated group: the option is offered only"
+            " when this holds for the item (e.g. `midline` only for a site on the midline);"
+            " an answer that chooses it otherwise is refused. Offered when it is not known."
+        ),
+    ] = None
 
 
 class _QuestionBase(Model):

@@ -302,6 +302,21 @@ class Session:
             for q in g.questions
         }
 
+    def _offered(self, g: GroupQuestion, q: Question, item: Item) -> Question:
+        """`q` with only the options offered for this item (`offered_if`: no "midline" for a
+        cheek); an option whose condition is not known yet stays."""
+        options = getattr(q, "options", ())
+        if not any(o.offered_if is not None for o in options):
+            return q
+        env = self._env()
+        values = self._item_values(g, item, env)
+        kept = tuple(
+            o
+            for o in options
+            if o.offered_if is None or evaluate(o.offered_if, env, values) is not Truth.FALSE
+        )
+        return q if len(kept) == len(options) else q.model_copy(update={"options": kept})
+
     def _item_pending(self, g: GroupQuestion, item: Item) -> list[Question]:
         applies = self._item_applies(g, item)
         return [q for q in g.questions if q.id not in item and applies[q.id] is not Truth.FALSE]
@@ -312,9 +327,15 @@ class Session:
         while True:
             applies = self._item_applies(g, item)
             gone = [k for k in item if applies.get(k) is Truth.FALSE]
+            for q in g.questions:
+                # An answer whose option is no longer offered (the site changed to a cheek).
+                offered = {o.id for o in getattr(self._offered(g, q, item), "options", ())}
+                value = item.get(q.id)
+                if offered and isinstance(value, str) and value not in offered:
+                    gone.append(q.id)
             if not gone:
                 return
-            for k in gone:
+            for k in dict.fromkeys(gone):
                 del item[k]
 
     # --- the flow ---------------------------------------------------------------------------
@@ -543,7 +564,7 @@ class Session:
             todo = self._item_pending(g, item)
             if not todo:
                 return "done"
-            q = todo[0]
+            q = self._offered(g, todo[0], item)
             screen = QuestionScreen(
                 q,
                 number=len(item) + 1,
@@ -753,6 +774,8 @@ class Session:
     ) -> None:
         """Ask `q` again with its answer shown. In an item, the item mapping is updated."""
         answers = self.answers if item is None else item
+        if item is not None and place is not None:
+            q = self._offered(place.group, q, {k: v for k, v in item.items() if k != q.id})
         message: Message | None = None
         while True:
             screen = QuestionScreen(
