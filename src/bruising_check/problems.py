@@ -42,7 +42,11 @@ class Code(Enum):
     ASK_IF_ORDER = ("error", "`ask_if` may only use questions asked earlier; move the question.")
     FACT_ORDER = ("error", "A derived fact may only use questions and facts defined before it.")
     CONTEXT_DECIDES = ("error", "Context prompts are recorded only; they must never decide.")
-    DUPLICATE_URGENCY = ("error", "Give each pathway its own urgency rank (1 = most urgent).")
+    DUPLICATE_URGENCY = (
+        "error",
+        "Give each pathway its own urgency rank (1 = most urgent); equal alternatives share a"
+        " rank only with the same `level:`.",
+    )
     POLICY_MISMATCH = ("error", "Make the `policy:` block say what the rules and facts do.")
     ARITHMETIC_NOT_NUMBER = (
         "error",
@@ -71,6 +75,14 @@ class Code(Enum):
         "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
     )
     GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
+    # issue 14.3: constructs (roles, relative timescales, conditional actions)
+    UNKNOWN_ROLE = ("error", "Use a role id declared under `roles:` (or declare the role).")
+    NO_ROLES_DECLARED = ("error", "Declare the roles under `roles:` before testing the role.")
+    UNKNOWN_AFTER = (
+        "error",
+        "`after:` names another action of the same pathway (or of the follow-on pathway).",
+    )
+    AFTER_CYCLE = ("error", "Actions timed `after` each other in a loop never start; break it.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
@@ -110,8 +122,12 @@ class Code(Enum):
         "Nothing is proved: simplify or split the rules, or give more time with --budget.",
     )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
-    # Task ctx (issue 12.4): context that acts and never decides
+    # Task ctx (issue 12.4): context that acts and never decides; options offered per mark
     CONTEXT_NEVER_DECIDES = ("info", "Proved from the protocol: context answers only add actions.")
+    ANSWER_NOT_OFFERED = (
+        "warning",
+        "The guided check would not offer this option here; check the answer (it is kept).",
+    )
     INVARIANT_BROKEN = (
         "error",
         "Change the rules to keep the invariant; the counterexample runs with check --answers.",
@@ -120,13 +136,52 @@ class Code(Enum):
         "warning",
         "Make the answers an ask_if reads required, so an unknown cannot change what is asked.",
     )
+    # issue 14.4: policy positions
+    POLICY_HOLDS = ("info", "The stated policy position was proved over every answer set.")
+    W_POLICY_NOT_TRUE = (
+        "warning",
+        "Change the rules, or make the `policy:` field say what they do (or `not_stated`);"
+        " the counterexample runs with check --answers.",
+    )
+    W_POLICY_NOT_PROVED = (
+        "warning",
+        "Nothing is proved about this position: give more time with --budget, or simplify.",
+    )
     AGAINST_LESS_URGENT = (
         "error",
         "The protocol is less urgent than the reference here; change the rules or justify it.",
     )
     AGAINST_MORE_URGENT = ("info", "More urgent than the reference: allowed, listed for review.")
-    AGAINST_SAME_URGENCY = ("info", "A different pathway of the same urgency as the reference.")
+    AGAINST_SAME_URGENCY = (
+        "info",
+        "Different actions at the same level of urgency as the reference: listed for review.",
+    )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
+    # issue 14: levels and deviations (docs/design/local-protocols.md §1, §4, §6)
+    LEVEL_ORDER = (
+        "error",
+        "Rank pathways in the order of their levels (protocol/levels.py), or fix the level.",
+    )
+    W_NO_LEVEL = (
+        "warning",
+        "Give the pathway a `level:` on the national scale, so other protocols compare with it.",
+    )
+    UNKNOWN_RULE = ("error", "Use the id of a rule defined under `rules:`.")
+    UNKNOWN_POLICY_FIELD = ("error", "Use a field name of the `policy:` block.")
+    DEVIATION_APPROVED = (
+        "info",
+        "A difference the partnership approved: listed with its approval.",
+    )
+    W_DEVIATION_UNUSED = (
+        "warning",
+        "The approval matches no difference from the reference any more: remove or update it.",
+    )
+    OVERLAP_ACKNOWLEDGED = ("info", "An overlap the protocol says is intended (`overlaps:`).")
+    W_CONTACT_UNSOURCED = (
+        "warning",
+        "Say where the number came from (`source:`) and when it was checked (`verified_on:`).",
+    )
+    W_NO_REVIEW_DUE = ("warning", "Set `metadata.review_due`, the date the protocol is reviewed.")
 
     @property
     def severity(self) -> Severity:

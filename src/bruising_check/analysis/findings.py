@@ -109,6 +109,9 @@ def analyse(
     findings += _invariants(protocol, built, pairs)
     findings += _context(protocol)
     findings += _unknowns(protocol)
+    from bruising_check.analysis.policy import Budget, policy_findings  # it uses Finding
+
+    findings += policy_findings(protocol, built, pairs, Budget(max_nodes, ex.deadline))
     sizes: dict[str, int] = {}
     outcomes: dict[tuple[str | None, str | None], int] = {}
     for _, key, size in pairs:
@@ -202,16 +205,38 @@ def _rules(
                 found.setdefault(r, {})[s] = ex.example(hit)
     for r, by in sorted(found.items()):
         later = protocol.rules[r]
-        names = [protocol.rules[s].id for s in sorted(by)]
-        first = by[min(by)]
-        yield Finding(
-            Code.ANALYSIS_OVERLAP,
-            ("rules", r),
-            f"rule {later.id} ({later.pathway}) also matches situations that earlier, less urgent"
-            f" rule(s) {', '.join(names)} decide; the order alone lowers the pathway there",
-            example=first,
-            data={"pre_empted_by": {protocol.rules[s].id: ex_ for s, ex_ in sorted(by.items())}},
-        )
+        # `overlaps:` acknowledges some as intended (design §6): information, so new ones stand out.
+        known = {
+            s: next(
+                (
+                    o.because
+                    for o in protocol.overlaps
+                    if {later.id, protocol.rules[s].id} <= set(o.rules)
+                ),
+                None,
+            )
+            for s in by
+        }
+        for acknowledged in (False, True):
+            these = sorted(s for s in by if (known[s] is not None) == acknowledged)
+            if not these:
+                continue
+            names = [protocol.rules[s].id for s in these]
+            message = (
+                f"rule {later.id} ({later.pathway}) also matches situations that earlier, less"
+                f" urgent rule(s) {', '.join(names)} decide; the order alone lowers the pathway"
+                " there"
+            )
+            if acknowledged:
+                reasons = sorted({str(known[s]) for s in these})
+                message += f"; acknowledged as intended: {' / '.join(reasons)}"
+            yield Finding(
+                Code.OVERLAP_ACKNOWLEDGED if acknowledged else Code.ANALYSIS_OVERLAP,
+                ("rules", r),
+                message,
+                example=by[these[0]],
+                data={"pre_empted_by": {protocol.rules[s].id: by[s] for s in these}},
+            )
     reached = {protocol.rules[i].pathway for i in deciders}
     for i, pw in enumerate(protocol.pathways):
         if pw.id not in reached:
@@ -309,7 +334,8 @@ def _unused(protocol: Protocol) -> Iterator[Finding]:
             yield Finding(
                 Code.ANALYSIS_UNUSED_QUESTION,
                 ("questions", i),
-                f"question {q.id} is asked but no rule, fact, advice, invariant or ask_if uses it",
+                f"question {q.id} is asked but no rule, fact, advice, invariant, ask_if or action"
+                " uses it",
             )
         elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             unused = [o.id for o in q.options if o.id not in operands.get(q.id, set())]

@@ -328,9 +328,11 @@ def _group_asking(
             truth = asked.get(path, Truth.TRUE)
             refused = _not_offered(protocol, q, item.get(q.id), done.env, scope)
             if refused is not None and truth is not Truth.FALSE:
+                # A warning, not an error: the answer is kept and the engine reads it as given
+                # (a condition-explained mark without a diagnosed condition excuses nothing).
                 out.problems.append(
                     located.problem(
-                        Code.ANSWER_OPTION,
+                        Code.ANSWER_NOT_OFFERED,
                         f"{path}: {item[q.id]!r} is not offered for this {g.item_label}"
                         f" (offered only if {refused})",
                         (g.id, n, q.id),

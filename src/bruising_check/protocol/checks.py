@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.checks_actions import check_after
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
+from bruising_check.protocol.checks_local import LOCAL_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
 from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
@@ -91,15 +93,7 @@ def check_duplicate_ids(p: Protocol, located: Located, today: dt.date) -> Iterat
             yield located.problem(
                 Code.ID_CLASH, f"{q.id!r} is both a question and a derived fact", ("questions", i)
             )
-    urgencies: dict[int, str] = {}
-    for i, pw in enumerate(p.pathways):
-        if pw.urgency in urgencies:
-            yield located.problem(
-                Code.DUPLICATE_URGENCY,
-                f"pathways {urgencies[pw.urgency]!r} and {pw.id!r} share urgency {pw.urgency}",
-                ("pathways", i, "urgency"),
-            )
-        urgencies[pw.urgency] = pw.id
+    # Shared urgency ranks (allowed for equal levels): checks_local.check_levels.
 
 
 def check_conditions(p: Protocol, located: Located, today: dt.date) -> Iterator[Problem]:
@@ -422,22 +416,32 @@ def _all_cites(p: Protocol) -> Iterator[str]:
 
 
 def check_policy(p: Protocol, located: Located, today: dt.date) -> Iterator[Problem]:
-    """The declared mobility milestones must be the ones the `independently_mobile` fact uses."""
+    """The declared mobility milestones must be the ones the `independently_mobile` fact uses,
+    directly or through the facts it reads: a milestone that counts only under a condition
+    (wheelchair use only with a consistent account, often a fact of its own) still counts.
+    The other positions are checked by the analysis (`analysis/policy.py`)."""
     if p.policy is None:
         return
-    fact_index = next((i for i, f in enumerate(p.derived) if f.id == "independently_mobile"), None)
-    if fact_index is None:
+    facts = {f.id: f for f in p.derived}
+    if "independently_mobile" not in facts:
         return
-    fact = p.derived[fact_index]
     used: set[str] = set()
-    if isinstance(fact, BooleanFact):
+    seen: set[str] = set()
+    todo = ["independently_mobile"]
+    while todo:
+        fact = facts.get(todo.pop())
+        if not isinstance(fact, BooleanFact) or fact.id in seen:
+            continue
+        seen.add(fact.id)
         for _, node in conditions_with_paths(fact.condition, ()):
-            if (
-                isinstance(node, Compare)
-                and node.question == "mobility_milestones"
-                and node.includes_any is not None
-            ):
+            if not isinstance(node, Compare):
+                continue
+            if node.question == "mobility_milestones" and node.includes_any is not None:
                 used |= set(node.includes_any)
+            elif node.fact is not None:
+                todo.append(node.fact)
+    if p.policy.mobility_milestones == "not_stated":
+        return  # no position taken: nothing to disagree with
     declared = set(p.policy.mobility_milestones)
     if used and used != declared:
         yield located.problem(
@@ -446,7 +450,8 @@ def check_policy(p: Protocol, located: Located, today: dt.date) -> Iterator[Prob
             f" `independently_mobile` uses {sorted(used)}",
             ("policy", "mobility_milestones"),
         )
-    if p.policy.rolling_counts_as_mobility != ("rolling" in declared):
+    rolling = p.policy.rolling_counts_as_mobility
+    if rolling != "not_stated" and rolling != ("rolling" in declared):
         yield located.problem(
             Code.POLICY_MISMATCH,
             "policy.rolling_counts_as_mobility disagrees with policy.mobility_milestones",
@@ -464,4 +469,6 @@ CHECKS: tuple[Check, ...] = (
     check_number_sizes,
     *GROUP_CHECKS,
     check_types,
+    check_after,
+    *LOCAL_CHECKS,
 )

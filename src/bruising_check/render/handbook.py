@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bruising_check import STATEMENT
+from bruising_check.protocol.levels import LEVEL_LABELS
 from bruising_check.protocol.model import (
     Action,
     BooleanFact,
@@ -22,7 +23,14 @@ from bruising_check.protocol.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.render.words import Line, condition_lines, contact_line, long_date
+from bruising_check.render.words import (
+    OUT_OF_SCOPE_INSTEAD,
+    OUT_OF_SCOPE_TITLE,
+    Line,
+    condition_lines,
+    contact_line,
+    long_date,
+)
 
 # --- the document model -----------------------------------------------------------------------
 
@@ -133,6 +141,28 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
         for d in p.definitions:
             yield Items((Item(d.text, d.term + ":", children=_opt(_cites(p, d.cite))),))
 
+    if p.roles:
+        yield Heading(2, "Who may be checking")
+        yield Para(
+            "The check asks your role first: some rules depend on it. If it is not given, the"
+            " result is the most urgent for any of these roles."
+        )
+        yield Items(
+            tuple(
+                Item(
+                    r.label,
+                    children=(
+                        Item(
+                            "health professional"
+                            if r.health_professional
+                            else "not a health professional"
+                        ),
+                    ),
+                )
+                for r in p.roles
+            )
+        )
+
     yield Heading(2, "The questions, and why each is asked")
     yield Para("Asked in this order. Questions that do not apply to a child are skipped.")
     section = None
@@ -239,7 +269,12 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
     yield Heading(2, "Pathways, actions, timescales and contacts")
     for pw in sorted(p.pathways, key=lambda x: x.urgency):
         yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
+        if pw.level == "out_of_scope":
+            # Never "no action": the procedure does not apply, and the actions say what instead.
+            yield Para(OUT_OF_SCOPE_INSTEAD, f"{OUT_OF_SCOPE_TITLE}.")
         yield Para(pw.timescale.label, "Timescale:")
+        if pw.level is not None:
+            yield Para(LEVEL_LABELS[pw.level], "Level on the national scale:")
         if pw.summary:
             yield Para(pw.summary)
         yield Items(tuple(_action(p, a) for a in pw.actions))
@@ -252,7 +287,11 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 " your partnership's own before publishing or using this protocol."
             )
         for c in p.contacts:
-            yield Items((Item(contact_line(c) or c.name),))
+            sourced = _opt(
+                Item(c.source, "Source:") if c.source else None,
+                Item(long_date(c.verified_on), "Verified on:") if c.verified_on else None,
+            )
+            yield Items((Item(contact_line(c) or c.name, children=sourced),))
 
     if p.context_prompts:
         yield Heading(2, "Family context (recorded; never changes the pathway)")
@@ -278,6 +317,26 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 for k, v in p.policy.model_dump().items()
             )
         )
+
+    if p.approved_deviations:
+        yield Heading(2, "Deviations the partnership approved")
+        yield Para(
+            "Where this protocol differs on purpose from a reference protocol, and who approved"
+            " it. bruising-check validate --against checks that each one still matches a real"
+            " difference."
+        )
+        for dev in p.approved_deviations:
+            approval = _opt(
+                Item(dev.against, "Against:"),
+                Item(", ".join(dev.rules), "Rules:") if dev.rules else None,
+                Item("", "When", children=(_from_line(condition_lines(p, dev.when)),))
+                if dev.when is not None
+                else None,
+                Item(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
+                Item(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                _cites(p, dev.cite) if dev.cite else None,
+            )
+            yield Items((Item(dev.why, f"{dev.id}:", children=approval),))
 
     yield Heading(2, "Sources")
     for s in p.sources:
@@ -307,6 +366,8 @@ def _source_title(p: Protocol, sid: str) -> str:
 
 def _action(p: Protocol, a: Action) -> Item:
     details: list[Item] = []
+    if a.when is not None:
+        details.append(Item("", "Only if", children=(_from_line(condition_lines(p, a.when)),)))
     if a.timescale:
         details.append(Item(a.timescale.label, "When:"))
     if a.responsible:
@@ -367,6 +428,7 @@ _POLICY_VALUES = {
     "every_case": "in every case",
     "must_refer": "acted on as if seen in person",
     "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
 }
 
 

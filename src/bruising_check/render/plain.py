@@ -145,7 +145,7 @@ def final_screen_lines(record: Record, added: set[tuple[str, str]]) -> Iterator[
     for section in doc.sections:
         if section.heading is None and section.on_screen:
             kept.append(section)
-        elif section.heading == "Actions":
+        elif any(isinstance(b, Checklist) for b in section.blocks):  # the actions
             blocks = tuple(
                 Checklist(
                     tuple(
