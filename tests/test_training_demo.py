@@ -137,7 +137,7 @@ def test_the_result_is_the_checks_own_rationale_with_the_contested_note() -> Non
     places = [out.index(x) for x in order]
     assert places == sorted(places)
     assert "(PLACEHOLDER: not a real contact)" in out
-    assert "CONTEXT (RECORDED ONLY; NEVER CHANGES THE PATHWAY)" in out
+    assert "CONTEXT (NEVER CHANGES THE PATHWAY; MAY ADD ACTIONS)" in out
     assert out.count("does not replace, professional judgement") == 1
 
 
@@ -145,7 +145,7 @@ def test_not_sure_and_the_family_context_are_shown() -> None:
     unsure = _demo("baseline-unknowns-and-carers#BL-U03")
     assert "WHAT WAS NOT KNOWN" in unsure and "mark 1: Is it patterned" in unsure
     assert "never taken as a fact" in unsure
-    family = _demo("baseline-unknowns-and-carers#BL-C03").split("CONTEXT (RECORDED", 1)[1]
+    family = _demo("baseline-unknowns-and-carers#BL-C03").split("CONTEXT (NEVER CHANGES", 1)[1]
     assert "Partner (of a parent); Have you seen them: Not known; Known" in family
     assert "Has ICON" in family
 

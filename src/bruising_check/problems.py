@@ -122,6 +122,12 @@ class Code(Enum):
         "Nothing is proved: simplify or split the rules, or give more time with --budget.",
     )
     INVARIANT_HOLDS = ("info", "Proved over every complete answer set.")
+    # Task ctx (issue 12.4): context that acts and never decides; options offered per mark
+    CONTEXT_NEVER_DECIDES = ("info", "Proved from the protocol: context answers only add actions.")
+    ANSWER_NOT_OFFERED = (
+        "warning",
+        "The guided check would not offer this option here; check the answer (it is kept).",
+    )
     INVARIANT_BROKEN = (
         "error",
         "Change the rules to keep the invariant; the counterexample runs with check --answers.",

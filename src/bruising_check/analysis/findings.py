@@ -45,7 +45,12 @@ from bruising_check.protocol.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.protocol.walk import all_conditions, conditions_with_paths, expr_refs
+from bruising_check.protocol.walk import (
+    all_conditions,
+    conditions_with_paths,
+    expr_refs,
+    reads_context,
+)
 from bruising_check.protocol.yamlread import Path
 
 
@@ -102,6 +107,7 @@ def analyse(
     findings += _conditions(protocol, built)
     findings += _unused(protocol)
     findings += _invariants(protocol, built, pairs)
+    findings += _context(protocol)
     findings += _unknowns(protocol)
     from bruising_check.analysis.policy import Budget, policy_findings  # it uses Finding
 
@@ -354,6 +360,41 @@ def _strings(cmp: Compare) -> set[str]:
     operand = cmp.operand
     values = operand if isinstance(operand, tuple) else (operand,)
     return {v for v in values if isinstance(v, str)}
+
+
+def _context(protocol: Protocol) -> Iterator[Finding]:
+    """The context answers never change the pathway: no rule, derived fact, invariant or
+    question's `ask_if` reads them (checked here, over every condition), and advice, the only
+    thing that may, adds actions and never changes the outcome (the engine decides the pathway
+    before it looks at advice)."""
+    if not protocol.context_prompts:
+        return
+    readers = [
+        path
+        for path, cond, owner in all_conditions(protocol)
+        if path[0] not in {"advice", "context_prompts"} and reads_context(protocol, cond)
+    ]
+    if readers:
+        return  # reported as CONTEXT_DECIDES by the checks
+    advice = [
+        a.id
+        for a, (_, _, owner) in zip(protocol.advice, _advice_owners(protocol), strict=True)
+        if owner == "context"
+    ]
+    ids = ", ".join(q.id for q in protocol.context_prompts)
+    verb = "reads" if len(advice) == 1 else "read"
+    adds = f"; advice {', '.join(advice)} {verb} them and only adds actions" if advice else ""
+    yield Finding(
+        Code.CONTEXT_NEVER_DECIDES,
+        ("context_prompts",),
+        f"the context answers ({ids}) never change the pathway: no rule, derived fact,"
+        f" invariant or ask_if reads them{adds}",
+        data={"advice": advice},
+    )
+
+
+def _advice_owners(protocol: Protocol) -> list[tuple[Path, Any, str]]:
+    return [x for x in all_conditions(protocol) if x[0][0] == "advice"]
 
 
 def _invariants(

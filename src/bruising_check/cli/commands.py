@@ -176,7 +176,7 @@ def check(
     print_problems(checked.problems)
     if not checked.ok:
         fail(f"{answers}: the answers have errors; nothing was decided", 1)
-    decision = decide(loaded.protocol, checked.answers)
+    decision = decide(loaded.protocol, checked.answers, context=checked.context)
     answered_role = checked.answers.get("role")
     if loaded.protocol.roles and isinstance(answered_role, str):
         from bruising_check.protocol.roles import role_label

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported when a check runs, so that `--help` stays fast
         ItemScreen,
         Message,
         QuestionScreen,
+        ResultScreen,
         ReviewScreen,
         Screen,
     )
@@ -141,12 +142,20 @@ class Terminal:
             self.message(screen.message)
             return self.read(f"{screen.text} Type y or n: ")
         elif isinstance(screen, ResultScreen):
-            show_result(self, screen.record)
+            if screen.after_context:
+                show_final(self, screen)
+            else:
+                show_result(self, screen.record, final=screen.final)
             return ""
         return self.read("> ")
 
     def question(self, s: QuestionScreen) -> None:
         q = s.question
+        if s.brief:
+            # Enter alone where an answer is needed: the question is still on the screen.
+            self.message(s.message)
+            self.line(_hint(q, s), "dim")
+            return
         if s.item is not None:
             label = s.item.group.item_label.capitalize()
             doing = "changing an answer" if s.stage == "change" else f"question {s.number}"
@@ -268,11 +277,15 @@ def _hint(q: Question, s: QuestionScreen) -> str:
         keys += "   r review"
     if s.offers_not_sure:
         keys = keys.replace("? why we ask", '? why we ask (and "not sure")')
+    elif '"not sure"' in (q.help or ""):
+        keys = keys.replace("? why we ask", "? why we ask (and if you are not sure)")
     not_sure = ", or not sure" if getattr(q, "allow_unknown", False) else ""
     if isinstance(q, BooleanQuestion):
         how = f"Type y or n{not_sure}."
     elif isinstance(q, SingleChoiceQuestion):
         how = "Type a number." if len(q.options) < 8 else "Type a number, or the name."
+        if {"yes", "no"} <= {o.id.lower() for o in q.options}:
+            how = "Type a number, or y or n."
     elif isinstance(q, MultipleChoiceQuestion):
         how = "Type the numbers, for example 1,3"
         how += "." if q.min_selected else ", or none."
@@ -295,15 +308,41 @@ def _hint(q: Question, s: QuestionScreen) -> str:
     return f"{how}   {keys}"
 
 
-def show_result(t: Terminal, r: Record) -> None:
+def show_result(t: Terminal, r: Record, final: bool = True) -> None:
     """The terminal emitter of the record's rationale document: the pathway and its timescale
-    first, then the actions, then the reasons (the same sections and words as every printout)."""
+    first, then the actions, then the reasons (the same sections and words as every printout).
+    Before the context questions (`final` False) it says the list of actions is not final."""
     from bruising_check.render.plain import screen_lines
 
     t.line("")
     for text, style in screen_lines(r):
         t.line(text, style or None)
-    t.line("Now a few questions about the family. They are recorded, never change the pathway.")
+    if not final:
+        t.line(
+            "This is not the final list of actions. Now a few questions about the family:"
+            " they never change the pathway, but may add actions.",
+            "bold",
+        )
+    else:
+        t.line("Now a few questions about the family. They are recorded, never change the pathway.")
+
+
+def show_final(t: Terminal, s: ResultScreen) -> None:
+    """After the context questions: the pathway (unchanged) and every action, the ones the
+    family answers added marked as new."""
+    from bruising_check.render.plain import final_screen_lines
+
+    added = {(a.source, a.action.id) for a in s.added}
+    t.heading("Final result, with the answers about the family")
+    n = len(added)
+    t.line(
+        f"The answers about the family add {n} action{'' if n == 1 else 's'}"
+        " (marked New); the pathway is unchanged."
+        if n
+        else "The answers about the family add no action; the pathway is unchanged."
+    )
+    for text, style in final_screen_lines(s.record, added):
+        t.line(text, style or None)
 
 
 def want_to_save(t: Terminal, what: str, folder: Path) -> bool:

@@ -112,7 +112,7 @@ def _decision_for(protocol: Protocol, answers: Path) -> Any:
     print_problems(checked.problems)
     if not checked.ok:
         fail(f"{answers}: the answers have errors; nothing to highlight", 1)
-    return decide(protocol, checked.answers)
+    return decide(protocol, checked.answers, context=checked.context)
 
 
 @app.command()

@@ -287,6 +287,28 @@ def _group(
     return tuple(items)
 
 
+def _not_offered(
+    protocol: Protocol,
+    q: ItemQuestion,
+    value: Any,
+    env: Mapping[str, Any],
+    item: Mapping[str, Any],
+) -> str | None:
+    """Why the chosen option is not offered for this item (its `offered_if`, in words), or None
+    when it is offered (or might be: an unknown answer never refuses an option)."""
+    from bruising_check.protocol.conditions import evaluate
+    from bruising_check.protocol.wording import in_words
+
+    chosen = value if isinstance(value, list | tuple) else (value,)
+    for o in getattr(q, "options", ()):
+        if o.offered_if is None or o.id not in chosen:
+            continue
+        if evaluate(o.offered_if, env, item) is Truth.FALSE:
+            group = next((g.id for g in protocol.groups if g.question(q.id) is q), None)
+            return in_words(protocol, o.offered_if, group)
+    return None
+
+
 def _group_asking(
     protocol: Protocol, g: GroupQuestion, out: CheckedAnswers, located: Located
 ) -> None:
@@ -294,13 +316,28 @@ def _group_asking(
     apply must be there."""
     from bruising_check.engine.evaluate import run_pass
 
-    asked = run_pass(protocol, out.answers, rules=False).asked
+    done = run_pass(protocol, out.answers, rules=False)
+    asked = done.asked
     kept: list[dict[str, Any]] = []
+    scopes = done.env.get(g.id)
     for n, item in enumerate(out.answers[g.id]):
         item = dict(item)
+        scope = scopes[n] if isinstance(scopes, tuple) and n < len(scopes) else item
         for q in g.questions:
             path = f"{g.id}[{n + 1}].{q.id}"
             truth = asked.get(path, Truth.TRUE)
+            refused = _not_offered(protocol, q, item.get(q.id), done.env, scope)
+            if refused is not None and truth is not Truth.FALSE:
+                # A warning, not an error: the answer is kept and the engine reads it as given
+                # (a condition-explained mark without a diagnosed condition excuses nothing).
+                out.problems.append(
+                    located.problem(
+                        Code.ANSWER_NOT_OFFERED,
+                        f"{path}: {item[q.id]!r} is not offered for this {g.item_label}"
+                        f" (offered only if {refused})",
+                        (g.id, n, q.id),
+                    )
+                )
             if truth is Truth.FALSE and q.id in item:
                 del item[q.id]
                 out.problems.append(

@@ -45,6 +45,7 @@ from bruising_check.protocol.model import (
     Protocol,
     TextQuestion,
 )
+from bruising_check.protocol.walk import reads_context
 
 __all__ = [
     "Decision",
@@ -53,6 +54,7 @@ __all__ = [
     "Skipped",
     "applicable",
     "compute",
+    "context_env",
     "decide",
     "derive",
 ]
@@ -133,10 +135,17 @@ def derive(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decide(
-    protocol: Protocol, answers: Mapping[str, Any], *, budget: int = DEFAULT_BUDGET
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    *,
+    context: Mapping[str, Any] | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> Decision:
     """Decide the outcome for validated `answers` (question id → value; UNKNOWN = not known;
-    a group id → a sequence of item mappings)."""
+    a group id → a sequence of item mappings). `context` holds the answers to the context
+    prompts (the carers, ICON): only advice reads them, so they add actions and never change
+    the pathway; a context prompt not answered is not known, and advice that depends on it
+    "may apply". Without `context` (None), advice that reads the context is left out."""
     root = run_pass(protocol, answers)
     search = Completer(protocol, answers, root, budget)
     exact = True
@@ -152,6 +161,7 @@ def decide(
     decided, settled = _decided(search, final, assignment if witness.definite else None, exact)
     exact = exact and settled
     facts, item_facts = _settled_facts(protocol, search, root)
+    _screening_not_applicable(protocol, facts, item_facts)
 
     fired = _fired(protocol, root, witness, final, exact)
     pathway, then = final
@@ -159,14 +169,18 @@ def decide(
     for pw in (pathway, then):
         if pw is not None:
             actions.extend(_applying(protocol, pw.actions, pw.id, root.env))
+    with_context = None if context is None else {**root.env, **context_env(protocol, context)}
     for adv in protocol.advice:
-        truth = evaluate(adv.when, root.env)
+        if with_context is None and reads_context(protocol, adv.when):
+            continue  # no context yet (the guided check's first result): not judged at all
+        truth = evaluate(adv.when, root.env if with_context is None else with_context)
         if truth is Truth.FALSE:
             continue
         fired.append(
             FiredRule(adv.id, adv.because, adv.cite, "advice", certain=truth is Truth.TRUE)
         )
-        actions.extend(_applying(protocol, adv.actions, adv.id, root.env))
+        env = root.env if with_context is None else with_context
+        actions.extend(_applying(protocol, adv.actions, adv.id, env))
 
     return Decision(
         pathway=pathway,
@@ -184,6 +198,26 @@ def decide(
 
 
 RESERVED = (UNKNOWN_KEYS, PENDING_KEYS, MAYBE_ASKED_KEYS)
+
+
+def context_env(protocol: Protocol, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context answers as advice reads them: a prompt not answered is UNKNOWN, and so is an
+    item's question that applies to it but was left unanswered; one whose `ask_if` is false for
+    that item is not asked (None)."""
+    env: dict[str, Any] = {}
+    for q in protocol.context_prompts:
+        value = context.get(q.id, UNKNOWN)
+        if isinstance(q, GroupQuestion) and value is not UNKNOWN and value is not None:
+            items = []
+            for given in value:
+                item: dict[str, Any] = {}
+                for iq in q.questions:
+                    truth = Truth.TRUE if iq.ask_if is None else evaluate(iq.ask_if, env, item)
+                    item[iq.id] = None if truth is Truth.FALSE else given.get(iq.id, UNKNOWN)
+                items.append(item)
+            value = tuple(items)
+        env[q.id] = value
+    return env
 
 
 def _given(root: Pass) -> dict[str, Any]:
@@ -309,6 +343,25 @@ def _settled_facts(
                         order,
                     )
     return facts, item_facts
+
+
+def _screening_not_applicable(
+    protocol: Protocol, facts: dict[str, Any], item_facts: dict[str, tuple[dict[str, Any], ...]]
+) -> None:
+    """Where the screen does not apply (its `screening_applies` fact is false: TEN-4-FACESp from
+    4 years), the screen and its components are not applicable (None), never "no" as a fact.
+    Only what is reported changes: rules and invariants read the facts as computed."""
+    applies = [f.id for f in protocol.derived if f.show_as == "screening_applies"]
+    if not applies or any(facts.get(a) is not False for a in applies):
+        return
+    for f in protocol.derived:
+        if f.show_as == "screening":
+            facts[f.id] = None
+    for g in protocol.groups:
+        parts = [f.id for f in g.derived if f.show_as == "screening_component"]
+        for own in item_facts.get(g.id, ()):
+            for fid in parts:
+                own[fid] = None
 
 
 def _item_fact(p: Pass, group: str, n: int, fid: str) -> Any:

@@ -200,7 +200,7 @@ def run_pass(protocol: Protocol, answers: Mapping[str, Any], *, rules: bool = Tr
         asked[q.id] = truth
         if truth is Truth.FALSE:
             values[q.id] = None
-            not_asked.append(Skipped(q.id, _reason(q.ask_if)))
+            not_asked.append(Skipped(q.id, _reason(protocol, q.ask_if)))
             continue
         raw = answers.get(q.id, UNKNOWN)
         if isinstance(q, GroupQuestion):
@@ -235,10 +235,11 @@ def _default(q: NumberQuestion) -> Any:
     return int(q.default) if q.integer else q.default
 
 
-def _reason(cond: Condition | None) -> str:
-    from bruising_check.protocol.conditions import describe
+def _reason(protocol: Protocol, cond: Condition | None, group: str | None = None) -> str:
+    """Why a question was not asked, in words (fact labels, option labels; never ids)."""
+    from bruising_check.protocol.wording import in_words
 
-    return f"asked only if {describe(cond)}" if cond is not None else "not asked"
+    return f"asked only if {in_words(protocol, cond, group)}" if cond is not None else "not asked"
 
 
 def _items(
@@ -270,7 +271,9 @@ def _items(
             asked[f"{group.id}[{n}].{q.id}"] = truth
             if truth is Truth.FALSE:
                 item[q.id] = None
-                not_asked.append(Skipped(f"{group.id}[{n}].{q.id}", _reason(q.ask_if)))
+                not_asked.append(
+                    Skipped(f"{group.id}[{n}].{q.id}", _reason(protocol, q.ask_if, group.id))
+                )
                 continue
             value = given.get(q.id, UNKNOWN)
             if (

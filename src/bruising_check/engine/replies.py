@@ -1,9 +1,11 @@
 """What a person types at a prompt, turned into an answer the engine accepts (or a plain message).
 
 Numbers or option ids for choices; "1,3,5" or ids for several; `none` where no choice is allowed;
-y/n for yes/no; ages in weeks or with a unit ("10d", "6w", "4m", "2y") for questions measured in
-weeks, and weeks+days as maternity notes write a gestation ("32+4" = 32 completed weeks). The
-result is always checked again by `answers.coerce`, the same check `--answers` uses.
+y/n for yes/no (also on a choice with `yes` and `no` options, such as yes / no / not sure, where
+an option's own label, "not sure", is that option too); ages in weeks or with a unit ("10d",
+"6w", "4m", "2y") for questions measured in weeks, and weeks+days as maternity notes write a
+gestation ("32+4" = 32 completed weeks). The result is always checked again by
+`answers.coerce`, the same check `--answers` uses.
 
 Months and years become weeks with the mean Gregorian month and year: 1 month = 30.4375 days
 (365.25 / 12) and 1 year = 365.25 days, the same month the protocol uses for the TEN-4-FACESp age
@@ -86,12 +88,29 @@ def parse(q: Question, typed: str) -> Parsed:
         raise TypedError("Type y for yes or n for no.")
     if isinstance(q, SingleChoiceQuestion):
         ids = [o.id for o in q.options]
-        return Parsed(_checked(q, _option(ids, text, len(q.options))))
+        said = yes_no_option(q, low)
+        if said is None:
+            # An option's own words ("not sure", "not known") are that option.
+            said = next((o.id for o in q.options if o.label.lower() == low), None)
+        return Parsed(_checked(q, said or _option(ids, text, len(q.options))))
     if isinstance(q, MultipleChoiceQuestion):
         return Parsed(_checked(q, _options(q, text)))
     if isinstance(q, NumberQuestion):
         return _number(q, low)
     raise TypeError(q)  # pragma: no cover
+
+
+def yes_no_option(q: SingleChoiceQuestion, low: str) -> str | None:
+    """`y` / `n` on a choice whose options include `yes` and `no` (a yes / no / not sure
+    question shown as numbered options): that option's id; None otherwise."""
+    ids = {o.id.lower(): o.id for o in q.options}
+    if "yes" not in ids or "no" not in ids:
+        return None
+    if low in YES:
+        return ids["yes"]
+    if low in NO:
+        return ids["no"]
+    return None
 
 
 def choice_number(typed: str, count: int) -> int | None:
@@ -203,5 +222,8 @@ def shown(q: Question, value: Any) -> str:
         labels = [o.label for o in q.options if o.id in set(value)]
         return "; ".join(labels) if labels else "None of these"
     if isinstance(q, NumberQuestion):
-        return f"{value:g} {q.unit}"
+        unit = q.unit
+        if value == 1:
+            unit = "child" if unit == "children" else unit[:-1] if unit.endswith("s") else unit
+        return f"{value:g} {unit}"  # "1 mark", "1 week"
     return str(value)

@@ -76,6 +76,15 @@ def check_duplicate_ids(p: Protocol, located: Located, today: dt.date) -> Iterat
             seen.add(q.id)
             if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
                 yield from _duplicates(q.options, (section, i, "options"), located)
+                for m, o in enumerate(q.options):
+                    if o.offered_if is not None:
+                        yield located.problem(
+                            Code.SCHEMA,
+                            f"option {o.id!r} of {q.id!r}: `offered_if` is for a question"
+                            " inside a repeated group (the marks)",
+                            (section, i, "options", m, "offered_if"),
+                            key=True,
+                        )
     for i, pw in enumerate(p.pathways):
         yield from _duplicates(pw.actions, ("pathways", i, "actions"), located)
     facts = {f.id for f in p.derived}

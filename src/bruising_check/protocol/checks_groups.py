@@ -41,6 +41,10 @@ def _group_conditions(p: Protocol) -> Iterator[tuple[Path, Condition, str, Group
             for k, q in enumerate(g.questions):
                 if q.ask_if is not None:
                     yield (*base, "questions", k, "ask_if"), q.ask_if, "ask_if", g
+                for m, o in enumerate(getattr(q, "options", ())):
+                    if o.offered_if is not None:
+                        where = (*base, "questions", k, "options", m, "offered_if")
+                        yield where, o.offered_if, "ask_if", g
             for k, f in enumerate(g.derived):
                 if isinstance(f, BooleanFact):
                     yield (*base, "derived", k, "condition"), f.condition, "fact", g

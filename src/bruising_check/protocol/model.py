@@ -94,6 +94,15 @@ class Option(Model):
             " At most one per question; never named by a condition (use `known: false`)."
         ),
     ] = False
+    offered_if: Annotated[
+        Condition | None,
+        Field(
+            description="For a question inside a repeated group: the option is offered only"
+            " when this holds for the item (e.g. `midline` only for a site on the midline);"
+            " an answers file that chooses it otherwise is warned (ANSWER_NOT_OFFERED). Offered"
+            " when it is not known."
+        ),
+    ] = None
 
 
 class _QuestionBase(Model):
@@ -266,10 +275,15 @@ class BooleanFact(Model):
     internal: Annotated[bool, Field(description="A step towards other facts: JSON only.")] = False
     cite: Cites
     show_as: Annotated[
-        Literal["screening", "screening_applies", "mobility"] | None,
+        Literal[
+            "screening", "screening_applies", "screening_component", "accounted_for", "mobility"
+        ]
+        | None,
         Field(
             description="What a printout singles out: the screening result (e.g. TEN-4-FACESp),"
-            " whether that screen applies, or the mobility fact."
+            " whether that screen applies, the mobility fact; for an item fact, one component"
+            " of the screen (so the printout says which mark and component made it positive),"
+            " or whether the mark is accounted for (said for each mark in the reasons)."
         ),
     ] = None
 

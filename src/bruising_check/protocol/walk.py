@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bruising_check.protocol.conditions import AllOf, AnyOf, Condition, Count, Every, Not, Some
+from bruising_check.protocol.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Count,
+    Every,
+    Not,
+    Some,
+)
 from bruising_check.protocol.model import BooleanFact, Expr, Protocol, Ref
 from bruising_check.protocol.yamlread import Path
 
@@ -41,6 +50,25 @@ def expr_refs(expr: Expr) -> Iterator[Ref]:
                 yield from expr_refs(part)
 
 
+def reads_context(protocol: Protocol, cond: Condition) -> bool:
+    """Whether `cond` names a context prompt or a context group (the carers)."""
+    context = {q.id for q in protocol.context_prompts}
+    for _, node in conditions_with_paths(cond, ()):
+        if isinstance(node, Some):
+            group = node.some.group
+        elif isinstance(node, Every):
+            group = node.every.group
+        elif isinstance(node, Count):
+            group = node.count.group
+        elif isinstance(node, Compare) and node.item is None:
+            group = str(node.question)
+        else:
+            continue
+        if group in context:
+            return True
+    return False
+
+
 def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
     """Every condition in the protocol with its path and what owns it ("rule", "ask_if", ...)."""
     for i, q in enumerate(protocol.questions):
@@ -57,7 +85,10 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
     for i, r in enumerate(protocol.rules):
         yield ("rules", i, "when"), r.when, "rule"
     for i, a in enumerate(protocol.advice):
-        yield ("advice", i, "when"), a.when, "advice"
+        # Advice that reads the context (the carers, ICON) is context: it only adds actions, and
+        # the analysis of the questions' space (which holds no context answers) leaves it out.
+        owner = "context" if reads_context(protocol, a.when) else "advice"
+        yield ("advice", i, "when"), a.when, owner
     for i, inv in enumerate(protocol.invariants):
         yield ("invariants", i, "when"), inv.when, "invariant"
     for i, pw in enumerate(protocol.pathways):

@@ -628,6 +628,10 @@ def _item_label(q: Question, value: object) -> str:
     unknown = getattr(q, "unknown_option", None)
     if value is UNKNOWN and unknown is not None:
         return next((o.label for o in getattr(q, "options", ()) if o.id == unknown), "not known")
+    default = getattr(q, "default", None)
+    if default is not None and value == default:
+        # Enter alone, or left out of an answers file, gives the default: never shown as counted.
+        return f"{shown(q, value)} (the default)"
     return shown(q, value)
 
 

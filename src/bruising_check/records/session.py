@@ -9,7 +9,8 @@ A repeated group (the marks; the carers) is asked one item at a time: the item's
 person change, add or remove one within the group's `min_items`..`max_items`. Where a question
 offers "not sure", `?` says what it does to the pathway. After the review it decides, shows the
 result (the reply to a `ResultScreen` is ignored), then asks the context prompts (groups
-included), which are recorded and never change the pathway. Ctrl-C or end of
+included), which never change the pathway but may add actions: it decides again with them and
+shows the final result (the first one says it is not the final list of actions). Ctrl-C or end of
 input is whatever `ask` raises: the session does not catch it, so nothing half-done is returned.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check.engine.decide import Decision, applicable, decide, derive
+from bruising_check.engine.decide import Decision, ResolvedAction, applicable, decide, derive
 from bruising_check.engine.replies import (
     NO,
     YES,
@@ -41,6 +42,7 @@ from bruising_check.protocol.model import (
     Source,
     TextQuestion,
 )
+from bruising_check.protocol.walk import reads_context
 from bruising_check.records.record import Record, build_record
 
 BACK = frozenset({"b", "back"})
@@ -86,6 +88,9 @@ class QuestionScreen:
     message: Message | None = None
     can_go_back: bool = True
     item: ItemPlace | None = None  # set for a question about one item of a group
+    brief: bool = False
+    """Enter alone on a question that needs an answer: the screen just shown is still there, so
+    a terminal says "an answer is needed" without listing the options again."""
 
     @property
     def offers_not_sure(self) -> bool:
@@ -140,6 +145,13 @@ class ReviewScreen:
 class ResultScreen:
     decision: Decision
     record: Record
+    final: bool = True
+    """False for the result shown before the context questions: their answers may add actions
+    (never change the pathway), so its list of actions is not the final one."""
+    after_context: bool = False
+    """The final result, decided again after the context questions."""
+    added: tuple[ResolvedAction, ...] = ()
+    """On the final result after the context questions: the actions the context added."""
 
 
 Screen = QuestionScreen | AnotherScreen | ReviewScreen | ItemScreen | ConfirmScreen | ResultScreen
@@ -250,8 +262,11 @@ class Session:
             return False
         qid = self.history.pop()
         value = self.answers.pop(qid)
-        if isinstance(self.protocol.question(qid), GroupQuestion):
+        q = self.protocol.question(qid)
+        if isinstance(q, GroupQuestion):
             self.reopen[qid] = [dict(i) for i in value]
+        elif q is not None:
+            self.notice = Message("info", f"Your answer was: {shown(q, value)}.")
         self.prune()
         return True
 
@@ -292,6 +307,21 @@ class Session:
             for q in g.questions
         }
 
+    def _offered(self, g: GroupQuestion, q: Question, item: Item) -> Question:
+        """`q` with only the options offered for this item (`offered_if`: no "midline" for a
+        cheek); an option whose condition is not known yet stays."""
+        options = getattr(q, "options", ())
+        if not any(o.offered_if is not None for o in options):
+            return q
+        env = self._env()
+        values = self._item_values(g, item, env)
+        kept = tuple(
+            o
+            for o in options
+            if o.offered_if is None or evaluate(o.offered_if, env, values) is not Truth.FALSE
+        )
+        return q if len(kept) == len(options) else q.model_copy(update={"options": kept})
+
     def _item_pending(self, g: GroupQuestion, item: Item) -> list[Question]:
         applies = self._item_applies(g, item)
         return [q for q in g.questions if q.id not in item and applies[q.id] is not Truth.FALSE]
@@ -302,9 +332,15 @@ class Session:
         while True:
             applies = self._item_applies(g, item)
             gone = [k for k in item if applies.get(k) is Truth.FALSE]
+            for q in g.questions:
+                # An answer whose option is no longer offered (the site changed to a cheek).
+                offered = {o.id for o in getattr(self._offered(g, q, item), "options", ())}
+                value = item.get(q.id)
+                if offered and isinstance(value, str) and value not in offered:
+                    gone.append(q.id)
             if not gone:
                 return
-            for k in gone:
+            for k in dict.fromkeys(gone):
                 del item[k]
 
     # --- the flow ---------------------------------------------------------------------------
@@ -320,12 +356,25 @@ class Session:
         answers = self.final_answers()
         decision = decide(self.protocol, answers)
         record = build_record(self.protocol, self.sha256, decision, created_at=decided_at)
-        self.ask(ResultScreen(decision, record))
+        # Context that acts (advice reading the carers, ICON) may add actions after the result.
+        acts = any(reads_context(self.protocol, a.when) for a in self.protocol.advice)
+        self.ask(ResultScreen(decision, record, final=not acts))
         context = {
             k: _as_given(g, v) if (g := self.protocol.group(k)) is not None else v
             for k, v in self.context().items()
         }
-        return Outcome(answers, context, decision, decided_at, started, prompts=self.prompts)
+        if not acts:
+            return Outcome(answers, context, decision, decided_at, started, prompts=self.prompts)
+        # The context adds actions (see a carer not seen, discuss ICON) and never changes the
+        # pathway: decide again with it, and show the final list.
+        final = decide(self.protocol, answers, context=context)
+        record = build_record(
+            self.protocol, self.sha256, final, created_at=decided_at, context=context
+        )
+        before = {(a.source, a.action.id) for a in decision.actions}
+        added = tuple(a for a in final.actions if (a.source, a.action.id) not in before)
+        self.ask(ResultScreen(final, record, final=True, after_context=True, added=added))
+        return Outcome(answers, context, final, decided_at, started, prompts=self.prompts)
 
     def final_answers(self) -> dict[str, Any]:
         """The answers in the engine's form: a group's items as an answers file holds them."""
@@ -360,6 +409,14 @@ class Session:
             if q.allow_unknown:
                 return Parsed(UNKNOWN, "not sure (not known)")
             raise TypedError("This question needs an answer the protocol can act on.")
+        options = getattr(q, "options", ())
+        named = any(o.label.lower() == word or o.id.lower() == word for o in options)
+        if word in NOT_SURE and options and not offers_not_sure(q) and not named:
+            # Where the protocol offers no "not sure", say what to choose instead (`?`).
+            raise TypedError(
+                'This question has no "not sure" answer: type ? to see what to choose when'
+                " you are not sure."
+            )
         parsed = parse(q, typed)
         if parsed.value is UNKNOWN and isinstance(q, TextQuestion):
             return Parsed(UNKNOWN)  # free text left blank: "not given", nothing to read back
@@ -369,6 +426,7 @@ class Session:
 
     def _question(self, q: Question, remaining: int) -> None:
         message = self._take_notice()
+        brief = False
         while True:
             screen = QuestionScreen(
                 q,
@@ -377,8 +435,10 @@ class Session:
                 stage="questions",
                 message=message,
                 can_go_back=bool(self.history),
+                brief=brief,
             )
             typed = self._reply(screen)
+            brief = False
             word = typed.strip().lower()
             if _is_option(q, word):
                 word = ""  # an option id that looks like a key word is the option
@@ -403,6 +463,7 @@ class Session:
                     parsed = self._parse(q, typed)
                 except TypedError as exc:
                     message = Message("error", str(exc))
+                    brief = not typed.strip()
                     continue
                 self._store(q, parsed)
                 return
@@ -503,11 +564,12 @@ class Session:
         item = items[index]
         place = ItemPlace(g, index + 1)
         message = self._take_notice()
+        brief = False
         while True:
             todo = self._item_pending(g, item)
             if not todo:
                 return "done"
-            q = todo[0]
+            q = self._offered(g, todo[0], item)
             screen = QuestionScreen(
                 q,
                 number=len(item) + 1,
@@ -515,8 +577,10 @@ class Session:
                 stage=stage,
                 message=message,
                 item=place,
+                brief=brief,
             )
             typed = self._reply(screen)
+            brief = False
             word = typed.strip().lower()
             message = None
             if _is_option(q, word):
@@ -527,7 +591,10 @@ class Session:
             if word in BACK:
                 if not item:
                     return "back"
-                item.popitem()
+                qid, value = item.popitem()
+                before = g.question(qid)
+                if before is not None:
+                    message = Message("info", f"Your answer was: {shown(before, value)}.")
                 self._prune_item(g, item)
                 continue
             if word in REVIEW:
@@ -541,6 +608,7 @@ class Session:
                 parsed = self._parse(q, typed)
             except TypedError as exc:
                 message = Message("error", str(exc))
+                brief = not typed.strip()
                 continue
             if parsed.note and parsed.value is not UNKNOWN:
                 # A blank optional answer needs no read-back: the summary shows what was given.
@@ -711,6 +779,8 @@ class Session:
     ) -> None:
         """Ask `q` again with its answer shown. In an item, the item mapping is updated."""
         answers = self.answers if item is None else item
+        if item is not None and place is not None:
+            q = self._offered(place.group, q, {k: v for k, v in item.items() if k != q.id})
         message: Message | None = None
         while True:
             screen = QuestionScreen(
@@ -745,7 +815,8 @@ class Session:
     # --- after the result -------------------------------------------------------------------
 
     def context(self) -> dict[str, Any]:
-        """The context prompts, after the result: recorded only, never part of the decision."""
+        """The context prompts, after the first result: they never change the pathway; the
+        final decision reads them for the actions they add."""
         prompts = list(self.protocol.context_prompts)
         got: dict[str, Any] = {}
         kept: dict[str, list[Item]] = {}  # a context group left by `b`

@@ -219,7 +219,7 @@ def rerun_record(
         return None, [
             f"the recorded answers no longer pass the protocol's checks: {e}" for e in errors
         ]
-    decision = decide(protocol, checked.answers)
+    decision = decide(protocol, checked.answers, context=checked.context)
     try:
         header = Header.model_validate(record.get("header") or {})
     except ValidationError:

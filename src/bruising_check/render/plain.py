@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 
 from bruising_check.records.record import Record
 from bruising_check.render import rationale
@@ -19,6 +20,7 @@ from bruising_check.render.blocks import (
     Document,
     Fields,
     Para,
+    Section,
     Signature,
     Table,
     Warning,
@@ -132,10 +134,37 @@ def text(record: Record) -> str:
     return visible("\n".join(text_lines(rationale.document(record))) + "\n")
 
 
-def screen_lines(record: Record) -> Iterator[tuple[str, str]]:
+NEW_ACTION = "New (from the answers about the family): "
+
+
+def final_screen_lines(record: Record, added: set[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """The final result after the context questions: the pathway (unchanged) and the whole
+    checklist, each action the family answers added marked as new. `added`: (from, action id)."""
+    doc = rationale.document(record)
+    kept: list[Section] = []
+    for section in doc.sections:
+        if section.heading is None and section.on_screen:
+            kept.append(section)
+        elif any(isinstance(b, Checklist) for b in section.blocks):  # the actions
+            blocks = tuple(
+                Checklist(
+                    tuple(
+                        replace(c, text=NEW_ACTION + c.text) if (a.from_, a.id) in added else c
+                        for c, a in zip(b.items, record.actions, strict=True)
+                    )
+                )
+                if isinstance(b, Checklist)
+                else b
+                for b in section.blocks
+            )
+            kept.append(replace(section, blocks=blocks))
+    yield from screen_lines(record, replace(doc, sections=tuple(kept)))
+
+
+def screen_lines(record: Record, doc: Document | None = None) -> Iterator[tuple[str, str]]:
     """The result screen: the same document as text, with a style per line for the terminal
     (headings bold, the pathway box reversed). The caller shows each line safely."""
-    doc = rationale.document(record)
+    doc = doc or rationale.document(record)
     banner = False
     for line in text_lines(doc, screen=True, width=76):
         if line.startswith("*" * 10):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bruising_check.records.record import FactEntry, Record
+from bruising_check.records.record import FactEntry, Mark, Record
 from bruising_check.render import bodymap
 from bruising_check.render import words as w
 from bruising_check.render.blocks import (
@@ -48,7 +48,8 @@ HEADER_LABELS = (
     ("role", "Role"),
     ("child_reference", "Child reference"),
 )
-CONTEXT_HEADING = "Context (recorded only; never changes the pathway)"
+CONTEXT_HEADING = "Context (never changes the pathway; may add actions)"
+MAY_APPLY = "May apply (an answer it depends on is not known): "
 
 
 def running_head(r: Record) -> str:
@@ -78,7 +79,7 @@ def _sections(r: Record) -> Iterator[Section]:
             "Actions",
             (_actions(r),) if r.actions else (Para("The protocol lists no action for this."),),
         )
-    yield Section("Why", (_reasons(r),))
+    yield Section("Why", (_reasons(r), *_accounted(r)))
     unknown = tuple(_unknowns(r))
     if unknown:
         yield Section("What was not known", unknown)
@@ -161,6 +162,9 @@ def _pathway(r: Record) -> Iterator[Block]:
 def _actions(r: Record) -> Checklist:
     items = []
     pathway_deadline = r.outcome.deadline if r.outcome else None
+    # Advice that applies only in some completions of the unknowns (a carer's "seen" left
+    # unanswered): its actions are never shown as firm.
+    maybe = {f.id for f in r.rules_fired if f.kind == "advice" and not f.certain}
     listed = {a.id for a in r.actions}
     for a in r.actions:
         details: list[tuple[str, str]] = []
@@ -179,7 +183,8 @@ def _actions(r: Record) -> Checklist:
         if contact:
             details.append(("Contact", contact))
         placeholder = a.contact_detail is not None and a.contact_detail.placeholder
-        items.append(Check(a.text, tuple(details), placeholder))
+        text = f"{MAY_APPLY}{a.text}" if a.from_ in maybe else a.text
+        items.append(Check(text, tuple(details), placeholder))
     return Checklist(tuple(items))
 
 
@@ -196,6 +201,32 @@ def _reasons(r: Record) -> Bullets:
         kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
         items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
     return Bullets(tuple(items))
+
+
+def mark_name(m: Mark) -> str:
+    """`Mark 1 (bruise, Face: cheek (the fleshy part), left)`: the number as on the body map."""
+    kind = next((f.answer_label for f in m.fields if f.id == "type" and f.answer_label), None)
+    side = m.side_label.lower() if m.side_label else None
+    where = _with_side(m.site_label or m.site or "site not recorded", m.site or "", side)
+    return f"Mark {m.number} ({kind.lower() + ', ' if kind else ''}{where})"
+
+
+def _accounted(r: Record) -> Iterator[Block]:
+    """Each mark is judged on its own: whether it is accounted for, and by what explanation."""
+    rows = []
+    for m in r.marks:
+        f = next((x for x in m.facts if x.show_as == "accounted_for"), None)
+        if f is None:
+            continue
+        why = next((x.answer_label for x in m.fields if x.id == "explanation"), None)
+        if f.unknown:
+            state = "may be accounted for: an answer it depends on is not known"
+        else:
+            state = "accounted for" if f.value else "not accounted for"
+        rows.append(Bullet(f"{mark_name(m)}: {state}" + (f" ({why})" if why else "")))
+    if rows:
+        yield Para("Each mark is judged by its own explanation:", "strong")
+        yield Bullets(tuple(rows))
 
 
 def _unknowns(r: Record) -> Iterator[Block]:
@@ -254,6 +285,16 @@ def _screening(r: Record) -> Iterator[Block]:
     else:
         shown = "yes" if f.value else "no"
     yield Para(f"{f.label}: {shown}", "strong")
+    if f.unknown or f.value is True:
+        found = [
+            Bullet(f"{mark_name(m)}: {c.label}" + (" (may apply)" if c.unknown else ""))
+            for m in r.marks
+            for c in m.facts
+            if c.show_as == "screening_component" and (c.unknown or c.value is True)
+        ]
+        if found:
+            yield Para("Which mark, and which part of the screen:", "strong")
+            yield Bullets(tuple(found))
     yield Para(SCREENING_CAVEAT)
     for note in (f.help, applies.help if applies else None):
         if note:
@@ -314,15 +355,12 @@ def _marks(r: Record) -> Iterator[Block]:
         header = ("No.", "Site", "Side", "Details")
         rows = []
         for m in r.marks:
+            # The answers in plain words; the facts worked out from them are in the JSON record
+            # (whether the mark is accounted for is said under Why, the screen under its own).
             details = "; ".join(
-                [
-                    *(
-                        f"{f.prompt.rstrip(':?')}: {f.answer_label}"
-                        for f in m.fields
-                        if f.id not in ("site", "side") and f.answer_label
-                    ),
-                    *(f"{f.label}: {w.fact_value(f)}" for f in m.facts if not f.internal),
-                ]
+                f"{f.prompt.rstrip(':?')}: {f.answer_label}"
+                for f in m.fields
+                if f.id not in ("site", "side") and f.answer_label
             )
             rows.append(
                 (

@@ -58,7 +58,9 @@ def subject_name(protocol: Protocol, subject: str) -> str:
 
 def option_label(protocol: Protocol, question: str, value: object) -> str:
     """The label of an option id, or the value itself (yes/no for booleans)."""
-    q = protocol.question(question)
+    q = protocol.question(question) or next(
+        (c for c in protocol.context_prompts if c.id == question), None
+    )
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):

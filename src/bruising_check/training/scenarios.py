@@ -172,7 +172,7 @@ def run_case(protocol: Protocol, loaded: Loaded, index: int) -> CaseResult:
     if errors:
         diff = Difference("answers", "answers that fit the protocol", f"{len(errors)} error(s)")
         return CaseResult(loaded.file, case, line, (diff,), None, errors)
-    decision = decide(protocol, checked.answers)
+    decision = decide(protocol, checked.answers, context=checked.context)
     diffs: list[Difference] = []
     got = decision.pathway.id if decision.pathway else "(no pathway)"
     if got != case.expect.outcome:

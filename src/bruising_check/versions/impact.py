@@ -234,7 +234,7 @@ def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
     errors = [p.message for p in checked.problems if p.severity == "error"]
     if errors:
         return None, "; ".join(errors)
-    decision = decide(protocol, checked.answers)
+    decision = decide(protocol, checked.answers, context=checked.context)
     if decision.pathway is None:
         return None, "no rule matched"
     return decision.pathway.id, None
