@@ -468,3 +468,26 @@ def test_a_new_policy_block_lists_only_the_positions_it_states() -> None:
         ("nim_explanation", "regardless")
     ]
     assert policy_changes(new, old) == [PolicyChange("nim_explanation", "regardless", None)]
+
+
+def test_a_pathway_that_loses_its_level_is_not_said_to_keep_its_urgency() -> None:
+    """Review of issue 14: "same urgency" is a claim about levels; when a version gives the
+    pathway no level (here the referral also goes from the same day to within 7 days) the paper
+    must not make it."""
+    old = load(V1)
+    pw = next(p for p in old.pathways if p.level is not None and p.level.startswith("social"))
+    slower = pw.model_copy(
+        update={
+            "level": None,
+            "timescale": pw.timescale.model_copy(
+                update={"label": "Within 7 days", "hours": 168.0, "same_day": False}
+            ),
+        }
+    )
+    new = old.model_copy(
+        update={"pathways": tuple(slower if p.id == pw.id else p for p in old.pathways)}
+    )
+    text = board_render.text(paper_for(old, new))
+    line = next(x for x in text.splitlines() if f"“{pw.title}”:" in x or pw.title in x)
+    assert "same urgency" not in text, line
+    assert "urgency not compared (one version gives it no level)" in text
