@@ -22,11 +22,12 @@ from bruising_check.analysis import compare
 from bruising_check.cli import _register, app
 from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.loader import load_protocol
-from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.model import Policy, Protocol
 from bruising_check.render import board as board_render
 from bruising_check.versions.board import BoardPaper, board_paper
 from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
 from bruising_check.versions.impact import Case, run_case
+from bruising_check.versions.matching import PolicyChange, policy_changes
 from bruising_check.versions.structural import structural_diff
 from tests.conftest import ROOT
 
@@ -453,3 +454,40 @@ def test_approved_deviations_are_shown_with_the_changes_they_cover() -> None:
     assert "rolling-is-not-mobility: Rolling is not independent mobility" in section
     assert "unused: Nothing any more. Approved by" in section
     assert "matches no change here" in section
+
+
+def test_a_new_policy_block_lists_only_the_positions_it_states() -> None:
+    """Review of issue 14: an old version without `policy:` states no position, like a block
+    of `not_stated` fields; only the fields the new block states are policy changes (not
+    "not stated → not stated" for every field)."""
+    old = load(V1).model_copy(update={"policy": None})
+    new = load(V1).model_copy(
+        update={"policy": Policy(nim_explanation="regardless", escalation_if_declined="not_stated")}
+    )
+    assert [(c.field, c.new) for c in policy_changes(old, new)] == [
+        ("nim_explanation", "regardless")
+    ]
+    assert policy_changes(new, old) == [PolicyChange("nim_explanation", "regardless", None)]
+
+
+def test_a_pathway_that_loses_its_level_is_not_said_to_keep_its_urgency() -> None:
+    """Review of issue 14: "same urgency" is a claim about levels; when a version gives the
+    pathway no level (here the referral also goes from the same day to within 7 days) the paper
+    must not make it."""
+    old = load(V1)
+    pw = next(p for p in old.pathways if p.level is not None and p.level.startswith("social"))
+    slower = pw.model_copy(
+        update={
+            "level": None,
+            "timescale": pw.timescale.model_copy(
+                update={"label": "Within 7 days", "hours": 168.0, "same_day": False}
+            ),
+        }
+    )
+    new = old.model_copy(
+        update={"pathways": tuple(slower if p.id == pw.id else p for p in old.pathways)}
+    )
+    text = board_render.text(paper_for(old, new))
+    line = next(x for x in text.splitlines() if f"“{pw.title}”:" in x or pw.title in x)
+    assert "same urgency" not in text, line
+    assert "urgency not compared (one version gives it no level)" in text

@@ -253,3 +253,53 @@ def test_the_handbook_lists_the_approvals_in_their_own_section() -> None:
     assert "Local partnership executive, 1 May 2024" in section
     assert "40" in section  # the situations, in words
     assert "Deviations the partnership approved" not in markdown(protocol(LOCAL))
+
+
+# --- review of issue 14: an approval of a first step is not an approval of what follows it -----
+
+FIRST_STEP = (
+    MINIMAL.replace(
+        "  - id: refer\n",
+        "  - id: emergency\n    title: Emergency care first\n    urgency: 1\n"
+        "    level: emergency_care\n    first_step: true\n    timescale: {label: Now, hours: 0}\n"
+        "  - id: refer\n",
+        1,
+    )
+    .replace(
+        "    urgency: 1\n    level: social_care_same_day\n",
+        "    urgency: 2\n    level: social_care_same_day\n",
+        1,
+    )
+    .replace(
+        "    urgency: 2\n    level: record_and_advise\n",
+        "    urgency: 3\n    level: record_and_advise\n",
+        1,
+    )
+    .replace(
+        "rules:\n  - id: R1\n",
+        "rules:\n  - id: E\n    when: {question: age, lt: 2}\n    pathway: emergency\n"
+        "    then: rules_below\n    because: Newborn.\n    cite: [s1]\n  - id: R1\n",
+        1,
+    )
+)
+
+
+def test_approving_a_first_step_rule_does_not_approve_its_follow_on() -> None:
+    """The new protocol keeps the emergency first step (rule E) and makes the referral after it
+    (rule R1) a record-and-advise. An approval naming only E covers situations where E's own
+    outcome differs; here only the follow-on does, so nothing is approved and the less urgent
+    follow-on fails `validate --against`."""
+    reference = protocol(FIRST_STEP)
+    local = FIRST_STEP.replace("  id: tiny\n", "  id: local\n", 1).replace(
+        "    when: {question: mobile, equals: false}\n    pathway: refer\n",
+        "    when: {question: mobile, equals: false}\n    pathway: record\n",
+        1,
+    )
+    text = local + "approved_deviations:\n" + approval(rules="[E]")
+    comparison = compare(reference, protocol(text))
+    less = [d for d in comparison.differences if d.direction == "less_urgent"]
+    assert less and sum(d.old_then is not None for d in less) > 0
+    assert all(d.approved == () for d in less), [(d.old_then, d.approved) for d in less]
+    # Naming the follow-on's rule does approve it.
+    text = local + "approved_deviations:\n" + approval(rules="[R1]")
+    assert all(d.approved for d in compare(reference, protocol(text)).differences)

@@ -118,12 +118,20 @@ def compare(
         p, q = before.pair_pathways(key_old), after.pair_pathways(key_new)
         if p == q or not deviations or verdict_of(p, q).direction == "same":
             return Leaf((p, q, ()))
-        deciding = {rule_ids[i] for i in key_new if i is not None}
+        # The rules whose own outcome differs: a first step's rule when the first pathways
+        # differ, the follow-on's rule when the follow-ons do. An approval of a first step
+        # (say, emergency care first) is not an approval of a lower pathway after it.
+        first, below = key_new
+        deciding = {
+            rule_ids[i]
+            for i, differs in ((first, p[0] != q[0]), (below, p[1] != q[1]))
+            if i is not None and differs
+        }
         covered: list[str] = []
         for d, when in zip(deviations, whens, strict=True):
             if not d.rules and when is None:
                 continue  # policy fields only: no situations
-            if d.rules and not deciding & set(d.rules):
+            if d.rules and not (deciding and deciding <= set(d.rules)):
                 continue
             if when is not None:
                 v = evaluate(when, a, need)

@@ -241,7 +241,15 @@ def count_of(n: int, noun: str) -> str:
 
 
 def level_words(a: Pathway, b: Pathway) -> str:
-    if a.level is not None and b.level is not None and a.level != b.level:
+    if a.level is None or b.level is None:
+        # "Same urgency" is a claim about levels: without one, it cannot be made.
+        which = (
+            "neither version gives it a level"
+            if a.level is None and b.level is None
+            else "one version gives it no level"
+        )
+        return f"Different actions; urgency not compared ({which})"
+    if a.level != b.level:
         return f"Urgency level changes ({a.level.replace('_', ' ')} → {b.level.replace('_', ' ')})"
     return "Different actions, same urgency"
 

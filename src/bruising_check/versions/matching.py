@@ -13,6 +13,7 @@ from bruising_check.protocol.model import (
     MultipleChoiceQuestion,
     NumberFact,
     Pathway,
+    Policy,
     Protocol,
     SingleChoiceQuestion,
 )
@@ -77,12 +78,18 @@ def with_each_others_options(
 
 
 def policy_changes(old: Protocol, new: Protocol) -> list[PolicyChange]:
+    """The policy fields whose positions differ. A field neither version states (`not_stated`,
+    null, or no `policy:` block at all) is no change, whatever its spelling."""
     a = _dump(old.policy) or {}
     b = _dump(new.policy) or {}
+
+    def stated(policy: Policy | None, k: str) -> bool:
+        return policy is not None and policy.stated(k)
+
     return [
         PolicyChange(k, a.get(k), b.get(k))
         for k in [*a, *(k for k in b if k not in a)]
-        if a.get(k) != b.get(k)
+        if a.get(k) != b.get(k) and (stated(old.policy, k) or stated(new.policy, k))
     ]
 
 
