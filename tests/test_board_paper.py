@@ -453,3 +453,17 @@ def test_approved_deviations_are_shown_with_the_changes_they_cover() -> None:
     assert "rolling-is-not-mobility: Rolling is not independent mobility" in section
     assert "unused: Nothing any more. Approved by" in section
     assert "matches no change here" in section
+
+
+def test_without_a_comparison_nothing_claims_no_baby_is_affected() -> None:
+    """Past the budget behaviour is not compared: the paper must not say a new question or a
+    policy change leaves every pathway as it was, nor that every answer was compared."""
+    old, new = load(V1), load(V2)
+    paper = board_paper(old, new, "old", "new", structural_diff(old, new), None)
+    flat = " ".join(board_render.text(paper).split())
+    assert "Behaviour was NOT compared" in flat
+    assert "no baby's pathway" not in flat
+    assert "Every answer either version accepts was compared" not in flat
+    assert "New question “How did you learn of the mark”" in flat
+    assert "whether a pathway depends on it is not known" in flat
+    assert "its effect on pathways is not known" in flat

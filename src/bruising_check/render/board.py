@@ -396,6 +396,10 @@ def _about(paper: BoardPaper) -> Section:
                 " the most ordinary one the tool found (the youngest age at which the milestones"
                 " are plausible, the fewest milestones and marks), and it is shown only after"
                 " running it through both versions gave the change stated."
+                if paper.compared
+                else "Behaviour was NOT compared: the analysis could not finish in the time"
+                " allowed (diff --budget SECONDS allows more). Only the changes in the text are"
+                " listed; nothing here shows which babies get a different pathway."
             ),
             Para(
                 f"Old: {paper.old_name} ({paper.old.metadata.title}, version"

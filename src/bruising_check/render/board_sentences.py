@@ -102,11 +102,14 @@ def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[s
         name = w.label(q) if q is not None else c.item
         if c.field is None and c.kind in {"added", "removed"}:
             only = f"asked only by version {version.metadata.version}"
-            effect = (
-                "it changes which pathway some babies get (see above)"
-                if c.item in causes
-                else "no baby's pathway depends on it"
-            )
+            if c.item in causes:
+                effect = "it changes which pathway some babies get (see above)"
+            elif paper.compared:
+                effect = "no baby's pathway depends on it"
+            else:  # never claim what was not shown
+                effect = (
+                    "behaviour was not compared, so whether a pathway depends on it is not known"
+                )
             new_or_gone = "New" if c.kind == "added" else "Removed"
             yield f"{new_or_gone} question “{name}”, {only}: {effect}."
         elif (
@@ -123,10 +126,13 @@ def policy_sentences(paper: BoardPaper) -> Iterator[str]:
     for p in paper.policy:
         if p.field in linked:
             continue
-        yield (
-            f"Policy - {w.policy_change(ps, p.field, p.old, p.new)} (a stated position: no"
-            " baby's pathway changes with it)."
+        effect = (
+            "no baby's pathway changes with it"
+            if paper.compared
+            else "behaviour was not compared, so its effect on pathways is not known"
         )
+        change = w.policy_change(ps, p.field, p.old, p.new)
+        yield f"Policy - {change} (a stated position: {effect})."
 
 
 # --- helpers --------------------------------------------------------------------------------
