@@ -243,11 +243,40 @@ def test_markdown_and_html_carry_the_same_summary(paper: BoardPaper) -> None:
 )
 @given(st.integers(min_value=0, max_value=60), st.sampled_from(["rolling", "sitting", "crawling"]))
 @example(26, "rolling")
+@example(0, "sitting")
 def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: str) -> None:
     """Property: whatever age anchor and milestones a revision chooses, every example the paper
     shows gets exactly the stated change through both engines, and is plausible for its age."""
     old = load(V1)
-    v2 = load(V2)
+    new = _mobile_from(weeks, extra)
+    paper = paper_for(old, new)
+    # The same definition as version 1 (from 26 weeks, rolling counts) changes nothing.
+    assert bool(paper.effects) == (weeks != 26 or extra != "rolling")
+    assert_examples_reproduce(paper)
+    for e in paper.effects:
+        age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
+        assert age is not None
+        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+
+
+def test_no_example_baby_rolls_or_sits_at_birth() -> None:
+    """Rolling counted as mobility from birth: the example is not "a 0-week-old who rolls" but
+    a baby of at least the rough floor (12 weeks for rolling, 16 for sitting), and the paper
+    says those two figures are rough and chosen by the tool."""
+    for extra, floor in (("rolling", 12), ("sitting", 16)):
+        paper = paper_for(load(V1), _mobile_from(0, extra))
+        shown = [e for e in paper.effects if extra in e.example.get("mobility_milestones", [])]
+        assert shown, extra
+        assert all(e.example["age_weeks"] >= floor for e in shown), extra
+        assert_examples_reproduce(paper)
+    flat = " ".join(board_render.text(paper).split())
+    assert "rolling over 12 weeks, sitting 16 weeks" in flat
+    assert "(rough figures chosen by this tool, not from a study: unverified)" in flat
+    assert "crawling (including commando crawling) 23 weeks" in flat
+
+
+def _mobile_from(weeks: int, extra: str) -> Protocol:
+    """Version 2 with "independently mobile" = from `weeks`, by `extra` or a locomotor one."""
     data = yaml.safe_load(V2.read_text())
     for fact in data["derived"]:
         if fact["id"] == "independently_mobile":
@@ -265,15 +294,8 @@ def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: st
                 ]
             }
     new = load_protocol(yaml.safe_dump(data).encode(), "mutated.yaml").protocol
-    assert new is not None and v2 is not None
-    paper = paper_for(old, new)
-    # The same definition as version 1 (from 26 weeks, rolling counts) changes nothing.
-    assert bool(paper.effects) == (weeks != 26 or extra != "rolling")
-    assert_examples_reproduce(paper)
-    for e in paper.effects:
-        age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
-        assert age is not None
-        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+    assert new is not None
+    return new
 
 
 def _with_immediate_tier_and_new_option() -> Protocol:

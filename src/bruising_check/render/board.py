@@ -55,6 +55,11 @@ from bruising_check.versions.board import (
     Effect,
     outcome_direction,
 )
+from bruising_check.versions.examples import (
+    FLOOR_BASIS,
+    MILESTONE_FLOOR_WEEKS,
+    milestone_question,
+)
 
 
 def document(paper: BoardPaper) -> Document:
@@ -98,6 +103,42 @@ def pdf(paper: BoardPaper) -> bytes:
     d.add_page()
     write(d, doc)
     return d.output_bytes()
+
+
+def _floors(paper: BoardPaper) -> str:
+    """The youngest age the examples show each milestone at, and where each figure comes from."""
+    q = milestone_question(paper.new) or milestone_question(paper.old)
+    if q is None:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for o in q.options:
+        if o.id in MILESTONE_FLOOR_WEEKS:
+            key = f"{FLOOR_BASIS[o.id]}:{MILESTONE_FLOOR_WEEKS[o.id]}"
+            groups.setdefault(key, []).append(o.label[:1].lower() + o.label[1:])
+    said = {
+        "who": "the WHO Motor Development Study's 1st percentiles as the national baseline spec"
+        " quotes them",
+        "crawling figure": "the crawling figure, applied",
+        "rough": "rough figures chosen by this tool, not from a study: unverified",
+    }
+    parts: dict[str, list[str]] = {}
+    for key, labels in groups.items():
+        basis, weeks = key.split(":")
+        parts.setdefault(basis, []).append(f"{_and(labels)} {weeks} weeks")
+    words = "; ".join(
+        f"{', '.join(parts[b])} ({said[b]})"
+        for b in ("who", "crawling figure", "rough")
+        if b in parts
+    )
+    return (
+        "The youngest age at which an example shows a milestone: "
+        + words
+        + ". These only choose the examples; they decide nothing."
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -401,6 +442,7 @@ def _about(paper: BoardPaper) -> Section:
                 " allowed (diff --budget SECONDS allows more). Only the changes in the text are"
                 " listed; nothing here shows which babies get a different pathway."
             ),
+            *(Para(floors, "small") for floors in [_floors(paper)] if floors and paper.effects),
             Para(
                 f"Old: {paper.old_name} ({paper.old.metadata.title}, version"
                 f" {paper.old.metadata.version}). New: {paper.new_name}"
