@@ -190,8 +190,11 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert first[0] == "IMPACT ON THE CASES GIVEN"
     lead = " ".join(body.split())
     assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
+    # The file's name once, then the ids as the board knows them (not a path before each).
+    assert f"Cases in {file}: " in lead
+    assert lead.count(str(file)) == len(expected_pairs(paper, cases))
     for cid in expected:
-        assert f"#{cid}" in lead
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", lead), cid
     impact_part = lead.split("SUMMARY", 1)[0]
     assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
     # Every number the tool writes is at most the number of cases: the rest are the protocols'
@@ -202,6 +205,29 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert all(n <= len(cases) for n in tool), tool
     sizes = {c.size for d in compare(paper.old, paper.new).differences for c in d.classes}
     assert not sizes & set(_numbers(result.stdout))
+
+
+def expected_pairs(paper: BoardPaper, cases: list[dict[str, Any]]) -> dict[Any, int]:
+    """(old pathway, new pathway) of each case that changes, counted."""
+    pairs: dict[Any, int] = {}
+    for c in cases:
+        pair = (
+            run_case(paper.old, Case("c", c["answers"]))[0],
+            run_case(paper.new, Case("c", c["answers"]))[0],
+        )
+        if pair[0] != pair[1]:
+            pairs[pair] = pairs.get(pair, 0) + 1
+    return pairs
+
+
+def test_case_ids_from_several_files_keep_their_file_names() -> None:
+    assert (
+        board_render._case_list(["a/x.csv:EX-1", "a/x.csv:EX:2"]) == "Cases in a/x.csv: EX-1, EX:2"
+    )
+    mixed = ["a/x.csv:EX-1", "b.yaml#case-2"]
+    assert board_render._case_list(mixed) == "Cases: a/x.csv:EX-1, b.yaml#case-2"
+    assert board_render._case_list(["rec.json Ann"]) == "Cases in rec.json: Ann"
+    assert board_render._case_list(["odd"]) == "Cases: odd"
 
 
 def test_pdf_page_one_has_the_summary(tmp_path: Path) -> None:

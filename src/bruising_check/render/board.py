@@ -178,7 +178,7 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
             Bullet(
                 f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
                 f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
-                (f"Cases: {', '.join(cases)}{more}",),
+                (f"{_case_list(cases)}{more}",),
             )
         )
     if items:
@@ -199,6 +199,19 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
             )
         )
     yield Section("Impact on the cases given", tuple(blocks))
+
+
+_CASE_FILE = re.compile(r"(.+?\.(?:csv|ya?ml|jsonl?))[#: ](.+)", re.IGNORECASE | re.DOTALL)
+
+
+def _case_list(cases: Sequence[str]) -> str:
+    """`Cases in FILE: a, b` when every case comes from one file (its name said once, not
+    before each id), else `Cases: FILE#a, OTHER:b`."""
+    found = [_CASE_FILE.fullmatch(c) for c in cases]
+    files = {m.group(1) for m in found if m is not None}
+    if cases and len(files) == 1 and all(found):
+        return f"Cases in {files.pop()}: {', '.join(m.group(2) for m in found if m)}"
+    return f"Cases: {', '.join(cases)}"
 
 
 def _summary(paper: BoardPaper) -> Section:
