@@ -515,3 +515,17 @@ def test_without_a_comparison_nothing_claims_no_baby_is_affected() -> None:
     assert "New question “How did you learn of the mark”" in flat
     assert "whether a pathway depends on it is not known" in flat
     assert "its effect on pathways is not known" in flat
+
+
+def test_example_outcomes_take_answers_with_marks() -> None:
+    """Answers format v2 holds a list of marks, each a mapping: the example search remembers
+    outcomes by answers, and must not crash on them (the baseline v1 → v2 paper did)."""
+    from bruising_check.versions import examples
+
+    baseline = load(ROOT / "protocols" / "national-baseline.yaml")
+    answers = yaml.safe_load((ROOT / "examples/answers/cheek-bruise-10-weeks.yaml").read_text())
+    first = examples.outcome(baseline, answers)
+    assert first is not None and first == (run_case(baseline, Case("x", answers))[0], None)
+    other = {**answers, "marks": [{**answers["marks"][0], "explanation": "plausible"}]}
+    assert examples._key(other) != examples._key(answers)
+    assert examples.outcome(baseline, answers) == first  # remembered, same answer

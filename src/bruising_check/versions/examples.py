@@ -89,9 +89,16 @@ _SEEN: dict[tuple[int, Any], tuple[Protocol, Outcome | None]] = {}
 
 
 def _key(answers: Mapping[str, Any]) -> Any:
-    return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()),
-    )
+    return _frozen(answers)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy: answers hold lists of marks, each a mapping (answers format v2)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(_frozen(v) for v in value))
+    return value
 
 
 def _outcome(protocol: Protocol, answers: Mapping[str, Any]) -> Outcome | None:
