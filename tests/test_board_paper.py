@@ -529,3 +529,16 @@ def test_example_outcomes_take_answers_with_marks() -> None:
     other = {**answers, "marks": [{**answers["marks"][0], "explanation": "plausible"}]}
     assert examples._key(other) != examples._key(answers)
     assert examples.outcome(baseline, answers) == first  # remembered, same answer
+
+
+def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> None:
+    """“see the table” pointed at nothing in the text and PDF papers: a reference names a
+    section that the paper has."""
+    doc = board_render.document(paper)
+    titles = {s.heading for s in doc.sections}
+    flat = " ".join(board_render.text(paper).split())
+    refs = re.findall(r"\(see “([^”]+)”\)", flat)
+    assert refs
+    assert set(refs) <= titles, (refs, titles)
+    assert "see the table" not in flat
+    assert "with the policy changes (first step: social care first → both same day;" in flat

@@ -81,8 +81,9 @@ def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
         was = f" (was “{a.title}”)" if a.title != b.title else ""
         mine = linked if (b.level or "").startswith("social_care") else []
         policy = (
-            ", with the policy changes "
+            ", with the policy changes ("
             + "; ".join(w.policy_change(ps, p.field, p.old, p.new) for p in mine)
+            + ")"
             if mine
             else ""
         )
