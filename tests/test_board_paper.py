@@ -542,3 +542,20 @@ def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> 
     assert set(refs) <= titles, (refs, titles)
     assert "see the table" not in flat
     assert "with the policy changes (first step: social care first → both same day;" in flat
+
+
+def test_a_source_added_to_an_action_is_not_a_new_action() -> None:
+    """Baseline v1 → v2 printed "New action: Discuss the child today…" twice for an action both
+    versions have, because a source was added to it."""
+    from bruising_check.render.board_sentences import pathway_change
+    from bruising_check.versions.structural import Change
+
+    v2 = load(V2)
+    pathway = next(p for p in v2.pathways if p.actions)
+    action = pathway.actions[0]
+    added = Change("pathways", pathway.id, "added", f"actions.{action.id}.cite", None, "nice_cg89")
+    line = pathway_change(pathway, pathway, added)
+    assert line is not None and not line.startswith("New action")
+    assert line.startswith("Source of “") and line.endswith("nice_cg89 added")
+    whole = Change("pathways", pathway.id, "added", f"actions.{action.id}")
+    assert pathway_change(pathway, pathway, whole) == f"New action: {action.text}"

@@ -261,13 +261,18 @@ def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
     if parts[0] == "actions" and len(parts) >= 2:
         old_action = next((x for x in a.actions if x.id == parts[1]), None)
         new_action = next((x for x in b.actions if x.id == parts[1]), None)
-        if c.kind == "added" and new_action is not None:
+        whole = len(parts) == 2  # the action itself, not one of its fields (a source added)
+        if whole and c.kind == "added" and new_action is not None:
             return f"New action: {new_action.text}"
-        if c.kind == "removed" and old_action is not None:
+        if whole and c.kind == "removed" and old_action is not None:
             return f"Action removed: {old_action.text}"
         either = new_action or old_action
         name = either.text if either is not None else parts[1]
         what = parts[2] if len(parts) > 2 else "action"
+        if not whole and c.kind in {"added", "removed"}:
+            value = c.new if c.kind == "added" else c.old
+            field_name = ACTION_FIELDS.get(what, what.replace("_", " ").capitalize())
+            return f"{field_name} of “{short(name)}”: {value} {c.kind}"
         if what == "timescale" and parts[-1] != "label":
             return None  # hours and same_day say what the label says
         if what == "text":
@@ -282,6 +287,18 @@ def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
     if field == "urgency":
         return None  # the protocol's own rank: levels compare protocols
     return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
+
+
+# An action's fields as a board reads them, for a field added to or removed from an action
+# both versions have.
+ACTION_FIELDS = {
+    "cite": "Source",
+    "contact": "Contact",
+    "when": "Condition",
+    "timescale": "Timescale",
+    "responsible": "Who does it",
+    "roles": "Roles",
+}
 
 
 def first_sentence(text: str) -> str:
