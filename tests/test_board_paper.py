@@ -559,3 +559,14 @@ def test_a_source_added_to_an_action_is_not_a_new_action() -> None:
     assert line.startswith("Source of “") and line.endswith("nice_cg89 added")
     whole = Change("pathways", pathway.id, "added", f"actions.{action.id}")
     assert pathway_change(pathway, pathway, whole) == f"New action: {action.text}"
+
+
+def test_a_pathway_that_now_comes_first_is_said_in_words() -> None:
+    from bruising_check.render.board_sentences import pathway_change
+    from bruising_check.versions.structural import Change
+
+    p = load(V2).pathways[0]
+    now = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "false", "true"))
+    assert now == "Now comes first, and the other rules decide what follows"
+    gone = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "true", "false"))
+    assert gone is not None and "false" not in gone and "No longer comes first" in gone

@@ -286,6 +286,12 @@ def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
         return f"Title was “{c.old}”"
     if field == "urgency":
         return None  # the protocol's own rank: levels compare protocols
+    if field == "first_step":
+        return (
+            "Now comes first, and the other rules decide what follows"
+            if c.new == "true"
+            else "No longer comes first before what the other rules decide"
+        )
     return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
 
 
