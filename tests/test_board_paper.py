@@ -191,8 +191,11 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert first[0] == "IMPACT ON THE CASES GIVEN"
     lead = " ".join(body.split())
     assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
+    # The file's name once, then the ids as the board knows them (not a path before each).
+    assert f"Cases in {file}: " in lead
+    assert lead.count(str(file)) == len(expected_pairs(paper, cases))
     for cid in expected:
-        assert f"#{cid}" in lead
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", lead), cid
     impact_part = lead.split("SUMMARY", 1)[0]
     assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
     # Every number the tool writes is at most the number of cases: the rest are the protocols'
@@ -203,6 +206,29 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert all(n <= len(cases) for n in tool), tool
     sizes = {c.size for d in compare(paper.old, paper.new).differences for c in d.classes}
     assert not sizes & set(_numbers(result.stdout))
+
+
+def expected_pairs(paper: BoardPaper, cases: list[dict[str, Any]]) -> dict[Any, int]:
+    """(old pathway, new pathway) of each case that changes, counted."""
+    pairs: dict[Any, int] = {}
+    for c in cases:
+        pair = (
+            run_case(paper.old, Case("c", c["answers"]))[0],
+            run_case(paper.new, Case("c", c["answers"]))[0],
+        )
+        if pair[0] != pair[1]:
+            pairs[pair] = pairs.get(pair, 0) + 1
+    return pairs
+
+
+def test_case_ids_from_several_files_keep_their_file_names() -> None:
+    assert (
+        board_render._case_list(["a/x.csv:EX-1", "a/x.csv:EX:2"]) == "Cases in a/x.csv: EX-1, EX:2"
+    )
+    mixed = ["a/x.csv:EX-1", "b.yaml#case-2"]
+    assert board_render._case_list(mixed) == "Cases: a/x.csv:EX-1, b.yaml#case-2"
+    assert board_render._case_list(["rec.json Ann"]) == "Cases in rec.json: Ann"
+    assert board_render._case_list(["odd"]) == "Cases: odd"
 
 
 def test_pdf_page_one_has_the_summary(tmp_path: Path) -> None:
@@ -244,11 +270,40 @@ def test_markdown_and_html_carry_the_same_summary(paper: BoardPaper) -> None:
 )
 @given(st.integers(min_value=0, max_value=60), st.sampled_from(["rolling", "sitting", "crawling"]))
 @example(26, "rolling")
+@example(0, "sitting")
 def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: str) -> None:
     """Property: whatever age anchor and milestones a revision chooses, every example the paper
     shows gets exactly the stated change through both engines, and is plausible for its age."""
     old = load(V1)
-    v2 = load(V2)
+    new = _mobile_from(weeks, extra)
+    paper = paper_for(old, new)
+    # The same definition as version 1 (from 26 weeks, rolling counts) changes nothing.
+    assert bool(paper.effects) == (weeks != 26 or extra != "rolling")
+    assert_examples_reproduce(paper)
+    for e in paper.effects:
+        age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
+        assert age is not None
+        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+
+
+def test_no_example_baby_rolls_or_sits_at_birth() -> None:
+    """Rolling counted as mobility from birth: the example is not "a 0-week-old who rolls" but
+    a baby of at least the rough floor (12 weeks for rolling, 16 for sitting), and the paper
+    says those two figures are rough and chosen by the tool."""
+    for extra, floor in (("rolling", 12), ("sitting", 16)):
+        paper = paper_for(load(V1), _mobile_from(0, extra))
+        shown = [e for e in paper.effects if extra in e.example.get("mobility_milestones", [])]
+        assert shown, extra
+        assert all(e.example["age_weeks"] >= floor for e in shown), extra
+        assert_examples_reproduce(paper)
+    flat = " ".join(board_render.text(paper).split())
+    assert "rolling over 12 weeks, sitting 16 weeks" in flat
+    assert "(rough figures chosen by this tool, not from a study: unverified)" in flat
+    assert "crawling (including commando crawling) 23 weeks" in flat
+
+
+def _mobile_from(weeks: int, extra: str) -> Protocol:
+    """Version 2 with "independently mobile" = from `weeks`, by `extra` or a locomotor one."""
     data = yaml.safe_load(V2.read_text())
     for fact in data["derived"]:
         if fact["id"] == "independently_mobile":
@@ -266,15 +321,8 @@ def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: st
                 ]
             }
     new = load_protocol(yaml.safe_dump(data).encode(), "mutated.yaml").protocol
-    assert new is not None and v2 is not None
-    paper = paper_for(old, new)
-    # The same definition as version 1 (from 26 weeks, rolling counts) changes nothing.
-    assert bool(paper.effects) == (weeks != 26 or extra != "rolling")
-    assert_examples_reproduce(paper)
-    for e in paper.effects:
-        age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
-        assert age is not None
-        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+    assert new is not None
+    return new
 
 
 def _with_immediate_tier_and_new_option() -> Protocol:
@@ -491,3 +539,72 @@ def test_a_pathway_that_loses_its_level_is_not_said_to_keep_its_urgency() -> Non
     line = next(x for x in text.splitlines() if f"“{pw.title}”:" in x or pw.title in x)
     assert "same urgency" not in text, line
     assert "urgency not compared (one version gives it no level)" in text
+
+
+def test_without_a_comparison_nothing_claims_no_baby_is_affected() -> None:
+    """Past the budget behaviour is not compared: the paper must not say a new question or a
+    policy change leaves every pathway as it was, nor that every answer was compared."""
+    old, new = load(V1), load(V2)
+    paper = board_paper(old, new, "old", "new", structural_diff(old, new), None)
+    flat = " ".join(board_render.text(paper).split())
+    assert "Behaviour was NOT compared" in flat
+    assert "no baby's pathway" not in flat
+    assert "Every answer either version accepts was compared" not in flat
+    assert "New question “How did you learn of the mark”" in flat
+    assert "whether a pathway depends on it is not known" in flat
+    assert "its effect on pathways is not known" in flat
+
+
+def test_example_outcomes_take_answers_with_marks() -> None:
+    """Answers format v2 holds a list of marks, each a mapping: the example search remembers
+    outcomes by answers, and must not crash on them (the baseline v1 → v2 paper did)."""
+    from bruising_check.versions import examples
+
+    baseline = load(ROOT / "protocols" / "national-baseline.yaml")
+    answers = yaml.safe_load((ROOT / "examples/answers/cheek-bruise-10-weeks.yaml").read_text())
+    first = examples.outcome(baseline, answers)
+    assert first is not None and first == (run_case(baseline, Case("x", answers))[0], None)
+    other = {**answers, "marks": [{**answers["marks"][0], "explanation": "plausible"}]}
+    assert examples._key(other) != examples._key(answers)
+    assert examples.outcome(baseline, answers) == first  # remembered, same answer
+
+
+def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> None:
+    """“see the table” pointed at nothing in the text and PDF papers: a reference names a
+    section that the paper has."""
+    doc = board_render.document(paper)
+    titles = {s.heading for s in doc.sections}
+    flat = " ".join(board_render.text(paper).split())
+    refs = re.findall(r"\(see “([^”]+)”\)", flat)
+    assert refs
+    assert set(refs) <= titles, (refs, titles)
+    assert "see the table" not in flat
+    assert "with the policy changes (first step: social care first → both same day;" in flat
+
+
+def test_a_source_added_to_an_action_is_not_a_new_action() -> None:
+    """Baseline v1 → v2 printed "New action: Discuss the child today…" twice for an action both
+    versions have, because a source was added to it."""
+    from bruising_check.render.board_sentences import pathway_change
+    from bruising_check.versions.structural import Change
+
+    v2 = load(V2)
+    pathway = next(p for p in v2.pathways if p.actions)
+    action = pathway.actions[0]
+    added = Change("pathways", pathway.id, "added", f"actions.{action.id}.cite", None, "nice_cg89")
+    line = pathway_change(pathway, pathway, added)
+    assert line is not None and not line.startswith("New action")
+    assert line.startswith("Source of “") and line.endswith("nice_cg89 added")
+    whole = Change("pathways", pathway.id, "added", f"actions.{action.id}")
+    assert pathway_change(pathway, pathway, whole) == f"New action: {action.text}"
+
+
+def test_a_pathway_that_now_comes_first_is_said_in_words() -> None:
+    from bruising_check.render.board_sentences import pathway_change
+    from bruising_check.versions.structural import Change
+
+    p = load(V2).pathways[0]
+    now = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "false", "true"))
+    assert now == "Now comes first, and the other rules decide what follows"
+    gone = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "true", "false"))
+    assert gone is not None and "false" not in gone and "No longer comes first" in gone

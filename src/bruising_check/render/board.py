@@ -55,6 +55,11 @@ from bruising_check.versions.board import (
     Effect,
     outcome_direction,
 )
+from bruising_check.versions.examples import (
+    FLOOR_BASIS,
+    MILESTONE_FLOOR_WEEKS,
+    milestone_question,
+)
 
 
 def document(paper: BoardPaper) -> Document:
@@ -100,6 +105,42 @@ def pdf(paper: BoardPaper) -> bytes:
     return d.output_bytes()
 
 
+def _floors(paper: BoardPaper) -> str:
+    """The youngest age the examples show each milestone at, and where each figure comes from."""
+    q = milestone_question(paper.new) or milestone_question(paper.old)
+    if q is None:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for o in q.options:
+        if o.id in MILESTONE_FLOOR_WEEKS:
+            key = f"{FLOOR_BASIS[o.id]}:{MILESTONE_FLOOR_WEEKS[o.id]}"
+            groups.setdefault(key, []).append(o.label[:1].lower() + o.label[1:])
+    said = {
+        "who": "the WHO Motor Development Study's 1st percentiles as the national baseline spec"
+        " quotes them",
+        "crawling figure": "the crawling figure, applied",
+        "rough": "rough figures chosen by this tool, not from a study: unverified",
+    }
+    parts: dict[str, list[str]] = {}
+    for key, labels in groups.items():
+        basis, weeks = key.split(":")
+        parts.setdefault(basis, []).append(f"{_and(labels)} {weeks} weeks")
+    words = "; ".join(
+        f"{', '.join(parts[b])} ({said[b]})"
+        for b in ("who", "crawling figure", "rough")
+        if b in parts
+    )
+    return (
+        "The youngest age at which an example shows a milestone: "
+        + words
+        + ". These only choose the examples; they decide nothing."
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 # --- sections -------------------------------------------------------------------------------
 
 
@@ -137,7 +178,7 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
             Bullet(
                 f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
                 f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
-                (f"Cases: {', '.join(cases)}{more}",),
+                (f"{_case_list(cases)}{more}",),
             )
         )
     if items:
@@ -158,6 +199,19 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
             )
         )
     yield Section("Impact on the cases given", tuple(blocks))
+
+
+_CASE_FILE = re.compile(r"(.+?\.(?:csv|ya?ml|jsonl?))[#: ](.+)", re.IGNORECASE | re.DOTALL)
+
+
+def _case_list(cases: Sequence[str]) -> str:
+    """`Cases in FILE: a, b` when every case comes from one file (its name said once, not
+    before each id), else `Cases: FILE#a, OTHER:b`."""
+    found = [_CASE_FILE.fullmatch(c) for c in cases]
+    files = {m.group(1) for m in found if m is not None}
+    if cases and len(files) == 1 and all(found):
+        return f"Cases in {files.pop()}: {', '.join(m.group(2) for m in found if m)}"
+    return f"Cases: {', '.join(cases)}"
 
 
 def _summary(paper: BoardPaper) -> Section:
@@ -396,7 +450,12 @@ def _about(paper: BoardPaper) -> Section:
                 " the most ordinary one the tool found (the youngest age at which the milestones"
                 " are plausible, the fewest milestones and marks), and it is shown only after"
                 " running it through both versions gave the change stated."
+                if paper.compared
+                else "Behaviour was NOT compared: the analysis could not finish in the time"
+                " allowed (diff --budget SECONDS allows more). Only the changes in the text are"
+                " listed; nothing here shows which babies get a different pathway."
             ),
+            *(Para(floors, "small") for floors in [_floors(paper)] if floors and paper.effects),
             Para(
                 f"Old: {paper.old_name} ({paper.old.metadata.title}, version"
                 f" {paper.old.metadata.version}). New: {paper.new_name}"

@@ -81,8 +81,9 @@ def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
         was = f" (was “{a.title}”)" if a.title != b.title else ""
         mine = linked if (b.level or "").startswith("social_care") else []
         policy = (
-            ", with the policy changes "
+            ", with the policy changes ("
             + "; ".join(w.policy_change(ps, p.field, p.old, p.new) for p in mine)
+            + ")"
             if mine
             else ""
         )
@@ -102,11 +103,14 @@ def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[s
         name = w.label(q) if q is not None else c.item
         if c.field is None and c.kind in {"added", "removed"}:
             only = f"asked only by version {version.metadata.version}"
-            effect = (
-                "it changes which pathway some babies get (see above)"
-                if c.item in causes
-                else "no baby's pathway depends on it"
-            )
+            if c.item in causes:
+                effect = "it changes which pathway some babies get (see above)"
+            elif paper.compared:
+                effect = "no baby's pathway depends on it"
+            else:  # never claim what was not shown
+                effect = (
+                    "behaviour was not compared, so whether a pathway depends on it is not known"
+                )
             new_or_gone = "New" if c.kind == "added" else "Removed"
             yield f"{new_or_gone} question “{name}”, {only}: {effect}."
         elif (
@@ -123,10 +127,13 @@ def policy_sentences(paper: BoardPaper) -> Iterator[str]:
     for p in paper.policy:
         if p.field in linked:
             continue
-        yield (
-            f"Policy - {w.policy_change(ps, p.field, p.old, p.new)} (a stated position: no"
-            " baby's pathway changes with it)."
+        effect = (
+            "no baby's pathway changes with it"
+            if paper.compared
+            else "behaviour was not compared, so its effect on pathways is not known"
         )
+        change = w.policy_change(ps, p.field, p.old, p.new)
+        yield f"Policy - {change} (a stated position: {effect})."
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -262,13 +269,18 @@ def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
     if parts[0] == "actions" and len(parts) >= 2:
         old_action = next((x for x in a.actions if x.id == parts[1]), None)
         new_action = next((x for x in b.actions if x.id == parts[1]), None)
-        if c.kind == "added" and new_action is not None:
+        whole = len(parts) == 2  # the action itself, not one of its fields (a source added)
+        if whole and c.kind == "added" and new_action is not None:
             return f"New action: {new_action.text}"
-        if c.kind == "removed" and old_action is not None:
+        if whole and c.kind == "removed" and old_action is not None:
             return f"Action removed: {old_action.text}"
         either = new_action or old_action
         name = either.text if either is not None else parts[1]
         what = parts[2] if len(parts) > 2 else "action"
+        if not whole and c.kind in {"added", "removed"}:
+            value = c.new if c.kind == "added" else c.old
+            field_name = ACTION_FIELDS.get(what, what.replace("_", " ").capitalize())
+            return f"{field_name} of “{short(name)}”: {value} {c.kind}"
         if what == "timescale" and parts[-1] != "label":
             return None  # hours and same_day say what the label says
         if what == "text":
@@ -282,7 +294,25 @@ def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
         return f"Title was “{c.old}”"
     if field == "urgency":
         return None  # the protocol's own rank: levels compare protocols
+    if field == "first_step":
+        return (
+            "Now comes first, and the other rules decide what follows"
+            if c.new == "true"
+            else "No longer comes first before what the other rules decide"
+        )
     return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
+
+
+# An action's fields as a board reads them, for a field added to or removed from an action
+# both versions have.
+ACTION_FIELDS = {
+    "cite": "Source",
+    "contact": "Contact",
+    "when": "Condition",
+    "timescale": "Timescale",
+    "responsible": "Who does it",
+    "roles": "Roles",
+}
 
 
 def first_sentence(text: str) -> str:

@@ -256,7 +256,9 @@ def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any)
     if len(a) > 60 or len(b) > 60:
         if b == "not stated":
             return f"{name}: no longer stated"
-        return f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see the table)"
+        return (
+            f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see “Policy positions”)"
+        )
     return f"{name}: {a} → {b}"
 
 

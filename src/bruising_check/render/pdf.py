@@ -116,18 +116,7 @@ def _block(d: Printout, b: Block) -> None:
             d.para(t)
         case Fields(rows=rows):
             for label, value in rows:
-                d.set_font("DejaVu", "B", 10)
-                d.cell(LABEL_W, 6, visible(label))
-                if value is None:  # a blank line to fill in by hand
-                    y = d.get_y() + 5
-                    d.set_draw_color(0, 0, 0)
-                    d.line(MARGIN + LABEL_W, y, MARGIN + WIDTH, y)
-                    d.ln(7)
-                    continue
-                d.set_font("DejaVu", "", 8 if len(value) > 60 and " " not in value else 10)
-                d.multi_cell(
-                    WIDTH - LABEL_W, 6, visible(value), align="L", new_x="LMARGIN", new_y="NEXT"
-                )
+                _field(d, label, value)
         case Checklist(items=items):
             for item in items:
                 # An action, its timescale, who and its contact never split across pages.
@@ -198,6 +187,37 @@ def _block(d: Printout, b: Block) -> None:
                 y = d.get_y() + 6
                 d.line(MARGIN + 35, y, MARGIN + WIDTH, y)
                 d.ln(6)
+
+
+def _field(d: Printout, label: str, value: str | None) -> None:
+    """One label and value row. A label wider than its column is printed on its own line(s)
+    across the page, with the value under it in the value column (it used to run on under the
+    value: "Independently mobno")."""
+    d.set_font("DejaVu", "B", 10)
+    wide = d.get_string_width(visible(label)) > LABEL_W - 2
+    size = 8 if value is not None and len(value) > 60 and " " not in value else 10
+    label_h = d.height(label, bold=True) if wide else 0.0
+    value_h = 6.0
+    if value is not None:
+        d.set_font("DejaVu", "", size)
+        lines = d.multi_cell(WIDTH - LABEL_W, 6, visible(value), dry_run=True, output="LINES")
+        assert isinstance(lines, list)
+        value_h = 6.0 * len(lines)
+    d.keep(label_h + value_h)
+    if wide:
+        d.para(label, bold=True)
+    else:
+        d.set_font("DejaVu", "B", 10)
+        d.cell(LABEL_W, 6, visible(label))
+    d.set_x(MARGIN + LABEL_W)
+    if value is None:  # a blank line to fill in by hand
+        y = d.get_y() + 5
+        d.set_draw_color(0, 0, 0)
+        d.line(MARGIN + LABEL_W, y, MARGIN + WIDTH, y)
+        d.set_y(d.get_y() + 7)
+        return
+    d.set_font("DejaVu", "", size)
+    d.multi_cell(WIDTH - LABEL_W, 6, visible(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _bodymap(d: Printout, b: BodyMap) -> None:

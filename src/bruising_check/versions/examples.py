@@ -11,7 +11,7 @@ pair being illustrated; `reproduces` is the check every shown example has passed
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
@@ -29,19 +29,41 @@ Outcome = tuple[str | None, str | None]
 """(pathway id, follow-on pathway id) as the engine decides them."""
 
 # The earliest age (completed weeks) at which the tool will show a milestone in an example. Not a
-# clinical threshold and not used to decide anything: only to keep examples recognisable. The
-# locomotor floors follow the WHO Motor Development Study 1st percentiles (hands-and-knees
-# crawling 5.2 months, walking with assistance 5.9 months; WHO Multicentre Growth Reference Study
-# Group, Acta Paediatr Suppl 2006;450:86-95), as the national baseline v2 spec quotes them; no
-# locomotor milestone is shown earlier than the earliest of those. Rolling, sitting and pulling to
-# stand have no floor from a source held here, so none is applied to them.
+# clinical threshold and not used to decide anything: only to keep examples recognisable (no
+# "0-week-old who rolls"). Three kinds of figure, and the paper says which is which (`FLOOR_BASIS`):
+# - "who": the WHO Motor Development Study 1st percentiles as the national baseline v2 spec quotes
+#   them (hands-and-knees crawling 5.2 months, walking with assistance 5.9 months; WHO Multicentre
+#   Growth Reference Study Group, Acta Paediatr Suppl 2006;450:86-95): crawling 23 weeks, cruising
+#   and walking 26 weeks;
+# - "crawling figure": bottom shuffling and wheelchair use take the crawling floor (no figure of
+#   their own in a source held here);
+# - "rough": rolling, sitting and pulling to stand have no figure in a source held here; these are
+#   rough, deliberately early round figures (about 3, 4 and 5 months) chosen by this tool, marked as
+#   such wherever they are shown. Unverified: replace them if a partnership has a better source.
 MILESTONE_FLOOR_WEEKS: dict[str, int] = {
+    "rolling": 12,
+    "sitting": 16,
+    "pulling_to_stand": 20,
     "crawling": 23,
     "bottom_shuffling": 23,
     "cruising": 26,
     "walking": 26,
     "independent_wheelchair_use": 23,
 }
+FloorBasis = Literal["who", "crawling figure", "rough"]
+FLOOR_BASIS: dict[str, FloorBasis] = {
+    "rolling": "rough",
+    "sitting": "rough",
+    "pulling_to_stand": "rough",
+    "crawling": "who",
+    "bottom_shuffling": "crawling figure",
+    "cruising": "who",
+    "walking": "who",
+    "independent_wheelchair_use": "crawling figure",
+}
+# Milestones that make a child mobile (the locomotor ones): `milestone_question` finds the
+# question by these, not by rolling or sitting, which other multiple-choice questions might share.
+LOCOMOTOR = frozenset({"crawling", "bottom_shuffling", "cruising", "walking"})
 # Answers preferred in an example when the outcome allows (the most ordinary first).
 PREFERRED: dict[str, tuple[Any, ...]] = {
     "report_channel": ("seen_in_person",),
@@ -67,9 +89,16 @@ _SEEN: dict[tuple[int, Any], tuple[Protocol, Outcome | None]] = {}
 
 
 def _key(answers: Mapping[str, Any]) -> Any:
-    return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()),
-    )
+    return _frozen(answers)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy: answers hold lists of marks, each a mapping (answers format v2)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("seq", tuple(_frozen(v) for v in value))
+    return value
 
 
 def _outcome(protocol: Protocol, answers: Mapping[str, Any]) -> Outcome | None:
@@ -103,9 +132,7 @@ def age_question(protocol: Protocol) -> NumberQuestion | None:
 
 def milestone_question(protocol: Protocol) -> MultipleChoiceQuestion | None:
     for q in protocol.questions:
-        if isinstance(q, MultipleChoiceQuestion) and any(
-            o.id in MILESTONE_FLOOR_WEEKS for o in q.options
-        ):
+        if isinstance(q, MultipleChoiceQuestion) and any(o.id in LOCOMOTOR for o in q.options):
             return q
     return None
 
