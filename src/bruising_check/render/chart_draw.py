@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+from typing import Any
 
 from bruising_check.render.chart import (
     FONTS,
@@ -229,10 +230,21 @@ def pdf(scene: Scene) -> bytes:
     doc.set_creator("bruising-check")
     doc.set_lang("en-GB")
     doc.add_page()
+    draw(doc, scene, 0, 0, k, 1.0)
+    return bytes(doc.output())
+
+
+def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: float) -> None:
+    """Draw `scene` on an fpdf2 page at (ox, oy), `k` page units per scene pixel; font sizes
+    are in points, so they take `pt_per_unit` too. The document has the DejaVu fonts."""
 
     def rgb(colour: str) -> tuple[int, int, int]:
         return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
+    def at(x: float, y: float) -> tuple[float, float]:
+        return ox + x * k, oy + y * k
+
+    pt = k * pt_per_unit
     for b in scene.boxes:
         doc.set_fill_color(*rgb(b.fill))
         doc.set_draw_color(*rgb(b.stroke))
@@ -240,8 +252,7 @@ def pdf(scene: Scene) -> bytes:
         if b.dashed:
             doc.set_dash_pattern(dash=10 * k, gap=6 * k)
         doc.rect(
-            b.x * k,
-            b.y * k,
+            *at(b.x, b.y),
             b.w * k,
             b.h * k,
             style="FD",
@@ -251,8 +262,8 @@ def pdf(scene: Scene) -> bytes:
         doc.set_dash_pattern()
         doc.set_text_color(*rgb(_text_colour(b)))
         for x, y, text, size, bold in _lines(b):
-            doc.set_font("DejaVu", "B" if bold else "", size * k)
-            doc.text(x * k, y * k, text)
+            doc.set_font("DejaVu", "B" if bold else "", size * pt)
+            doc.text(*at(x, y), text)
     for a in scene.arrows:
         colour, w = _arrow_style(a)
         doc.set_draw_color(*rgb(colour))
@@ -261,21 +272,23 @@ def pdf(scene: Scene) -> bytes:
         pts = _shortened(a, _head_size(w))
         if a.dashed:
             doc.set_dash_pattern(dash=10 * k, gap=6 * k)
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            doc.line(x0 * k, y0 * k, x1 * k, y1 * k)
+        for p0, p1 in itertools.pairwise(pts):
+            doc.line(*at(*p0), *at(*p1))
         doc.set_dash_pattern()
-        doc.polygon([(x * k, y * k) for x, y in _head(a, _head_size(w))], style="F")
+        doc.polygon([at(x, y) for x, y in _head(a, _head_size(w))], style="F")
         if a.label and a.label_at:
             doc.set_text_color(*rgb(colour if a.state else INK))
-            doc.set_font("DejaVu", "B", a.label_size * k)
-            doc.text(a.label_at[0] * k, a.label_at[1] * k, a.label)
+            doc.set_font("DejaVu", "B", a.label_size * pt)
+            doc.text(*at(*a.label_at), a.label)
     for s in scene.swatches:
         doc.set_fill_color(*rgb(s.fill))
         doc.set_draw_color(*rgb(s.stroke))
         doc.set_line_width(2 * k)
-        doc.rect(s.x * k, s.y * k, s.size * k, s.size * k, style="FD")
+        doc.rect(*at(s.x, s.y), s.size * k, s.size * k, style="FD")
     for t in scene.texts:
         doc.set_text_color(*rgb(t.colour))
-        doc.set_font("DejaVu", "B" if t.bold else "", t.size * k)
-        doc.text(t.x * k, t.y * k, t.text)
-    return bytes(doc.output())
+        doc.set_font("DejaVu", "B" if t.bold else "", t.size * pt)
+        doc.text(*at(t.x, t.y), t.text)
+    doc.set_text_color(0, 0, 0)
+    doc.set_draw_color(0, 0, 0)
+    doc.set_line_width(0.2)

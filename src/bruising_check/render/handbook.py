@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from bruising_check import STATEMENT
 from bruising_check.protocol.model import (
@@ -22,6 +23,8 @@ from bruising_check.protocol.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
+from bruising_check.render import chart_views
+from bruising_check.render.chart import Scene
 from bruising_check.render.words import Line, condition_lines, contact_line, long_date
 
 # --- the document model -----------------------------------------------------------------------
@@ -60,7 +63,16 @@ class Warning:
     text: str
 
 
-Block = Heading | Para | Items | Warning
+@dataclass(frozen=True)
+class Figure:
+    """A picture drawn from the protocol: the flowchart overview, or a blank body map."""
+
+    kind: Literal["flowchart", "bodymap"]
+    caption: str
+    scene: Scene | None = None  # the flowchart, laid out once for every format
+
+
+Block = Heading | Para | Items | Warning | Figure
 
 
 @dataclass(frozen=True)
@@ -91,49 +103,128 @@ def _opt(*items: Item | None) -> tuple[Item, ...]:
 
 
 def build(protocol: Protocol, *, file: str, sha256: str, today: dt.date) -> Handbook:
-    """The handbook for `protocol`. `today` decides whether the review date has passed."""
-    return Handbook(protocol.metadata.title, tuple(_blocks(protocol, file, sha256, today)))
+    """The handbook for `protocol`, in the order of a published protocol: scope, what to do,
+    the flowchart, definitions, the questions, the rules, the body map, governance, sources.
+    `today` decides whether the review date has passed. `file` is never printed: a published
+    handbook names the protocol by id, version and SHA-256, not by a path on someone's disk."""
+    del file
+    p = protocol
+    return Handbook(
+        p.metadata.title,
+        (
+            *_scope(p, today),
+            *_what_to_do(p),
+            Heading(2, "The flowchart", "flowchart"),
+            Para(
+                "The checks in order, each with the pathway it leads to (coloured by urgency)."
+                " The rules below are the full statement; the chart is an overview."
+            ),
+            Figure(
+                "flowchart",
+                "The flowchart: the overview of the checks and the pathways.",
+                chart_views.overview(p),
+            ),
+            *_definitions(p),
+            *_questions(p),
+            *_rules(p),
+            Heading(2, "Body map", "body-map"),
+            Para(
+                "For recording where each mark is: number each mark on the map and write the"
+                " same number beside its description in the record."
+            ),
+            Figure("bodymap", "Front and back; mark the side (the child's left or right)."),
+            *_governance(p, sha256, today),
+            *_sources(p),
+        ),
+    )
 
 
-def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Block]:
+def _scope(p: Protocol, today: dt.date) -> Iterator[Block]:
     m = p.metadata
     yield Heading(1, m.title)
+    yield Heading(2, "Scope and who this is for", "scope")
+    yield Para(m.disclaimer)
+    yield Para(STATEMENT)
     yield Items(
         (
-            Item(m.version, "Version"),
-            Item(m.status, "Status"),
             Item(m.issued_by, "Issued by"),
-            Item(m.approved_by or "not yet approved", "Approved by"),
-            Item(long_date(m.approved_on), "Approved on"),
-            Item(long_date(m.effective_from), "Effective from"),
+            Item(f"{m.version} ({m.status})", "Version"),
             Item(long_date(m.review_due), "Review due"),
-            *([Item(m.supersedes, "Supersedes")] if m.supersedes else []),
-            Item(f"{file} (SHA-256 {sha256[:16]}…), on {long_date(today)}", "Generated from"),
         )
     )
     if m.status != "approved":
         yield Warning(f"This protocol is a {m.status}, not an approved local protocol.")
     if m.review_due is not None and m.review_due < today:
         yield Warning(f"The review date ({long_date(m.review_due)}) has passed.")
-    yield Para(m.disclaimer, "Disclaimer:")
-    yield Para(STATEMENT)
-    if m.aligned_to:
-        yield Heading(2, "Aligned to")
+    if p.policy is not None:
+        scope = p.policy.model_dump()
+        rows = [
+            Item(_policy_value(scope[k]), _POLICY_LABELS[k] + ":")
+            for k in ("scope_mark_types", "disability", "mobility_milestones")
+            if k in scope and scope[k] is not None
+        ]
+        if rows:
+            yield Items(tuple(rows))
+
+
+def _what_to_do(p: Protocol) -> Iterator[Block]:
+    yield Heading(2, "What to do: pathways, actions, timescales and contacts", "what-to-do")
+    yield Para(
+        "Each case ends in one of these pathways, most urgent first. The rules (below) say"
+        " which; an answer that is not known can only make the pathway more urgent."
+    )
+    if any(c.placeholder for c in p.contacts):
+        yield Warning(
+            "Contacts marked PLACEHOLDER are examples, not real numbers. Replace them with"
+            " your partnership's own before publishing or using this protocol."
+        )
+    for pw in sorted(p.pathways, key=lambda x: x.urgency):
+        yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
+        yield Para(pw.timescale.label, "Timescale:")
+        if pw.summary:
+            yield Para(pw.summary)
+        yield Items(tuple(_action(p, a) for a in pw.actions))
+    if p.contacts:
+        yield Heading(3, "Contacts")
+        for c in p.contacts:
+            yield Items((Item(contact_line(c) or c.name),))
+    if p.advice:
+        yield Heading(3, "Added to any pathway when it applies")
+        for a in p.advice:
+            yield Items(
+                (
+                    Item(
+                        a.because,
+                        f"Advice {a.id}:",
+                        children=(
+                            Item("", "When", children=(_from_line(condition_lines(p, a.when)),)),
+                            Item("", "Actions:", children=tuple(_action(p, x) for x in a.actions)),
+                            *_opt(_cites(p, a.cite)),
+                        ),
+                    ),
+                )
+            )
+    if p.context_prompts:
+        yield Heading(3, "Family context (recorded; never changes the pathway)")
         yield Items(
             tuple(
-                Item(f"[{a.source}] {_source_title(p, a.source)}: {a.date}") for a in m.aligned_to
+                Item(
+                    c.prompt, children=tuple(_opt(Item(c.help, "Why we ask:") if c.help else None))
+                )
+                for c in p.context_prompts
             )
         )
-    if m.notes:
-        yield Heading(2, "Notes")
-        yield Items(tuple(Item(n) for n in m.notes))
 
+
+def _definitions(p: Protocol) -> Iterator[Block]:
     if p.definitions:
-        yield Heading(2, "Definitions")
+        yield Heading(2, "Definitions", "definitions")
         for d in p.definitions:
             yield Items((Item(d.text, d.term + ":", children=_opt(_cites(p, d.cite))),))
 
-    yield Heading(2, "The questions, and why each is asked")
+
+def _questions(p: Protocol) -> Iterator[Block]:
+    yield Heading(2, "The questions, and why each is asked", "questions")
     yield Para("Asked in this order. Questions that do not apply to a child are skipped.")
     section = None
     for n, q in enumerate(p.questions, 1):
@@ -191,7 +282,9 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
             step = " (a working step, shown in the record's data only)" if f.internal else ""
             yield Items((Item(f.label + step, f"({f.id})", children=tuple(children)),))
 
-    yield Heading(2, "The rules")
+
+def _rules(p: Protocol) -> Iterator[Block]:
+    yield Heading(2, "The rules in plain English, with their sources", "rules")
     yield Para(
         "The rules are checked in this order and the first one that matches decides the pathway."
         " Advice is added whenever it matches and never changes the pathway. An answer that is"
@@ -210,18 +303,6 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 *_opt(_cites(p, r.cite)),
             )
         )
-    if p.advice:
-        yield Heading(2, "Advice added to any pathway")
-        for a in p.advice:
-            yield Heading(3, f"Advice {a.id}")
-            yield Items(
-                (
-                    Item("", "When", children=(_from_line(condition_lines(p, a.when)),)),
-                    Item(a.because, "Why:"),
-                    Item("", "Actions:", children=tuple(_action(p, x) for x in a.actions)),
-                    *_opt(_cites(p, a.cite)),
-                )
-            )
     if p.invariants:
         yield Heading(2, "Safeguards the tool always keeps")
         for inv in p.invariants:
@@ -236,37 +317,38 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 )
             )
 
-    yield Heading(2, "Pathways, actions, timescales and contacts")
-    for pw in sorted(p.pathways, key=lambda x: x.urgency):
-        yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
-        yield Para(pw.timescale.label, "Timescale:")
-        if pw.summary:
-            yield Para(pw.summary)
-        yield Items(tuple(_action(p, a) for a in pw.actions))
 
-    if p.contacts:
-        yield Heading(2, "Contacts")
-        if any(c.placeholder for c in p.contacts):
-            yield Warning(
-                "Contacts marked PLACEHOLDER are examples, not real numbers. Replace them with"
-                " your partnership's own before publishing or using this protocol."
-            )
-        for c in p.contacts:
-            yield Items((Item(contact_line(c) or c.name),))
-
-    if p.context_prompts:
-        yield Heading(2, "Family context (recorded; never changes the pathway)")
+def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[Block]:
+    m = p.metadata
+    yield Heading(2, "Governance: version, approval, review and changes", "governance")
+    yield Items(
+        (
+            Item(m.id, "Protocol id"),
+            Item(m.version, "Version"),
+            Item(m.status, "Status"),
+            Item(m.issued_by, "Issued by"),
+            Item(m.approved_by or "not yet approved", "Approved by"),
+            Item(long_date(m.approved_on), "Approved on"),
+            Item(long_date(m.effective_from), "Effective from"),
+            Item(long_date(m.review_due), "Review due"),
+            *([Item(m.supersedes, "Supersedes")] if m.supersedes else []),
+            Item(f"SHA-256 {sha256}, on {long_date(today)}", "This handbook was generated from"),
+        )
+    )
+    if m.aligned_to:
+        yield Heading(3, "Aligned to")
         yield Items(
             tuple(
-                Item(
-                    c.prompt, children=tuple(_opt(Item(c.help, "Why we ask:") if c.help else None))
-                )
-                for c in p.context_prompts
+                Item(f"[{a.source}] {_source_title(p, a.source)}: {a.date}") for a in m.aligned_to
             )
         )
-
+    deviations: tuple[Any, ...] = tuple(getattr(p, "approved_deviations", None) or ())
+    if deviations:
+        yield Heading(3, "Approved deviations from the reference protocol")
+        for d in deviations:
+            yield Items((_deviation(d),))
     if p.policy is not None:
-        yield Heading(2, "Where this protocol stands on points local protocols differ on")
+        yield Heading(3, "Where this protocol stands on points local protocols differ on")
         yield Items(
             tuple(
                 Item(
@@ -279,6 +361,32 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
             )
         )
 
+    if m.changelog:
+        yield Heading(3, "Changes")
+        yield Items(
+            tuple(Item(c.summary, f"{c.version} ({c.date.isoformat()}):") for c in m.changelog)
+        )
+
+    if m.notes:
+        yield Heading(3, "Notes")
+        yield Items(tuple(Item(n) for n in m.notes))
+
+
+def _deviation(d: Any) -> Item:
+    """An approved deviation (design: docs/design/local-protocols.md section 4), as written."""
+    rows = [
+        Item(str(getattr(d, "why", "") or ""), "Why:"),
+        Item(str(getattr(d, "against", "") or ""), "Against:"),
+        Item(", ".join(getattr(d, "rules", ()) or ()) or "none named", "Rules:"),
+        Item(str(getattr(d, "approved_by", "") or "not stated"), "Approved by:"),
+    ]
+    on = getattr(d, "approved_on", None)
+    if isinstance(on, dt.date):
+        rows.append(Item(long_date(on), "Approved on:"))
+    return Item("", f"{getattr(d, 'id', '')}:", children=tuple(rows))
+
+
+def _sources(p: Protocol) -> Iterator[Block]:
     yield Heading(2, "Sources")
     for s in p.sources:
         status = {
@@ -292,12 +400,6 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
         )
         year = f" ({s.year})" if s.year and str(s.year) not in s.title else ""
         yield Items((Item(s.title + year, f"[{s.id}]", url=s.url, children=notes),))
-
-    if m.changelog:
-        yield Heading(2, "Changes")
-        yield Items(
-            tuple(Item(c.summary, f"{c.version} ({c.date.isoformat()}):") for c in m.changelog)
-        )
 
 
 def _source_title(p: Protocol, sid: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT
-from bruising_check.render import safe
-from bruising_check.render.handbook import Handbook, Heading, Item, Items, Para, Warning
+from bruising_check.render import bodymap, chart_draw, safe
+from bruising_check.render.handbook import Figure, Handbook, Heading, Item, Items, Para, Warning
 from bruising_check.render.markdown import md_escape
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -27,6 +27,14 @@ def markdown(book: Handbook) -> str:
                 out += [f"> **Warning:** {e(text)}", ""]
             case Items(items=items):
                 out += [*_md_items(items, 0), ""]
+            case Figure(kind=kind):
+                what = "flowchart" if kind == "flowchart" else "body map"
+                how = (
+                    "`bruising-check show --format png` draws it"
+                    if kind == "flowchart"
+                    else "the printed record has one"
+                )
+                out += [f"*The {what} is drawn in the HTML and PDF handbook; {how}.*", ""]
     out += ["---", "", f"*{e(STATEMENT)}*", ""]
     return safe.visible("\n".join(out))
 
@@ -53,6 +61,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 52rem; margin: 
 h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2rem; }
 h3 { margin-bottom: .3rem; }
 .warning { border-left: 4px solid #b00000; background: #fff1f0; padding: .5rem .8rem; }
+figure svg { max-width: 100%; height: auto; } figure.bodymap svg { max-width: 28rem; }
 footer { margin-top: 3rem; border-top: 1px solid #ccc; font-style: italic; }
 @media print { body { max-width: none; } a { color: inherit; } }
 """
@@ -83,6 +92,13 @@ def html(book: Handbook) -> str:
                 out.append(f'<p class="warning"><strong>Warning:</strong> {h(text)}</p>')
             case Items(items=items):
                 out.extend(_html_items(items))
+            case Figure(kind="flowchart", scene=scene, caption=caption) if scene is not None:
+                picture = chart_draw.svg(scene).split("\n", 1)[1]  # without the XML declaration
+                out.append(f'<figure class="chart">{picture}<figcaption>{h(caption)}</figcaption>')
+                out.append("</figure>")
+            case Figure(kind="bodymap", caption=caption):
+                out.append(f'<figure class="bodymap">{bodymap.svg((), "Body map")}')
+                out.append(f"<figcaption>{h(caption)}</figcaption></figure>")
     out += [f"<footer><p>{h(STATEMENT)}</p></footer>", "</body>", "</html>", ""]
     return safe.visible("\n".join(out))
 

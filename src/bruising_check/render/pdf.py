@@ -44,9 +44,11 @@ class Printout(PdfDocument):
     def header(self) -> None:
         self.set_y(8)
         self.set_font("DejaVu", "", 7.5)
-        self.cell(WIDTH, 4, self.running_head, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            self.w - 2 * MARGIN, 4, self.running_head, align="L", new_x="LMARGIN", new_y="NEXT"
+        )
         self.set_draw_color(150, 150, 150)
-        self.line(MARGIN, 13, MARGIN + WIDTH, 13)
+        self.line(MARGIN, 13, self.w - MARGIN, 13)  # the page's own width (a landscape page too)
         self.set_y(20)
 
     def para(self, text: str, *, bold: bool = False, size: float = 10, indent: float = 0) -> None:
@@ -187,7 +189,7 @@ def _block(d: Printout, b: Block) -> None:
             d.rect(MARGIN, top, WIDTH, d.get_y() - top)
             d.set_line_width(0.2)
         case BodyMap():
-            _bodymap(d, b)
+            bodymap_figure(d, b)
         case Signature(fields=fields):
             if d.get_y() > BOTTOM - 50:
                 d.add_page()
@@ -200,7 +202,7 @@ def _block(d: Printout, b: Block) -> None:
                 d.ln(6)
 
 
-def _bodymap(d: Printout, b: BodyMap) -> None:
+def bodymap_figure(d: Printout, b: BodyMap) -> None:
     scale = WIDTH / bodymap.WIDTH
     height = bodymap.TOTAL_H * scale
     if d.get_y() + height + 20 > BOTTOM:
@@ -252,6 +254,7 @@ def _bodymap(d: Printout, b: BodyMap) -> None:
         d.set_text_color(0, 0, 0)
     d.set_line_width(0.2)
     d.set_y(top + height + 2)
-    listed = "; ".join(f"{m.number} {m.label}" for m in b.marks)
-    d.para(f"Marked: {listed}.", bold=True, size=9)
+    if b.marks:
+        listed = "; ".join(f"{m.number} {m.label}" for m in b.marks)
+        d.para(f"Marked: {listed}.", bold=True, size=9)
     d.para(b.caption, size=8.5)
