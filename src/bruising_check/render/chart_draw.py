@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 from bruising_check.render.chart import (
-    FONTS,
     GREY,
     INK,
     LINE,
@@ -217,21 +216,18 @@ def _dashed_rect(draw: object, corners: list[tuple[float, float]], gap: str, k: 
 
 
 def pdf(scene: Scene) -> bytes:
-    """One page the shape of the scene (1 px = 0.75 pt, so 1920 px is 20 inches wide)."""
-    from fpdf import FPDF
+    """One page the shape of the scene, 0.2 mm a pixel (1920 px is 384 mm, about A3 wide), with
+    the running footer of every printout; characters DejaVu lacks come from the bundled
+    fallback fonts (`pdfdoc.Document`)."""
+    from bruising_check.render.pdfdoc import Document
 
-    k = 0.75
-    doc = FPDF(unit="pt", format=(scene.width * k, scene.height * k))
-    doc.set_auto_page_break(False)
+    k = 0.2
+    doc = Document(scene.title)
     doc.set_margins(0, 0, 0)
-    doc.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    doc.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    doc.set_title(scene.title)
-    doc.set_creator("bruising-check")
     doc.set_lang("en-GB")
-    doc.add_page()
-    draw(doc, scene, 0, 0, k, 1.0)
-    return bytes(doc.output())
+    doc.add_page(format=(scene.width * k, scene.height * k + 18))
+    draw(doc, scene, 0, 0, k, 72 / 25.4)
+    return doc.output_bytes()
 
 
 def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: float) -> None:
@@ -245,6 +241,16 @@ def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: fl
         return ox + x * k, oy + y * k
 
     pt = k * pt_per_unit
+    auto, margin = doc.auto_page_break, doc.b_margin
+    doc.set_auto_page_break(False)
+
+    def text(x: float, y: float, words: str, size: float, bold: bool) -> None:
+        # A cell, not `text()`: cells take the fallback fonts and shaping; baseline to top.
+        doc.set_font("DejaVu", "B" if bold else "", size * pt)
+        x0, y0 = at(x, y)
+        doc.set_xy(x0, y0 - 0.8 * size * k)
+        doc.cell(doc.get_string_width(words) + 1, size * k, words)
+
     for b in scene.boxes:
         doc.set_fill_color(*rgb(b.fill))
         doc.set_draw_color(*rgb(b.stroke))
@@ -261,9 +267,8 @@ def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: fl
         )
         doc.set_dash_pattern()
         doc.set_text_color(*rgb(_text_colour(b)))
-        for x, y, text, size, bold in _lines(b):
-            doc.set_font("DejaVu", "B" if bold else "", size * pt)
-            doc.text(*at(x, y), text)
+        for x, y, line, size, bold in _lines(b):
+            text(x, y, line, size, bold)
     for a in scene.arrows:
         colour, w = _arrow_style(a)
         doc.set_draw_color(*rgb(colour))
@@ -278,8 +283,7 @@ def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: fl
         doc.polygon([at(x, y) for x, y in _head(a, _head_size(w))], style="F")
         if a.label and a.label_at:
             doc.set_text_color(*rgb(colour if a.state else INK))
-            doc.set_font("DejaVu", "B", a.label_size * pt)
-            doc.text(*at(*a.label_at), a.label)
+            text(*a.label_at, a.label, a.label_size, True)
     for s in scene.swatches:
         doc.set_fill_color(*rgb(s.fill))
         doc.set_draw_color(*rgb(s.stroke))
@@ -287,8 +291,8 @@ def draw(doc: Any, scene: Scene, ox: float, oy: float, k: float, pt_per_unit: fl
         doc.rect(*at(s.x, s.y), s.size * k, s.size * k, style="FD")
     for t in scene.texts:
         doc.set_text_color(*rgb(t.colour))
-        doc.set_font("DejaVu", "B" if t.bold else "", t.size * pt)
-        doc.text(*at(t.x, t.y), t.text)
+        text(t.x, t.y, t.text, t.size, t.bold)
     doc.set_text_color(0, 0, 0)
+    doc.set_auto_page_break(auto, margin)
     doc.set_draw_color(0, 0, 0)
     doc.set_line_width(0.2)

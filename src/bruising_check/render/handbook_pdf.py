@@ -42,28 +42,45 @@ class _Book(Printout):
             self.placeholder_pages.update(range(first_page, self.page_no() + 1))
 
 
+def _fit(doc: Any, text: str, width: float) -> str:
+    """`text` cut to one line of `width` (the contents page never runs onto a second page)."""
+    if doc.get_string_width(text) <= width:
+        return text
+    while text and doc.get_string_width(text + "...") > width:
+        text = text[:-1]
+    return text + "..."
+
+
 def _contents(doc: Any, outline: Sequence[Any]) -> None:
     doc.set_xy(doc.l_margin, 22)
     doc.set_font(MAIN, "B", 18)
-    doc.multi_cell(0, 8, doc.doc_title, align="L", new_x="LMARGIN", new_y="NEXT")
+    usable = doc.w - doc.l_margin - doc.r_margin
+    title = doc.doc_title if len(doc.doc_title) <= 160 else doc.doc_title[:157] + "..."
+    doc.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_font(MAIN, "B", 13)
     doc.cell(0, 7, "Contents", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
+    entries = []
     parent = ""
     for section in outline:
         if section.level == 0:
             parent = section.name
         # The chapters, and under "what to do" each pathway: what a reader looks up first.
-        if section.level > 1 or (section.level == 1 and not parent.startswith("What to do")):
-            continue
+        if section.level == 0 or (section.level == 1 and parent.startswith("What to do")):
+            entries.append(section)
+    room = doc.page_break_trigger - doc.get_y() - 20
+    if len(entries) * 6 > room:  # a protocol with very many pathways: the chapters only
+        entries = [e for e in entries if e.level == 0]
+    step = min(6.0, room / max(1, len(entries)))
+    for section in entries:
         indent = 6.0 * section.level
         doc.set_font(MAIN, "B" if section.level == 0 else "", 10.5 if section.level == 0 else 9.5)
-        width = doc.w - doc.l_margin - doc.r_margin - indent - 14
+        width = usable - indent - 14
         doc.set_x(doc.l_margin + indent)
-        name = section.name if len(section.name) < 95 else section.name[:92] + "..."
-        doc.cell(width, 6, name, link=doc.add_link(page=section.page_number))
-        doc.cell(14, 6, str(section.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+        name = _fit(doc, section.name, width - 2)
+        doc.cell(width, step, name, link=doc.add_link(page=section.page_number))
+        doc.cell(14, step, str(section.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.set_font(MAIN, "", 9)
     doc.multi_cell(0, 5, STATEMENT, new_x="LMARGIN", new_y="NEXT")
@@ -128,7 +145,8 @@ def handbook_pdf(book: Handbook) -> bytes:
 def _flowchart(doc: _Book, scene: Any, caption: str) -> None:
     """The overview on its landscape page, as large as the rest of the page allows."""
     top, left = doc.get_y() + 1, 12.0
-    width, height = doc.w - 2 * left, doc.h - top - 24.0
+    # Above the automatic page break, with a line for the caption.
+    width, height = doc.w - 2 * left, doc.page_break_trigger - top - 7.0
     k = min(width / scene.width, height / scene.height)
     draw(doc, scene, left + (width - scene.width * k) / 2, top, k, MM_TO_PT)
     doc.set_xy(left, top + scene.height * k + 2)
