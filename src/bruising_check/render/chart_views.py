@@ -174,7 +174,7 @@ def _label(p: Protocol, rule: Rule, parts: Sequence[Condition]) -> str:
         c = parts[0]
         q = p.question(c.question) if c.question else None
         if q is not None and (
-            (c.operator == "equals" and c.equals == "yes")
+            (c.operator == "equals" and (c.equals == "yes" or c.equals is True))
             or (c.operator == "is_empty" and c.is_empty is False)
         ):
             return q.prompt
@@ -439,7 +439,7 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
             reached = reached and walk_.goes_on(step)
         chip_h = max((b.h for b in chips if b is not None), default=0.0)
         chip_y = header_y + 12
-        dec_y = chip_y + chip_h + 50 if chip_h else header_y + 20
+        dec_y = chip_y + chip_h + 44 if chip_h else header_y + 20
         dec_h = max(b.h for b in decisions)
         reached = True
         stage_shown: set[int] = set()
@@ -487,11 +487,12 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
         assert last is not None
         if fact is not None:
             # The split: "no" leaves on the left and runs above "yes", so they never cross.
-            y1, y2 = last.bottom + 26, last.bottom + 52
+            row_bottom = dec_y + dec_h  # below every check of the row, not just the split
+            y1, y2 = row_bottom + 24, row_bottom + 46
             for side, x0, yy in ((False, last.x + 40, y1), (True, last.right - 40, y2)):
                 on = reached and walk_.enters(fact, side)
                 starts.append(([(x0, last.bottom), (x0, yy)], walk_.state(on)))
-            y = y2 + 30
+            y = y2 + 28
             c.texts.append(Text(M, y - 8, STAGES[3], SIZE, bold=True))
         else:
             starts.append(([(last.cx, last.bottom)], walk_.state(reached)))
@@ -666,7 +667,8 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
     prev: Box | None = None
     for rule in p.rules:
         one = Step((rule,), (rule.label or "",))
-        head = f"{rule.id}" + ("  (contested)" if rule.contested else "")
+        contested = rule.contested and "contested" not in (rule.label or "")
+        head = f"{rule.id}" + ("  (contested)" if contested else "")
         if rule.label:
             head += f"  {rule.label}"
         lines = runs(head, rule_w - 2 * PAD, SIZE, bold=True) + runs(
@@ -751,7 +753,9 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
             )
         )
         for adv in p.advice:
-            for line in wrap(f"{adv.id}: if {condition_text(p, adv.when)}", W - 2 * M, SIZE):
+            added = "✔ added for this case: " if path is not None and adv.id in path.advice else ""
+            text = f"{added}{adv.id}: if {condition_text(p, adv.when)}"
+            for line in wrap(text, W - 2 * M, SIZE):
                 y += SIZE * 1.3
                 c.texts.append(Text(M, y, line, SIZE))
     y = _legend(c, p, M, y + 20, W - 2 * M) + 20
