@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
 from bruising_check.protocol.loader import Loaded, load_protocol
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.yamlread import read_yaml
+
+# The gate is reproducible: property tests draw the same examples on every run, so a red run is a
+# real regression that anyone can repeat (and a green main stays green). To explore with fresh
+# random examples, as when changing the analysis: HYPOTHESIS_PROFILE=explore python3 dev.py test
+settings.register_profile("gate", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "protocols" / "national-baseline.yaml"

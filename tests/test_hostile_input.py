@@ -191,6 +191,7 @@ def test_fifos_devices_and_folders_are_refused_at_once(tmp_path: Path) -> None:
             ["test", bad, scenarios],
             ["verify-record", bad],
             ["quiz", "--scenarios", bad],
+            ["quiz", "--review", bad],
         ]
     runs = [
         r for r in runs if not (r[-1] == str(tmp_path) and r[:2] == ["diff", "national-baseline"])

@@ -120,3 +120,101 @@ def test_demo_finds_a_bundled_scenario_file_by_name() -> None:
     result = runner.invoke(app, ["demo", "--scenario", "baseline-rules#BL-R01", "--no-pause"])
     assert result.exit_code == 0, result.output
     assert "Decided by rule B1:" in result.stdout
+
+
+def _demo(case: str) -> str:
+    result = runner.invoke(app, ["demo", "--scenario", case, "--no-pause"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_result_is_the_checks_own_rationale_with_the_contested_note() -> None:
+    out = _demo(SCRATCH).split("RESULT", 1)[1]
+    # The contested rule is the point of BL-R09: said beside the rule that decides.
+    assert "Contested rule: Contested - many local protocols refer every mark" in out
+    # The rationale document's sections, in its order: pathway, action checklist, reasons.
+    order = ["PATHWAY: TODAY, A PAEDIATRICIAN", "ACTIONS", "[ ]   ", "WHY", "B6a (decides"]
+    places = [out.index(x) for x in order]
+    assert places == sorted(places)
+    assert "(PLACEHOLDER: not a real contact)" in out
+    assert "CONTEXT (RECORDED ONLY; NEVER CHANGES THE PATHWAY)" in out
+    assert out.count("does not replace, professional judgement") == 1
+
+
+def test_not_sure_and_the_family_context_are_shown() -> None:
+    unsure = _demo("baseline-unknowns-and-carers#BL-U03")
+    assert "WHAT WAS NOT KNOWN" in unsure and "mark 1: Is it patterned" in unsure
+    assert "never taken as a fact" in unsure
+    family = _demo("baseline-unknowns-and-carers#BL-C03").split("CONTEXT (RECORDED", 1)[1]
+    assert "Partner (of a parent); Have you seen them: Not known; Known" in family
+    assert "Has ICON" in family
+
+
+def test_each_marks_part_in_the_decision(baseline: Protocol) -> None:
+    out = _demo("baseline-reports-and-sites#BL-S12").split("EACH MARK'S PART IN THE DECISION", 1)
+    assert len(out) == 2
+    first, second = out[1].split("  Mark 2: ")
+    assert "sole of the foot" in first and "On its own: Not a referral" in first
+    assert "this mark raises it" not in first
+    assert "ankle" in second and "On its own: Refer today" in second
+    assert "this mark raises it" in second
+    # One mark: its part is the whole decision, so no such section.
+    assert "EACH MARK'S PART" not in _demo(SCRATCH)
+
+
+def test_mark_parts_agree_with_the_engine(baseline: Protocol) -> None:
+    from bruising_check.training.demo import mark_parts
+    from tests.conftest import mark
+
+    answers = dict(
+        run(
+            baseline, marks=[mark(), mark(explanation="documented_procedure_or_birth_injury")]
+        ).answers
+    )
+    parts = mark_parts(baseline, answers)
+    assert [p.number for p in parts] == [1, 2]
+    for part, item in zip(parts, answers["marks"], strict=True):
+        assert part.alone == decide(baseline, {**answers, "marks": (item,)})
+    # The unexplained bruise raises the pathway; the documented one does not.
+    assert [p.raises for p in parts] == [True, False]
+
+
+def test_slides_one_step_a_page_self_contained_and_escaped(
+    baseline: Protocol, tmp_path: Any
+) -> None:
+    import re
+
+    import yaml
+
+    path = tmp_path / "cases.yaml"
+    case = {
+        "id": "E1",
+        "title": "Slides <script>alert(1)</script>",
+        "narrative": "A <img src=x onerror=alert(1)> mark \x1b[2J here",
+        "answers": BASE_ANSWERS,
+        "expect": {"outcome": "refer_same_day_csc_and_paediatric"},
+    }
+    path.write_text(yaml.safe_dump({"cases": [case]}), encoding="utf-8")
+    out = tmp_path / "slides.html"
+    result = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    # Scenario text is shown, never obeyed.
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script>alert" not in page and "\x1b" not in page and "\\x1b[2J" in page
+    # Offline: nothing fetched, and the policy forbids fetching.
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", page)
+    assert "default-src 'none'" in page
+    # A title page, one page per answer that teaches, the result, the rationale's sections.
+    from bruising_check.render.demo_slides import quiet
+
+    steps, _ = walk(baseline, dict(run(baseline).answers))
+    taught = sum(1 for s in steps if quiet(baseline, s) is None)
+    assert 0 < taught < len(steps)
+    headings = re.findall(r'<section class="slide">\s*<h[12]>([^<]*)</h[12]>', page)
+    assert headings[0].startswith("Demo E1: Slides")
+    assert len([h for h in headings if h.startswith("[")]) == taught
+    assert "Result" in headings and "Actions" in headings and "Why" in headings
+    assert 'id="count"' in page and "ArrowRight" in page
+    again = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
+    assert again.exit_code == 2 and "already exists" in again.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pexpect
@@ -19,7 +20,13 @@ def spawn(*args: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=20,
         dimensions=(40, 90),
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "xterm"},
+        # PYTHONPATH kept: the package under test, not one installed elsewhere.
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "TERM": "xterm",
+            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+        },
     )
     return child
 
@@ -44,19 +51,42 @@ def test_demo_in_a_terminal_waits_for_enter() -> None:
     assert child.exitstatus == 0
 
 
-def test_quiz_in_a_terminal() -> None:
+def test_quiz_asks_the_protocols_questions_and_pauses_after_feedback() -> None:
     child = spawn("quiz", "--scenarios", str(SCENARIOS / "public-examples-v2.yaml"))
     child.expect("Case 1 of 10")
+    child.expect("a 1 cm blue bruise on the left cheek")  # the narrative
+    # The protocol's own questions, read from the narrative, not handed over as answers.
+    child.expect("Which of these can the child do by themselves now")
+    child.expect(r"Your answer \(numbers such as 1,3, or none; \? why we ask; q to stop\): ")
+    child.sendline("none")
+    child.expect("diagnosed condition that causes bruising")
+    child.sendline("2")
+    child.expect("Mark 1 of 1: What kind of mark is it")
+    child.sendline("1")
+    child.expect("Mark 1 of 1: Where is it")
+    child.sendline("99")
+    child.expect("not one of the numbers shown")
+    child.sendline("cheek")
+    child.expect("Mark 1 of 1: Is it patterned")
+    child.sendline("3")  # not sure
+    child.expect("Mark 1 of 1: What is the explanation")
+    child.sendline("1")
     child.expect(r"Your answer \(1-6, q to stop\): ")
-    child.sendline("9")
-    child.expect("Type a number from 1 to 6.")
-    child.sendline("3")  # refer today: the 10-week-old's unexplained cheek bruise
-    child.expect("Right.")
+    child.sendline("3")  # refer today
+    child.expect("DIFFERS  Mark 1 of 1: Is it patterned")
+    child.expect("Right: ")
     child.expect("Rule B6:")
+    child.expect("Enter for the next case, q to stop")
+    # It waits: the next case does not scroll the feedback away until Enter.
+    assert child.expect(["Case 2 of 10", pexpect.TIMEOUT], timeout=0.5) == 1
+    child.sendline("")
     child.expect("Case 2 of 10")
     child.expect("Your answer")
     child.sendline("q")
-    child.expect(r"Score: 1 of 1 \(1 of 1 pathways right\)")
+    child.expect(
+        r"Score: 1 of 1 \(1 of 1 pathways right; 5 of 6 answers read as the scenario does\)"
+    )
+    child.expect(r"Is it patterned\? \(marks.patterned\): 1 of 1 differed")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

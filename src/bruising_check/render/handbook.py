@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from bruising_check import STATEMENT
+from bruising_check.protocol.levels import LEVEL_LABELS
 from bruising_check.protocol.model import (
     Action,
     BooleanFact,
@@ -181,13 +182,19 @@ def _what_to_do(p: Protocol) -> Iterator[Block]:
     for pw in sorted(p.pathways, key=lambda x: x.urgency):
         yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
         yield Para(pw.timescale.label, "Timescale:")
+        if pw.level is not None:
+            yield Para(LEVEL_LABELS[pw.level], "Level on the national scale:")
         if pw.summary:
             yield Para(pw.summary)
         yield Items(tuple(_action(p, a) for a in pw.actions))
     if p.contacts:
         yield Heading(3, "Contacts")
         for c in p.contacts:
-            yield Items((Item(contact_line(c) or c.name),))
+            sourced = _opt(
+                Item(c.source, "Source:") if c.source else None,
+                Item(long_date(c.verified_on), "Verified on:") if c.verified_on else None,
+            )
+            yield Items((Item(contact_line(c) or c.name, children=sourced),))
     if p.advice:
         yield Heading(3, "Added to any pathway when it applies")
         for a in p.advice:
@@ -342,11 +349,25 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[Block]:
                 Item(f"[{a.source}] {_source_title(p, a.source)}: {a.date}") for a in m.aligned_to
             )
         )
-    deviations: tuple[Any, ...] = tuple(getattr(p, "approved_deviations", None) or ())
-    if deviations:
-        yield Heading(3, "Approved deviations from the reference protocol")
-        for d in deviations:
-            yield Items((_deviation(d),))
+    if p.approved_deviations:
+        yield Heading(3, "Deviations the partnership approved")
+        yield Para(
+            "Where this protocol differs on purpose from a reference protocol, and who approved"
+            " it. bruising-check validate --against checks that each one still matches a real"
+            " difference."
+        )
+        for dev in p.approved_deviations:
+            approval = _opt(
+                Item(dev.against, "Against:"),
+                Item(", ".join(dev.rules), "Rules:") if dev.rules else None,
+                Item("", "When", children=(_from_line(condition_lines(p, dev.when)),))
+                if dev.when is not None
+                else None,
+                Item(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
+                Item(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                _cites(p, dev.cite) if dev.cite else None,
+            )
+            yield Items((Item(dev.why, f"{dev.id}:", children=approval),))
     if p.policy is not None:
         yield Heading(3, "Where this protocol stands on points local protocols differ on")
         yield Items(
@@ -370,20 +391,6 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[Block]:
     if m.notes:
         yield Heading(3, "Notes")
         yield Items(tuple(Item(n) for n in m.notes))
-
-
-def _deviation(d: Any) -> Item:
-    """An approved deviation (design: docs/design/local-protocols.md section 4), as written."""
-    rows = [
-        Item(str(getattr(d, "why", "") or ""), "Why:"),
-        Item(str(getattr(d, "against", "") or ""), "Against:"),
-        Item(", ".join(getattr(d, "rules", ()) or ()) or "none named", "Rules:"),
-        Item(str(getattr(d, "approved_by", "") or "not stated"), "Approved by:"),
-    ]
-    on = getattr(d, "approved_on", None)
-    if isinstance(on, dt.date):
-        rows.append(Item(long_date(on), "Approved on:"))
-    return Item("", f"{getattr(d, 'id', '')}:", children=tuple(rows))
 
 
 def _sources(p: Protocol) -> Iterator[Block]:

@@ -1,16 +1,14 @@
-"""The quiz summary as an A4 PDF, watermarked as training material on every page. The training
-layer works out the summary (`training.quiz.summary_lines`); this only lays it out."""
+"""The quiz result sheet as an A4 PDF, watermarked as training material on every page. The
+training layer works out the sheet (`training.quiz.summary_lines`); this only lays it out."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
-from bruising_check.protocol.model import Protocol
 from bruising_check.render.pdfdoc import Document
 from bruising_check.render.safe import visible
 from bruising_check.render.words import moment_text
-from bruising_check.training.quiz import WATERMARK, Feedback, summary_lines
+from bruising_check.training.quiz import WATERMARK, QuizResult, summary_lines
 
 
 class _TrainingDocument(Document):
@@ -28,18 +26,21 @@ class _TrainingDocument(Document):
         self.set_y(18)
 
 
-def summary_pdf(protocol: Protocol, feedback: Sequence[Feedback], when: dt.datetime) -> bytes:
-    doc = _TrainingDocument(f"Quiz result - {protocol.metadata.id}", footer_note=WATERMARK)
+def summary_pdf(results: Sequence[QuizResult], names: Sequence[str] = ()) -> bytes:
+    first = results[0]
+    doc = _TrainingDocument(f"Quiz result - {first.protocol.id}", footer_note=WATERMARK)
     doc.set_margins(18, 18, 18)
     doc.add_page()
-    lines = summary_lines(protocol, feedback)
+    lines = summary_lines(results, names)
     doc.set_font("DejaVu", "B", 14)
     doc.multi_cell(0, 7, visible(lines[0]), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 10)
-    doc.multi_cell(0, 5, visible(f"Taken: {moment_text(when)}"), new_x="LMARGIN", new_y="NEXT")
+    taken = "; ".join(moment_text(r.taken_at) for r in results)
+    doc.multi_cell(0, 5, visible(f"Taken: {taken}"), new_x="LMARGIN", new_y="NEXT")
     for line in lines[1:]:
-        indent = 6.0 if line.startswith(" ") else 0.0
-        bold = not indent and (line.startswith("Score:") or ": " in line)
+        depth = len(line) - len(line.lstrip(" "))
+        indent = 3.0 * depth
+        bold = not indent and (line.startswith("Score:") or ": " in line or line.endswith(":"))
         doc.set_font("DejaVu", "B" if bold else "", 10)
         doc.set_x(doc.l_margin + indent)
         width = doc.w - doc.l_margin - doc.r_margin - indent

@@ -124,6 +124,10 @@ def markdown(text: object, *, line_start: bool = False) -> str:
         else:
             out.append(ch)
     s = "".join(out)
+    if line_start:
+        # Up to three spaces before a marker still start a block, four start code: a paragraph
+        # drops leading white space anyway, so leave it out and look at what follows.
+        s = s.lstrip(" \t")
     if line_start and s:
         if s[0] in "#-+=>":
             s = "\\" + s

@@ -159,3 +159,42 @@ def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Co
     return steps, Conclusion(
         decision, rule.id if rule else None, rule.because if rule else None, sources, advice
     )
+
+
+@dataclass(frozen=True)
+class MarkPart:
+    """One item of a repeated group (a mark) and its part in the decision: the outcome the
+    protocol gives for this mark on its own (the rest of the case unchanged), and whether the
+    case without it would be less urgent (so this mark raises the pathway)."""
+
+    group: str
+    number: int  # 1-based, as printed
+    summary: str  # "type: Bruise, site: Sole of the foot, ..."
+    alone: Decision
+    raises: bool  # without this mark the outcome is less urgent
+
+
+def mark_parts(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[MarkPart, ...]:
+    """Each mark's part: decided on its own, and the case decided without it. Only for a case
+    with two or more items (with one, the mark's part is the whole decision)."""
+    from bruising_check.engine.urgency import compare_outcomes
+
+    whole = decide(protocol, answers)
+    parts: list[MarkPart] = []
+    for g in protocol.groups:
+        value = answers.get(g.id)
+        items = (
+            [i for i in value if isinstance(i, Mapping)] if isinstance(value, list | tuple) else []
+        )
+        if len(items) < 2:
+            continue
+        for n, item in enumerate(items, 1):
+            alone = decide(protocol, {**answers, g.id: (item,)})
+            rest = items[: n - 1] + items[n:]
+            without = decide(protocol, {**answers, g.id: tuple(rest)})
+            raises = (
+                compare_outcomes((without.pathway, without.then), (whole.pathway, whole.then)) < 0
+            )
+            summary = answer_text(g, [item]).split(": ", 1)[-1]
+            parts.append(MarkPart(g.id, n, summary, alone, raises))
+    return tuple(parts)
