@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -19,7 +21,7 @@ from bruising_check.cli import _register, app
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.bundled import bundled_files
 from bruising_check.protocol.model import Protocol
-from bruising_check.render import chart, chart_draw, chart_views, flowchart
+from bruising_check.render import chart, chart_draw, chart_views, flowchart, safe
 from tests.conftest import BASELINE, ROOT, load_text, run
 
 _register()
@@ -235,3 +237,35 @@ def test_every_bundled_protocol_draws(tmp_path: Path) -> None:
 def test_committed_overview_image_is_1920x1080() -> None:
     image = ROOT / "docs" / "flowchart" / "overview-1920x1080.png"
     assert Image.open(image).size == (1920, 1080)
+
+
+# --- invariants of the layout, whatever the protocol says -----------------------------------------
+
+_WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12
+)
+_TEXTS = st.lists(_WORDS, min_size=1, max_size=30).map(" ".join)
+
+
+@settings(max_examples=25, deadline=None)
+@given(labels=st.lists(_TEXTS, min_size=3, max_size=3), title=_TEXTS)
+def test_any_labels_and_titles_lay_out_without_crossing_or_overlap(
+    baseline: Protocol, labels: list[str], title: str
+) -> None:
+    rules = tuple(
+        r.model_copy(update={"label": labels[i % 3][:120] or None})
+        for i, r in enumerate(baseline.rules)
+    )
+    pathways = tuple(
+        pw.model_copy(update={"title": title}) if pw.urgency == 3 else pw
+        for pw in baseline.pathways
+    )
+    p = baseline.model_copy(update={"rules": rules, "pathways": pathways})
+    for view in (chart_views.overview, chart_views.detailed):
+        scene = view(p)
+        assert chart.crossings(scene) == []
+        assert chart.overlapping_boxes(scene) == []
+        for text in chart_views.all_text(scene):
+            assert safe.is_safe(text), text  # controls and overrides shown, never raw
+        svg = chart_draw.svg(scene)
+        ET.fromstring(svg)
