@@ -441,7 +441,7 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
         chip_y = header_y + 12
         dec_y = chip_y + chip_h + 44 if chip_h else header_y + 20
         dec_h = max(b.h for b in decisions)
-        reached = True
+        reached = was_reached = True
         stage_shown: set[int] = set()
         last: Box | None = None
         for i, ((stage, step), chip, d) in enumerate(zip(row, chips, decisions, strict=True)):
@@ -459,13 +459,27 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
             d = replace(d, y=dec_y + (dec_h - d.h) / 2)
             c.boxes.append(d)
             if last is not None:
-                c.arrow(
-                    [(last.right, last.cy), (d.x, last.cy)],
-                    "no",
-                    (last.right + 10, last.cy - 8),
-                    walk_.state(reached),
-                )
+                before = row[i - 1][1]
+                mid = M + i * slot
+                if before is not None and before.rule.then:
+                    # After a first step, its "then" joins the "no" between the two checks.
+                    ruled_out = was_reached and not walk_.decides(before)
+                    c.arrow(
+                        [(last.right, last.cy), (mid, last.cy)],
+                        "no",
+                        (last.right + 10, last.cy - 8),
+                        walk_.state(ruled_out),
+                    )
+                    c.arrow([(mid, last.cy), (d.x, last.cy)], None, None, walk_.state(reached))
+                else:
+                    c.arrow(
+                        [(last.right, last.cy), (d.x, last.cy)],
+                        "no",
+                        (last.right + 10, last.cy - 8),
+                        walk_.state(reached),
+                    )
             last = d
+            was_reached = reached
             if step is None or chip is None:
                 continue
             chip = replace(chip, y=chip_y + chip_h - chip.h)
@@ -663,8 +677,10 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
     y += SIZE + 30
     rule_w, chip_x = 1180.0, 1320.0
     chip_w = W - M - chip_x
-    reached = True
+    reached = prev_reached = True
     prev: Box | None = None
+    prev_chip: Box | None = None
+    prev_step: Step | None = None
     for rule in p.rules:
         one = Step((rule,), (rule.label or "",))
         contested = rule.contested and "contested" not in (rule.label or "")
@@ -719,27 +735,18 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
             )
         c.boxes += [d, chip]
         if prev is not None:
-            c.arrow(
-                [(prev.x + 60, prev.bottom), (d.x + 60, d.y)],
-                "no",
-                (prev.x + 70, prev.bottom + 22),
-                walk_.state(reached),
-            )
+            _into(c, walk_, prev, prev_chip, prev_step, d.y, prev_reached, reached)
         c.arrow(
             [(d.right, d.cy), (chip.x, d.cy)], "yes", (d.right + 12, d.cy - 8), walk_.state(here)
         )
+        prev_reached = reached
         reached = reached and walk_.goes_on(one)
-        prev = d
+        prev, prev_chip, prev_step = d, chip, one
         y = max(d.bottom, chip.bottom) + GAP_Y
     end = _chip(p, M, None, y, rule_w, None, here=False, state=walk_.state(reached))
     c.boxes.append(end)
-    if prev is not None:
-        c.arrow(
-            [(prev.x + 60, prev.bottom), (prev.x + 60, end.y)],
-            "no",
-            (prev.x + 70, prev.bottom + 22),
-            walk_.state(reached),
-        )
+    if prev is not None and prev_chip is not None and prev_step is not None:
+        _into(c, walk_, prev, prev_chip, prev_step, end.y, prev_reached, reached)
     y = end.bottom + 20
     if p.advice:
         y += SIZE
@@ -763,6 +770,37 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
         y += SIZE * 1.3
         c.texts.append(Text(M, y, line, SIZE))
     return c.scene(visible(p.metadata.title), y + M)
+
+
+def _into(
+    c: _Canvas,
+    walk_: _Walk,
+    prev: Box,
+    chip: Box | None,
+    step: Step | None,
+    top: float,
+    was_reached: bool,
+    reached: bool,
+) -> None:
+    """The arrow from one rule down to the next: its "no", and after a first step (emergency
+    care first) also a "then" from its pathway, joining the "no" between the two rules."""
+    x = prev.x + 60
+    if step is None or chip is None or step.rule.then is None:
+        c.arrow(
+            [(x, prev.bottom), (x, top)], "no", (x + 10, prev.bottom + 22), walk_.state(reached)
+        )
+        return
+    join = prev.bottom + (top - prev.bottom) * 0.6
+    ruled_out = was_reached and not walk_.decides(step)
+    then_on = was_reached and walk_.decides(step)
+    c.arrow([(x, prev.bottom), (x, join)], "no", (x + 10, prev.bottom + 22), walk_.state(ruled_out))
+    c.arrow(
+        [(chip.cx, chip.bottom), (chip.cx, join), (x, join)],
+        "then",
+        (chip.cx + 10, chip.bottom + 20),
+        walk_.state(then_on),
+    )
+    c.arrow([(x, join), (x, top)], None, None, walk_.state(reached))
 
 
 def all_text(scene: Scene) -> Iterator[str]:
