@@ -37,7 +37,14 @@ from bruising_check.render.blocks import (
     Subheading,
     Warning,
 )
-from bruising_check.render.words import Line, condition_lines, contact_line, long_date
+from bruising_check.render.words import (
+    OUT_OF_SCOPE_INSTEAD,
+    OUT_OF_SCOPE_TITLE,
+    Line,
+    condition_lines,
+    contact_line,
+    long_date,
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,27 @@ def _scope(p: Protocol, today: dt.date) -> Iterator[_Part]:
         yield Warning(f"Warning: This protocol is a {m.status}, not an approved local protocol.")
     if m.review_due is not None and m.review_due < today:
         yield Warning(f"Warning: The review date ({long_date(m.review_due)}) has passed.")
+    if p.roles:
+        yield Subheading("Who may be checking")
+        yield Para(
+            "The check asks your role first: some rules depend on it. If it is not given, the"
+            " result is the most urgent for any of these roles."
+        )
+        yield Outline(
+            tuple(
+                Node(
+                    r.label,
+                    children=(
+                        Node(
+                            "health professional"
+                            if r.health_professional
+                            else "not a health professional"
+                        ),
+                    ),
+                )
+                for r in p.roles
+            )
+        )
     if p.policy is not None:
         scope = p.policy.model_dump()
         rows = [
@@ -149,6 +177,9 @@ def _what_to_do(p: Protocol) -> Iterator[_Part]:
         )
     for pw in sorted(p.pathways, key=lambda x: x.urgency):
         yield Subheading(f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
+        if pw.level == "out_of_scope":
+            # Never "no action": the procedure does not apply, and the actions say what instead.
+            yield Para(OUT_OF_SCOPE_INSTEAD, label=f"{OUT_OF_SCOPE_TITLE}.")
         yield Para(pw.timescale.label, label="Timescale:")
         if pw.level is not None:
             yield Para(LEVEL_LABELS[pw.level], label="Level on the national scale:")
@@ -384,6 +415,8 @@ def _source_title(p: Protocol, sid: str) -> str:
 
 def _action(p: Protocol, a: Action) -> Node:
     details: list[Node] = []
+    if a.when is not None:
+        details.append(Node("", "Only if", children=(_from_line(condition_lines(p, a.when)),)))
     if a.timescale:
         details.append(Node(a.timescale.label, "When:"))
     if a.responsible:
@@ -444,6 +477,7 @@ _POLICY_VALUES = {
     "every_case": "in every case",
     "must_refer": "acted on as if seen in person",
     "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
 }
 
 
