@@ -465,6 +465,7 @@ def test_the_handbook_shows_roles_conditions_and_out_of_scope(demo: Protocol) ->
     assert "- Nursery or early years practitioner\n  - not a health professional" in roles
     action = md.split("the GP phones the MASH", 1)[1]
     assert action.startswith('\n  - **Only if**\n    - gp rules out safeguarding cause is "No"')
-    scope = md.split("The child is independently mobile\n", 2)[-1]
+    # The handbook puts "what to do" (the pathways) first, before the rules.
+    scope = md.split("## What to do", 1)[1].split("\n## ", 1)[0]
     assert "**This procedure does not apply.**" in scope
     assert "no action" not in md.lower()

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -337,12 +336,10 @@ def test_show_pdf_handbook(files: dict[str, Path]) -> None:
 
 
 def test_show_svg(files: dict[str, Path]) -> None:
-    """Graphviz draws the SVG when it is installed; without it the command says so, once."""
+    """The SVG is written by us (both views): hostile protocol text stays text."""
     out = files["folder"] / "flow.svg"
     result = invoke("show", str(files["protocol"]), "--format", "svg", "--output", str(out))
-    if shutil.which("dot") is None:
-        assert result.exit_code != 0 and "Graphviz is not installed" in result.stderr
-        return
+    assert result.exit_code == 0, result.stderr[-500:]
     svg = out.read_text("utf-8")
     assert_safe(svg, "show svg")
     assert_inert_html(svg, "show svg")

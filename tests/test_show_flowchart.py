@@ -3,8 +3,6 @@ with one case's path highlighted."""
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -122,54 +120,3 @@ def test_highlight_with_bad_answers_names_the_id(tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", "--highlight", str(bad)])
     assert result.exit_code == 1
     assert "explanation:" in result.stderr and "Traceback" not in result.output
-
-
-def test_svg_without_graphviz_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    result = runner.invoke(app, ["show", "--format", "svg"])
-    assert result.exit_code == 2
-    assert "Graphviz is not installed" in result.stderr
-    assert "apt-get install graphviz" in result.stderr
-    assert "--format dot" in result.stderr
-
-
-def _fake_dot(tmp_path: Path) -> Path:
-    """A stand-in for Graphviz that echoes the format and the DOT it was given."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    exe = folder / "dot"
-    exe.write_text('#!/bin/sh\necho "<fake format=$1>"\ncat\n', encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-    return folder
-
-
-@pytest.mark.parametrize("fmt", ["svg", "png"])
-def test_svg_and_png_go_through_graphviz(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
-) -> None:
-    monkeypatch.setenv("PATH", f"{_fake_dot(tmp_path)}{os.pathsep}{os.environ['PATH']}")
-    out = tmp_path / f"chart.{fmt}"
-    result = runner.invoke(
-        app, ["show", "--format", fmt, "--highlight", str(EAR), "--output", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    data = out.read_text(encoding="utf-8")
-    assert data.startswith(f"<fake format=-T{fmt}>")
-    assert "digraph protocol" in data and 'fillcolor="#ffe9a8"' in data
-    again = runner.invoke(app, ["show", "--format", fmt, "--output", str(out)])
-    assert again.exit_code == 2 and "already exists" in again.stderr
-
-
-def test_a_failing_graphviz_is_reported_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    exe = folder / "dot"
-    exe.write_text("#!/bin/sh\necho 'Error: syntax' >&2\nexit 1\n", encoding="utf-8")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    result = runner.invoke(app, ["show", "--format", "svg", "--output", str(tmp_path / "x.svg")])
-    assert result.exit_code == 1
-    assert "Graphviz failed: Error: syntax" in result.stderr
-    assert not (tmp_path / "x.svg").exists()

@@ -15,6 +15,7 @@ from bruising_check.protocol.loader import Loaded
 from bruising_check.protocol.model import Protocol
 from bruising_check.render import handbook
 from bruising_check.render import handbook_text as handbook_render
+from bruising_check.render.blocks import Document
 from bruising_check.render.handbook_pdf import handbook_pdf
 from tests.conftest import BASELINE, TODAY, load_text
 
@@ -22,7 +23,7 @@ _register()
 runner = CliRunner()
 
 
-def _book(loaded: Loaded, today: dt.date = TODAY) -> handbook.Handbook:
+def _book(loaded: Loaded, today: dt.date = TODAY) -> Document:
     assert loaded.protocol is not None
     return handbook.build(
         loaded.protocol, file="national-baseline.yaml", sha256="0123456789abcdef" * 4, today=today
@@ -34,7 +35,11 @@ def test_markdown_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotA
 
 
 def test_html_handbook_snapshot(baseline_loaded: Loaded, snapshot: SnapshotAssertion) -> None:
-    assert handbook_render.html(_book(baseline_loaded)) == snapshot
+    # The flowchart's SVG has its own tests (test_flowchart_room): here only that it is there.
+    page = handbook_render.html(_book(baseline_loaded))
+    chart = re.compile(r'(<figure class="chart">)\s*<svg .*?</svg>', re.S)
+    assert len(chart.findall(page)) == 1
+    assert chart.sub(r"\1<svg>(the flowchart)</svg>", page) == snapshot
 
 
 def test_handbook_covers_every_part_of_the_protocol(
@@ -79,8 +84,8 @@ def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
 
 def test_overdue_review_and_draft_status_are_warned(baseline_loaded: Loaded) -> None:
     late = handbook_render.markdown(_book(baseline_loaded, dt.date(2028, 1, 1)))
-    assert "> **Warning:** The review date (2 December 2027) has passed." in late
-    assert "> **Warning:** This protocol is a draft" in late
+    assert "> **Warning: The review date (2 December 2027) has passed.**" in late
+    assert "> **Warning: This protocol is a draft" in late
     on_time = handbook_render.markdown(_book(baseline_loaded))
     assert "has passed" not in on_time
 
@@ -175,3 +180,90 @@ def test_html_handbook_is_well_nested(baseline_loaded: Loaded) -> None:
     parser = Nesting()
     parser.feed(handbook_render.html(_book(_hostile())))
     assert parser.problems == [] and parser.stack == []
+
+
+# --- a handbook a partnership could publish (issue 16.2) -----------------------------------------
+
+ORDER = [
+    "Scope and who this is for",
+    "What to do: pathways, actions, timescales and contacts",
+    "The flowchart",
+    "Definitions",
+    "The questions, and why each is asked",
+    "The rules in plain English, with their sources",
+    "Body map",
+    "Governance: version, approval, review and changes",
+    "Sources",
+]
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_handbook_is_in_the_order_of_a_published_protocol(baseline_loaded: Loaded) -> None:
+    book = _book(baseline_loaded)
+    chapters = book.outline()
+    assert [c for c in chapters if c in ORDER] == ORDER
+    # Everything else sits inside those chapters, in their order.
+    at = {c: i for i, c in enumerate(chapters)}
+    assert at["Facts worked out from the answers"] > at["The questions, and why each is asked"]
+    assert at["Safeguards the tool always keeps"] < at["Body map"]
+
+
+def test_pdf_opens_with_contents_and_what_to_do_within_three_pages(
+    baseline_loaded: Loaded,
+) -> None:
+    pages = _pdf_pages(handbook_pdf(_book(baseline_loaded)))
+    assert "Contents" in pages[0]
+    first_lines = pages[0].split("Contents", 1)[1]
+    for chapter in ORDER:  # each chapter with its page number, which is where it starts
+        line = next(x for x in first_lines.splitlines() if x.startswith(chapter[:30]))
+        number = int(line.rsplit(maxsplit=1)[-1])
+        assert chapter[:30] in " ".join(pages[number - 1].split()), chapter
+    what = next(i for i, t in enumerate(pages) if "What to do: pathways" in t and i > 0)
+    assert what <= 2  # page 1, 2 or 3
+    assert "Protect the child now" in pages[what] or "Protect the child now" in pages[what + 1]
+
+
+def test_no_filesystem_path_anywhere(baseline_loaded: Loaded) -> None:
+    book = handbook.build(
+        baseline_loaded.protocol,  # type: ignore[arg-type]
+        file="/home/someone/secret-folder/national-baseline.yaml",
+        sha256="0123456789abcdef" * 4,
+        today=TODAY,
+    )
+    texts = [
+        handbook_render.markdown(book),
+        handbook_render.html(book),
+        "\n".join(_pdf_pages(handbook_pdf(book))),
+    ]
+    for text in texts:
+        assert "secret-folder" not in text and "/home/" not in text
+        assert "national-baseline.yaml" not in text
+    assert "0123456789abcdef0123456789abcdef" in texts[0]  # named by its SHA-256 instead
+
+
+def test_every_page_with_a_placeholder_contact_says_so(baseline_loaded: Loaded) -> None:
+    from bruising_check.render.handbook_pdf import PLACEHOLDER_FOOT
+
+    pages = _pdf_pages(handbook_pdf(_book(baseline_loaded)))
+    with_placeholders = [i for i, t in enumerate(pages) if "[PLACEHOLDER" in t]
+    assert len(with_placeholders) >= 3
+    for i in with_placeholders:
+        assert PLACEHOLDER_FOOT in pages[i], i + 1
+    # ...and only those: a page without one does not cry wolf.
+    assert all(PLACEHOLDER_FOOT not in t for i, t in enumerate(pages) if i not in with_placeholders)
+
+
+def test_pdf_has_the_flowchart_and_a_body_map(baseline_loaded: Loaded) -> None:
+    pages = _pdf_pages(handbook_pdf(_book(baseline_loaded)))
+    chart = next(t for t in pages if "PROTECT NOW" in t and "Independently mobile?" in t)
+    assert "Does anyone say a person caused a" in chart
+    assert any("Body map" in t and "Front" in t and "Back" in t for t in pages)
+    html = handbook_render.html(_book(baseline_loaded))
+    assert 'class="bodymap" role="img"' in html and '<figure class="chart">\n<svg' in html

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
 import sys
 import textwrap
 from enum import Enum
@@ -31,13 +30,6 @@ from bruising_check.cli.common import (
 
 if TYPE_CHECKING:
     from bruising_check.protocol.model import Protocol
-
-GRAPHVIZ_HELP = (
-    "Graphviz is not installed: the `dot` program was not found. Install it"
-    " (Debian/Ubuntu: sudo apt-get install graphviz; Fedora: sudo dnf install graphviz;"
-    " macOS: brew install graphviz; Windows: winget install graphviz), or use --format dot"
-    " and render the file elsewhere, or --format mermaid."
-)
 
 
 def _safe(text: str) -> str:
@@ -95,7 +87,13 @@ class ShowFormat(str, Enum):
     pdf = "pdf"
 
 
+class ShowView(str, Enum):
+    overview = "overview"
+    detailed = "detailed"
+
+
 FLOWCHARTS = {ShowFormat.tree, ShowFormat.mermaid, ShowFormat.dot, ShowFormat.svg, ShowFormat.png}
+DRAWN = {ShowFormat.svg, ShowFormat.png, ShowFormat.pdf}
 
 
 def _decision_for(protocol: Protocol, answers: Path) -> Any:
@@ -123,8 +121,18 @@ def show(
     ] = None,
     format: Annotated[
         ShowFormat,
-        typer.Option(help="Flowchart: tree, mermaid, dot, svg, png. Handbook: md, html, pdf."),
+        typer.Option(
+            help="Flowchart: tree, mermaid, dot, svg, png (and pdf with --view). Handbook: md,"
+            " html, pdf."
+        ),
     ] = ShowFormat.tree,
+    view: Annotated[
+        ShowView | None,
+        typer.Option(
+            help="A drawn flowchart (svg, png, pdf): overview (for a room, 1920x1080; the"
+            " default for svg and png) or detailed (every rule, for policy leads)."
+        ),
+    ] = None,
     highlight: Annotated[
         Path | None,
         typer.Option(help="An answers file: mark the path this case takes (flowcharts only)."),
@@ -137,18 +145,35 @@ def show(
     from bruising_check.render import flowchart, handbook
     from bruising_check.render import handbook_text as handbook_render
 
-    if highlight is not None and format not in FLOWCHARTS:
+    if view is not None and format not in DRAWN:
+        fail("--view chooses a drawn flowchart: use it with svg, png or pdf.", 2)
+    if format in {ShowFormat.svg, ShowFormat.png} and view is None:
+        view = ShowView.overview
+    chart = format in FLOWCHARTS or view is not None
+    if highlight is not None and not chart:
         fail(
-            "--highlight marks a path on a flowchart: use it with tree, mermaid, dot, svg or png.",
+            "--highlight marks a path on a flowchart: use it with tree, mermaid, dot, svg, png,"
+            " or pdf with --view.",
             2,
         )
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     p = loaded.protocol
-    if format in FLOWCHARTS:
+    if chart:
         path = None if highlight is None else flowchart.trace(p, _decision_for(p, highlight))
-        if format in {ShowFormat.svg, ShowFormat.png}:
-            _write(output, _graphviz(flowchart.dot(p, path), format.value), binary=True)
+        if view is not None:
+            from bruising_check.render import chart_draw, chart_views
+
+            scene = (chart_views.overview if view is ShowView.overview else chart_views.detailed)(
+                p, path
+            )
+            if format is ShowFormat.svg:
+                _write(output, chart_draw.svg(scene).encode(), binary=False)
+            elif format is ShowFormat.png:
+                size = (1920, 1080) if view is ShowView.overview else None
+                _write(output, chart_draw.png(scene, *(size or scene_size(scene))), binary=True)
+            else:
+                _write(output, chart_draw.pdf(scene), binary=True)
             return
         render = {"tree": flowchart.tree, "mermaid": flowchart.mermaid, "dot": flowchart.dot}
         _write(output, render[format.value](p, path).encode(), binary=False)
@@ -164,19 +189,9 @@ def show(
         _write(output, handbook_render.html(book).encode(), binary=False)
 
 
-def _graphviz(source: str, fmt: str) -> bytes:
-    exe = shutil.which("dot")
-    if exe is None:
-        fail(GRAPHVIZ_HELP, 2)
-    try:
-        done = subprocess.run(  # noqa: S603 - a fixed program found on PATH, DOT text on stdin
-            [exe, f"-T{fmt}"], input=source.encode(), capture_output=True, check=False, timeout=60
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        fail(f"Graphviz could not run ({exc}); try --format dot and render it elsewhere.", 1)
-    if done.returncode != 0:
-        fail(f"Graphviz failed: {done.stderr.decode(errors='replace').strip()}", 1)
-    return done.stdout
+def scene_size(scene: Any) -> tuple[int, int]:
+    """A detailed chart is drawn at its own size: 1920 pixels wide, as tall as it needs."""
+    return round(scene.width), round(scene.height)
 
 
 # --- test ---------------------------------------------------------------------------------------

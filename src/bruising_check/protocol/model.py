@@ -465,6 +465,16 @@ class Rule(Model):
     when: Condition
     pathway: Id
     because: Text
+    label: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=120,
+            description="A short question for the flowchart overview, read as asked where the"
+            " chart reaches this rule (e.g. 'Does anyone say a person caused a mark?'); the"
+            " detailed view and the handbook still show the whole condition.",
+        ),
+    ] = None
     cite: Cites
     note: str | None = None
     contested: bool = False

@@ -1,5 +1,6 @@
 """The one block document model: a document is sections of headings, paragraphs, field lists,
-checklists, tables, warnings, a body map and a signature block. Builders (the rationale) make a
+checklists, tables, warnings, a body map and a signature block, and for the handbook subheadings,
+nested outlines and the drawn flowchart. Builders (the rationale, the handbook) make a
 `Document`; thin emitters (terminal, text, Markdown, HTML, PDF) only lay it out, each making text
 safe at its own boundary. Every text here is as written by the protocol, the answers or a person.
 """
@@ -7,7 +8,10 @@ safe at its own boundary. Every text here is as written by the protocol, the ans
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bruising_check.render.chart import Scene
 
 Style = Literal["normal", "strong", "small", "quote"]
 
@@ -16,6 +20,7 @@ Style = Literal["normal", "strong", "small", "quote"]
 class Para:
     text: str
     style: Style = "normal"
+    label: str | None = None  # shown in bold before the text
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,53 @@ class Signature:
     fields: tuple[str, ...]
 
 
-Block = Para | Fields | Checklist | Bullets | Table | Warning | Banner | BodyMap | Signature
+@dataclass(frozen=True)
+class Subheading:
+    """A heading inside a section (the handbook's pathways, rules, question groups)."""
+
+    text: str
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """One entry of an outline: a bold label, its text, a web address, and entries under it."""
+
+    text: str
+    label: str | None = None
+    url: str | None = None
+    children: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Nested entries, as deep as they go (a rule's condition in plain English)."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The drawn flowchart (`render.chart`), on a page of its own where pages exist."""
+
+    scene: Scene
+    caption: str
+
+
+Block = (
+    Para
+    | Fields
+    | Checklist
+    | Bullets
+    | Table
+    | Warning
+    | Banner
+    | BodyMap
+    | Signature
+    | Subheading
+    | Outline
+    | Chart
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +152,7 @@ class Section:
     heading: str | None
     blocks: tuple[Block, ...]
     on_screen: bool = True  # shown on the guided result screen too (not the signature, say)
+    anchor: str | None = None  # an id for links to the section (HTML)
 
 
 @dataclass(frozen=True)

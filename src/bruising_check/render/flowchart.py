@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bruising_check.engine.decide import Decision
+from bruising_check.engine.evaluate import run_pass
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import Protocol
 from bruising_check.render.safe import json_safe, visible
@@ -37,10 +38,14 @@ class Trace:
     pathway: str | None
     answers: Mapping[str, str]
     advice: tuple[str, ...]
+    derived: Mapping[str, Any] = field(default_factory=dict)
 
 
 def trace(protocol: Protocol, decision: Decision) -> Trace:
-    env: dict[str, Any] = {**decision.answers, **decision.derived}
+    # The engine's own environment (answers, facts and each item's facts), three-valued; the
+    # rules that decide are the engine's (exact over the unknowns), a first step's follow-on too.
+    env: dict[str, Any] = run_pass(protocol, decision.answers, rules=False).env
+    deciders = [r.id for r in decision.rules_fired if r.kind in {"decides", "then"}]
     steps: dict[str, Step] = {}
     decided = False
     for rule in protocol.rules:
@@ -48,11 +53,12 @@ def trace(protocol: Protocol, decision: Decision) -> Trace:
             steps[rule.id] = "not_reached"
             continue
         truth = evaluate(rule.when, env)
-        if truth is Truth.TRUE:
+        if rule.id in deciders or (not deciders and truth is Truth.TRUE):
             steps[rule.id] = "decides"
-            decided = True
+            # A first step (emergency care first) is followed by what the rules below decide.
+            decided = rule.then is None
         else:
-            steps[rule.id] = "unknown" if truth is Truth.UNKNOWN else "ruled_out"
+            steps[rule.id] = "unknown" if truth is not Truth.FALSE else "ruled_out"
     answers: dict[str, str] = {}
     for q in protocol.questions:
         if any(s.question == q.id for s in decision.not_asked):
@@ -68,6 +74,7 @@ def trace(protocol: Protocol, decision: Decision) -> Trace:
         pathway=decision.pathway.id if decision.pathway else None,
         answers=answers,
         advice=tuple(r.id for r in decision.rules_fired if r.kind == "advice"),
+        derived=dict(decision.derived),
     )
 
 

@@ -16,11 +16,15 @@ from bruising_check.render.blocks import (
     Block,
     BodyMap,
     Bullets,
+    Chart,
     Checklist,
     Document,
     Fields,
+    Node,
+    Outline,
     Para,
     Signature,
+    Subheading,
     Table,
     Warning,
 )
@@ -79,10 +83,20 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+# Only for documents that have them (the handbook): a printout's page stays as it was.
+BOOK_CSS = """figure.chart svg { width: 100%; height: auto; }
+h3 { font-size: 11.5pt; margin: 1em 0 .3em; break-after: avoid; }
+"""
+
+
 def _css(doc: Document) -> str:
-    return CSS.replace("RUNNING", css_string(doc.running_head)).replace(
+    css = CSS.replace("RUNNING", css_string(doc.running_head)).replace(
         "STATEMENT", css_string(STATEMENT)
     )
+    blocks = [b for s in doc.sections for b in s.blocks]
+    if any(isinstance(b, Chart | Subheading | Outline) for b in blocks):
+        css += BOOK_CSS
+    return css
 
 
 def e(text: str) -> str:
@@ -103,8 +117,9 @@ def html_lines(doc: Document) -> Iterator[str]:
     yield f"<h1>{e(doc.title)}</h1>"
     for section in doc.sections:
         if section.heading:
+            ident = f' id="{e(section.anchor)}"' if section.anchor else ""
             yield "<section>"
-            yield f"<h2>{e(section.heading)}</h2>"
+            yield f"<h2{ident}>{e(section.heading)}</h2>"
         for block in section.blocks:
             yield from _block(block)
         if section.heading:
@@ -116,6 +131,20 @@ def html_lines(doc: Document) -> Iterator[str]:
 
 def _block(b: Block) -> Iterator[str]:
     match b:
+        case Para(text=t, label=str(label)):
+            yield f"<p><strong>{e(label)}</strong> {e(t)}</p>"
+        case Subheading(text=t, anchor=anchor):
+            ident = f' id="{e(anchor)}"' if anchor else ""
+            yield f"<h3{ident}>{e(t)}</h3>"
+        case Outline(items=items):
+            yield from _outline(items)
+        case Chart(scene=scene, caption=caption):
+            from bruising_check.render.chart_draw import svg
+
+            yield '<figure class="chart">'
+            yield svg(scene).split("\n", 1)[1].rstrip("\n")  # without the XML declaration
+            yield f'<figcaption class="small">{e(caption)}</figcaption>'
+            yield "</figure>"
         case Para(text=t, style="quote"):
             yield f'<p class="quote">{e(t)}</p>'
         case Para(text=t, style="strong"):
@@ -176,8 +205,9 @@ def _block(b: Block) -> Iterator[str]:
             yield "</div>"
         case BodyMap(marks=marks, caption=caption):
             listed = "; ".join(f"{m.number} {m.label}" for m in marks)
+            name = f"Body map, front and back: {listed}" if marks else "Body map, front and back"
             yield "<figure>"
-            yield bodymap.svg(marks, visible("Body map, front and back: " + listed))
+            yield bodymap.svg(marks, visible(name))
             yield f'<figcaption class="small">{e(caption)}</figcaption>'
             yield "</figure>"
         case Signature(fields=fields):
@@ -185,6 +215,25 @@ def _block(b: Block) -> Iterator[str]:
             for field in fields:
                 yield f'<div>{e(field)}</div><div class="line"></div>'
             yield "</div>"
+
+
+def _outline(items: tuple[Node, ...]) -> Iterator[str]:
+    yield "<ul>"
+    for it in items:
+        parts = []
+        if it.label:
+            parts.append(f"<strong>{e(it.label)}</strong>")
+        if it.text:
+            parts.append(e(it.text))
+        if it.url and safe.is_plain_url(it.url):
+            parts.append(f'<a href="{e(it.url)}">{e(it.url)}</a>')
+        elif it.url:  # never a link for other schemes (javascript:, data:, ...)
+            parts.append(e(it.url))
+        yield "<li>" + " ".join(parts)
+        if it.children:
+            yield from _outline(it.children)
+        yield "</li>"
+    yield "</ul>"
 
 
 def html(record: Record) -> str:

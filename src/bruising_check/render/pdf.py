@@ -9,6 +9,8 @@ Text is written with fpdf2's plain cells (no markdown), made visible first (`ren
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bruising_check.records.record import Record
 from bruising_check.render import bodymap, rationale
 from bruising_check.render.blocks import (
@@ -16,16 +18,23 @@ from bruising_check.render.blocks import (
     Block,
     BodyMap,
     Bullets,
+    Chart,
     Checklist,
     Document,
     Fields,
+    Node,
+    Outline,
     Para,
     Signature,
+    Subheading,
     Table,
     Warning,
 )
 from bruising_check.render.pdfdoc import Document as PdfDocument
-from bruising_check.render.safe import visible
+from bruising_check.render.safe import pdf_markdown, visible
+
+if TYPE_CHECKING:
+    from bruising_check.render.chart import Scene
 
 MARGIN = 15.0
 WIDTH = 210.0 - 2 * MARGIN
@@ -44,9 +53,11 @@ class Printout(PdfDocument):
     def header(self) -> None:
         self.set_y(8)
         self.set_font("DejaVu", "", 7.5)
-        self.cell(WIDTH, 4, self.running_head, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            self.w - 2 * MARGIN, 4, self.running_head, align="L", new_x="LMARGIN", new_y="NEXT"
+        )
         self.set_draw_color(150, 150, 150)
-        self.line(MARGIN, 13, MARGIN + WIDTH, 13)
+        self.line(MARGIN, 13, self.w - MARGIN, 13)  # the page's own width (a landscape page too)
         self.set_y(20)
 
     def para(self, text: str, *, bold: bool = False, size: float = 10, indent: float = 0) -> None:
@@ -67,6 +78,26 @@ class Printout(PdfDocument):
         assert isinstance(lines, list)
         return len(lines) * size * 0.5
 
+    def rich(self, label: str | None, text: str, indent: float) -> None:
+        """A bold label, then the text, wrapped within the indented width (fpdf2's markdown,
+        with every marker in the text escaped: `safe.pdf_markdown`)."""
+        self.set_x(self.l_margin + indent)
+        parts = []
+        if label:
+            parts.append(f"**{pdf_markdown(label, last=False)}**")
+        if text:
+            parts.append(pdf_markdown(text))
+        self.set_font("DejaVu", "", 9.5)
+        self.multi_cell(
+            self.w - self.l_margin - self.r_margin - indent,
+            4.8,
+            " ".join(parts),
+            markdown=True,
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+
     def keep(self, height: float) -> None:
         """Start a new page unless `height` more millimetres fit on this one."""
         if self.get_y() + height > self.page_break_trigger:
@@ -80,7 +111,7 @@ class Printout(PdfDocument):
         self.para(text, bold=True, size=12)
         y = self.get_y()
         self.set_draw_color(120, 120, 120)
-        self.line(MARGIN, y, MARGIN + WIDTH, y)
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
         self.ln(1.5)
 
 
@@ -98,6 +129,11 @@ def write(d: Printout, doc: Document) -> None:
     d.ln(2)
     for section in doc.sections:
         if section.heading:
+            if any(isinstance(b, Chart) for b in section.blocks):
+                d.add_page(orientation="L")  # the chart's own page, its heading on it
+            elif section.blocks and isinstance(section.blocks[-1], BodyMap):
+                # The map with its heading: never a heading alone at the foot of a page.
+                d.keep(bodymap.TOTAL_H * WIDTH / bodymap.WIDTH + 45)
             d.heading(section.heading)
         for block in section.blocks:
             _block(d, block)
@@ -105,6 +141,21 @@ def write(d: Printout, doc: Document) -> None:
 
 def _block(d: Printout, b: Block) -> None:
     match b:
+        case Para(text=t, label=str(label)):
+            d.rich(label, t, 0.0)
+            d.ln(1)
+        case Subheading(text=t):
+            if d.get_y() > BOTTOM - 20:
+                d.add_page()
+            d.ln(2)
+            d.start_section(visible(t), level=1)
+            d.para(t, bold=True, size=11)
+            d.ln(1)
+        case Outline(items=items):
+            _outline(d, items, 0)
+            d.ln(1)
+        case Chart(scene=scene, caption=caption):
+            _chart(d, scene, caption)
         case Para(text=t, style="quote"):
             d.para(t, indent=4)
             d.ln(1)
@@ -176,7 +227,7 @@ def _block(d: Printout, b: Block) -> None:
             d.rect(MARGIN, top, WIDTH, d.get_y() - top)
             d.set_line_width(0.2)
         case BodyMap():
-            _bodymap(d, b)
+            bodymap_figure(d, b)
         case Signature(fields=fields):
             if d.get_y() > BOTTOM - 50:
                 d.add_page()
@@ -220,7 +271,37 @@ def _field(d: Printout, label: str, value: str | None) -> None:
     d.multi_cell(WIDTH - LABEL_W, 6, visible(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _bodymap(d: Printout, b: BodyMap) -> None:
+INDENT = 5.0  # mm per level of an outline
+
+
+def _outline(d: Printout, items: tuple[Node, ...], depth: int) -> None:
+    for it in items:
+        d.set_font("DejaVu", "", 9.5)
+        d.set_x(d.l_margin + depth * INDENT)
+        d.cell(INDENT, 4.8, "•" if depth == 0 else "–")
+        text = it.text + (f" {it.url}" if it.url else "")
+        d.rich(it.label, text, (depth + 1) * INDENT)
+        _outline(d, it.children, depth + 1)
+
+
+def _chart(d: Printout, scene: Scene, caption: str) -> None:
+    """The chart on a landscape page of its own, as large as the page allows."""
+    from bruising_check.render.chart_draw import draw
+
+    if d.w < d.h:
+        d.add_page(orientation="L")
+    top, left = d.get_y() + 1, 12.0
+    # Above the automatic page break, with a line for the caption.
+    width, height = d.w - 2 * left, d.page_break_trigger - top - 7.0
+    k = min(width / scene.width, height / scene.height)
+    draw(d, scene, left + (width - scene.width * k) / 2, top, k, 72 / 25.4)
+    d.set_xy(left, top + scene.height * k + 2)
+    d.set_font("DejaVu", "", 8.5)
+    d.cell(0, 4, visible(caption))
+    d.add_page(orientation="P")
+
+
+def bodymap_figure(d: Printout, b: BodyMap) -> None:
     scale = WIDTH / bodymap.WIDTH
     height = bodymap.TOTAL_H * scale
     if d.get_y() + height + 20 > BOTTOM:
@@ -272,6 +353,7 @@ def _bodymap(d: Printout, b: BodyMap) -> None:
         d.set_text_color(0, 0, 0)
     d.set_line_width(0.2)
     d.set_y(top + height + 2)
-    listed = "; ".join(f"{m.number} {m.label}" for m in b.marks)
-    d.para(f"Marked: {listed}.", bold=True, size=9)
+    if b.marks:
+        listed = "; ".join(f"{m.number} {m.label}" for m in b.marks)
+        d.para(f"Marked: {listed}.", bold=True, size=9)
     d.para(b.caption, size=8.5)

@@ -16,12 +16,16 @@ from bruising_check.render.blocks import (
     Block,
     BodyMap,
     Bullets,
+    Chart,
     Checklist,
     Document,
     Fields,
+    Node,
+    Outline,
     Para,
     Section,
     Signature,
+    Subheading,
     Table,
     Warning,
 )
@@ -45,7 +49,8 @@ def _wrap(text: str, indent: str = "", first: str | None = None, width: int = WI
 
 
 def _map_lines(b: BodyMap) -> Iterator[str]:
-    yield from _wrap("Body map (drawn in the PDF and HTML printouts): " + _map_list(b))
+    listed = f": {_map_list(b)}" if b.marks else "."
+    yield from _wrap("Body map (drawn in the PDF and HTML printouts)" + listed)
 
 
 def _map_list(b: BodyMap) -> str:
@@ -77,6 +82,15 @@ def text_lines(doc: Document, *, screen: bool = False, width: int = WIDTH) -> It
 
 def _text_block(b: Block, width: int) -> Iterator[str]:
     match b:
+        case Para(text=t, label=str(label)):
+            yield from _wrap(f"{label} {t}", width=width)
+        case Subheading(text=t):
+            yield ""
+            yield from _wrap(t, width=width)
+        case Outline(items=items):
+            yield from _text_outline(items, 0, width)
+        case Chart(caption=caption):
+            yield from _wrap(caption + " (drawn in the PDF and HTML)", width=width)
         case Para(text=t, style="quote"):
             for line in t.splitlines() or [""]:
                 yield from _wrap(line, "    | ", "    | ", width)
@@ -195,9 +209,38 @@ def markdown_lines(doc: Document) -> Iterator[str]:
             yield from _md_block(block)
 
 
+def _text_outline(items: tuple[Node, ...], depth: int, width: int) -> Iterator[str]:
+    for it in items:
+        text = " ".join(x for x in (it.label, it.text, it.url) if x)
+        yield from _wrap(text, "  " * depth + "    ", "  " * depth + "  - ", width)
+        yield from _text_outline(it.children, depth + 1, width)
+
+
+def _md_outline(items: tuple[Node, ...], depth: int) -> Iterator[str]:
+    e = md_escape
+    for it in items:
+        parts = []
+        if it.label:
+            parts.append(f"**{e(it.label)}**")
+        if it.text:
+            parts.append(e(it.text, line_start=not it.label))
+        if it.url:
+            parts.append(md_url(it.url))
+        yield "  " * depth + "- " + " ".join(parts)
+        yield from _md_outline(it.children, depth + 1)
+
+
 def _md_block(b: Block) -> Iterator[str]:
     e = md_escape
     match b:
+        case Para(text=t, label=str(label)):
+            yield f"**{e(label)}** {e(t)}"
+        case Subheading(text=t):
+            yield f"### {e(t, line_start=True)}"
+        case Outline(items=items):
+            yield from _md_outline(items, 0)
+        case Chart(caption=caption):
+            yield f"*{e(caption)} (drawn in the HTML and PDF; also `show --format png`)*"
         case Para(text=t, style="quote"):
             yield "> " + e(t)
         case Para(text=t, style="strong"):
@@ -241,7 +284,8 @@ def _md_block(b: Block) -> Iterator[str]:
                 yield ">"
                 yield f"> {e(line)}"
         case BodyMap():
-            yield e("Body map (drawn in the PDF and HTML printouts): " + _map_list(b))
+            listed = f": {_map_list(b)}" if b.marks else "."
+            yield e("Body map (drawn in the PDF and HTML printouts)" + listed)
             yield ""
             yield e(b.caption)
         case Signature(fields=fields):
