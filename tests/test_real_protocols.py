@@ -28,7 +28,8 @@ from tests.conftest import BASE_ANSWERS_V2, BASELINE, TODAY, mark
 
 EXAMPLES = BASELINE.parent / "examples"
 LLR = EXAMPLES / "llr-2024.yaml"
-REAL = [LLR]
+HIPS = EXAMPLES / "hipsp-2023.yaml"
+REAL = [LLR, HIPS]
 
 REFER = "refer_same_day_csc_and_paediatric"
 OPINION = "same_day_health_opinion"
@@ -52,6 +53,11 @@ def baseline() -> Protocol:
 @pytest.fixture(scope="module")
 def llr() -> Protocol:
     return load(LLR)
+
+
+@pytest.fixture(scope="module")
+def hips() -> Protocol:
+    return load(HIPS)
 
 
 def run(protocol: Protocol, **changes: Any) -> Decision:
@@ -179,3 +185,79 @@ def test_llr_structural_diff_names_rolling_and_the_removed_rule(
     added = {c.item for c in changes if c.section == "rules" and c.kind == "added"}
     assert "B6a" in removed
     assert "L1" in added
+
+
+# --- HIPS ------------------------------------------------------------------------------------
+
+IMMEDIATE = "refer_immediately_via_mash"
+
+
+def test_hips_refers_immediately_where_the_baseline_refers_the_same_day(
+    baseline: Protocol, hips: Protocol
+) -> None:
+    here, there = run(hips), run(baseline)
+    assert pathway(there) == REFER
+    assert pathway(here) == IMMEDIATE
+    assert here.pathway is not None and here.pathway.level == "social_care_immediate"
+    assert level(here) < level(there)
+
+
+def test_hips_the_referral_is_followed_by_the_iarf_an_assessment_and_a_strategy_discussion(
+    hips: Protocol,
+) -> None:
+    actions = {a.action.id: a.action for a in run(hips).actions}
+    assert list(actions)[:5] == [
+        "call_mash",
+        "iarf",
+        "paediatric_assessment",
+        "give_parents_leaflet",
+        "strategy_discussion",
+    ]
+    assert actions["iarf"].timescale is not None
+    assert actions["iarf"].timescale.label == "Straight after the call"
+    assessment = actions["paediatric_assessment"].timescale
+    assert assessment is not None and assessment.hours == 4
+    assert assessment.label == "Within 4 hours of the referral"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"marks": [mark(type="abrasion", site="cheek", explanation="plausible_consistent")]},
+        {"marks": [mark(explanation="plausible_consistent")]},
+        {"report_channel": "reported_remotely_by_carer", "marks": [mark(explanation="not_asked")]},
+        {"marks": [mark(explanation="person_caused")]},
+    ],
+    ids=["plausible scratch", "plausible bruise", "photo from a carer", "disclosure"],
+)
+def test_hips_refers_these_immediately_even_with_an_explanation(
+    hips: Protocol, case: dict[str, Any]
+) -> None:
+    assert pathway(run(hips, **case)) == IMMEDIATE
+
+
+def test_hips_a_photo_report_is_referred_and_the_baby_seen(hips: Protocol) -> None:
+    d = run(hips, report_channel="reported_remotely_by_carer")
+    assert pathway(d) == IMMEDIATE
+    assert any(a.action.id == "see_in_person" for a in d.actions)
+
+
+def test_hips_mobile_children_keep_the_baseline(baseline: Protocol, hips: Protocol) -> None:
+    # The HIPS protocol is about babies who are not independently mobile; for a walking toddler
+    # with two unexplained bruises on the back, both give the baseline's same-day referral.
+    case = {
+        "age_weeks": 70,
+        "mobility_milestones": ["crawling", "walking"],
+        "marks": [mark(site="back", count=2)],
+    }
+    assert pathway(run(hips, **case)) == pathway(run(baseline, **case)) == REFER
+
+
+def test_hips_structural_diff_names_the_immediate_pathway(
+    baseline: Protocol, hips: Protocol
+) -> None:
+    changes = structural_diff(baseline, hips)
+    added = {(c.section, c.item) for c in changes if c.kind == "added"}
+    assert ("pathways", IMMEDIATE) in added
+    policy = {(c.field, c.old, c.new) for c in changes if c.section == "policy"}
+    assert ("strategy_discussion", "after_appraisal", "every_case") in policy
