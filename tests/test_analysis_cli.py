@@ -43,10 +43,12 @@ pathways:
   - id: refer
     title: Refer
     urgency: 1
+    level: social_care_same_day
     timescale: {label: Same day, same_day: true}
   - id: record
     title: Record
     urgency: 2
+    level: record_and_advise
     timescale: {label: Now}
 rules:
   - id: R1
@@ -96,8 +98,8 @@ def test_validate_reports_a_gap_and_a_broken_invariant_located(
         for line in result.stderr.splitlines()
         if "ANALYSIS_SUMMARY" not in line  # carries a time in ms
     ]
-    assert f"{path}:32:3: error ANALYSIS_GAP" in result.stderr  # the `rules:` key
-    assert f"{path}:46:5: error INVARIANT_BROKEN" in result.stderr  # the invariant
+    assert f"{path}:34:3: error ANALYSIS_GAP" in result.stderr  # the `rules:` key
+    assert f"{path}:48:5: error INVARIANT_BROKEN" in result.stderr  # the invariant
     assert "\n".join(lines) == snapshot
 
 

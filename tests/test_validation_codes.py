@@ -46,15 +46,17 @@ pathways:
   - id: refer
     title: Refer
     urgency: 1
+    level: social_care_same_day
     timescale: {label: Same day, same_day: true}
     actions:
       - {id: call, text: Call, contact: lead}
   - id: record
     title: Record
     urgency: 2
+    level: record_and_advise
     timescale: {label: Now}
 contacts:
-  - {id: lead, name: Lead, phone: "01234 567890"}
+  - {id: lead, name: Lead, phone: "01234 567890", source: Test directory, verified_on: 2026-01-01}
 rules:
   - id: R1
     when: {question: mobile, equals: false}
@@ -121,7 +123,8 @@ CASES = [
     (replace("urgency: 2", "urgency:   1"), Code.DUPLICATE_URGENCY, "urgency:   1"),
     (
         replace(
-            '{id: lead, name: Lead, phone: "01234 567890"}',
+            '{id: lead, name: Lead, phone: "01234 567890", source: Test directory,'
+            " verified_on: 2026-01-01}",
             "{id: lead, placeholder: true, name: L}",
         ),
         Code.PLACEHOLDER_CONTACT,

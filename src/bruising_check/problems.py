@@ -42,7 +42,11 @@ class Code(Enum):
     ASK_IF_ORDER = ("error", "`ask_if` may only use questions asked earlier; move the question.")
     FACT_ORDER = ("error", "A derived fact may only use questions and facts defined before it.")
     CONTEXT_DECIDES = ("error", "Context prompts are recorded only; they must never decide.")
-    DUPLICATE_URGENCY = ("error", "Give each pathway its own urgency rank (1 = most urgent).")
+    DUPLICATE_URGENCY = (
+        "error",
+        "Give each pathway its own urgency rank (1 = most urgent); equal alternatives share a"
+        " rank only with the same `level:`.",
+    )
     POLICY_MISMATCH = ("error", "Make the `policy:` block say what the rules and facts do.")
     ARITHMETIC_NOT_NUMBER = (
         "error",
@@ -123,8 +127,36 @@ class Code(Enum):
         "The protocol is less urgent than the reference here; change the rules or justify it.",
     )
     AGAINST_MORE_URGENT = ("info", "More urgent than the reference: allowed, listed for review.")
-    AGAINST_SAME_URGENCY = ("info", "A different pathway of the same urgency as the reference.")
+    AGAINST_SAME_URGENCY = (
+        "info",
+        "Different actions at the same level of urgency as the reference: listed for review.",
+    )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
+    # issue 14: levels and deviations (docs/design/local-protocols.md §1, §4, §6)
+    LEVEL_ORDER = (
+        "error",
+        "Rank pathways in the order of their levels (protocol/levels.py), or fix the level.",
+    )
+    W_NO_LEVEL = (
+        "warning",
+        "Give the pathway a `level:` on the national scale, so other protocols compare with it.",
+    )
+    UNKNOWN_RULE = ("error", "Use the id of a rule defined under `rules:`.")
+    UNKNOWN_POLICY_FIELD = ("error", "Use a field name of the `policy:` block.")
+    DEVIATION_APPROVED = (
+        "info",
+        "A difference the partnership approved: listed with its approval.",
+    )
+    W_DEVIATION_UNUSED = (
+        "warning",
+        "The approval matches no difference from the reference any more: remove or update it.",
+    )
+    OVERLAP_ACKNOWLEDGED = ("info", "An overlap the protocol says is intended (`overlaps:`).")
+    W_CONTACT_UNSOURCED = (
+        "warning",
+        "Say where the number came from (`source:`) and when it was checked (`verified_on:`).",
+    )
+    W_NO_REVIEW_DUE = ("warning", "Set `metadata.review_due`, the date the protocol is reviewed.")
 
     @property
     def severity(self) -> Severity:

@@ -3,7 +3,8 @@
 Modules, one idea each: `space` (the partition of each answer's domain, counting, examples),
 `formulas` (formulas over cells, partial evaluation), `compile` (a protocol's conditions as
 formulas), `build` (one protocol or two over a joint space), `search` (the splitting search),
-`findings` (what validate reports), `comparison` (behavioural differences), `classes` (merging and
+`findings` (what validate reports), `comparison` (behavioural differences), `direction` (the
+one cross-protocol order on outcomes, by level), `classes` (merging and
 describing situation classes).
 
 Method (symbolic enumeration by partition refinement):
@@ -28,17 +29,27 @@ from bruising_check.analysis.comparison import (
     compare,
     example_for,
 )
+from bruising_check.analysis.direction import (
+    Direction,
+    Verdict,
+    outcome_direction,
+    pathway_direction,
+)
 from bruising_check.analysis.findings import Analysis, Finding, analyse
 from bruising_check.analysis.search import TooLarge
 
 __all__ = [
     "Analysis",
     "Comparison",
+    "Direction",
     "Finding",
     "PathwayDifference",
     "SituationClass",
     "TooLarge",
+    "Verdict",
     "analyse",
     "compare",
     "example_for",
+    "outcome_direction",
+    "pathway_direction",
 ]

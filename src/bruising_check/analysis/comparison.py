@@ -16,14 +16,22 @@ from typing import Any, Literal
 
 from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
+from bruising_check.analysis.direction import RANK_NOTE, Verdict, outcome_direction
+from bruising_check.analysis.formulas import evaluate
 from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.decide import applicable
 from bruising_check.protocol.conditions import Truth
 from bruising_check.protocol.model import Protocol, Question
 
-Direction = Literal["less_urgent", "more_urgent", "same_urgency"]
-_ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "same_urgency": 2}
+Changed = Literal["less_urgent", "more_urgent", "different_actions"]
+"""A difference's direction (`direction.Direction` minus `same`, which is no difference)."""
+_ORDER: dict[str, int] = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2}
+
+
+Pair = tuple[str | None, str | None]
+"""An outcome by pathway ids: (pathway, follow-on)."""
+Explored = tuple[dict[str, Any], int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -37,11 +45,15 @@ class SituationClass:
 class PathwayDifference:
     old_pathway: str | None
     new_pathway: str | None
-    direction: Direction
+    direction: Changed
     classes: tuple[SituationClass, ...]
     old_then: str | None = None
     """The follow-on pathway under the old protocol (when its pathway is a first step)."""
     new_then: str | None = None
+    by_rank: bool = False
+    """A side has no `level`, so the protocols' own urgency ranks decided the direction."""
+    approved: tuple[str, ...] = ()
+    """The new protocol's approved deviations (ids) that cover every situation of this one."""
 
     @property
     def size(self) -> int:
@@ -56,6 +68,8 @@ class Comparison:
     total: int
     notes: tuple[str, ...] = ()
     """Where shared questions differ (options, ranges, type) and how they were compared."""
+    unused_deviations: tuple[str, ...] = ()
+    """The new protocol's approved deviations against the old one that match no difference."""
 
 
 def compare(
@@ -65,48 +79,94 @@ def compare(
     budget_seconds: float | None = BUDGET_SECONDS,
 ) -> Comparison:
     """Every class of situations where `new` gives a different pathway from `old`. Raises
-    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`."""
+    `TooLarge` if that needs more than `max_nodes` search steps or `budget_seconds`.
+
+    The new protocol's approved deviations against the old one's id (design §4) are decided in
+    every differing situation: a class lists the deviations that cover it (`approved`), so a
+    difference part-covered splits into a covered and an uncovered one."""
     built = build([old, new], max_nodes, budget_seconds)
     before, after = built.views
     ex = built.explorer
+    deviations = [d for d in new.approved_deviations if d.against == old.metadata.id]
+    whens = [None if d.when is None else after.compiler.condition(d.when) for d in deviations]
+    rule_ids = [r.id for r in new.rules]
+    verdicts: dict[tuple[Pair, Pair], Verdict] = {}
 
-    Hint = tuple[tuple[int, int], tuple[int, int], tuple[int | None, int | None] | None]
+    def verdict_of(p: Pair, q: Pair) -> Verdict:
+        if (p, q) not in verdicts:
+            verdicts[(p, q)] = outcome_direction(old, p, new, q)
+        return verdicts[(p, q)]
+
+    Known = tuple[int | None, int | None]
+    Hint = tuple[tuple[int, int], tuple[int, int], Known | None, Known | None]
 
     def decide(a: dict[str, Any], hint: Hint | None) -> Split | Leaf:
         need: list[str] = []
-        resume_old, resume_new, known_old = hint or ((0, 0), (0, 0), None)
+        resume_old, resume_new, known_old, known_new = hint or ((0, 0), (0, 0), None, None)
         if known_old is None:
             done, key_old, resume_old = before.decide_pair(a, need, resume_old)
             if not done:
-                return Split(built.space.pick(need), (resume_old, resume_new, None))
+                return Split(built.space.pick(need), (resume_old, resume_new, None, None))
         else:
             key_old = known_old
-        done, key_new, resume_new = after.decide_pair(a, need, resume_new)
-        if not done:
-            return Split(built.space.pick(need), (resume_old, resume_new, key_old))
-        return Leaf((before.pair_pathways(key_old), after.pair_pathways(key_new)))
+        if known_new is None:
+            done, key_new, resume_new = after.decide_pair(a, need, resume_new)
+            if not done:
+                return Split(built.space.pick(need), (resume_old, resume_new, key_old, None))
+        else:
+            key_new = known_new
+        p, q = before.pair_pathways(key_old), after.pair_pathways(key_new)
+        if p == q or not deviations or verdict_of(p, q).direction == "same":
+            return Leaf((p, q, ()))
+        deciding = {rule_ids[i] for i in key_new if i is not None}
+        covered: list[str] = []
+        for d, when in zip(deviations, whens, strict=True):
+            if not d.rules and when is None:
+                continue  # policy fields only: no situations
+            if d.rules and not deciding & set(d.rules):
+                continue
+            if when is not None:
+                v = evaluate(when, a, need)
+                if v is None:
+                    return Split(built.space.pick(need), (resume_old, resume_new, key_old, key_new))
+                if not v:
+                    continue
+            covered.append(d.id)
+        return Leaf((p, q, tuple(covered)))
 
     total = 0
-    Pair = tuple[str | None, str | None]
-    groups: dict[tuple[Pair, Pair], list[tuple[dict[str, Any], int, dict[str, Any]]]] = {}
+    groups: dict[tuple[Pair, Pair, tuple[str, ...]], list[Explored]] = {}
     for a, key, size in ex.explore(decide):
         total += size
         if key[0] != key[1]:
             groups.setdefault(key, []).append((a, size, ex.example(a)))
-    diffs = [
-        PathwayDifference(
-            p[0],
-            q[0],
-            _pair_direction(old, new, p, q),
-            tuple(
-                SituationClass(describe(built.space, m), m.example, m.size) for m in merge(leaves)
-            ),
-            old_then=p[1],
-            new_then=q[1],
+    diffs: list[PathwayDifference] = []
+    by_rank = False
+    used: set[str] = set()
+    for (p, q, approved), leaves in groups.items():
+        verdict = verdict_of(p, q)
+        if verdict.direction == "same":
+            continue  # e.g. a renamed pathway: same level, title and actions
+        by_rank = by_rank or verdict.by_rank
+        used.update(approved)
+        diffs.append(
+            PathwayDifference(
+                p[0],
+                q[0],
+                verdict.direction,
+                tuple(
+                    SituationClass(describe(built.space, m), m.example, m.size)
+                    for m in merge(leaves)
+                ),
+                old_then=p[1],
+                new_then=q[1],
+                by_rank=verdict.by_rank,
+                approved=approved,
+            )
         )
-        for (p, q), leaves in groups.items()
-    ]
-    diffs.sort(key=lambda d: (_ORDER[d.direction], -d.size))
+    diffs.sort(key=lambda d: (_ORDER[d.direction], bool(d.approved), -d.size))
+    differing = _policy_differences(old, new)
+    unused = tuple(d.id for d in deviations if d.id not in used and not set(d.policy) & differing)
     old_ids = [q.id for q in old.questions]
     new_ids = [q.id for q in new.questions]
     return Comparison(
@@ -114,42 +174,17 @@ def compare(
         tuple(q for q in old_ids if q not in set(new_ids)),
         tuple(q for q in new_ids if q not in set(old_ids)),
         total,
-        tuple(built.space.notes),
+        (*built.space.notes, *((f"pathways {RANK_NOTE}",) if by_rank else ())),
+        unused_deviations=unused,
     )
 
 
-def _rank(protocol: Protocol, pathway: str | None) -> float:
-    """Urgency rank (1 = most urgent); a gap is least urgent of all."""
-    found = protocol.pathway(pathway) if pathway else None
-    return float("inf") if found is None else found.urgency
-
-
-def _pair_direction(
-    old: Protocol, new: Protocol, p: tuple[str | None, str | None], q: tuple[str | None, str | None]
-) -> Direction:
-    """The shared order on outcomes: the pathways first, then the follow-ons (a missing one
-    least urgent of all)."""
-    first = _direction(old, new, p[0], q[0])
-    if first != "same_urgency" or p[0] != q[0]:
-        return first
-    return _direction(old, new, p[1], q[1])
-
-
-def _direction(old: Protocol, new: Protocol, p: str | None, q: str | None) -> Direction:
-    """New relative to old. Pathways are matched by id where possible: if the old protocol also
-    has the new pathway, both are ranked by the old protocol; else if the new protocol also has
-    the old pathway, both by the new one; otherwise each by its own protocol's ranks."""
-    if q is not None and old.pathway(q) is not None:
-        a, b = _rank(old, p), _rank(old, q)
-    elif p is not None and new.pathway(p) is not None:
-        a, b = _rank(new, p), _rank(new, q)
-    else:
-        a, b = _rank(old, p), _rank(new, q)
-    if b > a:
-        return "less_urgent"
-    if b < a:
-        return "more_urgent"
-    return "same_urgency"
+def _policy_differences(old: Protocol, new: Protocol) -> set[str]:
+    """The policy fields whose stated positions differ (a missing block differs in every field
+    the other states)."""
+    a = old.policy.model_dump() if old.policy is not None else {}
+    b = new.policy.model_dump() if new.policy is not None else {}
+    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
 
 
 def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -196,16 +196,38 @@ def _rules(
                 found.setdefault(r, {})[s] = ex.example(hit)
     for r, by in sorted(found.items()):
         later = protocol.rules[r]
-        names = [protocol.rules[s].id for s in sorted(by)]
-        first = by[min(by)]
-        yield Finding(
-            Code.ANALYSIS_OVERLAP,
-            ("rules", r),
-            f"rule {later.id} ({later.pathway}) also matches situations that earlier, less urgent"
-            f" rule(s) {', '.join(names)} decide; the order alone lowers the pathway there",
-            example=first,
-            data={"pre_empted_by": {protocol.rules[s].id: ex_ for s, ex_ in sorted(by.items())}},
-        )
+        # `overlaps:` acknowledges some as intended (design §6): information, so new ones stand out.
+        known = {
+            s: next(
+                (
+                    o.because
+                    for o in protocol.overlaps
+                    if {later.id, protocol.rules[s].id} <= set(o.rules)
+                ),
+                None,
+            )
+            for s in by
+        }
+        for acknowledged in (False, True):
+            these = sorted(s for s in by if (known[s] is not None) == acknowledged)
+            if not these:
+                continue
+            names = [protocol.rules[s].id for s in these]
+            message = (
+                f"rule {later.id} ({later.pathway}) also matches situations that earlier, less"
+                f" urgent rule(s) {', '.join(names)} decide; the order alone lowers the pathway"
+                " there"
+            )
+            if acknowledged:
+                reasons = sorted({str(known[s]) for s in these})
+                message += f"; acknowledged as intended: {' / '.join(reasons)}"
+            yield Finding(
+                Code.OVERLAP_ACKNOWLEDGED if acknowledged else Code.ANALYSIS_OVERLAP,
+                ("rules", r),
+                message,
+                example=by[these[0]],
+                data={"pre_empted_by": {protocol.rules[s].id: by[s] for s in these}},
+            )
     reached = {protocol.rules[i].pathway for i in deciders}
     for i, pw in enumerate(protocol.pathways):
         if pw.id not in reached:

@@ -131,6 +131,7 @@ def _report(loaded: Loaded, reference: tuple[str, Protocol] | None, budget: floa
 def _against_problems(
     name: str, ref: Protocol, loaded: Loaded, comparison: Comparison
 ) -> list[tuple[Problem, dict[str, Any]]]:
+    from bruising_check.analysis.direction import RANK_NOTE
     from bruising_check.problems import Code
 
     assert loaded.protocol is not None and loaded.located is not None
@@ -138,7 +139,7 @@ def _against_problems(
     codes = {
         "less_urgent": Code.AGAINST_LESS_URGENT,
         "more_urgent": Code.AGAINST_MORE_URGENT,
-        "same_urgency": Code.AGAINST_SAME_URGENCY,
+        "different_actions": Code.AGAINST_SAME_URGENCY,
     }
     out: list[tuple[Problem, dict[str, Any]]] = []
     ref_id = ref.metadata.id
@@ -160,16 +161,64 @@ def _against_problems(
         words = {
             "less_urgent": "LESS urgent than",
             "more_urgent": "more urgent than",
-            "same_urgency": "a different pathway of the same urgency as",
+            "different_actions": "different actions at the same urgency as",
         }[diff.direction]
+        here = _outcome(diff.new_pathway, diff.new_then)
+        there = _outcome(diff.old_pathway, diff.old_then)
         message = (
-            f"{words} {ref_id}: {diff.new_pathway or 'no pathway'} where {ref_id} gives"
-            f" {diff.old_pathway or 'no pathway'}, in {diff.size:,} answer set(s)"
+            f"{words} {ref_id}: {here} where {ref_id} gives {there}, in {diff.size:,} answer set(s)"
             f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
+            + (f" ({RANK_NOTE})" if diff.by_rank else "")
         )
         path = _deciding_rule(protocol, biggest.example)
+        if diff.approved:
+            approvals = [_approval(protocol, d) for d in diff.approved]
+            index = [d.id for d in protocol.approved_deviations].index(diff.approved[0])
+            said = "; ".join(
+                f"{a['id']} ({a['approved_by']}, {a['approved_on']})" for a in approvals
+            )
+            out.append(
+                (
+                    located.problem(
+                        Code.DEVIATION_APPROVED,
+                        f"approved deviation {said}: {message}",
+                        ("approved_deviations", index),
+                    ),
+                    {**_difference_json(diff), "approved": approvals},
+                )
+            )
+            continue
         out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
+    for i, d in enumerate(protocol.approved_deviations):
+        if d.id in comparison.unused_deviations:
+            out.append(
+                (
+                    located.problem(
+                        Code.W_DEVIATION_UNUSED,
+                        f"approved deviation {d.id!r} matches no difference from {ref_id}: no"
+                        " situation it covers gets another pathway, and no policy field it"
+                        " names differs",
+                        ("approved_deviations", i),
+                    ),
+                    {},
+                )
+            )
     return out
+
+
+def _outcome(pathway: str | None, then: str | None) -> str:
+    return (pathway or "no pathway") + (f" then {then}" if then else "")
+
+
+def _approval(protocol: Protocol, deviation_id: str) -> dict[str, Any]:
+    d = next(x for x in protocol.approved_deviations if x.id == deviation_id)
+    return {
+        "id": d.id,
+        "approved_by": d.approved_by,
+        "approved_on": d.approved_on.isoformat(),
+        "why": d.why,
+        "cite": list(d.cite),
+    }
 
 
 def _deciding_rule(protocol: Protocol, example: dict[str, Any]) -> tuple[str | int, ...]:
@@ -192,6 +241,8 @@ def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
         "reference_pathway": diff.old_pathway,
         "pathway": diff.new_pathway,
         "direction": diff.direction,
+        "compared_by": "rank" if diff.by_rank else "level",
+        "covered_by_deviations": list(diff.approved),
         "size": diff.size,
         "classes": [
             {"condition": c.condition, "size": c.size, "example": c.example} for c in diff.classes
@@ -206,6 +257,7 @@ def _comparison_json(name: str, comparison: Comparison) -> dict[str, Any]:
         "only_in_reference": list(comparison.only_in_old),
         "only_here": list(comparison.only_in_new),
         "notes": list(comparison.notes),
+        "unused_deviations": list(comparison.unused_deviations),
         "differences": [_difference_json(d) for d in comparison.differences],
     }
 
@@ -235,6 +287,8 @@ def _print(r: Report) -> None:
         echo(p.format())
         if p.severity != "info":
             echo(f"    hint: {p.hint or p.code.hint}")
+        for a in details.get("approved", []):
+            echo(f"    approved by {a['approved_by']} on {a['approved_on']}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
             for c in classes[:SHOWN_CLASSES]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bruising_check.problems import Code, Problem
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
+from bruising_check.protocol.checks_local import LOCAL_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
 from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
@@ -82,15 +83,7 @@ def check_duplicate_ids(p: Protocol, located: Located, today: dt.date) -> Iterat
             yield located.problem(
                 Code.ID_CLASH, f"{q.id!r} is both a question and a derived fact", ("questions", i)
             )
-    urgencies: dict[int, str] = {}
-    for i, pw in enumerate(p.pathways):
-        if pw.urgency in urgencies:
-            yield located.problem(
-                Code.DUPLICATE_URGENCY,
-                f"pathways {urgencies[pw.urgency]!r} and {pw.id!r} share urgency {pw.urgency}",
-                ("pathways", i, "urgency"),
-            )
-        urgencies[pw.urgency] = pw.id
+    # Shared urgency ranks (allowed for equal levels): checks_local.check_levels.
 
 
 def check_conditions(p: Protocol, located: Located, today: dt.date) -> Iterator[Problem]:
@@ -455,4 +448,5 @@ CHECKS: tuple[Check, ...] = (
     check_number_sizes,
     *GROUP_CHECKS,
     check_types,
+    *LOCAL_CHECKS,
 )

@@ -382,6 +382,13 @@ class Contact(Model):
     out_of_hours: str | None = None
     placeholder: bool = False
     note: str | None = None
+    source: Annotated[
+        str | None,
+        Field(max_length=500, description="Where the number came from (a page, a document)."),
+    ] = None
+    verified_on: Annotated[
+        dt.date | None, Field(description="When the number was last checked against its source.")
+    ] = None
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -468,6 +475,36 @@ class Policy(Model):
     informing_parents: str | None = None
 
 
+# --- what the partnership approved or intends (issue 14: docs/design/local-protocols.md) -------
+
+
+class ApprovedDeviation(Model):
+    """A difference from a reference protocol that the partnership's board approved: the
+    situations it covers are those its `rules` decide and/or its `when` holds in (both, when
+    both are given); `policy` names policy fields that differ on purpose."""
+
+    id: Id
+    against: Annotated[Id, Field(description="The reference protocol's metadata.id.")]
+    rules: Annotated[
+        tuple[Id, ...], Field(description="This protocol's rules that deviate on purpose.")
+    ] = ()
+    when: Condition | None = None
+    policy: Annotated[
+        tuple[str, ...], Field(description="Fields of `policy:` that differ on purpose.")
+    ] = ()
+    why: Text
+    approved_by: Text
+    approved_on: dt.date
+    cite: tuple[Id, ...] = ()
+
+
+class Overlap(Model):
+    """An overlap of rules acknowledged as intended: `validate` reports it as information."""
+
+    rules: Annotated[tuple[Id, ...], Field(min_length=2)]
+    because: Text
+
+
 class Protocol(Model):
     metadata: Metadata
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
@@ -481,6 +518,8 @@ class Protocol(Model):
     context_prompts: tuple[Question, ...] = ()
     policy: Policy | None = None
     invariants: tuple[Invariant, ...] = ()
+    approved_deviations: tuple[ApprovedDeviation, ...] = ()
+    overlaps: tuple[Overlap, ...] = ()
 
     # Lookups (cheap: protocols are small).
     def question(self, qid: str) -> Question | None:

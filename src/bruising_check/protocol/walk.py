@@ -60,3 +60,6 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
         yield ("advice", i, "when"), a.when, "advice"
     for i, inv in enumerate(protocol.invariants):
         yield ("invariants", i, "when"), inv.when, "invariant"
+    for i, d in enumerate(protocol.approved_deviations):
+        if d.when is not None:
+            yield ("approved_deviations", i, "when"), d.when, "deviation"

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bruising_check import STATEMENT
+from bruising_check.protocol.levels import LEVEL_LABELS
 from bruising_check.protocol.model import (
     Action,
     BooleanFact,
@@ -240,6 +241,8 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
     for pw in sorted(p.pathways, key=lambda x: x.urgency):
         yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
         yield Para(pw.timescale.label, "Timescale:")
+        if pw.level is not None:
+            yield Para(LEVEL_LABELS[pw.level], "Level on the national scale:")
         if pw.summary:
             yield Para(pw.summary)
         yield Items(tuple(_action(p, a) for a in pw.actions))
@@ -252,7 +255,11 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 " your partnership's own before publishing or using this protocol."
             )
         for c in p.contacts:
-            yield Items((Item(contact_line(c) or c.name),))
+            sourced = _opt(
+                Item(c.source, "Source:") if c.source else None,
+                Item(long_date(c.verified_on), "Verified on:") if c.verified_on else None,
+            )
+            yield Items((Item(contact_line(c) or c.name, children=sourced),))
 
     if p.context_prompts:
         yield Heading(2, "Family context (recorded; never changes the pathway)")
@@ -278,6 +285,26 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
                 for k, v in p.policy.model_dump().items()
             )
         )
+
+    if p.approved_deviations:
+        yield Heading(2, "Deviations the partnership approved")
+        yield Para(
+            "Where this protocol differs on purpose from a reference protocol, and who approved"
+            " it. bruising-check validate --against checks that each one still matches a real"
+            " difference."
+        )
+        for dev in p.approved_deviations:
+            approval = _opt(
+                Item(dev.against, "Against:"),
+                Item(", ".join(dev.rules), "Rules:") if dev.rules else None,
+                Item("", "When", children=(_from_line(condition_lines(p, dev.when)),))
+                if dev.when is not None
+                else None,
+                Item(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
+                Item(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                _cites(p, dev.cite) if dev.cite else None,
+            )
+            yield Items((Item(dev.why, f"{dev.id}:", children=approval),))
 
     yield Heading(2, "Sources")
     for s in p.sources:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from bruising_check.analysis.direction import Direction, pathway_direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
@@ -59,10 +60,15 @@ class Impact:
     changed_cases: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     unrunnable: list[tuple[str, str, str]] = field(default_factory=list)  # case, which, why
     unrunnable_total: int = 0
+    directions: dict[tuple[str, str], Direction] = field(default_factory=dict)
+    """Each transition's direction by `analysis.direction` (levels; a renamed pathway is `same`)."""
+
+    def direction(self, pair: tuple[str, str]) -> Direction:
+        return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
 
     @property
     def changed(self) -> int:
-        return sum(n for (a, b), n in self.transitions.items() if a != b)
+        return sum(n for pair, n in self.transitions.items() if self.direction(pair) != "same")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +79,7 @@ class Impact:
                     "old": a,
                     "new": b,
                     "count": n,
+                    "direction": self.direction((a, b)),
                     "cases": self.changed_cases.get((a, b), []),
                 }
                 for (a, b), n in sorted(self.transitions.items())
@@ -257,7 +264,10 @@ def impact(
         if before is None or after is None:
             continue
         result.transitions[(before, after)] += 1
-        if before != after:
+        pair = (before, after)
+        if pair not in result.directions:
+            result.directions[pair] = pathway_direction(old, before, new, after).direction
+        if result.directions[pair] != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:
                 listed.append(case.name)

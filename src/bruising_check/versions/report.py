@@ -72,12 +72,10 @@ class DiffReport:
     def case_deescalations(self) -> int:
         if self.impact is None:
             return 0
-        rank_old = {p.id: p.urgency for p in self.old.pathways}
-        rank_new = {p.id: p.urgency for p in self.new.pathways}
         return sum(
             n
-            for (a, b), n in self.impact.transitions.items()
-            if rank_new.get(b, 99) > rank_old.get(a, 99)
+            for pair, n in self.impact.transitions.items()
+            if self.impact.direction(pair) == "less_urgent"
         )
 
 
@@ -157,7 +155,7 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             if d.direction == "less_urgent"
             else ("strong", "more urgent")
             if d.direction == "more_urgent"
-            else ("plain", "same urgency")
+            else ("plain", "different actions, same urgency")
         )
         yield Heading(3, f"{d.old_pathway or '(no pathway)'} → {d.new_pathway or '(no pathway)'}")
         yield Para((mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
@@ -172,15 +170,15 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
 def _impact(r: DiffReport) -> Iterator[Block]:
     assert r.impact is not None
     yield Heading(2, "Impact on cases")
-    changed = [(k, n) for k, n in sorted(r.impact.transitions.items()) if k[0] != k[1]]
+    changed = [
+        (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
+    ]
     if not changed:
         yield Para((("plain", f"No case of {r.impact.total:,} changes pathway."),))
     if r.impact.unrunnable_total > len(r.impact.unrunnable):
         yield Para((("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"),))
-    rank_old = {p.id: p.urgency for p in r.old.pathways}
-    rank_new = {p.id: p.urgency for p in r.new.pathways}
     for (a, b), n in changed:
-        less = rank_new.get(b, 99) > rank_old.get(a, 99)
+        less = r.impact.direction((a, b)) == "less_urgent"
         lead: Span = ("warn", "LESS URGENT") if less else ("plain", "")
         cases = ", ".join(r.impact.changed_cases.get((a, b), []))
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
