@@ -43,6 +43,7 @@ def median(fn) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    board(load("exampleshire-v1"), load("exampleshire-v2"))
     print(f"{'old':<20}{'new':<20}{'structural':>12}{'behavioural':>13}")
     for old, new in [
         ("national-baseline", "exampleshire-v1"),
@@ -72,6 +73,22 @@ def main() -> None:
     spent = time.perf_counter() - start
     rate = result.total / spent
     print(f"case impact: {result.total:,} CSV cases in {spent:.2f}s ({rate:,.0f} cases/s)")
+
+
+def board(a, b) -> None:  # type: ignore[no-untyped-def]
+    """The board paper on top of the comparison: attribution, examples checked by the engines,
+    and the Document; the engines' memo is cleared before each run."""
+    from bruising_check.render.board import document
+    from bruising_check.versions import examples
+    from bruising_check.versions.board import board_paper
+
+    changes, comparison = structural_diff(a, b), compare(a, b)
+
+    def run() -> None:
+        examples._SEEN.clear()
+        document(board_paper(a, b, "old", "new", changes, comparison))
+
+    print(f"board paper exampleshire-v1 -> v2 (after the comparison): {median(run) * 1000:.0f}ms")
 
 
 if __name__ == "__main__":

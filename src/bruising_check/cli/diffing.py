@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from bruising_check.protocol.loader import Loaded
+    from bruising_check.versions import report as diff_report
     from bruising_check.versions.impact import Case
 
 
@@ -33,6 +34,7 @@ class DiffFormat(str, Enum):
     md = "md"
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 def load_version(spec: str) -> tuple[str, Loaded]:
@@ -76,13 +78,23 @@ def diff(
             " .jsonl) or CSV with one column per question id, or a folder of them. Repeatable.",
         ),
     ] = None,
-    format: Annotated[DiffFormat, typer.Option(help="Output format.")] = DiffFormat.text,
+    format: Annotated[
+        DiffFormat, typer.Option(help="Output format; pdf is for --board, with --output.")
+    ] = DiffFormat.text,
     output: Annotated[
         Path | None, typer.Option(help="Write to this new file instead of the screen.")
     ] = None,
     fail_on_deescalation: Annotated[
         bool,
         typer.Option("--fail-on-deescalation", help="Exit 1 if any situation becomes less urgent."),
+    ] = False,
+    board: Annotated[
+        bool,
+        typer.Option(
+            "--board",
+            help="A board paper: a plain-English summary first, changes grouped by their cause,"
+            " an example case each (checked through both versions); text, md, html or pdf.",
+        ),
     ] = False,
     budget: Annotated[
         float,
@@ -102,6 +114,10 @@ def diff(
     from bruising_check.versions.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
     from bruising_check.versions.structural import structural_diff
 
+    if format is DiffFormat.pdf and (not board or output is None):
+        fail("--format pdf is for the board paper and needs --board and --output FILE", 2)
+    if board and format is DiffFormat.json:
+        fail("--board prints text, md, html or pdf; for JSON use diff without --board", 2)
     loaded = [load_version(old), load_version(new)]
     for _name, item in loaded:
         if not item.ok:
@@ -165,11 +181,14 @@ def diff(
         "html": diff_render.html,
         "json": diff_render.json_text,
     }
-    rendered = renderers[format.value](report)
-    if output is None:
-        typer.echo(rendered, nl=False)
+    if board:
+        _board(report, output, format.value, budget)
     else:
-        save_new(output, rendered.encode("utf-8"))
+        rendered = renderers[format.value](report)
+        if output is None:
+            typer.echo(rendered, nl=False)
+        else:
+            save_new(output, rendered.encode("utf-8"))
     if report.comparison is None:
         # Could not finish: never exit 0, with or without --fail-on-deescalation.
         fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
@@ -180,6 +199,32 @@ def diff(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget: float) -> None:
+    """The board paper (issue 14.5) from the same comparison and case impact as the diff."""
+    from bruising_check.render import board as board_render
+    from bruising_check.versions.board import board_paper
+
+    paper = board_paper(
+        report.old,
+        report.new,
+        report.old_name,
+        report.new_name,
+        report.changes,
+        report.comparison,
+        report.impact,
+        budget_seconds=budget,
+    )
+    if fmt == "pdf":
+        data = board_render.pdf(paper)
+    else:
+        emit = {"text": board_render.text, "md": board_render.markdown, "html": board_render.html}
+        data = emit[fmt](paper).encode("utf-8")
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        save_new(output, data)
 
 
 _shown_progress = [False]

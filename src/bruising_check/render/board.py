@@ -1,0 +1,477 @@
+"""The board paper (issue 14.5): a diff a partnership board can read, as one `Document` laid out
+by the same text, Markdown, HTML and PDF emitters as every printout.
+
+Order: the impact on the cases given (when there are some), then a plain-English summary (one
+sentence per change, with its direction and the kind of child it reaches), then each behaviour
+change with the clauses that matter and one example both engines confirm, then pathways whose
+actions change, added and removed pathways with their actions, questions and options, policy
+positions, and how the paper was made. No count of answer combinations appears: the only counts
+are of cases given, and of the changes listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from bruising_check import STATEMENT, __version__
+from bruising_check.protocol.model import ApprovedDeviation, Pathway, Protocol
+from bruising_check.render import board_words as w
+from bruising_check.render.blocks import (
+    Banner,
+    Block,
+    Bullet,
+    Bullets,
+    Check,
+    Checklist,
+    Document,
+    Para,
+    Section,
+    Table,
+    Warning,
+)
+from bruising_check.render.board_sentences import (
+    approved,
+    by_cause,
+    cause_heading,
+    cause_title,
+    changed_pathways,
+    count_of,
+    effect_sentences,
+    level_words,
+    out_or_none,
+    outcome_words,
+    pair_words,
+    pathway_change,
+    pathway_sentences,
+    pathway_title,
+    policy_sentences,
+    question_sentences,
+    short,
+)
+from bruising_check.render.words import contact_line, long_date
+from bruising_check.versions.board import (
+    BoardPaper,
+    Effect,
+    outcome_direction,
+)
+
+
+def document(paper: BoardPaper) -> Document:
+    om, nm = paper.old.metadata, paper.new.metadata
+    if om.id == nm.id:
+        title = f"Board paper: {nm.title} - version {om.version} to {nm.version}"
+    else:
+        title = f"Board paper: {om.title} {om.version} to {nm.title} {nm.version}"
+    head = f"{nm.id} {om.version} → {nm.version} - board paper - bruising-check {__version__}"
+    sections = [*_impact(paper), _summary(paper), *_effects(paper)]
+    sections += [*_pathways(paper), *_questions(paper), *_policy(paper)]
+    sections += [*_approvals(paper), _about(paper)]
+    return Document(title, head, tuple(s for s in sections if s.blocks))
+
+
+def text(paper: BoardPaper) -> str:
+    from bruising_check.render.plain import text_lines
+    from bruising_check.render.safe import visible
+
+    return visible("\n".join(text_lines(document(paper))) + "\n")
+
+
+def markdown(paper: BoardPaper) -> str:
+    from bruising_check.render.plain import markdown_lines
+    from bruising_check.render.safe import visible
+
+    return visible("\n".join(markdown_lines(document(paper))) + "\n")
+
+
+def html(paper: BoardPaper) -> str:
+    from bruising_check.render.html import html_lines
+
+    return "\n".join(html_lines(document(paper))) + "\n"
+
+
+def pdf(paper: BoardPaper) -> bytes:
+    from bruising_check.render.pdf import Printout, write
+
+    doc = document(paper)
+    d = Printout(doc.title, doc.running_head)
+    d.add_page()
+    write(d, doc)
+    return d.output_bytes()
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _impact(paper: BoardPaper) -> Iterator[Section]:
+    impact = paper.impact
+    if impact is None:
+        return
+    order = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2, "same": 3}
+    changed = sorted(
+        ((k, n) for k, n in impact.transitions.items() if k[0] != k[1]),
+        key=lambda kn: (
+            order[outcome_direction(paper.old, paper.new, (kn[0][0], None), (kn[0][1], None))],
+            -kn[1],
+            kn[0],
+        ),
+    )
+    ran = sum(impact.transitions.values())
+    blocks: list[Block] = []
+    ending = ":" if changed else "."
+    given = count_of(impact.total, "case")
+    if ran == impact.total:
+        lead = f"Of {given} given, {impact.changed:,} would now get a different pathway{ending}"
+    else:
+        lead = (
+            f"Of {given} given, {ran:,} could be run under both versions, and"
+            f" {impact.changed:,} of those would now get a different pathway{ending}"
+        )
+    blocks.append(Para(lead, "strong"))
+    items = []
+    for (a, b), n in changed:
+        d = outcome_direction(paper.old, paper.new, (a, None), (b, None))
+        cases = impact.changed_cases.get((a, b), [])
+        more = f" and {n - len(cases):,} more" if n > len(cases) else ""
+        items.append(
+            Bullet(
+                f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
+                f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
+                (f"Cases: {', '.join(cases)}{more}",),
+            )
+        )
+    if items:
+        blocks.append(Bullets(tuple(items)))
+    if ran < impact.total:
+        blocks.append(
+            Warning(
+                f"{count_of(impact.total - ran, 'case')} of those given could not be run under both"
+                " versions: they are not counted as changed."
+            )
+        )
+        blocks.append(
+            Bullets(
+                tuple(
+                    Bullet(f"{case}, under the {which} version: {short(why, 160)}")
+                    for case, which, why in impact.unrunnable[:3]
+                )
+            )
+        )
+    yield Section("Impact on the cases given", tuple(blocks))
+
+
+def _summary(paper: BoardPaper) -> Section:
+    om, nm = paper.old.metadata, paper.new.metadata
+    blocks: list[Block] = [
+        Para(
+            f"Version {nm.version}{approved(nm.approved_on)} replaces version"
+            f" {om.version}{approved(om.approved_on)}. Each change below is one"
+            " sentence: what changed, for which babies, and whether their pathway becomes more"
+            " urgent, less urgent, or keeps its urgency with different actions."
+        )
+    ]
+    if not paper.compared:
+        blocks.append(
+            Warning(
+                "Behaviour was NOT compared (the protocols tell apart too many situations):"
+                " nothing here shows that no baby gets a less urgent pathway."
+            )
+        )
+    if any(u.difference.direction == "less_urgent" for u in paper.unconfirmed):
+        blocks.append(
+            Warning(
+                "The analysis of the rules found a less urgent change whose example the"
+                " engines did not reproduce: see “Not confirmed by the engines”."
+            )
+        )
+    if any(e.direction == "less_urgent" for e in paper.effects):
+        blocks.append(
+            Warning(
+                f"Some babies would get a less urgent pathway under version {nm.version}. The"
+                " board should be sure each of these is intended."
+            )
+        )
+    items = [Bullet(s) for s in effect_sentences(paper)]
+    items += [Bullet(s) for s in pathway_sentences(paper)]
+    items += [Bullet(s) for s in question_sentences(paper)]
+    items += [Bullet(s) for s in policy_sentences(paper)]
+    if paper.compared and not paper.effects:
+        items.insert(0, Bullet("No baby gets a different pathway under the new version."))
+    blocks.append(Bullets(tuple(items)))
+    blocks.append(Para(STATEMENT, "small"))
+    return Section("Summary", tuple(blocks))
+
+
+def _effects(paper: BoardPaper) -> Iterator[Section]:
+    ps = (paper.new, paper.old)
+    for n, (cause, effects) in enumerate(by_cause(paper.effects), start=1):
+        title = cause_title(paper, cause)
+        blocks: list[Block] = [Para(title[:1].upper() + title[1:] + ".", "strong")]
+        if cause.policy:
+            blocks.append(
+                Table(
+                    (
+                        "Policy position",
+                        f"Version {paper.old.metadata.version}",
+                        f"Version {paper.new.metadata.version}",
+                    ),
+                    tuple(
+                        (
+                            w.POLICY_NAMES.get(p.field, p.field),
+                            w.policy_value(ps, p.field, p.old),
+                            w.policy_value(ps, p.field, p.new),
+                        )
+                        for p in cause.policy
+                    ),
+                )
+            )
+        for e in effects:
+            blocks.append(
+                Para(
+                    f"{w.DIRECTION_WORDS[e.direction]}: {pair_words(paper, e)}, for"
+                    f" {w.who(ps, e.clauses, e.cause.questions)}.",
+                    "strong",
+                )
+            )
+            for dev in _deviations(paper, e.approved):
+                blocks.append(
+                    Para(
+                        f"Approved deviation “{dev.id}”: {dev.why} (approved by"
+                        f" {dev.approved_by}, {long_date(dev.approved_on)})."
+                    )
+                )
+            named = {t for c in e.clauses for t in re.findall(r"[A-Za-z0-9_]+", c)}
+            also = [
+                w.label(found[1])
+                for q in e.relevant
+                if q not in named and (found := w.question(ps, q)) is not None
+            ]
+            lines = [w.clause_words(ps, c) for c in e.clauses]
+            if also:
+                lines.append("and it also depends on: " + "; ".join(also))
+            blocks.append(Para("When all of these hold:"))
+            blocks.append(Bullets(tuple(Bullet(x) for x in lines)))
+            blocks.append(Para(f"Example case ({w.example_person(ps, e.example)}):"))
+            blocks.append(Table(("Question", "Answer"), _example_rows(paper, e)))
+            blocks.append(
+                Para(
+                    "Checked: run through both versions, this case gets"
+                    f" “{outcome_words(paper.old, e.old)}” under version"
+                    f" {paper.old.metadata.version} and “{outcome_words(paper.new, e.new)}” under"
+                    f" version {paper.new.metadata.version}."
+                    + (
+                        " The analysis found other patterns of answers with this change too (see"
+                        " the clauses above); this is one."
+                        if e.patterns > 1
+                        else ""
+                    ),
+                    "small",
+                )
+            )
+        yield Section(f"Change {n}: {cause_heading(paper, cause)}", tuple(blocks))
+    if paper.unconfirmed:
+        yield Section(
+            "Not confirmed by the engines",
+            (
+                Para(
+                    "The analysis of the rules found these changes, but for their example the"
+                    " engines, which also honour the protocol's invariants, give other outcomes."
+                    " They are not counted as changes here; other answers in the same class may"
+                    " still change: check them with the plain diff."
+                ),
+                Bullets(
+                    tuple(
+                        Bullet(
+                            f"{w.DIRECTION_WORDS[u.difference.direction]}: “"
+                            f"{pathway_title(paper.old, u.difference.old_pathway)}” to"
+                            f" “{pathway_title(paper.new, u.difference.new_pathway)}” by the rules;"
+                            f" the engines give “{out_or_none(paper.old, u.old)}” and"
+                            f" “{out_or_none(paper.new, u.new)}”"
+                        )
+                        for u in paper.unconfirmed[:10]
+                    )
+                ),
+            ),
+        )
+
+
+def _pathways(paper: BoardPaper) -> Iterator[Section]:
+    old, new = paper.old, paper.new
+    renamed = {r.old_id: r.new_id for r in paper.renamed if r.section == "pathways"}
+    items = []
+    for a, b in changed_pathways(paper):
+        pid = a.id
+        mine = [
+            s
+            for c in paper.changes
+            if c.section == "pathways" and c.item == pid
+            for s in [pathway_change(a, b, c)]
+            if s
+        ]
+        items.append(Bullet(f"“{b.title}”: {level_words(a, b)}", tuple(mine)))
+    if items:
+        yield Section("Pathways whose actions change", (Bullets(tuple(items)),))
+    added = [p for p in new.pathways if old.pathway(p.id) is None and p.id not in renamed.values()]
+    for p in added:
+        yield Section(f"Added pathway: {p.title}", tuple(_pathway_blocks(new, p)))
+    removed = [p for p in old.pathways if new.pathway(p.id) is None and p.id not in renamed]
+    if removed or renamed:
+        lines = [Bullet(f"Removed: “{p.title}”") for p in removed]
+        lines += [
+            Bullet(f"Renamed (same title and actions): “{pathway_title(old, a)}” is now {b}")
+            for a, b in renamed.items()
+        ]
+        yield Section("Removed or renamed pathways", (Bullets(tuple(lines)),))
+
+
+def _questions(paper: BoardPaper) -> Iterator[Section]:
+    lines = [Bullet(s) for s in question_sentences(paper, detail=True)]
+    lines += [
+        Bullet(f"Rule {r.old_id} is now called {r.new_id} (same condition and pathway): renamed")
+        for r in paper.renamed
+        if r.section == "rules"
+    ]
+    if lines:
+        yield Section("Questions, options and rules", (Bullets(tuple(lines)),))
+
+
+def _policy(paper: BoardPaper) -> Iterator[Section]:
+    if not paper.policy:
+        return
+    ps = (paper.new, paper.old)
+    rows = tuple(
+        (
+            w.POLICY_NAMES.get(p.field, p.field),
+            w.policy_value(ps, p.field, p.old),
+            w.policy_value(ps, p.field, p.new),
+        )
+        for p in paper.policy
+    )
+    om, nm = paper.old.metadata, paper.new.metadata
+    yield Section(
+        "Policy positions",
+        (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows),),
+    )
+
+
+def _deviations(paper: BoardPaper, ids: Sequence[str]) -> list[ApprovedDeviation]:
+    return [d for d in paper.new.approved_deviations if d.id in ids]
+
+
+def _approvals(paper: BoardPaper) -> Iterator[Section]:
+    """The new version's approved deviations, in their own section (design section 4)."""
+    devs = paper.new.approved_deviations
+    if not devs:
+        return
+    used = {a for e in paper.effects for a in e.approved}
+    items = []
+    for d in devs:
+        if d.id in used:
+            status = "covers changes above"
+        elif d.against != paper.old.metadata.id:
+            status = f"against {d.against}, not the version compared here"
+        elif d.id in paper.unused_deviations:
+            status = "matches no change here: the protocol may have changed since it was approved"
+        else:
+            status = "covers no change shown here"
+        subs = [f"Approved by {d.approved_by}, {long_date(d.approved_on)}", f"Status: {status}"]
+        if d.rules:
+            subs.insert(0, f"Rules: {', '.join(d.rules)}")
+        if d.policy:
+            names = (w.POLICY_NAMES.get(f, f.replace("_", " ")) for f in d.policy)
+            subs.insert(0, f"Policy positions: {'; '.join(names)}")
+        items.append(Bullet(f"{d.id}: {d.why}", tuple(subs)))
+    yield Section(
+        f"Deviations approved in version {paper.new.metadata.version}", (Bullets(tuple(items)),)
+    )
+
+
+def _about(paper: BoardPaper) -> Section:
+    return Section(
+        "How this paper was made",
+        (
+            Para(
+                "Every answer either version accepts was compared, not a sample. Changes are"
+                " grouped by the change in the protocol that causes them. Each example case is"
+                " the most ordinary one the tool found (the youngest age at which the milestones"
+                " are plausible, the fewest milestones and marks), and it is shown only after"
+                " running it through both versions gave the change stated."
+            ),
+            Para(
+                f"Old: {paper.old_name} ({paper.old.metadata.title}, version"
+                f" {paper.old.metadata.version}). New: {paper.new_name}"
+                f" ({paper.new.metadata.title}, version {paper.new.metadata.version})."
+                " Every difference in the text, with checksums: “bruising-check diff OLD NEW”.",
+                "small",
+            ),
+            *(
+                Para(
+                    f"Answers only one version offers ({'; '.join(_lacking(paper))}) were"
+                    " compared as answers the other version's rules do not name.",
+                    "small",
+                )
+                for _ in [0]
+                if paper.lacking
+            ),
+            *(Para(note, "small") for note in paper.notes),
+            *(
+                Para(
+                    "Some pathways declare no level on the national urgency scale; where either"
+                    " pathway of a change lacks one, urgency is compared by each protocol's own"
+                    " ranks.",
+                    "small",
+                )
+                for _ in [0]
+                if any(p.level is None for p in (*paper.old.pathways, *paper.new.pathways))
+            ),
+            Para(STATEMENT, "small"),
+        ),
+    )
+
+
+def _lacking(paper: BoardPaper) -> list[str]:
+    ps = (paper.new, paper.old)
+    out = []
+    for gap in paper.lacking:
+        found = w.question(ps, gap.question)
+        name = w.label(found[1]) if found else gap.question
+        version = paper.old if gap.lacks == "old" else paper.new
+        answer = w.answer_words(ps, gap.question, [gap.option])
+        out.append(f"“{answer}” in “{name}”, not in version {version.metadata.version}")
+    return out
+
+
+def _example_rows(paper: BoardPaper, e: Effect) -> tuple[tuple[str, str], ...]:
+    ps = (paper.new, paper.old)
+    rows = []
+    for qid, value in e.example.items():
+        found = w.question(ps, qid)
+        if found is None:
+            continue
+        rows.append((w.label(found[1]), w.answer_words(ps, qid, value)))
+    return tuple(rows)
+
+
+def _pathway_blocks(p: Protocol, pathway: Pathway) -> Iterator[Block]:
+    yield Banner(
+        pathway.title,
+        (pathway.timescale.label,),
+        (pathway.summary,) if pathway.summary else (),
+        pathway.urgency,
+    )
+    checks = []
+    for a in pathway.actions:
+        details = []
+        if a.timescale is not None:
+            details.append(("When", a.timescale.label))
+        if a.responsible:
+            details.append(("Who", a.responsible))
+        contact = p.contact(a.contact) if a.contact else None
+        line = contact_line(contact)
+        if line:
+            details.append(("Contact", line))
+        checks.append(
+            Check(a.text, tuple(details), bool(contact is not None and contact.placeholder))
+        )
+    if checks:
+        yield Checklist(tuple(checks))

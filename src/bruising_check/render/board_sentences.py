@@ -1,0 +1,287 @@
+"""Sentences of the board paper: one per change for the summary, the titles of the changes
+that cause behaviour, and the words for pathways, outcomes and policy positions. Plain strings;
+`render.board` places them in the Document and the emitters make them safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from bruising_check.protocol.model import Pathway, Protocol
+from bruising_check.render import board_words as w
+from bruising_check.render.words import long_date
+from bruising_check.versions.board import BoardPaper, Cause, Effect
+from bruising_check.versions.examples import Outcome
+from bruising_check.versions.matching import PolicyChange
+from bruising_check.versions.structural import Change
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def effect_sentences(paper: BoardPaper) -> Iterator[str]:
+    """One sentence per change: what changed, then each direction with the kind of child,
+    the pathways now and before, and the example child."""
+    ps = (paper.new, paper.old)
+    for cause, effects in by_cause(paper.effects):
+        parts: list[str] = []
+        for direction in ("less_urgent", "more_urgent", "different_actions", "same"):
+            mine = [e for e in effects if e.direction == direction]
+            if not mine:
+                continue
+            whom = unique(who(paper, e) for e in mine)
+            if len(whom) > 1:  # "a baby" says nothing a more precise description does not
+                whom = [x for x in whom if x not in {"a baby", "a child"}]
+            was = unique(outcome_words(paper.old, e.old) for e in mine)
+            now = unique(outcome_words(paper.new, e.new) for e in mine)
+            words = w.DIRECTION_WORDS[direction]
+            if not words.isupper():
+                words = words[:1].lower() + words[1:]
+            approvals = unique(a for e in mine for a in e.approved)
+            approved = (
+                f", an approved deviation ({', '.join(approvals)})"
+                if approvals and all(e.approved for e in mine)
+                else ""
+            )
+            parts.append(
+                f"{words} for {' or '.join(whom)} (now {quoted(now)}, was {quoted(was)};"
+                f" for example {w.example_person(ps, mine[0].example)}){approved}"
+            )
+        title = cause_title(paper, cause)
+        yield f"{title[:1].upper() + title[1:]}: {'; '.join(parts)}."
+
+
+# Policy positions that a referral pathway's actions carry (DOMAIN.md section 4, points 10-12).
+ACTION_POLICY = ("first_step", "strategy_discussion", "referral_timescale")
+
+
+def changed_pathways(paper: BoardPaper) -> list[tuple[Pathway, Pathway]]:
+    """Pathways both versions have whose content changed (not only their own urgency rank)."""
+    out = []
+    changed = {
+        c.item for c in paper.changes if c.section == "pathways" and c.item and c.field != "urgency"
+    }
+    for pid in sorted(changed):
+        a, b = paper.old.pathway(pid), paper.new.pathway(pid)
+        if a is not None and b is not None:
+            out.append((a, b))
+    return out
+
+
+def action_policy(paper: BoardPaper) -> list[PolicyChange]:
+    """The action policy changes, when a referral pathway's actions changed with them."""
+    referral = any((b.level or "").startswith("social_care") for _, b in changed_pathways(paper))
+    return [p for p in paper.policy if referral and p.field in ACTION_POLICY]
+
+
+def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
+    ps = (paper.new, paper.old)
+    linked = action_policy(paper)
+    for a, b in changed_pathways(paper):
+        what = "title and actions" if a.title != b.title else "actions"
+        was = f" (was “{a.title}”)" if a.title != b.title else ""
+        mine = linked if (b.level or "").startswith("social_care") else []
+        policy = (
+            ", with the policy changes "
+            + "; ".join(w.policy_change(ps, p.field, p.old, p.new) for p in mine)
+            if mine
+            else ""
+        )
+        yield f"{level_words(a, b)} - the {what} of “{b.title}”{was} change{policy}."
+    for p in paper.new.pathways:
+        if paper.old.pathway(p.id) is None and p.id not in {r.new_id for r in paper.renamed}:
+            yield f"New pathway “{p.title}” ({p.timescale.label}); its actions are below."
+
+
+def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[str]:
+    causes = {e.cause.key for e in paper.effects}
+    for c in paper.changes:
+        if c.section != "questions" or c.item is None:
+            continue
+        version = paper.new if c.kind == "added" else paper.old
+        q = version.question(c.item)
+        name = w.label(q) if q is not None else c.item
+        if c.field is None and c.kind in {"added", "removed"}:
+            only = f"asked only by version {version.metadata.version}"
+            effect = (
+                "it changes which pathway some babies get (see above)"
+                if c.item in causes
+                else "no baby's pathway depends on it"
+            )
+            new_or_gone = "New" if c.kind == "added" else "Removed"
+            yield f"{new_or_gone} question “{name}”, {only}: {effect}."
+        elif (
+            detail and c.field and c.field.startswith("options.") and c.kind in {"added", "removed"}
+        ):
+            opt = c.field.split(".", 1)[1]
+            yield f"Option {c.kind}: “{c.new or c.old or opt}” in “{name}”."
+
+
+def policy_sentences(paper: BoardPaper) -> Iterator[str]:
+    linked = {p.field for e in paper.effects for p in e.cause.policy}
+    linked |= {p.field for p in action_policy(paper)}
+    ps = (paper.new, paper.old)
+    for p in paper.policy:
+        if p.field in linked:
+            continue
+        yield (
+            f"Policy - {w.policy_change(ps, p.field, p.old, p.new)} (a stated position: no"
+            " baby's pathway changes with it)."
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def by_cause(effects: Sequence[Effect]) -> list[tuple[Cause, list[Effect]]]:
+    out: dict[tuple[str, str], tuple[Cause, list[Effect]]] = {}
+    for e in effects:
+        out.setdefault((e.cause.kind, e.cause.key), (e.cause, []))[1].append(e)
+    return list(out.values())
+
+
+def who(paper: BoardPaper, e: Effect) -> str:
+    ps = (paper.new, paper.old)
+    text = w.who(ps, e.clauses, e.cause.questions)
+    if e.cause.kind == "option" and text in {"a baby", "a child"}:
+        qid, opt = e.cause.key.split(".", 1)
+        found = w.question(ps, qid)
+        name = w.label(found[1]) if found else qid
+        text += f" for whom “{name}” is answered “{w.answer_words(ps, qid, [opt])}”"
+    return text
+
+
+def cause_heading(paper: BoardPaper, cause: Cause) -> str:
+    if cause.kind == "fact":
+        fact = next((f for f in paper.new.derived if f.id == cause.key), None)
+        return f"who counts as {fact.label.lower() if fact else cause.key}"
+    if cause.kind in {"question", "option"}:
+        qid = cause.key.split(".")[0]
+        found = w.question((paper.new, paper.old), qid)
+        return f"the answers to “{w.label(found[1]) if found else qid}”"
+    verb = {"rule_added": "added", "rule_removed": "removed", "rule_moved": "moved"}
+    if not cause.key:
+        return "the order of the rules"
+    return f"rule {cause.key} {verb.get(cause.kind, 'changed')}"
+
+
+def cause_title(paper: BoardPaper, cause: Cause) -> str:
+    ps = (paper.new, paper.old)
+    if cause.kind == "fact":
+        fact = next((f for f in paper.new.derived if f.id == cause.key), None)
+        text = f"the definition of “{fact.label if fact else cause.key}” changes"
+        if cause.policy:
+            changes = (w.policy_change(ps, p.field, p.old, p.new) for p in cause.policy)
+            text += " (" + "; ".join(changes) + ")"
+        return text
+    if cause.kind == "question":
+        found = w.question(ps, cause.key)
+        name = w.label(found[1]) if found else cause.key
+        return f"the question “{name}” is asked by one version only"
+    if cause.kind == "option":
+        qid, opt = cause.key.split(".", 1)
+        found = w.question(ps, qid)
+        name = w.label(found[1]) if found else qid
+        answer = w.answer_words(ps, qid, [opt])
+        if cause.lacks == "new":
+            return (
+                f"the answer “{answer}” to “{name}” is no longer offered (compared as an"
+                f" answer version {paper.new.metadata.version}'s rules do not name)"
+            )
+        return (
+            f"the new answer “{answer}” to “{name}” (version {paper.old.metadata.version} does"
+            " not offer it: compared as an answer its rules do not name)"
+        )
+    rule = next((r for r in (*paper.new.rules, *paper.old.rules) if r.id == cause.key), None)
+    verb = {
+        "rule_added": "is added",
+        "rule_removed": "is removed",
+        "rule_changed": "changes",
+        "rule_moved": "now comes in a different order",
+    }.get(cause.kind, "changes")
+    because = f" (“{first_sentence(rule.because)}”)" if rule is not None else ""
+    return f"rule {cause.key} {verb}{because}" if cause.key else "the rules change"
+
+
+def pair_words(paper: BoardPaper, e: Effect) -> str:
+    return f"“{outcome_words(paper.old, e.old)}” becomes “{outcome_words(paper.new, e.new)}”"
+
+
+def outcome_words(p: Protocol, o: Outcome) -> str:
+    first = pathway_title(p, o[0])
+    return f"{first}, then {pathway_title(p, o[1])}" if o[1] else first
+
+
+def out_or_none(p: Protocol, o: Outcome | None) -> str:
+    return outcome_words(p, o) if o is not None else "no result"
+
+
+def pathway_title(p: Protocol, pid: str | None) -> str:
+    found = p.pathway(pid) if pid else None
+    return found.title if found is not None else "no pathway (no rule matches)"
+
+
+def quoted(items: Sequence[str]) -> str:
+    return " or ".join(f"“{x}”" for x in items)
+
+
+def unique(items: Iterator[str]) -> list[str]:
+    out: list[str] = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def approved(day: dt.date | None) -> str:
+    return f" (approved {long_date(day)})" if day is not None else ""
+
+
+def count_of(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def level_words(a: Pathway, b: Pathway) -> str:
+    if a.level is not None and b.level is not None and a.level != b.level:
+        return f"Urgency level changes ({a.level.replace('_', ' ')} → {b.level.replace('_', ' ')})"
+    return "Different actions, same urgency"
+
+
+def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
+    if c.item != a.id:
+        return None
+    field = c.field or ""
+    parts = field.split(".")
+    if parts[0] == "actions" and len(parts) >= 2:
+        old_action = next((x for x in a.actions if x.id == parts[1]), None)
+        new_action = next((x for x in b.actions if x.id == parts[1]), None)
+        if c.kind == "added" and new_action is not None:
+            return f"New action: {new_action.text}"
+        if c.kind == "removed" and old_action is not None:
+            return f"Action removed: {old_action.text}"
+        either = new_action or old_action
+        name = either.text if either is not None else parts[1]
+        what = parts[2] if len(parts) > 2 else "action"
+        if what == "timescale" and parts[-1] != "label":
+            return None  # hours and same_day say what the label says
+        if what == "text":
+            return f"Action now reads: {c.new}" + (f" (was: {c.old})" if c.old else "")
+        if what == "timescale":
+            return f"Timescale of “{short(name)}”: {c.old} → {c.new}"
+        if what == "responsible":
+            return f"Who does “{short(name)}”: {c.old} → {c.new}"
+        return f"{what.capitalize()} of “{short(name)}”: {c.old} → {c.new}"
+    if field == "title":
+        return f"Title was “{c.old}”"
+    if field == "urgency":
+        return None  # the protocol's own rank: levels compare protocols
+    return f"{field.replace('_', ' ').capitalize()}: {c.old} → {c.new}"
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1].rsplit(" ", 1)[0] + "…"

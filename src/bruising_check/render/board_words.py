@@ -1,0 +1,271 @@
+"""Words for the board paper: question labels, the analysis's clauses in plain English, and the
+kind of child a change reaches ("a baby of 26 weeks or more who rolls but does not crawl").
+
+Only wording: what the clauses mean is decided by the analysis and checked by the engines
+(`versions.board`). Ids never reach the reader here; a clause this module cannot read is shown
+with its ids turned into labels, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from bruising_check.protocol.model import (
+    BooleanQuestion,
+    MultipleChoiceQuestion,
+    NumberQuestion,
+    Protocol,
+    Question,
+    SingleChoiceQuestion,
+)
+from bruising_check.render.words import option_label
+
+# Milestones as verbs, for "who rolls but does not crawl" (the option ids of the national format).
+VERBS: dict[str, tuple[str, str]] = {
+    "rolling": ("rolls", "roll"),
+    "sitting": ("sits", "sit"),
+    "crawling": ("crawls", "crawl"),
+    "bottom_shuffling": ("bottom shuffles", "bottom shuffle"),
+    "pulling_to_stand": ("pulls to stand", "pull to stand"),
+    "cruising": ("cruises", "cruise"),
+    "walking": ("walks", "walk"),
+    "independent_wheelchair_use": (
+        "moves independently in a wheelchair",
+        "move independently in a wheelchair",
+    ),
+}
+DIRECTION_WORDS = {
+    "less_urgent": "LESS URGENT",
+    "more_urgent": "More urgent",
+    "different_actions": "Different actions, same urgency",
+    "same": "The same outcome",
+}
+POLICY_NAMES: dict[str, str] = {
+    "rolling_counts_as_mobility": "Rolling counts as mobility",
+    "mobility_milestones": "Milestones that make a child mobile",
+    "age_anchor": "Age anchor",
+    "corrected_age": "Corrected age for prematurity",
+    "scope_mark_types": "Marks in scope",
+    "petechiae_count_as_bruise": "Petechiae count as a bruise",
+    "disability": "Disabled or developmentally delayed children",
+    "nim_explanation": "Does the explanation matter for a non-mobile baby",
+    "who_may_decide_no_referral": "Who may decide not to refer",
+    "suspected_birthmark": "Suspected birthmark",
+    "medical_procedure_marks": "Marks from a medical procedure",
+    "known_bleeding_disorder": "Known bleeding disorder",
+    "first_step": "First step",
+    "strategy_discussion": "Strategy discussion",
+    "referral_timescale": "Referral timescale",
+    "remote_reports": "Reports by phone, photo or a third party",
+    "escalation_if_declined": "Escalation if a referral is declined",
+    "informing_parents": "Informing parents",
+}
+_CLAUSE = re.compile(
+    r"^(?P<q>[a-z0-9_]+) (?:(?P<op>is exactly|is one of|includes any of|includes none of|"
+    r"includes all of|includes some but not all of|includes not all of|includes all or none of|"
+    r"includes|is|≤|≥|<|>) )(?P<rest>.*)$"
+)
+_RANGE = re.compile(r"^(?P<lo>[-0-9.]+) ≤ (?P<q>[a-z0-9_]+) ≤ (?P<hi>[-0-9.]+)$")
+
+
+def label(q: Question) -> str:
+    """A question's prompt as a label: without its trailing question mark and bracketed
+    instructions ("(choose all that apply)")."""
+    text = re.sub(r"\s*\([^)]*\)", "", q.prompt).strip()
+    return text.rstrip("?:").strip() or q.prompt
+
+
+def question(protocols: Sequence[Protocol], qid: str) -> tuple[Protocol, Question] | None:
+    for p in protocols:
+        q = p.question(qid)
+        if q is not None:
+            return p, q
+    return None
+
+
+def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
+    found = question(protocols, qid)
+    if found is None:
+        return str(value)
+    p, q = found
+    if isinstance(value, list):
+        return ", ".join(option_label(p, qid, v) for v in value) if value else "none of these"
+    if isinstance(q, NumberQuestion) and isinstance(value, (int, float)):
+        return f"{value:g} {q.unit}"
+    return option_label(p, qid, value)
+
+
+def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
+    """One analysis clause as `Label: answer words`."""
+    if clause.startswith("(") and clause.endswith(")") and " OR " in clause:
+        parts = [clause_words(protocols, part) for part in clause[1:-1].split(" OR ")]
+        names = {part.split(": ", 1)[0] for part in parts}
+        if len(names) == 1 and all(": " in part for part in parts):
+            return f"{names.pop()}: " + " or ".join(part.split(": ", 1)[1] for part in parts)
+        return " or ".join(parts)
+    ranged = _RANGE.match(clause)
+    if ranged:
+        found = question(protocols, ranged["q"])
+        unit = found[1].unit if found and isinstance(found[1], NumberQuestion) else ""
+        name = label(found[1]) if found else ranged["q"]
+        return f"{name}: {ranged['lo']} to {ranged['hi']} {unit}".strip()
+    m = _CLAUSE.match(clause)
+    found = question(protocols, m["q"]) if m else None
+    if m is None or found is None:
+        return clause
+    p, q = found
+    op, rest = m["op"], m["rest"]
+    name = label(q)
+    if isinstance(q, BooleanQuestion) and rest in {"true", "false"}:
+        return f"{name}: {'yes' if rest == 'true' else 'no'}"
+    if isinstance(q, NumberQuestion):
+        unit = q.unit
+        bound = {
+            "≤": f"{rest} {unit} or fewer",
+            "≥": f"{rest} {unit} or more",
+            "<": f"under {rest} {unit}",
+            ">": f"over {rest} {unit}",
+            "is": f"{rest} {unit}",
+        }
+        return f"{name}: {bound.get(op, rest)}"
+    if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
+        ids = [x.strip() for x in rest.strip("[]").split(",")]
+        shown = [option_label(p, q.id, i) for i in ids]
+        if op in {"is", "includes"}:
+            return f"{name}: {shown[0] if len(shown) == 1 else ', '.join(shown)}"
+        words = {
+            "is one of": "one of",
+            "is exactly": "exactly",
+            "includes any of": "any of",
+            "includes none of": "none of",
+            "includes all of": "all of",
+        }
+        joiner = "and" if op in {"is exactly", "includes all of"} else "or"
+        return f"{name}: {words.get(op, op)} {_list(shown, joiner)}"
+    return clause
+
+
+def who(protocols: Sequence[Protocol], clauses: Iterable[str], about: Iterable[str]) -> str:
+    """The kind of child the clauses about `about` describe, in words."""
+    about = set(about)
+    age = ""
+    positive: list[str] = []
+    negative: list[str] = []
+    other: list[str] = []
+    older = False
+    for clause in clauses:
+        m = _RANGE.match(clause) or _CLAUSE.match(clause)
+        if m is None or m["q"] not in about:
+            continue
+        found = question(protocols, m["q"])
+        if found is None:
+            continue
+        q = found[1]
+        ranged = _RANGE.match(clause)
+        if isinstance(q, NumberQuestion) and q.unit == "weeks":
+            if ranged:
+                age = f" of {ranged['lo']} to {ranged['hi']} weeks"
+            elif m["op"] == "≤":
+                age = f" under {_num(float(m['rest']) + 1)} weeks"
+            elif m["op"] == "<":
+                age = f" under {m['rest']} weeks"
+            elif m["op"] == "≥":
+                age = f" of {m['rest']} weeks or more"
+                older = float(m["rest"]) >= 104
+            elif m["op"] == ">":
+                age = f" over {m['rest']} weeks"
+            else:
+                age = f" of {m['rest']} weeks"
+            continue
+        if isinstance(q, MultipleChoiceQuestion) and any(o.id in VERBS for o in q.options):
+            ids = [x.strip() for x in m["rest"].strip("[]").split(",")]
+            if m["op"] == "includes none of":
+                negative += [VERBS[i][1] if i in VERBS else i for i in ids]
+                continue
+            if m["op"] in {"includes", "includes any of", "includes all of", "is exactly"}:
+                positive.append(
+                    _list([VERBS[i][0] if i in VERBS else i for i in ids], "or")
+                    if m["op"] == "includes any of"
+                    else _list([VERBS[i][0] if i in VERBS else i for i in ids], "and")
+                )
+                continue
+        other.append(clause_words(protocols, clause))
+    text = ("a child" if older else "a baby") + age
+    if positive:
+        text += " who " + _list(positive, "and")
+    if negative:
+        text += (" but does not " if positive else " who does not ") + _list(negative, "or")
+    if other:
+        text += " (" + "; ".join(other) + ")"
+    return text
+
+
+def example_person(protocols: Sequence[Protocol], answers: Mapping[str, Any]) -> str:
+    """The example child in a few words: `a 23-week-old who crawls`."""
+    age = next(
+        (
+            v
+            for k, v in answers.items()
+            if isinstance(v, (int, float))
+            and (f := question(protocols, k)) is not None
+            and isinstance(f[1], NumberQuestion)
+            and f[1].unit == "weeks"
+            and "gestation" not in k
+        ),
+        None,
+    )
+    text = f"a {_num(float(age))}-week-old" if age is not None else "a baby"
+    for k, v in answers.items():
+        f = question(protocols, k)
+        if f is None or not isinstance(f[1], MultipleChoiceQuestion):
+            continue
+        if not any(o.id in VERBS for o in f[1].options) or not isinstance(v, list):
+            continue
+        if v:
+            text += " who " + _list([VERBS[i][0] if i in VERBS else i for i in v], "and")
+        else:
+            text += " who does not yet roll, sit or move about"
+    return text
+
+
+def policy_value(protocols: Sequence[Protocol], field: str, value: Any) -> str:
+    if value is None or value == "not_stated":
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        qid = "mobility_milestones" if field == "mobility_milestones" else "mark_types"
+        return ", ".join(answer_words(protocols, qid, [v]) for v in value) or "none"
+    text = str(value)
+    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
+
+
+def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any) -> str:
+    """A policy change in a few words: lists say what came and went, long text is not
+    repeated (the policy table has it)."""
+    name = POLICY_NAMES.get(field, field.replace("_", " ")).lower()
+    if isinstance(old, list) and isinstance(new, list):
+        gone = [policy_value(protocols, field, [x]) for x in old if x not in new]
+        came = [policy_value(protocols, field, [x]) for x in new if x not in old]
+        parts = [f"{_list(gone, 'and')} removed"] if gone else []
+        parts += [f"{_list(came, 'and')} added"] if came else []
+        return f"{name}: {', '.join(parts)}"
+    a, b = policy_value(protocols, field, old), policy_value(protocols, field, new)
+    if len(a) > 60 or len(b) > 60:
+        if b == "not stated":
+            return f"{name}: no longer stated"
+        return f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see the table)"
+    return f"{name}: {a} → {b}"
+
+
+def _list(items: Sequence[str], last: str) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"

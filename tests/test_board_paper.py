@@ -1,0 +1,455 @@
+"""The board paper (issue 14.5): exampleshire 1.0 → 2.0 as a partnership board reads it.
+
+Every example case is re-run here through both engines by the impact replay (`run_case`), not by
+the code that chose it; the summary names the kind of child in words; no count of answer
+combinations is printed; with `--cases` the impact on those cases leads.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bruising_check.analysis import compare
+from bruising_check.cli import _register, app
+from bruising_check.protocol.levels import level_rank
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.render import board as board_render
+from bruising_check.versions.board import BoardPaper, board_paper
+from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
+from bruising_check.versions.impact import Case, run_case
+from bruising_check.versions.structural import structural_diff
+from tests.conftest import ROOT
+
+_register()
+runner = CliRunner()
+V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
+V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+
+
+def load(path: Path) -> Protocol:
+    protocol = load_protocol(path.read_bytes(), str(path)).protocol
+    assert protocol is not None
+    return protocol
+
+
+def paper_for(old: Protocol, new: Protocol) -> BoardPaper:
+    return board_paper(old, new, "old", "new", structural_diff(old, new), compare(old, new))
+
+
+@pytest.fixture(scope="module")
+def paper() -> BoardPaper:
+    return paper_for(load(V1), load(V2))
+
+
+def level_direction(old: Protocol, new: Protocol, a: str, b: str) -> str:
+    pa, pb = old.pathway(a), new.pathway(b)
+    assert pa is not None and pb is not None and pa.level and pb.level
+    ra, rb = level_rank(pa.level), level_rank(pb.level)
+    return "different_actions" if ra == rb else "less_urgent" if rb > ra else "more_urgent"
+
+
+def assert_examples_reproduce(paper: BoardPaper) -> None:
+    for e in paper.effects:
+        case = Case("example", e.example)
+        before, why_old = run_case(paper.old, case)
+        after, why_new = run_case(paper.new, case)
+        assert why_old is None and why_new is None
+        assert (before, after) == (e.old[0], e.new[0]), e
+        assert before != after
+        assert before is not None and after is not None
+        assert level_direction(paper.old, paper.new, before, after) == e.direction
+
+
+def test_every_example_reproduces_its_change_through_both_engines(paper: BoardPaper) -> None:
+    assert paper.effects
+    assert_examples_reproduce(paper)
+
+
+def test_the_mobility_change_is_one_cause_in_both_directions(paper: BoardPaper) -> None:
+    causes = {(e.cause.kind, e.cause.key) for e in paper.effects}
+    assert causes == {("fact", "independently_mobile")}
+    assert {e.direction for e in paper.effects} == {"less_urgent", "more_urgent"}
+    fields = {p.field for e in paper.effects for p in e.cause.policy}
+    assert {"rolling_counts_as_mobility", "mobility_milestones", "age_anchor"} <= fields
+    assert not paper.unconfirmed
+
+
+def test_examples_are_cases_a_practitioner_would_recognise(paper: BoardPaper) -> None:
+    for e in paper.effects:
+        ex = e.example
+        age, miles = ex["age_weeks"], ex["mobility_milestones"]
+        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles)
+        assert len(miles) <= 1 and len(ex["mark_types"]) == 1 and len(ex["locations"]) == 1
+        assert "gestation_weeks_at_birth" not in ex  # optional and irrelevant: left out
+        # The smallest plausible age: a week younger is implausible or loses the change.
+        younger = {**ex, "age_weeks": age - 1}
+        plausible = all(age - 1 >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles)
+        if plausible:
+            pair = (
+                run_case(paper.old, Case("y", younger))[0],
+                run_case(paper.new, Case("y", younger))[0],
+            )
+            assert pair != (e.old[0], e.new[0])
+
+
+def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> None:
+    text = " ".join(board_render.text(paper).split())
+    summary = text.split("SUMMARY", 1)[1].split("CHANGE 1", 1)[0]
+    # One sentence for the one change, both directions in it, the kind of child in words.
+    sentence = summary.split("- The definition of “Independently mobile” changes", 1)[1]
+    sentence = sentence.split("- Different actions", 1)[0]
+    less = sentence.index(
+        "LESS URGENT for a baby under 26 weeks who crawls, bottom shuffles, cruises, walks or"
+        " moves independently in a wheelchair"
+    )
+    more = sentence.index(
+        "more urgent for a baby of 26 weeks or more who rolls but does not crawl, bottom"
+        " shuffle, cruise, walk or move independently in a wheelchair"
+    )
+    assert less < more
+    assert "for example a 23-week-old who crawls" in sentence
+    assert "for example a 26-week-old who rolls" in sentence
+    assert "Different actions, same urgency" in summary
+    assert "strategy discussion: every case → after appraisal" in summary
+    assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
+    assert "This tool supports, and does not replace" in summary
+
+
+def test_the_summary_text_snapshot(paper: BoardPaper, snapshot: Any) -> None:
+    text = board_render.text(paper)
+    summary = text.split("\nSUMMARY\n", 1)[1].split("\nCHANGE 1", 1)[0]
+    assert summary == snapshot
+
+
+def test_a_renamed_rule_is_renamed_and_changes_nothing() -> None:
+    v2 = load(V2)
+    rules = tuple(r.model_copy(update={"id": "B5x"}) if r.id == "B5" else r for r in v2.rules)
+    renamed = v2.model_copy(update={"rules": rules})
+    paper = paper_for(v2, renamed)
+    assert [(r.section, r.old_id, r.new_id) for r in paper.renamed] == [("rules", "B5", "B5x")]
+    assert not paper.effects
+    assert "is now called B5x" in board_render.text(paper)
+
+
+def test_a_renamed_pathway_gives_no_behaviour_change() -> None:
+    v2 = load(V2)
+    pid = "discuss_with_safeguarding_lead_or_paediatrician"
+    pathways = tuple(
+        p.model_copy(update={"id": "discuss"}) if p.id == pid else p for p in v2.pathways
+    )
+    rules = tuple(
+        r.model_copy(update={"pathway": "discuss"}) if r.pathway == pid else r for r in v2.rules
+    )
+    renamed = v2.model_copy(update={"pathways": pathways, "rules": rules})
+    paper = paper_for(v2, renamed)
+    assert not paper.effects
+    text = board_render.text(paper)
+    assert "Renamed (same title and actions)" in text
+    assert "No baby gets a different pathway" in text
+
+
+def _numbers(text: str) -> list[int]:
+    """Every number in the text but ages and durations (`23 weeks`, `a 23-week-old`)."""
+    found = re.findall(r"(\d[\d,]*\d|\d)(?!\d|[ -]weeks?\b|[ -]hours?\b)", text)
+    return [int(n.replace(",", "")) for n in found]
+
+
+def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
+    paper: BoardPaper, tmp_path: Path
+) -> None:
+    changed = [e.example for e in paper.effects]
+    same = [
+        {**changed[0], "age_weeks": 40},
+        {**changed[2], "age_weeks": 20, "mobility_milestones": ["rolling"]},
+    ]
+    cases: list[dict[str, Any]] = [
+        {"id": f"case-{i}", "answers": a} for i, a in enumerate(changed + same, start=1)
+    ]
+    file = tmp_path / "cases.yaml"
+    file.write_text(yaml.safe_dump({"cases": cases}), encoding="utf-8")
+    expected = [
+        c["id"]
+        for c in cases
+        if run_case(paper.old, Case("c", c["answers"]))[0]
+        != run_case(paper.new, Case("c", c["answers"]))[0]
+    ]
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--cases", str(file)])
+    assert result.exit_code == 0, result.output
+    body = result.stdout.split("=" * 80, 2)[2]
+    first = body.strip().splitlines()
+    assert first[0] == "IMPACT ON THE CASES GIVEN"
+    lead = " ".join(body.split())
+    assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
+    for cid in expected:
+        assert f"#{cid}" in lead
+    impact_part = lead.split("SUMMARY", 1)[0]
+    assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
+    # Every number the tool writes is at most the number of cases: the rest are the protocols'
+    # own (ages, hours, dates and versions in their text).
+    authored = set(_numbers(V1.read_text()) + _numbers(V2.read_text()))
+    shown = result.stdout.replace(str(file), "FILE")  # the cases file's name is the user's
+    tool = [n for n in _numbers(shown) if n not in authored]
+    assert all(n <= len(cases) for n in tool), tool
+    sizes = {c.size for d in compare(paper.old, paper.new).differences for c in d.classes}
+    assert not sizes & set(_numbers(result.stdout))
+
+
+def test_pdf_page_one_has_the_summary(tmp_path: Path) -> None:
+    out = tmp_path / "paper.pdf"
+    result = runner.invoke(
+        app, ["diff", str(V1), str(V2), "--board", "--format", "pdf", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    page1 = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(page1.split())
+    assert "Summary" in flat and "LESS URGENT for a baby under 26 weeks" in flat
+    assert "more urgent for a baby of 26 weeks or more who rolls" in flat
+    assert "This tool supports, and does not replace" in flat
+
+
+def test_pdf_needs_an_output_file_and_the_board() -> None:
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--format", "pdf"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--format", "pdf", "--output", "x.pdf"])
+    assert result.exit_code == 2
+
+
+def test_markdown_and_html_carry_the_same_summary(paper: BoardPaper) -> None:
+    for rendered in (board_render.markdown(paper), board_render.html(paper)):
+        flat = " ".join(rendered.split())
+        assert "Summary" in flat and "LESS URGENT for a baby under 26 weeks" in flat
+        assert "26 weeks or more who rolls but does not crawl" in flat
+    assert "<script" not in board_render.html(paper)
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(min_value=0, max_value=60), st.sampled_from(["rolling", "sitting", "crawling"]))
+@example(26, "rolling")
+def test_examples_reproduce_for_other_mobility_definitions(weeks: int, extra: str) -> None:
+    """Property: whatever age anchor and milestones a revision chooses, every example the paper
+    shows gets exactly the stated change through both engines, and is plausible for its age."""
+    old = load(V1)
+    v2 = load(V2)
+    data = yaml.safe_load(V2.read_text())
+    for fact in data["derived"]:
+        if fact["id"] == "independently_mobile":
+            miles = [
+                "crawling",
+                "bottom_shuffling",
+                "cruising",
+                "walking",
+                "independent_wheelchair_use",
+            ]
+            fact["condition"] = {
+                "all": [
+                    {"question": "age_weeks", "ge": weeks},
+                    {"question": "mobility_milestones", "includes_any": [extra, *miles]},
+                ]
+            }
+    new = load_protocol(yaml.safe_dump(data).encode(), "mutated.yaml").protocol
+    assert new is not None and v2 is not None
+    paper = paper_for(old, new)
+    # The same definition as version 1 (from 26 weeks, rolling counts) changes nothing.
+    assert bool(paper.effects) == (weeks != 26 or extra != "rolling")
+    assert_examples_reproduce(paper)
+    for e in paper.effects:
+        age, miles_ = e.example.get("age_weeks"), e.example.get("mobility_milestones", [])
+        assert age is not None
+        assert all(age >= MILESTONE_FLOOR_WEEKS.get(m, 0) for m in miles_)
+
+
+def _with_immediate_tier_and_new_option() -> Protocol:
+    """Version 2 plus an "immediate" referral tier (a new pathway, and a rule sending a patterned
+    mark on a non-mobile baby to it) and a new answer, "Ligature mark", that a rule names."""
+    data = yaml.safe_load(V2.read_text())
+    data["pathways"].insert(
+        1,
+        {
+            "id": "refer_immediately",
+            "title": "Phone children's social care now and keep the baby safe",
+            "urgency": 2,
+            "level": "social_care_immediate",
+            "timescale": {"label": "Immediately", "hours": 0},
+            "actions": [
+                {
+                    "id": "phone_now",
+                    "text": "Phone the front door now.",
+                    "timescale": {"label": "Immediately", "hours": 0},
+                    "responsible": "The practitioner",
+                    "contact": "csc_front_door",
+                },
+                {
+                    "id": "paediatric_assessment",
+                    "text": "Paediatric assessment.",
+                    "timescale": {"label": "Within 4 hours of the call", "hours": 4},
+                    "responsible": "Children's social care",
+                    "contact": "on_call_paediatrician",
+                },
+            ],
+        },
+    )
+    for p in data["pathways"][2:]:
+        p["urgency"] += 1
+    for q in data["questions"]:
+        if q["id"] == "mark_types":
+            q["options"].append({"id": "ligature_mark", "label": "Ligature mark"})
+    data["rules"][4:4] = [
+        {
+            "id": "B4b",
+            "when": {
+                "all": [
+                    {"not": {"fact": "independently_mobile"}},
+                    {"question": "patterned", "equals": True},
+                ]
+            },
+            "pathway": "refer_immediately",
+            "because": "A patterned mark on a baby who is not mobile.",
+            "cite": ["nice_cg89"],
+        },
+        {
+            "id": "B4c",
+            "when": {"question": "mark_types", "includes_any": ["ligature_mark"]},
+            "pathway": "refer_immediately",
+            "because": "A ligature mark.",
+            "cite": ["nice_cg89"],
+        },
+    ]
+    loaded = load_protocol(yaml.safe_dump(data, sort_keys=False).encode(), "tier.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    return loaded.protocol
+
+
+def test_an_inserted_tier_and_a_new_option_take_part_in_the_comparison() -> None:
+    old, new = load(V2), _with_immediate_tier_and_new_option()
+    paper = paper_for(old, new)
+    causes = {(e.cause.kind, e.cause.key): e for e in paper.effects}
+    assert set(causes) == {("rule_added", "B4b"), ("option", "mark_types.ligature_mark")}
+    assert {e.direction for e in paper.effects} == {"more_urgent"}
+    option = causes[("option", "mark_types.ligature_mark")]
+    assert "ligature_mark" in option.example["mark_types"]
+    # The example runs on version 2 as an answer its rules do not name, and on the new version.
+    assert_examples_reproduce(paper_with_widened(paper))
+    text = " ".join(board_render.text(paper).split())
+    assert "The new answer “Ligature mark” to “What kind of mark or injury is it”" in text
+    # The added pathway shows its actions, their timescales, who, and contacts.
+    added = text.split("ADDED PATHWAY: PHONE CHILDREN'S SOCIAL CARE NOW", 1)[1]
+    assert "[ ] Paediatric assessment. When: Within 4 hours of the call" in added
+    assert "Who: Children's social care" in added
+    assert "Contact: EXAMPLE - Exampleshire on-call paediatrician" in added
+    assert "PLACEHOLDER: not a real contact" in added
+    # Only the urgency ranks of the other pathways moved: not "different actions".
+    assert "PATHWAYS WHOSE ACTIONS CHANGE" not in text
+
+
+def paper_with_widened(paper: BoardPaper) -> BoardPaper:
+    """The same effects, over the versions as compared (each with the other's options)."""
+    from bruising_check.versions.matching import with_each_others_options
+
+    old, new, _ = with_each_others_options(paper.old, paper.new)
+    widened = BoardPaper(old, new, "old", "new", paper.changes)
+    widened.effects = paper.effects
+    return widened
+
+
+def test_the_ci_gate_still_holds_with_the_board_paper() -> None:
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--fail-on-deescalation"])
+    assert result.exit_code == 1
+    assert "SUMMARY" in result.stdout
+    result = runner.invoke(app, ["diff", str(V2), str(V2), "--board", "--fail-on-deescalation"])
+    assert result.exit_code == 0
+    assert "No baby gets a different pathway" in " ".join(result.stdout.split())
+
+
+def test_a_change_the_invariants_undo_is_never_reported_as_a_change() -> None:
+    """Version 2 with rule B5 sending non-mobile babies to a same-day discussion: the rules say
+    less urgent, but invariant I2 keeps most of them referred. Only what the engines confirm is
+    a change; the rest is listed as not confirmed, never as less urgent."""
+    v2 = load(V2)
+    rules = tuple(
+        r.model_copy(update={"pathway": "discuss_with_safeguarding_lead_or_paediatrician"})
+        if r.id == "B5"
+        else r
+        for r in v2.rules
+    )
+    lowered = v2.model_copy(update={"rules": rules})
+    paper = paper_for(v2, lowered)
+    assert paper.effects  # e.g. an abrasion alone, which I2 does not cover
+    assert_examples_reproduce(paper)
+    for u in paper.unconfirmed:
+        example = u.difference.classes[0].example
+        assert run_case(v2, Case("u", example))[0] == run_case(lowered, Case("u", example))[0]
+    for e in paper.effects:
+        marks = set(e.example["mark_types"])
+        assert not marks & {"bruise", "petechiae", "burn", "bite"} or (
+            e.example["diagnosed_condition_can_cause_mark"]
+            or e.example["explanation"]
+            in {"medical_procedure_documented", "birthmark_documented_by_health_professional"}
+        )
+
+
+def test_protocol_text_is_shown_literally_in_every_format() -> None:
+    v2 = load(V2)
+    hostile = "Refer \x1b[2J<script>alert(1)</script> *now* \u202e"
+    pathways = tuple(
+        p.model_copy(update={"title": hostile}) if p.urgency == 2 else p for p in v2.pathways
+    )
+    paper = paper_for(load(V1), v2.model_copy(update={"pathways": pathways}))
+    text = board_render.text(paper)
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2J" in text
+    page = board_render.html(paper)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    md = board_render.markdown(paper)
+    assert "\x1b" not in md and "\\*now\\*" in md
+
+
+def test_approved_deviations_are_shown_with_the_changes_they_cover() -> None:
+    data = yaml.safe_load(V2.read_text())
+    data["approved_deviations"] = [
+        {
+            "id": "rolling-is-not-mobility",
+            "against": "exampleshire-bruising",
+            "when": {"question": "age_weeks", "ge": 26},
+            "why": "Rolling is not independent mobility (the Panel, 2022).",
+            "approved_by": "Exampleshire SCP executive (example)",
+            "approved_on": "2023-05-10",
+        },
+        {
+            "id": "unused",
+            "against": "exampleshire-bruising",
+            "when": {"question": "child_seriously_unwell", "equals": True},
+            "why": "Nothing any more.",
+            "approved_by": "Exampleshire SCP executive (example)",
+            "approved_on": "2023-05-10",
+        },
+    ]
+    loaded = load_protocol(yaml.safe_dump(data, sort_keys=False).encode(), "approved.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    paper = paper_for(load(V1), loaded.protocol)
+    approved = {e.direction: e.approved for e in paper.effects}
+    assert approved["more_urgent"] == ("rolling-is-not-mobility",)
+    assert approved["less_urgent"] == ()  # under 26 weeks: not covered
+    text = " ".join(board_render.text(paper).split())
+    assert "who rolls) , an approved deviation" not in text
+    assert "an approved deviation (rolling-is-not-mobility)" in text.split("CHANGE 1")[0]
+    section = text.split("DEVIATIONS APPROVED IN VERSION 2.0", 1)[1]
+    assert "rolling-is-not-mobility: Rolling is not independent mobility" in section
+    assert "unused: Nothing any more. Approved by" in section
+    assert "matches no change here" in section
