@@ -261,3 +261,15 @@ def test_hips_structural_diff_names_the_immediate_pathway(
     assert ("pathways", IMMEDIATE) in added
     policy = {(c.field, c.old, c.new) for c in changes if c.section == "policy"}
     assert ("strategy_discussion", "after_appraisal", "every_case") in policy
+
+
+def test_the_board_papers_examples_run_answers_with_marks(
+    baseline: Protocol, hips: Protocol
+) -> None:
+    # The board paper replays each example through both engines and remembers the outcome by its
+    # answers; a `marks:` list of mappings must be a key (it raised TypeError: unhashable type).
+    from bruising_check.versions import examples
+
+    answers = {**BASE_ANSWERS_V2, "marks": [mark(), mark(site="back")]}
+    assert examples.outcome(baseline, answers) == (REFER, None)
+    assert examples.outcome(hips, answers) == (IMMEDIATE, None)

@@ -10,6 +10,7 @@ pair being illustrated; `reproduces` is the check every shown example has passed
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -67,9 +68,8 @@ _SEEN: dict[tuple[int, Any], tuple[Protocol, Outcome | None]] = {}
 
 
 def _key(answers: Mapping[str, Any]) -> Any:
-    return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()),
-    )
+    # Canonical JSON, so that a repeated group's answers (a list of mappings) are a key too.
+    return json.dumps(answers, sort_keys=True, default=str)
 
 
 def _outcome(protocol: Protocol, answers: Mapping[str, Any]) -> Outcome | None:
