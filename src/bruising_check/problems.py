@@ -75,6 +75,14 @@ class Code(Enum):
         "Give each rule that uses it `then: rules_below`, or drop `first_step`.",
     )
     GROUP_NOT_ALLOWED = ("error", "Compare a group only through some / every / count.")
+    # issue 14.3: constructs (roles, relative timescales, conditional actions)
+    UNKNOWN_ROLE = ("error", "Use a role id declared under `roles:` (or declare the role).")
+    NO_ROLES_DECLARED = ("error", "Declare the roles under `roles:` before testing the role.")
+    UNKNOWN_AFTER = (
+        "error",
+        "`after:` names another action of the same pathway (or of the follow-on pathway).",
+    )
+    AFTER_CYCLE = ("error", "Actions timed `after` each other in a loop never start; break it.")
     # Warnings
     PLACEHOLDER_CONTACT = ("warning", "Replace the example contact with your local details.")
     REVIEW_OVERDUE = ("warning", "Review the protocol and set a new `review_due` date.")
@@ -121,6 +129,17 @@ class Code(Enum):
     UNKNOWN_CHANGES_ASKING = (
         "warning",
         "Make the answers an ask_if reads required, so an unknown cannot change what is asked.",
+    )
+    # issue 14.4: policy positions
+    POLICY_HOLDS = ("info", "The stated policy position was proved over every answer set.")
+    W_POLICY_NOT_TRUE = (
+        "warning",
+        "Change the rules, or make the `policy:` field say what they do (or `not_stated`);"
+        " the counterexample runs with check --answers.",
+    )
+    W_POLICY_NOT_PROVED = (
+        "warning",
+        "Nothing is proved about this position: give more time with --budget, or simplify.",
     )
     AGAINST_LESS_URGENT = (
         "error",

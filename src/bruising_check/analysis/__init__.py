@@ -4,8 +4,9 @@ Modules, one idea each: `space` (the partition of each answer's domain, counting
 `formulas` (formulas over cells, partial evaluation), `compile` (a protocol's conditions as
 formulas), `build` (one protocol or two over a joint space), `search` (the splitting search),
 `findings` (what validate reports), `comparison` (behavioural differences), `direction` (the
-one cross-protocol order on outcomes, by level), `classes` (merging and
-describing situation classes).
+one cross-protocol order on outcomes, by level), `classes` (merging and describing situation
+classes), `twins` (does the outcome depend on one answer), `policy` (the stated policy
+positions, checked).
 
 Method (symbolic enumeration by partition refinement):
 each question's answers are partitioned into the classes the protocol's conditions can tell apart

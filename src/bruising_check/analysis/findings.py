@@ -103,6 +103,9 @@ def analyse(
     findings += _unused(protocol)
     findings += _invariants(protocol, built, pairs)
     findings += _unknowns(protocol)
+    from bruising_check.analysis.policy import Budget, policy_findings  # it uses Finding
+
+    findings += policy_findings(protocol, built, pairs, Budget(max_nodes, ex.deadline))
     sizes: dict[str, int] = {}
     outcomes: dict[tuple[str | None, str | None], int] = {}
     for _, key, size in pairs:
@@ -325,7 +328,8 @@ def _unused(protocol: Protocol) -> Iterator[Finding]:
             yield Finding(
                 Code.ANALYSIS_UNUSED_QUESTION,
                 ("questions", i),
-                f"question {q.id} is asked but no rule, fact, advice, invariant or ask_if uses it",
+                f"question {q.id} is asked but no rule, fact, advice, invariant, ask_if or action"
+                " uses it",
             )
         elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
             unused = [o.id for o in q.options if o.id not in operands.get(q.id, set())]

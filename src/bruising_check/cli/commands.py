@@ -21,6 +21,8 @@ from bruising_check.cli.common import (
 from bruising_check.cli.guided import clock
 
 if TYPE_CHECKING:
+    from bruising_check.protocol.model import Protocol
+    from bruising_check.protocol.yamlread import Located
     from bruising_check.records.record import Record
 
 
@@ -111,7 +113,13 @@ def check(
     practitioner: Annotated[
         str | None, typer.Option(help="Your name, for the record (optional).")
     ] = None,
-    role: Annotated[str | None, typer.Option(help="Your role, for the record (optional).")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="Your role, for the record (optional). Where the protocol declares roles, one"
+            " of their ids: its rules may depend on it."
+        ),
+    ] = None,
     child_ref: Annotated[
         str | None,
         typer.Option(help="A reference for the child, never a name (optional)."),
@@ -128,6 +136,8 @@ def check(
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     about = _about(practitioner, role, child_ref)
+    if role is not None:
+        _known_role(loaded.protocol, role, "--role")
     if output is not None and record_dir is not None:
         fail("Give --output or --record-dir, not both.", 2)
     if output is not None:
@@ -161,11 +171,18 @@ def check(
         print_problems([exc.problem])
         raise typer.Exit(1) from None
     format = format or CheckFormat.text
+    _role_in_answers(loaded.protocol, located, role, answers)
     checked = check_answers(loaded.protocol, located)
     print_problems(checked.problems)
     if not checked.ok:
         fail(f"{answers}: the answers have errors; nothing was decided", 1)
     decision = decide(loaded.protocol, checked.answers)
+    answered_role = checked.answers.get("role")
+    if loaded.protocol.roles and isinstance(answered_role, str):
+        from bruising_check.protocol.roles import role_label
+
+        # The record's header says who checked, as the protocol names the role.
+        about["role"] = role_label(loaded.protocol, answered_role)
     record = build_record(
         loaded.protocol,
         loaded.sha256,
@@ -187,6 +204,33 @@ def check(
 
 
 MAX_ABOUT_CHARS = 200
+
+
+def _known_role(protocol: Protocol, role: str, where: str) -> None:
+    """Where the protocol declares roles, the role must be one of them (a usage error, exit 2,
+    that lists them); without `roles:` it stays free text for the record."""
+    if not protocol.roles or role in {r.id for r in protocol.roles}:
+        return
+    listed = ", ".join(f"{r.id} ({r.label})" for r in protocol.roles)
+    fail(f"{where} {role!r} is not a role of this protocol. Its roles: {listed}.", 2)
+
+
+def _role_in_answers(protocol: Protocol, located: Located, role: str | None, answers: Path) -> None:
+    """The answers file's `role:` is checked like `--role`; `--role` fills it when absent and
+    may not contradict it."""
+    from bruising_check.protocol.roles import ROLE_QUESTION
+
+    data = located.data
+    if not protocol.roles or not isinstance(data, dict):
+        return
+    given = data.get(ROLE_QUESTION)
+    if isinstance(given, str):
+        line, col = located.where((ROLE_QUESTION,))
+        _known_role(protocol, given, f"{answers}:{line}:{col}: role:")
+        if role is not None and role != given:
+            fail(f"--role {role!r} and {answers}'s role: {given!r} differ; give one role.", 2)
+    elif given is None and role is not None:
+        data[ROLE_QUESTION] = role
 
 
 def _about(practitioner: str | None, role: str | None, child_ref: str | None) -> dict[str, str]:

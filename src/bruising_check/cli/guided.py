@@ -339,6 +339,7 @@ def run_guided(
     save: Callable[[Record, str, Path | None, Path | None], list[Path]],
 ) -> int:
     """Run the questionnaire; return the exit code. Nothing is written unless it completes."""
+    from bruising_check.protocol.roles import ROLE_QUESTION, role_label
     from bruising_check.records.session import Session
 
     assert loaded.protocol is not None
@@ -359,6 +360,11 @@ def run_guided(
             " r reviews your answers. Ctrl-C stops without saving."
         )
         session = Session(loaded.protocol, loaded.sha256, terminal.ask, now)
+        if loaded.protocol.roles and about.get("role"):
+            # `--role`, already checked against the protocol's roles: the role question is
+            # not asked (it is first otherwise).
+            session.preset(ROLE_QUESTION, about["role"])
+            about["role"] = role_label(loaded.protocol, about["role"])
         outcome = session.run()
         if output is None and record_dir is None:
             kind = {"pdf": "PDF", "html": "HTML", "md": "Markdown", "text": "text"}.get(fmt, fmt)
@@ -366,6 +372,9 @@ def run_guided(
                 terminal.line("Not saved. Nothing was written.")
                 return 0 if outcome.decision.pathway else 1
             record_dir = Path.cwd()
+        answered_role = outcome.answers.get(ROLE_QUESTION)
+        if loaded.protocol.roles and isinstance(answered_role, str) and "role" not in about:
+            about["role"] = role_label(loaded.protocol, answered_role)  # asked first already
         for key, label in (
             ("practitioner", "Your name"),
             ("role", "Your role"),

@@ -305,3 +305,8 @@ def _print(r: Report) -> None:
                 echo(f"    {rule} decides e.g. {shown}")
         elif "example" in details:
             echo(f"    e.g. {json.dumps(details['example'], ensure_ascii=False)}")
+        counter = details.get("counterexample")
+        if isinstance(counter, dict) and "changed_answers" in counter:  # a policy position
+            echo(f"    and {json.dumps(counter['changed_answers'], ensure_ascii=False)}")
+        if details.get("changes"):
+            echo(f"    answers that change it: {'; '.join(details['changes'])}")

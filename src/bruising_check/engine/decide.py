@@ -63,6 +63,8 @@ class ResolvedAction:
     action: Action
     contact: Contact | None
     source: str  # pathway id or advice id
+    uncertain: bool = False
+    """Its `when` (or its advice's) is not known: included, since it may apply."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def decide(
     actions: list[ResolvedAction] = []
     for pw in (pathway, then):
         if pw is not None:
-            actions.extend(_resolve(protocol, a, pw.id) for a in pw.actions)
+            actions.extend(_applying(protocol, pw.actions, pw.id, root.env))
     for adv in protocol.advice:
         truth = evaluate(adv.when, root.env)
         if truth is Truth.FALSE:
@@ -164,7 +166,7 @@ def decide(
         fired.append(
             FiredRule(adv.id, adv.because, adv.cite, "advice", certain=truth is Truth.TRUE)
         )
-        actions.extend(_resolve(protocol, a, adv.id) for a in adv.actions)
+        actions.extend(_applying(protocol, adv.actions, adv.id, root.env))
 
     return Decision(
         pathway=pathway,
@@ -377,9 +379,28 @@ def _rule_outcome(protocol: Protocol, chosen: FiredRule | None, final: Outcome) 
     return (pw, final[1] if pw is not None and pw.first_step else None)
 
 
-def _resolve(protocol: Protocol, action: Action, source: str) -> ResolvedAction:
+def _applying(
+    protocol: Protocol,
+    actions: tuple[Action, ...],
+    source: str,
+    env: Mapping[str, Any],
+) -> list[ResolvedAction]:
+    """The actions whose `when` holds or might (not known: included, marked uncertain; an
+    advice entry that only might apply says so in its reason)."""
+    out: list[ResolvedAction] = []
+    for a in actions:
+        truth = Truth.TRUE if a.when is None else evaluate(a.when, env)
+        if truth is Truth.FALSE:
+            continue
+        out.append(_resolve(protocol, a, source, uncertain=truth is Truth.UNKNOWN))
+    return out
+
+
+def _resolve(
+    protocol: Protocol, action: Action, source: str, *, uncertain: bool = False
+) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
-    return ResolvedAction(action, contact, source)
+    return ResolvedAction(action, contact, source, uncertain)
 
 
 def item_fact(decision: Decision, group: str, n: int, fid: str) -> Any:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bruising_check.problems import Code, Problem
+from bruising_check.protocol.checks_actions import check_after
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
 from bruising_check.protocol.checks_local import LOCAL_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
@@ -406,22 +407,32 @@ def _all_cites(p: Protocol) -> Iterator[str]:
 
 
 def check_policy(p: Protocol, located: Located, today: dt.date) -> Iterator[Problem]:
-    """The declared mobility milestones must be the ones the `independently_mobile` fact uses."""
+    """The declared mobility milestones must be the ones the `independently_mobile` fact uses,
+    directly or through the facts it reads: a milestone that counts only under a condition
+    (wheelchair use only with a consistent account, often a fact of its own) still counts.
+    The other positions are checked by the analysis (`analysis/policy.py`)."""
     if p.policy is None:
         return
-    fact_index = next((i for i, f in enumerate(p.derived) if f.id == "independently_mobile"), None)
-    if fact_index is None:
+    facts = {f.id: f for f in p.derived}
+    if "independently_mobile" not in facts:
         return
-    fact = p.derived[fact_index]
     used: set[str] = set()
-    if isinstance(fact, BooleanFact):
+    seen: set[str] = set()
+    todo = ["independently_mobile"]
+    while todo:
+        fact = facts.get(todo.pop())
+        if not isinstance(fact, BooleanFact) or fact.id in seen:
+            continue
+        seen.add(fact.id)
         for _, node in conditions_with_paths(fact.condition, ()):
-            if (
-                isinstance(node, Compare)
-                and node.question == "mobility_milestones"
-                and node.includes_any is not None
-            ):
+            if not isinstance(node, Compare):
+                continue
+            if node.question == "mobility_milestones" and node.includes_any is not None:
                 used |= set(node.includes_any)
+            elif node.fact is not None:
+                todo.append(node.fact)
+    if p.policy.mobility_milestones == "not_stated":
+        return  # no position taken: nothing to disagree with
     declared = set(p.policy.mobility_milestones)
     if used and used != declared:
         yield located.problem(
@@ -430,7 +441,8 @@ def check_policy(p: Protocol, located: Located, today: dt.date) -> Iterator[Prob
             f" `independently_mobile` uses {sorted(used)}",
             ("policy", "mobility_milestones"),
         )
-    if p.policy.rolling_counts_as_mobility != ("rolling" in declared):
+    rolling = p.policy.rolling_counts_as_mobility
+    if rolling != "not_stated" and rolling != ("rolling" in declared):
         yield located.problem(
             Code.POLICY_MISMATCH,
             "policy.rolling_counts_as_mobility disagrees with policy.mobility_milestones",
@@ -448,5 +460,6 @@ CHECKS: tuple[Check, ...] = (
     check_number_sizes,
     *GROUP_CHECKS,
     check_types,
+    check_after,
     *LOCAL_CHECKS,
 )

@@ -197,11 +197,36 @@ class Count(_Node):
 Quantifier = Some | Every | Count
 
 
+class RoleSpec(_Node):
+    """Exactly one of: `in` (role ids), `equals` (one role id), `health_professional`."""
+
+    in_: Annotated[tuple[Id, ...] | None, Field(alias="in", min_length=1)] = None
+    equals: Id | None = None
+    health_professional: bool | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> RoleSpec:
+        keys = ("in_", "equals", "health_professional")
+        if sum(getattr(self, k) is not None for k in keys) != 1:
+            raise ValueError("a role test takes one of `in`, `equals`, `health_professional`")
+        return self
+
+
+class RoleIs(_Node):
+    """Who is checking (the protocol's `roles:`, issue 14.3). The loader resolves it to a
+    comparison on the reserved single-choice question `role` (`protocol.roles`), so the engine
+    and the analysis treat the role as any other answer; an unresolved one is unknown."""
+
+    role: RoleSpec
+
+
 def _condition_kind(value: Any) -> str:
     if isinstance(value, Mapping):
         for key in ("all", "any", "not", "some", "every", "count"):
             if key in value:
                 return key
+        if "role" in value and not {"question", "fact", "item"} & set(value):
+            return "role"
         return "compare"
     for model, tag in (
         (AllOf, "all"),
@@ -210,6 +235,7 @@ def _condition_kind(value: Any) -> str:
         (Some, "some"),
         (Every, "every"),
         (Count, "count"),
+        (RoleIs, "role"),
     ):
         if isinstance(value, model):
             return tag
@@ -223,6 +249,7 @@ Condition = Annotated[
     | Annotated[Some, Tag("some")]
     | Annotated[Every, Tag("every")]
     | Annotated[Count, Tag("count")]
+    | Annotated[RoleIs, Tag("role")]
     | Annotated[Compare, Tag("compare")],
     Discriminator(_condition_kind),
 ]
@@ -235,6 +262,7 @@ CountOf.model_rebuild()
 Some.model_rebuild()
 Every.model_rebuild()
 Count.model_rebuild()
+RoleIs.model_rebuild()
 
 
 class Truth(Enum):
@@ -303,6 +331,8 @@ def evaluate(
             return _every(q, values)
         case Count(count=spec):
             return _count(spec, values)
+        case RoleIs():
+            return Truth.UNKNOWN  # unresolved (not loaded through the loader): never lowers
         case Compare():
             scope = item if cond.item is not None else values
             if scope is None:
@@ -517,6 +547,16 @@ def describe(cond: Condition, label: Mapping[str, str] | None = None) -> str:
             if op == "equals" and isinstance(operand, tuple):
                 return f"{name} is exactly [{shown}]"
             return f"{name} {words[op]} {shown}"
+        case RoleIs(role=spec):
+            if spec.health_professional is not None:
+                return (
+                    "the role is "
+                    + ("" if spec.health_professional else "not ")
+                    + ("a health professional")
+                )
+            if spec.equals is not None:
+                return f"the role is {spec.equals}"
+            return f"the role is one of {', '.join(spec.in_ or ())}"
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
 
 
@@ -532,4 +572,4 @@ def _paren(text: str, cond: Condition) -> str:
     return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
 
 
-ConditionKind = Literal["all", "any", "not", "some", "every", "count", "compare"]
+ConditionKind = Literal["all", "any", "not", "some", "every", "count", "role", "compare"]

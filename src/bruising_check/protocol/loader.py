@@ -21,6 +21,7 @@ from bruising_check.protocol.limits import (
     record_size_bound,
 )
 from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.roles import check_roles, resolve_roles
 from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, read_yaml
 
 
@@ -60,7 +61,18 @@ def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loa
         protocol = Protocol.model_validate(located.data)
     except ValidationError as exc:
         return Loaded(file, digest, None, _capped(schema_problems(exc, located)), located)
-    problems = check_protocol(protocol, located, today=today or dt.date.today())
+    problems = check_roles(protocol, located)
+    if not any(p.severity == "error" for p in problems):
+        # The role becomes a reserved question asked first (protocol/roles.py); the checks
+        # and everything after them see the resolved protocol, located to match.
+        try:
+            protocol, located = _resolved(protocol, located)
+        except ValidationError as exc:  # pragma: no cover - check_roles rules these out
+            message = f"the roles cannot be made into a question: {exc.errors()[0]['msg']}"
+            return Loaded(
+                file, digest, None, [located.problem(Code.SCHEMA, message, ("roles",))], located
+            )
+    problems += check_protocol(protocol, located, today=today or dt.date.today())
     bound = record_size_bound(protocol)
     if bound > MAX_RECORD_FROM_PROTOCOL:
         message = (
@@ -71,6 +83,12 @@ def load_protocol(raw: bytes, file: str, *, today: dt.date | None = None) -> Loa
         hint = "Shorten long texts, especially contact details named by many actions."
         problems.append(located.problem(Code.SCHEMA, message, (), hint=hint))
     return Loaded(file, digest, protocol, problems, located)
+
+
+def _resolved(protocol: Protocol, located: Located) -> tuple[Protocol, Located]:
+    resolved, shifted = resolve_roles(protocol, located)
+    assert shifted is not None
+    return resolved, shifted
 
 
 # Far more than any real protocol holds (the baseline's longest list has ~40 entries).

@@ -340,9 +340,26 @@ class Timescale(Model):
     label: Annotated[str, Field(min_length=1, max_length=80, description="e.g. 'Same day'")]
     hours: Annotated[
         float | None,
-        Field(ge=0, description="Act within this many hours (0 = immediately)."),
+        Field(
+            ge=0,
+            description="Act within this many hours (0 = immediately); with `after`, of that"
+            " action (none given: straight after it).",
+        ),
     ] = None
     same_day: bool = False
+    after: Annotated[
+        Id | None,
+        Field(
+            description="Relative to another action of the same pathway (or of a first step's"
+            " follow-on): the clock starts when that action is done, so no clock time is given."
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _relative(self) -> Timescale:
+        if self.after is not None and self.same_day:
+            raise ValueError("a timescale `after` another action cannot also be `same_day`")
+        return self
 
 
 class Action(Model):
@@ -352,6 +369,13 @@ class Action(Model):
     responsible: str | None = None
     contact: Id | None = None
     cite: tuple[Id, ...] = ()
+    when: Annotated[
+        Condition | None,
+        Field(
+            description="The action applies only when this holds; when it is not known (a"
+            " 'not sure' answer) the action is included and marked as depending on it."
+        ),
+    ] = None
 
 
 class Pathway(Model):
@@ -373,6 +397,12 @@ class Pathway(Model):
         ),
     ] = False
 
+    @model_validator(mode="after")
+    def _own_clock(self) -> Pathway:
+        if self.timescale.after is not None:
+            raise ValueError("a pathway's timescale cannot be `after` an action; time the action")
+        return self
+
 
 class Contact(Model):
     id: Id
@@ -389,6 +419,20 @@ class Contact(Model):
     verified_on: Annotated[
         dt.date | None, Field(description="When the number was last checked against its source.")
     ] = None
+
+
+# --- roles: who is checking (issue 14.3) -----------------------------------------------------
+
+
+class Role(Model):
+    """A role the protocol knows. `--role`, the guided check's role question and an answers
+    file's `role:` key take one of these ids; conditions test it with `{role: {...}}`."""
+
+    id: Id
+    label: Text
+    health_professional: Annotated[
+        bool, Field(description="Tested by `{role: {health_professional: true}}`.")
+    ] = False
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -437,42 +481,68 @@ class Invariant(Model):
 
 
 Disposition = Literal["end", "discuss", "refer"]
+NotStated = Literal["not_stated"]
+NOT_STATED: NotStated = "not_stated"
+"""Any policy field may say this: the protocol takes no position on the point (issue 14.4)."""
 
 
 class Policy(Model):
     """Where this protocol stands on each point local protocols differ on (DOMAIN.md §4).
 
     The rules and derived facts are what the engine runs; these fields state the positions
-    plainly so that two protocols can be compared field by field. `validate` checks the ones it
-    can against the rules (e.g. the mobility milestones)."""
+    plainly so that two protocols can be compared field by field. Every field may be
+    `not_stated` (the default): a partnership states only the positions it takes. `validate`
+    checks the stated positions it can against the rules (`analysis/policy.py`)."""
 
-    rolling_counts_as_mobility: bool
-    mobility_milestones: tuple[Id, ...]
-    age_anchor: str | None = None
-    corrected_age: Literal["used", "recorded_only", "not_stated"]
-    scope_mark_types: tuple[Id, ...]
-    petechiae_count_as_bruise: bool
-    disability: Literal[
-        "included", "excluded_if_wheelchair_user_who_can_give_account", "physical_only"
-    ]
-    nim_explanation: Literal["regardless", "explanation_dependent", "abrasions_only_dependent"]
-    who_may_decide_no_referral: Literal[
-        "any_practitioner",
-        "health_professional",
-        "safeguarding_lead_or_paediatrician",
-        "gp_or_paediatrician",
-        "consultant_paediatrician",
-        "social_care_and_paediatrics_jointly",
-    ]
-    suspected_birthmark: Disposition
-    medical_procedure_marks: Disposition
-    known_bleeding_disorder: Disposition
-    first_step: Literal["social_care_first", "health_triage_first", "both_same_day"]
-    strategy_discussion: Literal["every_case", "after_appraisal"]
-    referral_timescale: str
-    remote_reports: Literal["must_refer", "treated_as_seen", "not_stated"]
-    escalation_if_declined: str | None = None
-    informing_parents: str | None = None
+    rolling_counts_as_mobility: bool | NotStated = NOT_STATED
+    mobility_milestones: tuple[Id, ...] | NotStated = NOT_STATED
+    age_anchor: Annotated[
+        str | None,
+        Field(description="An age that overrides milestones; null: none, milestones decide."),
+    ] = None
+    corrected_age: Literal["used", "recorded_only"] | NotStated = NOT_STATED
+    scope_mark_types: tuple[Id, ...] | NotStated = NOT_STATED
+    petechiae_count_as_bruise: bool | NotStated = NOT_STATED
+    disability: (
+        Literal["included", "excluded_if_wheelchair_user_who_can_give_account", "physical_only"]
+        | NotStated
+    ) = NOT_STATED
+    nim_explanation: (
+        Literal["regardless", "explanation_dependent", "abrasions_only_dependent"] | NotStated
+    ) = NOT_STATED
+    who_may_decide_no_referral: (
+        Literal[
+            "any_practitioner",
+            "health_professional",
+            "safeguarding_lead_or_paediatrician",
+            "gp_or_paediatrician",
+            "consultant_paediatrician",
+            "social_care_and_paediatrics_jointly",
+        ]
+        | NotStated
+    ) = NOT_STATED
+    suspected_birthmark: Disposition | NotStated = NOT_STATED
+    medical_procedure_marks: Disposition | NotStated = NOT_STATED
+    known_bleeding_disorder: Disposition | NotStated = NOT_STATED
+    first_step: Literal["social_care_first", "health_triage_first", "both_same_day"] | NotStated = (
+        NOT_STATED
+    )
+    strategy_discussion: Literal["every_case", "after_appraisal"] | NotStated = NOT_STATED
+    referral_timescale: Annotated[
+        str, Field(description="In words (`not_stated`: the protocol does not say).")
+    ] = NOT_STATED
+    remote_reports: Literal["must_refer", "treated_as_seen"] | NotStated = NOT_STATED
+    escalation_if_declined: Annotated[
+        str | None, Field(description="In words; null or `not_stated`: the protocol does not say.")
+    ] = None
+    informing_parents: Annotated[
+        str | None, Field(description="In words; null or `not_stated`: the protocol does not say.")
+    ] = None
+
+    def stated(self, field: str) -> bool:
+        """Whether the protocol takes a position on `field` (not `not_stated`, not null)."""
+        value = getattr(self, field)
+        return value is not None and value != NOT_STATED
 
 
 # --- what the partnership approved or intends (issue 14: docs/design/local-protocols.md) -------
@@ -509,6 +579,15 @@ class Protocol(Model):
     metadata: Metadata
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
     definitions: tuple[Definition, ...] = ()
+    roles: Annotated[
+        tuple[Role, ...],
+        Field(
+            min_length=2,
+            description="Who may be checking (at least two: one role tells nothing apart)."
+            " When declared, the role is asked first (question id `role`, reserved) and a role"
+            " not given is not known: the outcome is then the most urgent over every role.",
+        ),
+    ] = ()
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     derived: tuple[DerivedFact, ...] = ()
     pathways: Annotated[tuple[Pathway, ...], Field(min_length=1)]

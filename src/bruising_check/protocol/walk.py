@@ -60,6 +60,14 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[Path, Condition, str]]:
         yield ("advice", i, "when"), a.when, "advice"
     for i, inv in enumerate(protocol.invariants):
         yield ("invariants", i, "when"), inv.when, "invariant"
+    for i, pw in enumerate(protocol.pathways):
+        for j, act in enumerate(pw.actions):
+            if act.when is not None:
+                yield ("pathways", i, "actions", j, "when"), act.when, "action"
+    for i, a in enumerate(protocol.advice):
+        for j, act in enumerate(a.actions):
+            if act.when is not None:
+                yield ("advice", i, "actions", j, "when"), act.when, "action"
     for i, d in enumerate(protocol.approved_deviations):
         if d.when is not None:
             yield ("approved_deviations", i, "when"), d.when, "deviation"

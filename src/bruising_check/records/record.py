@@ -16,7 +16,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,14 +24,26 @@ from pydantic import (
     Field,
     JsonValue,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     computed_field,
     field_validator,
+    model_serializer,
 )
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.engine.decide import Decision
 from bruising_check.engine.replies import shown
-from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS, comparisons
+from bruising_check.protocol.conditions import (
+    UNKNOWN,
+    UNKNOWN_KEYS,
+    Condition,
+    Count,
+    Every,
+    Some,
+    comparisons,
+    describe,
+    walk,
+)
 from bruising_check.protocol.model import (
     Advice,
     BooleanFact,
@@ -61,6 +73,24 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _Sparse(Frozen):
+    """Leaves out of the JSON the keys in `_SPARSE` while they hold their default (None or
+    false), so that a record that uses none of the issue 14.3 constructs reads as before."""
+
+    _SPARSE: ClassVar[tuple[str, ...]] = ()
+
+    # No return annotation on purpose: with one, pydantic would take it as the serialised
+    # schema and `schema/record.schema.json` would lose these models' fields.
+    @model_serializer(mode="wrap")
+    def _sparse(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        body = handler(self)
+        if isinstance(body, dict):
+            for key in self._SPARSE:
+                if body.get(key) in (None, False) or body.get(key) in ([], ()):
+                    body.pop(key, None)
+        return body
+
+
 # --- parts --------------------------------------------------------------------------------------
 
 
@@ -72,15 +102,20 @@ class Header(Frozen):
     child_reference: str | None = None
 
 
-class Deadline(Frozen):
+class Deadline(_Sparse):
     """When to act, in one representation. `by` is a clock time only where the protocol gives a
     number of hours; "same day" has none (23:59 would suggest there is time until midnight, while
-    the front door keeps office hours) and is "today" (`on`), as soon as possible."""
+    the front door keeps office hours) and is "today" (`on`), as soon as possible. `after`: within
+    `hours` of the action it names (0: straight after), with no clock time and no day: the clock
+    starts when that action is done."""
 
-    kind: Literal["now", "within_hours", "same_day", "none"]
+    _SPARSE = ("after",)
+
+    kind: Literal["now", "within_hours", "same_day", "none", "after"]
     hours: float | None = None
     by: Moment | None = None
-    on: dt.date
+    on: dt.date | None = None
+    after: str | None = None
 
 
 class ContactDetail(Frozen):
@@ -92,31 +127,45 @@ class ContactDetail(Frozen):
     placeholder: bool = False
 
 
-class FollowOn(Frozen):
+class FollowOn(_Sparse):
     """The pathway that follows a first step (emergency care first, then ...)."""
+
+    _SPARSE = ("level",)
 
     id: str
     title: str
     timescale: str
     urgency: int
+    level: str | None = None
     summary: str | None = None
     deadline: Deadline
 
 
-class Outcome(Frozen):
+class Outcome(_Sparse):
+    """`level`: the pathway's level on the national scale (protocol/levels.py), where it
+    declares one; `out_of_scope` means this procedure does not apply (never "no action")."""
+
+    _SPARSE = ("level",)
+
     id: str
     title: str
     timescale: str
     timescale_hours: float | None = None
     same_day: bool = False
     urgency: int
+    level: str | None = None
     summary: str | None = None
     deadline: Deadline
     then: str | None = None
     then_pathway: FollowOn | None = None
 
 
-class ActionEntry(Frozen):
+class ActionEntry(_Sparse):
+    """`when`: the condition the action applies under, as read; `depends_on_unknown`: that
+    condition was not known (a "not sure" answer, no role given), so the action is included."""
+
+    _SPARSE = ("when", "depends_on_unknown", "depends_on")
+
     id: str
     text: str
     timescale: str | None = None
@@ -125,6 +174,12 @@ class ActionEntry(Frozen):
     contact: str | None = None
     contact_detail: ContactDetail | None = None
     from_: str = Field(alias="from", serialization_alias="from")
+    when: str | None = None
+    depends_on_unknown: bool = False
+    depends_on: Annotated[
+        tuple[str, ...],
+        Field(description="The questions and facts its `when` reads that were not known."),
+    ] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -341,6 +396,11 @@ def build_record(
                     placeholder=ra.contact.placeholder,
                 ),
                 from_=ra.source,
+                when=_when(protocol, ra.action.when),
+                depends_on_unknown=ra.uncertain,
+                depends_on=_not_known_in(protocol, ra.action.when, decision)
+                if ra.uncertain
+                else (),
             )
             for ra in decision.actions
         ),
@@ -394,6 +454,48 @@ def build_record(
     )
 
 
+def _when(protocol: Protocol, cond: Condition | None) -> str | None:
+    """An action's condition as read in a record (facts by their label)."""
+    if cond is None:
+        return None
+    return describe(cond, {f.id: f.label for f in protocol.derived})
+
+
+def _not_known_in(
+    protocol: Protocol, cond: Condition | None, decision: Decision
+) -> tuple[str, ...]:
+    """The answers (and facts) a condition reads whose value was not known: ids, or item paths
+    as in `unanswered` (`marks[2].patterned`)."""
+    if cond is None:
+        return ()
+    found: list[str] = []
+    for c in comparisons(cond):
+        subject = c.question or c.fact
+        if subject is None:
+            continue
+        value = decision.answers.get(subject, decision.derived.get(subject))
+        if (value is UNKNOWN or subject in decision.unanswered) and subject not in found:
+            found.append(subject)
+    for node in walk(cond):
+        if not isinstance(node, (Some, Every, Count)):
+            continue
+        spec = (
+            node.some
+            if isinstance(node, Some)
+            else (node.every if isinstance(node, Every) else node.count)
+        )
+        group = protocol.group(spec.group)
+        read: set[str] | None = {c.item for c in comparisons(spec.where) if c.item is not None}
+        if group is None or any(group.question(x) is None for x in read or ()):
+            read = None  # an item fact: any of the item's answers may feed it
+        for u in decision.unanswered:
+            head, _, field = u.partition("].")
+            mine = head.startswith(f"{spec.group}[") and (read is None or field in read)
+            if mine and u not in found:
+                found.append(u)
+    return tuple(found)
+
+
 def _facts_used(protocol: Protocol, rule_id: str, kind: str) -> tuple[str, ...]:
     owners: Sequence[Rule | Advice | Invariant]
     if kind == "advice":
@@ -431,6 +533,7 @@ def _outcome(protocol: Protocol, decision: Decision, now: dt.datetime) -> Outcom
         timescale_hours=pw.timescale.hours,
         same_day=pw.timescale.same_day,
         urgency=pw.urgency,
+        level=pw.level,
         summary=pw.summary,
         deadline=_must(deadline(pw.timescale, now)),
         then=None if then is None else then.id,
@@ -441,6 +544,7 @@ def _outcome(protocol: Protocol, decision: Decision, now: dt.datetime) -> Outcom
             title=then.title,
             timescale=then.timescale.label,
             urgency=then.urgency,
+            level=then.level,
             summary=then.summary,
             deadline=_must(deadline(then.timescale, now)),
         ),
@@ -456,6 +560,8 @@ def deadline(ts: Timescale | None, now: dt.datetime) -> Deadline | None:
     """The one deadline representation of a timescale, from the moment of the check."""
     if ts is None:
         return None
+    if ts.after is not None:
+        return Deadline(kind="after", hours=ts.hours or 0, after=ts.after)
     if ts.hours == 0:
         return Deadline(kind="now", hours=0, by=now.replace(microsecond=0), on=now.date())
     if ts.hours is not None:

@@ -227,6 +227,11 @@ class Session:
         self.confirmed = False  # the review was confirmed with every answer in place
         self.reopen: dict[str, list[Item]] = {}  # a group left by `b`: its items, kept
 
+    def preset(self, qid: str, value: Any) -> None:
+        """An answer given before the questions (`--role`): not asked, shown on the review."""
+        self.answers[qid] = value
+        self.history.append(qid)
+
     # --- which questions apply --------------------------------------------------------------
 
     def pending(self) -> list[Question]:

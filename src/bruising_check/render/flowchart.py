@@ -17,7 +17,12 @@ from bruising_check.engine.decide import Decision
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import Protocol
 from bruising_check.render.safe import json_safe, visible
-from bruising_check.render.words import NO_PATHWAY_INSTRUCTION, answer_label, condition_text
+from bruising_check.render.words import (
+    NO_PATHWAY_INSTRUCTION,
+    OUT_OF_SCOPE_TITLE,
+    answer_label,
+    condition_text,
+)
 
 Step = Literal["ruled_out", "unknown", "decides", "not_reached"]
 
@@ -142,6 +147,8 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         here = "  ◀ this case" if path is not None and path.pathway == pw.id else ""
         yield from _wrapped(f"[{pw.urgency}] {pw.title}{here}", "   ", "       ")
         yield f"       id: {pw.id}; timescale: {pw.timescale.label}"
+        if pw.level == "out_of_scope":
+            yield f"       {OUT_OF_SCOPE_TITLE}: its actions say what to do instead"
     if protocol.advice:
         yield ""
         yield "4. ADVICE (added whenever it matches; never changes the pathway)"

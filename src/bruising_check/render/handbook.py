@@ -23,7 +23,14 @@ from bruising_check.protocol.model import (
     SingleChoiceQuestion,
     TextQuestion,
 )
-from bruising_check.render.words import Line, condition_lines, contact_line, long_date
+from bruising_check.render.words import (
+    OUT_OF_SCOPE_INSTEAD,
+    OUT_OF_SCOPE_TITLE,
+    Line,
+    condition_lines,
+    contact_line,
+    long_date,
+)
 
 # --- the document model -----------------------------------------------------------------------
 
@@ -134,6 +141,28 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
         for d in p.definitions:
             yield Items((Item(d.text, d.term + ":", children=_opt(_cites(p, d.cite))),))
 
+    if p.roles:
+        yield Heading(2, "Who may be checking")
+        yield Para(
+            "The check asks your role first: some rules depend on it. If it is not given, the"
+            " result is the most urgent for any of these roles."
+        )
+        yield Items(
+            tuple(
+                Item(
+                    r.label,
+                    children=(
+                        Item(
+                            "health professional"
+                            if r.health_professional
+                            else "not a health professional"
+                        ),
+                    ),
+                )
+                for r in p.roles
+            )
+        )
+
     yield Heading(2, "The questions, and why each is asked")
     yield Para("Asked in this order. Questions that do not apply to a child are skipped.")
     section = None
@@ -240,6 +269,9 @@ def _blocks(p: Protocol, file: str, sha256: str, today: dt.date) -> Iterator[Blo
     yield Heading(2, "Pathways, actions, timescales and contacts")
     for pw in sorted(p.pathways, key=lambda x: x.urgency):
         yield Heading(3, f"{pw.urgency}. {pw.title}", f"pathway-{pw.id}")
+        if pw.level == "out_of_scope":
+            # Never "no action": the procedure does not apply, and the actions say what instead.
+            yield Para(OUT_OF_SCOPE_INSTEAD, f"{OUT_OF_SCOPE_TITLE}.")
         yield Para(pw.timescale.label, "Timescale:")
         if pw.level is not None:
             yield Para(LEVEL_LABELS[pw.level], "Level on the national scale:")
@@ -334,6 +366,8 @@ def _source_title(p: Protocol, sid: str) -> str:
 
 def _action(p: Protocol, a: Action) -> Item:
     details: list[Item] = []
+    if a.when is not None:
+        details.append(Item("", "Only if", children=(_from_line(condition_lines(p, a.when)),)))
     if a.timescale:
         details.append(Item(a.timescale.label, "When:"))
     if a.responsible:
@@ -394,6 +428,7 @@ _POLICY_VALUES = {
     "every_case": "in every case",
     "must_refer": "acted on as if seen in person",
     "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
 }
 
 

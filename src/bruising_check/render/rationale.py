@@ -68,10 +68,16 @@ def document(r: Record) -> Document:
 def _sections(r: Record) -> Iterator[Section]:
     yield Section(None, (_header(r),), on_screen=False)
     yield Section(None, tuple(_pathway(r)))
-    yield Section(
-        "Actions",
-        (_actions(r),) if r.actions else (Para("The protocol lists no action for this."),),
-    )
+    if w.out_of_scope(r):
+        yield Section(
+            w.OUT_OF_SCOPE_ACTIONS,
+            (_actions(r),) if r.actions else (Para(w.OUT_OF_SCOPE_NO_ACTIONS),),
+        )
+    else:
+        yield Section(
+            "Actions",
+            (_actions(r),) if r.actions else (Para("The protocol lists no action for this."),),
+        )
     yield Section("Why", (_reasons(r),))
     unknown = tuple(_unknowns(r))
     if unknown:
@@ -142,6 +148,11 @@ def _pathway(r: Record) -> Iterator[Block]:
         after = w.timescale_text(then.timescale, then.deadline) or then.timescale
         lines = (f"Now: {out.title} - {timescale}", f"Then: {then.title} - {after}")
     extra = tuple(s for s in (out.summary, then.summary if then else None) if s)
+    if w.out_of_scope(r):
+        # Never "no action": the procedure does not apply, and what to do instead follows.
+        extra = (out.title, *extra, w.OUT_OF_SCOPE_INSTEAD)
+        yield Banner(w.OUT_OF_SCOPE_TITLE, lines, extra, urgency=out.urgency)
+        return
     yield Banner(out.title, lines, extra, urgency=out.urgency)
     if r.raised_for_safety:
         yield Warning(w.RAISED_FOR_SAFETY)
@@ -150,13 +161,18 @@ def _pathway(r: Record) -> Iterator[Block]:
 def _actions(r: Record) -> Checklist:
     items = []
     pathway_deadline = r.outcome.deadline if r.outcome else None
+    listed = {a.id for a in r.actions}
     for a in r.actions:
         details: list[tuple[str, str]] = []
         # The pathway's own timescale is said once, in the box above; only a different one here.
         if a.deadline is not None and a.deadline != pathway_deadline:
             when = w.timescale_text(a.timescale, a.deadline)
+            if when and a.deadline.after is not None and a.deadline.after not in listed:
+                when += f" ({w.AFTER_NOT_LISTED})"
             if when:
                 details.append(("When", when))
+        if a.depends_on_unknown:
+            details.append(("Depends on", w.depends_on_text(r, a.depends_on)))
         if a.responsible:
             details.append(("Who", a.responsible))
         contact = w.contact_line(a.contact_detail)

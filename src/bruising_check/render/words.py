@@ -205,6 +205,16 @@ def _flat(line: Line) -> str:
 # One wording for each of these, used by every emitter (terminal, text, Markdown, HTML, PDF) and
 # by the handbook, so that a printout and the screen never say the same thing two ways.
 
+OUT_OF_SCOPE_TITLE = "This procedure does not apply"
+OUT_OF_SCOPE_INSTEAD = "What to do instead is listed below."
+"""Said with an out-of-scope outcome (`level: out_of_scope`) by printouts and the handbook."""
+OUT_OF_SCOPE_ACTIONS = "What to do instead"
+OUT_OF_SCOPE_NO_ACTIONS = (
+    "The protocol lists nothing else to do: follow your local procedure, and discuss with your"
+    " safeguarding lead if you are worried."
+)
+DEPENDS_ON_UNKNOWN = "included because it may apply"
+AFTER_NOT_LISTED = "the action it follows is not listed here: act as soon as possible"
 NO_PATHWAY_TITLE = "No pathway: no rule of the protocol matched these answers."
 NO_PATHWAY_INSTRUCTION = "Follow your local procedure and discuss with your safeguarding lead now."
 PLACEHOLDER_NOTE = "PLACEHOLDER: not a real contact"
@@ -255,16 +265,30 @@ def moment_text(moment: dt.datetime) -> str:
     return f"{moment:%H:%M}{' ' + tz if tz else ''} on {day_text(moment.date())}"
 
 
+def out_of_scope(r: Record) -> bool:
+    """The outcome is "this procedure does not apply" (`level: out_of_scope`), never "no
+    action"."""
+    return r.outcome is not None and r.outcome.level == "out_of_scope"
+
+
+def depends_on_text(r: Record, ids: tuple[str, ...]) -> str:
+    """An action whose condition was not known: what was not known, and why it is listed."""
+    names = [path_name(r, sid) for sid in ids]
+    known = "; ".join(names) if names else "an answer"
+    return f"{known} - not known, so {DEPENDS_ON_UNKNOWN}"
+
+
 def deadline_text(d: Deadline | None) -> str | None:
     """When to act, in words read at a glance. "Same day" has no clock time: it is today, as
     soon as possible, with the out-of-hours contact after office hours."""
-    if d is None or d.kind == "none":
-        return None
+    if d is None or d.kind in {"none", "after"}:
+        return None  # `after` another action: no clock time; its label says it as written
     if d.kind == "now":
         return "now"
     if d.kind == "within_hours" and d.by is not None:
         return "by " + moment_text(d.by)
-    return f"today, {day_text(d.on)}, as soon as possible ({SAME_DAY_AFTER_HOURS})"
+    day = "" if d.on is None else f", {day_text(d.on)}"
+    return f"today{day}, as soon as possible ({SAME_DAY_AFTER_HOURS})"
 
 
 def timescale_text(label: str | None, d: Deadline | None) -> str | None:
@@ -315,21 +339,26 @@ def fact_value(f: FactEntry) -> str:
 
 def unknown_names(r: Record) -> list[str]:
     """The unknowns that decided, in plain words: the question's prompt, or `mark 2: pattern`."""
-    out = []
-    for path in r.unknowns_that_decided:
-        head, _, rest = path.partition("[")
-        q = r.question(head)
-        if rest and "]" in rest:
-            number, _, field = rest.partition("]")
-            item = field.lstrip(".")
-            mark = next((m for m in r.marks if str(m.number) == number), None)
-            prompt = next((f.prompt for f in (mark.fields if mark else ()) if f.id == item), item)
-            out.append(f"mark {number}: {prompt.rstrip(':?')}")
-        elif q is not None:
-            out.append(q.prompt.rstrip(":?"))
-        else:
-            out.append(path.replace("_", " "))
-    return out
+    return [path_name(r, path) for path in r.unknowns_that_decided]
+
+
+def path_name(r: Record, path: str) -> str:
+    """An answer's path in plain words: the question's prompt, a fact's label, or
+    `mark 2: pattern`."""
+    head, _, rest = path.partition("[")
+    q = r.question(head)
+    if rest and "]" in rest:
+        number, _, field = rest.partition("]")
+        item = field.lstrip(".")
+        mark = next((m for m in r.marks if str(m.number) == number), None)
+        prompt = next((f.prompt for f in (mark.fields if mark else ()) if f.id == item), item)
+        return f"mark {number}: {prompt.rstrip(':?')}"
+    if q is not None:
+        return q.prompt.rstrip(":?")
+    fact = next((f for f in r.facts if f.id == path), None)
+    if fact is not None:
+        return fact.label
+    return path.replace("_", " ")
 
 
 _NEGATION = ("not ", "no ", "non-", "non ")

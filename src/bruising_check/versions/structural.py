@@ -32,6 +32,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("policy", "Policy positions"),
     ("sources", "Sources"),
     ("definitions", "Definitions"),
+    ("roles", "Roles"),
     ("questions", "Questions"),
     ("derived", "Derived facts"),
     ("rules", "Rules"),
@@ -172,6 +173,8 @@ def _diff_fields(
     if isinstance(old, str) and isinstance(new, str) and len((old + new).split()) > 2:
         yield Change(section, item, "changed", field, old, new, words=word_diff(old, new))
         return
+    if section == "policy":  # a position not taken reads as such, in the diff as in the handbook
+        old, new = (_not_stated(x) for x in (old, new))
     yield Change(section, item, "changed", field, _show(old), _show(new))
 
 
@@ -180,7 +183,10 @@ def _diff_condition(
 ) -> Iterable[Change]:
     if _canonical(old) == _canonical(new):
         return
-    yield Change(section, item, "changed", field, _describe(old), _describe(new))
+    # An action's `when` may come or go (issue 14.3): say "(none)", never an empty side.
+    yield Change(
+        section, item, "changed", field, _describe(old) or _show(old), _describe(new) or _show(new)
+    )
 
 
 def _diff_sublist(
@@ -254,6 +260,10 @@ def _summary(section: str, value: Mapping[str, Any]) -> str:
         if value.get(key):
             return str(value[key])
     return _show(value)
+
+
+def _not_stated(value: Any) -> Any:
+    return "not stated" if value == "not_stated" else value
 
 
 def _show(value: Any) -> str:
