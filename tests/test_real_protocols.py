@@ -29,7 +29,8 @@ from tests.conftest import BASE_ANSWERS_V2, BASELINE, TODAY, mark
 EXAMPLES = BASELINE.parent / "examples"
 LLR = EXAMPLES / "llr-2024.yaml"
 HIPS = EXAMPLES / "hipsp-2023.yaml"
-REAL = [LLR, HIPS]
+DEVON = EXAMPLES / "devon.yaml"
+REAL = [LLR, HIPS, DEVON]
 
 REFER = "refer_same_day_csc_and_paediatric"
 OPINION = "same_day_health_opinion"
@@ -58,6 +59,11 @@ def llr() -> Protocol:
 @pytest.fixture(scope="module")
 def hips() -> Protocol:
     return load(HIPS)
+
+
+@pytest.fixture(scope="module")
+def devon() -> Protocol:
+    return load(DEVON)
 
 
 def run(protocol: Protocol, **changes: Any) -> Decision:
@@ -96,7 +102,9 @@ def test_each_cites_its_public_source_with_the_date_it_was_read(path: Path) -> N
     read = [s for s in protocol.sources if "read on 2026-12-03" in (s.note or "").lower()]
     local = [s for s in read if s.url]
     assert local, "a local source with the date it was read"
-    assert all(c.placeholder for c in protocol.contacts if c.id != "emergency_services")
+    # Every real number says where it came from and when it was checked; the rest are placeholders.
+    for c in protocol.contacts:
+        assert c.placeholder or (c.source and c.verified_on), c.id
 
 
 # --- LLR -------------------------------------------------------------------------------------
@@ -213,11 +221,15 @@ def test_hips_the_referral_is_followed_by_the_iarf_an_assessment_and_a_strategy_
         "give_parents_leaflet",
         "strategy_discussion",
     ]
-    assert actions["iarf"].timescale is not None
-    assert actions["iarf"].timescale.label == "Straight after the call"
+    # Relative timescales: the clock starts at the call, then at the assessment.
+    iarf = actions["iarf"].timescale
+    assert iarf is not None and iarf.after == "call_mash" and not iarf.hours
+    assert iarf.label == "Straight after the call"
     assessment = actions["paediatric_assessment"].timescale
-    assert assessment is not None and assessment.hours == 4
+    assert assessment is not None and assessment.after == "call_mash" and assessment.hours == 4
     assert assessment.label == "Within 4 hours of the referral"
+    discussion = actions["strategy_discussion"].timescale
+    assert discussion is not None and discussion.after == "paediatric_assessment"
 
 
 @pytest.mark.parametrize(
@@ -273,3 +285,96 @@ def test_the_board_papers_examples_run_answers_with_marks(
     answers = {**BASE_ANSWERS_V2, "marks": [mark(), mark(site="back")]}
     assert examples.outcome(baseline, answers) == (REFER, None)
     assert examples.outcome(hips, answers) == (IMMEDIATE, None)
+
+
+# --- Devon -----------------------------------------------------------------------------------
+
+GP_ROUTE = "devon_same_day_gp_or_paediatrician"
+ENDS = "devon_flowchart_ends"
+EXPLAINED = [mark(explanation="plausible_consistent")]
+
+
+def actions(d: Decision) -> set[str]:
+    return {a.action.id for a in d.actions}
+
+
+def test_devon_a_health_professional_may_close_the_pathway(
+    baseline: Protocol, devon: Protocol
+) -> None:
+    case = {"marks": EXPLAINED, "health_professional_judgement": "satisfied_no_risk"}
+    here = run(devon, role="public_health_nurse", **case)
+    assert pathway(here) == ENDS
+    assert here.pathway is not None and here.pathway.level == "record_and_advise"
+    assert pathway(run(baseline, marks=EXPLAINED)) == REFER
+
+
+@pytest.mark.parametrize("role", ["nursery_practitioner", "social_worker", None])
+def test_devon_a_nursery_worker_may_not_and_nor_may_an_unknown_role(
+    devon: Protocol, role: str | None
+) -> None:
+    # The judgement is asked only of a health professional; a role not given ranges over every
+    # role, the non-health ones included, so it is the referral (not the closed pathway).
+    answers: dict[str, Any] = {"marks": EXPLAINED}
+    if role is None:
+        answers["health_professional_judgement"] = "satisfied_no_risk"
+    else:
+        answers["role"] = role
+    assert pathway(run(devon, **answers)) == REFER
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"health_professional_judgement": "concerned"},
+        {
+            "health_professional_judgement": "satisfied_no_risk",
+            "marks": [mark(explanation="plausible_consistent", patterned="yes")],
+        },
+    ],
+    ids=["concerned", "patterned"],
+)
+def test_devon_a_health_professional_refers_otherwise(
+    devon: Protocol, case: dict[str, Any]
+) -> None:
+    assert pathway(run(devon, role="gp", **{"marks": EXPLAINED, **case})) == REFER
+
+
+def test_devon_the_gp_route_lists_only_the_actions_whose_condition_holds(devon: Protocol) -> None:
+    unsure = {"marks": EXPLAINED, "health_professional_judgement": "unsure_benign_indicators"}
+    gp_today = run(devon, role="midwife", same_day_gp_available=True, **unsure)
+    assert pathway(gp_today) == GP_ROUTE
+    assert "book_gp_today" in actions(gp_today)
+    assert "refer_paediatrician_today" not in actions(gp_today)
+    # Whether the GP rules out a safeguarding cause is not known yet: both follow-ups are listed.
+    assert {"gp_phones_mash", "phn_follows_up"} <= actions(gp_today)
+
+    no_gp = run(
+        devon,
+        role="midwife",
+        same_day_gp_available=False,
+        gp_rules_out_safeguarding_cause="no",
+        **unsure,
+    )
+    assert "refer_paediatrician_today" in actions(no_gp)
+    assert "book_gp_today" not in actions(no_gp)
+    assert "gp_phones_mash" in actions(no_gp)
+    assert "phn_follows_up" not in actions(no_gp)
+
+
+def test_devon_the_gp_route_is_a_same_day_health_opinion_like_the_baselines(
+    devon: Protocol,
+) -> None:
+    route = next(p for p in devon.pathways if p.id == GP_ROUTE)
+    opinion = next(p for p in devon.pathways if p.id == OPINION)
+    # Equal alternatives: the same level and the same rank.
+    assert (route.level, route.urgency) == (opinion.level, opinion.urgency)
+
+
+def test_devon_structural_diff_names_roles_and_health_triage(
+    baseline: Protocol, devon: Protocol
+) -> None:
+    changes = structural_diff(baseline, devon)
+    policy = {(c.field, c.old, c.new) for c in changes if c.section == "policy"}
+    assert ("first_step", "both_same_day", "health_triage_first") in policy
+    added = {(c.section, c.item) for c in changes if c.kind == "added"}
+    assert {("rules", "D1"), ("rules", "D2"), ("pathways", ENDS)} <= added
