@@ -73,6 +73,7 @@ def build(
 ) -> Built:
     """One protocol, or (old, new). The time budget counts from here."""
     started = time.monotonic()
+    deadline = None if budget_seconds is None else started + budget_seconds
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
     versions: dict[str, list[Question]] = {}
@@ -101,7 +102,7 @@ def build(
                 for g in p.groups
                 if names.get(g.id, g.id) == key
             ]
-            domains[key] = build_group(key, owners, notes)
+            domains[key] = build_group(key, owners, notes, deadline)
             continue
         d = build_domain(key, versions[key], usage.get(key), notes)
         domains[key] = d
@@ -143,10 +144,10 @@ def build(
         for i, f in enumerate(info.ctx_formulas):
             asked[f"{info.gid}?ctx{i}"] = f
     explorer = Explorer(space, asked, max_nodes, budget_seconds)
-    if budget_seconds is not None:
-        explorer.deadline = started + budget_seconds
+    if deadline is not None:
+        explorer.deadline = deadline
         for info in groups:
-            info.deadline = explorer.deadline
+            info.deadline = deadline
     return Built(space, views, explorer)
 
 
