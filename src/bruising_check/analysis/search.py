@@ -19,6 +19,7 @@ from bruising_check.analysis.formulas import (
     FALSE,
     TRUE,
     Formula,
+    atoms,
     conj,
     disj,
     evaluate,
@@ -192,6 +193,7 @@ class Explorer:
     """Give up (TooLarge) past this much wall-clock time, counted from construction."""
     nodes: int = 0
     deadline: float | None = None
+    _index: tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]] | None = None
 
     def __post_init__(self) -> None:
         if self.budget_seconds is not None:
@@ -211,45 +213,89 @@ class Explorer:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
         With `exact=False` only whether a leaf has answer sets is worked out (its size is given
         as 1): the same leaves, without counting repeated groups."""
-        stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
+        keys, formulas, by_var = self._asked_index()
+        # Who asks what, carried down the search: `open_` the who-asks formulas not yet decided,
+        # `asked` the questions known to be asked. A split on `var` can only decide formulas
+        # that read `var` (cells only shrink), so a child re-evaluates just those: the work per
+        # step is the few formulas the split touches, not every question's.
+        root = dict(start or {})
+        open0: list[int] = []
+        asked0: list[str] = []
+        for i, f in enumerate(formulas):
+            v = evaluate(f, root, [])
+            if v is None:
+                open0.append(i)
+            elif v:
+                asked0.append(keys[i])
+        Entry = tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[str]]
+        stack: list[Entry] = [(root, None, None, None, frozenset(open0), frozenset(asked0))]
         while stack:
-            a, known, hint = stack.pop()
+            a, known, hint, split, open_, asked = stack.pop()
             self.tick()
+            if split is not None and open_:
+                touched = [i for i in by_var.get(split, ()) if i in open_]
+                if touched:
+                    still, now = set(open_), set(asked)
+                    for i in touched:
+                        v = evaluate(formulas[i], a, [])
+                        if v is not None:
+                            still.discard(i)
+                            if v:
+                                now.add(keys[i])
+                    open_, asked = frozenset(still), frozenset(now)
             if known is None:
                 got = decide(a, hint)
                 if got is None:
                     continue
                 if isinstance(got, Split):
-                    self._push(stack, a, got.var, None, got.hint)
+                    self._push(stack, a, got.var, None, got.hint, open_, asked)
                     continue
                 known = got
-            var = self._undetermined_asked(a)
-            if var is not None:
-                self._push(stack, a, var, known, None)
+            if open_:
+                # The first undecided who-asks formula, in question order, names the split.
+                need: list[str] = []
+                evaluate(formulas[min(open_)], a, need)
+                self._push(stack, a, self.space.pick(need), known, None, open_, asked)
                 continue
-            size = self.size(a) if exact else int(self.possible(a))
+            size = self._size(a, asked) if exact else int(self._possible(a, asked))
             if size:
                 yield a, known.key, size
 
+    def _asked_index(self) -> tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]]:
+        if self._index is None:
+            keys = tuple(self.asked)
+            formulas = tuple(self.asked[k] for k in keys)
+            by_var: dict[str, list[int]] = {}
+            for i, f in enumerate(formulas):
+                for var in sorted({v for atom in atoms(f) for v in atom.vars}):
+                    by_var.setdefault(var, []).append(i)
+            self._index = (keys, formulas, by_var)
+        return self._index
+
     def _push(
         self,
-        stack: list[tuple[Assignment, Any, Any]],
+        stack: list[tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[str]]],
         a: Assignment,
         var: str,
         known: Any,
         hint: Any,
+        open_: frozenset[int],
+        asked: frozenset[str],
     ) -> None:
         for cell in reversed(self.space.split(var, a)):
-            stack.append(({**a, var: cell}, known, hint))
+            stack.append(({**a, var: cell}, known, hint, var, open_, asked))
 
-    def _undetermined_asked(self, a: Assignment) -> str | None:
-        for f in self.asked.values():
-            if f is TRUE:
-                continue
-            need: list[str] = []
-            if evaluate(f, a, need) is None:
-                return self.space.pick(need)
-        return None
+    def _size(self, a: Assignment, asked: frozenset[str]) -> int:
+        total = 1
+        for qid in self.space.order:
+            if qid in asked:
+                total *= self.space.count(qid, a)
+                if not total:
+                    return 0
+        return total
+
+    def _possible(self, a: Assignment, asked: frozenset[str]) -> bool:
+        return all(self.space.possible(qid, a) for qid in asked if qid in self.space.domains)
 
     def is_asked(self, qid: str, a: Assignment) -> bool:
         f = self.asked[qid]
