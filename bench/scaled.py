@@ -1,0 +1,126 @@
+"""Scaled protocols built from the bundled national baseline, for measuring how the analysis grows.
+
+    .venv/bin/python bench/scaled.py gated 16 > /tmp/gated16.yaml
+    .venv/bin/python bench/scaled.py interacting 4 > /tmp/interacting4.yaml
+
+- `gated N`: a first question "Which copy?" (N options) and N copies of the baseline's questions,
+  derived facts, rules, advice and invariants, each copy asked and applied only when its option is
+  chosen (ask_if and an extra test on every rule, advice and invariant). The situations add up:
+  about N times the baseline's.
+- `interacting N`: N copies, all asked, with the rules interleaved (B0 of every copy, then B1 of
+  every copy, ...): the first rule to match can come from any copy, so the situations multiply.
+  The later copies' invariants are broken by the earlier copies' less urgent rules (B2 before B3
+  and so on), which the analysis must find and explain as well.
+
+Ids are suffixed `__k`; references (`question:`, `fact:`, `group:`) to renamed ids follow; item
+questions inside a group keep their ids (they are local to the group). Pathways, contacts, sources
+and definitions are shared.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "protocols" / "national-baseline.yaml"
+REF_KEYS = ("question", "fact", "group")
+
+
+def _rename(node: Any, names: set[str], k: int) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in REF_KEYS and isinstance(value, str) and value in names:
+                out[key] = f"{value}__{k}"
+            else:
+                out[key] = _rename(value, names, k)
+        return out
+    if isinstance(node, list):
+        return [_rename(v, names, k) for v in node]
+    return node
+
+
+def _copy_items(items: list[dict[str, Any]], names: set[str], k: int) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        new = _rename(copy.deepcopy(item), names, k)
+        new["id"] = f"{item['id']}__{k}"
+        for action in new.get("actions", []):
+            action["id"] = f"{action['id']}__{k}"
+        out.append(new)
+    return out
+
+
+def _gate(k: int) -> dict[str, Any]:
+    return {"question": "copy", "in": [f"c{k}"]}
+
+
+def _and(extra: dict[str, Any], cond: dict[str, Any] | None) -> dict[str, Any]:
+    return extra if cond is None else {"all": [extra, cond]}
+
+
+def scaled(kind: str, n: int) -> dict[str, Any]:
+    base = yaml.load(BASELINE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    names = {q["id"] for q in base["questions"]} | {f["id"] for f in base.get("derived", [])}
+    data = {key: value for key, value in base.items() if key not in {"questions", "derived"}}
+    data["metadata"] = dict(base["metadata"], id=f"baseline-{kind}-{n}", title=f"{kind} x{n}")
+    questions: list[dict[str, Any]] = []
+    derived: list[dict[str, Any]] = []
+    rules: list[list[dict[str, Any]]] = []
+    advice: list[dict[str, Any]] = []
+    invariants: list[dict[str, Any]] = []
+    for k in range(n):
+        qs = _copy_items(base["questions"], names, k)
+        rs = _copy_items(base["rules"], names, k)
+        ads = _copy_items(base.get("advice", []), names, k)
+        invs = _copy_items(base.get("invariants", []), names, k)
+        if kind == "gated" and n > 1:
+            for q in qs:
+                q["ask_if"] = _and(_gate(k), q.get("ask_if"))
+            for r in rs + ads + invs:
+                r["when"] = _and(_gate(k), r["when"])
+        questions += qs
+        derived += _copy_items(base.get("derived", []), names, k)
+        rules.append(rs)
+        advice += ads
+        invariants += invs
+    if kind == "gated" and n > 1:
+        gate = {
+            "id": "copy",
+            "type": "single_choice",
+            "prompt": "Which copy of the protocol applies?",
+            "options": [{"id": f"c{k}", "label": f"Copy {k}"} for k in range(n)],
+        }
+        questions.insert(0, gate)
+    if kind == "gated":
+        data["rules"] = [r for rs in rules for r in rs]
+    elif kind == "interacting":
+        data["rules"] = [rs[i] for i in range(len(rules[0])) for rs in rules]
+    else:
+        raise SystemExit(f"unknown kind {kind!r}: gated or interacting")
+    data["questions"] = questions
+    data["derived"] = derived
+    data["advice"] = advice
+    data["invariants"] = invariants
+    return data
+
+
+def scaled_yaml(kind: str, n: int) -> str:
+    return yaml.dump(scaled(kind, n), Dumper=yaml.CSafeDumper, sort_keys=False, width=100)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or not argv[1].isdigit():
+        print("usage: scaled.py gated|interacting N", file=sys.stderr)
+        return 2
+    sys.stdout.write(scaled_yaml(argv[0], int(argv[1])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
