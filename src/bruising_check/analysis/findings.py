@@ -93,15 +93,22 @@ def analyse(
         done, key, resume = view.decide_pair(a, need, hint)
         return Leaf(key) if done else Split(built.space.pick(need), resume)
 
-    pairs = list(ex.explore(decide))
+    # The invariants' conditions are worked out along the main search (watched), so the check
+    # below reads their values at each leaf instead of evaluating every invariant on every leaf
+    # again (that was quadratic in the protocol's size).
+    whens = [view.compiler.condition(inv.when) for inv in protocol.invariants]
+    watched = list(ex.explore_watching(decide, whens))
+    pairs = [(a, key, size) for a, key, size, _, _ in watched]
+    values = [_Values(true, undecided) for _, _, _, true, undecided in watched]
     # Most findings look at the deciding rule; the follow-on rules count as reached too.
     leaves = [(a, key[0], size) for a, key, size in pairs]
     findings: list[Finding] = []
     findings += _gaps(built, leaves)
-    findings += _rules(protocol, built, leaves, {key[1] for _, key, _ in pairs} - {None})
+    follow_ons = {key[1] for _, key, _ in pairs} - {None}
+    findings += _rules(protocol, built, leaves, follow_ons)
     findings += _conditions(protocol, built)
     findings += _unused(protocol)
-    findings += _invariants(protocol, built, pairs)
+    findings += _invariants(protocol, built, pairs, values)
     findings += _unknowns(protocol)
     sizes: dict[str, int] = {}
     outcomes: dict[tuple[str | None, str | None], int] = {}
@@ -122,6 +129,19 @@ def analyse(
         )
     )
     return Analysis(tuple(findings), total, len(leaves), seconds, sizes, outcomes)
+
+
+@dataclass(frozen=True)
+class _Values:
+    """The watched formulas at one leaf: those true on all of it, those undecided on it."""
+
+    true: frozenset[int]
+    undecided: frozenset[int]
+
+    def __call__(self, i: int) -> bool | None:
+        if i in self.true:
+            return True
+        return None if i in self.undecided else False
 
 
 def _reals(built: Built) -> str:
@@ -334,6 +354,7 @@ def _invariants(
     protocol: Protocol,
     built: Built,
     pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+    values: list[_Values],
 ) -> Iterator[Finding]:
     """An invariant is broken where its condition holds and the outcome is below its floor.
     The main search's leaves split the space by outcome, so only the leaves whose outcome is
@@ -341,21 +362,30 @@ def _invariants(
     searching `when and fails` over the whole space, without re-deciding every rule)."""
     view, ex = built.views[0], built.explorer
     pathways = {p.id: p for p in protocol.pathways}
+    # Leaves by their invariant values: those where an invariant's condition can hold.
+    candidates: dict[int, list[int]] = {}
+    for k, value in enumerate(values):
+        for i in (*value.true, *value.undecided):
+            candidates.setdefault(i, []).append(k)
     for i, inv in enumerate(protocol.invariants):
         when = view.compiler.condition(inv.when)
         target = pathways.get(inv.at_least)
         violations: list[tuple[dict[str, Any], Any, int]] = []
-        for a, key, size in pairs:
+        below: dict[Any, bool] = {}
+        for k in sorted(candidates.get(i, [])):
             if target is None:  # an unknown floor: `fails` is false, nothing breaks it
                 break
-            first, then = view.pair_pathways(key)
-            outcome = (
-                None if first is None else pathways.get(first),
-                None if then is None else pathways.get(then),
-            )
-            if first is not None and satisfies(outcome, target):
+            a, key, size = pairs[k]
+            if key not in below:
+                first, then = view.pair_pathways(key)
+                outcome = (
+                    None if first is None else pathways.get(first),
+                    None if then is None else pathways.get(then),
+                )
+                below[key] = first is None or not satisfies(outcome, target)
+            if not below[key]:
                 continue
-            got = evaluate(when, a, [])
+            got = values[k](i)
             if got is True:
                 violations.append((a, key, size))
             elif got is None:

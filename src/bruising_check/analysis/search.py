@@ -213,21 +213,43 @@ class Explorer:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
         With `exact=False` only whether a leaf has answer sets is worked out (its size is given
         as 1): the same leaves, without counting repeated groups."""
-        keys, formulas, by_var = self._asked_index()
+        for a, key, size, _, _ in self.explore_watching(decide, (), start, exact):
+            yield a, key, size
+
+    def explore_watching(
+        self,
+        decide: Decide,
+        watch: Sequence[Formula],
+        start: Assignment | None = None,
+        exact: bool = True,
+    ) -> Iterator[tuple[Any, Any, int, frozenset[int], frozenset[int]]]:
+        """As `explore`, and for each leaf the values of the `watch` formulas there: (indices
+        true on the whole leaf, indices undecided on it); the rest are false. They are worked
+        out on the way down, as the who-asks formulas are, so asking for them costs about what
+        the splits touch, not a pass over every leaf for every formula."""
+        keys, asked_formulas, asked_by_var = self._asked_index()
+        n_asked = len(asked_formulas)
+        formulas = asked_formulas + tuple(watch)
+        by_var = asked_by_var
+        if watch:
+            by_var = {var: list(ids) for var, ids in asked_by_var.items()}
+            for i, f in enumerate(watch, start=n_asked):
+                for var in sorted({v for atom in atoms(f) for v in atom.vars}):
+                    by_var.setdefault(var, []).append(i)
         # Who asks what, carried down the search: `open_` the who-asks formulas not yet decided,
         # `asked` the questions known to be asked. A split on `var` can only decide formulas
         # that read `var` (cells only shrink), so a child re-evaluates just those: the work per
         # step is the few formulas the split touches, not every question's.
         root = dict(start or {})
         open0: list[int] = []
-        asked0: list[str] = []
+        asked0: list[str | int] = []
         for i, f in enumerate(formulas):
             v = evaluate(f, root, [])
             if v is None:
                 open0.append(i)
             elif v:
-                asked0.append(keys[i])
-        Entry = tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[str]]
+                asked0.append(keys[i] if i < n_asked else i - n_asked)
+        Entry = tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]
         stack: list[Entry] = [(root, None, None, None, frozenset(open0), frozenset(asked0))]
         while stack:
             a, known, hint, split, open_, asked = stack.pop()
@@ -241,7 +263,7 @@ class Explorer:
                         if v is not None:
                             still.discard(i)
                             if v:
-                                now.add(keys[i])
+                                now.add(keys[i] if i < n_asked else i - n_asked)
                     open_, asked = frozenset(still), frozenset(now)
             if known is None:
                 got = decide(a, hint)
@@ -251,15 +273,22 @@ class Explorer:
                     self._push(stack, a, got.var, None, got.hint, open_, asked)
                     continue
                 known = got
-            if open_:
+            first = min(open_, default=n_asked)
+            if first < n_asked:
                 # The first undecided who-asks formula, in question order, names the split.
                 need: list[str] = []
-                evaluate(formulas[min(open_)], a, need)
+                evaluate(formulas[first], a, need)
                 self._push(stack, a, self.space.pick(need), known, None, open_, asked)
                 continue
-            size = self._size(a, asked) if exact else int(self._possible(a, asked))
+            questions = frozenset(x for x in asked if isinstance(x, str)) if watch else asked
+            size = self._size(a, questions) if exact else int(self._possible(a, questions))
             if size:
-                yield a, known.key, size
+                if watch:
+                    true = frozenset(x for x in asked if isinstance(x, int))
+                    undecided = frozenset(i - n_asked for i in open_)
+                    yield a, known.key, size, true, undecided
+                else:
+                    yield a, known.key, size, frozenset(), frozenset()
 
     def _asked_index(self) -> tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]]:
         if self._index is None:
@@ -274,13 +303,13 @@ class Explorer:
 
     def _push(
         self,
-        stack: list[tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[str]]],
+        stack: list[tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]],
         a: Assignment,
         var: str,
         known: Any,
         hint: Any,
         open_: frozenset[int],
-        asked: frozenset[str],
+        asked: frozenset[Any],
     ) -> None:
         for cell in reversed(self.space.split(var, a)):
             stack.append(({**a, var: cell}, known, hint, var, open_, asked))
