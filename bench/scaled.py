@@ -4,9 +4,10 @@
     .venv/bin/python bench/scaled.py interacting 4 > /tmp/interacting4.yaml
 
 - `gated N`: a first question "Which copy?" (N options) and N copies of the baseline's questions,
-  derived facts, rules, advice and invariants, each copy asked and applied only when its option is
-  chosen (ask_if and an extra test on every rule, advice and invariant). The situations add up:
-  about N times the baseline's.
+  derived facts, rules and invariants, each copy asked and applied only when its option is chosen
+  (ask_if and an extra test on every rule and invariant; the advice only in copy 0, and later
+  copies' labels and reasons cut short, or the record-size check refuses 32 copies). The
+  situations add up: about N times the baseline's.
 - `interacting N`: N copies, all asked, with the rules interleaved (B0 of every copy, then B1 of
   every copy, ...): the first rule to match can come from any copy, so the situations multiply.
   The later copies' invariants are broken by the earlier copies' less urgent rules (B2 before B3
@@ -56,6 +57,20 @@ def _copy_items(items: list[dict[str, Any]], names: set[str], k: int) -> list[di
     return out
 
 
+def _shorten(questions: list[dict[str, Any]]) -> None:
+    """Later copies' texts cut to their ids (none of it is analysed): with full texts a record
+    under 32 copies would pass the record-size limit."""
+    for q in questions:
+        q.pop("help", None)
+        q["prompt"] = f"{q['id']}?"
+        if "cite" in q:
+            q["cite"] = q["cite"][:1]
+        for option in q.get("options", []):
+            option["label"] = option["id"]
+            option.pop("help", None)
+        _shorten(q.get("questions", []))
+
+
 def _gate(k: int) -> dict[str, Any]:
     return {"question": "copy", "in": [f"c{k}"]}
 
@@ -77,8 +92,16 @@ def scaled(kind: str, n: int) -> dict[str, Any]:
     for k in range(n):
         qs = _copy_items(base["questions"], names, k)
         rs = _copy_items(base["rules"], names, k)
-        ads = _copy_items(base.get("advice", []), names, k)
+        # Advice only in the first copy: its actions would repeat in every copy's record and
+        # past 16 copies the record-size check refuses the protocol (none of it is analysed).
+        ads = _copy_items(base.get("advice", []), names, k) if k == 0 else []
         invs = _copy_items(base.get("invariants", []), names, k)
+        if k > 0:
+            qs = [q for q in qs if q["type"] != "text"]  # free text is never analysed
+            _shorten(qs)
+            for r in rs + invs:
+                r["because"] = f"As in copy 0 ({r['id']})."
+                r["cite"] = r["cite"][:1]
         if kind == "gated" and n > 1:
             for q in qs:
                 q["ask_if"] = _and(_gate(k), q.get("ask_if"))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import Formula, atoms, disj
-from bruising_check.analysis.groups import build_group
-from bruising_check.analysis.search import Explorer, View
+from bruising_check.analysis.groups import NotAnalysable, build_group
+from bruising_check.analysis.search import Explorer, TooLarge, View
 from bruising_check.analysis.space import Domain, Space, _num, kind_of
 from bruising_check.protocol.conditions import Compare, comparisons
 from bruising_check.protocol.model import (
@@ -102,7 +102,15 @@ def build(
                 for g in p.groups
                 if names.get(g.id, g.id) == key
             ]
-            domains[key] = build_group(key, owners, notes, deadline)
+            try:
+                domains[key] = build_group(key, owners, notes, deadline)
+            except TooLarge as exc:
+                if isinstance(exc, NotAnalysable) or exc.memory_mb is not None:
+                    raise
+                if budget_seconds is None:  # pragma: no cover - no deadline, so steps (above)
+                    raise
+                # The item search ran out of the analysis's own time: say which budget.
+                raise TooLarge(exc.nodes, budget_seconds) from exc
             continue
         d = build_domain(key, versions[key], usage.get(key), notes)
         domains[key] = d

@@ -24,7 +24,7 @@ from typing import Any
 from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
-from bruising_check.analysis.search import Leaf, Split
+from bruising_check.analysis.search import Leaf, Split, TooLarge
 from bruising_check.engine.urgency import satisfies
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import (
@@ -97,7 +97,12 @@ def analyse(
     # below reads their values at each leaf instead of evaluating every invariant on every leaf
     # again (that was quadratic in the protocol's size).
     whens = [view.compiler.condition(inv.when) for inv in protocol.invariants]
-    watched = list(ex.explore_watching(decide, whens))
+    watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]] = []
+    try:
+        watched.extend(ex.explore_watching(decide, whens))
+    except TooLarge as exc:
+        exc.add_progress(_progress(watched))
+        raise
     pairs = [(a, key, size) for a, key, size, _, _ in watched]
     values = [_Values(true, undecided) for _, _, _, true, undecided in watched]
     # Most findings look at the deciding rule; the follow-on rules count as reached too.
@@ -129,6 +134,27 @@ def analyse(
         )
     )
     return Analysis(tuple(findings), total, len(leaves), seconds, sizes, outcomes)
+
+
+def _progress(watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]]) -> str:
+    """What the search covered before it stopped: counted, never a proof about the rest."""
+    covered = sum(size for _, _, size, _, _ in watched)
+    gaps = sum(size for _, key, size, _, _ in watched if key[0] is None)
+    if not watched:
+        return "; no situation class was finished"
+    found = (
+        f"; {_amount(gaps)} of them already reach no pathway"
+        if gaps
+        else "; each reaches a pathway"
+    )
+    return (
+        f". Before stopping it finished {len(watched):,} situation classes ({_amount(covered)}"
+        f" answer sets){found}; the rest was not analysed and no invariant is proved"
+    )
+
+
+def _amount(n: int) -> str:
+    return f"{n:,}" if n < 10**12 else f"about 2^{n.bit_length() - 1}"
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ class NotAnalysable(TooLarge):
         Exception.__init__(self, f"could not analyse: {why}")
         self.nodes = 0
         self.seconds = None
+        self.memory_mb = None
 
 
 Quantifier = Some | Every | Count
@@ -739,8 +740,8 @@ def build_group(
         try:
             leaves = list(explorer.explore(decide))
         except TooLarge as exc:
-            if deadline is not None and time.monotonic() > deadline:
-                raise  # the analysis's own time budget: say so, not "not analysable"
+            if exc.nodes <= explorer.max_nodes:
+                raise  # the analysis's own time or memory budget: say so, not "not analysable"
             raise NotAnalysable(f"the items of {gid} ({exc})") from exc
         by_key: dict[tuple[Any, ...], Kind] = {}
         for a, got, size in leaves:
@@ -760,9 +761,10 @@ def build_group(
             example = explorer.example(a, order)
             by_key[key] = Kind(s, truths, weights, size, example)
         cached = tuple((k.context, k.truths, k.weights, k.size, k.example) for k in by_key.values())
-        if len(_ITEM_CACHE) >= ITEM_CACHE_SIZE:
-            del _ITEM_CACHE[next(iter(_ITEM_CACHE))]
-        _ITEM_CACHE[cache_key] = cached
+        if ITEM_CACHE_SIZE > 0:
+            if len(_ITEM_CACHE) >= ITEM_CACHE_SIZE:
+                del _ITEM_CACHE[next(iter(_ITEM_CACHE))]
+            _ITEM_CACHE[cache_key] = cached
     by_key = {(c, t, w): Kind(c, t, w, size, dict(example)) for c, t, w, size, example in cached}
     for i, k in enumerate(by_key.values()):
         k.var = f"{gid}#{i}"
@@ -828,6 +830,16 @@ versions of one protocol) searches each shape once."""
 _ITEM_CACHE: dict[str, tuple[tuple[Any, ...], ...]] = {}
 
 
+_WORDING: Any = {
+    "prompt": True,
+    "help": True,
+    "cite": True,
+    "section": True,
+    "options": {"__all__": {"label", "help"}},
+}
+"""What a person reads, not what the analysis looks at: left out of the item-space key."""
+
+
 def _item_key(scopes: list[tuple[int, ItemScope, list[Quantifier]]], n_contexts: int) -> str:
     """Everything the item search and its kinds depend on, without the group's id."""
     parts: list[Any] = [n_contexts]
@@ -835,7 +847,7 @@ def _item_key(scopes: list[tuple[int, ItemScope, list[Quantifier]]], n_contexts:
         parts.append(
             [
                 v,
-                [q.model_dump_json() for q in scope.questions],
+                [q.model_dump_json(exclude=_WORDING) for q in scope.questions],
                 [f.model_dump_json() for f in scope.derived],
                 [w.model_dump_json() for w in scope.wheres],
                 [

@@ -9,9 +9,11 @@ The work grows with the number of situations the protocol distinguishes, not wit
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bruising_check.analysis.compile import Compiler
@@ -32,18 +34,52 @@ from bruising_check.protocol.walk import all_conditions, conditions_with_paths
 
 
 class TooLarge(Exception):
-    """The protocol tells apart more situations than the search may visit in its budget (steps
-    or seconds). Nothing is proved then: callers must treat it as an error, never a pass."""
+    """The protocol tells apart more situations than the search may visit in its budget (steps,
+    seconds or memory). Nothing is proved then: callers must treat it as an error, never a pass."""
 
-    def __init__(self, nodes: int, seconds: float | None = None) -> None:
-        if nodes == 0 and seconds is None:
+    def __init__(
+        self, nodes: int, seconds: float | None = None, memory_mb: int | None = None
+    ) -> None:
+        if memory_mb is not None:
+            super().__init__(
+                f"stopped at the memory limit ({memory_mb:,} MB more than at the start,"
+                f" {nodes:,} search steps)"
+            )
+        elif nodes == 0 and seconds is None:
             super().__init__("stopped: the time budget ran out while counting answer sets")
         elif seconds is None:
             super().__init__(f"stopped after {nodes:,} search steps")
         else:
-            super().__init__(f"stopped after {seconds:g} s ({nodes:,} search steps)")
+            super().__init__(f"stopped after {round(seconds, 1):g} s ({nodes:,} search steps)")
         self.nodes = nodes
         self.seconds = seconds
+        self.memory_mb = memory_mb
+
+    def add_progress(self, text: str) -> None:
+        """Say what was covered before stopping (never a proof: the rest was not looked at)."""
+        self.args = (f"{self.args[0]}{text}", *self.args[1:])
+
+
+MAX_MEMORY_MB = 1024
+"""Resident memory an analysis may add (checked every 256 search steps where the system tells,
+/proc/self/statm): past it the search stops as for the time budget, rather than swap."""
+
+
+_STATM = Path("/proc/self/statm")
+
+
+def _resident_mb() -> float | None:
+    try:
+        pages = int(_STATM.read_bytes().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * _PAGE / 2**20
+
+
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+    _PAGE = 4096
 
 
 @dataclass(frozen=True)
@@ -195,17 +231,28 @@ class Explorer:
     deadline: float | None = None
     _index: tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]] | None = None
 
+    memory_mb: float | None = MAX_MEMORY_MB
+    """Give up (TooLarge) past this much resident memory added since construction."""
+    _memory_floor: float | None = None
+
     def __post_init__(self) -> None:
         if self.budget_seconds is not None:
             self.deadline = time.monotonic() + self.budget_seconds
+        self._memory_floor = _resident_mb()
 
     def tick(self) -> None:
-        """One search step: raise TooLarge past the step or time budget."""
+        """One search step: raise TooLarge past the step, time or memory budget."""
         self.nodes += 1
         if self.nodes > self.max_nodes:
             raise TooLarge(self.nodes)
-        if self.deadline is not None and self.nodes & 255 == 1 and time.monotonic() > self.deadline:
+        if self.nodes & 255 != 1:
+            return
+        if self.deadline is not None and time.monotonic() > self.deadline:
             raise TooLarge(self.nodes, self.budget_seconds)
+        if self.memory_mb is not None and self._memory_floor is not None:
+            now = _resident_mb()
+            if now is not None and now - self._memory_floor > self.memory_mb:
+                raise TooLarge(self.nodes, memory_mb=round(self.memory_mb))
 
     def explore(
         self, decide: Decide, start: Assignment | None = None, exact: bool = True
