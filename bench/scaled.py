@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/scaled.py gated 16 > /tmp/gated16.yaml
     .venv/bin/python bench/scaled.py interacting 4 > /tmp/interacting4.yaml
+    .venv/bin/python bench/scaled.py --v2 gated 16 > /tmp/gated16-v2.yaml
+
+By default the copies are of the version-1 baseline (protocols/examples/national-baseline-v1.yaml:
+one answer per mark type and site, 143 situation classes), the protocol issue 15's figures and
+targets were measured on; `--v2` copies the bundled version-2 baseline (a group of up to 20
+marks, 3,620 classes: each copy costs about 25 times as much).
 
 - `gated N`: a first question "Which copy?" (N options) and N copies of the baseline's questions,
   derived facts, rules and invariants, each copy asked and applied only when its option is chosen
@@ -28,7 +34,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "protocols" / "national-baseline.yaml"
+BASELINES = {
+    "v1": ROOT / "protocols" / "examples" / "national-baseline-v1.yaml",
+    "v2": ROOT / "protocols" / "national-baseline.yaml",
+}
 REF_KEYS = ("question", "fact", "group")
 
 
@@ -79,8 +88,9 @@ def _and(extra: dict[str, Any], cond: dict[str, Any] | None) -> dict[str, Any]:
     return extra if cond is None else {"all": [extra, cond]}
 
 
-def scaled(kind: str, n: int) -> dict[str, Any]:
-    base = yaml.load(BASELINE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+def scaled(kind: str, n: int, base_version: str = "v1") -> dict[str, Any]:
+    text = BASELINES[base_version].read_text(encoding="utf-8")
+    base = yaml.load(text, Loader=yaml.CSafeLoader)
     names = {q["id"] for q in base["questions"]} | {f["id"] for f in base.get("derived", [])}
     data = {key: value for key, value in base.items() if key not in {"questions", "derived"}}
     data["metadata"] = dict(base["metadata"], id=f"baseline-{kind}-{n}", title=f"{kind} x{n}")
@@ -133,15 +143,19 @@ def scaled(kind: str, n: int) -> dict[str, Any]:
     return data
 
 
-def scaled_yaml(kind: str, n: int) -> str:
-    return yaml.dump(scaled(kind, n), Dumper=yaml.CSafeDumper, sort_keys=False, width=100)
+def scaled_yaml(kind: str, n: int, base_version: str = "v1") -> str:
+    data = scaled(kind, n, base_version)
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, width=100)
 
 
 def main(argv: list[str]) -> int:
+    version = "v1"
+    if argv and argv[0] in ("--v1", "--v2"):
+        version, argv = argv[0][2:], argv[1:]
     if len(argv) != 2 or not argv[1].isdigit():
-        print("usage: scaled.py gated|interacting N", file=sys.stderr)
+        print("usage: scaled.py [--v1|--v2] gated|interacting N", file=sys.stderr)
         return 2
-    sys.stdout.write(scaled_yaml(argv[0], int(argv[1])))
+    sys.stdout.write(scaled_yaml(argv[0], int(argv[1]), version))
     return 0
 
 

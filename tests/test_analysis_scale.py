@@ -5,7 +5,6 @@ covered is said, nothing is claimed proved)."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,7 +63,7 @@ def test_identical_groups_are_searched_once_and_analysed_alike(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     groups._ITEM_CACHE.clear()
-    three = load_text(scaled_yaml("gated", 3), "gated3.yaml").protocol
+    three = load_text(scaled_yaml("gated", 3, "v2"), "gated3.yaml").protocol
     assert three is not None
     result = analyse(three, budget_seconds=120)
     # Copy 0 keeps the advice (more item predicates); copies 1 and 2 are one shape: two searches.
@@ -85,7 +84,7 @@ def test_identical_groups_are_searched_once_and_analysed_alike(
 
 def test_the_item_search_obeys_the_analysis_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     groups._ITEM_CACHE.clear()
-    protocol = load_text(scaled_yaml("gated", 1), "gated1.yaml").protocol
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
     assert protocol is not None
     with pytest.raises(TooLarge, match=r"stopped after 0 s") as info:
         analyse(protocol, budget_seconds=0.0)
@@ -95,7 +94,7 @@ def test_the_item_search_obeys_the_analysis_deadline(monkeypatch: pytest.MonkeyP
 
 def test_giving_up_says_what_was_covered_and_that_nothing_is_proved() -> None:
     groups._ITEM_CACHE.clear()
-    protocol = load_text(scaled_yaml("gated", 1), "gated1.yaml").protocol
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
     assert protocol is not None
     full = analyse(protocol, budget_seconds=120)
     with pytest.raises(TooLarge) as info:
@@ -111,15 +110,16 @@ def test_giving_up_says_what_was_covered_and_that_nothing_is_proved() -> None:
 def test_the_memory_limit_stops_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
     readings = iter(range(0, 10**6, 300))  # each reading 300 MB more than the last
     monkeypatch.setattr(search, "_resident_mb", lambda: float(next(readings)))
-    protocol = load_text(scaled_yaml("gated", 1), "gated1.yaml").protocol
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
     assert protocol is not None
     groups._ITEM_CACHE.clear()
     with pytest.raises(TooLarge, match=r"stopped at the memory limit \(1,024 MB more"):
         analyse(protocol, budget_seconds=None)
 
 
-def test_the_scaled_protocols_are_valid(tmp_path: Path) -> None:
-    for kind, n in (("gated", 3), ("interacting", 2)):
-        loaded = load_text(scaled_yaml(kind, n), f"{kind}.yaml")
-        assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
-        assert len(loaded.protocol.rules) == n * 11
+def test_the_scaled_protocols_are_valid() -> None:
+    for version, rules in (("v1", 9), ("v2", 11)):
+        for kind, n in (("gated", 3), ("interacting", 2)):
+            loaded = load_text(scaled_yaml(kind, n, version), f"{kind}.yaml")
+            assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
+            assert len(loaded.protocol.rules) == n * rules

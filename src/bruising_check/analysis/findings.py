@@ -111,7 +111,7 @@ def analyse(
     findings += _gaps(built, leaves)
     follow_ons = {key[1] for _, key, _ in pairs} - {None}
     findings += _rules(protocol, built, leaves, follow_ons)
-    findings += _conditions(protocol, built)
+    findings += _conditions(protocol, built, leaves)
     findings += _unused(protocol)
     findings += _invariants(protocol, built, pairs, values)
     findings += _unknowns(protocol)
@@ -262,8 +262,20 @@ def _rules(
             )
 
 
-def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
+SAMPLE_LEAVES = 256
+"""Leaves of the main search a condition is first tried on (spread over all of them)."""
+
+
+def _conditions(
+    protocol: Protocol, built: Built, leaves: list[tuple[dict[str, Any], Any, int]]
+) -> Iterator[Finding]:
+    """Conditions (and parts) that never change. Each is first evaluated on a spread of the
+    main search's leaves: a leaf has answer sets and a decided formula holds on all of them, so
+    a leaf where it is true (false) shows it can be true (false). Only what no such leaf shows is
+    searched for over the whole space."""
     compiler, ex = built.views[0].compiler, built.explorer
+    step = max(1, len(leaves) // SAMPLE_LEAVES)
+    samples = [a for a, _, _ in leaves[::step]]
     memo: dict[Any, tuple[bool, bool]] = {}
     for root, cond, owner in all_conditions(protocol):
         if owner == "context":
@@ -275,9 +287,10 @@ def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
             key = node.model_dump_json()
             if key not in memo:
                 f = compiler.condition(node)
+                seen = {evaluate(f, a, []) for a in samples}
                 memo[key] = (
-                    ex.satisfiable(f) is not None,
-                    ex.satisfiable(neg(f)) is not None,
+                    True in seen or ex.satisfiable(f) is not None,
+                    False in seen or ex.satisfiable(neg(f)) is not None,
                 )
             can_true, can_false = memo[key]
             if can_true and can_false:
