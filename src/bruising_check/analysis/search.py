@@ -260,8 +260,56 @@ class Explorer:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
         With `exact=False` only whether a leaf has answer sets is worked out (its size is given
         as 1): the same leaves, without counting repeated groups."""
+        if not exact:
+            yield from self._explore_lazy(decide, start)
+            return
         for a, key, size, _, _ in self.explore_watching(decide, (), start, exact):
             yield a, key, size
+
+    def _explore_lazy(
+        self, decide: Decide, start: Assignment | None
+    ) -> Iterator[tuple[Any, Any, int]]:
+        """`explore(exact=False)`: the short searches (is this satisfiable? where does this hold
+        in this leaf?) usually stop at their first leaf, so who asks what is worked out only at
+        a leaf, in question order, resuming where the parent stopped (`explore_watching` instead
+        carries it down every step, which pays off when every leaf is visited)."""
+        keys, formulas, _ = self._asked_index()
+        stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
+        while stack:
+            a, known, hint = stack.pop()
+            self.tick()
+            if known is None:
+                got = decide(a, hint)
+                if got is None:
+                    continue
+                if isinstance(got, Split):
+                    for cell in reversed(self.space.split(got.var, a)):
+                        stack.append(({**a, got.var: cell}, None, got.hint))
+                    continue
+                known = got
+                hint = None
+            # Formulas before `pos` were decided at an ancestor; `asked` holds those found true.
+            pos, asked = hint if hint is not None else (0, ())
+            var: str | None = None
+            while pos < len(formulas):
+                f = formulas[pos]
+                if f is not TRUE:
+                    need: list[str] = []
+                    v = evaluate(f, a, need)
+                    if v is None:
+                        var = self.space.pick(need)
+                        break
+                    if not v:
+                        pos += 1
+                        continue
+                asked += (keys[pos],)
+                pos += 1
+            if var is not None:
+                for cell in reversed(self.space.split(var, a)):
+                    stack.append(({**a, var: cell}, known, (pos, asked)))
+                continue
+            if self._possible(a, frozenset(asked)):
+                yield a, known.key, 1
 
     def explore_watching(
         self,
