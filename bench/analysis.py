@@ -3,7 +3,14 @@ synthetic protocols with a repeated group (20 marks, 40 item predicates), with h
 with the number of item predicates and with the maximum number of items.
 
     .venv/bin/python bench/analysis.py            (add --quick for fewer sizes;
-                                                    --groups for the group figures only)
+                                                    --groups for the group figures only;
+                                                    --scaled for the scaled-baseline table only)
+
+The scaled table (issue 15): copies of the bundled baseline from bench/scaled.py (1, 16 and 32
+gated copies, 2 and 4 interacting copies), each `validate`d in a process of its own with the
+default budget, CPU seconds (user + sys of that process, start-up and reading the file included:
+the machine is shared, wall time would measure the neighbours) and its peak resident memory
+(VmHWM), against issue 15's targets.
 
 For each protocol: the raw number of complete answer sets, the situation classes the analysis
 found, the time and peak memory (tracemalloc) of a full `analyse`, and what brute-force enumeration
@@ -337,10 +344,106 @@ def groups(quick: bool) -> None:
         measure_group(40, m)
 
 
+SCALED = [
+    # (baseline, kind, copies, CPU target in seconds or None, what is expected)
+    # "proved": the analysis runs to the end (interacting copies break each other's invariants,
+    # which it reports: exit 1 with every verdict given).
+    ("v1", "gated", 1, None, "proved"),
+    ("v1", "gated", 16, 1.5, "proved"),
+    ("v1", "gated", 32, 4.0, "proved"),
+    ("v1", "interacting", 2, 2.0, "proved"),
+    ("v1", "interacting", 4, None, "gives up within the budget + 1 s, under 200 MB, exit 1"),
+    ("v2", "gated", 1, None, "proved"),
+    ("v2", "gated", 16, None, "proved"),
+    ("v2", "interacting", 4, None, "gives up within the budget + 1 s, under 200 MB, exit 1"),
+]
+"""v1: the version-1 baseline issue 15's targets were set on; v2: the bundled baseline (a group
+of 20 marks, 25 times the situations per copy), no targets: how far the same code gets."""
+
+_CHILD = """
+import resource, sys, time
+from pathlib import Path
+started = time.monotonic()
+from bruising_check.cli import main
+sys.argv = ["bruising-check", "validate", *sys.argv[1:]]
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+ru = resource.getrusage(resource.RUSAGE_SELF)
+hwm = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM"))
+print("RESULT", code, ru.ru_utime + ru.ru_stime, int(hwm.split()[1]) // 1024,
+      time.monotonic() - started, file=sys.stderr)
+"""
+
+
+def scaled_table(budget: float | None = None, quick: bool = False) -> None:
+    import os
+    import subprocess
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scaled import scaled_yaml
+
+    print(
+        f"{'scaled baseline':<21} {'classes':>8} {'CPU s':>7} {'peak MB':>8} {'wall s':>7}"
+        "  exit  target"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    # Start-up alone (the wall clock before the budget starts counting), for the give-up row.
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-c", "import bruising_check.cli"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    startup = time.monotonic() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        for version, kind, n, target, expected in SCALED:
+            if quick and n > 16:
+                continue
+            path = Path(tmp) / f"{version}-{kind}-{n}.yaml"
+            path.write_text(scaled_yaml(kind, n, version), encoding="utf-8")
+            # Rows that should be proved get room to finish (their CPU time is the figure);
+            # the row that should give up runs with the default budget.
+            room = budget if budget else (None if expected != "proved" else 300.0)
+            extra = ["--budget", str(room)] if room else []
+            run = subprocess.run(
+                [sys.executable, "-c", _CHILD, str(path), *extra],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            result = next(x for x in run.stderr.splitlines() if x.startswith("RESULT")).split()
+            code, cpu, peak, wall = int(result[1]), float(result[2]), int(result[3]), result[4]
+            summary = next((x for x in run.stderr.splitlines() if "ANALYSIS_SUMMARY" in x), "")
+            classes = summary.split(" as ")[1].split()[0] if " as " in summary else "-"
+            finished = classes != "-"  # the analysis ran to the end (its verdicts may be errors)
+            if target is not None:
+                met = finished and cpu <= target
+                verdict = f"finished in <= {target:g} s CPU: {'met' if met else 'NOT met'}"
+            elif expected == "proved":
+                verdict = "finished" if finished else "NOT finished"
+            else:
+                met = code == 1 and peak < 200 and float(wall) <= (budget or 5.0) + 1 + startup
+                verdict = f"{expected}: {'met' if met else 'NOT met'}"
+            name = f"{version} {kind} x{n}"
+            print(
+                f"{name:<21} {classes:>8} {cpu:>7.2f} {peak:>8} {float(wall):>7.2f}  {code:>4}"
+                f"  {verdict}"
+            )
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     if "--groups" in argv:
         groups(quick)
+        return 0
+    if "--scaled" in argv:
+        scaled_table(quick=quick)
         return 0
     baseline = load_protocol(
         (ROOT / "protocols" / "national-baseline.yaml").read_bytes(), "baseline"
@@ -386,6 +489,7 @@ def main(argv: list[str]) -> int:
         protocol = synthetic(n_questions, n_rules, seed=n_questions * 1000 + n_rules)
         measure(f"synthetic {n_questions}q {n_rules}r", protocol, runs=1)
     groups(quick)
+    scaled_table(quick=quick)
     return 0
 
 

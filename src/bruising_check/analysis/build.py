@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from bruising_check.analysis.compile import Compiler
 from bruising_check.analysis.formulas import Formula, atoms, disj
-from bruising_check.analysis.groups import build_group
-from bruising_check.analysis.search import Explorer, View
+from bruising_check.analysis.groups import NotAnalysable, build_group
+from bruising_check.analysis.search import Explorer, TooLarge, View
 from bruising_check.analysis.space import Domain, Space, _num, kind_of
 from bruising_check.protocol.conditions import Compare, comparisons
 from bruising_check.protocol.model import (
@@ -73,6 +73,7 @@ def build(
 ) -> Built:
     """One protocol, or (old, new). The time budget counts from here."""
     started = time.monotonic()
+    deadline = None if budget_seconds is None else started + budget_seconds
     notes: list[str] = []
     rename: list[dict[str, str]] = [{} for _ in protocols]
     versions: dict[str, list[Question]] = {}
@@ -101,7 +102,15 @@ def build(
                 for g in p.groups
                 if names.get(g.id, g.id) == key
             ]
-            domains[key] = build_group(key, owners, notes)
+            try:
+                domains[key] = build_group(key, owners, notes, deadline)
+            except TooLarge as exc:
+                if isinstance(exc, NotAnalysable) or exc.memory_mb is not None:
+                    raise
+                if budget_seconds is None:  # pragma: no cover - no deadline, so steps (above)
+                    raise
+                # The item search ran out of the analysis's own time: say which budget.
+                raise TooLarge(exc.nodes, budget_seconds) from exc
             continue
         d = build_domain(key, versions[key], usage.get(key), notes)
         domains[key] = d
@@ -143,10 +152,10 @@ def build(
         for i, f in enumerate(info.ctx_formulas):
             asked[f"{info.gid}?ctx{i}"] = f
     explorer = Explorer(space, asked, max_nodes, budget_seconds)
-    if budget_seconds is not None:
-        explorer.deadline = started + budget_seconds
+    if deadline is not None:
+        explorer.deadline = deadline
         for info in groups:
-            info.deadline = explorer.deadline
+            info.deadline = deadline
     return Built(space, views, explorer)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, Built, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.formulas import conj, evaluate, neg
-from bruising_check.analysis.search import Leaf, Split
+from bruising_check.analysis.search import Leaf, Split, TooLarge
 from bruising_check.engine.urgency import satisfies
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import (
@@ -98,15 +98,27 @@ def analyse(
         done, key, resume = view.decide_pair(a, need, hint)
         return Leaf(key) if done else Split(built.space.pick(need), resume)
 
-    pairs = list(ex.explore(decide))
+    # The invariants' conditions are worked out along the main search (watched), so the check
+    # below reads their values at each leaf instead of evaluating every invariant on every leaf
+    # again (that was quadratic in the protocol's size).
+    whens = [view.compiler.condition(inv.when) for inv in protocol.invariants]
+    watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]] = []
+    try:
+        watched.extend(ex.explore_watching(decide, whens))
+    except TooLarge as exc:
+        exc.add_progress(_progress(watched))
+        raise
+    pairs = [(a, key, size) for a, key, size, _, _ in watched]
+    values = [_Values(true, undecided) for _, _, _, true, undecided in watched]
     # Most findings look at the deciding rule; the follow-on rules count as reached too.
     leaves = [(a, key[0], size) for a, key, size in pairs]
     findings: list[Finding] = []
     findings += _gaps(built, leaves)
-    findings += _rules(protocol, built, leaves, {key[1] for _, key, _ in pairs} - {None})
-    findings += _conditions(protocol, built)
+    follow_ons = {key[1] for _, key, _ in pairs} - {None}
+    findings += _rules(protocol, built, leaves, follow_ons)
+    findings += _conditions(protocol, built, leaves)
     findings += _unused(protocol)
-    findings += _invariants(protocol, built, pairs)
+    findings += _invariants(protocol, built, pairs, values)
     findings += _context(protocol)
     findings += _unknowns(protocol)
     from bruising_check.analysis.policy import Budget, policy_findings  # it uses Finding
@@ -131,6 +143,40 @@ def analyse(
         )
     )
     return Analysis(tuple(findings), total, len(leaves), seconds, sizes, outcomes)
+
+
+def _progress(watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]]) -> str:
+    """What the search covered before it stopped: counted, never a proof about the rest."""
+    covered = sum(size for _, _, size, _, _ in watched)
+    gaps = sum(size for _, key, size, _, _ in watched if key[0] is None)
+    if not watched:
+        return "; no situation class was finished"
+    found = (
+        f"; {_amount(gaps)} of them already reach no pathway"
+        if gaps
+        else "; each reaches a pathway"
+    )
+    return (
+        f". Before stopping it finished {len(watched):,} situation classes ({_amount(covered)}"
+        f" answer sets){found}; the rest was not analysed and no invariant is proved"
+    )
+
+
+def _amount(n: int) -> str:
+    return f"{n:,}" if n < 10**12 else f"about 2^{n.bit_length() - 1}"
+
+
+@dataclass(frozen=True)
+class _Values:
+    """The watched formulas at one leaf: those true on all of it, those undecided on it."""
+
+    true: frozenset[int]
+    undecided: frozenset[int]
+
+    def __call__(self, i: int) -> bool | None:
+        if i in self.true:
+            return True
+        return None if i in self.undecided else False
 
 
 def _reals(built: Built) -> str:
@@ -247,8 +293,20 @@ def _rules(
             )
 
 
-def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
+SAMPLE_LEAVES = 256
+"""Leaves of the main search a condition is first tried on (spread over all of them)."""
+
+
+def _conditions(
+    protocol: Protocol, built: Built, leaves: list[tuple[dict[str, Any], Any, int]]
+) -> Iterator[Finding]:
+    """Conditions (and parts) that never change. Each is first evaluated on a spread of the
+    main search's leaves: a leaf has answer sets and a decided formula holds on all of them, so
+    a leaf where it is true (false) shows it can be true (false). Only what no such leaf shows is
+    searched for over the whole space."""
     compiler, ex = built.views[0].compiler, built.explorer
+    step = max(1, len(leaves) // SAMPLE_LEAVES)
+    samples = [a for a, _, _ in leaves[::step]]
     memo: dict[Any, tuple[bool, bool]] = {}
     for root, cond, owner in all_conditions(protocol):
         if owner == "context":
@@ -260,9 +318,10 @@ def _conditions(protocol: Protocol, built: Built) -> Iterator[Finding]:
             key = node.model_dump_json()
             if key not in memo:
                 f = compiler.condition(node)
+                seen = {evaluate(f, a, []) for a in samples}
                 memo[key] = (
-                    ex.satisfiable(f) is not None,
-                    ex.satisfiable(neg(f)) is not None,
+                    True in seen or ex.satisfiable(f) is not None,
+                    False in seen or ex.satisfiable(neg(f)) is not None,
                 )
             can_true, can_false = memo[key]
             if can_true and can_false:
@@ -401,6 +460,7 @@ def _invariants(
     protocol: Protocol,
     built: Built,
     pairs: list[tuple[dict[str, Any], tuple[int | None, int | None], int]],
+    values: list[_Values],
 ) -> Iterator[Finding]:
     """An invariant is broken where its condition holds and the outcome is below its floor.
     The main search's leaves split the space by outcome, so only the leaves whose outcome is
@@ -408,21 +468,30 @@ def _invariants(
     searching `when and fails` over the whole space, without re-deciding every rule)."""
     view, ex = built.views[0], built.explorer
     pathways = {p.id: p for p in protocol.pathways}
+    # Leaves by their invariant values: those where an invariant's condition can hold.
+    candidates: dict[int, list[int]] = {}
+    for k, value in enumerate(values):
+        for i in (*value.true, *value.undecided):
+            candidates.setdefault(i, []).append(k)
     for i, inv in enumerate(protocol.invariants):
         when = view.compiler.condition(inv.when)
         target = pathways.get(inv.at_least)
         violations: list[tuple[dict[str, Any], Any, int]] = []
-        for a, key, size in pairs:
+        below: dict[Any, bool] = {}
+        for k in sorted(candidates.get(i, [])):
             if target is None:  # an unknown floor: `fails` is false, nothing breaks it
                 break
-            first, then = view.pair_pathways(key)
-            outcome = (
-                None if first is None else pathways.get(first),
-                None if then is None else pathways.get(then),
-            )
-            if first is not None and satisfies(outcome, target):
+            a, key, size = pairs[k]
+            if key not in below:
+                first, then = view.pair_pathways(key)
+                outcome = (
+                    None if first is None else pathways.get(first),
+                    None if then is None else pathways.get(then),
+                )
+                below[key] = first is None or not satisfies(outcome, target)
+            if not below[key]:
                 continue
-            got = evaluate(when, a, [])
+            got = values[k](i)
             if got is True:
                 violations.append((a, key, size))
             elif got is None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -88,6 +89,7 @@ class NotAnalysable(TooLarge):
         Exception.__init__(self, f"could not analyse: {why}")
         self.nodes = 0
         self.seconds = None
+        self.memory_mb = None
 
 
 Quantifier = Some | Every | Count
@@ -590,9 +592,13 @@ class _Rewriter:
 
 
 def build_group(
-    gid: str, versions: list[tuple[int, Protocol, GroupQuestion]], notes: list[str]
+    gid: str,
+    versions: list[tuple[int, Protocol, GroupQuestion]],
+    notes: list[str],
+    deadline: float | None = None,
 ) -> Domain:
-    """The group's kinds (searching its item space once) and its predicates, as a Domain."""
+    """The group's kinds (searching its item space once) and its predicates, as a Domain.
+    `deadline` (time.monotonic) is the analysis's own: past it TooLarge is raised."""
     from bruising_check.analysis.build import Usage, _record, build_domain
 
     groups = [g for _, _, g in versions]
@@ -707,38 +713,59 @@ def build_group(
             if var not in a:
                 return Split(var)
         # A formula decided here stays decided below (cells only shrink): the children look
-        # only at the ones still open (the hint), not at every formula again.
+        # only at the ones still open, and carry the values found so far (the hint), so a leaf
+        # has every value without evaluating any formula again.
         need: list[str] = []
         still: list[int] = []
-        for i in range(len(every_formula)) if hint is None else hint:
-            if evaluate(every_formula[i], a, need) is None:
+        if hint is None:
+            open_: Iterable[int] = range(len(every_formula))
+            values: list[bool | None] = [None] * len(every_formula)
+        else:
+            open_, known = hint
+            values = list(known)
+        for i in open_:
+            v = evaluate(every_formula[i], a, need)
+            if v is None:
                 still.append(i)
+            else:
+                values[i] = v
         if still:
-            return Split(space.pick(need), tuple(still))
-        return Leaf(None)
+            return Split(space.pick(need), (tuple(still), tuple(values)))
+        return Leaf(tuple(values[: len(formulas)]))
 
-    by_key: dict[tuple[Any, ...], Kind] = {}
-    try:
-        leaves = list(explorer.explore(decide))
-    except TooLarge as exc:
-        raise NotAnalysable(f"the items of {gid} ({exc})") from exc
-    for a, _, size in leaves:
-        s = sum(1 << i for i, var in enumerate(ctx_vars) if a[var])
-        got = [evaluate(f, a, []) for f in formulas]
-        if None in got:  # pragma: no cover - decided at an ancestor, so decided here
-            raise NotAnalysable(f"an item condition of {gid} left undecided")
-        truths = tuple(bool(v) for v in got)
-        # The summed value matters only for items the count's `where` takes.
-        weights = tuple(
-            _weight_of(a, spec) if truths[w] else (0, 0)
-            for spec, w in zip(weight_specs, weight_where, strict=True)
-        )
-        key = (s, truths, weights)
-        if key in by_key:
-            by_key[key].size += size
-            continue
-        example = explorer.example(a, order)
-        by_key[key] = Kind(s, truths, weights, size, example)
+    cache_key = _item_key(scopes, len(contexts))
+    cached = _ITEM_CACHE.get(cache_key)
+    if cached is None:
+        explorer.deadline = deadline
+        try:
+            leaves = list(explorer.explore(decide))
+        except TooLarge as exc:
+            if exc.nodes <= explorer.max_nodes:
+                raise  # the analysis's own time or memory budget: say so, not "not analysable"
+            raise NotAnalysable(f"the items of {gid} ({exc})") from exc
+        by_key: dict[tuple[Any, ...], Kind] = {}
+        for a, got, size in leaves:
+            s = sum(1 << i for i, var in enumerate(ctx_vars) if a[var])
+            if None in got:  # pragma: no cover - decided at an ancestor, so decided here
+                raise NotAnalysable(f"an item condition of {gid} left undecided")
+            truths = tuple(bool(v) for v in got)
+            # The summed value matters only for items the count's `where` takes.
+            weights = tuple(
+                _weight_of(a, spec) if truths[w] else (0, 0)
+                for spec, w in zip(weight_specs, weight_where, strict=True)
+            )
+            key = (s, truths, weights)
+            if key in by_key:
+                by_key[key].size += size
+                continue
+            example = explorer.example(a, order)
+            by_key[key] = Kind(s, truths, weights, size, example)
+        cached = tuple((k.context, k.truths, k.weights, k.size, k.example) for k in by_key.values())
+        if ITEM_CACHE_SIZE > 0:
+            if len(_ITEM_CACHE) >= ITEM_CACHE_SIZE:
+                del _ITEM_CACHE[next(iter(_ITEM_CACHE))]
+            _ITEM_CACHE[cache_key] = cached
+    by_key = {(c, t, w): Kind(c, t, w, size, dict(example)) for c, t, w, size, example in cached}
     for i, k in enumerate(by_key.values()):
         k.var = f"{gid}#{i}"
         info.kinds.append(k)
@@ -795,6 +822,41 @@ def build_group(
         hi=hi,
         group=info,
     )
+
+
+ITEM_CACHE_SIZE = 8
+"""Item spaces kept (their kinds): a protocol with several groups of the same shape (or two
+versions of one protocol) searches each shape once."""
+_ITEM_CACHE: dict[str, tuple[tuple[Any, ...], ...]] = {}
+
+
+_WORDING: Any = {
+    "prompt": True,
+    "help": True,
+    "cite": True,
+    "section": True,
+    "options": {"__all__": {"label", "help"}},
+}
+"""What a person reads, not what the analysis looks at: left out of the item-space key."""
+
+
+def _item_key(scopes: list[tuple[int, ItemScope, list[Quantifier]]], n_contexts: int) -> str:
+    """Everything the item search and its kinds depend on, without the group's id."""
+    parts: list[Any] = [n_contexts]
+    for v, scope, quants in scopes:
+        parts.append(
+            [
+                v,
+                [q.model_dump_json(exclude=_WORDING) for q in scope.questions],
+                [f.model_dump_json() for f in scope.derived],
+                [w.model_dump_json() for w in scope.wheres],
+                [
+                    (type(q).__name__, _spec(q).model_dump_json(exclude={"group", "where"}))
+                    for q in quants
+                ],
+            ]
+        )
+    return json.dumps(parts)
 
 
 def _weight(k: Kind, p: Predicate) -> tuple[int, int]:

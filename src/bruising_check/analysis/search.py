@@ -9,9 +9,11 @@ The work grows with the number of situations the protocol distinguishes, not wit
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bruising_check.analysis.compile import Compiler
@@ -19,6 +21,7 @@ from bruising_check.analysis.formulas import (
     FALSE,
     TRUE,
     Formula,
+    atoms,
     conj,
     disj,
     evaluate,
@@ -31,18 +34,52 @@ from bruising_check.protocol.walk import all_conditions, conditions_with_paths
 
 
 class TooLarge(Exception):
-    """The protocol tells apart more situations than the search may visit in its budget (steps
-    or seconds). Nothing is proved then: callers must treat it as an error, never a pass."""
+    """The protocol tells apart more situations than the search may visit in its budget (steps,
+    seconds or memory). Nothing is proved then: callers must treat it as an error, never a pass."""
 
-    def __init__(self, nodes: int, seconds: float | None = None) -> None:
-        if nodes == 0 and seconds is None:
+    def __init__(
+        self, nodes: int, seconds: float | None = None, memory_mb: int | None = None
+    ) -> None:
+        if memory_mb is not None:
+            super().__init__(
+                f"stopped at the memory limit ({memory_mb:,} MB more than at the start,"
+                f" {nodes:,} search steps)"
+            )
+        elif nodes == 0 and seconds is None:
             super().__init__("stopped: the time budget ran out while counting answer sets")
         elif seconds is None:
             super().__init__(f"stopped after {nodes:,} search steps")
         else:
-            super().__init__(f"stopped after {seconds:g} s ({nodes:,} search steps)")
+            super().__init__(f"stopped after {round(seconds, 1):g} s ({nodes:,} search steps)")
         self.nodes = nodes
         self.seconds = seconds
+        self.memory_mb = memory_mb
+
+    def add_progress(self, text: str) -> None:
+        """Say what was covered before stopping (never a proof: the rest was not looked at)."""
+        self.args = (f"{self.args[0]}{text}", *self.args[1:])
+
+
+MAX_MEMORY_MB = 1024
+"""Resident memory an analysis may add (checked every 256 search steps where the system tells,
+/proc/self/statm): past it the search stops as for the time budget, rather than swap."""
+
+
+_STATM = Path("/proc/self/statm")
+
+
+def _resident_mb() -> float | None:
+    try:
+        pages = int(_STATM.read_bytes().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * _PAGE / 2**20
+
+
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+    _PAGE = 4096
 
 
 @dataclass(frozen=True)
@@ -192,18 +229,30 @@ class Explorer:
     """Give up (TooLarge) past this much wall-clock time, counted from construction."""
     nodes: int = 0
     deadline: float | None = None
+    _index: tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]] | None = None
+
+    memory_mb: float | None = MAX_MEMORY_MB
+    """Give up (TooLarge) past this much resident memory added since construction."""
+    _memory_floor: float | None = None
 
     def __post_init__(self) -> None:
         if self.budget_seconds is not None:
             self.deadline = time.monotonic() + self.budget_seconds
+        self._memory_floor = _resident_mb()
 
     def tick(self) -> None:
-        """One search step: raise TooLarge past the step or time budget."""
+        """One search step: raise TooLarge past the step, time or memory budget."""
         self.nodes += 1
         if self.nodes > self.max_nodes:
             raise TooLarge(self.nodes)
-        if self.deadline is not None and self.nodes & 255 == 1 and time.monotonic() > self.deadline:
+        if self.nodes & 255 != 1:
+            return
+        if self.deadline is not None and time.monotonic() > self.deadline:
             raise TooLarge(self.nodes, self.budget_seconds)
+        if self.memory_mb is not None and self._memory_floor is not None:
+            now = _resident_mb()
+            if now is not None and now - self._memory_floor > self.memory_mb:
+                raise TooLarge(self.nodes, memory_mb=round(self.memory_mb))
 
     def explore(
         self, decide: Decide, start: Assignment | None = None, exact: bool = True
@@ -211,6 +260,20 @@ class Explorer:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
         With `exact=False` only whether a leaf has answer sets is worked out (its size is given
         as 1): the same leaves, without counting repeated groups."""
+        if not exact:
+            yield from self._explore_lazy(decide, start)
+            return
+        for a, key, size, _, _ in self.explore_watching(decide, (), start, exact):
+            yield a, key, size
+
+    def _explore_lazy(
+        self, decide: Decide, start: Assignment | None
+    ) -> Iterator[tuple[Any, Any, int]]:
+        """`explore(exact=False)`: the short searches (is this satisfiable? where does this hold
+        in this leaf?) usually stop at their first leaf, so who asks what is worked out only at
+        a leaf, in question order, resuming where the parent stopped (`explore_watching` instead
+        carries it down every step, which pays off when every leaf is visited)."""
+        keys, formulas, _ = self._asked_index()
         stack: list[tuple[Assignment, Any, Any]] = [(dict(start or {}), None, None)]
         while stack:
             a, known, hint = stack.pop()
@@ -220,36 +283,143 @@ class Explorer:
                 if got is None:
                     continue
                 if isinstance(got, Split):
-                    self._push(stack, a, got.var, None, got.hint)
+                    for cell in reversed(self.space.split(got.var, a)):
+                        stack.append(({**a, got.var: cell}, None, got.hint))
                     continue
                 known = got
-            var = self._undetermined_asked(a)
+                hint = None
+            # Formulas before `pos` were decided at an ancestor; `asked` holds those found true.
+            pos, asked = hint if hint is not None else (0, ())
+            var: str | None = None
+            while pos < len(formulas):
+                f = formulas[pos]
+                if f is not TRUE:
+                    need: list[str] = []
+                    v = evaluate(f, a, need)
+                    if v is None:
+                        var = self.space.pick(need)
+                        break
+                    if not v:
+                        pos += 1
+                        continue
+                asked += (keys[pos],)
+                pos += 1
             if var is not None:
-                self._push(stack, a, var, known, None)
+                for cell in reversed(self.space.split(var, a)):
+                    stack.append(({**a, var: cell}, known, (pos, asked)))
                 continue
-            size = self.size(a) if exact else int(self.possible(a))
+            if self._possible(a, frozenset(asked)):
+                yield a, known.key, 1
+
+    def explore_watching(
+        self,
+        decide: Decide,
+        watch: Sequence[Formula],
+        start: Assignment | None = None,
+        exact: bool = True,
+    ) -> Iterator[tuple[Any, Any, int, frozenset[int], frozenset[int]]]:
+        """As `explore`, and for each leaf the values of the `watch` formulas there: (indices
+        true on the whole leaf, indices undecided on it); the rest are false. They are worked
+        out on the way down, as the who-asks formulas are, so asking for them costs about what
+        the splits touch, not a pass over every leaf for every formula."""
+        keys, asked_formulas, asked_by_var = self._asked_index()
+        n_asked = len(asked_formulas)
+        formulas = asked_formulas + tuple(watch)
+        by_var = asked_by_var
+        if watch:
+            by_var = {var: list(ids) for var, ids in asked_by_var.items()}
+            for i, f in enumerate(watch, start=n_asked):
+                for var in sorted({v for atom in atoms(f) for v in atom.vars}):
+                    by_var.setdefault(var, []).append(i)
+        # Who asks what, carried down the search: `open_` the who-asks formulas not yet decided,
+        # `asked` the questions known to be asked. A split on `var` can only decide formulas
+        # that read `var` (cells only shrink), so a child re-evaluates just those: the work per
+        # step is the few formulas the split touches, not every question's.
+        root = dict(start or {})
+        open0: list[int] = []
+        asked0: list[str | int] = []
+        for i, f in enumerate(formulas):
+            v = evaluate(f, root, [])
+            if v is None:
+                open0.append(i)
+            elif v:
+                asked0.append(keys[i] if i < n_asked else i - n_asked)
+        Entry = tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]
+        stack: list[Entry] = [(root, None, None, None, frozenset(open0), frozenset(asked0))]
+        while stack:
+            a, known, hint, split, open_, asked = stack.pop()
+            self.tick()
+            if split is not None and open_:
+                touched = [i for i in by_var.get(split, ()) if i in open_]
+                if touched:
+                    still, now = set(open_), set(asked)
+                    for i in touched:
+                        v = evaluate(formulas[i], a, [])
+                        if v is not None:
+                            still.discard(i)
+                            if v:
+                                now.add(keys[i] if i < n_asked else i - n_asked)
+                    open_, asked = frozenset(still), frozenset(now)
+            if known is None:
+                got = decide(a, hint)
+                if got is None:
+                    continue
+                if isinstance(got, Split):
+                    self._push(stack, a, got.var, None, got.hint, open_, asked)
+                    continue
+                known = got
+            first = min(open_, default=n_asked)
+            if first < n_asked:
+                # The first undecided who-asks formula, in question order, names the split.
+                need: list[str] = []
+                evaluate(formulas[first], a, need)
+                self._push(stack, a, self.space.pick(need), known, None, open_, asked)
+                continue
+            questions = frozenset(x for x in asked if isinstance(x, str)) if watch else asked
+            size = self._size(a, questions) if exact else int(self._possible(a, questions))
             if size:
-                yield a, known.key, size
+                if watch:
+                    true = frozenset(x for x in asked if isinstance(x, int))
+                    undecided = frozenset(i - n_asked for i in open_)
+                    yield a, known.key, size, true, undecided
+                else:
+                    yield a, known.key, size, frozenset(), frozenset()
+
+    def _asked_index(self) -> tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]]:
+        if self._index is None:
+            keys = tuple(self.asked)
+            formulas = tuple(self.asked[k] for k in keys)
+            by_var: dict[str, list[int]] = {}
+            for i, f in enumerate(formulas):
+                for var in sorted({v for atom in atoms(f) for v in atom.vars}):
+                    by_var.setdefault(var, []).append(i)
+            self._index = (keys, formulas, by_var)
+        return self._index
 
     def _push(
         self,
-        stack: list[tuple[Assignment, Any, Any]],
+        stack: list[tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]],
         a: Assignment,
         var: str,
         known: Any,
         hint: Any,
+        open_: frozenset[int],
+        asked: frozenset[Any],
     ) -> None:
         for cell in reversed(self.space.split(var, a)):
-            stack.append(({**a, var: cell}, known, hint))
+            stack.append(({**a, var: cell}, known, hint, var, open_, asked))
 
-    def _undetermined_asked(self, a: Assignment) -> str | None:
-        for f in self.asked.values():
-            if f is TRUE:
-                continue
-            need: list[str] = []
-            if evaluate(f, a, need) is None:
-                return self.space.pick(need)
-        return None
+    def _size(self, a: Assignment, asked: frozenset[str]) -> int:
+        total = 1
+        for qid in self.space.order:
+            if qid in asked:
+                total *= self.space.count(qid, a)
+                if not total:
+                    return 0
+        return total
+
+    def _possible(self, a: Assignment, asked: frozenset[str]) -> bool:
+        return all(self.space.possible(qid, a) for qid in asked if qid in self.space.domains)
 
     def is_asked(self, qid: str, a: Assignment) -> bool:
         f = self.asked[qid]

@@ -1,0 +1,86 @@
+"""Start-up, paired: a bare typer app's `--help` against `check --answers` (text) and the PDF
+rationale, alternating, in CPU seconds (user + sys of each child: the machine is shared, wall
+time would measure the neighbours). Issue 15's goals: check ≤ 1.8x the bare app, PDF ≤ 1.6x
+the text check.
+
+    .venv/bin/python bench/startup.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERS = ROOT / "examples" / "answers" / "cheek-bruise-10-weeks.yaml"
+BARE = """
+import typer
+app = typer.Typer()
+@app.command()
+def check(answers: str = "") -> None:
+    print(answers)
+app()
+"""
+
+
+def cpu(cmd: list[str], env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, env=env, check=False, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main(argv: list[str]) -> int:
+    runs = int(argv[0]) if argv else 11
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = str(Path(tmp) / "r.pdf")
+        commands = {
+            "bare typer --help": [py, "-c", BARE, "--help"],
+            "check --answers (text)": [
+                py,
+                "-m",
+                "bruising_check",
+                "check",
+                "--answers",
+                str(ANSWERS),
+            ],
+            "check --answers --format pdf": [
+                py,
+                "-m",
+                "bruising_check",
+                "check",
+                "--answers",
+                str(ANSWERS),
+                "--format",
+                "pdf",
+                "--output",
+                pdf,
+            ],
+        }
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                # The PDF is saved with its JSON record beside it; neither is ever overwritten.
+                for made in Path(tmp).iterdir():
+                    made.unlink()
+                times[name].append(cpu(cmd, env))
+                if name.endswith("pdf") and not Path(pdf).exists():
+                    raise SystemExit("the PDF rationale was not made")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    bare, text, pdf_t = med.values()
+    for name, m in med.items():
+        print(f"{name:<30} {m * 1000:7.0f} ms CPU (median of {runs})")
+    print(f"check / bare typer: {text / bare:.2f}x (goal <= 1.8x)")
+    print(f"PDF / text check:   {pdf_t / text:.2f}x (goal <= 1.6x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

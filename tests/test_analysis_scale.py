@@ -1,0 +1,125 @@
+"""Issue 15: the analysis shares work (watched formulas, who-asks carried down the search, one
+item search per group shape) and gives up cheaply and honestly (time, steps, memory; what was
+covered is said, nothing is claimed proved)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bruising_check.analysis.groups as groups
+import bruising_check.analysis.search as search
+from bruising_check.analysis import TooLarge, analyse
+from bruising_check.analysis.build import build
+from bruising_check.analysis.formulas import evaluate
+from bruising_check.analysis.search import Leaf, Split
+from tests.analysis_support import load_data, random_protocol_data
+from tests.conftest import ROOT, load_text
+
+
+def _bench(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+scaled_yaml = _bench("scaled").scaled_yaml
+
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.integers(0, 10**6))
+def test_watched_values_are_the_formulas_values_on_each_leaf(seed: int) -> None:
+    """What the search works out on the way down agrees with evaluating each formula afresh, and
+    the leaves (and sizes) are those of the plain search."""
+    protocol = load_data(random_protocol_data(seed))
+    built = build([protocol])
+    view, ex = built.views[0], built.explorer
+    watch = [view.compiler.condition(inv.when) for inv in protocol.invariants] + list(view.rules)
+
+    def decide(a: dict[str, Any], hint: Any) -> Split | Leaf:
+        need: list[str] = []
+        done, key, resume = view.decide_pair(a, need, hint)
+        return Leaf(key) if done else Split(built.space.pick(need), resume)
+
+    watched = list(ex.explore_watching(decide, watch))
+    assert [(a, k, s) for a, k, s, _, _ in watched] == list(ex.explore(decide))
+    assert sum(s for _, _, s, _, _ in watched) > 0
+    for a, _, size, true, undecided in watched:
+        assert size == ex.size(a)
+        for i, f in enumerate(watch):
+            got = evaluate(f, a, [])
+            assert (i in true, i in undecided) == (got is True, got is None)
+
+
+def test_identical_groups_are_searched_once_and_analysed_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    groups._ITEM_CACHE.clear()
+    three = load_text(scaled_yaml("gated", 3, "v2"), "gated3.yaml").protocol
+    assert three is not None
+    result = analyse(three, budget_seconds=120)
+    # Copy 0 keeps the advice (more item predicates); copies 1 and 2 are one shape: two searches.
+    assert len(groups._ITEM_CACHE) == 2
+    groups._ITEM_CACHE.clear()
+    monkeypatch.setattr(groups, "ITEM_CACHE_SIZE", 0)
+    fresh = analyse(three, budget_seconds=120)
+    assert groups._ITEM_CACHE == {}
+    assert (result.total, result.classes, result.outcome_sizes) == (
+        fresh.total,
+        fresh.classes,
+        fresh.outcome_sizes,
+    )
+    assert [f.to_json() for f in result.findings[:-1]] == [f.to_json() for f in fresh.findings[:-1]]
+    holds = [f for f in result.findings if f.code.name == "INVARIANT_HOLDS"]
+    assert len(holds) == len(three.invariants) == 3 * 7
+
+
+def test_the_item_search_obeys_the_analysis_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    groups._ITEM_CACHE.clear()
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
+    assert protocol is not None
+    with pytest.raises(TooLarge, match=r"stopped after 0 s") as info:
+        analyse(protocol, budget_seconds=0.0)
+    assert not isinstance(info.value, groups.NotAnalysable)
+    assert groups._ITEM_CACHE == {}  # nothing half-searched is kept
+
+
+def test_giving_up_says_what_was_covered_and_that_nothing_is_proved() -> None:
+    groups._ITEM_CACHE.clear()
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
+    assert protocol is not None
+    full = analyse(protocol, budget_seconds=120)
+    with pytest.raises(TooLarge) as info:
+        analyse(protocol, max_nodes=full.classes, budget_seconds=None)
+    message = str(info.value)
+    assert message.startswith(f"stopped after {full.classes + 1:,} search steps. Before stopping")
+    assert "situation classes" in message and "each reaches a pathway" in message
+    assert message.endswith("the rest was not analysed and no invariant is proved")
+    finished = int(message.split("finished ")[1].split(" ")[0].replace(",", ""))
+    assert 0 < finished < full.classes
+
+
+def test_the_memory_limit_stops_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    readings = iter(range(0, 10**6, 300))  # each reading 300 MB more than the last
+    monkeypatch.setattr(search, "_resident_mb", lambda: float(next(readings)))
+    protocol = load_text(scaled_yaml("gated", 1, "v2"), "gated1.yaml").protocol
+    assert protocol is not None
+    groups._ITEM_CACHE.clear()
+    with pytest.raises(TooLarge, match=r"stopped at the memory limit \(1,024 MB more"):
+        analyse(protocol, budget_seconds=None)
+
+
+def test_the_scaled_protocols_are_valid() -> None:
+    for version, rules in (("v1", 9), ("v2", 11)):
+        for kind, n in (("gated", 3), ("interacting", 2)):
+            loaded = load_text(scaled_yaml(kind, n, version), f"{kind}.yaml")
+            assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
+            assert len(loaded.protocol.rules) == n * rules
