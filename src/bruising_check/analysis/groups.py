@@ -835,7 +835,10 @@ _WORDING: Any = {
     "help": True,
     "cite": True,
     "section": True,
-    "options": {"__all__": {"label", "help"}},
+    # `offered_if` only narrows what the guided check lists (an answer not offered is kept,
+    # with a warning), so the analysis never reads it; it names child-level questions, which
+    # would make identical groups of different copies look different.
+    "options": {"__all__": {"label", "help", "offered_if"}},
 }
 """What a person reads, not what the analysis looks at: left out of the item-space key."""
 
