@@ -108,9 +108,10 @@ def test_levels_decide_whatever_the_ranks_say() -> None:
 
 def test_without_a_level_the_ranks_decide_and_the_verdict_says_so() -> None:
     old = tiny()
-    new = with_pathway(old, 0, id="refer_x", level=None, urgency=2, title="Other")
-    verdict = pathway_direction(old, "refer", new, "refer_x")
-    assert verdict.direction == "less_urgent" and verdict.by_rank
+    # The ids match across the protocols (both have `record`), so one protocol's ranks decide.
+    new = with_pathway(old, 1, level=None)
+    verdict = pathway_direction(old, "refer", new, "record")
+    assert verdict.direction == "less_urgent" and verdict.by_rank and verdict.compared
     assert verdict.note is not None and "rank" in verdict.note
 
 
@@ -260,3 +261,62 @@ def test_diff_of_a_renamed_pathway_shows_no_behaviour_change(tmp_path: Path) -> 
     assert failing.exit_code == 1
     (diff,) = json.loads(failing.stdout)["behaviour"]["differences"]
     assert diff["direction"] == "less_urgent"
+
+
+# --- task safety: one pathway whose content changed (L1); ranks that are not one scale (L2) ----
+
+
+def test_a_same_id_pathway_with_a_longer_timescale_and_no_call_is_less_urgent() -> None:
+    old = tiny()
+    week = old.pathways[0].timescale.model_copy(update={"hours": 168.0, "same_day": False})
+    new = with_pathway(old, 0, timescale=week, actions=())
+    assert pathway_direction(old, "refer", new, "refer").direction == "less_urgent"
+    assert pathway_direction(new, "refer", old, "refer").direction == "more_urgent"
+    comparison = compare(old, new, budget_seconds=None)
+    (diff,) = comparison.differences
+    assert (diff.old_pathway, diff.new_pathway, diff.direction) == ("refer", "refer", "less_urgent")
+    assert diff.size == 1 and diff.compared
+
+
+def test_a_same_id_pathway_with_other_text_is_different_actions_not_same() -> None:
+    old = tiny()
+    new = with_pathway(old, 0, title="Refer (edited)")
+    assert pathway_direction(old, "refer", new, "refer").direction == "different_actions"
+
+
+def test_validate_against_and_diff_fail_on_a_slower_same_id_pathway(tmp_path: Path) -> None:
+    ref, local = tmp_path / "ref.yaml", tmp_path / "local.yaml"
+    ref.write_text(TINY, encoding="utf-8")
+    slower = TINY.replace("id: tiny", "id: local").replace(
+        "timescale: {label: Same day, same_day: true}\n    actions:\n"
+        "      - {id: phone, text: Phone social care.}\n",
+        "timescale: {label: Within 7 days, hours: 168}\n",
+    )
+    assert slower != TINY.replace("id: tiny", "id: local")
+    local.write_text(slower, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(local), "--against", str(ref)])
+    assert result.exit_code == 1 and "AGAINST_LESS_URGENT" in result.output, result.output
+    diff = runner.invoke(app, ["diff", str(ref), str(local), "--fail-on-deescalation"])
+    assert diff.exit_code == 1, diff.output
+
+
+def test_unmatched_pathways_without_a_level_are_not_compared(tmp_path: Path) -> None:
+    old = tiny()
+    new = with_pathway(old, 0, id="note_it", level=None, urgency=1, title="Just note it")
+    verdict = pathway_direction(old, "refer", new, "note_it")
+    assert not verdict.compared and verdict.direction == "different_actions"
+    assert verdict.note is not None and "not compared" in verdict.note
+    ref, local = tmp_path / "ref.yaml", tmp_path / "local.yaml"
+    ref.write_text(TINY, encoding="utf-8")
+    text = (
+        TINY.replace("id: tiny", "id: local")
+        .replace("  - id: refer\n    title: Refer", "  - id: note_it\n    title: Just note it")
+        .replace("    level: social_care_same_day\n", "")
+        .replace("pathway: refer\n", "pathway: note_it\n")
+    )
+    local.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(local), "--against", str(ref)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "AGAINST_NOT_COMPARED" in result.output and "give pathway note_it a level" in result.output
+    )

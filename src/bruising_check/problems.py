@@ -157,6 +157,11 @@ class Code(Enum):
         "Different actions at the same level of urgency as the reference: listed for review.",
     )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
+    # task safety (L2): a comparison that cannot be made is never "same"
+    AGAINST_NOT_COMPARED = (
+        "error",
+        "Cannot compare: give the pathway a `level:` on the national scale (protocol/levels.py).",
+    )
     # issue 14: levels and deviations (docs/design/local-protocols.md §1, §4, §6)
     LEVEL_ORDER = (
         "error",

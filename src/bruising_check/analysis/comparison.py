@@ -54,6 +54,9 @@ class PathwayDifference:
     """A side has no `level`, so the protocols' own urgency ranks decided the direction."""
     approved: tuple[str, ...] = ()
     """The new protocol's approved deviations (ids) that cover every situation of this one."""
+    compared: bool = True
+    """False: a side has no `level` and no id matches across the protocols, so the two could not
+    be compared (`direction` is then `different_actions`, which says nothing of urgency)."""
 
     @property
     def size(self) -> int:
@@ -97,6 +100,15 @@ def compare(
             verdicts[(p, q)] = outcome_direction(old, p, new, q)
         return verdicts[(p, q)]
 
+    def differs(p: Pair, q: Pair) -> bool:
+        """Another outcome: another pathway, one pathway whose content changed (L1), or one
+        that cannot be compared (never `same`)."""
+        v = verdict_of(p, q)
+        return v.direction != "same" or not v.compared
+
+    def step_differs(a: str | None, b: str | None) -> bool:
+        return a != b or differs((a, None), (b, None))
+
     Known = tuple[int | None, int | None]
     Hint = tuple[tuple[int, int], tuple[int, int], Known | None, Known | None]
 
@@ -116,7 +128,7 @@ def compare(
         else:
             key_new = known_new
         p, q = before.pair_pathways(key_old), after.pair_pathways(key_new)
-        if p == q or not deviations or verdict_of(p, q).direction == "same":
+        if not deviations or not differs(p, q):
             return Leaf((p, q, ()))
         # The rules whose own outcome differs: a first step's rule when the first pathways
         # differ, the follow-on's rule when the follow-ons do. An approval of a first step
@@ -124,8 +136,8 @@ def compare(
         first, below = key_new
         deciding = {
             rule_ids[i]
-            for i, differs in ((first, p[0] != q[0]), (below, p[1] != q[1]))
-            if i is not None and differs
+            for i, changed in ((first, step_differs(p[0], q[0])), (below, step_differs(p[1], q[1])))
+            if i is not None and changed
         }
         covered: list[str] = []
         for d, when in zip(deviations, whens, strict=True):
@@ -146,22 +158,24 @@ def compare(
     groups: dict[tuple[Pair, Pair, tuple[str, ...]], list[Explored]] = {}
     for a, key, size in ex.explore(decide):
         total += size
-        if key[0] != key[1]:
+        if differs(key[0], key[1]):
             groups.setdefault(key, []).append((a, size, ex.example(a)))
     diffs: list[PathwayDifference] = []
     by_rank = False
     used: set[str] = set()
     for (p, q, approved), leaves in groups.items():
         verdict = verdict_of(p, q)
-        if verdict.direction == "same":
-            continue  # e.g. a renamed pathway: same level, title and actions
         by_rank = by_rank or verdict.by_rank
         used.update(approved)
+        # `differs` let only a change or a comparison not made through; the latter is never same.
+        direction: Changed = (
+            "different_actions" if verdict.direction == "same" else verdict.direction
+        )
         diffs.append(
             PathwayDifference(
                 p[0],
                 q[0],
-                verdict.direction,
+                direction,
                 tuple(
                     SituationClass(describe(built.space, m), m.example, m.size)
                     for m in merge(leaves)
@@ -170,9 +184,10 @@ def compare(
                 new_then=q[1],
                 by_rank=verdict.by_rank,
                 approved=approved,
+                compared=verdict.compared,
             )
         )
-    diffs.sort(key=lambda d: (_ORDER[d.direction], bool(d.approved), -d.size))
+    diffs.sort(key=lambda d: (d.compared, _ORDER[d.direction], bool(d.approved), -d.size))
     differing = _policy_differences(old, new)
     unused = tuple(d.id for d in deviations if d.id not in used and not set(d.policy) & differing)
     old_ids = [q.id for q in old.questions]

@@ -196,6 +196,16 @@ def _against_problems(
                 )
             )
             continue
+        if not diff.compared:
+            message = (
+                f"cannot compare with {ref_id}: {here} where {ref_id} gives {there}, in"
+                f" {diff.size:,} answer set(s), e.g. when {biggest.condition}: give pathway"
+                f" {_unlevelled(protocol, ref, diff)} a level"
+            )
+            out.append(
+                (located.problem(Code.AGAINST_NOT_COMPARED, message, path), _difference_json(diff))
+            )
+            continue
         out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
     for i, d in enumerate(protocol.approved_deviations):
         if d.id in comparison.unused_deviations:
@@ -212,6 +222,20 @@ def _against_problems(
                 )
             )
     return out
+
+
+def _unlevelled(protocol: Protocol, ref: Protocol, diff: PathwayDifference) -> str:
+    """The pathway(s) of this difference that have no level (the reason it is not compared)."""
+    names = [
+        pid
+        for side, ids in (
+            (ref, (diff.old_pathway, diff.old_then)),
+            (protocol, (diff.new_pathway, diff.new_then)),
+        )
+        for pid in ids
+        if pid is not None and (found := side.pathway(pid)) is not None and found.level is None
+    ]
+    return ", ".join(dict.fromkeys(names)) or "each pathway"
 
 
 def _outcome(pathway: str | None, then: str | None) -> str:
@@ -249,7 +273,7 @@ def _difference_json(diff: PathwayDifference) -> dict[str, Any]:
         "reference_pathway": diff.old_pathway,
         "pathway": diff.new_pathway,
         "direction": diff.direction,
-        "compared_by": "rank" if diff.by_rank else "level",
+        "compared_by": "none" if not diff.compared else "rank" if diff.by_rank else "level",
         "covered_by_deviations": list(diff.approved),
         "size": diff.size,
         "classes": [

@@ -168,6 +168,7 @@ def to_json(r: DiffReport) -> dict[str, Any]:
                     "old_pathway": d.old_pathway,
                     "new_pathway": d.new_pathway,
                     "direction": d.direction,
+                    "compared": d.compared,
                     "situations": sum(c.size for c in d.classes),
                     "classes": [
                         {"condition": c.condition, "size": c.size, "example": dict(c.example)}
