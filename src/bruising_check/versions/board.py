@@ -171,11 +171,7 @@ def board_paper(
     same = {(r.old_id, r.new_id) for r in paper.renamed if r.section == "pathways"}
     for d in comparison.differences:
         pair = ((d.old_pathway, d.old_then), (d.new_pathway, d.new_then))
-        if d.compared and all(
-            (a == b and shared_direction(old, (a, None), new, (b, None)).direction == "same")
-            or (a, b) in same
-            for a, b in zip(*pair, strict=True)
-        ):
+        if all(a == b or (a, b) in same for a, b in zip(*pair, strict=True)):
             continue  # a pathway renamed, same title and actions: not a change of outcome
         for i, c in enumerate(d.classes):
             example = dict(c.example)

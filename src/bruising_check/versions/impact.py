@@ -266,7 +266,12 @@ def impact(
         result.transitions[(before, after)] += 1
         pair = (before, after)
         if pair not in result.directions:
-            result.directions[pair] = pathway_direction(old, before, new, after).direction
+            # The case impact counts cases that get another pathway; a pathway kept under its
+            # id whose actions or timescale changed is reported by the behaviour comparison
+            # (`validate --against`, `diff`), which judges its content, not here.
+            result.directions[pair] = (
+                "same" if before == after else pathway_direction(old, before, new, after).direction
+            )
         if result.directions[pair] != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:
