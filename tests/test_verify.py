@@ -225,7 +225,7 @@ def test_other_versions_at_hand_are_summarised_by_behaviour(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "VERIFIED" in result.stdout
     assert "Version 2.0 is also at hand: 5 kind(s) of situation change pathway" in result.stdout
-    assert "(2 less urgent, 2 more urgent)" in result.stdout
+    assert "(3 less urgent, 2 more urgent)" in result.stdout
 
 
 # --- what a person reads cannot be forged by resealing (issue 13 point 4) ----------------------
