@@ -37,6 +37,7 @@ from bruising_check.protocol.model import (
     Pathway,
     Protocol,
     SingleChoiceQuestion,
+    TextQuestion,
 )
 from bruising_check.protocol.walk import expr_refs
 from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
@@ -198,6 +199,25 @@ def given(protocol: Protocol, answers: Mapping[str, Any]) -> list[tuple[str, str
     return out
 
 
+def family(protocol: Protocol, context: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The family context the trainee is told (the carers, other children, ICON), as (what,
+    answer) in the protocol's order; a prompt the scenario leaves unanswered is said to be not
+    known (it may add an action), and a free-text note left blank is left out."""
+    from bruising_check.training.demo import answer_text
+
+    if context is None:
+        return []
+    out: list[tuple[str, str]] = []
+    for q in protocol.context_prompts:
+        value = context.get(q.id, UNKNOWN)
+        if value is UNKNOWN or value is None:
+            if not isinstance(q, TextQuestion):  # optional notes left blank say nothing
+                out.append((q.prompt, "not known"))
+            continue
+        out.append((q.prompt, answer_text(q, value)))
+    return out
+
+
 # --- grading ------------------------------------------------------------------------------------
 
 
@@ -332,7 +352,8 @@ class Case:
     narrative: str
     why: str | None
     answers: Mapping[str, Any]
-    decision: Decision
+    decision: Decision  # decided with `context`, so it has the actions the family context adds
+    context: Mapping[str, Any] | None = None  # the family context (carers, other children, ICON)
 
 
 def _less_urgent(a: Decision, b: Decision) -> bool:
@@ -377,7 +398,9 @@ def grade(
         alone: Outcome | None = None
         less = False
         if not same:
-            one = decide(protocol, with_reading(case.answers, {ask.path: value}))
+            one = decide(
+                protocol, with_reading(case.answers, {ask.path: value}), context=case.context
+            )
             if not _same_outcome(one, expected):
                 alone, less = outcome_of(one), _less_urgent(one, expected)
         readings.append(
@@ -392,7 +415,11 @@ def grade(
                 alone_less_urgent=less,
             )
         )
-    mine = decide(protocol, with_reading(case.answers, {a.path: v for a, v in reading}))
+    mine = decide(
+        protocol,
+        with_reading(case.answers, {a.path: v for a, v in reading}),
+        context=case.context,
+    )
     rule = expected.deciding_rule
     protocol_rule = next((r for r in protocol.rules if rule and r.id == rule.id), None)
     picked = protocol.pathway(chosen)
