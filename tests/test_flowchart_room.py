@@ -338,3 +338,21 @@ def test_any_labels_and_titles_lay_out_without_crossing_or_overlap(
             assert safe.is_safe(text), text  # controls and overrides shown, never raw
         svg = chart_draw.svg(scene)
         ET.fromstring(svg)
+
+
+def test_advice_that_only_may_apply_is_never_shown_as_added(baseline: Protocol) -> None:
+    answers = dict(run(baseline).answers)
+    unknown = flowchart.trace(baseline, decide(baseline, answers, context={}))
+    known = flowchart.trace(
+        baseline,
+        decide(baseline, answers, context={"carers": [{"relationship": "father", "seen": "no"}]}),
+    )
+    assert flowchart.advice_mark(unknown, "C1") == "may apply"
+    assert flowchart.advice_mark(known, "C1") == "added"
+    assert flowchart.advice_mark(known, "A9") is None
+    text = "\n".join(chart_views.all_text(chart_views.detailed(baseline, unknown)))
+    flat = " ".join(text.split())
+    assert "may apply for this case (an answer it depends on is not known): C1:" in flat
+    assert "✔ added for this case: C1" not in flat
+    tree = flowchart.tree(baseline, unknown)
+    assert "C1  [may apply: an answer it depends on is not known]" in tree

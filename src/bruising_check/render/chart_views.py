@@ -45,7 +45,7 @@ from bruising_check.render.chart import (
     urgency_band,
     wrap,
 )
-from bruising_check.render.flowchart import Trace
+from bruising_check.render.flowchart import Trace, advice_mark
 from bruising_check.render.safe import visible
 from bruising_check.render.words import NO_PATHWAY_INSTRUCTION, condition_text
 
@@ -881,7 +881,11 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
             )
         )
         for adv in p.advice:
-            added = "✔ added for this case: " if path is not None and adv.id in path.advice else ""
+            added = {
+                None: "",
+                "added": "✔ added for this case: ",
+                "may apply": "may apply for this case (an answer it depends on is not known): ",
+            }[advice_mark(path, adv.id)]
             text = f"{added}{adv.id}: if {condition_text(p, adv.when)}"
             for line in wrap(text, W - 2 * M, SIZE):
                 y += SIZE * 1.3

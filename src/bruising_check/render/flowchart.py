@@ -39,6 +39,9 @@ class Trace:
     answers: Mapping[str, str]
     advice: tuple[str, ...]
     derived: Mapping[str, Any] = field(default_factory=dict)
+    # Of `advice`, those that only may apply (an answer they depend on is not known): never
+    # shown as added for certain.
+    advice_maybe: tuple[str, ...] = ()
 
 
 def trace(protocol: Protocol, decision: Decision) -> Trace:
@@ -75,7 +78,17 @@ def trace(protocol: Protocol, decision: Decision) -> Trace:
         answers=answers,
         advice=tuple(r.id for r in decision.rules_fired if r.kind == "advice"),
         derived=dict(decision.derived),
+        advice_maybe=tuple(
+            r.id for r in decision.rules_fired if r.kind == "advice" and not r.certain
+        ),
     )
+
+
+def advice_mark(path: Trace | None, advice_id: str) -> str | None:
+    """How a highlighted case's advice is marked: "added", "may apply", or None (not added)."""
+    if path is None or advice_id not in path.advice:
+        return None
+    return "may apply" if advice_id in path.advice_maybe else "added"
 
 
 def _asked(protocol: Protocol, path: Trace | None) -> list[str]:
@@ -160,7 +173,12 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         yield ""
         yield "4. ADVICE (added whenever it matches; never changes the pathway)"
         for adv in protocol.advice:
-            fired = "  [✔ added]" if path is not None and adv.id in path.advice else ""
+            how = advice_mark(path, adv.id)
+            fired = {
+                None: "",
+                "added": "  [✔ added]",
+                "may apply": "  [may apply: an answer it depends on is not known]",
+            }[how]
             yield from _wrapped(
                 "if " + condition_text(protocol, adv.when), f"   {adv.id}{fired} ", "       "
             )
