@@ -325,3 +325,21 @@ def test_grading_counts_the_family_contexts_actions(baseline: Protocol) -> None:
     told = dict(qz.family(baseline, context))
     assert any("father" in v.lower() and "seen: no" in v.lower() for v in told.values())
     assert dict(qz.family(baseline, None)) == {}
+
+
+def test_the_sheet_says_when_the_answers_together_lower_the_pathway(baseline: Protocol) -> None:
+    # Crawling, seen by a professional: neither answer alone changes the pathway for this
+    # 10-week-old, together they make the baby mobile, and the pathway less urgent.
+    case = _case(baseline)
+    reading = _reading(
+        baseline, case, mobility_milestones=("crawling",), mobility_seen_by_professional=True
+    )
+    fb = qz.grade(baseline, case, "refer_same_day_csc_and_paediatric", reading)
+    assert [r.alone for r in fb.readings if not r.same] == [None, None]
+    assert fb.less_urgent_reading and fb.on_your_reading is not None
+    lines = qz.summary_lines([qz.result(baseline, "0" * 64, "f", [fb], WHEN)])
+    (said,) = [x for x in lines if x.startswith("  on the answers given the protocol gives")]
+    assert fb.on_your_reading.title in said and said.endswith(" - LESS urgent")
+    right = qz.grade(baseline, case, "refer_same_day_csc_and_paediatric", _reading(baseline, case))
+    lines = qz.summary_lines([qz.result(baseline, "0" * 64, "f", [right], WHEN)])
+    assert not any(x.startswith("  on the answers given") for x in lines)

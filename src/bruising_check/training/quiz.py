@@ -520,6 +520,13 @@ def summary_lines(results: Sequence[QuizResult], names: Sequence[str] = ()) -> l
                 f"  pathway {mark}: chose \u201c{f.chosen.title}\u201d;"
                 f" the protocol gives \u201c{f.expected.text}\u201d"
             )
+            mine = f.on_your_reading
+            if mine is not None and mine.id != f.expected.id:
+                # The answers together can change the pathway when none does alone.
+                way = " - LESS urgent" if f.less_urgent_reading else ""
+                lines.append(
+                    f"  on the answers given the protocol gives \u201c{mine.text}\u201d{way}"
+                )
             if f.rule:
                 lines.append(f"  decided by rule {f.rule}: {f.because}")
             if f.actions_asked:
