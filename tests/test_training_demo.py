@@ -254,3 +254,15 @@ def test_slides_one_step_a_page_self_contained_and_escaped(
     assert 'id="count"' in page and "ArrowRight" in page
     again = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_the_slides_mark_the_family_contexts_actions(tmp_path: Any) -> None:
+    out = tmp_path / "slides.html"
+    result = runner.invoke(
+        app,
+        ["demo", "--scenario", "baseline-unknowns-and-carers#BL-C03", "--slides", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "The answers about the family add 4 actions (marked New)" in page
+    assert "New (from the answers about the family): Arrange to see every carer" in page
