@@ -356,3 +356,25 @@ def test_advice_that_only_may_apply_is_never_shown_as_added(baseline: Protocol) 
     assert "✔ added for this case: C1" not in flat
     tree = flowchart.tree(baseline, unknown)
     assert "C1  [may apply: an answer it depends on is not known]" in tree
+
+
+def test_show_says_when_an_overview_cannot_fit_a_1080_screen(tmp_path: Path) -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    head, rest = text.split("\nrules:\n", 1)
+    rules, tail = re.split(r"\n(?=[a-z_]+:)", rest, maxsplit=1)
+    long = "Is this a very long question that a local author wrote out in full " + "x" * 48 + "?"
+    rules = re.sub(r'(?m)^    label: ".*"$', f'    label: "{long}"', rules)
+    rules = re.sub(r"(?m)^  - id: (B0|B9)$", rf'  - id: \1\n    label: "{long}"', rules)
+    # And pathway titles as long as a local text may have them.
+    title = "A pathway title that repeats the local procedure's own long sentence " * 4
+    head = re.sub(r"(?m)^    title: .*$", f"    title: {title.strip()}", head)
+    wordy = tmp_path / "wordy.yaml"
+    wordy.write_text(f"{head}\nrules:\n{rules}\n{tail}", encoding="utf-8")
+    p = _load(wordy)
+    assert chart_views.overview(p).height > 1080  # the test's premise: it cannot fit
+    out = tmp_path / "wordy.png"
+    r = runner.invoke(app, ["show", str(wordy), "--format", "png", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "does not fit one 1920x1080 screen at full size" in " ".join(r.stderr.split())
+    fits = runner.invoke(app, ["show", "--format", "svg"])
+    assert fits.exit_code == 0 and "does not fit" not in fits.stderr
