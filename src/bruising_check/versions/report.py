@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from bruising_check import STATEMENT, __version__
 from bruising_check.analysis import Comparison
+from bruising_check.analysis.direction import NOT_COMPARED_NOTE
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Impact
 from bruising_check.versions.structural import SECTIONS, Change
@@ -18,6 +19,7 @@ from bruising_check.versions.structural import SECTIONS, Change
 Style = Literal["plain", "del", "ins", "strong", "code", "warn"]
 Span = tuple[Style, str]
 CLASSES_SHOWN = 8
+_WHY_NOT = NOT_COMPARED_NOTE.removeprefix("not compared: ")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,13 @@ class DiffReport:
         )
 
     @property
+    def not_compared(self) -> int:
+        """Situations whose pathways could not be compared (counted in `deescalations`)."""
+        if self.comparison is None:
+            return 0
+        return sum(c.size for d in self.comparison.differences if not d.compared for c in d.classes)
+
+    @property
     def case_deescalations(self) -> int:
         if self.impact is None:
             return 0
@@ -108,12 +117,20 @@ def _summary(r: DiffReport) -> Iterator[Block]:
     if r.comparison is None:
         items.append((("plain", "Behaviour was not compared."),))
     else:
-        less = r.deescalations
+        unknown = r.not_compared
+        less = r.deescalations - unknown
         if less:
             items.append(
                 (("warn", f"LESS URGENT for {less:,} situations"), ("plain", " (see below)."))
             )
-        else:
+        if unknown:
+            items.append(
+                (
+                    ("warn", f"NOT COMPARED for {unknown:,} situations"),
+                    ("plain", f" ({_WHY_NOT}, so they may be less urgent; see below)."),
+                )
+            )
+        if not less and not unknown:
             items.append((("strong", "No situation gets a less urgent pathway."),))
         more = sum(
             c.size
@@ -152,7 +169,9 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
     for d in r.comparison.differences:
         size = sum(c.size for c in d.classes)
         mark: Span = (
-            ("warn", "LESS URGENT")
+            ("warn", "NOT COMPARED, may be less urgent")
+            if not d.compared
+            else ("warn", "LESS URGENT")
             if d.direction == "less_urgent"
             else ("strong", "more urgent")
             if d.direction == "more_urgent"
