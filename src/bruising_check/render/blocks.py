@@ -2,7 +2,8 @@
 checklists, tables, warnings, a body map and a signature block, and for the handbook subheadings,
 nested outlines and the drawn flowchart. Builders (the rationale, the handbook, the board paper,
 the diff report) make a `Document`; thin emitters (terminal, text, Markdown, HTML, PDF) only lay
-it out, each making text safe at its own boundary. Every text here is as written by the protocol, the answers or a person.
+it out, each making text safe at its own boundary. Every text here is as written by the
+protocol, the answers or a person.
 """
 
 from __future__ import annotations
