@@ -523,8 +523,8 @@ def test_demo_slides(files: dict[str, Path]) -> None:
 @pytest.mark.parametrize("fmt", ["tree", "svg"])
 def test_show_detailed_with_a_highlighted_case(files: dict[str, Path], fmt: str) -> None:
     if fmt == "tree":  # the text flowchart has one view
-        args = ("show", str(files["protocol"]), "--highlight", str(files["answers"]))
-        assert "x1b" in invoke(*args, "--format", "tree").stdout
+        tree = ("show", str(files["protocol"]), "--highlight", str(files["answers"]))
+        assert "x1b" in invoke(*tree, "--format", "tree").stdout
         return
     args = ("show", str(files["protocol"]), "--view", "detailed", "--highlight")
     svg = files["folder"] / "detailed.svg"
