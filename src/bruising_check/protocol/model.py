@@ -189,7 +189,6 @@ ItemQuestion = Annotated[
     Field(discriminator="type"),
 ]
 """A question that may stand inside a repeated group (anything but another group)."""
-ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
 
 
 # --- derived facts --------------------------------------------------------------------------
