@@ -24,6 +24,7 @@ from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Policy, Protocol
 from bruising_check.render import board as board_render
+from bruising_check.versions import matching
 from bruising_check.versions.board import BoardPaper, board_paper
 from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
 from bruising_check.versions.impact import Case, run_case
@@ -140,6 +141,53 @@ def test_a_renamed_rule_is_renamed_and_changes_nothing() -> None:
     assert [(r.section, r.old_id, r.new_id) for r in paper.renamed] == [("rules", "B5", "B5x")]
     assert not paper.effects
     assert "is now called B5x" in board_render.text(paper)
+
+
+def test_a_renamed_rule_with_another_then_is_not_renamed() -> None:
+    """`then: rules_below` gives a follow-on pathway: without it the rule decides alone, so the
+    same condition and pathway under another id is a removed rule and an added one."""
+    base = load(ROOT / "protocols" / "national-baseline.yaml")
+    first = next(r for r in base.rules if r.then == "rules_below")
+
+    def with_b1(then: str | None) -> Protocol:
+        rules = tuple(
+            r.model_copy(update={"id": f"{r.id}x", "then": then}) if r.id == first.id else r
+            for r in base.rules
+        )
+        return base.model_copy(update={"rules": rules})
+
+    assert [(r.old_id, r.new_id) for r in matching.renamed(base, with_b1("rules_below"))] == [
+        (first.id, f"{first.id}x")
+    ]
+    assert matching.renamed(base, with_b1(None)) == []
+
+
+def test_a_renamed_pathway_is_what_the_behaviour_comparison_calls_the_same() -> None:
+    """Renamed pathways and `direction.same_content` are one test: other action ids (ids
+    aside) are still a rename; another action text is not."""
+    v2 = load(V2)
+    pid = "discuss_with_safeguarding_lead_or_paediatrician"
+    old = v2.pathway(pid)
+    assert old is not None and old.actions
+
+    def renamed_to(**update: Any) -> Protocol:
+        changed = old.model_copy(update={"id": "discuss", **update})
+        return v2.model_copy(update={"pathways": (*v2.pathways, changed)})
+
+    ids = tuple(a.model_copy(update={"id": f"{a.id}_2"}) for a in old.actions)
+    text = (old.actions[0].model_copy(update={"text": "Something else."}), *old.actions[1:])
+    same_ids = renamed_to(actions=ids)
+    other_text = renamed_to(actions=text)
+    assert [(r.old_id, r.new_id) for r in matching.renamed(v2, drop(same_ids, pid))] == [
+        (pid, "discuss")
+    ]
+    assert matching.renamed(v2, drop(other_text, pid)) == []
+
+
+def drop(protocol: Protocol, pid: str) -> Protocol:
+    return protocol.model_copy(
+        update={"pathways": tuple(p for p in protocol.pathways if p.id != pid)}
+    )
 
 
 def test_a_renamed_pathway_gives_no_behaviour_change() -> None:

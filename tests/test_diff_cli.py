@@ -145,3 +145,44 @@ def test_cases_may_be_a_folder_of_files() -> None:
     assert impact["unrunnable_total"] == 2 * expected
     assert all("mark_types" in u["reason"] for u in impact["unrunnable"])
     assert impact["changed"] == 0
+
+
+def test_the_diff_report_is_a_document_of_the_one_block_model() -> None:
+    """The diff report is built once as a `render.blocks.Document` (as the rationale, handbook
+    and board paper are); text, Markdown and HTML show its sections in its order."""
+    import re
+
+    from bruising_check.render import blocks
+    from bruising_check.render import diff as diff_render
+    from bruising_check.versions.report import DiffReport
+    from bruising_check.versions.structural import structural_diff
+
+    old, new = load(V1), load(V2)
+    report = DiffReport(
+        old, new, "v1", "v2", "0" * 64, "1" * 64, structural_diff(old, new), compare(old, new)
+    )
+    doc = diff_render.document(report)
+    assert isinstance(doc, blocks.Document)
+    outline = doc.outline()
+    assert outline == [
+        "Summary",
+        "Situations whose pathway changes",
+        "What changed in the text",
+    ]
+    md = re.findall(r"^## (.+)$", diff_render.markdown(report), re.M)
+    html = re.findall(r"<h2>(.+?)</h2>", diff_render.html(report))
+    text = diff_render.text(report)
+    assert md == outline and html == outline
+    assert [text.index(f"\n{h.upper()}\n") for h in outline] == sorted(
+        text.index(f"\n{h.upper()}\n") for h in outline
+    )
+    # Marked runs keep their plain text: a removed word is in both the spans and the text.
+    bullets = [
+        b
+        for s in doc.sections
+        for block in s.blocks
+        if isinstance(block, blocks.Bullets)
+        for b in block.items
+    ]
+    assert any(m == "del" for b in bullets for m, _ in b.spans)
+    assert all(b.text == "".join(t for _, t in b.spans) for b in bullets if b.spans)

@@ -320,3 +320,8 @@ def test_unmatched_pathways_without_a_level_are_not_compared(tmp_path: Path) -> 
     assert (
         "AGAINST_NOT_COMPARED" in result.output and "give pathway note_it a level" in result.output
     )
+    # The diff says the same in its summary and its section: never "same urgency".
+    shown = runner.invoke(app, ["diff", str(ref), str(local)]).stdout
+    assert "same urgency" not in shown and "No situation gets a less urgent" not in shown
+    assert "NOT COMPARED for 1 situations" in shown
+    assert "NOT COMPARED, may be less urgent !!: 1 situations" in shown

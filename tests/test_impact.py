@@ -97,6 +97,7 @@ def test_a_case_one_version_cannot_run_is_reported(versions: tuple[Protocol, Pro
         ("x.json", "[1]"),
         ("x.yaml", "cases: 3"),
         ("x.yaml", ": :"),
+        ("x.csv", "age_weeks,notes\n10," + "n" * 100_001 + "\n"),  # one cell is bounded
     ],
 )
 def test_unreadable_case_files_are_named(name: str, content: str) -> None:

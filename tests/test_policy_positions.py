@@ -66,6 +66,7 @@ FACTS: list[dict[str, Any]] = [
         "label": "Independently mobile",
         "condition": {"question": "mobile", "equals": True},
         "cite": ["s1"],
+        "show_as": "mobility",
     }
 ]
 PATHWAYS: list[dict[str, Any]] = [
@@ -491,6 +492,7 @@ CONDITIONAL_WHEELCHAIR = [
             ]
         },
         "cite": ["s1"],
+        "show_as": "mobility",
     },
 ]
 
@@ -516,6 +518,46 @@ def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: 
         result = CliRunner().invoke(app, ["validate", str(path)])
         codes[len(milestones)] = "POLICY_MISMATCH" in result.stderr
     assert codes == {2: False, 1: True}
+
+
+def test_the_mobility_fact_is_found_by_its_show_as_not_its_id(tmp_path: Path) -> None:
+    """A local protocol with its own ids (`can_get_about`, `milestones_seen`) is checked as the
+    baseline is: the fact declares `show_as: mobility`; without it nothing is assumed."""
+    local_ids = {
+        "mobility_milestones": "milestones_seen",
+        "independently_mobile": "can_get_about",
+        "wheelchair_counts": "chair_counts",
+    }
+
+    def renamed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: renamed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [renamed(v) for v in value]
+        return local_ids.get(value, value) if isinstance(value, str) else value
+
+    questions = [
+        MILESTONES,
+        {"id": "account_consistent", "type": "boolean", "prompt": "Consistent?"},
+        *QUESTIONS[1:],
+    ]
+    rules = [
+        rule("R1", {"fact": "independently_mobile", "equals": False}, "refer"),
+        rule("R2", {"fact": "independently_mobile"}, "record"),
+    ]
+    policy = {"rolling_counts_as_mobility": False, "mobility_milestones": ["crawling"]}
+    data = renamed(yaml.safe_load(_yaml(protocol_data(policy, questions, rules))))
+    assert "independently_mobile" not in yaml.safe_dump(data)
+    found = {}
+    for declared in (True, False):
+        for fact in data["derived"]:
+            if not declared:
+                fact.pop("show_as", None)
+        path = tmp_path / f"local-{declared}.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        result = CliRunner().invoke(app, ["validate", str(path)])
+        found[declared] = "POLICY_MISMATCH" in result.stderr and "`can_get_about`" in result.stderr
+    assert found == {True: True, False: False}
 
 
 def protocol_data(policy: dict[str, Any], questions: Any, rules: Any) -> dict[str, Any]:

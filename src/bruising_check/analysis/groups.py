@@ -896,7 +896,3 @@ def _weight_of(a: Assignment, spec: tuple[int, list[Formula], Formula, int]) -> 
         if evaluate(f, a, []):
             return k, k
     return top + 1, max(top + 1, most)
-
-
-def group_questions(protocol: Protocol) -> Mapping[str, GroupQuestion]:
-    return {g.id: g for g in protocol.groups}

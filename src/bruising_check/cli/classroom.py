@@ -285,10 +285,13 @@ def quiz(
 
 def _keep(done: Any, save: Path | None, summary: Path | None, names: list[str]) -> None:
     from bruising_check.render import quiz_pdf
+    from bruising_check.render.safe import json_safe
     from bruising_check.training import quiz as qz
 
     if save is not None:
-        save_new(save, qz.to_json(done).encode("utf-8"))
+        # Terminal controls JSON leaves raw (C1, bidi) as \u escapes: the same text once parsed,
+        # and a file `--review` reads back (YAML refuses them raw).
+        save_new(save, json_safe(qz.to_json(done)).encode("utf-8"))
     if summary is not None:
         results = done if isinstance(done, list) else [done]
         _write(summary, quiz_pdf.summary_pdf(results, names), binary=True)

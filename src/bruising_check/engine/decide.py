@@ -24,7 +24,6 @@ from bruising_check.engine.evaluate import (
     Pass,
     Skipped,
     compute,
-    fact_value,
     follow_on_trace,
     run_pass,
 )
@@ -454,12 +453,3 @@ def _resolve(
 ) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
     return ResolvedAction(action, contact, source, uncertain)
-
-
-def item_fact(decision: Decision, group: str, n: int, fid: str) -> Any:
-    """One item's fact from a decision (`n` 0-based)."""
-    items = decision.item_derived.get(group, ())
-    return items[n].get(fid) if n < len(items) else None
-
-
-_ = fact_value  # re-exported for callers that evaluate one fact

@@ -570,6 +570,3 @@ def _literal(value: Any) -> str:
 
 def _paren(text: str, cond: Condition) -> str:
     return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
-
-
-ConditionKind = Literal["all", "any", "not", "some", "every", "count", "role", "compare"]

@@ -189,7 +189,6 @@ ItemQuestion = Annotated[
     Field(discriminator="type"),
 ]
 """A question that may stand inside a repeated group (anything but another group)."""
-ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
 
 
 # --- derived facts --------------------------------------------------------------------------
@@ -575,6 +574,19 @@ class Policy(Model):
         """Whether the protocol takes a position on `field` (not `not_stated`, not null)."""
         value = getattr(self, field)
         return value is not None and value != NOT_STATED
+
+
+def policy_differences(old: Policy | None, new: Policy | None) -> list[str]:
+    """The policy fields whose positions differ, in the order the fields are declared. A field
+    neither version states (`not_stated`, null, or no `policy:` block at all) is no change,
+    whatever its spelling; a field one version states and the other does not is one. The one
+    test the board paper (`versions.matching.policy_changes`) and the behaviour comparison's
+    unused deviations use."""
+
+    def value(policy: Policy | None, field: str) -> object:
+        return getattr(policy, field) if policy is not None and policy.stated(field) else None
+
+    return [f for f in Policy.model_fields if value(old, f) != value(new, f)]
 
 
 # --- what the partnership approved or intends (issue 14: docs/design/local-protocols.md) -------

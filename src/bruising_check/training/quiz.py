@@ -14,6 +14,7 @@ protocol or the scenario file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -590,7 +591,17 @@ def to_json(r: QuizResult) -> str:
 def load_result(raw: bytes, file: str) -> tuple[QuizResult | None, tuple[Problem, ...]]:
     """A saved quiz (`--save`), or located problems; nothing raises for a user's mistake."""
     try:
-        located = read_yaml(decode(raw, file), file, yaml12=True)
+        text = decode(raw, file)
+    except YamlError as exc:
+        return None, (exc.problem,)
+    try:
+        # Read as the JSON it is first: an emoji tag or other character beyond U+FFFF is saved
+        # as a JSON surrogate pair (`\\udb40\\udc41`), which the YAML reader refuses.
+        return QuizResult.model_validate(json.loads(text)), ()
+    except (ValueError, ValidationError):
+        pass  # not JSON, or not a saved quiz: the YAML reader says where
+    try:
+        located = read_yaml(text, file, yaml12=True)
     except YamlError as exc:
         return None, (exc.problem,)
     if not isinstance(located.data, dict):

@@ -195,6 +195,10 @@ def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
                 if column is None or not isinstance(cell, str) or cell.strip() == "":
                     # Extra cells beyond the header come as a list under None: not an answer.
                     continue
+                if len(cell) > MAX_CELL_CHARS:
+                    raise CaseFileError(
+                        f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
+                    )
                 answers[column] = _cell(cell.strip(), questions.get(column))
             yield Case(f"{name}:{str(case_id)[:80]}", answers)
     except csv.Error as exc:
