@@ -25,6 +25,7 @@ already placed, each with `size` answers.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -216,11 +217,16 @@ class GroupInfo:
                     present.append(p.kinds)
                 else:
                     forbidden |= p.kinds
-        bounded = [
-            (t, int(a[var][0]), int(a[var][1]))
-            for var, t in self.totals.items()
-            if t.context == s and var in a
-        ]
+        bounded = []
+        for var, t in self.totals.items():
+            if t.context == s and var in a:
+                lo, hi = int(a[var][0]), int(a[var][1])
+                if hi == 0:
+                    # A total of 0: no item of a kind that adds to it (the same lists, and
+                    # counted without a table).
+                    forbidden |= {k for k, w in t.weights.items() if w > 0}
+                else:
+                    bounded.append((t, lo, hi))
         return s, forbidden, present, bounded
 
     # --- counting -----------------------------------------------------------------------------
@@ -244,13 +250,20 @@ class GroupInfo:
         if got is None:
             if len(present) > 16:
                 raise NotAnalysable(f"{len(present)} kinds of {self.label} required at once")
-            mine = [k for k in self.kinds if k.context == s]
+            mine = [k for k in self.kinds if k.context == s and k.var not in forbidden]
+            # Inclusion-exclusion, the terms with the same union of excluded kinds added up
+            # first: sum over S of (-1)^|S| lists(without the kinds of S) (many S share a union,
+            # and their signs often cancel).
+            terms: dict[frozenset[str], int] = {frozenset(): 1}
+            for kinds in present:
+                for union, sign in list(terms.items()):
+                    wider = union | kinds
+                    terms[wider] = terms.get(wider, 0) - sign
             total = 0
-            for r in range(len(present) + 1):
-                for chosen in itertools.combinations(present, r):
-                    excluded = forbidden.union(*chosen)
-                    allowed = [k for k in mine if k.var not in excluded]
-                    total += (-1) ** r * self._lists(allowed, bounded)
+            for union, sign in terms.items():
+                if sign:
+                    allowed = [k for k in mine if k.var not in union]
+                    total += sign * self._lists(allowed, bounded)
             got = self._counts[key] = total
         return got
 
@@ -362,24 +375,30 @@ class GroupInfo:
         self, regions: dict[tuple[int, ...], int], caps: tuple[int, ...]
     ) -> dict[tuple[int, ...], int]:
         """Ordered lists of min..max items from these regions, by capped totals: the lists of
-        length L + 1 are those of length L with one more item of any region at the end."""
-        zero = tuple(0 for _ in caps)
-        steps = sorted(regions.items())
-        current: dict[tuple[int, ...], int] = {zero: 1}
-        out: dict[tuple[int, ...], int] = {zero: 1} if self.min_items == 0 else {}
+        length L + 1 are those of length L with one more item of any region at the end. The
+        states are numbered, and where one more item of each region takes each state depends
+        only on the caps and the increments (`_moves`, shared by tables whose regions differ
+        only in their sizes); a region that adds nothing keeps the state."""
+        incs = tuple(sorted(inc for inc in regions if any(inc)))
+        states, moves = _moves(caps, incs)
+        sizes = [regions[inc] for inc in incs]
+        still = regions.get(tuple(0 for _ in caps), 0)
+        n = len(states)
+        current = [0] * n
+        current[0] = 1
+        out = list(current) if self.min_items == 0 else [0] * n
         for length in range(1, self.max_items + 1):
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise TooLarge(0, None)
-            grown: dict[tuple[int, ...], int] = {}
-            for totals, w in current.items():
-                for inc, size in steps:
-                    state = tuple(min(c, v + i) for v, i, c in zip(totals, inc, caps, strict=True))
-                    grown[state] = grown.get(state, 0) + w * size
+            grown = [w * still for w in current] if still else [0] * n
+            for move, size in zip(moves, sizes, strict=True):
+                for state, w in enumerate(current):
+                    if w:
+                        grown[move[state]] += w * size
             current = grown
             if length >= self.min_items:
-                for totals, w in current.items():
-                    out[totals] = out.get(totals, 0) + w
-        return out
+                out = [a + b for a, b in zip(out, current, strict=True)]
+        return {states[i]: w for i, w in enumerate(out) if w}
 
     # --- examples and descriptions ------------------------------------------------------------
 
@@ -479,6 +498,24 @@ class GroupInfo:
             parts.append(conj(*sigma, atom))
         body = disj(*parts)
         return _guarded_group(asked, body, pred.empty)
+
+
+@functools.lru_cache(maxsize=4096)
+def _moves(
+    caps: tuple[int, ...], incs: tuple[tuple[int, ...], ...]
+) -> tuple[list[tuple[int, ...]], list[list[int]]]:
+    """Every capped-totals state (state 0 is all zeros), and for each increment the state one
+    more item of it leads to from each state."""
+    states = list(itertools.product(*(range(c + 1) for c in caps)))
+    number = {st: i for i, st in enumerate(states)}
+    moves = [
+        [
+            number[tuple(min(c, v + i) for v, i, c in zip(st, inc, caps, strict=True))]
+            for st in states
+        ]
+        for inc in incs
+    ]
+    return states, moves
 
 
 def _presence(var: str) -> Formula:
