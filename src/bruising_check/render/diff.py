@@ -166,7 +166,9 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "differences": [
                 {
                     "old_pathway": d.old_pathway,
+                    "old_then": d.old_then,
                     "new_pathway": d.new_pathway,
+                    "new_then": d.new_then,
                     "direction": d.direction,
                     "compared": d.compared,
                     "situations": sum(c.size for c in d.classes),

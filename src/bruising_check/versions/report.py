@@ -158,7 +158,8 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             if d.direction == "more_urgent"
             else ("plain", "different actions, same urgency")
         )
-        yield Heading(3, f"{d.old_pathway or '(no pathway)'} → {d.new_pathway or '(no pathway)'}")
+        old, new = _outcome(d.old_pathway, d.old_then), _outcome(d.new_pathway, d.new_then)
+        yield Heading(3, f"{old} → {new}")
         yield Para((mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
         for c in d.classes[:CLASSES_SHOWN]:
             yield Bullets(((("plain", f"{c.size:,} situations: "), ("code", c.condition)),))
@@ -193,6 +194,11 @@ def _impact(r: DiffReport) -> Iterator[Block]:
                 for case, which, why in r.impact.unrunnable[:20]
             )
         )
+
+
+def _outcome(pathway: str | None, then: str | None) -> str:
+    """A pathway and, after a first step, what follows it: both are the outcome."""
+    return (pathway or "(no pathway)") + (f", then {then}" if then else "")
 
 
 def _count(n: int, noun: str) -> str:
