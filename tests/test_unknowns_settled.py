@@ -154,3 +154,35 @@ def test_a_rule_that_decides_in_every_completion_decides() -> None:
     assert d.pathway is not None and d.pathway.id == "record"
     assert d.deciding_rule is not None and d.deciding_rule.id == "R2"
     assert not d.raised
+
+
+def test_a_marks_answer_not_known_is_listed_under_what_was_not_known(tmp_path: Any) -> None:
+    """A cannula bruise (documented) and an unexplained thigh bruise whose pattern is not sure:
+    the unexplained bruise refers whatever the pattern, so the pattern did not decide, and the
+    printout still says it was not known, with its mark."""
+    from typer.testing import CliRunner
+
+    from bruising_check.cli import _register, app
+
+    _register()
+    answers = {
+        "immediate_danger": "no",
+        "injury_red_flags": [],
+        "age_weeks": 8,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": [],
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": [
+            mark(site="back_of_hand", explanation="documented_procedure_or_birth_injury"),
+            mark(site="thigh", patterned="not_sure", explanation="none_given"),
+        ],
+    }
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--answers", str(path)])
+    assert result.exit_code == 0, result.output
+    known = result.stdout.split("WHAT WAS NOT KNOWN")[1].split("THE CHILD")[0]
+    assert "mark 2: Is it patterned" in known
+    assert "mark 1" not in known
+    assert "REFER TODAY" in result.stdout
