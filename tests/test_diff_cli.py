@@ -186,3 +186,30 @@ def test_the_diff_report_is_a_document_of_the_one_block_model() -> None:
     ]
     assert any(m == "del" for b in bullets for m, _ in b.spans)
     assert all(b.text == "".join(t for _, t in b.spans) for b in bullets if b.spans)
+
+
+def test_a_follow_on_that_changes_is_shown_with_its_first_step(tmp_path: Path) -> None:
+    """The outcome after a first step is the pair: a diff that changes only what follows
+    emergency care names both, in the text and in the JSON."""
+    from tests.groups_support import TINY
+
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(TINY, encoding="utf-8")
+    changed = TINY.replace(
+        "pathway: refer\n    because: A patterned mark.",
+        "pathway: discuss\n    because: A patterned mark.",
+    )
+    assert changed != TINY
+    new.write_text(changed, encoding="utf-8")
+    text = runner.invoke(app, ["diff", str(old), str(new)])
+    assert text.exit_code == 0, text.output
+    assert "emergency, then refer → emergency, then discuss" in text.stdout
+    assert "refer → discuss" in text.stdout
+    out = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
+    pairs = {
+        (d["old_pathway"], d["old_then"], d["new_pathway"], d["new_then"], d["direction"])
+        for d in json.loads(out.stdout)["behaviour"]["differences"]
+    }
+    assert ("emergency", "refer", "emergency", "discuss", "less_urgent") in pairs
+    assert ("refer", None, "discuss", None, "less_urgent") in pairs

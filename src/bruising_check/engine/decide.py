@@ -23,6 +23,7 @@ from bruising_check.engine.evaluate import (
     FiredRule,
     Pass,
     Skipped,
+    asked_only_if,
     compute,
     follow_on_trace,
     run_pass,
@@ -33,6 +34,7 @@ from bruising_check.protocol.conditions import (
     PENDING_KEYS,
     UNKNOWN,
     UNKNOWN_KEYS,
+    Condition,
     Truth,
     evaluate,
 )
@@ -162,33 +164,42 @@ def decide(
     facts, item_facts = _settled_facts(protocol, search, root)
     _screening_not_applicable(protocol, facts, item_facts)
 
-    fired = _fired(protocol, root, witness, final, exact)
+    fired = _fired(protocol, root, witness, final, exact, search)
     pathway, then = final
     actions: list[ResolvedAction] = []
+    no_context: dict[str, Any] = {}
     for pw in (pathway, then):
         if pw is not None:
-            actions.extend(_applying(protocol, pw.actions, pw.id, root.env))
-    with_context = None if context is None else {**root.env, **context_env(protocol, context)}
+            actions.extend(_applying(protocol, pw.actions, pw.id, search, no_context))
+    extra = None if context is None else context_env(protocol, context)
     for adv in protocol.advice:
-        if with_context is None and reads_context(protocol, adv.when):
+        if extra is None and reads_context(protocol, adv.when):
             continue  # no context yet (the guided check's first result): not judged at all
-        truth = evaluate(adv.when, root.env if with_context is None else with_context)
+        truth = _truth(search, adv.when, extra or no_context)
         if truth is Truth.FALSE:
             continue
         fired.append(
             FiredRule(adv.id, adv.because, adv.cite, "advice", certain=truth is Truth.TRUE)
         )
-        env = root.env if with_context is None else with_context
-        actions.extend(_applying(protocol, adv.actions, adv.id, env))
+        actions.extend(_applying(protocol, adv.actions, adv.id, search, extra or no_context))
 
+    given = _given(root)
+    skipped = list(root.not_asked)
+    for q in protocol.questions:
+        # Not answered, and whether it is asked hangs on an unknown: when it is asked in no
+        # completion, it is not asked (not "not known": nothing is left to find out).
+        maybe = q.id in root.values.get(MAYBE_ASKED_KEYS, ()) and q.ask_if is not None
+        if maybe and q.ask_if is not None and _truth(search, q.ask_if, {}) is Truth.FALSE:
+            given[q.id] = None
+            skipped.append(Skipped(q.id, asked_only_if(protocol, q.ask_if)))
     return Decision(
         pathway=pathway,
         rules_fired=tuple(fired),
         actions=tuple(actions),
         derived=facts,
-        answers=_given(root),
-        not_asked=tuple(root.not_asked),
-        unanswered=tuple(_unanswered(protocol, _given(root))),
+        answers=given,
+        not_asked=tuple(skipped),
+        unanswered=tuple(_unanswered(protocol, given)),
         then=then,
         unknowns_that_decided=decided,
         item_derived=item_facts,
@@ -376,14 +387,51 @@ def _settle(search: Completer, read: Any, order: list[Var] | None) -> Any:
     return value if same else UNKNOWN
 
 
+def _truth(search: Completer, cond: Condition, extra: Mapping[str, Any]) -> Truth:
+    """`cond` over every completion of the unknowns: TRUE or FALSE when it is the same in all of
+    them (a 6-year-old with no gestation is not "born before 37 weeks" in any), UNKNOWN when it
+    differs, depends on an unknown context answer (`extra`), or the search budget runs out."""
+    truth = evaluate(cond, {**search.root.env, **extra})
+    if truth is not Truth.UNKNOWN or not search.vars:
+        return truth
+
+    def read(p: Pass) -> Any:
+        value = evaluate(cond, {**p.env, **extra})
+        return UNKNOWN if value is Truth.UNKNOWN else value is Truth.TRUE
+
+    value = _settle(search, read, None)
+    if value is UNKNOWN:
+        return Truth.UNKNOWN
+    return Truth.TRUE if value else Truth.FALSE
+
+
+def _first_decider(p: Pass) -> Any:
+    """The id of the rule that decides in `p` (None: no rule matches), or UNKNOWN when an
+    earlier rule might still apply."""
+    if not p.trace:
+        return None
+    return p.trace[0].id if p.trace[0].kind == "decides" else UNKNOWN
+
+
 def _fired(
-    protocol: Protocol, root: Pass, witness: Pass, final: Outcome, exact: bool
+    protocol: Protocol,
+    root: Pass,
+    witness: Pass,
+    final: Outcome,
+    exact: bool,
+    search: Completer,
 ) -> list[FiredRule]:
     """The rule that decides for the answers as given, the rule that gives the outcome in the
     most urgent completion (when unknowns raised it), the follow-on rule, and any invariant
-    that raised the outcome."""
+    that raised the outcome. A rule that decides in every completion of the unknowns decides:
+    it is not one that "might apply"."""
     fired: list[FiredRule] = []
     root_decider = next((r for r in root.trace if r.kind == "decides"), None)
+    if root_decider is None and exact and search.vars:
+        settled = _settle(search, _first_decider, None)
+        rule = next((r for r in protocol.rules if r.id == settled), None)
+        if rule is not None and settled is not UNKNOWN:
+            root_decider = FiredRule(rule.id, rule.because, rule.cite, "decides", rule.pathway)
     source = witness if exact else root
     chosen: FiredRule | None = None
     for r in source.trace:
@@ -435,13 +483,15 @@ def _applying(
     protocol: Protocol,
     actions: tuple[Action, ...],
     source: str,
-    env: Mapping[str, Any],
+    search: Completer,
+    extra: Mapping[str, Any],
 ) -> list[ResolvedAction]:
     """The actions whose `when` holds or might (not known: included, marked uncertain; an
-    advice entry that only might apply says so in its reason)."""
+    advice entry that only might apply says so in its reason); one whose `when` is false in
+    every completion of the unknowns is left out."""
     out: list[ResolvedAction] = []
     for a in actions:
-        truth = Truth.TRUE if a.when is None else evaluate(a.when, env)
+        truth = Truth.TRUE if a.when is None else _truth(search, a.when, extra)
         if truth is Truth.FALSE:
             continue
         out.append(_resolve(protocol, a, source, uncertain=truth is Truth.UNKNOWN))

@@ -148,7 +148,8 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             if d.direction == "more_urgent"
             else ("plain", "different actions, same urgency")
         )
-        yield Subheading(f"{d.old_pathway or '(no pathway)'} → {d.new_pathway or '(no pathway)'}")
+        old, new = _outcome(d.old_pathway, d.old_then), _outcome(d.new_pathway, d.new_then)
+        yield Subheading(f"{old} → {new}")
         yield marked(*(mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
         for c in d.classes[:CLASSES_SHOWN]:
             yield Bullets(
@@ -184,6 +185,11 @@ def _impact(r: DiffReport) -> Iterator[Block]:
                 for case, which, why in r.impact.unrunnable[:20]
             )
         )
+
+
+def _outcome(pathway: str | None, then: str | None) -> str:
+    """A pathway and, after a first step, what follows it: both are the outcome."""
+    return (pathway or "(no pathway)") + (f", then {then}" if then else "")
 
 
 def _count(n: int, noun: str) -> str:
@@ -377,7 +383,9 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "differences": [
                 {
                     "old_pathway": d.old_pathway,
+                    "old_then": d.old_then,
                     "new_pathway": d.new_pathway,
+                    "new_then": d.new_then,
                     "direction": d.direction,
                     "compared": d.compared,
                     "situations": sum(c.size for c in d.classes),

@@ -239,6 +239,14 @@ def _unknowns(r: Record) -> Iterator[Block]:
         for q in r.questions
         if q.id in r.unanswered and q.id not in r.unknowns_that_decided
     ]
+    # A mark's answer given as not known ("not sure" whether it is patterned) is as unknown as a
+    # child-level one: named with its mark (an optional detail left out, such as the size, is not).
+    given = {f"{m.number}].{f.id}" for m in r.marks for f in m.fields}
+    others += [
+        w.path_name(r, path)
+        for path in r.unanswered
+        if "[" in path and path not in r.unknowns_that_decided and path.partition("[")[2] in given
+    ]
     if others:
         yield Para("Not known:" if not decided else "Also not known:", "strong")
         yield Bullets(tuple(Bullet(name) for name in others))
