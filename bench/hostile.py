@@ -28,6 +28,7 @@ from tests.hostile import (  # noqa: E402
     CASES,
     GOOD_ANSWERS,
     PROTOCOLS,
+    protocol_for,
     record_amplifier,
     write_big,
     write_big_cases,
@@ -97,7 +98,9 @@ def main() -> int:
         runs: list[list[str]] = []
         for p in [*PROTOCOLS, *big_protocols, amplifier]:
             runs += [["validate", str(p)], ["check", str(p), "--answers", str(good)]]
-        runs += [["check", "--answers", str(a)] for a in [*ANSWERS, *big_answers]]
+        runs += [
+            ["check", str(protocol_for(a)), "--answers", str(a)] for a in [*ANSWERS, *big_answers]
+        ]
         correct = [["check", "--answers", str(a), "--format", "json"] for a in ANSWERS_CORRECT]
         for c in [*CASES, *write_big_cases(folder)]:
             run = ["diff", V1, str(V2), "--cases", str(c)]
