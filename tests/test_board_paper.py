@@ -120,7 +120,10 @@ def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> 
     assert less < more
     assert "for example a 23-week-old who crawls" in sentence
     assert "for example a 26-week-old who rolls" in sentence
-    assert "Different actions, same urgency" in summary
+    # The referral pathway keeps its id and level but loses its strategy discussion: less
+    # urgent, as `validate --against` and `diff --fail-on-deescalation` judge it.
+    assert "LESS URGENT at the same level (an action is removed, though" in summary
+    assert "Different actions, same urgency" not in summary
     assert "strategy discussion: every case → after appraisal" in summary
     assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
     assert "This tool supports, and does not replace" in summary
@@ -193,15 +196,33 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
     # The file's name once, then the ids as the board knows them (not a path before each).
     assert f"Cases in {file}: " in lead
-    assert lead.count(str(file)) == len(expected_pairs(paper, cases))
+    changes, kept_part = lead.split("SUMMARY", 1)[0].split("Cases that keep their pathway", 1)
+    assert changes.count(str(file)) == len(expected_pairs(paper, cases))
     for cid in expected:
-        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", lead), cid
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", changes), cid
+    # The cases that stay on the referral pathway, which loses its strategy discussion in v2,
+    # are named too: not "a different pathway", but less urgent by its content.
+    kept = [
+        c["id"]
+        for c in cases
+        if run_case(paper.old, Case("c", c["answers"]))[0]
+        == run_case(paper.new, Case("c", c["answers"]))[0]
+        == "refer_same_day_csc_and_paediatric"
+    ]
+    assert kept
+    assert "LESS URGENT at the same level (an action is removed, though an action is added" in (
+        kept_part
+    )
+    assert f"{len(kept)} case{'s' if len(kept) > 1 else ''} keep “Refer today" in kept_part
+    for cid in kept:
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", kept_part), cid
     impact_part = lead.split("SUMMARY", 1)[0]
     assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
     # Every number the tool writes is at most the number of cases: the rest are the protocols'
     # own (ages, hours, dates and versions in their text).
     authored = set(_numbers(V1.read_text()) + _numbers(V2.read_text()))
-    shown = result.stdout.replace(str(file), "FILE")  # the cases file's name is the user's
+    # The cases file's name is the user's, and so is the checkout's path (it may hold digits).
+    shown = result.stdout.replace(str(file), "FILE").replace(str(ROOT), "ROOT")
     tool = [n for n in _numbers(shown) if n not in authored]
     assert all(n <= len(cases) for n in tool), tool
     sizes = {c.size for d in compare(paper.old, paper.new).differences for c in d.classes}
@@ -538,7 +559,50 @@ def test_a_pathway_that_loses_its_level_is_not_said_to_keep_its_urgency() -> Non
     text = board_render.text(paper_for(old, new))
     line = next(x for x in text.splitlines() if f"“{pw.title}”:" in x or pw.title in x)
     assert "same urgency" not in text, line
-    assert "urgency not compared (one version gives it no level)" in text
+    # Its content still compares, as `validate --against` compares it: a longer timescale.
+    assert (
+        "LESS URGENT by its content (its timescale is longer); the levels are not compared"
+        " (one version gives it no level)" in " ".join(text.split())
+    )
+    assert "Some babies would get a less urgent pathway" in text
+
+
+def test_a_pathway_kept_at_its_level_is_judged_by_its_content() -> None:
+    """A pathway both versions have, at one level, whose action is removed or whose timescale
+    lengthens is less urgent in the paper as in `validate --against`; one that moves to a lower
+    level says so; an added action alone is more urgent."""
+    old = load(V1)
+    pw = next(p for p in old.pathways if p.level == "social_care_same_day")
+
+    def paper_with(changed: Any) -> str:
+        new = old.model_copy(
+            update={"pathways": tuple(changed if p.id == pw.id else p for p in old.pathways)}
+        )
+        return " ".join(board_render.text(paper_for(old, new)).split())
+
+    slower = pw.model_copy(
+        update={
+            "timescale": pw.timescale.model_copy(
+                update={"label": "Within 7 days", "hours": 168.0, "same_day": False}
+            )
+        }
+    )
+    text = paper_with(slower)
+    assert f"“{pw.title}”: LESS URGENT at the same level (its timescale is longer)" in text
+    assert "Some babies would get a less urgent pathway" in text
+    fewer = pw.model_copy(update={"actions": pw.actions[1:]})
+    assert "LESS URGENT at the same level (an action is removed)" in paper_with(fewer)
+    more = pw.model_copy(
+        update={"actions": (*pw.actions, pw.actions[0].model_copy(update={"id": "extra"}))}
+    )
+    text = paper_with(more)
+    assert f"“{pw.title}”: More urgent at the same level (an action is added)" in text
+    assert "Some babies would get a less urgent pathway" not in text
+    lower = pw.model_copy(update={"level": "social_care_24h"})
+    assert (
+        f"“{pw.title}”: LESS URGENT: urgency level changes (social care same day → social care"
+        " 24h)" in paper_with(lower)
+    )
 
 
 def test_without_a_comparison_nothing_claims_no_baby_is_affected() -> None:

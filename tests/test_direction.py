@@ -320,3 +320,6 @@ def test_unmatched_pathways_without_a_level_are_not_compared(tmp_path: Path) -> 
     assert (
         "AGAINST_NOT_COMPARED" in result.output and "give pathway note_it a level" in result.output
     )
+    diff = runner.invoke(app, ["diff", str(ref), str(local)])
+    assert "NOT COMPARED (a pathway has no level): it may be less urgent" in diff.stdout
+    assert "same urgency" not in diff.stdout, diff.stdout

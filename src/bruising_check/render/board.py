@@ -38,6 +38,7 @@ from bruising_check.render.board_sentences import (
     changed_pathways,
     count_of,
     effect_sentences,
+    less_urgent_pathways,
     level_words,
     out_or_none,
     outcome_words,
@@ -183,6 +184,29 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
         )
     if items:
         blocks.append(Bullets(tuple(items)))
+    # Cases that keep a pathway whose actions change: not "a different pathway", but a board
+    # must see them, above all when the change is less urgent (an action removed).
+    kept = []
+    for pa, pb in changed_pathways(paper):
+        n = impact.transitions.get((pa.id, pb.id), 0)
+        if pa.id != pb.id or not n:
+            continue
+        cases = impact.kept_cases.get(pa.id, [])
+        more = f" and {n - len(cases):,} more" if n > len(cases) else ""
+        words = level_words(pa, pb)
+        kept.append(
+            (
+                not words.startswith("LESS URGENT"),
+                Bullet(
+                    f"{words}: {count_of(n, 'case')} keep “{pb.title}”, whose"
+                    " actions change (see “Pathways whose actions change”)",
+                    (f"{_case_list(cases)}{more}",),
+                ),
+            )
+        )
+    if kept:
+        blocks.append(Para("Cases that keep their pathway, whose actions change:"))
+        blocks.append(Bullets(tuple(b for _, b in sorted(kept, key=lambda kb: kb[0]))))
     if ran < impact.total:
         blocks.append(
             Warning(
@@ -238,7 +262,7 @@ def _summary(paper: BoardPaper) -> Section:
                 " engines did not reproduce: see “Not confirmed by the engines”."
             )
         )
-    if any(e.direction == "less_urgent" for e in paper.effects):
+    if any(e.direction == "less_urgent" for e in paper.effects) or less_urgent_pathways(paper):
         blocks.append(
             Warning(
                 f"Some babies would get a less urgent pathway under version {nm.version}. The"

@@ -152,7 +152,11 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
     for d in r.comparison.differences:
         size = sum(c.size for c in d.classes)
         mark: Span = (
-            ("warn", "LESS URGENT")
+            # No level and no id in common: nothing is known of urgency ("same" would be a
+            # claim), and --fail-on-deescalation counts it as possibly less urgent.
+            ("warn", "NOT COMPARED (a pathway has no level): it may be less urgent")
+            if not d.compared
+            else ("warn", "LESS URGENT")
             if d.direction == "less_urgent"
             else ("strong", "more urgent")
             if d.direction == "more_urgent"
