@@ -55,6 +55,26 @@ def test_a_pathway_without_a_level_is_warned() -> None:
     assert only(text, Code.LEVEL_ORDER) == []
 
 
+def test_a_level_more_urgent_than_its_timescale_is_warned() -> None:
+    """A "referral - immediate" level on a 24-hour timescale would compare with other protocols
+    as more urgent than a same-day referral, hiding that it is slower."""
+    text = replace("level: social_care_same_day", "level: social_care_immediate")
+    (warn,) = only(text, Code.W_LEVEL_TIMESCALE)
+    assert warn.severity == "warning"
+    assert warn.line == line_of(text, "timescale: {label: Same day, same_day: true}")
+    assert "'refer'" in warn.message and "immediately" in warn.message
+    assert "24 hours" in warn.message
+    slower = replace("{label: Same day, same_day: true}", "{label: Within 3 days, hours: 72}")
+    (warn,) = only(slower, Code.W_LEVEL_TIMESCALE)
+    assert "within 24 hours" in warn.message and "72 hours" in warn.message
+    # As fast as the level, or faster, or no clock to judge (a label only): nothing to say.
+    faster = replace("{label: Same day, same_day: true}", "{label: Within 4 hours, hours: 4}")
+    assert only(faster, Code.W_LEVEL_TIMESCALE) == []
+    assert only(MINIMAL, Code.W_LEVEL_TIMESCALE) == []
+    no_clock = replace("{label: Same day, same_day: true}", "{label: As soon as you can}", text)
+    assert problems(no_clock) == []
+
+
 DEVIATION = """\
 approved_deviations:
   - id: mobile-babies-recorded
