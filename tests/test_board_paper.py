@@ -672,3 +672,17 @@ def test_a_pathway_that_now_comes_first_is_said_in_words() -> None:
     assert now == "Now comes first, and the other rules decide what follows"
     gone = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "true", "false"))
     assert gone is not None and "false" not in gone and "No longer comes first" in gone
+
+
+def test_the_paper_says_which_policy_positions_are_checked(paper: BoardPaper) -> None:
+    """A position only stated (who may decide not to refer, the first step) must not read as
+    checked: the paper names the ones `validate` checks against the rules."""
+    text = " ".join(board_render.text(paper).split())
+    section = text.split("POLICY POSITIONS", 1)[1].split("HOW THIS PAPER WAS MADE", 1)[0]
+    note = section.split("Of these, bruising-check validate checks version 2.0's position", 1)[1]
+    checked = note.split(". The others", 1)[0]
+    assert "Reports by phone, photo or a third party" in checked
+    assert "Rolling counts as mobility" in checked
+    assert "Who may decide not to refer" in section and "Who may decide" not in checked
+    assert "First step" in section and "First step" not in checked
+    assert "The others are as each version states them, not checked against the rules." in note

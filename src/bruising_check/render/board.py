@@ -426,9 +426,25 @@ def _policy(paper: BoardPaper) -> Iterator[Section]:
         for p in paper.policy
     )
     om, nm = paper.old.metadata, paper.new.metadata
+    # Say which of these positions the tool checks against the rules: a board must not read a
+    # position that is only stated as one that was checked.
+    from bruising_check.analysis.policy import checked_against_rules
+
+    checked = [
+        w.POLICY_NAMES.get(p.field, p.field)
+        for p in paper.policy
+        if checked_against_rules(paper.new, p.field)
+    ]
+    note = (
+        f"Of these, bruising-check validate checks version {nm.version}'s position against its"
+        f" rules for: {'; '.join(checked)}. The others are as each version states them, not"
+        " checked against the rules."
+        if checked
+        else "These positions are as each version states them: none is checked against the rules."
+    )
     yield Section(
         "Policy positions",
-        (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows),),
+        (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows), Para(note)),
     )
 
 
