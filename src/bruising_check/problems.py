@@ -186,6 +186,10 @@ class Code(Enum):
         "warning",
         "The approval matches no difference from the reference any more: remove or update it.",
     )
+    W_DEVIATION_UNDATED = (
+        "warning",
+        "Give `approved_on:`, the date in the board's approval record.",
+    )
     OVERLAP_ACKNOWLEDGED = ("info", "An overlap the protocol says is intended (`overlaps:`).")
     W_CONTACT_UNSOURCED = (
         "warning",

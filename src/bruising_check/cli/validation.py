@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 SHOWN_CLASSES = 3
 
+UNDATED = "approval date not recorded"
+
 
 class ValidateFormat(str, Enum):
     text = "text"
@@ -183,7 +185,7 @@ def _against_problems(
             approvals = [_approval(protocol, d) for d in diff.approved]
             index = [d.id for d in protocol.approved_deviations].index(diff.approved[0])
             said = "; ".join(
-                f"{a['id']} ({a['approved_by']}, {a['approved_on']})" for a in approvals
+                f"{a['id']} ({a['approved_by']}, {a['approved_on'] or UNDATED})" for a in approvals
             )
             out.append(
                 (
@@ -247,7 +249,7 @@ def _approval(protocol: Protocol, deviation_id: str) -> dict[str, Any]:
     return {
         "id": d.id,
         "approved_by": d.approved_by,
-        "approved_on": d.approved_on.isoformat(),
+        "approved_on": None if d.approved_on is None else d.approved_on.isoformat(),
         "why": d.why,
         "cite": list(d.cite),
     }
@@ -320,7 +322,8 @@ def _print(r: Report) -> None:
         if p.severity != "info":
             echo(f"    hint: {p.hint or p.code.hint}")
         for a in details.get("approved", []):
-            echo(f"    approved by {a['approved_by']} on {a['approved_on']}: {a['why']}")
+            on = f"on {a['approved_on']}" if a["approved_on"] else f"({UNDATED})"
+            echo(f"    approved by {a['approved_by']} {on}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
             for c in classes[:SHOWN_CLASSES]:

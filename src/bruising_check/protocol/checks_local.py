@@ -88,6 +88,12 @@ def check_deviations(p: Protocol, located: Located, today: dt.date) -> Iterator[
         if d.id in seen:
             yield located.problem(Code.DUPLICATE_ID, f"duplicate id {d.id!r}", (*at, "id"))
         seen.add(d.id)
+        if d.approved_on is None:
+            yield located.problem(
+                Code.W_DEVIATION_UNDATED,
+                f"approved deviation {d.id!r} has no approval date (approved_on)",
+                (*at, "id"),
+            )
         if not d.rules and d.when is None and not d.policy:
             yield located.problem(
                 Code.MISSING_KEY,

@@ -62,6 +62,8 @@ from bruising_check.versions.examples import (
     milestone_question,
 )
 
+UNDATED = "approval date not recorded"
+
 
 def document(paper: BoardPaper) -> Document:
     om, nm = paper.old.metadata, paper.new.metadata
@@ -315,7 +317,7 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                 blocks.append(
                     Para(
                         f"Approved deviation “{dev.id}”: {dev.why} (approved by"
-                        f" {dev.approved_by}, {long_date(dev.approved_on)})."
+                        f" {dev.approved_by}, {long_date(dev.approved_on, UNDATED)})."
                     )
                 )
             named = {t for c in e.clauses for t in re.findall(r"[A-Za-z0-9_]+", c)}
@@ -468,7 +470,10 @@ def _approvals(paper: BoardPaper) -> Iterator[Section]:
             status = "matches no change here: the protocol may have changed since it was approved"
         else:
             status = "covers no change shown here"
-        subs = [f"Approved by {d.approved_by}, {long_date(d.approved_on)}", f"Status: {status}"]
+        subs = [
+            f"Approved by {d.approved_by}, {long_date(d.approved_on, UNDATED)}",
+            f"Status: {status}",
+        ]
         if d.rules:
             subs.insert(0, f"Rules: {', '.join(d.rules)}")
         if d.policy:

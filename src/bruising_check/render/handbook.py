@@ -363,7 +363,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 if dev.when is not None
                 else None,
                 Node(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
-                Node(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                Node(f"{dev.approved_by}, {long_date(dev.approved_on, UNDATED)}", "Approved by:"),
                 _cites(p, dev.cite) if dev.cite else None,
             )
             yield Outline((Node(dev.why, f"{dev.id}:", children=approval),))
@@ -480,6 +480,9 @@ _POLICY_VALUES = {
     "treated_as_seen": "treated as if seen",
     "not_stated": "not stated",
 }
+
+
+UNDATED = "approval date not recorded"
 
 
 def _policy_checked(p: Protocol) -> str:
