@@ -29,7 +29,7 @@ from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
 from bruising_check.versions.impact import Case, run_case
 from bruising_check.versions.matching import PolicyChange, policy_changes
 from bruising_check.versions.structural import structural_diff
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_text
 
 _register()
 runner = CliRunner()
@@ -686,3 +686,93 @@ def test_the_paper_says_which_policy_positions_are_checked(paper: BoardPaper) ->
     assert "Who may decide not to refer" in section and "Who may decide" not in checked
     assert "First step" in section and "First step" not in checked
     assert "The others are as each version states them, not checked against the rules." in note
+
+
+TWO_NEW = """\
+metadata:
+  id: tiny
+  title: Tiny
+  version: "VERSION"
+  status: draft
+  issued_by: Tests
+  review_due: 2030-01-01
+  disclaimer: Supports, does not replace, judgement.
+sources:
+  - {id: s1, title: Source, url: "https://example.org/s1"}
+questions:
+  - id: marks
+    type: group
+    prompt: The marks you have found
+    item_label: mark
+    min_items: 1
+    max_items: 2
+    questions:
+      - id: type
+        type: single_choice
+        prompt: What kind of mark is it?
+        options: [{id: bruise, label: Bruise}, {id: scratch, label: Scratch}]
+QUESTIONS
+pathways:
+  - {id: refer, title: Refer today, urgency: 1, level: social_care_same_day,
+     timescale: {label: Same day, same_day: true}, actions: [{id: call, text: Call}]}
+  - {id: record, title: Record and advise, urgency: 2, level: record_and_advise,
+     timescale: {label: Now}, actions: [{id: note, text: Note it}]}
+rules:
+RULES
+"""
+OLD_RULES = """\
+  - id: R1
+    when: {some: {group: marks, where: {item: type, equals: bruise}}}
+    pathway: refer
+    because: A bruise.
+    cite: [s1]
+  - id: R2
+    when: {not: {some: {group: marks, where: {item: type, equals: bruise}}}}
+    pathway: record
+    because: No bruise.
+    cite: [s1]
+"""
+NEW_QUESTIONS = """\
+  - id: who
+    type: single_choice
+    prompt: Who is checking?
+    options: [{id: nurse, label: A nurse}, {id: other, label: Someone else}]
+  - id: judgement
+    type: single_choice
+    prompt: Is the nurse satisfied?
+    options: [{id: satisfied, label: Satisfied}, {id: concerned, label: Concerned}]
+"""
+NEW_RULES = (
+    """\
+  - id: N1
+    when:
+      all:
+        - {question: who, equals: nurse}
+        - {question: judgement, equals: satisfied}
+    pathway: record
+    because: A satisfied nurse.
+    cite: [s1]
+"""
+    + OLD_RULES
+)
+
+
+def tiny_version(version: str, questions: str, rules: str) -> Protocol:
+    text = TWO_NEW.replace("VERSION", version).replace("QUESTIONS\n", questions)
+    loaded = load_text(text.replace("RULES\n", rules))
+    assert loaded.protocol is not None, loaded.problems
+    return loaded.protocol
+
+
+def test_a_new_question_a_change_depends_on_is_never_said_to_change_nothing() -> None:
+    """Two new questions decide together (Devon's role and judgement): the change is put down to
+    one; the other must not be "no baby's pathway depends on it". The example's marks are in
+    words, not the answers file's mapping."""
+    old = tiny_version("1", "", OLD_RULES)
+    new = tiny_version("2", NEW_QUESTIONS, NEW_RULES)
+    text = " ".join(board_render.text(paper_for(old, new)).split())
+    for name in ("Who is checking", "Is the nurse satisfied"):
+        sentence = text.split(f"New question “{name}”", 1)[1].split(".", 1)[0]
+        assert "no baby's pathway depends on it" not in sentence, sentence
+    assert "Mark 1 - What kind of mark is it: Bruise" in text
+    assert "{'type'" not in text and "'bruise'" not in text

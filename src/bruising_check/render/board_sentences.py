@@ -103,6 +103,9 @@ def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
 
 def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[str]:
     causes = {e.cause.key for e in paper.effects}
+    # A question another change's conditions name (Devon's judgement question, with the role):
+    # never "no baby's pathway depends on it".
+    named = {qid for e in paper.effects for qid in (*e.relevant, *e.cause.questions)}
     for c in paper.changes:
         if c.section != "questions" or c.item is None:
             continue
@@ -113,6 +116,8 @@ def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[s
             only = f"asked only by version {version.metadata.version}"
             if c.item in causes:
                 effect = "it changes which pathway some babies get (see above)"
+            elif c.item in named:
+                effect = "its answer is part of a change of pathway (see above)"
             elif paper.compared:
                 effect = "no baby's pathway depends on it"
             else:  # never claim what was not shown

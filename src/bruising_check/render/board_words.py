@@ -14,6 +14,7 @@ from typing import Any
 
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -90,11 +91,41 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     if found is None:
         return str(value)
     p, q = found
+    if isinstance(q, GroupQuestion) and isinstance(value, list):
+        # Each mark in words ("Mark 1 - What kind of mark: Bruise; Where: Cheek; ..."), never
+        # the answers file's mapping.
+        return (
+            " | ".join(
+                _item_words(q, n, item)
+                for n, item in enumerate(value, start=1)
+                if isinstance(item, Mapping)
+            )
+            or "none"
+        )
     if isinstance(value, list):
         return ", ".join(option_label(p, qid, v) for v in value) if value else "none of these"
     if isinstance(q, NumberQuestion) and isinstance(value, (int, float)):
         return f"{value:g} {q.unit}"
     return option_label(p, qid, value)
+
+
+def _item_words(g: GroupQuestion, n: int, item: Mapping[str, Any]) -> str:
+    parts = []
+    for iq in g.questions:
+        if iq.id not in item or item[iq.id] is None:
+            continue
+        value = item[iq.id]
+        options = {o.id: o.label for o in getattr(iq, "options", ())}
+        if isinstance(value, bool):
+            words = "yes" if value else "no"
+        elif isinstance(value, list):
+            words = ", ".join(options.get(str(v), str(v)) for v in value) or "none of these"
+        elif isinstance(iq, NumberQuestion) and isinstance(value, int | float):
+            words = f"{value:g} {iq.unit}".strip()
+        else:
+            words = options.get(str(value), str(value))
+        parts.append(f"{label(iq)}: {words}")
+    return f"{g.item_label.capitalize()} {n} - " + "; ".join(parts)
 
 
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
