@@ -685,3 +685,68 @@ def test_the_handbook_and_the_diff_say_not_stated() -> None:
     assert [(c.field, c.old, c.new) for c in changes] == [
         ("strategy_discussion", "not stated", "every_case")
     ]
+
+
+# --- which stated positions are checked, and saying so -------------------------------------
+
+EVERY_POSITION: dict[str, Any] = {
+    "nim_explanation": "regardless",
+    "remote_reports": "must_refer",
+    "corrected_age": "recorded_only",
+    "strategy_discussion": "every_case",
+    "who_may_decide_no_referral": "health_professional",
+    "first_step": "both_same_day",
+    "suspected_birthmark": "discuss",
+}
+
+
+def test_exactly_the_positions_said_to_be_checked_get_a_verdict() -> None:
+    """`checked_against_rules` is what the handbook and the board paper say is checked, so it
+    must be what the analysis checks: a verdict for each field it names, none for the others
+    (`who_may_decide_no_referral`, `first_step`, the dispositions: no agreed test over the
+    answers)."""
+    gestation = {
+        "id": "gestation_weeks_at_birth",
+        "type": "number",
+        "prompt": "Gestation?",
+        "unit": "weeks",
+        "min": 22,
+        "max": 44,
+    }
+    p = protocol(EVERY_POSITION, questions=[*QUESTIONS, gestation])
+    said = {f for f in EVERY_POSITION if policy_module.checked_against_rules(p, f)}
+    assert said == {"nim_explanation", "remote_reports", "corrected_age", "strategy_discussion"}
+    assert set(positions(p)) == said
+    # Not stated is never checked; a value with no test is not either.
+    assert not policy_module.checked_against_rules(protocol({}), "nim_explanation")
+    other = protocol({"strategy_discussion": "after_appraisal"})
+    assert not policy_module.checked_against_rules(other, "strategy_discussion")
+    assert positions(other) == {}
+
+
+def test_corrected_age_over_a_repeated_group_is_said_not_checked() -> None:
+    path = find_bundled("national-baseline")
+    assert path is not None
+    baseline = load_protocol(path.read_bytes(), str(path)).protocol
+    assert baseline is not None and baseline.groups
+    assert baseline.policy is not None and baseline.policy.corrected_age == "used"
+    assert not policy_module.checked_against_rules(baseline, "corrected_age")
+    assert policy_module.checked_against_rules(baseline, "remote_reports")
+
+
+def test_the_handbook_names_the_checked_positions_only() -> None:
+    p = protocol(
+        {"remote_reports": "must_refer", "who_may_decide_no_referral": "gp_or_paediatrician"}
+    )
+    book = handbook.build(p, file="tiny.yaml", sha256="0" * 64, today=dt.date(2026, 12, 3))
+    text = " ".join(handbook_text.markdown(book).split())
+    said = text.split("bruising-check validate checks these stated positions against the rules")[1]
+    said = said.split(".", 1)[0]
+    assert "reports by phone, photo or a third party" in said
+    assert "who may decide" not in said
+    assert "The other stated positions are the partnership's own statement" in text
+    only_words = protocol({"who_may_decide_no_referral": "gp_or_paediatrician"})
+    book = handbook.build(only_words, file="t.yaml", sha256="0" * 64, today=dt.date(2026, 12, 3))
+    text = " ".join(handbook_text.markdown(book).split())
+    assert "bruising-check does not check them against the rules" in text
+    assert "validate checks these" not in text

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from bruising_check.protocol.loader import Loaded
     from bruising_check.protocol.model import Protocol
 
+UNDATED = "approval date not recorded"
+
 
 @dataclass
 class Report:
@@ -114,7 +116,7 @@ def _against_problems(
             approvals = [_approval(protocol, d) for d in diff.approved]
             index = [d.id for d in protocol.approved_deviations].index(diff.approved[0])
             said = "; ".join(
-                f"{a['id']} ({a['approved_by']}, {a['approved_on']})" for a in approvals
+                f"{a['id']} ({a['approved_by']}, {a['approved_on'] or UNDATED})" for a in approvals
             )
             out.append(
                 (
@@ -178,7 +180,7 @@ def _approval(protocol: Protocol, deviation_id: str) -> dict[str, Any]:
     return {
         "id": d.id,
         "approved_by": d.approved_by,
-        "approved_on": d.approved_on.isoformat(),
+        "approved_on": None if d.approved_on is None else d.approved_on.isoformat(),
         "why": d.why,
         "cite": list(d.cite),
     }

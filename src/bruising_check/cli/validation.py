@@ -92,6 +92,7 @@ def _reference(name: str) -> tuple[str, Protocol]:
 def _print(r: Report) -> None:
     """Problems quote the protocol (names, labels, examples): every line goes through the one
     text-safety policy, so an escape sequence or a direction override is shown, never obeyed."""
+    from bruising_check.analysis.validation import UNDATED
     from bruising_check.render.safe import visible
 
     def echo(line: str) -> None:
@@ -102,7 +103,8 @@ def _print(r: Report) -> None:
         if p.severity != "info":
             echo(f"    hint: {p.hint or p.code.hint}")
         for a in details.get("approved", []):
-            echo(f"    approved by {a['approved_by']} on {a['approved_on']}: {a['why']}")
+            on = f"on {a['approved_on']}" if a["approved_on"] else f"({validation.UNDATED})"
+            echo(f"    approved by {a['approved_by']} {on}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
             for c in classes[:SHOWN_CLASSES]:

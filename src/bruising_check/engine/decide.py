@@ -71,6 +71,18 @@ class ResolvedAction:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An outcome exactly as urgent as the one decided, with other pathways (equal ranks: for
+    example "same-day GP" and "same-day paediatrician"), that some answers to the unknowns give.
+    `depends_on`: the unknowns (paths, 1-based) whose answers differ from those that give the
+    decided outcome."""
+
+    pathway: Pathway | None
+    then: Pathway | None
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Decision:
     pathway: Pathway | None
     rules_fired: tuple[FiredRule, ...]
@@ -89,6 +101,10 @@ class Decision:
     item_derived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     """Per-item facts: group id -> one mapping of fact id -> value per item (UNKNOWN where the
     fact differs between completions of the unknowns)."""
+    equally_urgent: tuple[Alternative, ...] = ()
+    """Other outcomes as urgent as this one that the unknowns could give (equal alternatives):
+    which applies depends on answers not known, so the printout and the record name them. The
+    outcome decided is the first of them the search reaches (a fixed order)."""
     exact: bool = True
     """False when there were too many completions of the unknowns to search: the outcome is then
     the sound three-valued (Kleene) upper bound, never less urgent than the exact one, and
@@ -161,6 +177,11 @@ def decide(
             exact, final, witness, assignment = False, root.upper, root, {}
     decided, settled = _decided(search, final, assignment if witness.definite else None, exact)
     exact = exact and settled
+    alternatives: tuple[Alternative, ...] = ()
+    if exact and not root.definite and _shared_ranks(protocol):
+        alternatives = tuple(
+            Alternative(o[0], o[1], _differ(assignment, other)) for o, other in search.ties(final)
+        )
     facts, item_facts = _settled_facts(protocol, search, root)
     _screening_not_applicable(protocol, facts, item_facts)
 
@@ -203,8 +224,26 @@ def decide(
         then=then,
         unknowns_that_decided=decided,
         item_derived=item_facts,
+        equally_urgent=alternatives,
         exact=exact,
     )
+
+
+def _shared_ranks(protocol: Protocol) -> bool:
+    """Two pathways share an urgency rank (equal alternatives): only then can outcomes tie."""
+    ranks = [p.urgency for p in protocol.pathways]
+    return len(set(ranks)) < len(ranks)
+
+
+def _differ(chosen: Mapping[Var, Any], other: Mapping[Var, Any]) -> tuple[str, ...]:
+    """The unknowns answered differently in two completions (one left open counts as different
+    when the other fixes it)."""
+    paths = [
+        v.path
+        for v in (*chosen, *(v for v in other if v not in chosen))
+        if v not in chosen or v not in other or chosen[v] != other[v]
+    ]
+    return tuple(dict.fromkeys(paths))
 
 
 RESERVED = (UNKNOWN_KEYS, PENDING_KEYS, MAYBE_ASKED_KEYS)

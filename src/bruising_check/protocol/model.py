@@ -608,7 +608,14 @@ class ApprovedDeviation(Model):
     ] = ()
     why: Text
     approved_by: Text
-    approved_on: dt.date
+    approved_on: Annotated[
+        dt.date | None,
+        Field(
+            description="When the board approved it. Leave it out only when the approval record"
+            " could not be read (`validate` warns, and printouts say the date is not recorded):"
+            " never a placeholder date."
+        ),
+    ] = None
     cite: tuple[Id, ...] = ()
 
 

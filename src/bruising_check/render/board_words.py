@@ -14,6 +14,7 @@ from typing import Any
 
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -90,6 +91,17 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     if found is None:
         return str(value)
     p, q = found
+    if isinstance(q, GroupQuestion) and isinstance(value, list):
+        # Each mark in words ("Mark 1 - What kind of mark: Bruise; Where: Cheek; ..."), never
+        # the answers file's mapping.
+        return (
+            " | ".join(
+                _item_words(q, n, item)
+                for n, item in enumerate(value, start=1)
+                if isinstance(item, Mapping)
+            )
+            or "none"
+        )
     if isinstance(value, list):
         return ", ".join(option_label(p, qid, v) for v in value) if value else "none of these"
     if isinstance(q, NumberQuestion) and isinstance(value, (int, float)):
@@ -97,8 +109,68 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     return option_label(p, qid, value)
 
 
+def _item_words(g: GroupQuestion, n: int, item: Mapping[str, Any]) -> str:
+    parts = []
+    for iq in g.questions:
+        if iq.id not in item or item[iq.id] is None:
+            continue
+        value = item[iq.id]
+        options = {o.id: o.label for o in getattr(iq, "options", ())}
+        if isinstance(value, bool):
+            words = "yes" if value else "no"
+        elif isinstance(value, list):
+            words = ", ".join(options.get(str(v), str(v)) for v in value) or "none of these"
+        elif isinstance(iq, NumberQuestion) and isinstance(value, int | float):
+            words = f"{value:g} {iq.unit}".strip()
+        else:
+            words = options.get(str(value), str(value))
+        parts.append(f"{label(iq)}: {words}")
+    return f"{g.item_label.capitalize()} {n} - " + "; ".join(parts)
+
+
+_QUANT = re.compile(
+    r"^(?P<quant>no|some|every|not every) (?P<item>[A-Za-z ]+?) has \((?P<inner>.*)\)$"
+)
+_ITEM_TEST = re.compile(
+    r"\b(?P<id>[a-z][a-z0-9_]*) (?P<op>is one of|is)"
+    r" (?P<vals>[A-Za-z0-9_.-]+(?:, [A-Za-z0-9_.-]+)*)"
+)
+
+
+def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
+    """`no mark has (patterned is yes)` as `No mark has (Is it patterned: Yes)`: the item
+    questions' and item facts' labels and the options' labels, never their ids."""
+    m = _QUANT.match(clause)
+    if m is None:
+        return None
+    group = next((g for p in protocols for g in p.groups if g.item_label == m["item"]), None)
+    if group is None:
+        return None
+    questions = {q.id: q for q in group.questions}
+    facts = {f.id: f.label for f in group.derived}
+
+    def one(t: re.Match[str]) -> str:
+        qid, op, vals = t["id"], t["op"], t["vals"].split(", ")
+        q = questions.get(qid)
+        if q is None and qid not in facts:
+            return t[0]
+        name = label(q) if q is not None else facts[qid]
+        options = {o.id: o.label for o in getattr(q, "options", ())}
+        shown = [
+            "yes" if v == "true" else "no" if v == "false" else options.get(v, v) for v in vals
+        ]
+        return f"{name}: {('one of ' if op == 'is one of' else '') + _list(shown, 'or')}"
+
+    inner = _ITEM_TEST.sub(one, m["inner"])
+    inner = inner.replace(" AND ", " and ").replace(" OR ", " or ").replace("NOT (", "not (")
+    return f"{m['quant'].capitalize()} {m['item']} has ({inner})"
+
+
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
     """One analysis clause as `Label: answer words`."""
+    grouped = _group_clause(protocols, clause)
+    if grouped is not None:
+        return grouped
     if clause.startswith("(") and clause.endswith(")") and " OR " in clause:
         parts = [clause_words(protocols, part) for part in clause[1:-1].split(" OR ")]
         names = {part.split(": ", 1)[0] for part in parts}
@@ -131,7 +203,9 @@ def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
         }
         return f"{name}: {bound.get(op, rest)}"
     if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-        ids = [x.strip() for x in rest.strip("[]").split(",")]
+        ids = [x.strip() for x in rest.strip("[]").split(",") if x.strip()]
+        if not ids:  # `is exactly []`: nothing chosen
+            return f"{name}: none of these"
         shown = [option_label(p, q.id, i) for i in ids]
         if op in {"is", "includes"}:
             return f"{name}: {shown[0] if len(shown) == 1 else ', '.join(shown)}"

@@ -363,7 +363,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 if dev.when is not None
                 else None,
                 Node(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
-                Node(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                Node(f"{dev.approved_by}, {long_date(dev.approved_on, UNDATED)}", "Approved by:"),
                 _cites(p, dev.cite) if dev.cite else None,
             )
             yield Outline((Node(dev.why, f"{dev.id}:", children=approval),))
@@ -380,6 +380,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 for k, v in p.policy.model_dump().items()
             )
         )
+        yield Para(_policy_checked(p))
 
     if m.changelog:
         yield Subheading("Changes")
@@ -479,6 +480,38 @@ _POLICY_VALUES = {
     "treated_as_seen": "treated as if seen",
     "not_stated": "not stated",
 }
+
+
+UNDATED = "approval date not recorded"
+
+
+def _policy_checked(p: Protocol) -> str:
+    """Which stated positions `validate` checks against the rules: the others are only stated,
+    and the handbook must not let them read as checked."""
+    from bruising_check.analysis.policy import checked_against_rules  # the analysis is heavy
+
+    assert p.policy is not None
+    stated = [k for k in type(p.policy).model_fields if p.policy.stated(k)]
+    label = {k: _POLICY_LABELS.get(k, k.replace("_", " ")).lower() for k in stated}
+    checked = [label[k] for k in stated if checked_against_rules(p, k)]
+    if not stated:
+        return "The protocol states no position on these points."
+    if not checked:
+        return (
+            "These positions are the partnership's own statement: bruising-check does not check"
+            " them against the rules."
+        )
+    rest = len(stated) - len(checked)
+    others = (
+        " The other stated positions are the partnership's own statement: bruising-check does"
+        " not check them against the rules."
+        if rest
+        else ""
+    )
+    return (
+        "bruising-check validate checks these stated positions against the rules (it warns when"
+        f" the rules do not keep one): {'; '.join(checked)}.{others}"
+    )
 
 
 def _policy_value(value: object) -> str:

@@ -155,8 +155,22 @@ def _pathway(r: Record) -> Iterator[Block]:
         yield Banner(w.OUT_OF_SCOPE_TITLE, lines, extra, urgency=out.urgency)
         return
     yield Banner(out.title, lines, extra, urgency=out.urgency)
+    yield from _equally_urgent(r)
     if r.raised_for_safety:
         yield Warning(w.RAISED_FOR_SAFETY)
+
+
+def _equally_urgent(r: Record) -> Iterator[Block]:
+    """An equal alternative the answers not known could give: a practitioner must see it, since
+    its actions differ and finding out the answer decides which applies."""
+    assert r.outcome is not None
+    for alt in r.outcome.equally_urgent:
+        names = [w.path_name(r, path) for path in alt.depends_on]
+        which = " and ".join(f"“{n}”" for n in names) or "answers that were not known"
+        yield Warning(
+            f"Equally urgent: “{alt.title}”, if {which} were answered otherwise. Find out: which"
+            " of the two applies depends on it, and their actions differ."
+        )
 
 
 def _actions(r: Record) -> Checklist:

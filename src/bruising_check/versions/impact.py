@@ -62,6 +62,9 @@ class Impact:
     unrunnable_total: int = 0
     directions: dict[tuple[str, str], Direction] = field(default_factory=dict)
     """Each transition's direction by `analysis.direction` (levels; a renamed pathway is `same`)."""
+    kept_cases: dict[str, list[str]] = field(default_factory=dict)
+    """Up to EXAMPLES_PER_CHANGE case names per pathway a case keeps (the same id in both
+    versions): the board paper names them when that pathway's actions change."""
 
     def direction(self, pair: tuple[str, str]) -> Direction:
         return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
@@ -276,6 +279,10 @@ def impact(
             result.directions[pair] = (
                 "same" if before == after else pathway_direction(old, before, new, after).direction
             )
+        if before == after:
+            kept = result.kept_cases.setdefault(before, [])
+            if len(kept) < EXAMPLES_PER_CHANGE:
+                kept.append(case.name)
         if result.directions[pair] != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:
