@@ -44,19 +44,23 @@ from bruising_check.protocol.conditions import (
 from bruising_check.protocol.model import (
     Add,
     BooleanFact,
+    BooleanQuestion,
     Div,
     Expr,
     GroupQuestion,
     Mul,
+    MultipleChoiceQuestion,
     NumberFact,
     NumberQuestion,
     Pathway,
     Protocol,
     Ref,
+    SingleChoiceQuestion,
     Sub,
+    TextQuestion,
 )
 
-__all__ = ["Compiled", "compile_condition", "compiled", "decide_outcome"]
+__all__ = ["Compiled", "compile_condition", "compiled", "decide_outcome", "replay_outcome"]
 
 Scope = Mapping[str, Any]
 Test = Callable[[Scope, Scope | None], int]
@@ -487,8 +491,14 @@ class Compiled:
         )
         self.top = {q.id: q for q in protocol.questions}
         self.context = {q.id: q for q in protocol.context_prompts}
-        self.own = {
-            g.id: {q.id: q for q in g.questions}
+        self.probe: Any = _MISSING
+        self.coercers = {
+            q.id: self._coercer(q)
+            for q in (*protocol.questions, *protocol.context_prompts)
+            if not isinstance(q, GroupQuestion)
+        }
+        self.item_coercers = {
+            g.id: {q.id: self._coercer(q) for q in g.questions}
             for g in (*protocol.questions, *protocol.context_prompts)
             if isinstance(g, GroupQuestion)
         }
@@ -668,6 +678,17 @@ class Compiled:
 
     # -- the answer check (`check_answers`), for answers it would accept
 
+    def _coercer(self, q: Any) -> Callable[[Any], Any]:
+        """`answers.coerce` for one question: the common well-formed answers directly, anything
+        else (not known, a wrong type, option or range) by `coerce` itself."""
+        plain: Callable[[Any], Any] = _plain_answer(q)
+
+        def check(value: Any) -> Any:
+            normal = plain(value)
+            return coerce(q, value) if normal is _MISSING else normal
+
+        return check
+
     def answers_ok(self, data: Scope) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The answers and context as `check_answers` normalises them, when every answer has
         the right type, option and range; None when any does not (or the mapping is not one
@@ -687,7 +708,7 @@ class Compiled:
                 if isinstance(q, GroupQuestion):
                     into[qid] = self._group_answers(q, value)
                 else:
-                    into[qid] = coerce(q, value)
+                    into[qid] = self.coercers[qid](value)
             except (AnswerError, _Refer):
                 return None
         return answers, context
@@ -697,17 +718,67 @@ class Compiled:
             raise _Refer
         if not g.min_items <= len(value) <= g.max_items:
             raise _Refer
-        own = self.own[g.id]
+        own = self.item_coercers[g.id]
         items: list[dict[str, Any]] = []
         for given in value:
             item: dict[str, Any] = {}
             for key, answer in given.items():
-                q = own.get(key)
-                if q is None:
+                check = own.get(key)
+                if check is None:
                     raise _Refer
-                item[key] = coerce(q, answer)
+                item[key] = check(answer)
             items.append(item)
         return tuple(items)
+
+
+def _plain_answer(q: Any) -> Callable[[Any], Any]:
+    """The normal form `coerce` gives a well-formed answer, or _MISSING for `coerce` to judge."""
+    if isinstance(q, BooleanQuestion):
+        return lambda v: v if v is True or v is False else _MISSING
+    if isinstance(q, SingleChoiceQuestion):
+        ids = frozenset(o.id for o in q.options)
+        unknown = q.unknown_option
+
+        def single(v: Any) -> Any:
+            if type(v) is not str or v not in ids:
+                return _MISSING
+            return UNKNOWN if v == unknown else v
+
+        return single
+    if isinstance(q, MultipleChoiceQuestion):
+        order = tuple(o.id for o in q.options)
+        ids = frozenset(order)
+        unknown = q.unknown_option
+        least = q.min_selected
+
+        def multiple(v: Any) -> Any:
+            if type(v) is not list and type(v) is not tuple:
+                return _MISSING
+            if len(v) > len(order) or not all(type(x) is str and x in ids for x in v):
+                return _MISSING
+            chosen = set(v)
+            if unknown is not None and unknown in chosen:
+                return UNKNOWN if len(chosen) == 1 else _MISSING
+            if len(chosen) < least:
+                return _MISSING
+            return tuple(i for i in order if i in chosen)
+
+        return multiple
+    if isinstance(q, NumberQuestion):
+        low, high, whole = q.min, q.max, q.integer
+
+        def number(v: Any) -> Any:
+            if (type(v) is not int and type(v) is not float) or not low <= v <= high:
+                return _MISSING
+            if whole:
+                return int(v) if v == int(v) else _MISSING
+            return v
+
+        return number
+    if isinstance(q, TextQuestion):
+        longest = q.max_length
+        return lambda v: v if type(v) is str and len(v) <= longest else _MISSING
+    return lambda v: _MISSING
 
 
 class _Refer(Exception):
@@ -795,3 +866,573 @@ def without_not_asked(program: Compiled, answers: Scope, root: Pass) -> dict[str
             )
         kept[qid] = value
     return kept
+
+
+# --- the two-valued probe -------------------------------------------------------------------
+# Most cases have no unknown answer that any rule reads. For them the pass needs no bounds and
+# no environment for the search: the probe reads facts only when a condition asks for one
+# (each at most once per case), stops each all / any / quantifier at its first deciding part,
+# and gives up (`_Unsure`) the moment a condition it needs is not known, or a construct it does
+# not mirror appears; the full pass above then decides. When it does finish, every condition it
+# read had the value the three-valued pass gives it (Kleene logic agrees with two-valued logic
+# where every part it looks at is known, and stops at the same false / true part), so the
+# outcome is the pass's own, and that pass is definite.
+
+
+class _Unsure(Exception):
+    """A condition the probe needs is not known: the three-valued pass decides."""
+
+
+_UNSURE = _Unsure()
+_MISSING = object()
+
+
+class _Ctx:
+    """One environment: answers after ask_if, and the facts read so far."""
+
+    __slots__ = ("items", "memo", "values")
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+        self.memo: dict[str, Any] = {}
+        self.items: dict[str, Any] = {}
+
+
+Probe = Callable[[_Ctx, dict[str, Any] | None], int]
+Getter = Callable[[_Ctx, dict[str, Any] | None], Any]
+
+
+class _Scope:
+    """What a condition sees where it is written (mirrors `_environment`'s order): the child
+    facts already computed there, and in a group's `where` or item fact, the item facts."""
+
+    def __init__(
+        self,
+        probe: _ProbeProgram,
+        facts: frozenset[str] | None,
+        group: str | None = None,
+        item_facts: frozenset[str] = frozenset(),
+    ) -> None:
+        self.probe = probe
+        self.facts = facts  # None: no facts at all (a plain `values` scope)
+        self.group = group
+        self.item_facts = item_facts
+
+    def child(self, subject: str, *, arith: bool = False) -> Getter:
+        absent: Any = UNKNOWN if arith else None
+        p = self.probe
+        if subject in p.fact_ids:
+            if self.facts is None or subject not in self.facts:
+                return lambda ctx, scope: absent
+            fns = p.fact_fn  # filled in once every fact is compiled
+
+            def get_fact(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
+                memo = ctx.memo
+                v = memo.get(subject, _MISSING)
+                if v is _MISSING:
+                    v = memo[subject] = fns[subject](ctx, None)
+                return v
+
+            return get_fact
+        if arith:
+            return lambda ctx, scope: ctx.values.get(subject, UNKNOWN)
+        return lambda ctx, scope: ctx.values.get(subject)
+
+    def item(self, subject: str, *, arith: bool = False) -> Getter:
+        absent: Any = UNKNOWN if arith else None
+        assert self.group is not None
+        own = self.probe.item_fact_fn[self.group]
+        if subject in self.probe.all_item_facts[self.group]:
+            if subject not in self.item_facts:
+                return lambda ctx, scope: absent
+
+            def get_item_fact(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
+                if scope is None:
+                    return absent
+                v = scope.get(subject, _MISSING)
+                if v is _MISSING:
+                    v = scope[subject] = own[subject](ctx, scope)
+                return v
+
+            return get_item_fact
+        if arith:
+            return lambda ctx, scope: absent if scope is None else scope.get(subject, UNKNOWN)
+        return lambda ctx, scope: None if scope is None else scope.get(subject)
+
+    def inner(self, group: str) -> _Scope:
+        """A quantifier's `where`: the group's items with all their item facts (settled)."""
+        if self.group is not None or self.facts is None:
+            raise _NotMirrored  # a quantifier in an item fact or a plain-values scope
+        return _Scope(self.probe, self.facts, group, self.probe.all_item_facts[group])
+
+
+class _NotMirrored(Exception):
+    """A construct the probe does not mirror: the protocol is replayed by the full pass only."""
+
+
+def _known_test(cmp: Compare, get: Getter, on_item: bool) -> Probe:
+    subject, want = cmp.subject, bool(cmp.operand)
+
+    def known(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+        where: Mapping[str, Any] | None = scope if on_item else ctx.values
+        if where is None:
+            return 1
+        value = get(ctx, scope)
+        if value is UNKNOWN and subject in where.get(MAYBE_ASKED_KEYS, ()):
+            return 1
+        if value is UNKNOWN:
+            was_unknown = subject not in where.get(PENDING_KEYS, ())
+        else:
+            was_unknown = value is not None and subject in where.get(UNKNOWN_KEYS, ())
+        return 2 if (not was_unknown) == want else 0
+
+    return known
+
+
+def _probe(cond: Condition, sc: _Scope) -> Probe:
+    """`compile_condition` over the probe's scopes (facts read when first needed)."""
+    match cond:
+        case AllOf(all=parts):
+            tests = tuple(_probe(p, sc) for p in parts)
+
+            def all_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+                result = 2
+                for test in tests:
+                    t = test(ctx, scope)
+                    if t < result:
+                        if t == 0:
+                            return 0
+                        result = t
+                return result
+
+            return all_
+        case AnyOf(any=parts):
+            tests = tuple(_probe(p, sc) for p in parts)
+
+            def any_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+                result = 0
+                for test in tests:
+                    t = test(ctx, scope)
+                    if t > result:
+                        if t == 2:
+                            return 2
+                        result = t
+                return result
+
+            return any_
+        case Not(not_=inner):
+            test = _probe(inner, sc)
+            return lambda ctx, scope: 2 - test(ctx, scope)
+        case Some(some=q):
+            where = _probe(q.where, sc.inner(q.group))
+            items = sc.probe.items_getter(q.group)
+
+            def some(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+                listed = items(ctx)
+                if listed is None:
+                    return 1
+                result = 0
+                for one in listed:
+                    t = where(ctx, one)
+                    if t > result:
+                        if t == 2:
+                            return 2
+                        result = t
+                return result
+
+            return some
+        case Every(every=q):
+            where = _probe(q.where, sc.inner(q.group))
+            items = sc.probe.items_getter(q.group)
+
+            def every(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+                listed = items(ctx)
+                if listed is None:
+                    return 1
+                result = 2
+                for one in listed:
+                    t = where(ctx, one)
+                    if t < result:
+                        if t == 0:
+                            return 0
+                        result = t
+                return result
+
+            return every
+        case Count(count=spec):
+            inner_sc = sc.inner(spec.group)
+            where = _probe(spec.where, inner_sc)
+            items = sc.probe.items_getter(spec.group)
+            amount = None if spec.sum is None else inner_sc.item(spec.sum)
+            op, bound = spec.operator, spec.operand
+            holds: Callable[[float], bool] = {
+                "ge": lambda v: v >= bound,
+                "gt": lambda v: v > bound,
+                "le": lambda v: v <= bound,
+                "lt": lambda v: v < bound,
+            }.get(op, lambda v: v == bound)
+
+            def count(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+                listed = items(ctx)
+                if listed is None:
+                    return 1
+                low = high = 0.0
+                for one in listed:
+                    t = where(ctx, one)
+                    if t == 0:
+                        continue
+                    n: Any = 1 if amount is None else amount(ctx, one)
+                    if n is None:
+                        n = 0
+                    if n is UNKNOWN:
+                        return 1
+                    if t == 2:
+                        low += n
+                        high += n
+                    else:
+                        low, high = low + min(0, n), high + max(0, n)
+                at_low, at_high = holds(low), holds(high)
+                if op == "equals":
+                    if low == high:
+                        return 2 if at_low else 0
+                    return 1 if low <= bound <= high else 0
+                if at_low == at_high:
+                    return 2 if at_low else 0
+                return 1
+
+            return count
+        case RoleIs():
+            return lambda ctx, scope: 1  # unresolved: never lowers (as `evaluate`)
+        case Compare():
+            on_item = cond.item is not None
+            if on_item and sc.group is None:
+                raise _NotMirrored  # `item:` outside a quantifier (the validator forbids it)
+            get = sc.item(cond.subject) if on_item else sc.child(cond.subject)
+            if cond.operator == "known":
+                return _known_test(cond, get, on_item)
+            test = _op(cond)
+            fused = _fused(cond, sc, test)
+            if fused is not None:
+                return fused
+            return lambda ctx, scope: test(get(ctx, scope))
+    raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
+
+
+def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None:
+    """The commonest comparisons (a text answer equal to, or one of, given option ids) with
+    the read and the test in one closure; anything but text goes to `test` (`_op`)."""
+    subject, op, operand = cmp.subject, cmp.operator, cmp.operand
+    if op == "equals" and type(operand) is str:
+        texts: frozenset[str] = frozenset((operand,))
+    elif op == "in" and all(type(o) is str for o in operand):
+        texts = frozenset(operand)
+    else:
+        return None
+    if cmp.item is not None:
+        assert sc.group is not None
+        if subject in sc.probe.all_item_facts[sc.group]:
+            return None
+
+        def item_text(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+            v = scope.get(subject)  # type: ignore[union-attr] - always an item here
+            if type(v) is str:
+                return 2 if v in texts else 0
+            return test(v)
+
+        return item_text
+    if subject in sc.probe.fact_ids:
+        return None
+
+    def child_text(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+        v = ctx.values.get(subject)
+        if type(v) is str:
+            return 2 if v in texts else 0
+        return test(v)
+
+    return child_text
+
+
+def _probe_expr(expr: Expr, sc: _Scope) -> Getter:
+    """`evaluate.compute` over the probe's scopes (unknown values flow through as values)."""
+    match expr:
+        case bool():
+            raise TypeError("booleans are not numbers")  # pragma: no cover - schema forbids
+        case int() | float():
+            number = expr
+            return lambda ctx, scope: number
+        case Ref():
+            subject = expr.subject
+            if expr.item is not None and sc.group is None:
+                raise _NotMirrored  # `item:` outside a group's fact (the validator forbids it)
+            get = sc.item(subject, arith=True) if expr.item is not None else sc.child(
+                subject, arith=True
+            )
+
+            def ref(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
+                value = get(ctx, scope)
+                if (
+                    value is not None
+                    and value is not UNKNOWN
+                    and (isinstance(value, bool) or not isinstance(value, (int, float)))
+                ):
+                    raise TypeError(f"arithmetic on {subject!r}, which is not a number")
+                return value
+
+            return ref
+        case Add(add=parts):
+            adds = tuple(_probe_expr(p, sc) for p in parts)
+            return lambda ctx, scope: _combine([a(ctx, scope) for a in adds], sum)
+        case Sub(sub=(a, b)):
+            fa, fb = _probe_expr(a, sc), _probe_expr(b, sc)
+            return lambda ctx, scope: _combine(
+                [fa(ctx, scope), fb(ctx, scope)], lambda v: v[0] - v[1]
+            )
+        case Mul(mul=(a, k)):
+            fm = _probe_expr(a, sc)
+            return lambda ctx, scope: _combine([fm(ctx, scope)], lambda v: v[0] * k)
+        case Div(div=(a, k)):
+            fd = _probe_expr(a, sc)
+            return lambda ctx, scope: _combine([fd(ctx, scope)], lambda v: v[0] / k)
+    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+
+def _probe_fact(f: BooleanFact | NumberFact, sc: _Scope) -> Getter:
+    """`compile_fact` over the probe's scopes."""
+    if isinstance(f, BooleanFact):
+        test = _probe(f.condition, sc)
+
+        def boolean(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
+            t = test(ctx, scope)
+            return UNKNOWN if t == 1 else t == 2
+
+        return boolean
+    gate = None if f.applies_if is None else _probe(f.applies_if, sc)
+    value = _probe_expr(f.value, sc)
+
+    def number(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
+        g = 2 if gate is None else gate(ctx, scope)
+        if g == 0:
+            return None
+        n = value(ctx, scope)
+        return UNKNOWN if g == 1 and n is not None else n
+
+    return number
+
+
+class _ProbeProgram:
+    """The protocol's conditions as two-valued closures over lazily read facts."""
+
+    def __init__(self, program: Compiled) -> None:
+        protocol = program.protocol
+        self.program = program
+        top_ids = {q.id for q in protocol.questions}
+        self.fact_ids = frozenset(f.id for f in protocol.derived)
+        if self.fact_ids & top_ids:
+            raise _NotMirrored  # a fact and a question of one id
+        self.fact_fn: dict[str, Getter] = {}
+        self.item_fact_fn: dict[str, dict[str, Getter]] = {}
+        self.all_item_facts: dict[str, frozenset[str]] = {}
+        groups = protocol.groups
+        for g in groups:
+            own = {f.id for f in g.derived}
+            if own & {q.id for q in g.questions}:
+                raise _NotMirrored  # an item fact and an item question of one id
+            self.item_fact_fn[g.id] = {}
+            self.all_item_facts[g.id] = frozenset(own)
+        # Where each group's item facts are computed: just before the first fact that looks
+        # at the group (they see the facts before it), else at the end (they see every fact).
+        order = [f.id for f in protocol.derived]
+        settle: dict[str, int] = {}
+        for k, f in enumerate(protocol.derived):
+            cond = f.condition if isinstance(f, BooleanFact) else f.applies_if
+            for gid in groups_used(cond):
+                settle.setdefault(gid, k)
+        for g in groups:
+            seen = frozenset(order[: settle.get(g.id, len(order))])
+            done: list[str] = []
+            for f in g.derived:
+                sc = _Scope(self, seen, g.id, frozenset(done))
+                self.item_fact_fn[g.id][f.id] = _probe_fact(f, sc)
+                done.append(f.id)
+        for k, f in enumerate(protocol.derived):
+            self.fact_fn[f.id] = _probe_fact(f, _Scope(self, frozenset(order[:k])))
+        every = frozenset(order)
+        rules_scope = _Scope(self, every)
+        self.rules = tuple(
+            (r.pathway, r.first_step, r.rules_below, _probe(w, rules_scope))
+            for r, w in zip(program.rules, (x.when for x in protocol.rules), strict=True)
+        )
+        self.invariants = tuple(
+            (floor, _probe(inv.when, rules_scope))
+            for inv in protocol.invariants
+            if (floor := protocol.pathway(inv.at_least)) is not None
+        )
+        plain = _Scope(self, None)
+        self.asks: dict[int, tuple[Probe, bool]] = {}
+        for i, q in enumerate(protocol.questions):
+            if q.ask_if is not None:
+                env = program.questions[i].ask_env
+                self.asks[i] = (_probe(q.ask_if, rules_scope if env else plain), env)
+        self.item_asks: dict[str, list[Probe | None]] = {}
+        for g in groups:
+            in_env = any(_uses_facts(x.ask_if) for x in g.questions if x.ask_if)
+            sc = _Scope(self, every if in_env else None, g.id, frozenset())
+            self.item_asks[g.id] = [
+                None if iq.ask_if is None else _probe(iq.ask_if, sc) for iq in g.questions
+            ]
+
+    def items_getter(self, group: str) -> Callable[[_Ctx], list[dict[str, Any]] | None]:
+        """A group's items with room for their facts (None when the group is not known)."""
+
+        def items(ctx: _Ctx) -> list[dict[str, Any]] | None:
+            got = ctx.items.get(group, _MISSING)
+            if got is _MISSING:
+                raw = ctx.values.get(group)
+                got = ctx.items[group] = None if raw is UNKNOWN else [dict(x) for x in raw or ()]
+            return got  # type: ignore[no-any-return]
+
+        return items
+
+    def run(self, answers: Scope) -> tuple[Outcome, bool]:
+        """The outcome and whether a required answer that applies is missing; raises
+        `_Unsure` when a condition it needs is not known."""
+        program = self.program
+        values: dict[str, Any] = {}
+        if answers.get(UNKNOWN_KEYS):
+            raise _UNSURE  # only the search marks answers (the probe runs on the root)
+        missing = False
+        asks = self.asks
+        for i, q in enumerate(program.questions):
+            qid = q.id
+            ask = asks.get(i)
+            if ask is not None:
+                test, _ = ask
+                # ask_if over the facts: `run_pass` computes them from the answers so far.
+                truth = test(_Ctx(values), None)
+                if truth == 0:
+                    values[qid] = None
+                    continue
+                if truth == 1:
+                    raise _UNSURE  # asked or not: the full pass keeps both
+            if q.required and qid not in answers:
+                missing = True
+            raw = answers.get(qid, UNKNOWN)
+            if q.group is not None:
+                if raw is UNKNOWN:
+                    values[qid] = raw
+                else:
+                    values[qid], short = self._items(q.group, raw, values)
+                    missing = missing or short
+                continue
+            if q.default is not _NO_DEFAULT and qid not in answers:
+                raw = q.default
+            values[qid] = raw
+        ctx = _Ctx(values)
+        highs, lows = self._scan(ctx, 0, follow_on=False)
+        sure: list[Pathway] = []
+        maybe: list[Pathway] = []
+        for floor, when in self.invariants:
+            t = when(ctx, None)
+            if t == 2:
+                sure.append(floor)
+            if t != 0:
+                maybe.append(floor)
+        upper = most_urgent(_honour(c, maybe) for c in highs)
+        lower = min((_honour(c, sure) for c in lows), key=urgency_key)
+        if _ids(upper) != _ids(lower):
+            raise _UNSURE  # not definite: the full pass and the search decide
+        return upper, missing
+
+    def _items(
+        self, group: _Group, raw: Any, values: dict[str, Any]
+    ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        items: list[dict[str, Any]] = []
+        missing = False
+        asks = self.item_asks[group.id]
+        for given in raw:
+            if given.get(UNKNOWN_KEYS):
+                raise _UNSURE
+            item: dict[str, Any] = {}
+            for q, ask in zip(group.questions, asks, strict=True):
+                qid = q.id
+                if ask is not None:
+                    truth = ask(_Ctx(values), item)
+                    if truth == 0:
+                        item[qid] = None
+                        continue
+                    if truth == 1:
+                        raise _UNSURE
+                value = given.get(qid, UNKNOWN)
+                if value is UNKNOWN and qid not in given and q.default is not _NO_DEFAULT:
+                    value = q.default
+                if q.required and qid not in given and q.default is _NO_DEFAULT:
+                    missing = True
+                item[qid] = value
+            items.append(item)
+        return tuple(items), missing
+
+    def _scan(
+        self, ctx: _Ctx, start: int, *, follow_on: bool
+    ) -> tuple[list[Outcome], list[Outcome]]:
+        """`Compiled._scan`'s candidates (the first rule that is true decides; unknown ones
+        before it might)."""
+        highs: list[Outcome] = []
+        lows: list[Outcome] = []
+        rules = self.rules
+        for i in range(start, len(rules)):
+            pathway, first_step, below, when = rules[i]
+            if pathway is None or (follow_on and first_step):
+                continue
+            truth = when(ctx, None)
+            if truth == 0:
+                continue
+            hi: Outcome = (pathway, None)
+            lo: Outcome = (pathway, None)
+            if below and first_step and not follow_on:
+                then_hi, then_lo = self._scan(ctx, i + 1, follow_on=True)
+                hi = (pathway, most_urgent(then_hi)[0])
+                lo = (pathway, min(then_lo, key=urgency_key)[0])
+            highs.append(hi)
+            lows.append(lo)
+            if truth == 2:
+                return highs, lows
+        highs.append((None, None))
+        lows.append((None, None))
+        return highs, lows
+
+
+def probe(program: Compiled) -> _ProbeProgram | None:
+    """The two-valued probe for a compiled protocol (None when it uses a construct the probe
+    does not mirror)."""
+    if program.probe is _MISSING:
+        try:
+            program.probe = _ProbeProgram(program)
+        except _NotMirrored:
+            program.probe = None
+    return program.probe  # type: ignore[return-value]
+
+
+def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
+    """The (pathway, follow-on) `engine.decide` gives for `data` (answers and context, ids this
+    protocol does not ask left out) once `check_answers` has accepted it; None when
+    `check_answers` may find an error, which it should then report. Raises TypeError where the
+    engine would (arithmetic on a non-number, which the validator refuses)."""
+    program = compiled(protocol)
+    fast = program.answers_ok(data)
+    if fast is None:
+        return None
+    answers = fast[0]
+    two_valued = probe(program)
+    if two_valued is not None:
+        try:
+            outcome, missing = two_valued.run(answers)
+        except _Unsure:
+            pass
+        else:
+            return None if missing else outcome
+    root, missing = program.run(answers)
+    if missing:
+        return None
+    if not root.definite:
+        answers = without_not_asked(program, answers, root)
+    return decide_outcome(program, answers, root)

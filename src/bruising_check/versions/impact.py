@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, pathway_direction
 from bruising_check.engine.answers import check_answers
-from bruising_check.engine.compiled import compiled, decide_outcome, without_not_asked
+from bruising_check.engine.compiled import replay_outcome
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
@@ -234,17 +234,13 @@ def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
     which gives exactly `engine.decide`'s pathway without its record, rationale or wording;
     anything else (an error to report, arithmetic on a non-number) goes through
     `check_answers` and `decide` themselves, so the reason is theirs."""
-    program = compiled(protocol)
-    fast = program.answers_ok(case.answers)
-    if fast is not None:
-        try:
-            root, missing = program.run(fast[0])
-        except TypeError:
-            missing = True  # the engine says it (decide raises the same)
-        if not missing:
-            answers = fast[0] if root.definite else without_not_asked(program, fast[0], root)
-            pathway = decide_outcome(program, answers, root)[0]
-            return (None, "no rule matched") if pathway is None else (pathway.id, None)
+    try:
+        outcome = replay_outcome(protocol, case.answers)
+    except TypeError:
+        outcome = None  # the engine says it (decide raises the same)
+    if outcome is not None:
+        pathway = outcome[0]
+        return (None, "no rule matched") if pathway is None else (pathway.id, None)
     return _checked_case(protocol, case)
 
 
