@@ -203,12 +203,38 @@ def _compare(cmp: Compare) -> Test:
 
         return known
     test = _op(cmp)
+    op, operand = cmp.operator, cmp.operand
+    texts: frozenset[str] | None = None
+    if op == "equals" and type(operand) is str:
+        texts = frozenset((operand,))
+    elif op == "in" and all(type(o) is str for o in operand):
+        texts = frozenset(operand)
     if on_item:
+        if texts is not None:
+            # A text answer against option ids in one closure; anything else through `test`.
+            def text_on_one(values: Scope, item: Scope | None) -> int:
+                if item is None:
+                    return 1
+                v = item.get(subject)
+                if type(v) is str:
+                    return 2 if v in texts else 0
+                return test(v)
+
+            return text_on_one
 
         def on_one(values: Scope, item: Scope | None) -> int:
             return 1 if item is None else test(item.get(subject))
 
         return on_one
+    if texts is not None:
+
+        def text_on_values(values: Scope, item: Scope | None) -> int:
+            v = values.get(subject)
+            if type(v) is str:
+                return 2 if v in texts else 0
+            return test(v)
+
+        return text_on_values
 
     def on_values(values: Scope, item: Scope | None) -> int:
         return test(values.get(subject))
@@ -421,6 +447,47 @@ def compile_fact(f: BooleanFact | NumberFact) -> Value:
     return number
 
 
+def _subjects(cond: Condition | None) -> set[str]:
+    return set() if cond is None else {n.subject for n in walk(cond) if isinstance(n, Compare)}
+
+
+def _expr_subjects(expr: Expr) -> set[str]:
+    match expr:
+        case Ref():
+            return {expr.subject}
+        case Add(add=parts):
+            return set().union(*(_expr_subjects(p) for p in parts))
+        case Sub(sub=(a, b)):
+            return _expr_subjects(a) | _expr_subjects(b)
+        case Mul(mul=(a, _)) | Div(div=(a, _)):
+            return _expr_subjects(a)
+    return set()
+
+
+def _needed_facts(protocol: Protocol, cond: Condition) -> tuple[int, ...] | None:
+    """The facts `cond` reads, directly or through other facts (indices, in order); None when
+    one of them looks at a group (then the whole environment is computed)."""
+    index = {f.id: k for k, f in enumerate(protocol.derived)}
+    wanted: set[int] = set()
+    todo = [s for s in _subjects(cond) if s in index]
+    while todo:
+        k = index[todo.pop()]
+        if k in wanted:
+            continue
+        wanted.add(k)
+        f = protocol.derived[k]
+        if isinstance(f, BooleanFact):
+            if groups_used(f.condition):
+                return None
+            reads = _subjects(f.condition)
+        else:
+            if groups_used(f.applies_if):
+                return None
+            reads = _subjects(f.applies_if) | _expr_subjects(f.value)
+        todo.extend(s for s in reads if s in index)
+    return tuple(sorted(wanted))
+
+
 def _uses_facts(cond: Condition) -> bool:
     return any(isinstance(n, Compare) and n.fact is not None for n in walk(cond))
 
@@ -429,7 +496,7 @@ def _uses_facts(cond: Condition) -> bool:
 
 
 class _Question:
-    __slots__ = ("ask", "ask_env", "default", "group", "id", "required")
+    __slots__ = ("ask", "ask_env", "ask_facts", "default", "group", "id", "required")
 
     def __init__(self, protocol: Protocol, q: Any, *, in_group: bool = False) -> None:
         self.id: str = q.id
@@ -440,6 +507,11 @@ class _Question:
             and not in_group
             and (_uses_facts(q.ask_if) or bool(groups_used(q.ask_if)))
         )
+        self.ask_facts: tuple[int, ...] | None = None
+        """With `ask_env`: the facts (indices) the ask_if reads, when none of them looks at a
+        group; only those are computed (the others cannot change what it reads)."""
+        if self.ask_env and q.ask_if is not None and not groups_used(q.ask_if):
+            self.ask_facts = _needed_facts(protocol, q.ask_if)
         self.required: bool = bool(q.required)
         self.default: Any = _NO_DEFAULT
         if isinstance(q, NumberQuestion) and q.default is not None:
@@ -519,7 +591,11 @@ class Compiled:
         for q in self.questions:
             truth = 2
             if q.ask is not None:
-                scope: Scope = self.environment(values)[0] if q.ask_env else values
+                scope: Scope = values
+                if q.ask_facts is not None:
+                    scope = self.some_facts(values, q.ask_facts)
+                elif q.ask_env:
+                    scope = self.environment(values)[0]
                 truth = q.ask(scope, None)
             qid = q.id
             asked[qid] = TRUTHS[truth]
@@ -591,6 +667,15 @@ class Compiled:
                 item[qid] = value
             items.append(item)
         return tuple(items), missing
+
+    def some_facts(self, values: Scope, which: tuple[int, ...]) -> dict[str, Any]:
+        """`environment(values)[0]` as far as facts `which` (and no group) are concerned."""
+        env: dict[str, Any] = dict(values)
+        facts = self.facts
+        for k in which:
+            fid, fact, _ = facts[k]
+            env[fid] = fact(env, None)
+        return env
 
     def environment(
         self, values: Scope
