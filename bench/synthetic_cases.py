@@ -95,18 +95,62 @@ if __name__ == "__main__":
 # SYNTHETIC as above: made-up answer sets in answers format v2, for measuring `diff --cases`.
 # Rates are rough, to exercise every path of the replay (not from a study): a few "not sure"
 # answers, unknown gestations, red flags, reports by phone, patterned marks and disclosures.
-V2_TYPES = (("bruise", 70), ("abrasion", 10), ("petechiae", 5), ("swelling", 5), ("burn", 3),
-            ("bite", 2), ("birthmark_like", 4), ("other", 1))
-V2_SITES_NIM = ("cheek", "forehead", "chest", "back", "ear", "upper_arm", "thigh", "abdomen",
-                "buttocks", "neck", "scalp", "eyelid", "angle_of_jaw", "frenulum")
-V2_SITES_MOBILE = ("shin", "knee", "forehead", "calf", "forearm", "elbow", "chin", "nose",
-                   "top_of_foot", "back_of_hand", "cheekbone")
-V2_EXPLANATIONS = (("none_given", 30), ("not_asked", 8), ("plausible_consistent", 40),
-                   ("implausible_or_inconsistent", 6), ("person_caused", 1),
-                   ("independent_witness_accident", 5), ("documented_procedure_or_birth_injury", 6),
-                   ("documented_birthmark", 4))
-V2_FLAGS = ("seriously_unwell", "limb_not_moved", "head_swelling_under_1",
-            "bleeding_mouth_nose_ears", "vomiting_or_drowsy_after_injury")
+V2_TYPES = (
+    ("bruise", 70),
+    ("abrasion", 10),
+    ("petechiae", 5),
+    ("swelling", 5),
+    ("burn", 3),
+    ("bite", 2),
+    ("birthmark_like", 4),
+    ("other", 1),
+)
+V2_SITES_NIM = (
+    "cheek",
+    "forehead",
+    "chest",
+    "back",
+    "ear",
+    "upper_arm",
+    "thigh",
+    "abdomen",
+    "buttocks",
+    "neck",
+    "scalp",
+    "eyelid",
+    "angle_of_jaw",
+    "frenulum",
+)
+V2_SITES_MOBILE = (
+    "shin",
+    "knee",
+    "forehead",
+    "calf",
+    "forearm",
+    "elbow",
+    "chin",
+    "nose",
+    "top_of_foot",
+    "back_of_hand",
+    "cheekbone",
+)
+V2_EXPLANATIONS = (
+    ("none_given", 30),
+    ("not_asked", 8),
+    ("plausible_consistent", 40),
+    ("implausible_or_inconsistent", 6),
+    ("person_caused", 1),
+    ("independent_witness_accident", 5),
+    ("documented_procedure_or_birth_injury", 6),
+    ("documented_birthmark", 4),
+)
+V2_FLAGS = (
+    "seriously_unwell",
+    "limb_not_moved",
+    "head_swelling_under_1",
+    "bleeding_mouth_nose_ears",
+    "vomiting_or_drowsy_after_injury",
+)
 V2_LOCOMOTOR = {"crawling", "bottom_shuffling", "cruising", "walking"}
 
 
@@ -197,11 +241,27 @@ def v2_csv(cases: list[dict[str, object]], max_marks: int = 4) -> str:
     import csv
     import io
 
-    top = ["immediate_danger", "injury_red_flags", "age_weeks", "gestation_weeks_at_birth",
-           "mobility_milestones", "mobility_seen_by_professional", "report_channel",
-           "diagnosed_bleeding_condition"]
-    item = ["type", "site", "side", "size_cm", "count", "patterned", "explanation",
-            "explained_by", "colour"]
+    top = [
+        "immediate_danger",
+        "injury_red_flags",
+        "age_weeks",
+        "gestation_weeks_at_birth",
+        "mobility_milestones",
+        "mobility_seen_by_professional",
+        "report_channel",
+        "diagnosed_bleeding_condition",
+    ]
+    item = [
+        "type",
+        "site",
+        "side",
+        "size_cm",
+        "count",
+        "patterned",
+        "explanation",
+        "explained_by",
+        "colour",
+    ]
     header = ["case_id", *top, *(f"marks[{n}].{q}" for n in range(1, max_marks + 1) for q in item)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

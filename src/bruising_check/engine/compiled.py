@@ -953,19 +953,22 @@ def without_not_asked(program: Compiled, answers: Scope, root: Pass) -> dict[str
     return kept
 
 
-# --- the two-valued probe -------------------------------------------------------------------
-# Most cases have no unknown answer that any rule reads. For them the pass needs no bounds and
-# no environment for the search: the probe reads facts only when a condition asks for one
-# (each at most once per case), stops each all / any / quantifier at its first deciding part,
-# and gives up (`_Unsure`) the moment a condition it needs is not known, or a construct it does
-# not mirror appears; the full pass above then decides. When it does finish, every condition it
-# read had the value the three-valued pass gives it (Kleene logic agrees with two-valued logic
-# where every part it looks at is known, and stops at the same false / true part), so the
-# outcome is the pass's own, and that pass is definite.
+# --- the lazy probe -------------------------------------------------------------------------
+# Most cases have no unknown answer that decides anything. For them replay needs neither the
+# whole environment nor a search: the probe evaluates the same three-valued closures, but reads
+# a fact (or an item's fact) only when a condition asks for it, once per case, and stops each
+# all / any / quantifier at its deciding part, as `evaluate` does. What a fact sees is what
+# `_environment` gives it where it is declared: the facts before it, and for an item fact the
+# facts before the first fact that looks at its group (`_Scope`); a fact or item fact not yet
+# computed there reads as absent, as in the engine. The outcome bounds are `_outcome`'s; when
+# they differ (an unknown that may matter), or an ask_if is not known, it gives way (`_Unsure`)
+# to the full pass and the engine's search. A construct it does not mirror (a quantifier in an
+# item fact, a fact and a question of one id) leaves the protocol to the full pass
+# (`_NotMirrored`).
 
 
 class _Unsure(Exception):
-    """A condition the probe needs is not known: the three-valued pass decides."""
+    """The probe cannot give the outcome alone: the full pass (and the search) decide."""
 
 
 _UNSURE = _Unsure()
@@ -1195,11 +1198,11 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
             get = sc.item(cond.subject) if on_item else sc.child(cond.subject)
             if cond.operator == "known":
                 return _known_test(cond, get, on_item)
-            test = _op(cond)
-            fused = _fused(cond, sc, test)
+            check = _op(cond)
+            fused = _fused(cond, sc, check)
             if fused is not None:
                 return fused
-            return lambda ctx, scope: test(get(ctx, scope))
+            return lambda ctx, scope: check(get(ctx, scope))
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
 
 
@@ -1219,7 +1222,8 @@ def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None
             return None
 
         def item_text(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
-            v = scope.get(subject)  # type: ignore[union-attr] - always an item here
+            # Always an item here (a quantifier's `where`, an item fact or an item's ask_if).
+            v = scope.get(subject)  # type: ignore[union-attr]
             if type(v) is str:
                 return 2 if v in texts else 0
             return test(v)
@@ -1249,8 +1253,10 @@ def _probe_expr(expr: Expr, sc: _Scope) -> Getter:
             subject = expr.subject
             if expr.item is not None and sc.group is None:
                 raise _NotMirrored  # `item:` outside a group's fact (the validator forbids it)
-            get = sc.item(subject, arith=True) if expr.item is not None else sc.child(
-                subject, arith=True
+            get = (
+                sc.item(subject, arith=True)
+                if expr.item is not None
+                else sc.child(subject, arith=True)
             )
 
             def ref(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
@@ -1305,7 +1311,7 @@ def _probe_fact(f: BooleanFact | NumberFact, sc: _Scope) -> Getter:
 
 
 class _ProbeProgram:
-    """The protocol's conditions as two-valued closures over lazily read facts."""
+    """The protocol's conditions as three-valued closures over lazily read facts."""
 
     def __init__(self, program: Compiled) -> None:
         protocol = program.protocol
@@ -1380,7 +1386,7 @@ class _ProbeProgram:
 
     def run(self, answers: Scope) -> tuple[Outcome, bool]:
         """The outcome and whether a required answer that applies is missing; raises
-        `_Unsure` when a condition it needs is not known."""
+        `_Unsure` when the outcome is not definite or an ask_if is not known."""
         program = self.program
         values: dict[str, Any] = {}
         if answers.get(UNKNOWN_KEYS):
@@ -1487,14 +1493,15 @@ class _ProbeProgram:
 
 
 def probe(program: Compiled) -> _ProbeProgram | None:
-    """The two-valued probe for a compiled protocol (None when it uses a construct the probe
-    does not mirror)."""
+    """The lazy probe for a compiled protocol (None when it uses a construct the probe does
+    not mirror)."""
     if program.probe is _MISSING:
         try:
             program.probe = _ProbeProgram(program)
         except _NotMirrored:
             program.probe = None
-    return program.probe  # type: ignore[return-value]
+    made: _ProbeProgram | None = program.probe
+    return made
 
 
 def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
@@ -1507,10 +1514,10 @@ def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
     if fast is None:
         return None
     answers = fast[0]
-    two_valued = probe(program)
-    if two_valued is not None:
+    lazy = probe(program)
+    if lazy is not None:
         try:
-            outcome, missing = two_valued.run(answers)
+            outcome, missing = lazy.run(answers)
         except _Unsure:
             pass
         else:
