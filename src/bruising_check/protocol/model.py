@@ -30,7 +30,10 @@ Cites = Annotated[tuple[Id, ...], Field(min_length=1, description="Source ids th
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Built on first use, not at import (issue 15): loading a protocol builds the one `Protocol`
+    # schema, which holds every model below; a class used on its own is built when first used.
+    # Forward references (`Expr` in `Add`) are resolved then, from this module.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 # --- metadata and sources -------------------------------------------------------------------
@@ -258,11 +261,6 @@ Expr = Annotated[
     Discriminator(_expr_kind),
 ]
 """Arithmetic on answers, facts and constants: linear, so the analyser can reason about it."""
-
-Add.model_rebuild()
-Sub.model_rebuild()
-Mul.model_rebuild()
-Div.model_rebuild()
 
 
 class BooleanFact(Model):
