@@ -103,7 +103,7 @@ def _print(r: Report) -> None:
         if p.severity != "info":
             echo(f"    hint: {p.hint or p.code.hint}")
         for a in details.get("approved", []):
-            on = f"on {a['approved_on']}" if a["approved_on"] else f"({validation.UNDATED})"
+            on = f"on {a['approved_on']}" if a["approved_on"] else f"({UNDATED})"
             echo(f"    approved by {a['approved_by']} {on}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
