@@ -95,6 +95,15 @@ BASELINE = ROOT / "protocols" / "national-baseline.yaml"
             " Neck)",
         ),
         ("injury_red_flags is exactly []", ": none of these"),
+        (
+            "the number of marks with (patterned is yes) is ≥ 2",
+            "Marks with (Is it patterned: Yes): 2 or more",
+        ),
+        (
+            "the total count of marks with (unusual_site is true) is = 0",
+            "“How many marks like this are there here”, added up over the marks with (At an"
+            " unusual site (not a typical accidental site): yes): 0",
+        ),
     ],
 )
 def test_clauses_about_each_mark_use_labels_not_ids(clause: str, expected: str) -> None:

@@ -80,9 +80,22 @@ def decision(p: Protocol, answers: dict[str, Any]) -> Decision:
 def test_an_unknown_between_equal_alternatives_names_the_other_one() -> None:
     p = ties()
     d = decision(p, {"gp_today": None, "danger": False})
-    assert d.pathway is not None and d.pathway.id in {"gp", "paediatrician"}
+    # The one listed first in the protocol is shown, whatever order the search tries answers in.
+    assert d.pathway is not None and d.pathway.id == "gp"
     (alt,) = d.equally_urgent
-    assert alt.pathway is not None and {alt.pathway.id, d.pathway.id} == {"gp", "paediatrician"}
+    assert alt.pathway is not None and alt.pathway.id == "paediatrician"
+    # The reasons are those of the pathway shown.
+    assert [(r.id, r.pathway) for r in d.rules_fired] == [("R1", "gp")]
+    # Listed the other way round, the paediatrician review is shown: the protocol's order
+    # decides, not the order in which the search tries the answers.
+    gp_block = TIES[TIES.index("  - id: gp\n") : TIES.index("  - id: paediatrician\n")]
+    paeds_block = TIES[TIES.index("  - id: paediatrician\n") : TIES.index("rules:")]
+    swapped = load_text(TIES.replace(gp_block + paeds_block, paeds_block + gp_block), "s.yaml")
+    assert swapped.protocol is not None, swapped.problems
+    other = decision(swapped.protocol, {"gp_today": None, "danger": False})
+    assert other.pathway is not None and other.pathway.id == "paediatrician"
+    assert [a.pathway.id for a in other.equally_urgent if a.pathway] == ["gp"]
+    assert [(r.id, r.pathway) for r in other.rules_fired] == [("R2", "paediatrician")]
     assert alt.depends_on == ("gp_today",)
     # Neither is less urgent, so the unknown did not "decide" in that sense.
     assert d.unknowns_that_decided == ()
@@ -139,8 +152,9 @@ def test_devon_without_a_role_names_both_same_day_routes(tmp_path: Path) -> None
     )
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)["outcome"]
-    ids = {outcome["id"], *(a["id"] for a in outcome["equally_urgent"])}
-    assert ids == {"devon_same_day_gp_or_paediatrician", "same_day_health_opinion"}
+    # Devon lists the same-day health opinion before its GP route: that one is shown.
+    assert outcome["id"] == "same_day_health_opinion"
+    assert [a["id"] for a in outcome["equally_urgent"]] == ["devon_same_day_gp_or_paediatrician"]
     assert all(a["depends_on"] == ["role"] for a in outcome["equally_urgent"])
     given = runner.invoke(
         app, ["check", str(devon), "--answers", str(answers), "--format", "json", "--role", "gp"]

@@ -595,14 +595,14 @@ class Completer:
         visit(dict(fixed), first)
         return best[0], best[1], best[2]
 
-    def ties(self, final: Outcome, limit: int = 3) -> list[tuple[Outcome, dict[Var, Any]]]:
+    def ties(self, final: Outcome, limit: int = 3) -> list[tuple[Outcome, Pass, dict[Var, Any]]]:
         """Other outcomes exactly as urgent as `final` (other pathways of the same rank: equal
-        alternatives), each with a completion that gives it; at most `limit`. When the budget
-        runs out the search stops and keeps what it found: each one found is real, but there may
-        be others."""
+        alternatives), each with a pass and the completion that give it; at most `limit`. When
+        the budget runs out the search stops and keeps what it found: each one found is real,
+        but there may be others."""
         key = urgency_key(final)
         seen = {_ids(final)}
-        found: list[tuple[Outcome, dict[Var, Any]]] = []
+        found: list[tuple[Outcome, Pass, dict[Var, Any]]] = []
 
         def visit(assignment: dict[Var, Any], p: Pass) -> bool:
             if urgency_key(p.upper) < key:
@@ -610,7 +610,7 @@ class Completer:
             if p.definite:
                 if urgency_key(p.upper) == key and _ids(p.upper) not in seen:
                     seen.add(_ids(p.upper))
-                    found.append((p.upper, dict(assignment)))
+                    found.append((p.upper, p, dict(assignment)))
                 return len(found) >= limit
             var, reps = self.branch(assignment, p)
             if var is None:

@@ -104,7 +104,7 @@ class Decision:
     equally_urgent: tuple[Alternative, ...] = ()
     """Other outcomes as urgent as this one that the unknowns could give (equal alternatives):
     which applies depends on answers not known, so the printout and the record name them. The
-    outcome decided is the first of them the search reaches (a fixed order)."""
+    outcome decided is the one whose pathway comes first in the protocol's list of pathways."""
     exact: bool = True
     """False when there were too many completions of the unknowns to search: the outcome is then
     the sound three-valued (Kleene) upper bound, never less urgent than the exact one, and
@@ -178,9 +178,24 @@ def decide(
     decided, settled = _decided(search, final, assignment if witness.definite else None, exact)
     exact = exact and settled
     alternatives: tuple[Alternative, ...] = ()
-    if exact and not root.definite and _shared_ranks(protocol):
+    if exact and not root.definite and witness.definite and _shared_ranks(protocol):
+        # Equal alternatives: the one first in the protocol's own order of pathways is shown
+        # (not whichever the search reached first), and the others are named.
+        found = [(final, witness, assignment), *search.ties(final)]
+        order = {p.id: i for i, p in enumerate(protocol.pathways)}
+
+        def place(o: Outcome) -> tuple[int, int]:
+            first, then = o
+            return (
+                order.get(first.id, -1) if first is not None else -1,
+                order.get(then.id, -1) if then is not None else -1,
+            )
+
+        final, witness, assignment = min(found, key=lambda f: place(f[0]))
         alternatives = tuple(
-            Alternative(o[0], o[1], _differ(assignment, other)) for o, other in search.ties(final)
+            Alternative(o[0], o[1], _differ(assignment, other))
+            for o, _, other in found
+            if o is not final
         )
     facts, item_facts = _settled_facts(protocol, search, root)
     _screening_not_applicable(protocol, facts, item_facts)

@@ -137,15 +137,18 @@ _ITEM_TEST = re.compile(
 )
 
 
-def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
-    """`no mark has (patterned is yes)` as `No mark has (Is it patterned: Yes)`: the item
-    questions' and item facts' labels and the options' labels, never their ids."""
-    m = _QUANT.match(clause)
-    if m is None:
-        return None
-    group = next((g for p in protocols for g in p.groups if g.item_label == m["item"]), None)
-    if group is None:
-        return None
+_TOTAL = re.compile(
+    r"^the (?:number|total (?P<sum>[a-z0-9_]+)) of (?P<item>[A-Za-z ]+?)s with"
+    r" \((?P<inner>.*)\) is (?P<rest>.*)$"
+)
+
+
+def _group_of(protocols: Sequence[Protocol], item: str) -> GroupQuestion | None:
+    return next((g for p in protocols for g in p.groups if g.item_label == item), None)
+
+
+def _item_inner(group: GroupQuestion, inner: str) -> str:
+    """An item condition (`type is bruise AND unusual_site is true`) in labels."""
     questions = {q.id: q for q in group.questions}
     facts = {f.id: f.label for f in group.derived}
 
@@ -161,9 +164,43 @@ def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
         ]
         return f"{name}: {('one of ' if op == 'is one of' else '') + _list(shown, 'or')}"
 
-    inner = _ITEM_TEST.sub(one, m["inner"])
-    inner = inner.replace(" AND ", " and ").replace(" OR ", " or ").replace("NOT (", "not (")
-    return f"{m['quant'].capitalize()} {m['item']} has ({inner})"
+    inner = _ITEM_TEST.sub(one, inner)
+    return inner.replace(" AND ", " and ").replace(" OR ", " or ").replace("NOT (", "not (")
+
+
+def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
+    """`no mark has (patterned is yes)` as `No mark has (Is it patterned: Yes)`, and `the number
+    of marks with (...) is ≥ 2` as `Number of marks with (...): 2 or more`: the item questions'
+    and item facts' labels and the options' labels, never their ids."""
+    m = _QUANT.match(clause)
+    if m is not None:
+        group = _group_of(protocols, m["item"])
+        if group is None:
+            return None
+        return f"{m['quant'].capitalize()} {m['item']} has ({_item_inner(group, m['inner'])})"
+    t = _TOTAL.match(clause)
+    if t is None:
+        return None
+    group = _group_of(protocols, t["item"])
+    if group is None:
+        return None
+    field = next((q for q in group.questions if q.id == t["sum"]), None) if t["sum"] else None
+    what = (
+        f"{group.item_label.capitalize()}s with"
+        if t["sum"] is None
+        else f"“{label(field) if field is not None else t['sum']}”, added up over the"
+        f" {group.item_label}s with"
+    )
+    ranges = []
+    for part in t["rest"].split(" or "):
+        part = part.strip()
+        if part.startswith("= "):
+            ranges.append("none" if part[2:] == "0" and t["sum"] is None else part[2:])
+        elif part.startswith("≥ "):
+            ranges.append(f"{part[2:]} or more")
+        else:
+            ranges.append(part)
+    return f"{what} ({_item_inner(group, t['inner'])}): {' or '.join(ranges)}"
 
 
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
