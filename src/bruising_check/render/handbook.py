@@ -40,6 +40,7 @@ from bruising_check.render.blocks import (
 from bruising_check.render.words import (
     OUT_OF_SCOPE_INSTEAD,
     OUT_OF_SCOPE_TITLE,
+    POLICY_NAMES,
     Line,
     condition_lines,
     contact_line,
@@ -156,7 +157,7 @@ def _scope(p: Protocol, today: dt.date) -> Iterator[_Part]:
     if p.policy is not None:
         scope = p.policy.model_dump()
         rows = [
-            Node(_policy_value(scope[k]), _POLICY_LABELS[k] + ":")
+            Node(_policy_value(scope[k]), POLICY_NAMES[k] + ":")
             for k in ("scope_mark_types", "disability", "mobility_milestones")
             if k in scope and scope[k] is not None
         ]
@@ -375,7 +376,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                     "none: milestones decide"
                     if k == "age_anchor" and v is None
                     else _policy_value(v),
-                    _POLICY_LABELS.get(k, k.replace("_", " ")) + ":",
+                    POLICY_NAMES.get(k, k.replace("_", " ")) + ":",
                 )
                 for k, v in p.policy.model_dump().items()
             )
@@ -434,26 +435,6 @@ def _action(p: Protocol, a: Action) -> Node:
 
 # The policy block's fields and closed values in words (DOMAIN.md §4); anything else is shown
 # with underscores as spaces.
-_POLICY_LABELS = {
-    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
-    "mobility_milestones": "Milestones that make a child independently mobile",
-    "age_anchor": "Age anchor that overrides milestones",
-    "corrected_age": "Corrected age for prematurity",
-    "scope_mark_types": "Marks in scope",
-    "petechiae_count_as_bruise": "Petechiae count as bruising",
-    "disability": "Disabled or developmentally delayed older children",
-    "nim_explanation": "Explanation considered for a non-mobile baby",
-    "who_may_decide_no_referral": "Who may decide not to refer",
-    "suspected_birthmark": "Suspected birthmark",
-    "medical_procedure_marks": "Marks from a documented medical procedure",
-    "known_bleeding_disorder": "Known bleeding disorder",
-    "first_step": "First step",
-    "strategy_discussion": "Strategy discussion",
-    "referral_timescale": "Referral timescale",
-    "remote_reports": "Reports by phone, photo or a third party",
-    "escalation_if_declined": "If the referral is declined",
-    "informing_parents": "Informing parents",
-}
 _POLICY_VALUES = {
     "recorded_only": "recorded only, not used to decide",
     "used": "used to decide",

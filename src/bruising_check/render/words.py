@@ -50,6 +50,27 @@ RULE_KINDS = {
     "invariant": "protocol safeguard",
     "advice": "advice",
 }
+POLICY_NAMES: dict[str, str] = {
+    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
+    "mobility_milestones": "Milestones that make a child independently mobile",
+    "age_anchor": "Age anchor that overrides milestones",
+    "corrected_age": "Corrected age for prematurity",
+    "scope_mark_types": "Marks in scope",
+    "petechiae_count_as_bruise": "Petechiae count as bruising",
+    "disability": "Disabled or developmentally delayed older children",
+    "nim_explanation": "Explanation considered for a non-mobile baby",
+    "who_may_decide_no_referral": "Who may decide not to refer",
+    "suspected_birthmark": "Suspected birthmark",
+    "medical_procedure_marks": "Marks from a documented medical procedure",
+    "known_bleeding_disorder": "Known bleeding disorder",
+    "first_step": "First step",
+    "strategy_discussion": "Strategy discussion",
+    "referral_timescale": "Referral timescale",
+    "remote_reports": "Reports by phone, photo or a third party",
+    "escalation_if_declined": "If the referral is declined",
+    "informing_parents": "Informing parents",
+}
+"""Each policy field by one name, in the handbook and the board paper alike."""
 SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 
