@@ -122,7 +122,8 @@ def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> 
     assert "for example a 23-week-old who crawls" in sentence
     assert "for example a 26-week-old who rolls" in sentence
     assert "Different actions, same urgency" in summary
-    assert "strategy discussion: every case → after appraisal" in summary
+    # The handbook's words for each position: one vocabulary (render.words.POLICY_VALUES).
+    assert "strategy discussion: in every case → only after an initial appraisal" in summary
     assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
     assert "This tool supports, and does not replace" in summary
 
@@ -627,7 +628,10 @@ def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> 
     assert refs
     assert set(refs) <= titles, (refs, titles)
     assert "see the table" not in flat
-    assert "with the policy changes (first step: social care first → both same day;" in flat
+    assert (
+        "with the policy changes (first step: social care first → social care and health"
+        " assessment, both the same day;" in flat
+    )
 
 
 def test_a_source_added_to_an_action_is_not_a_new_action() -> None:

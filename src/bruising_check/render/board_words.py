@@ -22,6 +22,7 @@ from bruising_check.protocol.model import (
 )
 from bruising_check.render.words import POLICY_NAMES as POLICY_NAMES
 from bruising_check.render.words import option_label
+from bruising_check.render.words import policy_value as policy_value
 
 # Milestones as verbs, for "who rolls but does not crawl" (the option ids of the national format).
 VERBS: dict[str, tuple[str, str]] = {
@@ -209,18 +210,6 @@ def example_person(protocols: Sequence[Protocol], answers: Mapping[str, Any]) ->
         else:
             text += " who does not yet roll, sit or move about"
     return text
-
-
-def policy_value(protocols: Sequence[Protocol], field: str, value: Any) -> str:
-    if value is None or value == "not_stated":
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        qid = "mobility_milestones" if field == "mobility_milestones" else "mark_types"
-        return ", ".join(answer_words(protocols, qid, [v]) for v in value) or "none"
-    text = str(value)
-    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
 
 
 def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any) -> str:

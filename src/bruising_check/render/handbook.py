@@ -45,6 +45,7 @@ from bruising_check.render.words import (
     condition_lines,
     contact_line,
     long_date,
+    policy_value,
 )
 
 
@@ -157,7 +158,7 @@ def _scope(p: Protocol, today: dt.date) -> Iterator[_Part]:
     if p.policy is not None:
         scope = p.policy.model_dump()
         rows = [
-            Node(_policy_value(scope[k]), POLICY_NAMES[k] + ":")
+            Node(policy_value((p,), k, scope[k]), POLICY_NAMES[k] + ":")
             for k in ("scope_mark_types", "disability", "mobility_milestones")
             if k in scope and scope[k] is not None
         ]
@@ -375,7 +376,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 Node(
                     "none: milestones decide"
                     if k == "age_anchor" and v is None
-                    else _policy_value(v),
+                    else policy_value((p,), k, v),
                     POLICY_NAMES.get(k, k.replace("_", " ")) + ":",
                 )
                 for k, v in p.policy.model_dump().items()
@@ -435,38 +436,3 @@ def _action(p: Protocol, a: Action) -> Node:
 
 # The policy block's fields and closed values in words (DOMAIN.md §4); anything else is shown
 # with underscores as spaces.
-_POLICY_VALUES = {
-    "recorded_only": "recorded only, not used to decide",
-    "used": "used to decide",
-    "included": "included",
-    "excluded_if_wheelchair_user_who_can_give_account": (
-        "excluded if a wheelchair user who can give an account"
-    ),
-    "physical_only": "physical disability only",
-    "regardless": "no: every mark is referred regardless of the explanation",
-    "explanation_dependent": "yes: the explanation can change the pathway",
-    "abrasions_only_dependent": (
-        "only for an abrasion; every other mark is referred regardless of the explanation"
-    ),
-    "end": "no further action under the protocol (record and advise)",
-    "discuss": "same-day discussion before deciding on referral",
-    "refer": "same-day referral",
-    "both_same_day": "social care and health assessment, both the same day",
-    "social_care_first": "social care first",
-    "health_triage_first": "same-day health triage first",
-    "after_appraisal": "only after an initial appraisal",
-    "every_case": "in every case",
-    "must_refer": "acted on as if seen in person",
-    "treated_as_seen": "treated as if seen",
-    "not_stated": "not stated",
-}
-
-
-def _policy_value(value: object) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    return _POLICY_VALUES.get(str(value), str(value).replace("_", " "))

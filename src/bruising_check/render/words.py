@@ -11,9 +11,11 @@ read as a practitioner says them.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 
 from bruising_check.engine.replies import shown
-from bruising_check.protocol.model import Contact, Question
+from bruising_check.protocol.model import Contact, GroupQuestion, Protocol, Question
 from bruising_check.protocol.wording import Line as Line
 from bruising_check.protocol.wording import compare_text as compare_text
 from bruising_check.protocol.wording import condition_lines as condition_lines
@@ -71,6 +73,32 @@ POLICY_NAMES: dict[str, str] = {
     "informing_parents": "Informing parents",
 }
 """Each policy field by one name, in the handbook and the board paper alike."""
+POLICY_VALUES: dict[str, str] = {
+    "recorded_only": "recorded only, not used to decide",
+    "used": "used to decide",
+    "included": "included",
+    "excluded_if_wheelchair_user_who_can_give_account": (
+        "excluded if a wheelchair user who can give an account"
+    ),
+    "physical_only": "physical disability only",
+    "regardless": "no: every mark is referred regardless of the explanation",
+    "explanation_dependent": "yes: the explanation can change the pathway",
+    "abrasions_only_dependent": (
+        "only for an abrasion; every other mark is referred regardless of the explanation"
+    ),
+    "end": "no further action under the protocol (record and advise)",
+    "discuss": "same-day discussion before deciding on referral",
+    "refer": "same-day referral",
+    "both_same_day": "social care and health assessment, both the same day",
+    "social_care_first": "social care first",
+    "health_triage_first": "same-day health triage first",
+    "after_appraisal": "only after an initial appraisal",
+    "every_case": "in every case",
+    "must_refer": "acted on as if seen in person",
+    "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
+}
+"""Each stated position in words, in the handbook and the board paper alike."""
 SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 
@@ -218,3 +246,31 @@ def reads_as_double_negative(label: str, value: object) -> bool:
     rolling: no"). Such a line says nothing the positive facts beside it do not, so a screen
     leaves it out rather than ask the reader to untangle it."""
     return value is False and label.lower().startswith(_NEGATION)
+
+
+def policy_value(protocols: Sequence[Protocol], field: str, value: object) -> str:
+    """A policy position in words: a stated value by `POLICY_VALUES`, a list of option ids
+    (milestones, mark types) by the labels the protocols give those options, yes / no."""
+    if value is None or value == "not_stated":
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_option_words(protocols, str(v)) for v in value) or "none"
+    text = str(value)
+    if text in POLICY_VALUES:
+        return POLICY_VALUES[text]
+    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
+
+
+def _option_words(protocols: Sequence[Protocol], option: str) -> str:
+    """The label of an option id, from the first protocol with a question (or a group's item
+    question) that offers it; the id in words when none does."""
+    for p in protocols:
+        for q in (*p.questions, *p.context_prompts):
+            inner = q.questions if isinstance(q, GroupQuestion) else (q,)
+            for iq in inner:
+                for o in getattr(iq, "options", ()):
+                    if o.id == option:
+                        return str(o.label)
+    return option.replace("_", " ")
