@@ -125,7 +125,7 @@ def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> 
     # urgent, as `validate --against` and `diff --fail-on-deescalation` judge it.
     assert "LESS URGENT at the same level (an action is removed, though" in summary
     assert "Different actions, same urgency" not in summary
-    assert "strategy discussion: every case → after appraisal" in summary
+    assert "strategy discussion: in every case → only after an initial appraisal" in summary
     assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
     assert "This tool supports, and does not replace" in summary
 
@@ -691,7 +691,10 @@ def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> 
     assert refs
     assert set(refs) <= titles, (refs, titles)
     assert "see the table" not in flat
-    assert "with the policy changes (first step: social care first → both same day;" in flat
+    assert (
+        "with the policy changes (first step: social care first → social care and health"
+        " assessment, both the same day;" in flat
+    )
 
 
 def test_a_source_added_to_an_action_is_not_a_new_action() -> None:
@@ -730,7 +733,7 @@ def test_the_paper_says_which_policy_positions_are_checked(paper: BoardPaper) ->
     note = section.split("Of these, bruising-check validate checks version 2.0's position", 1)[1]
     checked = note.split(". The others", 1)[0]
     assert "Reports by phone, photo or a third party" in checked
-    assert "Rolling counts as mobility" in checked
+    assert "Rolling counts as independent mobility" in checked
     assert "Who may decide not to refer" in section and "Who may decide" not in checked
     assert "First step" in section and "First step" not in checked
     assert "The others are as each version states them, not checked against the rules." in note

@@ -76,7 +76,7 @@ def test_an_unreadable_clause_is_shown_not_dropped(ps: tuple[Protocol, ...]) -> 
 
 def test_policy_changes_in_few_words(ps: tuple[Protocol, ...]) -> None:
     change = w.policy_change(ps, "mobility_milestones", ["rolling", "crawling"], ["crawling"])
-    assert change == "milestones that make a child mobile: Rolling over removed"
+    assert change == "milestones that make a child independently mobile: Rolling over removed"
     assert w.policy_change(ps, "rolling_counts_as_mobility", True, False).endswith("yes → no")
     assert w.policy_change(ps, "age_anchor", "x" * 80, None).endswith("no longer stated")
 

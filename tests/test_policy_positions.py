@@ -497,9 +497,9 @@ CONDITIONAL_WHEELCHAIR = [
 ]
 
 
-def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: Path) -> None:
-    """Issue 14: "wheelchair use counts only with a consistent account" raised a false
-    POLICY_MISMATCH (the milestone sat in a fact of its own)."""
+def wheelchair_protocol(milestones: list[str]) -> dict[str, Any]:
+    """Milestones with wheelchair use counting only with a consistent account (a fact of its
+    own), and a policy declaring `milestones`."""
     questions = [
         MILESTONES,
         {"id": "account_consistent", "type": "boolean", "prompt": "Consistent?"},
@@ -509,12 +509,18 @@ def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: 
         rule("R1", {"fact": "independently_mobile", "equals": False}, "refer"),
         rule("R2", {"fact": "independently_mobile"}, "record"),
     ]
+    policy = {"rolling_counts_as_mobility": False, "mobility_milestones": milestones}
+    data: dict[str, Any] = yaml.safe_load(_yaml(protocol_data(policy, questions, rules)))
+    return data
+
+
+def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: Path) -> None:
+    """Issue 14: "wheelchair use counts only with a consistent account" raised a false
+    POLICY_MISMATCH (the milestone sat in a fact of its own)."""
     codes = {}
     for milestones in (["crawling", "wheelchair"], ["crawling"]):
-        policy = {"rolling_counts_as_mobility": False, "mobility_milestones": milestones}
         path = tmp_path / f"p{len(milestones)}.yaml"
-        data = yaml.safe_load(_yaml(protocol_data(policy, questions, rules)))
-        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        path.write_text(yaml.safe_dump(wheelchair_protocol(milestones)), encoding="utf-8")
         result = CliRunner().invoke(app, ["validate", str(path)])
         codes[len(milestones)] = "POLICY_MISMATCH" in result.stderr
     assert codes == {2: False, 1: True}
@@ -536,17 +542,7 @@ def test_the_mobility_fact_is_found_by_its_show_as_not_its_id(tmp_path: Path) ->
             return [renamed(v) for v in value]
         return local_ids.get(value, value) if isinstance(value, str) else value
 
-    questions = [
-        MILESTONES,
-        {"id": "account_consistent", "type": "boolean", "prompt": "Consistent?"},
-        *QUESTIONS[1:],
-    ]
-    rules = [
-        rule("R1", {"fact": "independently_mobile", "equals": False}, "refer"),
-        rule("R2", {"fact": "independently_mobile"}, "record"),
-    ]
-    policy = {"rolling_counts_as_mobility": False, "mobility_milestones": ["crawling"]}
-    data = renamed(yaml.safe_load(_yaml(protocol_data(policy, questions, rules))))
+    data = renamed(wheelchair_protocol(["crawling"]))
     assert "independently_mobile" not in yaml.safe_dump(data)
     found = {}
     for declared in (True, False):

@@ -50,7 +50,7 @@ from bruising_check.render.board_sentences import (
     question_sentences,
     short,
 )
-from bruising_check.render.words import contact_line, long_date
+from bruising_check.render.words import UNDATED, contact_line, long_date
 from bruising_check.versions.board import (
     BoardPaper,
     Effect,
@@ -61,8 +61,6 @@ from bruising_check.versions.examples import (
     MILESTONE_FLOOR_WEEKS,
     milestone_question,
 )
-
-UNDATED = "approval date not recorded"
 
 
 def document(paper: BoardPaper) -> Document:
@@ -152,13 +150,18 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     if impact is None:
         return
     order = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2, "same": 3}
+
+    def shown(pair: tuple[str, str]) -> tuple[int, str]:
+        """Where the transition sorts and what it is called: not compared (a pathway without a
+        level) sorts with less urgent and says it may be, never "same urgency"."""
+        if not impact.compared(pair):
+            return 0, "NOT COMPARED, may be less urgent"
+        d = outcome_direction(paper.old, paper.new, (pair[0], None), (pair[1], None))
+        return order[d], w.DIRECTION_WORDS[d]
+
     changed = sorted(
         ((k, n) for k, n in impact.transitions.items() if k[0] != k[1]),
-        key=lambda kn: (
-            order[outcome_direction(paper.old, paper.new, (kn[0][0], None), (kn[0][1], None))],
-            -kn[1],
-            kn[0],
-        ),
+        key=lambda kn: (shown(kn[0])[0], -kn[1], kn[0]),
     )
     ran = sum(impact.transitions.values())
     blocks: list[Block] = []
@@ -174,12 +177,11 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     blocks.append(Para(lead, "strong"))
     items = []
     for (a, b), n in changed:
-        d = outcome_direction(paper.old, paper.new, (a, None), (b, None))
         cases = impact.changed_cases.get((a, b), [])
         more = f" and {n - len(cases):,} more" if n > len(cases) else ""
         items.append(
             Bullet(
-                f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
+                f"{shown((a, b))[1]}: {count_of(n, 'case')} from"
                 f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
                 (f"{_case_list(cases)}{more}",),
             )

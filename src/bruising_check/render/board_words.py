@@ -21,7 +21,9 @@ from bruising_check.protocol.model import (
     Question,
     SingleChoiceQuestion,
 )
+from bruising_check.render.words import POLICY_NAMES as POLICY_NAMES
 from bruising_check.render.words import option_label
+from bruising_check.render.words import policy_value as policy_value
 
 # Milestones as verbs, for "who rolls but does not crawl" (the option ids of the national format).
 VERBS: dict[str, tuple[str, str]] = {
@@ -42,26 +44,6 @@ DIRECTION_WORDS = {
     "more_urgent": "More urgent",
     "different_actions": "Different actions, same urgency",
     "same": "The same outcome",
-}
-POLICY_NAMES: dict[str, str] = {
-    "rolling_counts_as_mobility": "Rolling counts as mobility",
-    "mobility_milestones": "Milestones that make a child mobile",
-    "age_anchor": "Age anchor",
-    "corrected_age": "Corrected age for prematurity",
-    "scope_mark_types": "Marks in scope",
-    "petechiae_count_as_bruise": "Petechiae count as a bruise",
-    "disability": "Disabled or developmentally delayed children",
-    "nim_explanation": "Does the explanation matter for a non-mobile baby",
-    "who_may_decide_no_referral": "Who may decide not to refer",
-    "suspected_birthmark": "Suspected birthmark",
-    "medical_procedure_marks": "Marks from a medical procedure",
-    "known_bleeding_disorder": "Known bleeding disorder",
-    "first_step": "First step",
-    "strategy_discussion": "Strategy discussion",
-    "referral_timescale": "Referral timescale",
-    "remote_reports": "Reports by phone, photo or a third party",
-    "escalation_if_declined": "Escalation if a referral is declined",
-    "informing_parents": "Informing parents",
 }
 _CLAUSE = re.compile(
     r"^(?P<q>[a-z0-9_]+) (?:(?P<op>is exactly|is one of|includes any of|includes none of|"
@@ -339,18 +321,6 @@ def example_person(protocols: Sequence[Protocol], answers: Mapping[str, Any]) ->
         else:
             text += " who does not yet roll, sit or move about"
     return text
-
-
-def policy_value(protocols: Sequence[Protocol], field: str, value: Any) -> str:
-    if value is None or value == "not_stated":
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        qid = "mobility_milestones" if field == "mobility_milestones" else "mark_types"
-        return ", ".join(answer_words(protocols, qid, [v]) for v in value) or "none"
-    text = str(value)
-    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
 
 
 def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any) -> str:

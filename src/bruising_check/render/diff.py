@@ -125,7 +125,7 @@ def _summary(r: DiffReport) -> Iterator[Block]:
             (
                 ("plain", f"Cases re-run: {r.impact.total:,}; pathway changed for "),
                 ("strong", f"{r.impact.changed:,}"),
-                ("plain", f" (less urgent: {r.case_deescalations:,})."),
+                ("plain", f" (less urgent{_or_not_compared(r)}: {r.case_deescalations:,})."),
             )
         )
     items.append((("plain", f"Structural changes: {len(r.changes)}."),))
@@ -135,7 +135,7 @@ def _summary(r: DiffReport) -> Iterator[Block]:
 def _behaviour(r: DiffReport) -> Iterator[Block]:
     assert r.comparison is not None
     if not r.comparison.differences:
-        yield marked(*(("plain", "None: every situation gets the same pathway."),))
+        yield marked(("plain", "None: every situation gets the same pathway."))
         return
     for d in r.comparison.differences:
         size = sum(c.size for c in d.classes)
@@ -158,7 +158,7 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             yield _example(dict(c.example))
         if len(d.classes) > CLASSES_SHOWN:
             rest = len(d.classes) - CLASSES_SHOWN
-            yield marked(*(("plain", f"... and {rest} more classes (all in --format json)."),))
+            yield marked(("plain", f"... and {rest} more classes (all in --format json)."))
 
 
 def _impact(r: DiffReport) -> Iterator[Block]:
@@ -167,18 +167,24 @@ def _impact(r: DiffReport) -> Iterator[Block]:
         (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
     ]
     if not changed:
-        yield marked(*(("plain", f"No case of {r.impact.total:,} changes pathway."),))
+        yield marked(("plain", f"No case of {r.impact.total:,} changes pathway."))
     if r.impact.unrunnable_total > len(r.impact.unrunnable):
-        yield marked(*(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"),))
+        yield marked(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"))
     for (a, b), n in changed:
-        less = r.impact.direction((a, b)) == "less_urgent"
-        lead: Span = ("warn", "LESS URGENT") if less else ("plain", "")
+        less = r.impact.may_be_less_urgent((a, b))
+        lead: Span = (
+            ("warn", "NOT COMPARED, may be less urgent")
+            if not r.impact.compared((a, b))
+            else ("warn", "LESS URGENT")
+            if less
+            else ("plain", "")
+        )
         cases = ", ".join(r.impact.changed_cases.get((a, b), []))
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
         line = f" {a} → {b}: {_count(n, 'case')}: {cases}{more}"
         yield Bullets((marked_bullet(lead, ("plain", line.lstrip() if not less else line)),))
     if r.impact.unrunnable:
-        yield marked(*(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"),))
+        yield marked(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"))
         yield Bullets(
             tuple(
                 marked_bullet(("plain", f"{case} under the {which} version: {why}"))
@@ -192,13 +198,17 @@ def _outcome(pathway: str | None, then: str | None) -> str:
     return (pathway or "(no pathway)") + (f", then {then}" if then else "")
 
 
+def _or_not_compared(r: DiffReport) -> str:
+    return " or not compared" if r.impact is not None and r.impact.not_compared else ""
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _structure(r: DiffReport) -> Iterator[Block]:
     if not r.changes:
-        yield marked(*(("plain", "Nothing: the two versions say the same."),))
+        yield marked(("plain", "Nothing: the two versions say the same."))
         return
     for section, title in SECTIONS:
         mine = [c for c in r.changes if c.section == section]

@@ -11,9 +11,11 @@ read as a practitioner says them.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 
 from bruising_check.engine.replies import shown
-from bruising_check.protocol.model import Contact, Question
+from bruising_check.protocol.model import Contact, GroupQuestion, Protocol, Question
 from bruising_check.protocol.wording import Line as Line
 from bruising_check.protocol.wording import compare_text as compare_text
 from bruising_check.protocol.wording import condition_lines as condition_lines
@@ -39,6 +41,7 @@ AFTER_NOT_LISTED = "the action it follows is not listed here: act as soon as pos
 NO_PATHWAY_TITLE = "No pathway: no rule of the protocol matched these answers."
 NO_PATHWAY_INSTRUCTION = "Follow your local procedure and discuss with your safeguarding lead now."
 PLACEHOLDER_NOTE = "PLACEHOLDER: not a real contact"
+UNDATED = "approval date not recorded"  # an approved deviation whose date was not given
 RAISED_FOR_SAFETY = (
     "Raised for safety: some answers were not known, or a protocol safeguard applied, so the more"
     " urgent pathway is shown. See the reasons below."
@@ -50,6 +53,53 @@ RULE_KINDS = {
     "invariant": "protocol safeguard",
     "advice": "advice",
 }
+POLICY_NAMES: dict[str, str] = {
+    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
+    "mobility_milestones": "Milestones that make a child independently mobile",
+    "age_anchor": "Age anchor that overrides milestones",
+    "corrected_age": "Corrected age for prematurity",
+    "scope_mark_types": "Marks in scope",
+    "petechiae_count_as_bruise": "Petechiae count as bruising",
+    "disability": "Disabled or developmentally delayed older children",
+    "nim_explanation": "Explanation considered for a non-mobile baby",
+    "who_may_decide_no_referral": "Who may decide not to refer",
+    "suspected_birthmark": "Suspected birthmark",
+    "medical_procedure_marks": "Marks from a documented medical procedure",
+    "known_bleeding_disorder": "Known bleeding disorder",
+    "first_step": "First step",
+    "strategy_discussion": "Strategy discussion",
+    "referral_timescale": "Referral timescale",
+    "remote_reports": "Reports by phone, photo or a third party",
+    "escalation_if_declined": "If the referral is declined",
+    "informing_parents": "Informing parents",
+}
+"""Each policy field by one name, in the handbook and the board paper alike."""
+POLICY_VALUES: dict[str, str] = {
+    "recorded_only": "recorded only, not used to decide",
+    "used": "used to decide",
+    "included": "included",
+    "excluded_if_wheelchair_user_who_can_give_account": (
+        "excluded if a wheelchair user who can give an account"
+    ),
+    "physical_only": "physical disability only",
+    "regardless": "no: every mark is referred regardless of the explanation",
+    "explanation_dependent": "yes: the explanation can change the pathway",
+    "abrasions_only_dependent": (
+        "only for an abrasion; every other mark is referred regardless of the explanation"
+    ),
+    "end": "no further action under the protocol (record and advise)",
+    "discuss": "same-day discussion before deciding on referral",
+    "refer": "same-day referral",
+    "both_same_day": "social care and health assessment, both the same day",
+    "social_care_first": "social care first",
+    "health_triage_first": "same-day health triage first",
+    "after_appraisal": "only after an initial appraisal",
+    "every_case": "in every case",
+    "must_refer": "acted on as if seen in person",
+    "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
+}
+"""Each stated position in words, in the handbook and the board paper alike."""
 SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 
@@ -197,3 +247,31 @@ def reads_as_double_negative(label: str, value: object) -> bool:
     rolling: no"). Such a line says nothing the positive facts beside it do not, so a screen
     leaves it out rather than ask the reader to untangle it."""
     return value is False and label.lower().startswith(_NEGATION)
+
+
+def policy_value(protocols: Sequence[Protocol], field: str, value: object) -> str:
+    """A policy position in words: a stated value by `POLICY_VALUES`, a list of option ids
+    (milestones, mark types) by the labels the protocols give those options, yes / no."""
+    if value is None or value == "not_stated":
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_option_words(protocols, str(v)) for v in value) or "none"
+    text = str(value)
+    if text in POLICY_VALUES:
+        return POLICY_VALUES[text]
+    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
+
+
+def _option_words(protocols: Sequence[Protocol], option: str) -> str:
+    """The label of an option id, from the first protocol with a question (or a group's item
+    question) that offers it; the id in words when none does."""
+    for p in protocols:
+        for q in (*p.questions, *p.context_prompts):
+            inner = q.questions if isinstance(q, GroupQuestion) else (q,)
+            for iq in inner:
+                for o in getattr(iq, "options", ()):
+                    if o.id == option:
+                        return str(o.label)
+    return option.replace("_", " ")

@@ -71,9 +71,18 @@ class Impact:
     kept_cases: dict[str, list[str]] = field(default_factory=dict)
     """Up to EXAMPLES_PER_CHANGE case names per pathway a case keeps (the same id in both
     versions): the board paper names them when that pathway's actions change."""
+    not_compared: set[tuple[str, str]] = field(default_factory=set)
+    """Transitions whose pathways could not be compared (a pathway without a level, and no id in
+    common): never `same`, and counted as possibly less urgent wherever de-escalations are."""
 
     def direction(self, pair: tuple[str, str]) -> Direction:
         return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
+
+    def compared(self, pair: tuple[str, str]) -> bool:
+        return pair not in self.not_compared
+
+    def may_be_less_urgent(self, pair: tuple[str, str]) -> bool:
+        return self.direction(pair) == "less_urgent" or not self.compared(pair)
 
     @property
     def changed(self) -> int:
@@ -89,6 +98,7 @@ class Impact:
                     "new": b,
                     "count": n,
                     "direction": self.direction((a, b)),
+                    "compared": self.compared((a, b)),
                     "cases": self.changed_cases.get((a, b), []),
                 }
                 for (a, b), n in sorted(self.transitions.items())
@@ -314,9 +324,10 @@ def impact(
             # The case impact counts cases that get another pathway; a pathway kept under its
             # id whose actions or timescale changed is reported by the behaviour comparison
             # (`validate --against`, `diff`), which judges its content, not here.
-            result.directions[pair] = (
-                "same" if before == after else pathway_direction(old, before, new, after).direction
-            )
+            verdict = pathway_direction(old, before, new, after)
+            result.directions[pair] = "same" if before == after else verdict.direction
+            if before != after and not verdict.compared:
+                result.not_compared.add(pair)
         if before == after:
             kept = result.kept_cases.setdefault(before, [])
             if len(kept) < EXAMPLES_PER_CHANGE:
