@@ -60,12 +60,14 @@ questions:
     max_items: 6
     questions:
       - id: type
+        show_as: type
         type: single_choice
         prompt: Kind of mark
         options:
           - {id: bruise, label: Bruise}
           - {id: abrasion, label: Abrasion}
       - id: site
+        show_as: site
         type: single_choice
         prompt: Where
         options:
@@ -74,6 +76,7 @@ questions:
           - {id: sole, label: Sole}
           - {id: shin, label: Shin}
       - id: patterned
+        show_as: pattern
         type: single_choice
         prompt: Patterned?
         options:
@@ -81,6 +84,7 @@ questions:
           - {id: "no", label: "No"}
           - {id: not_sure, label: Not sure, unknown: true}
       - id: count
+        show_as: count
         type: number
         prompt: How many
         unit: marks

@@ -51,6 +51,7 @@ questions:
     max_items: 3
     questions:
       - id: type
+        show_as: type
         type: single_choice
         prompt: What kind of mark is it?
         options:
@@ -58,6 +59,7 @@ questions:
           - {id: abrasion, label: Abrasion}
           - {id: birthmark_like, label: A birthmark-like mark}
       - id: site
+        show_as: site
         type: single_choice
         prompt: Where is it?
         options:
@@ -72,6 +74,7 @@ questions:
           - {id: sole, label: "Leg: sole of the foot"}
           - {id: other_site, label: Somewhere else}
       - id: side
+        show_as: side
         type: single_choice
         prompt: Which side?
         required: false
@@ -80,6 +83,7 @@ questions:
           - {id: right, label: Right}
           - {id: midline, label: Midline}
       - id: size_cm
+        show_as: size
         type: number
         prompt: Its size in cm (optional)
         unit: cm
@@ -88,6 +92,7 @@ questions:
         integer: false
         required: false
       - id: count
+        show_as: count
         type: number
         prompt: How many marks like this are there here?
         unit: marks
@@ -96,6 +101,7 @@ questions:
         required: false
         default: 1
       - id: patterned
+        show_as: pattern
         type: single_choice
         prompt: Is it patterned?
         help: Shaped like a hand, a grip, a loop or an implement.
@@ -108,6 +114,7 @@ questions:
         prompt: Did someone independent of the carers see the accident happen?
         ask_if: {not: {item: type, equals: birthmark_like}}
       - id: explanation
+        show_as: explanation
         type: single_choice
         prompt: What is the explanation for this mark?
         options:
@@ -115,6 +122,7 @@ questions:
           - {id: plausible_consistent, label: Plausible and consistent}
           - {id: documented_birthmark, label: A documented birthmark}
       - id: explained_by
+        show_as: explained_by
         type: single_choice
         prompt: Who gave the explanation?
         required: false
@@ -124,6 +132,7 @@ questions:
           - {id: father, label: Father}
           - {id: professional, label: A professional}
       - id: account
+        show_as: account
         type: text
         prompt: "The explanation in the carer's own words (optional):"
         required: false

@@ -56,7 +56,7 @@ def choice(qid: str, *options: str) -> dict[str, Any]:
 
 QUESTIONS: list[dict[str, Any]] = [
     {"id": "mobile", "type": "boolean", "prompt": "Mobile?"},
-    choice("explanation", "none", "plausible", "documented"),
+    {**choice("explanation", "none", "plausible", "documented"), "show_as": "explanation"},
     choice("report_channel", "seen_in_person", "phone", "third_party"),
 ]
 FACTS: list[dict[str, Any]] = [
@@ -204,6 +204,33 @@ def test_regardless_ignores_what_advice_does_with_the_explanation() -> None:
     assert positions(p)["nim_explanation"].code is Code.POLICY_HOLDS
 
 
+def test_the_explanation_is_found_by_its_show_as_not_its_id() -> None:
+    """A local protocol calls it `why`: the position is checked all the same; a protocol that
+    declares no `show_as: explanation` is not proved either way (never vacuously true)."""
+
+    def named(qid: str, show_as: bool) -> Protocol:
+        questions = [
+            {**q, "id": qid, **({} if show_as else {"show_as": None})}
+            if q["id"] == "explanation"
+            else q
+            for q in QUESTIONS
+        ]
+        questions = [{k: v for k, v in q.items() if v is not None} for q in questions]
+        rules = [
+            {**r, "when": {**r["when"], "question": qid}} if "question" in r["when"] else r
+            for r in [rule("R0", {"question": "x", "equals": "documented"}, "record"), *RULES]
+        ]
+        return protocol({"nim_explanation": "regardless"}, questions=questions, rules=rules)
+
+    refuted = positions(named("why", show_as=True))["nim_explanation"]
+    assert refuted.code is Code.W_POLICY_NOT_TRUE
+    assert refuted.data["counterexample"]["differs_at"] == ["why"]
+    for qid in ("why", "explanation"):
+        f = positions(named(qid, show_as=False))["nim_explanation"]
+        assert f.code is Code.W_POLICY_NOT_PROVED, f.message
+        assert "show_as: explanation" in f.message
+
+
 GROUP_QUESTIONS: list[dict[str, Any]] = [
     {"id": "mobile", "type": "boolean", "prompt": "Mobile?"},
     {
@@ -215,7 +242,7 @@ GROUP_QUESTIONS: list[dict[str, Any]] = [
         "max_items": 3,
         "questions": [
             choice("type", "bruise", "abrasion"),
-            choice("explanation", "none", "plausible"),
+            {**choice("explanation", "none", "plausible"), "show_as": "explanation"},
         ],
     },
 ]
@@ -588,7 +615,8 @@ def test_the_twin_renames_the_question_and_every_reference_only() -> None:
     assert decisive and name == "explanation__twin"
     assert [q.id for q in other.questions] == ["mobile", name, "report_channel"]
     dumped = json.dumps(other.model_dump(mode="json", by_alias=True, exclude_none=True))
-    assert '"explanation"' not in dumped
+    # What the question is (its `show_as`) is not a reference to it: the twin keeps it.
+    assert dumped.count('"explanation"') == 1 and '"show_as": "explanation"' in dumped
     assert twin(p, "no_such_question") is None
 
 

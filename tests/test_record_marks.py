@@ -20,6 +20,7 @@ NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
 WITH_SIDES = TINY.replace(
     "      - id: patterned",
     """      - id: side
+        show_as: side
         type: single_choice
         prompt: Which side
         required: false
@@ -28,6 +29,7 @@ WITH_SIDES = TINY.replace(
           - {id: right, label: Right}
           - {id: midline, label: Midline}
       - id: account
+        show_as: account
         type: text
         prompt: "The carer's words"
         required: false

@@ -31,6 +31,10 @@ class Code(Enum):
     MISSING_KEY = ("error", "Add the key; `bruising-check schema` describes it.")
     # References
     DUPLICATE_ID = ("error", "Ids must be unique within their list; rename one of them.")
+    DUPLICATE_SHOW_AS = (
+        "error",
+        "A printout reads one question per `show_as` in a group; remove it from all but one.",
+    )
     ID_CLASH = ("error", "Questions and derived facts share one namespace; rename one.")
     UNKNOWN_QUESTION = ("error", "Use the id of a question defined under `questions:`.")
     UNKNOWN_FACT = ("error", "Use the id of a fact defined under `derived:`.")

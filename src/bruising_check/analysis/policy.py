@@ -8,10 +8,10 @@ true; a position proved over every answer set is `POLICY_HOLDS` (information).
 
 What the positions mean here (the conventions, also in the README, "Policy positions"):
 
-- `nim_explanation: regardless` — for a child who is not independently mobile (the
-  `independently_mobile` fact is false) no outcome depends on the explanation: no two answer
-  sets that differ only in the answers to questions with id `explanation` (top-level, or an item
-  question of a group, such as each mark's explanation) get different outcomes;
+- `nim_explanation: regardless` — for a child who is not independently mobile (the fact
+  declared `show_as: mobility` is false) no outcome depends on the explanation: no two answer
+  sets that differ only in the answers to questions declared `show_as: explanation` (top-level,
+  or an item question of a group, such as each mark's explanation) get different outcomes;
 - `remote_reports: must_refer` — the report channel never lowers the outcome: changing the
   answer to `report_channel` from `seen_in_person` to any other option never gives a less urgent
   outcome;
@@ -63,12 +63,10 @@ from bruising_check.analysis.twins import (
 from bruising_check.engine.urgency import Outcome, compare_outcomes
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import Compare
-from bruising_check.protocol.model import Pathway, Protocol
+from bruising_check.protocol.model import GroupQuestion, Pathway, Protocol
 
 __all__ = ["Budget", "checked_against_rules", "policy_findings", "run"]
 
-MOBILE_FACT = "independently_mobile"
-EXPLANATION = "explanation"
 REPORT_CHANNEL = "report_channel"
 IN_PERSON = "seen_in_person"
 GESTATION = "gestation_weeks_at_birth"
@@ -79,7 +77,25 @@ REFERRAL_LEVELS = frozenset(
 
 
 MOBILITY_POSITIONS = ("rolling_counts_as_mobility", "mobility_milestones")
-"""Checked in `protocol/checks.py` (`POLICY_MISMATCH`) against the `independently_mobile` fact."""
+"""Checked in `protocol/checks.py` (`POLICY_MISMATCH`) against the fact declared `show_as:
+mobility`."""
+
+
+def _mobile_fact(protocol: Protocol) -> str | None:
+    """The id of the fact the protocol declares `show_as: mobility` (independently mobile)."""
+    return next((f.id for f in protocol.derived if f.show_as == "mobility"), None)
+
+
+def _explanation_ids(protocol: Protocol) -> list[str]:
+    """The ids of the questions declared `show_as: explanation`, top-level and in each group,
+    once each (a twin renames every question of one id, wherever it is)."""
+    ids = [
+        q.id
+        for q in protocol.questions
+        if q.show_as == "explanation" and not isinstance(q, GroupQuestion)
+    ]
+    ids += [q.id for g in protocol.groups for q in g.questions if q.show_as == "explanation"]
+    return list(dict.fromkeys(ids))
 
 
 def checked_against_rules(protocol: Protocol, field: str) -> bool:
@@ -161,8 +177,9 @@ def policy_findings(
 def _not_mobile(built: Built) -> Formula:
     parts = []
     for view in built.views:
-        if any(f.id == MOBILE_FACT for f in view.protocol.derived):
-            parts.append(neg(view.compiler.condition(Compare(fact=MOBILE_FACT))))
+        mobile = _mobile_fact(view.protocol)
+        if mobile is not None:
+            parts.append(neg(view.compiler.condition(Compare(fact=mobile))))
     return conj(*parts) if parts else TRUE
 
 
@@ -183,25 +200,36 @@ def _explanation(
         hit = _mutated(protocol, built, pairs, budget)
         if hit is not None:
             return _refuted(protocol, None, field, [], hit, what)
-    result = differences(protocol, EXPLANATION, budget, _not_mobile)
-    if result is None:
-        return Finding(
-            Code.POLICY_HOLDS,
-            ("policy", field),
-            f"policy.{field} is regardless: no question has id {EXPLANATION}, so no outcome can"
-            " depend on the explanation",
-        )
-    twin_built, name, found = result
-    if twin_built is None or not found:
-        return Finding(
-            Code.POLICY_HOLDS,
-            ("policy", field),
-            f"policy.{field} holds: for a child who is not independently mobile, no outcome"
-            " depends on the explanation, over every answer set",
-        )
-    hit = confirmed(protocol, twin_built, found, EXPLANATION, name, lambda x, y: x != y)
-    changes = answer_changes(twin_built, EXPLANATION, name, found)
-    return _refuted(protocol, twin_built, field, found, hit, what, changes)
+    ids = _explanation_ids(protocol)
+    if not ids:
+        return _no_explanation(field)
+    for qid in ids:
+        result = differences(protocol, qid, budget, _not_mobile)
+        if result is None:
+            continue
+        twin_built, name, found = result
+        if twin_built is None or not found:
+            continue
+        hit = confirmed(protocol, twin_built, found, qid, name, lambda x, y: x != y)
+        changes = answer_changes(twin_built, qid, name, found)
+        return _refuted(protocol, twin_built, field, found, hit, what, changes)
+    return Finding(
+        Code.POLICY_HOLDS,
+        ("policy", field),
+        f"policy.{field} holds: for a child who is not independently mobile, no outcome"
+        " depends on the explanation, over every answer set",
+    )
+
+
+def _no_explanation(field: str) -> Finding:
+    """Which answers are the explanation is declared (`show_as: explanation`), never guessed
+    from an id: without one the position is not proved either way."""
+    return Finding(
+        Code.W_POLICY_NOT_PROVED,
+        ("policy", field),
+        f"policy.{field} could not be checked: no question is declared `show_as: explanation`,"
+        " so which answers are the explanation is not known; it is not proved",
+    )
 
 
 def _dependent(
@@ -213,22 +241,29 @@ def _dependent(
     """`explanation_dependent` claims some non-mobile child's outcome depends on the
     explanation: true with one pair the engine confirms, false when the exact search finds none."""
     field = "nim_explanation"
+    if not _explanation_ids(protocol):
+        return _no_explanation(field)
     hit = _mutated(protocol, built, pairs, budget) if protocol.groups else None
+    unconfirmed: Finding | None = None
+    for qid in _explanation_ids(protocol) if hit is None else ():
+        result = differences(protocol, qid, budget, _not_mobile)
+        if result is None:
+            continue
+        twin_built, name, found = result
+        if twin_built is None or not found:
+            continue
+        hit = confirmed(protocol, twin_built, found, qid, name, lambda x, y: x != y)
+        if hit is not None:
+            break
+        unconfirmed = unconfirmed or _refuted(protocol, twin_built, field, found, None, "")
     if hit is None:
-        result = differences(protocol, EXPLANATION, budget, _not_mobile)
-        twin_built = None if result is None else result[0]
-        if result is None or twin_built is None or not result[2]:
-            return Finding(
-                Code.W_POLICY_NOT_TRUE,
-                ("policy", field),
-                f"policy.{field} says explanation_dependent, but for a child who is not"
-                " independently mobile no outcome depends on the explanation, over every answer"
-                " set (`regardless` would be true)",
-            )
-        _, name, found = result
-        hit = confirmed(protocol, twin_built, found, EXPLANATION, name, lambda x, y: x != y)
-        if hit is None:
-            return _refuted(protocol, twin_built, field, found, None, "")
+        return unconfirmed or Finding(
+            Code.W_POLICY_NOT_TRUE,
+            ("policy", field),
+            f"policy.{field} says explanation_dependent, but for a child who is not"
+            " independently mobile no outcome depends on the explanation, over every answer"
+            " set (`regardless` would be true)",
+        )
     first, second, got_first, got_second, _ = hit
     changed = "; ".join(
         f"{path} {value_at(first, path)} → {value_at(second, path)}"
@@ -273,6 +308,7 @@ def _mutated(
         stop = min(stop, budget.deadline)
     view = built.views[0]
     urgency = {p.id: p.urgency for p in protocol.pathways}
+    mobile = _mobile_fact(protocol) or ""
 
     def lenient(leaf: tuple[dict[str, Any], tuple[int | None, int | None], int]) -> int:
         first, _ = view.pair_pathways(leaf[1])
@@ -284,11 +320,11 @@ def _mutated(
             return None
         answers = answers_file(protocol, built.explorer.example(a))
         base = engine_decision(protocol, answers)
-        if base is None or (nim_only and base.derived.get(MOBILE_FACT) is True):
+        if base is None or (nim_only and base.derived.get(mobile) is True):
             continue
         for changed in variants(protocol, answers):
             other = engine_decision(protocol, changed)
-            if other is None or (nim_only and other.derived.get(MOBILE_FACT) is True):
+            if other is None or (nim_only and other.derived.get(mobile) is True):
                 continue
             first, second = (base.pathway, base.then), (other.pathway, other.then)
             if first != second:
@@ -298,23 +334,24 @@ def _mutated(
 
 def _other_explanations(protocol: Protocol, answers: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The answers with one explanation (top-level, or one item's) set to another known option."""
-    q = protocol.question(EXPLANATION)
-    if q is not None and EXPLANATION in answers:
-        for option in _known_options(q):
-            if option != answers[EXPLANATION]:
-                yield {**answers, EXPLANATION: option}
+    for q in protocol.questions:
+        if q.show_as == "explanation" and q.id in answers:
+            for option in _known_options(q):
+                if option != answers[q.id]:
+                    yield {**answers, q.id: option}
     for g in protocol.groups:
-        item_q = next((iq for iq in g.questions if iq.id == EXPLANATION), None)
+        item_q = g.shown_as("explanation")
         items = answers.get(g.id)
         if item_q is None or not isinstance(items, list):
             continue
+        key = item_q.id
         for n, item in enumerate(items):
-            if not isinstance(item, dict) or EXPLANATION not in item:
+            if not isinstance(item, dict) or key not in item:
                 continue
             for option in _known_options(item_q):
-                if option != item[EXPLANATION]:
+                if option != item[key]:
                     changed = [dict(x) if isinstance(x, dict) else x for x in items]
-                    changed[n] = {**item, EXPLANATION: option}
+                    changed[n] = {**item, key: option}
                     yield {**answers, g.id: changed}
 
 

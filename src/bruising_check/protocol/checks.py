@@ -15,6 +15,7 @@ from bruising_check.protocol.checks_actions import check_after
 from bruising_check.protocol.checks_groups import GROUP_CHECKS
 from bruising_check.protocol.checks_local import LOCAL_CHECKS
 from bruising_check.protocol.checks_numbers import check_number_sizes
+from bruising_check.protocol.checks_show_as import SHOW_AS_CHECKS
 from bruising_check.protocol.checks_types import check_types
 from bruising_check.protocol.conditions import Compare
 from bruising_check.protocol.model import (
@@ -480,4 +481,5 @@ CHECKS: tuple[Check, ...] = (
     check_types,
     check_after,
     *LOCAL_CHECKS,
+    *SHOW_AS_CHECKS,
 )

@@ -108,6 +108,22 @@ class Option(Model):
     ] = None
 
 
+ShowAs = Literal[
+    "type",
+    "site",
+    "side",
+    "size",
+    "colour",
+    "count",
+    "pattern",
+    "explanation",
+    "explained_by",
+    "account",
+]
+"""What a question about a mark is, for the record and the printouts: they find a mark's site,
+side, kind and explanation by this, never by the question's id."""
+
+
 class _QuestionBase(Model):
     id: Id
     prompt: Text
@@ -116,6 +132,17 @@ class _QuestionBase(Model):
     ask_if: Condition | None = None
     cite: tuple[Id, ...] = ()
     section: str | None = None
+    show_as: Annotated[
+        ShowAs | None,
+        Field(
+            description="What the question records about a mark, so the record and printouts"
+            " find it whatever its id: the mark's type, site (a body-site id on the body map),"
+            " side, size, colour, count, whether it is patterned, its explanation, who"
+            " explained it, or the account in the carer's words. The group whose items have a"
+            " `site` is the marks. At most one question of a group (or of the top level) per"
+            " `show_as`."
+        ),
+    ] = None
 
 
 AllowUnknown = Annotated[
@@ -336,6 +363,10 @@ class GroupQuestion(_QuestionBase):
 
     def question(self, qid: str) -> ItemQuestion | None:
         return next((q for q in self.questions if q.id == qid), None)
+
+    def shown_as(self, role: ShowAs) -> ItemQuestion | None:
+        """The item question declared `show_as: role` (the first, if a protocol repeats one)."""
+        return next((q for q in self.questions if q.show_as == role), None)
 
     def fact(self, fid: str) -> BooleanFact | NumberFact | None:
         return next((f for f in self.derived if f.id == fid), None)

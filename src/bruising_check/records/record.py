@@ -251,6 +251,10 @@ class AnswerEntry(Frozen):
     prompt: str
     answer: JsonValue = None
     answer_label: str | None = None
+    show_as: Annotated[
+        str | None,
+        Field(description="What the question records about the mark (its `show_as`), if declared."),
+    ] = None
 
 
 class Mark(Frozen):
@@ -263,6 +267,15 @@ class Mark(Frozen):
     side_label: str | None = None
     fields: tuple[AnswerEntry, ...] = ()
     facts: tuple[FactEntry, ...] = ()
+
+    def shown_as(self, role: str) -> AnswerEntry | None:
+        """The answer to the question the protocol declares `show_as: role`, if given."""
+        return next((f for f in self.fields if f.show_as == role), None)
+
+    def label_of(self, role: str) -> str | None:
+        """The answer, as read, to the question declared `show_as: role` (None if not given)."""
+        found = self.shown_as(role)
+        return found.answer_label if found else None
 
 
 class ProtocolIdentity(Frozen):
@@ -604,11 +617,12 @@ def _fact(protocol: Protocol, fid: str, value: object) -> FactEntry:
 
 
 def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
-    """Each item of the protocol's mark group: the group whose items have a `site` (and maybe a
-    `side`) question, numbered from 1 as in the paths of the JSON record (`marks[1].site`)."""
+    """Each item of the protocol's mark group: the group with a question declared `show_as:
+    site` (and maybe one `show_as: side`), numbered from 1 as in the paths of the JSON record
+    (`marks[1].site`). The record's keys are its own; the protocol's ids may be any."""
     out: list[Mark] = []
     for group in protocol.questions:
-        if not isinstance(group, GroupQuestion) or group.question("site") is None:
+        if not isinstance(group, GroupQuestion) or group.shown_as("site") is None:
             continue
         items = decision.answers.get(group.id)
         if not isinstance(items, tuple):
@@ -624,12 +638,13 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
                     prompt=q.prompt,
                     answer=_plain(item.get(q.id)),
                     answer_label=_item_label(q, item.get(q.id)),
+                    show_as=q.show_as,
                 )
                 for q in group.questions
                 if _given(q, item.get(q.id))
             )
-            by_id = {f.id: f for f in fields}
-            site, side = by_id.get("site"), by_id.get("side")
+            by_role = {f.show_as: f for f in reversed(fields) if f.show_as}
+            site, side = by_role.get("site"), by_role.get("side")
             item_facts = facts[number - 1] if number <= len(facts) else {}
             out.append(
                 Mark(

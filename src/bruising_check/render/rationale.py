@@ -219,7 +219,7 @@ def _reasons(r: Record) -> Bullets:
 
 def mark_name(m: Mark) -> str:
     """`Mark 1 (bruise, Face: cheek (the fleshy part), left)`: the number as on the body map."""
-    kind = next((f.answer_label for f in m.fields if f.id == "type" and f.answer_label), None)
+    kind = m.label_of("type")
     side = m.side_label.lower() if m.side_label else None
     where = _with_side(m.site_label or m.site or "site not recorded", m.site or "", side)
     return f"Mark {m.number} ({kind.lower() + ', ' if kind else ''}{where})"
@@ -232,7 +232,7 @@ def _accounted(r: Record) -> Iterator[Block]:
         f = next((x for x in m.facts if x.show_as == "accounted_for"), None)
         if f is None:
             continue
-        why = next((x.answer_label for x in m.fields if x.id == "explanation"), None)
+        why = m.label_of("explanation")
         if f.unknown:
             state = "may be accounted for: an answer it depends on is not known"
         else:
@@ -382,7 +382,7 @@ def _marks(r: Record) -> Iterator[Block]:
             details = "; ".join(
                 f"{f.prompt.rstrip(':?')}: {f.answer_label}"
                 for f in m.fields
-                if f.id not in ("site", "side") and f.answer_label
+                if f.show_as not in ("site", "side") and f.answer_label
             )
             rows.append(
                 (
