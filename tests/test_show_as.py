@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bruising_check.analysis.twins import twin
 from bruising_check.problems import Code
 from bruising_check.protocol.loader import Loaded
 from bruising_check.protocol.model import GroupQuestion, Protocol
@@ -23,6 +24,7 @@ from bruising_check.records.record import Record, build_record
 from bruising_check.render import html as render_html
 from bruising_check.render import plain as render
 from bruising_check.render import rationale
+from bruising_check.versions.board import policy_questions
 from tests.conftest import BASE_ANSWERS_V2, BASELINE, ROOT, load_text, mark, run
 
 NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
@@ -207,3 +209,18 @@ def test_every_bundled_mark_group_declares_its_site_and_side() -> None:
         for g in loaded.protocol.questions:
             if isinstance(g, GroupQuestion) and g.question("site") is not None:
                 assert g.shown_as("site") is not None and g.shown_as("side") is not None, path
+
+
+def test_the_board_paper_links_positions_to_the_questions_declared_so() -> None:
+    """`nim_explanation` is about the question declared `show_as: explanation`, whatever its id
+    (the twin renames it, and every reference to it)."""
+    path = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
+    loaded = load_text(path.read_text(encoding="utf-8"), str(path))
+    assert loaded.protocol is not None
+    assert policy_questions("nim_explanation", loaded.protocol) == {"explanation"}
+    assert policy_questions("scope_mark_types", loaded.protocol) == {"mark_types"}
+    made = twin(loaded.protocol, "explanation")
+    assert made is not None
+    other, name, _ = made
+    assert policy_questions("nim_explanation", other) == {name} != {"explanation"}
+    assert policy_questions("remote_reports", other) == {"report_channel"}

@@ -23,7 +23,7 @@ from bruising_check.analysis.direction import Direction
 from bruising_check.analysis.direction import outcome_direction as shared_direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
-from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.model import Protocol, ShowAs
 from bruising_check.protocol.yamlread import Located
 from bruising_check.versions import examples
 from bruising_check.versions.examples import Outcome
@@ -59,15 +59,26 @@ POLICY_QUESTIONS: dict[str, frozenset[str]] = {
     "mobility_milestones": frozenset({"mobility_milestones"}),
     "age_anchor": frozenset({"age_weeks"}),
     "corrected_age": frozenset({"gestation_weeks_at_birth"}),
-    "scope_mark_types": frozenset({"mark_types"}),
-    "petechiae_count_as_bruise": frozenset({"mark_types"}),
     "disability": frozenset({"disability_affecting_mobility"}),
-    "nim_explanation": frozenset({"explanation"}),
-    "suspected_birthmark": frozenset({"mark_types"}),
-    "medical_procedure_marks": frozenset({"explanation"}),
     "known_bleeding_disorder": frozenset({"diagnosed_condition_can_cause_mark"}),
     "remote_reports": frozenset({"report_channel"}),
 }
+# Positions about the marks' kind or explanation: the questions are those the protocol declares
+# so (`show_as`), whatever their ids.
+POLICY_SHOWN_AS: dict[str, ShowAs] = {
+    "scope_mark_types": "type",
+    "petechiae_count_as_bruise": "type",
+    "suspected_birthmark": "type",
+    "nim_explanation": "explanation",
+    "medical_procedure_marks": "explanation",
+}
+
+
+def policy_questions(field: str, *protocols: Protocol) -> frozenset[str]:
+    """The questions a policy position is about, in these protocols."""
+    role = POLICY_SHOWN_AS.get(field)
+    shown = {q.id for p in protocols for q in p.questions if role and q.show_as == role}
+    return POLICY_QUESTIONS.get(field, frozenset()) | shown
 
 
 def outcome_direction(old: Protocol, new: Protocol, p: Outcome, q: Outcome) -> Direction:
@@ -206,9 +217,7 @@ def attribute(
         cause = _fact_cause(old, new, a, b)
     if cause is None:
         cause = _rule_cause(old, new, a, b)
-    linked = tuple(
-        p for p in policy if POLICY_QUESTIONS.get(p.field, frozenset()) & cause.questions
-    )
+    linked = tuple(p for p in policy if policy_questions(p.field, old, new) & cause.questions)
     return Cause(cause.kind, cause.key, cause.questions, linked, cause.lacks)
 
 

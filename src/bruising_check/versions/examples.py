@@ -67,6 +67,9 @@ LOCOMOTOR = frozenset({"crawling", "bottom_shuffling", "cruising", "walking"})
 # Answers preferred in an example when the outcome allows (the most ordinary first).
 PREFERRED: dict[str, tuple[Any, ...]] = {
     "report_channel": ("seen_in_person",),
+}
+# The same, for a question by what it is (`show_as`), whatever its id.
+PREFERRED_SHOWN_AS: dict[str, tuple[Any, ...]] = {
     "explanation": ("plausible_consistent", "none"),
 }
 MAX_PASSES = 3
@@ -209,7 +212,8 @@ def _candidates(q: Question, current: Mapping[str, Any]) -> Iterator[Any]:
         yield from (False, True)
     elif isinstance(q, SingleChoiceQuestion):
         ids = [o.id for o in q.options if not o.unknown]
-        yield from (p for p in PREFERRED.get(q.id, ()) if p in ids)
+        preferred = PREFERRED.get(q.id, ()) + PREFERRED_SHOWN_AS.get(q.show_as or "", ())
+        yield from (p for p in preferred if p in ids)
         yield from ids
     elif isinstance(q, MultipleChoiceQuestion):
         if q.min_selected == 0:
