@@ -43,6 +43,11 @@ def main(argv: list[str]) -> int:
     runs = int(argv[0]) if argv else 11
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     py = sys.executable
+    # As `dev.py` does after installing: with PYTHONDONTWRITEBYTECODE set, a checkout without
+    # bytecode would otherwise compile the package again in every measured run.
+    subprocess.run(
+        [py, "-m", "compileall", "-q", str(ROOT / "src" / "bruising_check")], check=False
+    )
     with tempfile.TemporaryDirectory() as tmp:
         pdf = str(Path(tmp) / "r.pdf")
         commands = {
