@@ -140,7 +140,7 @@ def test_output_is_new_private_and_never_overwritten(tmp_path: Path) -> None:
 
 
 def test_validate_exit_codes(tmp_path: Path) -> None:
-    ok = runner.invoke(app, ["validate", str(BASELINE)])
+    ok = runner.invoke(app, ["validate", "--budget", "300", str(BASELINE)])
     assert ok.exit_code == 0, ok.output
     assert "PLACEHOLDER_CONTACT" in ok.stderr
     broken = tmp_path / "broken.yaml"
@@ -158,7 +158,7 @@ def test_validate_exit_codes(tmp_path: Path) -> None:
 
 
 def test_validate_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(BASELINE), "--format", "json"])
+    result = runner.invoke(app, ["validate", "--budget", "300", str(BASELINE), "--format", "json"])
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     codes = {p["code"] for p in report[0]["problems"]}

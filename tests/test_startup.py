@@ -79,3 +79,55 @@ def test_a_check_on_the_command_line_prints_the_same_as_in_process() -> None:
         del record["created_at"], record["checksum"]  # the clock, and the checksum over it
     assert cli_record["outcome"]["id"] == "refer_same_day_csc_and_paediatric"
     assert cli_record == lib_record
+
+
+MODULES = textwrap.dedent(
+    """
+    import atexit, json, sys
+    atexit.register(lambda: print("MODULES", json.dumps(sorted(sys.modules)), file=sys.stderr))
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    from bruising_check.cli import main
+    main()
+    """
+)
+NOT_FOR_TEXT = (
+    "fpdf",
+    "fontTools",
+    "PIL",
+    "bruising_check.analysis",
+    "bruising_check.training",
+    "bruising_check.versions",
+    "bruising_check.render.html",
+    "bruising_check.render.pdf",
+    "bruising_check.render.handbook",
+    "xml.sax",
+    "http",
+)
+
+
+def _imported(*args: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", MODULES, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
+    modules: list[str] = json.loads(line.removeprefix("MODULES "))
+    return modules
+
+
+def _under(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+def test_a_text_check_imports_only_what_text_output_needs(tmp_path: Path) -> None:
+    text = _imported("check", "--answers", str(ANSWERS))
+    assert "bruising_check.render.plain" in text
+    assert _under(text, NOT_FOR_TEXT) == []
+    # The probe sees what a PDF needs when one is asked for.
+    pdf = _imported("check", "--answers", str(ANSWERS), "--output", str(tmp_path / "r.pdf"))
+    assert _under(pdf, ("fpdf", "bruising_check.render.pdf"))

@@ -132,6 +132,10 @@ def check(
     from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
     from bruising_check.records.record import Entered, build_record
 
+    if answers is not None and _pdf_wanted(format, output):
+        # fpdf2 is the largest import; made during start-up, it is collected as start-up is
+        # (cli.started). A guided check imports it only once the questions are answered.
+        import bruising_check.render.pdf  # noqa: F401
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     about = _about(practitioner, role, child_ref)
@@ -202,6 +206,12 @@ def check(
 
 
 MAX_ABOUT_CHARS = 200
+
+
+def _pdf_wanted(format: CheckFormat | None, output: Path | None) -> bool:
+    if format is not None:
+        return format is CheckFormat.pdf
+    return output is not None and output.suffix.lower() == ".pdf"
 
 
 def _known_role(protocol: Protocol, role: str, where: str) -> None:

@@ -70,7 +70,9 @@ Moment = Annotated[
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use, as the protocol models are (issue 15.4): a check builds the parts it
+    # records, `verify-record` the one `Record` schema.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class _Sparse(Frozen):
