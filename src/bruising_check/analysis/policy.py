@@ -29,7 +29,7 @@ Method: dependence on one answer is found with twin protocols (`twins`), exactly
 repeated group that search is costly, so a refutation is first sought by the engine alone, from
 the analysis's example of each situation class with one explanation changed. Every pair reported
 has been run through the engine. `mobility_milestones` and `rolling_counts_as_mobility` are
-checked in `protocol/checks.py`; the other fields are not checked, for the reasons in
+checked in `protocol/checks_policy.py`; the other fields are not checked, for the reasons in
 `checked_against_rules`, which the handbook and the board paper use to say which positions are.
 """
 
@@ -77,7 +77,7 @@ REFERRAL_LEVELS = frozenset(
 
 
 MOBILITY_POSITIONS = ("rolling_counts_as_mobility", "mobility_milestones")
-"""Checked in `protocol/checks.py` (`POLICY_MISMATCH`) against the fact declared `show_as:
+"""Checked in `protocol/checks_policy.py` (`POLICY_MISMATCH`) against the fact declared `show_as:
 mobility`."""
 
 
@@ -100,8 +100,8 @@ def _explanation_ids(protocol: Protocol) -> list[str]:
 
 def checked_against_rules(protocol: Protocol, field: str) -> bool:
     """Whether `validate` checks the protocol's stated position on `field` against its rules
-    (here, or the mobility positions in `protocol/checks.py`). The handbook and the board paper
-    say which positions are checked, so that an unchecked one is never read as checked.
+    (here, or the mobility positions in `protocol/checks_policy.py`). The handbook and the board
+    paper say which positions are checked, so that an unchecked one is never read as checked.
 
     Not checked, and why: `who_may_decide_no_referral` and `first_step` say who acts and in what
     order, which the pathways' action texts say and the rules' outcomes do not tell apart (a

@@ -67,7 +67,10 @@ def check_quantifiers(p: Protocol, located: Located, today: dt.date) -> Iterator
 def _child_refs(p: Protocol, cond: Condition, root: Path, located: Located) -> Iterator[Problem]:
     """Child-level `question:` / `fact:` inside a group's own conditions (the top-level check
     does the same for rules, facts and advice)."""
-    from bruising_check.protocol.checks import _check_compare_fact, _check_compare_question
+    from bruising_check.protocol.checks_conditions import (
+        _check_compare_fact,
+        _check_compare_question,
+    )
 
     facts = {f.id: f for f in p.derived}
     for path, node in conditions_with_paths(cond, root):
@@ -200,7 +203,10 @@ def _walk(
 def _check_item_compare(
     node: Compare, g: GroupQuestion, path: Path, located: Located
 ) -> Iterator[Problem]:
-    from bruising_check.protocol.checks import _check_compare_fact, _check_compare_question
+    from bruising_check.protocol.checks_conditions import (
+        _check_compare_fact,
+        _check_compare_question,
+    )
 
     subject = node.subject
     q = g.question(subject)
