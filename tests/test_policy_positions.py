@@ -57,7 +57,10 @@ def choice(qid: str, *options: str) -> dict[str, Any]:
 QUESTIONS: list[dict[str, Any]] = [
     {"id": "mobile", "type": "boolean", "prompt": "Mobile?"},
     {**choice("explanation", "none", "plausible", "documented"), "show_as": "explanation"},
-    choice("report_channel", "seen_in_person", "phone", "third_party"),
+    {
+        **choice("report_channel", "seen_in_person", "phone", "third_party"),
+        "show_as": "report_channel",
+    },
 ]
 FACTS: list[dict[str, Any]] = [
     {
@@ -374,9 +377,31 @@ def test_treated_as_seen_fails_even_when_a_remote_report_is_more_urgent() -> Non
 
 
 def test_a_channel_question_without_seen_in_person_is_not_proved() -> None:
-    questions = [*QUESTIONS[:2], choice("report_channel", "in_clinic", "phone")]
+    channel = {**choice("report_channel", "in_clinic", "phone"), "show_as": "report_channel"}
+    questions = [*QUESTIONS[:2], channel]
     p = protocol({"remote_reports": "must_refer"}, questions=questions)
     assert positions(p)["remote_reports"].code is Code.W_POLICY_NOT_PROVED
+
+
+def test_an_undeclared_channel_or_gestation_is_not_proved_never_vacuously_true() -> None:
+    """The policy checks find the report channel and the gestation by `show_as`, never by the
+    baseline's ids: undeclared, a position is not proved (it used to "hold" for want of a
+    question called `report_channel`)."""
+    plain = [{k: v for k, v in q.items() if k != "show_as"} for q in GESTATION_QUESTIONS]
+    rules = [rule("R0", {"question": "report_channel", "equals": "phone"}, "record"), *RULES]
+    p = protocol(
+        {"remote_reports": "must_refer", "corrected_age": "recorded_only"},
+        questions=plain,
+        rules=rules,
+    )
+    found = positions(p)
+    for field, role in (("remote_reports", "report_channel"), ("corrected_age", "gestation")):
+        assert found[field].code is Code.W_POLICY_NOT_PROVED, found[field].message
+        assert f"show_as: {role}" in found[field].message
+    declared = protocol(
+        {"remote_reports": "must_refer"}, questions=GESTATION_QUESTIONS, rules=rules
+    )
+    assert positions(declared)["remote_reports"].code is Code.W_POLICY_NOT_TRUE
 
 
 def test_explanation_dependent_holds_with_a_witness_and_fails_without_one() -> None:
@@ -403,6 +428,7 @@ GESTATION_QUESTIONS = [
         "unit": "weeks",
         "min": 22,
         "max": 44,
+        "show_as": "gestation",
     },
 ]
 PRETERM_REFERRED = [

@@ -223,4 +223,4 @@ def test_the_board_paper_links_positions_to_the_questions_declared_so() -> None:
     assert made is not None
     other, name, _ = made
     assert policy_questions("nim_explanation", other) == {name} != {"explanation"}
-    assert policy_questions("remote_reports", other) == {"report_channel"}
+    assert policy_questions("age_anchor", other) == {"age_weeks"}

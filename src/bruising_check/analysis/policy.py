@@ -13,8 +13,8 @@ What the positions mean here (the conventions, also in the README, "Policy posit
   sets that differ only in the answers to questions declared `show_as: explanation` (top-level,
   or an item question of a group, such as each mark's explanation) get different outcomes;
 - `remote_reports: must_refer` — the report channel never lowers the outcome: changing the
-  answer to `report_channel` from `seen_in_person` to any other option never gives a less urgent
-  outcome;
+  answer to the question declared `show_as: report_channel` from `seen_in_person` to any other
+  option never gives a less urgent outcome;
 - `strategy_discussion: every_case` — every situation whose outcome (or follow-on) is a referral
   pathway (level `protect_now` or `social_care_*`) gets an action with id `strategy_discussion`,
   from the pathway, its follow-on or a matching advice; an action is recognised by its id, never
@@ -22,7 +22,8 @@ What the positions mean here (the conventions, also in the README, "Policy posit
 
 - `nim_explanation: explanation_dependent` — some such pair does get different outcomes;
 - `remote_reports: treated_as_seen` — that change of channel never gives a different outcome;
-- `corrected_age: recorded_only` — no outcome depends on `gestation_weeks_at_birth`; `used` —
+- `corrected_age: recorded_only` — no outcome depends on the question declared `show_as:
+  gestation` (`gestation_weeks_at_birth` in the bundled protocols); `used` —
   some does (not checked for a protocol with a repeated group: too costly there yet).
 
 Method: dependence on one answer is found with twin protocols (`twins`), exactly; over a
@@ -63,13 +64,11 @@ from bruising_check.analysis.twins import (
 from bruising_check.engine.urgency import Outcome, compare_outcomes
 from bruising_check.problems import Code
 from bruising_check.protocol.conditions import Compare
-from bruising_check.protocol.model import GroupQuestion, Pathway, Protocol
+from bruising_check.protocol.model import GroupQuestion, Pathway, Protocol, ShowAs
 
 __all__ = ["Budget", "checked_against_rules", "policy_findings", "run"]
 
-REPORT_CHANNEL = "report_channel"
 IN_PERSON = "seen_in_person"
-GESTATION = "gestation_weeks_at_birth"
 STRATEGY_ACTION = "strategy_discussion"
 REFERRAL_LEVELS = frozenset(
     {"protect_now", "social_care_immediate", "social_care_same_day", "social_care_24h"}
@@ -84,6 +83,29 @@ mobility`."""
 def _mobile_fact(protocol: Protocol) -> str | None:
     """The id of the fact the protocol declares `show_as: mobility` (independently mobile)."""
     return next((f.id for f in protocol.derived if f.show_as == "mobility"), None)
+
+
+def _shown(protocol: Protocol, role: ShowAs) -> str | None:
+    """The id of the child-level question the protocol declares `show_as: role`."""
+    return next(
+        (
+            q.id
+            for q in protocol.questions
+            if q.show_as == role and not isinstance(q, GroupQuestion)
+        ),
+        None,
+    )
+
+
+def _undeclared(field: str, role: ShowAs) -> Finding:
+    """What a position is about is declared (`show_as`), never guessed from an id: without it
+    the position is not proved either way."""
+    return Finding(
+        Code.W_POLICY_NOT_PROVED,
+        ("policy", field),
+        f"policy.{field} could not be checked: no question is declared `show_as: {role}`;"
+        " it is not proved",
+    )
 
 
 def _explanation_ids(protocol: Protocol) -> list[str]:
@@ -360,23 +382,26 @@ def _corrected_age(protocol: Protocol, budget: Budget) -> Finding:
     `gestation_weeks_at_birth` the question; corrected age is what the gestation feeds)."""
     field = "corrected_age"
     used = protocol.policy is not None and protocol.policy.corrected_age == "used"
-    result = differences(protocol, GESTATION, budget, lambda built: TRUE)
+    gestation = _shown(protocol, "gestation")
+    if gestation is None:
+        return _undeclared(field, "gestation")
+    result = differences(protocol, gestation, budget, lambda built: TRUE)
     twin_built = None if result is None else result[0]
     if result is None or twin_built is None or not result[2]:
         if used:
             return Finding(
                 Code.W_POLICY_NOT_TRUE,
                 ("policy", field),
-                f"policy.{field} says used, but no outcome depends on {GESTATION}, over every"
+                f"policy.{field} says used, but no outcome depends on {gestation}, over every"
                 " answer set (`recorded_only` would be true)",
             )
         return Finding(
             Code.POLICY_HOLDS,
             ("policy", field),
-            f"policy.{field} holds: no outcome depends on {GESTATION}, over every answer set",
+            f"policy.{field} holds: no outcome depends on {gestation}, over every answer set",
         )
     _, name, found = result
-    hit = confirmed(protocol, twin_built, found, GESTATION, name, lambda x, y: x != y)
+    hit = confirmed(protocol, twin_built, found, gestation, name, lambda x, y: x != y)
     if hit is None or not used:
         what = "the gestation at birth alone changes the outcome"
         return _refuted(protocol, twin_built, field, found, hit, what)
@@ -384,8 +409,8 @@ def _corrected_age(protocol: Protocol, budget: Budget) -> Finding:
     return Finding(
         Code.POLICY_HOLDS,
         ("policy", field),
-        f"policy.{field} holds: changing only {GESTATION} {value_at(first, GESTATION)} →"
-        f" {value_at(second, GESTATION)} turns {show(got_first)} into {show(got_second)}",
+        f"policy.{field} holds: changing only {gestation} {value_at(first, gestation)} →"
+        f" {value_at(second, gestation)} turns {show(got_first)} into {show(got_second)}",
         data={
             "witness": {
                 "answers": first,
@@ -407,25 +432,21 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
     `treated_as_seen`: it never gives a different one."""
     field = "remote_reports"
     alike = protocol.policy is not None and protocol.policy.remote_reports == "treated_as_seen"
-    q = protocol.question(REPORT_CHANNEL)
-    if q is None:
-        return Finding(
-            Code.POLICY_HOLDS,
-            ("policy", field),
-            f"policy.{field} holds: the protocol does not ask {REPORT_CHANNEL}, so every report"
-            " is decided alike",
-        )
+    channel = _shown(protocol, "report_channel")
+    q = None if channel is None else protocol.question(channel)
+    if channel is None or q is None:
+        return _undeclared(field, "report_channel")
     if IN_PERSON not in _known_options(q):
         return Finding(
             Code.W_POLICY_NOT_PROVED,
             ("policy", field),
-            f"policy.{field} is not checked: {REPORT_CHANNEL} has no option {IN_PERSON} to"
+            f"policy.{field} is not checked: {channel} has no option {IN_PERSON} to"
             " compare the other channels with",
         )
-    result = differences(protocol, REPORT_CHANNEL, budget, lambda built: TRUE)
+    result = differences(protocol, channel, budget, lambda built: TRUE)
     assert result is not None  # the question exists
     built, name, found = result
-    lowered = [] if built is None else _lowered(protocol, built, name, found, alike)
+    lowered = [] if built is None else _lowered(protocol, built, channel, name, found, alike)
     if built is None or not lowered:
         how = "exactly as" if alike else "at least as urgently as"
         return Finding(
@@ -440,9 +461,9 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
         return remote != seen if alike else compare_outcomes(remote, seen) < 0
 
     for a, _, _ in sorted(lowered, key=lambda leaf: -leaf[2]):
-        first, second = answers_pair(protocol, built, a, REPORT_CHANNEL, name)
-        first[REPORT_CHANNEL] = IN_PERSON
-        second[REPORT_CHANNEL] = next(o for o in options_in(twin_domain, a) if o != IN_PERSON)
+        first, second = answers_pair(protocol, built, a, channel, name)
+        first[channel] = IN_PERSON
+        second[channel] = next(o for o in options_in(twin_domain, a) if o != IN_PERSON)
         got_first, got_second = run(protocol, first), run(protocol, second)
         if got_first is None or got_second is None or not breaks(got_first, got_second):
             continue
@@ -452,7 +473,7 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
             if alike
             else "a remote or third-party report is less urgent"
         )
-        changes = answer_changes(built, REPORT_CHANNEL, name, lowered)
+        changes = answer_changes(built, channel, name, lowered)
         return _refuted(protocol, built, field, lowered, hit, what, changes)
     return _refuted(protocol, built, field, lowered, None, "")
 
@@ -460,13 +481,14 @@ def _remote(protocol: Protocol, budget: Budget) -> Finding | None:
 def _lowered(
     protocol: Protocol,
     built: Built,
+    channel: str,
     name: str,
     found: Found,
     alike: bool = False,
 ) -> Found:
     """The classes where the report is seen in person on the first side and made another way
     on the twin's, and the twin's outcome is less urgent (`alike`: different at all)."""
-    domain, twin_domain = built.space.domains[REPORT_CHANNEL], built.space.domains[name]
+    domain, twin_domain = built.space.domains[channel], built.space.domains[name]
     out = []
     for a, key, size in found:
         lower = compare_outcomes(outcome_of(protocol, key[1]), outcome_of(protocol, key[0])) < 0

@@ -119,9 +119,12 @@ ShowAs = Literal[
     "explanation",
     "explained_by",
     "account",
+    "report_channel",
+    "gestation",
 ]
-"""What a question about a mark is, for the record and the printouts: they find a mark's site,
-side, kind and explanation by this, never by the question's id."""
+"""What a question is, for the record, the printouts and the policy checks: they find a mark's
+site, side, kind and explanation, how the mark came to attention and the gestation at birth by
+this, never by the question's id."""
 
 
 class _QuestionBase(Model):
@@ -138,9 +141,11 @@ class _QuestionBase(Model):
             description="What the question records about a mark, so the record and printouts"
             " find it whatever its id: the mark's type, site (a body-site id on the body map),"
             " side, size, colour, count, whether it is patterned, its explanation, who"
-            " explained it, or the account in the carer's words. The group whose items have a"
-            " `site` is the marks. At most one question of a group (or of the top level) per"
-            " `show_as`."
+            " explained it, or the account in the carer's words (the group whose items have a"
+            " `site` is the marks); of the child, how the mark came to attention"
+            " (`report_channel`, with an option `seen_in_person`) or the gestation at birth"
+            " (`gestation`), which the policy checks read. At most one question of a group (or"
+            " of the top level) per `show_as`."
         ),
     ] = None
 

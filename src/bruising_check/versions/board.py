@@ -58,19 +58,19 @@ POLICY_QUESTIONS: dict[str, frozenset[str]] = {
     "rolling_counts_as_mobility": frozenset({"mobility_milestones"}),
     "mobility_milestones": frozenset({"mobility_milestones"}),
     "age_anchor": frozenset({"age_weeks"}),
-    "corrected_age": frozenset({"gestation_weeks_at_birth"}),
     "disability": frozenset({"disability_affecting_mobility"}),
     "known_bleeding_disorder": frozenset({"diagnosed_condition_can_cause_mark"}),
-    "remote_reports": frozenset({"report_channel"}),
 }
-# Positions about the marks' kind or explanation: the questions are those the protocol declares
-# so (`show_as`), whatever their ids.
+# Positions about the marks' kind or explanation, the report channel or the gestation: the
+# questions are those the protocol declares so (`show_as`), whatever their ids.
 POLICY_SHOWN_AS: dict[str, ShowAs] = {
     "scope_mark_types": "type",
     "petechiae_count_as_bruise": "type",
     "suspected_birthmark": "type",
     "nim_explanation": "explanation",
     "medical_procedure_marks": "explanation",
+    "corrected_age": "gestation",
+    "remote_reports": "report_channel",
 }
 
 
