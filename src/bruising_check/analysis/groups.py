@@ -80,6 +80,8 @@ from bruising_check.protocol.walk import all_conditions
 MAX_CONTEXT = 10
 """Child-level atoms inside one group's item conditions (2^n contexts); more is not analysed."""
 MAX_ITEM_NODES = 200_000
+MAX_TABLES = 64
+"""Counting tables kept at once (each holds a number per cell of its totals)."""
 
 
 class NotAnalysable(TooLarge):
@@ -363,6 +365,10 @@ class GroupInfo:
             return result
         ways = self._tables.get(memo_key)
         if ways is None:
+            if len(self._tables) >= MAX_TABLES:
+                # Tables are large (one big number per cell) and the box sums are kept: drop
+                # the tables rather than run out of memory on a protocol with many counts.
+                self._tables.clear()
             ways = self._tables[memo_key] = self._table(regions, caps)
         result = 0
         for totals, w in ways.items():
@@ -500,7 +506,7 @@ class GroupInfo:
         return _guarded_group(asked, body, pred.empty)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
 def _moves(
     caps: tuple[int, ...], incs: tuple[tuple[int, ...], ...]
 ) -> tuple[list[tuple[int, ...]], list[list[int]]]:

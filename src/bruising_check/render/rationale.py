@@ -204,6 +204,7 @@ def _actions(r: Record) -> Checklist:
 
 def _reasons(r: Record) -> Bullets:
     items = []
+    raised = any(f.kind == "might_apply" for f in r.rules_fired)
     for f in r.rules_fired:
         sub = []
         for sid in f.cite:
@@ -213,6 +214,10 @@ def _reasons(r: Record) -> Bullets:
             status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
             sub.append(f"{s.title}{status}" + (f" {s.url}" if s.url else ""))
         kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
+        if f.kind == "decides" and r.outcome is not None and f.pathway != r.outcome.id and raised:
+            # The unknowns raised the pathway above this rule's: it is not what decided (a
+            # protocol safeguard that raises it says so in its own line).
+            kind = w.rule_kind("decides_as_given")
         items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
     return Bullets(tuple(items))
 
