@@ -968,10 +968,11 @@ def without_not_asked(program: Compiled, answers: Scope, root: Pass) -> dict[str
 
 
 class _Unsure(Exception):
-    """The probe cannot give the outcome alone: the full pass (and the search) decide."""
+    """The probe cannot give the outcome alone: the full pass (and the search) decide.
+    Raised as a new instance each time: one instance raised again keeps every earlier
+    traceback (and the cases its frames held), so memory would grow with the cases."""
 
 
-_UNSURE = _Unsure()
 _MISSING = object()
 
 
@@ -1390,7 +1391,7 @@ class _ProbeProgram:
         program = self.program
         values: dict[str, Any] = {}
         if answers.get(UNKNOWN_KEYS):
-            raise _UNSURE  # only the search marks answers (the probe runs on the root)
+            raise _Unsure  # only the search marks answers (the probe runs on the root)
         missing = False
         asks = self.asks
         for i, q in enumerate(program.questions):
@@ -1404,7 +1405,7 @@ class _ProbeProgram:
                     values[qid] = None
                     continue
                 if truth == 1:
-                    raise _UNSURE  # asked or not: the full pass keeps both
+                    raise _Unsure  # asked or not: the full pass keeps both
             if q.required and qid not in answers:
                 missing = True
             raw = answers.get(qid, UNKNOWN)
@@ -1431,7 +1432,7 @@ class _ProbeProgram:
         upper = most_urgent(_honour(c, maybe) for c in highs)
         lower = min((_honour(c, sure) for c in lows), key=urgency_key)
         if _ids(upper) != _ids(lower):
-            raise _UNSURE  # not definite: the full pass and the search decide
+            raise _Unsure  # not definite: the full pass and the search decide
         return upper, missing
 
     def _items(
@@ -1442,7 +1443,7 @@ class _ProbeProgram:
         asks = self.item_asks[group.id]
         for given in raw:
             if given.get(UNKNOWN_KEYS):
-                raise _UNSURE
+                raise _Unsure
             item: dict[str, Any] = {}
             for q, ask in zip(group.questions, asks, strict=True):
                 qid = q.id
@@ -1452,7 +1453,7 @@ class _ProbeProgram:
                         item[qid] = None
                         continue
                     if truth == 1:
-                        raise _UNSURE
+                        raise _Unsure
                 value = given.get(qid, UNKNOWN)
                 if value is UNKNOWN and qid not in given and q.default is not _NO_DEFAULT:
                     value = q.default
