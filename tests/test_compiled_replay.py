@@ -98,6 +98,17 @@ def _same_pass(protocol: Protocol, answers: dict[str, Any]) -> None:
         (got.rules_lower, expected.rules_lower),
     ]:
         assert _ids(mine) == _ids(theirs)
+    # The lazy pass the search runs on: the same answers after ask_if and the same bounds,
+    # and the same environment when the search reads it.
+    lazy = probe(compiled(protocol))
+    assert lazy is not None
+    done, _ = lazy.run_pass(answers)
+    assert done.values == expected.values
+    assert done.pending == expected.pending
+    assert (_ids(done.upper), _ids(done.lower)) == (_ids(expected.upper), _ids(expected.lower))
+    assert done.definite == expected.definite
+    assert done.env == expected.env
+    assert done.item_facts == expected.item_facts
 
 
 def _same_outcome(protocol: Protocol, answers: dict[str, Any]) -> None:
