@@ -1092,12 +1092,15 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
     """`compile_condition` over the probe's scopes (facts read when first needed)."""
     match cond:
         case AllOf(all=parts):
-            tests = tuple(_probe(p, sc) for p in parts)
+            # A `not:` part is its inner test negated here (2 - t): one call fewer.
+            parted = tuple(_negated(p, sc) for p in parts)
 
             def all_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
                 result = 2
-                for test in tests:
+                for test, negate in parted:
                     t = test(ctx, scope)
+                    if negate:
+                        t = 2 - t
                     if t < result:
                         if t == 0:
                             return 0
@@ -1106,12 +1109,14 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
 
             return all_
         case AnyOf(any=parts):
-            tests = tuple(_probe(p, sc) for p in parts)
+            parted = tuple(_negated(p, sc) for p in parts)
 
             def any_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
                 result = 0
-                for test in tests:
+                for test, negate in parted:
                     t = test(ctx, scope)
+                    if negate:
+                        t = 2 - t
                     if t > result:
                         if t == 2:
                             return 2
@@ -1217,10 +1222,19 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
 
 
+def _negated(cond: Condition, sc: _Scope) -> tuple[Probe, bool]:
+    """A part of all / any: its test, and whether to negate it (a `not:` part)."""
+    if isinstance(cond, Not):
+        return _probe(cond.not_, sc), True
+    return _probe(cond, sc), False
+
+
 def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None:
     """The commonest comparisons (a text answer equal to, or one of, given option ids) with
     the read and the test in one closure; anything but text goes to `test` (`_op`)."""
     subject, op, operand = cmp.subject, cmp.operator, cmp.operand
+    if op == "is_true" or (op == "equals" and operand is True):
+        return _fused_true(cmp, sc, test)
     if op == "equals" and type(operand) is str:
         texts: frozenset[str] = frozenset((operand,))
     elif op == "in" and all(type(o) is str for o in operand):
@@ -1250,6 +1264,46 @@ def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None
         return test(v)
 
     return child_text
+
+
+def _fused_true(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None:
+    """A fact (or item fact) tested for being true, the memo read in the same closure; a value
+    other than True, False, None or unknown goes to `test` (`_op`)."""
+    subject = cmp.subject
+    if cmp.item is not None:
+        assert sc.group is not None
+        if subject not in sc.item_facts:
+            return None
+        own = sc.probe.item_fact_fn[sc.group]
+
+        def item_fact_true(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+            # Always an item here (a quantifier's `where` or an item fact).
+            v = scope.get(subject, _MISSING)  # type: ignore[union-attr]
+            if v is _MISSING:
+                v = scope[subject] = own[subject](ctx, scope)  # type: ignore[index]
+            if v is True:
+                return 2
+            if v is False or v is None:
+                return 0
+            return 1 if v is UNKNOWN else test(v)
+
+        return item_fact_true
+    if sc.facts is None or subject not in sc.facts:
+        return None
+    fns = sc.probe.fact_fn
+
+    def fact_true(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+        memo = ctx.memo
+        v = memo.get(subject, _MISSING)
+        if v is _MISSING:
+            v = memo[subject] = fns[subject](ctx, None)
+        if v is True:
+            return 2
+        if v is False or v is None:
+            return 0
+        return 1 if v is UNKNOWN else test(v)
+
+    return fact_true
 
 
 def _probe_expr(expr: Expr, sc: _Scope) -> Getter:
