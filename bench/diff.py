@@ -150,7 +150,13 @@ def replay_table() -> None:
         for fmt in ("jsonl", "csv", "yaml"):
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
-                write_cases(folder, fmt, n)
+                # Written by another process: a replay forked from a process that had held
+                # 10^5 cases would count that memory in its peak RSS.
+                subprocess.run(
+                    [sys.executable, __file__, "--write-cases", fmt, str(n), str(folder)],
+                    check=True,
+                    env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                )
                 child = subprocess.Popen(
                     [sys.executable, __file__, "--replay-one", str(folder)],
                     stdout=subprocess.PIPE,
@@ -173,6 +179,8 @@ def replay_table() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--replay-one"]:
         replay_one(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["--write-cases"]:
+        write_cases(Path(sys.argv[4]), sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1:2] == ["--replay"]:
         replay_table()
     else:
