@@ -28,6 +28,7 @@ from tests.hostile import (  # noqa: E402
     CASES,
     GOOD_ANSWERS,
     PROTOCOLS,
+    analysis_attacks,
     protocol_for,
     record_amplifier,
     write_big,
@@ -100,6 +101,10 @@ def main() -> int:
         runs: list[list[str]] = []
         for p in [*PROTOCOLS, *big_protocols, amplifier]:
             runs += [["validate", str(p)], ["check", str(p), "--answers", str(good)]]
+        for name, data in analysis_attacks().items():  # clean, but the costliest to analyse
+            costly = folder / name
+            costly.write_bytes(data)
+            runs.append(["validate", str(costly)])
         runs += [
             ["check", str(protocol_for(a)), "--answers", str(a)] for a in [*ANSWERS, *big_answers]
         ]
