@@ -163,10 +163,19 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "total": r.comparison.total,
             "only_in_old": list(r.comparison.only_in_old),
             "only_in_new": list(r.comparison.only_in_new),
+            "reading": None
+            if r.reading is None
+            else {
+                "same": list(r.reading.exact),
+                "not_exact": [{"question": q, "note": n} for q, n in r.reading.notes],
+                "not_read": [{"question": q, "why": n} for q, n in r.reading.not_read],
+            },
             "differences": [
                 {
                     "old_pathway": d.old_pathway,
                     "new_pathway": d.new_pathway,
+                    "old_then": d.old_then,
+                    "new_then": d.new_then,
                     "direction": d.direction,
                     "compared": d.compared,
                     "situations": sum(c.size for c in d.classes),

@@ -13,6 +13,7 @@ from bruising_check import STATEMENT, __version__
 from bruising_check.analysis import Comparison
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Impact
+from bruising_check.versions.reading import Read
 from bruising_check.versions.structural import SECTIONS, Change
 
 Style = Literal["plain", "del", "ins", "strong", "code", "warn"]
@@ -56,6 +57,8 @@ class DiffReport:
     comparison: Comparison | None = None
     impact: Impact | None = None
     notes: list[str] = field(default_factory=list)
+    reading: Read | None = None
+    """The old version read over the new answers (the new version's `maps_from`)."""
 
     @property
     def deescalations(self) -> int:
@@ -143,8 +146,37 @@ def _summary(r: DiffReport) -> Iterator[Block]:
     yield Bullets(tuple(items))
 
 
+def _reading(read: Read, new_name: str) -> Iterator[Block]:
+    yield Heading(2, "How the old version's questions were read")
+    yield Para(
+        (
+            (
+                "plain",
+                "The questions were rewritten, so the old version's rules were run over the new"
+                f" version's answers, each old question read as `maps_from` in {new_name} says."
+                " Where a reading is a judgement, it says so here; every change below is"
+                " measured through these readings.",
+            ),
+        )
+    )
+    items: list[tuple[Span, ...]] = []
+    if read.exact:
+        items.append((("plain", "Asked the same: "), ("code", ", ".join(read.exact))))
+    for qid, note in read.notes:
+        items.append((("warn", "Not exact: "), ("code", qid), ("plain", f": {note}")))
+    for qid, why in read.not_read:
+        items.append((("plain", "Not read: "), ("code", qid), ("plain", f": {why}")))
+    yield Bullets(tuple(items))
+
+
+def _shown(pathway: str | None, then: str | None) -> str:
+    return (pathway or "(no pathway)") + (f" then {then}" if then is not None else "")
+
+
 def _behaviour(r: DiffReport) -> Iterator[Block]:
     assert r.comparison is not None
+    if r.reading is not None:
+        yield from _reading(r.reading, r.new_name)
     yield Heading(2, "Situations whose pathway changes")
     if not r.comparison.differences:
         yield Para((("plain", "None: every situation gets the same pathway."),))
@@ -158,7 +190,9 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
             if d.direction == "more_urgent"
             else ("plain", "different actions, same urgency")
         )
-        yield Heading(3, f"{d.old_pathway or '(no pathway)'} → {d.new_pathway or '(no pathway)'}")
+        yield Heading(
+            3, f"{_shown(d.old_pathway, d.old_then)} → {_shown(d.new_pathway, d.new_then)}"
+        )
         yield Para((mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
         for c in d.classes[:CLASSES_SHOWN]:
             yield Bullets(((("plain", f"{c.size:,} situations: "), ("code", c.condition)),))
