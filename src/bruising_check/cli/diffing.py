@@ -225,8 +225,11 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget
     from bruising_check.render import board as board_render
     from bruising_check.versions.board import board_paper
 
+    # Through `maps_from` the comparison's old side is the old rules over the new questions:
+    # its examples (new answers files) are run through that, never through the old questions.
+    before = report.old if report.reading is None else report.reading.protocol
     paper = board_paper(
-        report.old,
+        before,
         report.new,
         report.old_name,
         report.new_name,
@@ -235,6 +238,14 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget
         report.impact,
         budget_seconds=budget,
     )
+    if report.reading is not None:
+        inexact = "; ".join(f"{q}: {note}" for q, note in report.reading.notes)
+        paper.notes.append(
+            f"The questions were rewritten: {report.old_name}'s rules were run over"
+            f" {report.new_name}'s answers, each old question read as its `maps_from` says"
+            f" (examples are answers files for {report.new_name}). Readings that are a"
+            f" judgement: {inexact}."
+        )
     if fmt == "pdf":
         data = board_render.pdf(paper)
     else:
