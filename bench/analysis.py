@@ -305,19 +305,21 @@ def synthetic_group(
 def measure_group(n_predicates: int, max_items: int, **mix: float) -> float:
     protocol = synthetic_group(n_predicates, max_items, seed=n_predicates * 100 + max_items, **mix)
     start = time.perf_counter()
+    cpu = time.process_time()
     shown = f"group {n_predicates:>3} predicates, max {max_items:>2} items"
     if mix:
         shown += " (" + ", ".join(f"{k} {v:g}" for k, v in mix.items()) + ")"
     try:
-        result = analyse(protocol, max_nodes=10 * MAX_NODES, budget_seconds=60)
+        result = analyse(protocol, max_nodes=10 * MAX_NODES, budget_seconds=None)
     except TooLarge as exc:
         print(f"{shown}: {exc}")
         return float("inf")
-    seconds = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    seconds = time.process_time() - cpu
     kinds = sum(len(d.var_names) for d in _group_domains(protocol))
     print(
         f"{shown}: 2^{result.total.bit_length() - 1:<5} answer sets, {kinds:>4} variables,"
-        f" {result.classes:>6,} classes, {seconds:>7.2f} s"
+        f" {result.classes:>6,} classes, {seconds:>7.2f} s CPU ({wall:.2f} s wall)"
     )
     return seconds
 
@@ -329,10 +331,14 @@ def _group_domains(protocol: Protocol) -> list[Any]:
 
 
 def groups(quick: bool) -> None:
+    """CPU seconds of this process (the machine is shared: wall time measures the neighbours,
+    and is shown beside it), with no wall-clock budget: a row stops only past 10,000,000 search
+    steps."""
     print("Repeated group (marks: type, site, patterned, explanation, count), item predicates")
     print("75% some, 20% every, 5% count (a body-map protocol's mix):")
     headline = measure_group(40, 20)
-    print(f"  20-item group, 40 item predicates: {headline:.2f} s (target < 10 s)")
+    met = "met" if headline < 10 else "NOT met"
+    print(f"  20-item group, 40 item predicates: {headline:.2f} s CPU (target < 10 s: {met})")
     print("  with more counts, and sums of a count field (the expensive case):")
     measure_group(40, 20, counts=0.1)
     measure_group(40, 20, counts=0.05, sums=1.0)

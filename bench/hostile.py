@@ -28,6 +28,7 @@ from tests.hostile import (  # noqa: E402
     CASES,
     GOOD_ANSWERS,
     PROTOCOLS,
+    protocol_for,
     record_amplifier,
     write_big,
     write_big_cases,
@@ -36,6 +37,10 @@ from tests.hostile import (  # noqa: E402
 TARGET_SECONDS = 5.0
 TARGET_MIB = 300
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
+# exampleshire is written for answers v1, so cases files are diffed from the v1 baseline (as in
+# tests/test_hostile_input.py): the v2 baseline against it is too large to compare in the budget,
+# so every diff would exit 1 "not compared" whatever the cases file held.
+V1 = str(ROOT / "protocols" / "examples" / "national-baseline-v1.yaml")
 # Cases files whose right result is a replay with per-case errors (tests/test_hostile_input.py).
 CORRECT_CASES = {"nan-and-inf-cells.csv", "record-odd-context.json", "yaml-leading-zero.yaml"}
 
@@ -75,7 +80,7 @@ def special_runs(folder: Path, good: Path) -> list[list[str]]:
             ["check", bad, "--answers", str(good)],
             ["check", "--answers", bad],
             ["show", "national-baseline", "--format", "tree", "--highlight", bad],
-            ["diff", "national-baseline", str(V2), "--cases", bad],
+            ["diff", V1, str(V2), "--cases", bad],
             ["test", "national-baseline", bad],
             ["verify-record", bad],
         ]
@@ -93,10 +98,12 @@ def main() -> int:
         runs: list[list[str]] = []
         for p in [*PROTOCOLS, *big_protocols, amplifier]:
             runs += [["validate", str(p)], ["check", str(p), "--answers", str(good)]]
-        runs += [["check", "--answers", str(a)] for a in [*ANSWERS, *big_answers]]
+        runs += [
+            ["check", str(protocol_for(a)), "--answers", str(a)] for a in [*ANSWERS, *big_answers]
+        ]
         correct = [["check", "--answers", str(a), "--format", "json"] for a in ANSWERS_CORRECT]
         for c in [*CASES, *write_big_cases(folder)]:
-            run = ["diff", "national-baseline", str(V2), "--cases", str(c)]
+            run = ["diff", V1, str(V2), "--cases", str(c)]
             (correct if c.name in CORRECT_CASES else runs).append(run)
         runs += special_runs(folder, good)
         results = [(measure(args), args) for args in [*runs, *correct]]

@@ -81,6 +81,13 @@ def load_text(text: str, file: str = "test.yaml") -> Loaded:
     return load_protocol(text.encode("utf-8"), file, today=TODAY)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _emergency_copies_stay_out_of_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A save that fails writes an emergency copy under $XDG_STATE_HOME: in the tests (and the
+    commands they start) that is a temporary folder, never the real home."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
+
+
 @pytest.fixture(scope="session")
 def baseline_loaded() -> Loaded:
     return load_protocol(BASELINE.read_bytes(), str(BASELINE), today=TODAY)

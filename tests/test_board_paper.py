@@ -24,12 +24,13 @@ from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Policy, Protocol
 from bruising_check.render import board as board_render
+from bruising_check.versions import matching
 from bruising_check.versions.board import BoardPaper, board_paper
 from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
 from bruising_check.versions.impact import Case, run_case
 from bruising_check.versions.matching import PolicyChange, policy_changes
 from bruising_check.versions.structural import structural_diff
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_text
 
 _register()
 runner = CliRunner()
@@ -120,8 +121,11 @@ def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> 
     assert less < more
     assert "for example a 23-week-old who crawls" in sentence
     assert "for example a 26-week-old who rolls" in sentence
-    assert "Different actions, same urgency" in summary
-    assert "strategy discussion: every case → after appraisal" in summary
+    # The referral pathway keeps its id and level but loses its strategy discussion: less
+    # urgent, as `validate --against` and `diff --fail-on-deescalation` judge it.
+    assert "LESS URGENT at the same level (an action is removed, though" in summary
+    assert "Different actions, same urgency" not in summary
+    assert "strategy discussion: in every case → only after an initial appraisal" in summary
     assert "refer_same_day_csc_and_paediatric" not in text  # titles, not ids
     assert "This tool supports, and does not replace" in summary
 
@@ -140,6 +144,53 @@ def test_a_renamed_rule_is_renamed_and_changes_nothing() -> None:
     assert [(r.section, r.old_id, r.new_id) for r in paper.renamed] == [("rules", "B5", "B5x")]
     assert not paper.effects
     assert "is now called B5x" in board_render.text(paper)
+
+
+def test_a_renamed_rule_with_another_then_is_not_renamed() -> None:
+    """`then: rules_below` gives a follow-on pathway: without it the rule decides alone, so the
+    same condition and pathway under another id is a removed rule and an added one."""
+    base = load(ROOT / "protocols" / "national-baseline.yaml")
+    first = next(r for r in base.rules if r.then == "rules_below")
+
+    def with_b1(then: str | None) -> Protocol:
+        rules = tuple(
+            r.model_copy(update={"id": f"{r.id}x", "then": then}) if r.id == first.id else r
+            for r in base.rules
+        )
+        return base.model_copy(update={"rules": rules})
+
+    assert [(r.old_id, r.new_id) for r in matching.renamed(base, with_b1("rules_below"))] == [
+        (first.id, f"{first.id}x")
+    ]
+    assert matching.renamed(base, with_b1(None)) == []
+
+
+def test_a_renamed_pathway_is_what_the_behaviour_comparison_calls_the_same() -> None:
+    """Renamed pathways and `direction.same_content` are one test: other action ids (ids
+    aside) are still a rename; another action text is not."""
+    v2 = load(V2)
+    pid = "discuss_with_safeguarding_lead_or_paediatrician"
+    old = v2.pathway(pid)
+    assert old is not None and old.actions
+
+    def renamed_to(**update: Any) -> Protocol:
+        changed = old.model_copy(update={"id": "discuss", **update})
+        return v2.model_copy(update={"pathways": (*v2.pathways, changed)})
+
+    ids = tuple(a.model_copy(update={"id": f"{a.id}_2"}) for a in old.actions)
+    text = (old.actions[0].model_copy(update={"text": "Something else."}), *old.actions[1:])
+    same_ids = renamed_to(actions=ids)
+    other_text = renamed_to(actions=text)
+    assert [(r.old_id, r.new_id) for r in matching.renamed(v2, drop(same_ids, pid))] == [
+        (pid, "discuss")
+    ]
+    assert matching.renamed(v2, drop(other_text, pid)) == []
+
+
+def drop(protocol: Protocol, pid: str) -> Protocol:
+    return protocol.model_copy(
+        update={"pathways": tuple(p for p in protocol.pathways if p.id != pid)}
+    )
 
 
 def test_a_renamed_pathway_gives_no_behaviour_change() -> None:
@@ -193,15 +244,33 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert f"Of {len(cases)} cases given, {len(expected)} would now get a different pathway" in lead
     # The file's name once, then the ids as the board knows them (not a path before each).
     assert f"Cases in {file}: " in lead
-    assert lead.count(str(file)) == len(expected_pairs(paper, cases))
+    changes, kept_part = lead.split("SUMMARY", 1)[0].split("Cases that keep their pathway", 1)
+    assert changes.count(str(file)) == len(expected_pairs(paper, cases))
     for cid in expected:
-        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", lead), cid
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", changes), cid
+    # The cases that stay on the referral pathway, which loses its strategy discussion in v2,
+    # are named too: not "a different pathway", but less urgent by its content.
+    kept = [
+        c["id"]
+        for c in cases
+        if run_case(paper.old, Case("c", c["answers"]))[0]
+        == run_case(paper.new, Case("c", c["answers"]))[0]
+        == "refer_same_day_csc_and_paediatric"
+    ]
+    assert kept
+    assert "LESS URGENT at the same level (an action is removed, though an action is added" in (
+        kept_part
+    )
+    assert f"{len(kept)} case{'s' if len(kept) > 1 else ''} keep “Refer today" in kept_part
+    for cid in kept:
+        assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", kept_part), cid
     impact_part = lead.split("SUMMARY", 1)[0]
     assert impact_part.index("LESS URGENT:") < impact_part.index("More urgent:")  # worst first
     # Every number the tool writes is at most the number of cases: the rest are the protocols'
     # own (ages, hours, dates and versions in their text).
     authored = set(_numbers(V1.read_text()) + _numbers(V2.read_text()))
-    shown = result.stdout.replace(str(file), "FILE")  # the cases file's name is the user's
+    # The cases file's name is the user's, and so is the checkout's path (it may hold digits).
+    shown = result.stdout.replace(str(file), "FILE").replace(str(ROOT), "ROOT")
     tool = [n for n in _numbers(shown) if n not in authored]
     assert all(n <= len(cases) for n in tool), tool
     sizes = {c.size for d in compare(paper.old, paper.new).differences for c in d.classes}
@@ -538,7 +607,50 @@ def test_a_pathway_that_loses_its_level_is_not_said_to_keep_its_urgency() -> Non
     text = board_render.text(paper_for(old, new))
     line = next(x for x in text.splitlines() if f"“{pw.title}”:" in x or pw.title in x)
     assert "same urgency" not in text, line
-    assert "urgency not compared (one version gives it no level)" in text
+    # Its content still compares, as `validate --against` compares it: a longer timescale.
+    assert (
+        "LESS URGENT by its content (its timescale is longer); the levels are not compared"
+        " (one version gives it no level)" in " ".join(text.split())
+    )
+    assert "Some babies would get a less urgent pathway" in text
+
+
+def test_a_pathway_kept_at_its_level_is_judged_by_its_content() -> None:
+    """A pathway both versions have, at one level, whose action is removed or whose timescale
+    lengthens is less urgent in the paper as in `validate --against`; one that moves to a lower
+    level says so; an added action alone is more urgent."""
+    old = load(V1)
+    pw = next(p for p in old.pathways if p.level == "social_care_same_day")
+
+    def paper_with(changed: Any) -> str:
+        new = old.model_copy(
+            update={"pathways": tuple(changed if p.id == pw.id else p for p in old.pathways)}
+        )
+        return " ".join(board_render.text(paper_for(old, new)).split())
+
+    slower = pw.model_copy(
+        update={
+            "timescale": pw.timescale.model_copy(
+                update={"label": "Within 7 days", "hours": 168.0, "same_day": False}
+            )
+        }
+    )
+    text = paper_with(slower)
+    assert f"“{pw.title}”: LESS URGENT at the same level (its timescale is longer)" in text
+    assert "Some babies would get a less urgent pathway" in text
+    fewer = pw.model_copy(update={"actions": pw.actions[1:]})
+    assert "LESS URGENT at the same level (an action is removed)" in paper_with(fewer)
+    more = pw.model_copy(
+        update={"actions": (*pw.actions, pw.actions[0].model_copy(update={"id": "extra"}))}
+    )
+    text = paper_with(more)
+    assert f"“{pw.title}”: More urgent at the same level (an action is added)" in text
+    assert "Some babies would get a less urgent pathway" not in text
+    lower = pw.model_copy(update={"level": "social_care_24h"})
+    assert (
+        f"“{pw.title}”: LESS URGENT: urgency level changes (social care same day → social care"
+        " 24h)" in paper_with(lower)
+    )
 
 
 def test_without_a_comparison_nothing_claims_no_baby_is_affected() -> None:
@@ -579,7 +691,10 @@ def test_every_see_reference_names_a_section_of_the_paper(paper: BoardPaper) -> 
     assert refs
     assert set(refs) <= titles, (refs, titles)
     assert "see the table" not in flat
-    assert "with the policy changes (first step: social care first → both same day;" in flat
+    assert (
+        "with the policy changes (first step: social care first → social care and health"
+        " assessment, both the same day;" in flat
+    )
 
 
 def test_a_source_added_to_an_action_is_not_a_new_action() -> None:
@@ -608,3 +723,107 @@ def test_a_pathway_that_now_comes_first_is_said_in_words() -> None:
     assert now == "Now comes first, and the other rules decide what follows"
     gone = pathway_change(p, p, Change("pathways", p.id, "changed", "first_step", "true", "false"))
     assert gone is not None and "false" not in gone and "No longer comes first" in gone
+
+
+def test_the_paper_says_which_policy_positions_are_checked(paper: BoardPaper) -> None:
+    """A position only stated (who may decide not to refer, the first step) must not read as
+    checked: the paper names the ones `validate` checks against the rules."""
+    text = " ".join(board_render.text(paper).split())
+    section = text.split("POLICY POSITIONS", 1)[1].split("HOW THIS PAPER WAS MADE", 1)[0]
+    note = section.split("Of these, bruising-check validate checks version 2.0's position", 1)[1]
+    checked = note.split(". The others", 1)[0]
+    assert "Reports by phone, photo or a third party" in checked
+    assert "Rolling counts as independent mobility" in checked
+    assert "Who may decide not to refer" in section and "Who may decide" not in checked
+    assert "First step" in section and "First step" not in checked
+    assert "The others are as each version states them, not checked against the rules." in note
+
+
+TWO_NEW = """\
+metadata:
+  id: tiny
+  title: Tiny
+  version: "VERSION"
+  status: draft
+  issued_by: Tests
+  review_due: 2030-01-01
+  disclaimer: Supports, does not replace, judgement.
+sources:
+  - {id: s1, title: Source, url: "https://example.org/s1"}
+questions:
+  - id: marks
+    type: group
+    prompt: The marks you have found
+    item_label: mark
+    min_items: 1
+    max_items: 2
+    questions:
+      - id: type
+        type: single_choice
+        prompt: What kind of mark is it?
+        options: [{id: bruise, label: Bruise}, {id: scratch, label: Scratch}]
+QUESTIONS
+pathways:
+  - {id: refer, title: Refer today, urgency: 1, level: social_care_same_day,
+     timescale: {label: Same day, same_day: true}, actions: [{id: call, text: Call}]}
+  - {id: record, title: Record and advise, urgency: 2, level: record_and_advise,
+     timescale: {label: Now}, actions: [{id: note, text: Note it}]}
+rules:
+RULES
+"""
+OLD_RULES = """\
+  - id: R1
+    when: {some: {group: marks, where: {item: type, equals: bruise}}}
+    pathway: refer
+    because: A bruise.
+    cite: [s1]
+  - id: R2
+    when: {not: {some: {group: marks, where: {item: type, equals: bruise}}}}
+    pathway: record
+    because: No bruise.
+    cite: [s1]
+"""
+NEW_QUESTIONS = """\
+  - id: who
+    type: single_choice
+    prompt: Who is checking?
+    options: [{id: nurse, label: A nurse}, {id: other, label: Someone else}]
+  - id: judgement
+    type: single_choice
+    prompt: Is the nurse satisfied?
+    options: [{id: satisfied, label: Satisfied}, {id: concerned, label: Concerned}]
+"""
+NEW_RULES = (
+    """\
+  - id: N1
+    when:
+      all:
+        - {question: who, equals: nurse}
+        - {question: judgement, equals: satisfied}
+    pathway: record
+    because: A satisfied nurse.
+    cite: [s1]
+"""
+    + OLD_RULES
+)
+
+
+def tiny_version(version: str, questions: str, rules: str) -> Protocol:
+    text = TWO_NEW.replace("VERSION", version).replace("QUESTIONS\n", questions)
+    loaded = load_text(text.replace("RULES\n", rules))
+    assert loaded.protocol is not None, loaded.problems
+    return loaded.protocol
+
+
+def test_a_new_question_a_change_depends_on_is_never_said_to_change_nothing() -> None:
+    """Two new questions decide together (Devon's role and judgement): the change is put down to
+    one; the other must not be "no baby's pathway depends on it". The example's marks are in
+    words, not the answers file's mapping."""
+    old = tiny_version("1", "", OLD_RULES)
+    new = tiny_version("2", NEW_QUESTIONS, NEW_RULES)
+    text = " ".join(board_render.text(paper_for(old, new)).split())
+    for name in ("Who is checking", "Is the nurse satisfied"):
+        sentence = text.split(f"New question “{name}”", 1)[1].split(".", 1)[0]
+        assert "no baby's pathway depends on it" not in sentence, sentence
+    assert "Mark 1 - What kind of mark is it: Bruise" in text
+    assert "{'type'" not in text and "'bruise'" not in text

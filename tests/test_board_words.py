@@ -76,6 +76,39 @@ def test_an_unreadable_clause_is_shown_not_dropped(ps: tuple[Protocol, ...]) -> 
 
 def test_policy_changes_in_few_words(ps: tuple[Protocol, ...]) -> None:
     change = w.policy_change(ps, "mobility_milestones", ["rolling", "crawling"], ["crawling"])
-    assert change == "milestones that make a child mobile: Rolling over removed"
+    assert change == "milestones that make a child independently mobile: Rolling over removed"
     assert w.policy_change(ps, "rolling_counts_as_mobility", True, False).endswith("yes → no")
     assert w.policy_change(ps, "age_anchor", "x" * 80, None).endswith("no longer stated")
+
+
+BASELINE = ROOT / "protocols" / "national-baseline.yaml"
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("no mark has (patterned is yes)", "No mark has (Is it patterned: Yes)"),
+        ("not every mark has (accounted_for is true)", "Not every mark has (Accounted for: yes)"),
+        (
+            "some mark has (type is bruise AND site is one of ear, neck)",
+            "Some mark has (What kind of mark is it: Bruise and Where is it: one of Face: ear or"
+            " Neck)",
+        ),
+        ("injury_red_flags is exactly []", ": none of these"),
+        (
+            "the number of marks with (patterned is yes) is ≥ 2",
+            "Marks with (Is it patterned: Yes): 2 or more",
+        ),
+        (
+            "the total count of marks with (unusual_site is true) is = 0",
+            "“How many marks like this are there here”, added up over the marks with (At an"
+            " unusual site (not a typical accidental site): yes): 0",
+        ),
+    ],
+)
+def test_clauses_about_each_mark_use_labels_not_ids(clause: str, expected: str) -> None:
+    protocol = load_protocol(BASELINE.read_bytes(), str(BASELINE)).protocol
+    assert protocol is not None
+    words = w.clause_words((protocol,), clause)
+    assert words.endswith(expected) if expected.startswith(":") else words == expected, words
+    assert "_" not in words, words

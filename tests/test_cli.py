@@ -209,6 +209,8 @@ def test_every_bundled_protocol_validates_without_errors() -> None:
 
     files = bundled_files()
     assert {p.stem for p in files} >= {"national-baseline", "exampleshire-v1", "exampleshire-v2"}
-    result = runner.invoke(app, ["validate", *map(str, files)])
+    # A generous budget: this asks for correctness on a shared, loaded machine; speed is
+    # measured by bench/analysis.py, not here.
+    result = runner.invoke(app, ["validate", "--budget", "300", *map(str, files)])
     assert result.exit_code == 0, result.stderr
     assert " 0 error(s)" in result.stderr

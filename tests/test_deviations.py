@@ -114,6 +114,18 @@ def test_an_approval_against_another_reference_covers_nothing(reference: Protoco
     assert comparison.unused_deviations == ()  # not about this reference: not judged here
 
 
+def test_an_approval_of_a_policy_field_neither_states_is_unused(reference: Protocol) -> None:
+    """The reference has no `policy:` block; a block whose field is `not_stated` states no
+    position either, so the approval matches no difference (the board paper's test too)."""
+    unstated = "policy:\n  referral_timescale: not_stated\n  first_step: both_same_day\n"
+    deviations = approval(policy="[referral_timescale]") + approval(
+        id="first-step", policy="[first_step]"
+    )
+    text = LOCAL + unstated + "approved_deviations:\n" + deviations
+    comparison = compare(reference, protocol(text))
+    assert comparison.unused_deviations == ("older-babies-recorded",)
+
+
 # --- the issue's "Done when": the same protocol with the approval exits 0, without it exits 1 ---
 
 

@@ -145,3 +145,71 @@ def test_cases_may_be_a_folder_of_files() -> None:
     assert impact["unrunnable_total"] == 2 * expected
     assert all("mark_types" in u["reason"] for u in impact["unrunnable"])
     assert impact["changed"] == 0
+
+
+def test_the_diff_report_is_a_document_of_the_one_block_model() -> None:
+    """The diff report is built once as a `render.blocks.Document` (as the rationale, handbook
+    and board paper are); text, Markdown and HTML show its sections in its order."""
+    import re
+
+    from bruising_check.render import blocks
+    from bruising_check.render import diff as diff_render
+    from bruising_check.versions.report import DiffReport
+    from bruising_check.versions.structural import structural_diff
+
+    old, new = load(V1), load(V2)
+    report = DiffReport(
+        old, new, "v1", "v2", "0" * 64, "1" * 64, structural_diff(old, new), compare(old, new)
+    )
+    doc = diff_render.document(report)
+    assert isinstance(doc, blocks.Document)
+    outline = doc.outline()
+    assert outline == [
+        "Summary",
+        "Situations whose pathway changes",
+        "What changed in the text",
+    ]
+    md = re.findall(r"^## (.+)$", diff_render.markdown(report), re.M)
+    html = re.findall(r"<h2>(.+?)</h2>", diff_render.html(report))
+    text = diff_render.text(report)
+    assert md == outline and html == outline
+    assert [text.index(f"\n{h.upper()}\n") for h in outline] == sorted(
+        text.index(f"\n{h.upper()}\n") for h in outline
+    )
+    # Marked runs keep their plain text: a removed word is in both the spans and the text.
+    bullets = [
+        b
+        for s in doc.sections
+        for block in s.blocks
+        if isinstance(block, blocks.Bullets)
+        for b in block.items
+    ]
+    assert any(m == "del" for b in bullets for m, _ in b.spans)
+    assert all(b.text == "".join(t for _, t in b.spans) for b in bullets if b.spans)
+
+
+def test_a_follow_on_that_changes_is_shown_with_its_first_step(tmp_path: Path) -> None:
+    """The outcome after a first step is the pair: a diff that changes only what follows
+    emergency care names both, in the text and in the JSON."""
+    from tests.groups_support import TINY
+
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(TINY, encoding="utf-8")
+    changed = TINY.replace(
+        "pathway: refer\n    because: A patterned mark.",
+        "pathway: discuss\n    because: A patterned mark.",
+    )
+    assert changed != TINY
+    new.write_text(changed, encoding="utf-8")
+    text = runner.invoke(app, ["diff", str(old), str(new)])
+    assert text.exit_code == 0, text.output
+    assert "emergency, then refer → emergency, then discuss" in text.stdout
+    assert "refer → discuss" in text.stdout
+    out = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
+    pairs = {
+        (d["old_pathway"], d["old_then"], d["new_pathway"], d["new_then"], d["direction"])
+        for d in json.loads(out.stdout)["behaviour"]["differences"]
+    }
+    assert ("emergency", "refer", "emergency", "discuss", "less_urgent") in pairs
+    assert ("refer", None, "discuss", None, "less_urgent") in pairs

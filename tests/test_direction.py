@@ -320,3 +320,26 @@ def test_unmatched_pathways_without_a_level_are_not_compared(tmp_path: Path) -> 
     assert (
         "AGAINST_NOT_COMPARED" in result.output and "give pathway note_it a level" in result.output
     )
+    # The diff says the same in its summary and its section: never "same urgency".
+    shown = runner.invoke(app, ["diff", str(ref), str(local)]).stdout
+    assert "same urgency" not in shown and "No situation gets a less urgent" not in shown
+    assert "NOT COMPARED for 1 situations" in shown
+    assert "NOT COMPARED, may be less urgent !!: 1 situations" in shown
+    # A case re-run under both says the same, fails --fail-on-deescalation, and the board paper
+    # names it as not compared (it said "Different actions, same urgency").
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n  - id: baby\n    title: Not mobile\n    answers: {mobile: false}\n"
+        "    expect: {outcome: refer}\n",
+        encoding="utf-8",
+    )
+    with_cases = ["diff", str(ref), str(local), "--cases", str(cases)]
+    run = runner.invoke(app, [*with_cases, "--fail-on-deescalation"])
+    assert run.exit_code == 1, run.output
+    assert "NOT COMPARED, may be less urgent !! refer → note_it: 1 case" in run.stdout
+    assert "(less urgent or not compared: 1)" in run.stdout
+    board = runner.invoke(app, [*with_cases, "--board"]).stdout
+    assert "NOT COMPARED, may be less urgent: 1 case from" in board
+    assert "same urgency: 1 case" not in board
+    impact = json.loads(runner.invoke(app, [*with_cases, "--format", "json"]).stdout)["impact"]
+    assert [t["compared"] for t in impact["transitions"]] == [False]

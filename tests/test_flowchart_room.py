@@ -55,7 +55,78 @@ def test_overview_text_is_at_least_18_px_at_1920x1080(baseline: Protocol) -> Non
     # The same measure on a smaller screen shows the test can fail.
     assert _svg_smallest_text_at(svg, 1280, 720) < 18
     hl = flowchart.trace(baseline, run(baseline))
-    assert _svg_smallest_text_at(chart_draw.svg(chart_views.overview(baseline, hl)), 1920, 1080)
+    assert (
+        _svg_smallest_text_at(chart_draw.svg(chart_views.overview(baseline, hl)), 1920, 1080) >= 18
+    )
+
+
+@pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.name)
+def test_every_bundled_overview_is_at_least_18_px_at_1920x1080(path: Path) -> None:
+    # protocols/*.yaml and protocols/examples/*.yaml: the local ones are longer than the
+    # baseline (more checks, longer pathway titles), so most are drawn tight, never smaller.
+    p = _load(path)
+    unknown = decide(p, {})  # every answer not known: the most urgent path, highlighted
+    for scene in (chart_views.overview(p), chart_views.overview(p, flowchart.trace(p, unknown))):
+        assert _svg_smallest_text_at(chart_draw.svg(scene), 1920, 1080) >= 18, path.name
+        assert scene.height <= 1080 and scene.width == 1920
+        assert chart.crossings(scene) == []
+        assert chart.overlapping_boxes(scene) == []
+        assert chart.arrows_through_boxes(scene) == []
+        assert _text_over_boxes_or_arrows(scene) == []
+
+
+def _text_over_boxes_or_arrows(scene: chart.Scene) -> list[str]:
+    """Free text (headings, legend, statement) and arrow labels that run into a box, an
+    arrow or off the picture: each text's extent from its font metrics."""
+    found = []
+    texts = [(t.x, t.y, t.text, t.size, t.bold) for t in scene.texts]
+    texts += [
+        (a.label_at[0], a.label_at[1], a.label, a.label_size, True)
+        for a in scene.arrows
+        if a.label and a.label_at
+    ]
+    for x, y, text, size, bold in texts:
+        x1 = x + chart.text_width(text, size, bold)
+        top, bottom = y - size * 0.75, y + (size * 0.2 if any(c in text for c in "gjpqy,") else 0)
+        if x < 0 or x1 > scene.width or top < 0 or bottom > scene.height:
+            found.append(f"outside: {text}")
+        for b in scene.boxes:
+            if x < b.right and b.x < x1 and top < b.bottom and b.y < bottom:
+                found.append(f"{text} over box {b.runs[0].text}")
+        for a in scene.arrows:
+            for (px, py), (qx, qy) in chart.segments(a):
+                if (
+                    min(px, qx) < x1
+                    and max(px, qx) > x
+                    and min(py, qy) < bottom
+                    and max(py, qy) > top
+                ):
+                    found.append(f"{text} over an arrow")
+    return found
+
+
+def test_the_text_check_finds_text_over_a_box() -> None:
+    box = chart.Box(0, 0, 100, 40, (chart.Run("a", 18),), "decision", "#fff", "#000")
+    inside = chart.Scene(200, 100, "x", (box,), (), (chart.Text(10, 30, "over", 18),), ())
+    below = chart.Scene(200, 100, "x", (box,), (), (chart.Text(10, 70, "under", 18),), ())
+    assert _text_over_boxes_or_arrows(inside) == ["over over box a"]
+    assert _text_over_boxes_or_arrows(below) == []
+
+
+def test_a_rule_that_can_never_decide_on_its_side_is_not_drawn_there(baseline: Protocol) -> None:
+    # HIPS: "someone says a person caused a mark" refers immediately for a non-mobile baby
+    # (H3) before the baseline's same check (B3, refer today): B3 can decide only if mobile.
+    p = _load(ROOT / "protocols" / "examples" / "hipsp-2023.yaml")
+    sides = {side: [r.id for s in steps for r in s.rules] for side, steps in plan_of(p)}
+    assert sides[False][:2] == ["H3", "B4"] and "B3" not in sides[False]
+    assert sides[True][0] == "B3"
+    # The baseline keeps every rule: none repeats an earlier one's condition.
+    drawn = {r.id for _, steps in plan_of(baseline) for s in steps for r in s.rules}
+    assert drawn == {r.id for r in baseline.rules} - {"B0", "B1", "B2"}
+
+
+def plan_of(p: Protocol) -> list[tuple[bool | None, list[chart_views.Step]]]:
+    return chart_views.plan(p).branches
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
@@ -267,3 +338,43 @@ def test_any_labels_and_titles_lay_out_without_crossing_or_overlap(
             assert safe.is_safe(text), text  # controls and overrides shown, never raw
         svg = chart_draw.svg(scene)
         ET.fromstring(svg)
+
+
+def test_advice_that_only_may_apply_is_never_shown_as_added(baseline: Protocol) -> None:
+    answers = dict(run(baseline).answers)
+    unknown = flowchart.trace(baseline, decide(baseline, answers, context={}))
+    known = flowchart.trace(
+        baseline,
+        decide(baseline, answers, context={"carers": [{"relationship": "father", "seen": "no"}]}),
+    )
+    assert flowchart.advice_mark(unknown, "C1") == "may apply"
+    assert flowchart.advice_mark(known, "C1") == "added"
+    assert flowchart.advice_mark(known, "A9") is None
+    text = "\n".join(chart_views.all_text(chart_views.detailed(baseline, unknown)))
+    flat = " ".join(text.split())
+    assert "may apply for this case (an answer it depends on is not known): C1:" in flat
+    assert "✔ added for this case: C1" not in flat
+    tree = flowchart.tree(baseline, unknown)
+    assert "C1  [may apply: an answer it depends on is not known]" in tree
+
+
+def test_show_says_when_an_overview_cannot_fit_a_1080_screen(tmp_path: Path) -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    head, rest = text.split("\nrules:\n", 1)
+    rules, tail = re.split(r"\n(?=[a-z_]+:)", rest, maxsplit=1)
+    long = "Is this a very long question that a local author wrote out in full " + "x" * 48 + "?"
+    rules = re.sub(r'(?m)^    label: ".*"$', f'    label: "{long}"', rules)
+    rules = re.sub(r"(?m)^  - id: (B0|B9)$", rf'  - id: \1\n    label: "{long}"', rules)
+    # And pathway titles as long as a local text may have them.
+    title = "A pathway title that repeats the local procedure's own long sentence " * 4
+    head = re.sub(r"(?m)^    title: .*$", f"    title: {title.strip()}", head)
+    wordy = tmp_path / "wordy.yaml"
+    wordy.write_text(f"{head}\nrules:\n{rules}\n{tail}", encoding="utf-8")
+    p = _load(wordy)
+    assert chart_views.overview(p).height > 1080  # the test's premise: it cannot fit
+    out = tmp_path / "wordy.png"
+    r = runner.invoke(app, ["show", str(wordy), "--format", "png", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "does not fit one 1920x1080 screen at full size" in " ".join(r.stderr.split())
+    fits = runner.invoke(app, ["show", "--format", "svg"])
+    assert fits.exit_code == 0 and "does not fit" not in fits.stderr

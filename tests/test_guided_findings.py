@@ -16,6 +16,7 @@ import pytest
 from bruising_check.engine.replies import TypedError, parse
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Protocol, SingleChoiceQuestion
+from bruising_check.protocol.wording import condition_text
 from bruising_check.records.session import QuestionScreen, ResultScreen
 from tests.conftest import BASELINE
 from tests.sigint import default_sigint
@@ -92,6 +93,10 @@ def test_why_a_question_was_not_asked_is_said_in_words(baseline: Protocol) -> No
     note = notes["mobility_seen_by_professional"]
     assert note is not None and note.startswith("asked only if a locomotor milestone is reported")
     assert "_" not in note and "AND" not in note and "NOT" not in note
+    # One wording of a condition: the record's note says it as the flowchart and handbook do.
+    asked_if = baseline.question("mobility_seen_by_professional")
+    assert asked_if is not None and asked_if.ask_if is not None
+    assert note == f"asked only if {condition_text(baseline, asked_if.ask_if)}"
 
 
 # --- in a real pseudo-terminal ---------------------------------------------------------------

@@ -205,6 +205,41 @@ def test_fifos_devices_and_folders_are_refused_at_once(tmp_path: Path) -> None:
         assert "Traceback" not in r["stderr"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_diff_refuses_a_bad_cases_file_or_taken_output_before_comparing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO, a device, a missing cases file (also inside a folder of cases) or an --output that
+    exists ends `diff` with exit 2 before the behavioural comparison, which can take the whole
+    budget: refused at once, not after the work."""
+    import bruising_check.analysis as analysis
+
+    def no_comparison(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the comparison ran before the input was refused")
+
+    monkeypatch.setattr(analysis, "compare", no_comparison)
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    os.mkfifo(folder / "in-a-folder.csv")
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep", encoding="utf-8")
+    diff = ["diff", BASELINE_V1, str(V2)]
+    for args in (
+        ["--cases", str(fifo)],
+        ["--cases", "/dev/zero"],
+        ["--cases", str(tmp_path / "missing.csv")],
+        ["--cases", str(folder)],
+        ["--output", str(taken)],
+    ):
+        result = runner.invoke(app, [*diff, *args])
+        assert_no_crash(result)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.splitlines()[0].startswith(args[1]), result.stderr
+    assert taken.read_text(encoding="utf-8") == "keep"
+
+
 # --- typed attacks in the guided check --------------------------------------------------------
 
 TYPED_ATTACKS = [

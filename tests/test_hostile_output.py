@@ -424,3 +424,124 @@ def test_guided_screen_shows_protocol_and_typed_text_literally(files: dict[str, 
     result = invoke("check", str(files["protocol"]), "--plain", input=typed(*replies))
     assert "\\u202eevil" in result.stdout and "\\x1b]52;" in result.stdout
     assert "中文名字" in result.stdout
+
+
+# --- the commands and formats not covered above -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_diff_board_paper(files: dict[str, Path], fmt: str) -> None:
+    out = invoke("diff", str(BASELINE), str(files["protocol"]), "--board", "--format", fmt).stdout
+    assert out.strip()
+    if fmt == "md":
+        assert_inert_markdown(out, "board md")
+    elif fmt == "html":
+        assert_inert_html(out, "board html")
+    else:
+        assert "\\x1b]52;" in out  # the title's attack, shown
+
+
+def test_diff_board_paper_pdf(files: dict[str, Path]) -> None:
+    out = files["folder"] / "board.pdf"
+    args = ("diff", str(BASELINE), str(files["protocol"]), "--board", "--format", "pdf")
+    with pytest.warns(UserWarning, match=r"U\+1F600"):
+        invoke(*args, "--output", str(out))
+    text = pdf_text(out)
+    assert_safe(text, "board pdf")
+    assert "x1b]52;" in text
+    assert_no_unsafe_links(out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_diff_case_impact(files: dict[str, Path], fmt: str) -> None:
+    """Cases re-run under both versions: a saved record and a scenario file, each holding the
+    attacks in its answers and titles."""
+    scenarios = files["folder"] / "scenarios.yaml"  # YAML escapes (`\\U...`) that JSON lacks
+    scenarios.write_text(files["scenarios"].read_text("utf-8"), "utf-8")
+    cases = ("--cases", str(files["record"]), "--cases", str(scenarios))
+    out = invoke("diff", str(BASELINE), str(files["protocol"]), *cases, "--format", fmt).stdout
+    if fmt == "md":
+        assert_inert_markdown(out, "impact md")
+    elif fmt == "html":
+        assert_inert_html(out, "impact html")
+    elif fmt == "json":
+        assert json.loads(out)["impact"]["total"] == 2
+    else:
+        assert "Cases re-run: 2" in out
+
+
+def test_validate_against(files: dict[str, Path]) -> None:
+    args = ("validate", str(files["protocol"]), "--against", str(BASELINE), "--budget", "120")
+    result = invoke(*args)
+    assert "\\x1b]0;pwned\\x07" in result.stderr  # the contact names, as plain validate shows
+    report = json.loads(invoke(*args, "--format", "json").stdout)
+    assert report[0]["against"] is not None
+
+
+def test_migrate_answers(files: dict[str, Path]) -> None:
+    from tests.conftest import BASE_ANSWERS_V1
+
+    v1 = files["folder"] / "v1.json"
+    kept = {"explanation_verbatim": HOSTILE}  # becomes the mark's account
+    left_out = {"notes": HOSTILE, HOSTILE: HOSTILE}  # named in comments and on stderr
+    v1.write_text(yaml_json({**BASE_ANSWERS_V1, **kept, **left_out}), "utf-8")
+    result = invoke("migrate-answers", str(v1))
+    assert "\\x1b]52;" in result.stdout and "\\x1b]52;" in result.stderr
+    saved = files["folder"] / "v2.yaml"
+    invoke("migrate-answers", str(v1), "--output", str(saved))
+    written = saved.read_text("utf-8")
+    assert_safe(written, "migrated")
+    assert keeps_hostile(yaml.safe_load(written))  # YAML escapes: the account as written
+
+
+def test_quiz_screen_result_sheet_save_and_review(files: dict[str, Path]) -> None:
+    sheet, saved = files["folder"] / "sheet.pdf", files["folder"] / "quiz.json"
+    args = ("quiz", str(files["protocol"]), "--scenarios", str(files["scenarios"]), "--no-pause")
+    with pytest.warns(UserWarning, match=r"U\+1F600"):
+        result = invoke(*args, "--save", str(saved), "--summary", str(sheet), input="1\n" * 40)
+    assert result.exit_code == 0, result.stderr[-500:]
+    assert "\\x1b]52;" in result.stdout and "中文名字" in result.stdout
+    text = pdf_text(sheet)
+    assert_safe(text, "quiz sheet")
+    assert "x1b]52;" in text
+    written = saved.read_text("utf-8")
+    assert_safe(written, "quiz save")  # C1 and bidi as \\u escapes: --review reads it back
+    assert keeps_hostile(json.loads(written))
+    review = invoke("quiz", "--review", str(saved), "--no-pause")
+    assert review.exit_code == 0 and "\\x1b]52;" in review.stdout
+
+
+def test_demo_slides(files: dict[str, Path]) -> None:
+    slides = files["folder"] / "slides.html"
+    scenario = f"{files['scenarios']}#hostile"
+    invoke("demo", str(files["protocol"]), "--scenario", scenario, "--slides", str(slides))
+    page = slides.read_text("utf-8")
+    assert_safe(page, "slides")
+    assert "&lt;script&gt;" in page and "中文名字" in page
+
+
+@pytest.mark.parametrize("fmt", ["tree", "svg"])
+def test_show_detailed_with_a_highlighted_case(files: dict[str, Path], fmt: str) -> None:
+    if fmt == "tree":  # the text flowchart has one view
+        tree = ("show", str(files["protocol"]), "--highlight", str(files["answers"]))
+        assert "x1b" in invoke(*tree, "--format", "tree").stdout
+        return
+    args = ("show", str(files["protocol"]), "--view", "detailed", "--highlight")
+    svg = files["folder"] / "detailed.svg"
+    invoke(*args, str(files["answers"]), "--format", "svg", "--output", str(svg))
+    drawn = svg.read_text("utf-8")
+    assert_safe(drawn, "detailed svg")
+    assert_inert_html(drawn, "detailed svg")
+    ET.fromstring(drawn)
+
+
+def test_show_png_is_drawn(files: dict[str, Path]) -> None:
+    """The PNG is pixels: the hostile text is drawn, not sent anywhere; it must not crash."""
+    png = files["folder"] / "flow.png"
+    invoke("show", str(files["protocol"]), "--format", "png", "--output", str(png))
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_test_coverage(files: dict[str, Path]) -> None:
+    result = invoke("test", str(files["protocol"]), str(files["scenarios"]), "--coverage")
+    assert result.exit_code == 0, result.stderr[-500:]

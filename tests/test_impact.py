@@ -97,6 +97,7 @@ def test_a_case_one_version_cannot_run_is_reported(versions: tuple[Protocol, Pro
         ("x.json", "[1]"),
         ("x.yaml", "cases: 3"),
         ("x.yaml", ": :"),
+        ("x.csv", "age_weeks,notes\n10," + "n" * 100_001 + "\n"),  # one cell is bounded
     ],
 )
 def test_unreadable_case_files_are_named(name: str, content: str) -> None:
@@ -114,3 +115,37 @@ def test_reading_streams_one_case_at_a_time() -> None:
     cases = read_cases("big.jsonl", Endless(), {})  # type: ignore[arg-type]
     first = [next(cases) for _ in range(3)]
     assert [c.answers["age_weeks"] for c in first] == [0, 1, 2]
+
+
+def test_csv_item_columns_make_a_group(baseline: Protocol) -> None:
+    """Answers format v2 in CSV: `marks[N].question` columns, 1-based; an item whose cells are
+    all empty is no item; the cases run as the same answers in JSON Lines do."""
+    text = (
+        "case_id,immediate_danger,injury_red_flags,age_weeks,gestation_weeks_at_birth,"
+        "mobility_milestones,report_channel,diagnosed_bleeding_condition,"
+        "marks[1].type,marks[1].site,marks[1].patterned,marks[1].explanation,marks[1].count,"
+        "marks[2].type,marks[2].site,marks[2].patterned,marks[2].explanation,marks[2].count\n"
+        # 10-week-old, one cheek bruise (marks[2] left empty): referred (B6).
+        "one,no,none,10,40,none,seen_in_person,no,bruise,cheek,no,none_given,,,,,,\n"
+        # 60-week-old walker, two unexplained bruises at unusual sites (count 1 each): B7.
+        "two,no,none,60,40,walking,seen_in_person,no,bruise,back,no,none_given,1,"
+        "bruise,ear,no,none_given,1\n"
+    )
+    questions = {q.id: q for q in baseline.questions}
+    cases = list(read_cases("v2.csv", io.StringIO(text), questions))
+    assert [len(c.answers["marks"]) for c in cases] == [1, 2]
+    assert cases[1].answers["marks"][1] == {
+        "type": "bruise",
+        "site": "ear",
+        "patterned": "no",
+        "explanation": "none_given",
+        "count": 1,
+    }
+    result = impact(baseline, baseline, cases)
+    assert result.unrunnable == []
+    assert dict(result.transitions) == {
+        ("refer_same_day_csc_and_paediatric", "refer_same_day_csc_and_paediatric"): 2
+    }
+    lines = "".join(json.dumps({"answers": c.answers}) + "\n" for c in cases)
+    again = impact(baseline, baseline, read_cases("v2.jsonl", io.StringIO(lines), {}))
+    assert dict(again.transitions) == dict(result.transitions)

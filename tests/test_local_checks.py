@@ -5,7 +5,8 @@ positions, not prose."""
 from __future__ import annotations
 
 from bruising_check.problems import Code, Problem
-from tests.conftest import load_text
+from bruising_check.render import handbook, handbook_text
+from tests.conftest import TODAY, load_text
 from tests.test_validation_codes import MINIMAL
 
 
@@ -55,6 +56,26 @@ def test_a_pathway_without_a_level_is_warned() -> None:
     assert only(text, Code.LEVEL_ORDER) == []
 
 
+def test_a_level_more_urgent_than_its_timescale_is_warned() -> None:
+    """A "referral - immediate" level on a 24-hour timescale would compare with other protocols
+    as more urgent than a same-day referral, hiding that it is slower."""
+    text = replace("level: social_care_same_day", "level: social_care_immediate")
+    (warn,) = only(text, Code.W_LEVEL_TIMESCALE)
+    assert warn.severity == "warning"
+    assert warn.line == line_of(text, "timescale: {label: Same day, same_day: true}")
+    assert "'refer'" in warn.message and "immediately" in warn.message
+    assert "24 hours" in warn.message
+    slower = replace("{label: Same day, same_day: true}", "{label: Within 3 days, hours: 72}")
+    (warn,) = only(slower, Code.W_LEVEL_TIMESCALE)
+    assert "within 24 hours" in warn.message and "72 hours" in warn.message
+    # As fast as the level, or faster, or no clock to judge (a label only): nothing to say.
+    faster = replace("{label: Same day, same_day: true}", "{label: Within 4 hours, hours: 4}")
+    assert only(faster, Code.W_LEVEL_TIMESCALE) == []
+    assert only(MINIMAL, Code.W_LEVEL_TIMESCALE) == []
+    no_clock = replace("{label: Same day, same_day: true}", "{label: As soon as you can}", text)
+    assert problems(no_clock) == []
+
+
 DEVIATION = """\
 approved_deviations:
   - id: mobile-babies-recorded
@@ -92,6 +113,22 @@ def test_a_deviation_must_cover_something() -> None:
         "    when: {question: age, ge: 26}\n", ""
     ).replace("    policy: [rolling_counts_as_mobility]\n", "")
     assert [p.code for p in problems(text)] == [Code.MISSING_KEY]
+
+
+def test_a_deviation_without_an_approval_date_is_warned_never_dated_for_it() -> None:
+    """An approval record that could not be read leaves the date out (no placeholder date
+    printed as the board's): validate warns, and the handbook says it is not recorded."""
+    text = MINIMAL + DEVIATION.replace("    approved_on: 2024-05-01\n", "")
+    got = [p for p in problems(text) if p.code is Code.W_DEVIATION_UNDATED]
+    (warn,) = got
+    assert warn.severity == "warning" and "'mobile-babies-recorded'" in warn.message
+    assert warn.line == line_of(text, "- id: mobile-babies-recorded")
+    assert [p for p in problems(MINIMAL + DEVIATION) if p.code is Code.W_DEVIATION_UNDATED] == []
+    loaded = load_text(text)
+    assert loaded.protocol is not None
+    book = handbook.build(loaded.protocol, file="t.yaml", sha256="0" * 64, today=TODAY)
+    flat = " ".join(handbook_text.markdown(book).split())
+    assert "**Approved by:** Tiny partnership executive, approval date not recorded" in flat
 
 
 def test_overlaps_name_real_rules() -> None:

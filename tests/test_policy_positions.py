@@ -66,6 +66,7 @@ FACTS: list[dict[str, Any]] = [
         "label": "Independently mobile",
         "condition": {"question": "mobile", "equals": True},
         "cite": ["s1"],
+        "show_as": "mobility",
     }
 ]
 PATHWAYS: list[dict[str, Any]] = [
@@ -491,13 +492,14 @@ CONDITIONAL_WHEELCHAIR = [
             ]
         },
         "cite": ["s1"],
+        "show_as": "mobility",
     },
 ]
 
 
-def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: Path) -> None:
-    """Issue 14: "wheelchair use counts only with a consistent account" raised a false
-    POLICY_MISMATCH (the milestone sat in a fact of its own)."""
+def wheelchair_protocol(milestones: list[str]) -> dict[str, Any]:
+    """Milestones with wheelchair use counting only with a consistent account (a fact of its
+    own), and a policy declaring `milestones`."""
     questions = [
         MILESTONES,
         {"id": "account_consistent", "type": "boolean", "prompt": "Consistent?"},
@@ -507,15 +509,51 @@ def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: 
         rule("R1", {"fact": "independently_mobile", "equals": False}, "refer"),
         rule("R2", {"fact": "independently_mobile"}, "record"),
     ]
+    policy = {"rolling_counts_as_mobility": False, "mobility_milestones": milestones}
+    data: dict[str, Any] = yaml.safe_load(_yaml(protocol_data(policy, questions, rules)))
+    return data
+
+
+def test_a_conditional_milestone_counts_and_raises_no_policy_mismatch(tmp_path: Path) -> None:
+    """Issue 14: "wheelchair use counts only with a consistent account" raised a false
+    POLICY_MISMATCH (the milestone sat in a fact of its own)."""
     codes = {}
     for milestones in (["crawling", "wheelchair"], ["crawling"]):
-        policy = {"rolling_counts_as_mobility": False, "mobility_milestones": milestones}
         path = tmp_path / f"p{len(milestones)}.yaml"
-        data = yaml.safe_load(_yaml(protocol_data(policy, questions, rules)))
-        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        path.write_text(yaml.safe_dump(wheelchair_protocol(milestones)), encoding="utf-8")
         result = CliRunner().invoke(app, ["validate", str(path)])
         codes[len(milestones)] = "POLICY_MISMATCH" in result.stderr
     assert codes == {2: False, 1: True}
+
+
+def test_the_mobility_fact_is_found_by_its_show_as_not_its_id(tmp_path: Path) -> None:
+    """A local protocol with its own ids (`can_get_about`, `milestones_seen`) is checked as the
+    baseline is: the fact declares `show_as: mobility`; without it nothing is assumed."""
+    local_ids = {
+        "mobility_milestones": "milestones_seen",
+        "independently_mobile": "can_get_about",
+        "wheelchair_counts": "chair_counts",
+    }
+
+    def renamed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: renamed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [renamed(v) for v in value]
+        return local_ids.get(value, value) if isinstance(value, str) else value
+
+    data = renamed(wheelchair_protocol(["crawling"]))
+    assert "independently_mobile" not in yaml.safe_dump(data)
+    found = {}
+    for declared in (True, False):
+        for fact in data["derived"]:
+            if not declared:
+                fact.pop("show_as", None)
+        path = tmp_path / f"local-{declared}.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        result = CliRunner().invoke(app, ["validate", str(path)])
+        found[declared] = "POLICY_MISMATCH" in result.stderr and "`can_get_about`" in result.stderr
+    assert found == {True: True, False: False}
 
 
 def protocol_data(policy: dict[str, Any], questions: Any, rules: Any) -> dict[str, Any]:
@@ -602,7 +640,8 @@ def test_validate_puts_the_warning_on_the_policy_fields_line(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("name", ["exampleshire-v1", "exampleshire-v2", "national-baseline"])
 def test_the_bundled_protocols_state_only_true_checked_positions(name: str) -> None:
-    result = CliRunner().invoke(app, ["validate", str(find_bundled(name))])
+    # A generous budget: correctness, not speed (bench/analysis.py measures speed).
+    result = CliRunner().invoke(app, ["validate", "--budget", "300", str(find_bundled(name))])
     assert "W_POLICY_NOT_TRUE" not in result.stderr
     assert "ANALYSIS_SUMMARY" in result.stderr  # the analysis ran, and its positions with it
     assert "POLICY_HOLDS" in result.stderr
@@ -643,3 +682,68 @@ def test_the_handbook_and_the_diff_say_not_stated() -> None:
     assert [(c.field, c.old, c.new) for c in changes] == [
         ("strategy_discussion", "not stated", "every_case")
     ]
+
+
+# --- which stated positions are checked, and saying so -------------------------------------
+
+EVERY_POSITION: dict[str, Any] = {
+    "nim_explanation": "regardless",
+    "remote_reports": "must_refer",
+    "corrected_age": "recorded_only",
+    "strategy_discussion": "every_case",
+    "who_may_decide_no_referral": "health_professional",
+    "first_step": "both_same_day",
+    "suspected_birthmark": "discuss",
+}
+
+
+def test_exactly_the_positions_said_to_be_checked_get_a_verdict() -> None:
+    """`checked_against_rules` is what the handbook and the board paper say is checked, so it
+    must be what the analysis checks: a verdict for each field it names, none for the others
+    (`who_may_decide_no_referral`, `first_step`, the dispositions: no agreed test over the
+    answers)."""
+    gestation = {
+        "id": "gestation_weeks_at_birth",
+        "type": "number",
+        "prompt": "Gestation?",
+        "unit": "weeks",
+        "min": 22,
+        "max": 44,
+    }
+    p = protocol(EVERY_POSITION, questions=[*QUESTIONS, gestation])
+    said = {f for f in EVERY_POSITION if policy_module.checked_against_rules(p, f)}
+    assert said == {"nim_explanation", "remote_reports", "corrected_age", "strategy_discussion"}
+    assert set(positions(p)) == said
+    # Not stated is never checked; a value with no test is not either.
+    assert not policy_module.checked_against_rules(protocol({}), "nim_explanation")
+    other = protocol({"strategy_discussion": "after_appraisal"})
+    assert not policy_module.checked_against_rules(other, "strategy_discussion")
+    assert positions(other) == {}
+
+
+def test_corrected_age_over_a_repeated_group_is_said_not_checked() -> None:
+    path = find_bundled("national-baseline")
+    assert path is not None
+    baseline = load_protocol(path.read_bytes(), str(path)).protocol
+    assert baseline is not None and baseline.groups
+    assert baseline.policy is not None and baseline.policy.corrected_age == "used"
+    assert not policy_module.checked_against_rules(baseline, "corrected_age")
+    assert policy_module.checked_against_rules(baseline, "remote_reports")
+
+
+def test_the_handbook_names_the_checked_positions_only() -> None:
+    p = protocol(
+        {"remote_reports": "must_refer", "who_may_decide_no_referral": "gp_or_paediatrician"}
+    )
+    book = handbook.build(p, file="tiny.yaml", sha256="0" * 64, today=dt.date(2026, 12, 3))
+    text = " ".join(handbook_text.markdown(book).split())
+    said = text.split("bruising-check validate checks these stated positions against the rules")[1]
+    said = said.split(".", 1)[0]
+    assert "reports by phone, photo or a third party" in said
+    assert "who may decide" not in said
+    assert "The other stated positions are the partnership's own statement" in text
+    only_words = protocol({"who_may_decide_no_referral": "gp_or_paediatrician"})
+    book = handbook.build(only_words, file="t.yaml", sha256="0" * 64, today=dt.date(2026, 12, 3))
+    text = " ".join(handbook_text.markdown(book).split())
+    assert "bruising-check does not check them against the rules" in text
+    assert "validate checks these" not in text

@@ -386,3 +386,136 @@ def test_a_pasted_page_as_a_name_is_cut_and_the_record_still_verifies(tmp_path: 
     assert record["header"]["practitioner"] == "N" * 200 + " [cut at 200 characters]"
     assert record["checksum"] == checksum(record)
     assert runner.invoke(app, ["verify-record", str(tmp_path / f"{STAMP}.json")]).exit_code == 0
+
+
+# --- with --answers there is no one to ask: an emergency copy --------------------------------
+
+
+def _answers_file(tmp_path: Path) -> Path:
+    import yaml
+
+    from tests.conftest import BASE_ANSWERS_V1
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(BASE_ANSWERS_V1), encoding="utf-8")
+    return answers
+
+
+def _taken(tmp_path: Path) -> list[str]:
+    (tmp_path / "taken.md").write_bytes(b"someone else's")
+    return ["--output", str(tmp_path / "taken.md")]
+
+
+def _taken_json(tmp_path: Path) -> list[str]:
+    (tmp_path / "taken.json").write_bytes(b"someone else's")
+    return ["--output", str(tmp_path / "taken.json")]
+
+
+def _gone(tmp_path: Path) -> list[str]:
+    return ["--record-dir", str(tmp_path / "gone"), "--format", "md"]
+
+
+def _under_a_file(tmp_path: Path) -> list[str]:
+    (tmp_path / "a-file").write_bytes(b"not a folder")  # fails for root too, unlike mode 0500
+    return ["--output", str(tmp_path / "a-file" / "check.md")]
+
+
+@pytest.mark.parametrize(
+    ("where", "why", "kinds"),
+    [
+        (_taken, "already exists", [".md", ".json"]),
+        (_taken_json, "already exists", [".json"]),
+        (_gone, "no such folder", [".md", ".json"]),
+        (_under_a_file, "cannot write", [".md", ".json"]),
+    ],
+)
+def test_a_failed_save_from_an_answers_file_writes_an_emergency_copy(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: object,
+    why: str,
+    kinds: list[str],
+) -> None:
+    """`check --answers FILE` has no prompts: when the place asked for fails, the finished check
+    is saved owner-only in the emergency folder, the command says where, and exits 2 so that a
+    script sees the file is not where it asked. Nothing that was there is touched."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    args = where(tmp_path)  # type: ignore[operator]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = runner.invoke(
+        app,
+        ["check", str(BASELINE_V1), "--answers", str(_answers_file(tmp_path)), *args],
+        env=ENV,
+    )
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert why in result.stderr and "nothing was saved there" in result.stderr
+    rescue = state / "bruising-check" / "unsaved"
+    assert f"Saved an emergency copy in {rescue}" in result.stderr
+    saved = sorted(rescue.iterdir())
+    assert [p.name for p in saved] == sorted(STAMP + kind for kind in kinds)
+    assert all(f"Saved {p}" in result.stderr for p in saved)
+    assert _mode(rescue) == 0o700 and {_mode(p) for p in saved} == {0o600}
+    record = json.loads((rescue / f"{STAMP}.json").read_text(encoding="utf-8"))
+    assert record["answers"]["age_weeks"] == 10
+    assert runner.invoke(app, ["verify-record", str(rescue / f"{STAMP}.json")]).exit_code == 0
+    for path, data in before.items():
+        assert path.read_bytes() == data
+
+
+def test_a_full_disk_from_an_answers_file_writes_an_emergency_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk holding --output is full (the second file fails): what was linked is taken back
+    there, and the check is in the emergency folder."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    real = store._write_partial
+
+    def full_there(path: Path, data: bytes) -> None:
+        if Path(path).parent == out_dir and ".md." in Path(path).name:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(store, "_write_partial", full_there)
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(BASELINE_V1),
+            "--answers",
+            str(_answers_file(tmp_path)),
+            "--output",
+            str(out_dir / "check.md"),
+        ],
+        env=ENV,
+    )
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.stderr
+    assert list(out_dir.iterdir()) == []
+    rescue = state / "bruising-check" / "unsaved"
+    assert sorted(p.name for p in rescue.iterdir()) == [f"{STAMP}.json", f"{STAMP}.md"]
+
+
+def test_when_even_the_emergency_copy_fails_the_answers_check_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The emergency folder cannot be made (its parent is a file): one clear line, exit 2, no
+    traceback; an emergency folder that is a symlink is refused, never followed."""
+    (tmp_path / "not-a-folder").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "not-a-folder"))
+    args = ["check", str(BASELINE_V1), "--answers", str(_answers_file(tmp_path)), *_gone(tmp_path)]
+    result = runner.invoke(app, args, env=ENV)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "the emergency copy could not be saved either" in result.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "state" / "bruising-check").mkdir(parents=True)
+    (tmp_path / "state" / "bruising-check" / "unsaved").symlink_to(elsewhere)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    result = runner.invoke(app, args, env=ENV)
+    assert result.exit_code == 2 and "could not be saved either" in result.stderr
+    assert list(elsewhere.iterdir()) == []

@@ -120,3 +120,21 @@ def test_highlight_with_bad_answers_names_the_id(tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", "--highlight", str(bad)])
     assert result.exit_code == 1
     assert "explanation:" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_first_step_shows_what_follows_in_every_chart(baseline: Protocol) -> None:
+    """Emergency care first, then the rules below: each chart says so, and a highlighted case
+    names and marks both pathways."""
+    first = [r for r in baseline.rules if r.then is not None]
+    assert first, "the baseline has a first-step rule"
+    path = flowchart.trace(baseline, run(baseline, injury_red_flags=["seriously_unwell"]))
+    assert path.pathway == "emergency_care_first"
+    assert path.then == "refer_same_day_csc_and_paediatric"
+    tree = flowchart.tree(baseline, path)
+    assert "→ emergency_care_first, then refer_same_day_csc_and_paediatric" in tree
+    assert tree.count("◀ this case") == 2
+    assert tree.count("then ↓") == len(first)
+    assert flowchart.mermaid(baseline).count("-.->|then|") == len(first)
+    dot = flowchart.dot(baseline, path)
+    assert dot.count('label="then"') == len(first)
+    assert dot.count('fillcolor="#ffe9a8", color="#b00000"') >= 2

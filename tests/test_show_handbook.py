@@ -73,13 +73,16 @@ def test_rules_read_as_nested_plain_english(baseline_loaded: Loaded) -> None:
     b7 = md.split("### Rule B7")[1].split("###")[0]
     assert (
         "- **When**\n  - all of:\n    - independently mobile\n    - any of:\n"
-        "      - some mark where:\n        - all of:\n          - not (accounted for: yes)\n"
+        "      - some mark where:\n        - all of:\n          - not accounted for\n"
         '          - type is not "A birthmark-like mark"\n          - any of:\n'
         '            - patterned is "Yes"\n' in b7
     )
     # A count over the group reads as a bound on the marks, with the item condition nested.
     assert "      - at least 2 marks counted by count where:\n        - all of:\n" in b7
     assert '          - type is "Bruise"\n' in b7
+    # Item facts read by their labels, as the record's notes say them: never "nice burn site: yes".
+    assert "          - at an unusual site (not a typical accidental site)\n" in b7
+    assert ": yes" not in b7
 
 
 def test_overdue_review_and_draft_status_are_warned(baseline_loaded: Loaded) -> None:

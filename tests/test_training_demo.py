@@ -150,6 +150,42 @@ def test_not_sure_and_the_family_context_are_shown() -> None:
     assert "Has ICON" in family
 
 
+def _actions(out: str) -> str:
+    return " ".join(out.split("ACTIONS", 1)[1].split("WHY", 1)[0].split())
+
+
+def test_the_family_context_adds_its_actions_to_the_demo() -> None:
+    # BL-C03: the partner not known to be seen, ICON not known to be discussed, other
+    # children not asked: the check's final result adds C1 and C4, and C2, C3 as "may apply".
+    out = _demo("baseline-unknowns-and-carers#BL-C03").split("RESULT", 1)[1]
+    assert "The answers about the family add 4 actions (marked New)" in out
+    actions = _actions(out)
+    new = "New (from the answers about the family): "
+    assert new + "Arrange to see every carer you have not seen" in actions
+    assert new + 'Discuss ICON ("Babies cry, you can cope") now' in actions
+    assert new + "May apply (an answer it depends on is not known): Ask the GP" in actions
+    assert "PATHWAY: NOT A REFERRAL" in out  # the context never changes the pathway
+    # BL-C02: every carer seen, ICON discussed, two other children: C3, firm (C2 may apply:
+    # substance misuse and domestic abuse were not asked about).
+    seen = _actions(_demo("baseline-unknowns-and-carers#BL-C02"))
+    assert new + "Tell children's social care about the other children" in seen
+    assert "Arrange to see every carer" not in seen and "Discuss ICON" not in seen
+
+
+def test_the_demo_decides_with_the_family_context(baseline: Protocol) -> None:
+    answers = dict(run(baseline).answers)
+    context = {"carers": [{"relationship": "father", "seen": "no"}], "icon_discussed": "yes"}
+    _, without = walk(baseline, answers)
+    _, end = walk(baseline, answers, context)
+    assert end.decision == decide(baseline, answers, context=context)
+    assert end.decision.pathway == without.decision.pathway
+    assert without.from_family == frozenset()
+    # The father not seen adds C1; ICON discussed adds no C4. Nothing else is new.
+    assert ("C1", "see_every_carer") in end.from_family
+    assert not any(src == "C4" for src, _ in end.from_family)
+    assert all(src.startswith("C") for src, _ in end.from_family)
+
+
 def test_each_marks_part_in_the_decision(baseline: Protocol) -> None:
     out = _demo("baseline-reports-and-sites#BL-S12").split("EACH MARK'S PART IN THE DECISION", 1)
     assert len(out) == 2
@@ -218,3 +254,15 @@ def test_slides_one_step_a_page_self_contained_and_escaped(
     assert 'id="count"' in page and "ArrowRight" in page
     again = runner.invoke(app, ["demo", "--scenario", f"{path}#E1", "--slides", str(out)])
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_the_slides_mark_the_family_contexts_actions(tmp_path: Any) -> None:
+    out = tmp_path / "slides.html"
+    result = runner.invoke(
+        app,
+        ["demo", "--scenario", "baseline-unknowns-and-carers#BL-C03", "--slides", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "The answers about the family add 4 actions (marked New)" in page
+    assert "New (from the answers about the family): Arrange to see every carer" in page

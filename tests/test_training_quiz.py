@@ -288,3 +288,58 @@ def test_the_protocol_is_the_key_even_when_a_scenario_file_is_out_of_date(tmp_pa
     assert result.exit_code == 0, result.output
     assert "Not this time: you chose \u201cNot a referral" in result.stdout
     assert "the scenario file expects no_protocol_action_record_and_advise" in result.stdout
+
+
+def test_the_family_context_is_told_and_its_actions_are_due(tmp_path: Path) -> None:
+    import yaml
+
+    bundled = ROOT / "protocols" / "scenarios" / "baseline-unknowns-and-carers.yaml"
+    data = yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    data["cases"] = [c for c in data["cases"] if c["id"] == "BL-C03"]
+    file = tmp_path / "c03.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    # BL-C03 read as the scenario does (walking 2-year-old, plausibly explained forehead
+    # bruise), the right pathway, and no action chosen.
+    typed = "1,2,3,4,6,7\n2\n1\nforehead\n2\n3\n6\n\n"
+    result = runner.invoke(app, ["quiz", "--scenarios", str(file), "--actions"], input=typed)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "About the family (never changes the pathway; may add actions):" in out
+    assert "relationship: Partner (of a parent), seen: Not known" in out
+    assert "been discussed with every carer?: Not known" in out
+    assert "Right: \u201cNot a referral under this protocol" in out
+    # The partner not known to be seen and ICON not known to be discussed: C1 and C4 are due.
+    assert "Missed: Arrange to see every carer you have not seen" in out
+    assert 'Missed: Discuss ICON ("Babies cry, you can cope") now' in out
+
+
+def test_grading_counts_the_family_contexts_actions(baseline: Protocol) -> None:
+    answers = dict(run(baseline).answers)
+    context = {"carers": [{"relationship": "father", "seen": "no"}], "icon_discussed": "yes"}
+    decision = decide(baseline, answers, context=context)
+    case = qz.Case("X", "title", "narrative", "why", answers, decision, context)
+    due = [a.action.id for a in decision.actions]
+    assert "see_every_carer" in due
+    fb = qz.grade(baseline, case, "refer_same_day_csc_and_paediatric", (), due)
+    assert fb.actions_correct
+    told = dict(qz.family(baseline, context))
+    assert any("father" in v.lower() and "seen: no" in v.lower() for v in told.values())
+    assert dict(qz.family(baseline, None)) == {}
+
+
+def test_the_sheet_says_when_the_answers_together_lower_the_pathway(baseline: Protocol) -> None:
+    # Crawling, seen by a professional: neither answer alone changes the pathway for this
+    # 10-week-old, together they make the baby mobile, and the pathway less urgent.
+    case = _case(baseline)
+    reading = _reading(
+        baseline, case, mobility_milestones=("crawling",), mobility_seen_by_professional=True
+    )
+    fb = qz.grade(baseline, case, "refer_same_day_csc_and_paediatric", reading)
+    assert [r.alone for r in fb.readings if not r.same] == [None, None]
+    assert fb.less_urgent_reading and fb.on_your_reading is not None
+    lines = qz.summary_lines([qz.result(baseline, "0" * 64, "f", [fb], WHEN)])
+    (said,) = [x for x in lines if x.startswith("  on the answers given the protocol gives")]
+    assert fb.on_your_reading.title in said and said.endswith(" - LESS urgent")
+    right = qz.grade(baseline, case, "refer_same_day_csc_and_paediatric", _reading(baseline, case))
+    lines = qz.summary_lines([qz.result(baseline, "0" * 64, "f", [right], WHEN)])
+    assert not any(x.startswith("  on the answers given") for x in lines)

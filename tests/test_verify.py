@@ -290,3 +290,39 @@ def test_the_record_schema_file_is_current() -> None:
         (Path(__file__).parent.parent / "schema" / "record.schema.json").read_text()
     )
     assert committed == record_schema(), "regenerate schema/record.schema.json from record_schema()"
+
+
+def test_a_record_of_the_version_2_baseline_with_marks_and_a_first_step_verifies(
+    tmp_path: Path,
+) -> None:
+    """The bundled baseline (a group of marks, emergency care first, then the referral): the
+    record verifies, names both pathways, and a resealed edit of one mark is caught."""
+    from tests.conftest import BASE_ANSWERS_V2, mark
+
+    answers = tmp_path / "answers.json"
+    given = {
+        **BASE_ANSWERS_V2,
+        "injury_red_flags": ["seriously_unwell"],
+        "marks": [mark(), mark(site="ear", explanation="none_given")],
+    }
+    answers.write_text(json.dumps(given), encoding="utf-8")
+    out = tmp_path / "record.json"
+    result = runner.invoke(
+        app, ["check", "--answers", str(answers), "--format", "json", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_bytes())
+    assert record["outcome"]["id"] == "emergency_care_first"
+    assert record["outcome"]["then"] == "refer_same_day_csc_and_paediatric"
+    code, text = verify(str(out))
+    assert code == 0, text
+    assert "(emergency_care_first); then " in text
+    assert "(refer_same_day_csc_and_paediatric)" in text
+    assert "national-baseline version 2.0.0" in text
+
+    def move_the_second_mark(r: dict[str, Any]) -> None:
+        r["answers"]["marks"][1]["site"] = "forehead"
+
+    code, text = verify(str(edit(out, move_the_second_mark, reseal=True)))
+    assert code == 1, text
+    assert "marks" in text and "NOT VERIFIED" in text

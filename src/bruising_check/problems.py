@@ -171,6 +171,11 @@ class Code(Enum):
         "warning",
         "Give the pathway a `level:` on the national scale, so other protocols compare with it.",
     )
+    W_LEVEL_TIMESCALE = (
+        "warning",
+        "Other protocols compare with this pathway by its level: give it the level its timescale"
+        " has (protocol/levels.py), or shorten the timescale.",
+    )
     UNKNOWN_RULE = ("error", "Use the id of a rule defined under `rules:`.")
     UNKNOWN_POLICY_FIELD = ("error", "Use a field name of the `policy:` block.")
     DEVIATION_APPROVED = (
@@ -180,6 +185,10 @@ class Code(Enum):
     W_DEVIATION_UNUSED = (
         "warning",
         "The approval matches no difference from the reference any more: remove or update it.",
+    )
+    W_DEVIATION_UNDATED = (
+        "warning",
+        "Give `approved_on:`, the date in the board's approval record.",
     )
     OVERLAP_ACKNOWLEDGED = ("info", "An overlap the protocol says is intended (`overlaps:`).")
     W_CONTACT_UNSOURCED = (

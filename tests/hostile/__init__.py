@@ -9,12 +9,22 @@ from typing import Any
 import yaml
 
 BASELINE = Path(__file__).resolve().parents[2] / "protocols" / "national-baseline.yaml"
+BASELINE_V1 = BASELINE.parent / "examples" / "national-baseline-v1.yaml"
 
 HERE = Path(__file__).resolve().parent
 PROTOCOLS = sorted((HERE / "protocols").iterdir())
 ANSWERS = sorted((HERE / "answers").iterdir())
 ANSWERS_CORRECT = sorted((HERE / "answers-correct").iterdir())
 CASES = sorted((HERE / "cases").iterdir())
+
+
+def protocol_for(answers: Path) -> Path:
+    """The protocol an answers file of the corpus is written for: the version-1 baseline for a
+    version-1 file (top-level `mark_types:`), else the bundled one. Against the bundled
+    protocol a version-1 file stops at ANSWERS_VERSION_1 and its attack is never read."""
+    head = answers.read_bytes()
+    return BASELINE_V1 if b"\nmark_types:" in b"\n" + head else BASELINE
+
 
 GOOD_ANSWERS = """immediate_danger: "no"
 injury_red_flags: []

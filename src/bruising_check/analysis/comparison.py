@@ -22,7 +22,7 @@ from bruising_check.analysis.search import Leaf, Split
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.decide import applicable
 from bruising_check.protocol.conditions import Truth
-from bruising_check.protocol.model import Protocol, Question
+from bruising_check.protocol.model import Protocol, Question, policy_differences
 
 Changed = Literal["less_urgent", "more_urgent", "different_actions"]
 """A difference's direction (`direction.Direction` minus `same`, which is no difference)."""
@@ -189,7 +189,7 @@ def compare(
             )
         )
     diffs.sort(key=lambda d: (d.compared, _ORDER[d.direction], bool(d.approved), -d.size))
-    differing = _policy_differences(old, new)
+    differing = set(policy_differences(old.policy, new.policy))
     unused = tuple(d.id for d in deviations if d.id not in used and not set(d.policy) & differing)
     old_ids = [q.id for q in old.questions]
     new_ids = [q.id for q in new.questions]
@@ -201,14 +201,6 @@ def compare(
         (*built.space.notes, *((f"pathways {RANK_NOTE}",) if by_rank else ())),
         unused_deviations=unused,
     )
-
-
-def _policy_differences(old: Protocol, new: Protocol) -> set[str]:
-    """The policy fields whose stated positions differ (a missing block differs in every field
-    the other states)."""
-    a = old.policy.model_dump() if old.policy is not None else {}
-    b = new.policy.model_dump() if new.policy is not None else {}
-    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
 
 
 def example_for(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -185,9 +185,8 @@ class GroupInfo:
     """The analysis's wall-clock deadline (time.monotonic): one count can be long."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
     _by_cells: dict[tuple[Any, ...], int] = field(default_factory=dict)
-    _tables: dict[tuple[Any, ...], dict[tuple[int, tuple[int, ...]], int]] = field(
-        default_factory=dict
-    )
+    _tables: dict[tuple[Any, ...], dict[tuple[int, ...], int]] = field(default_factory=dict)
+    _boxes: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     # --- the context a leaf is in -------------------------------------------------------------
 
@@ -219,11 +218,16 @@ class GroupInfo:
                     present.append(p.kinds)
                 else:
                     forbidden |= p.kinds
-        bounded = [
-            (t, int(a[var][0]), int(a[var][1]))
-            for var, t in self.totals.items()
-            if t.context == s and var in a
-        ]
+        bounded = []
+        for var, t in self.totals.items():
+            if t.context == s and var in a:
+                lo, hi = int(a[var][0]), int(a[var][1])
+                if hi == 0:
+                    # A total of 0: no item of a kind that adds to it (the same lists, and
+                    # counted without a table).
+                    forbidden |= {k for k, w in t.weights.items() if w > 0}
+                else:
+                    bounded.append((t, lo, hi))
         return s, forbidden, present, bounded
 
     # --- counting -----------------------------------------------------------------------------
@@ -257,13 +261,20 @@ class GroupInfo:
         if got is None:
             if len(present) > 16:
                 raise NotAnalysable(f"{len(present)} kinds of {self.label} required at once")
-            mine = [k for k in self.kinds if k.context == s]
+            mine = [k for k in self.kinds if k.context == s and k.var not in forbidden]
+            # Inclusion-exclusion, the terms with the same union of excluded kinds added up
+            # first: sum over S of (-1)^|S| lists(without the kinds of S) (many S share a union,
+            # and their signs often cancel).
+            terms: dict[frozenset[str], int] = {frozenset(): 1}
+            for kinds in present:
+                for union, sign in list(terms.items()):
+                    wider = union | kinds
+                    terms[wider] = terms.get(wider, 0) - sign
             total = 0
-            for r in range(len(present) + 1):
-                for chosen in itertools.combinations(present, r):
-                    excluded = forbidden.union(*chosen)
-                    allowed = [k for k in mine if k.var not in excluded]
-                    total += (-1) ** r * self._lists(allowed, bounded)
+            for union, sign in terms.items():
+                if sign:
+                    allowed = [k for k in mine if k.var not in union]
+                    total += sign * self._lists(allowed, bounded)
             got = self._counts[key] = total
         return got
 
@@ -330,54 +341,75 @@ class GroupInfo:
     def _lists(self, kinds: list[Kind], bounded: list[tuple[Total, int, int]]) -> int:
         """Ordered lists of min..max items of these kinds with every total in its bounds.
 
-        Kinds that add the same amount to every bounded total are one region; regions are added
-        one at a time, n new items of a region of `size` answers going into C(L + n, n) places
-        among the L already there; the state is (length, each total capped at its cap)."""
+        Kinds that add the same amount to every bounded total are one region of `size` answers.
+        Each place in a list holds one item of any region, so the lists of length L by their
+        (capped) totals are the L-th power of the polynomial sum(size * y^inc) in which exponents
+        add up capped at each total's cap (`_table`)."""
         top = self.max_items
+        # Only what the box can tell apart is counted: a total bounded by hi < cap is capped at
+        # hi + 1 (every larger sum fails alike), one bounded only below (hi = cap) at lo (every
+        # sum of at least lo passes alike), and one not bounded at all (0..cap) drops out.
+        # Smaller caps make smaller tables, and merge regions that differ only past them.
+        dims: list[tuple[int, int, int, int]] = []  # index, cap, lo, hi in the capped values
+        for d, (t, lo, hi) in enumerate(bounded):
+            cap = hi + 1 if hi < t.cap else lo
+            if cap > 0:
+                dims.append((d, cap, lo, min(hi, cap)))
         regions: dict[tuple[int, ...], int] = {}
         for k in kinds:
-            inc = tuple(t.weights.get(k.var, 0) for t, _, _ in bounded)
+            weights = [t.weights.get(k.var, 0) for t, _, _ in bounded]
+            inc = tuple(min(cap, weights[d]) for d, cap, _, _ in dims)
             regions[inc] = regions.get(inc, 0) + k.size
-        if not bounded:
+        if not dims:
             size = sum(regions.values())
             return sum(size**n for n in range(self.min_items, top + 1))
-        caps = tuple(t.cap for t, _, _ in bounded)
+        caps = tuple(cap for _, cap, _, _ in dims)
         # The table depends only on the regions and the caps, not on the cells: shared by every
-        # leaf (and inclusion-exclusion term) with the same canonical sub-problem.
-        memo_key = ("lists", caps, frozenset(regions.items()))
+        # leaf (and inclusion-exclusion term) with the same canonical sub-problem; so is the sum
+        # over one box of cells.
+        memo_key = ("lists", self.min_items, top, caps, frozenset(regions.items()))
+        box = tuple((lo, hi) for _, _, lo, hi in dims)
+        result = self._boxes.get((memo_key, box))
+        if result is not None:
+            return result
         ways = self._tables.get(memo_key)
         if ways is None:
             ways = self._tables[memo_key] = self._table(regions, caps)
         result = 0
-        for (length, totals), w in ways.items():
-            if length < self.min_items:
-                continue
-            if all(lo <= v <= hi for v, (_, lo, hi) in zip(totals, bounded, strict=True)):
+        for totals, w in ways.items():
+            if all(lo <= v <= hi for v, (lo, hi) in zip(totals, box, strict=True)):
                 result += w
+        self._boxes[(memo_key, box)] = result
         return result
 
     def _table(
         self, regions: dict[tuple[int, ...], int], caps: tuple[int, ...]
-    ) -> dict[tuple[int, tuple[int, ...]], int]:
-        """Ordered lists of 0..max items from these regions, by (length, capped totals)."""
-        top = self.max_items
-        comb = _binomials(top)
-        ways: dict[tuple[int, tuple[int, ...]], int] = {(0, tuple(0 for _ in caps)): 1}
-        for inc, size in sorted(regions.items()):
+    ) -> dict[tuple[int, ...], int]:
+        """Ordered lists of min..max items from these regions, by capped totals: the lists of
+        length L + 1 are those of length L with one more item of any region at the end. The
+        states are numbered, and where one more item of each region takes each state depends
+        only on the caps and the increments (`_moves`, shared by tables whose regions differ
+        only in their sizes); a region that adds nothing keeps the state."""
+        incs = tuple(sorted(inc for inc in regions if any(inc)))
+        states, moves = _moves(caps, incs)
+        sizes = [regions[inc] for inc in incs]
+        still = regions.get(tuple(0 for _ in caps), 0)
+        n = len(states)
+        current = [0] * n
+        current[0] = 1
+        out = list(current) if self.min_items == 0 else [0] * n
+        for length in range(1, self.max_items + 1):
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise TooLarge(0, None)
-            powers = [size**n for n in range(top + 1)]
-            grown: dict[tuple[int, tuple[int, ...]], int] = {}
-            for (length, totals), w in ways.items():
-                row = comb[length]
-                for n in range(top - length + 1):
-                    state = (
-                        length + n,
-                        tuple(min(c, v + n * i) for v, i, c in zip(totals, inc, caps, strict=True)),
-                    )
-                    grown[state] = grown.get(state, 0) + w * row[n] * powers[n]
-            ways = grown
-        return ways
+            grown = [w * still for w in current] if still else [0] * n
+            for move, size in zip(moves, sizes, strict=True):
+                for state, w in enumerate(current):
+                    if w:
+                        grown[move[state]] += w * size
+            current = grown
+            if length >= self.min_items:
+                out = [a + b for a, b in zip(out, current, strict=True)]
+        return {states[i]: w for i, w in enumerate(out) if w}
 
     # --- examples and descriptions ------------------------------------------------------------
 
@@ -479,12 +511,22 @@ class GroupInfo:
         return _guarded_group(asked, body, pred.empty)
 
 
-@functools.cache
-def _binomials(top: int) -> list[list[int]]:
-    """comb[length][n] = C(length + n, n) for length + n <= top."""
-    return [
-        [math.comb(length + n, n) for n in range(top - length + 1)] for length in range(top + 1)
+@functools.lru_cache(maxsize=4096)
+def _moves(
+    caps: tuple[int, ...], incs: tuple[tuple[int, ...], ...]
+) -> tuple[list[tuple[int, ...]], list[list[int]]]:
+    """Every capped-totals state (state 0 is all zeros), and for each increment the state one
+    more item of it leads to from each state."""
+    states = list(itertools.product(*(range(c + 1) for c in caps)))
+    number = {st: i for i, st in enumerate(states)}
+    moves = [
+        [
+            number[tuple(min(c, v + i) for v, i, c in zip(st, inc, caps, strict=True))]
+            for st in states
+        ]
+        for inc in incs
     ]
+    return states, moves
 
 
 def _presence(var: str) -> Formula:
@@ -907,7 +949,3 @@ def _weight_of(a: Assignment, spec: tuple[int, list[Formula], Formula, int]) -> 
         if evaluate(f, a, []):
             return k, k
     return top + 1, max(top + 1, most)
-
-
-def group_questions(protocol: Protocol) -> Mapping[str, GroupQuestion]:
-    return {g.id: g for g in protocol.groups}

@@ -29,7 +29,8 @@ Method: dependence on one answer is found with twin protocols (`twins`), exactly
 repeated group that search is costly, so a refutation is first sought by the engine alone, from
 the analysis's example of each situation class with one explanation changed. Every pair reported
 has been run through the engine. `mobility_milestones` and `rolling_counts_as_mobility` are
-checked in `protocol/checks.py`; the other fields are not checked yet.
+checked in `protocol/checks.py`; the other fields are not checked, for the reasons in
+`checked_against_rules`, which the handbook and the board paper use to say which positions are.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ from bruising_check.problems import Code
 from bruising_check.protocol.conditions import Compare
 from bruising_check.protocol.model import Pathway, Protocol
 
-__all__ = ["Budget", "policy_findings", "run"]
+__all__ = ["Budget", "checked_against_rules", "policy_findings", "run"]
 
 MOBILE_FACT = "independently_mobile"
 EXPLANATION = "explanation"
@@ -75,6 +76,41 @@ STRATEGY_ACTION = "strategy_discussion"
 REFERRAL_LEVELS = frozenset(
     {"protect_now", "social_care_immediate", "social_care_same_day", "social_care_24h"}
 )
+
+
+MOBILITY_POSITIONS = ("rolling_counts_as_mobility", "mobility_milestones")
+"""Checked in `protocol/checks.py` (`POLICY_MISMATCH`) against the `independently_mobile` fact."""
+
+
+def checked_against_rules(protocol: Protocol, field: str) -> bool:
+    """Whether `validate` checks the protocol's stated position on `field` against its rules
+    (here, or the mobility positions in `protocol/checks.py`). The handbook and the board paper
+    say which positions are checked, so that an unchecked one is never read as checked.
+
+    Not checked, and why: `who_may_decide_no_referral` and `first_step` say who acts and in what
+    order, which the pathways' action texts say and the rules' outcomes do not tell apart (a
+    documented birthmark closes the pathway whoever checks, on a health professional's earlier
+    word, so "only a health professional decides" has no test over the answers); the
+    dispositions (`suspected_birthmark`, ...), `scope_mark_types`, `disability`,
+    `petechiae_count_as_bruise`, `nim_explanation: abrasions_only_dependent` and
+    `strategy_discussion: after_appraisal` have no agreed reading as a property of the rules
+    yet; `corrected_age` over a repeated group does not fit the analysis budget (the twin search
+    on two numbers); the positions in words (`age_anchor`, `referral_timescale`, ...) are text."""
+    policy = protocol.policy
+    if policy is None or not policy.stated(field):
+        return False
+    value = getattr(policy, field)
+    if field in MOBILITY_POSITIONS:
+        return True
+    if field == "nim_explanation":
+        return value in ("regardless", "explanation_dependent")
+    if field == "remote_reports":
+        return value in ("must_refer", "treated_as_seen")
+    if field == "corrected_age":
+        return value in ("used", "recorded_only") and not protocol.groups
+    if field == "strategy_discussion":
+        return bool(value == "every_case")
+    return False
 
 
 def policy_findings(
@@ -88,17 +124,25 @@ def policy_findings(
     if policy is None:
         return
     checks: list[tuple[str, Callable[[], Finding | None]]] = []
-    if policy.nim_explanation == "regardless":
-        checks.append(("nim_explanation", lambda: _explanation(protocol, built, pairs, budget)))
-    if policy.nim_explanation == "explanation_dependent":
-        checks.append(("nim_explanation", lambda: _dependent(protocol, built, pairs, budget)))
-    if policy.remote_reports in ("must_refer", "treated_as_seen"):
+    if checked_against_rules(protocol, "nim_explanation"):
+        regardless = policy.nim_explanation == "regardless"
+        checks.append(
+            (
+                "nim_explanation",
+                lambda: (
+                    _explanation(protocol, built, pairs, budget)
+                    if regardless
+                    else _dependent(protocol, built, pairs, budget)
+                ),
+            )
+        )
+    if checked_against_rules(protocol, "remote_reports"):
         checks.append(("remote_reports", lambda: _remote(protocol, budget)))
-    if policy.corrected_age in ("used", "recorded_only") and not protocol.groups:
+    if checked_against_rules(protocol, "corrected_age"):
         # Over a repeated group the twin search on two numbers (age and gestation) does not fit
         # the budget, and no cheap witness was found: not checked there yet.
         checks.append(("corrected_age", lambda: _corrected_age(protocol, budget)))
-    if policy.strategy_discussion == "every_case":
+    if checked_against_rules(protocol, "strategy_discussion"):
         checks.append(("strategy_discussion", lambda: _strategy(protocol, built, pairs)))
     for name, check in checks:
         try:

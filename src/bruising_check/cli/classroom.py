@@ -29,15 +29,9 @@ def _resolve_scenarios(file: Path) -> Path:
     return bundled if bundled.is_file() and file.parent == Path() else file
 
 
-def _load_cases(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[dict[str, Any]]]:
-    """The scenario file and each case's checked answers; exit 2 if unreadable, 1 if a case's
-    answers do not fit the protocol."""
-    data, checked = _load_checked(protocol, file)
-    return data, [c.answers for c in checked]
-
-
 def _load_checked(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list[Any]]:
-    """The scenario file and each case's checked answers and context answers."""
+    """The scenario file and each case's checked answers and context answers; exit 2 if
+    unreadable, 1 if a case's answers do not fit the protocol."""
     from bruising_check.engine.answers import check_answers
     from bruising_check.training import scenarios as sc
 
@@ -102,7 +96,7 @@ def demo(
         fail(f"{file}: no case {case_id!r} (cases: {', '.join(ids)})", 2)
     index = ids.index(case_id)
     case = data.scenarios.cases[index]
-    steps, end = walk(p, checked[index].answers)
+    steps, end = walk(p, checked[index].answers, checked[index].context)
     record = build_record(
         p, loaded.sha256, end.decision, created_at=clock()(), context=checked[index].context
     )
@@ -163,8 +157,9 @@ def _result(p: Protocol, end: Any, record: Any, parts: Any) -> None:
     _say("RESULT", bold=True)
     for text, kind in ds.decided_lines(p, end):
         _say(text, fg="yellow" if kind == "warning" else None)
+    _say(ds.family_line(end))
     doc = rationale.document(record)
-    shown = Document(doc.title, doc.running_head, ds.result_sections(record))
+    shown = Document(doc.title, doc.running_head, ds.result_sections(record, end.from_family))
     banner = False
     for line in text_lines(shown, screen=True, width=96):
         if line.startswith("*" * 10):
@@ -228,7 +223,7 @@ def quiz(
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     p = loaded.protocol
-    data, answers = _load_cases(p, scenarios)
+    data, checked = _load_checked(p, scenarios)
     assert data.scenarios is not None
     from bruising_check.engine.decide import decide
 
@@ -243,11 +238,20 @@ def quiz(
         " for not sure where that is offered, ? for why a question is asked, q to stop)."
     )
     waiting = pause
-    for n, (sc_case, given) in enumerate(zip(data.scenarios.cases, answers, strict=True), 1):
-        decision = decide(p, given)
+    for n, (sc_case, given) in enumerate(zip(data.scenarios.cases, checked, strict=True), 1):
+        # The family context adds actions (never a pathway), so the answer key has them.
+        decision = decide(p, given.answers, context=given.context)
         if decision.pathway is None:
             continue
-        case = qz.Case(sc_case.id, sc_case.title, sc_case.narrative, sc_case.why, given, decision)
+        case = qz.Case(
+            sc_case.id,
+            sc_case.title,
+            sc_case.narrative,
+            sc_case.why,
+            given.answers,
+            decision,
+            given.context,
+        )
         fb = _one_case(p, case, n, total, pathways, every_action, ask_actions=actions)
         if fb is None:
             break
@@ -281,10 +285,13 @@ def quiz(
 
 def _keep(done: Any, save: Path | None, summary: Path | None, names: list[str]) -> None:
     from bruising_check.render import quiz_pdf
+    from bruising_check.render.safe import json_safe
     from bruising_check.training import quiz as qz
 
     if save is not None:
-        save_new(save, qz.to_json(done).encode("utf-8"))
+        # Terminal controls JSON leaves raw (C1, bidi) as \u escapes: the same text once parsed,
+        # and a file `--review` reads back (YAML refuses them raw).
+        save_new(save, json_safe(qz.to_json(done)).encode("utf-8"))
     if summary is not None:
         results = done if isinstance(done, list) else [done]
         _write(summary, quiz_pdf.summary_pdf(results, names), binary=True)
@@ -350,6 +357,11 @@ def _one_case(
     if facts:
         _say("You also know:")
         for what, answer in facts:
+            _say(f"  - {what}: {answer}")
+    context = qz.family(p, case.context)
+    if context:
+        _say("About the family (never changes the pathway; may add actions):")
+        for what, answer in context:
             _say(f"  - {what}: {answer}")
     reading: dict[str, Any] = {}
     asked: list[tuple[Any, Any]] = []

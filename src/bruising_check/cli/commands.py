@@ -11,7 +11,6 @@ import typer
 
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import (
-    load,
     load_or_exit,
     print_problems,
     read_bytes,
@@ -192,9 +191,8 @@ def check(
         about=about,
         entered=Entered(mode="answers_file"),
     )
-    if record_dir is not None or (output is not None and format is not CheckFormat.json):
-        for path in save(record, format.value, output, record_dir):
-            typer.echo(f"Saved {path}", err=True)
+    if record_dir is not None or output is not None:
+        save(record, format.value, output, record_dir)
     elif format is CheckFormat.pdf:
         fail("--format pdf needs --output FILE or --record-dir DIR.", 2)
     else:
@@ -268,30 +266,39 @@ def rendered(record: Record, fmt: str) -> bytes:
 
 def save(record: Record, fmt: str, output: Path | None, record_dir: Path | None) -> list[Path]:
     """Write the printable rationale and, beside it, the JSON record (so the check can be
-    verified again later): both or neither. A name that is taken or a folder that cannot be
-    written ends the command (exit 2): with --answers the check can simply be run again."""
-    from bruising_check.records.store import AlreadyExists, dated_targets, pair_targets
-    from bruising_check.records.store import write_together as write
+    verified again later): both or neither. With --answers there are no prompts, so if the
+    place asked for fails (the name is taken, the folder is missing or cannot be written, the
+    disk is full) the check is saved as an emergency copy in the emergency folder
+    (`$XDG_STATE_HOME/bruising-check/unsaved`, default `~/.local/state/...`, owner-only), the
+    command says where and exits 2: a script sees that the file is not where it asked, and the
+    finished check is not lost."""
+    from bruising_check.records.store import NotSaved, save_check
+    from bruising_check.render.safe import visible
 
-    if output is None:
-        folder = record_dir or Path.cwd()
-        if not folder.is_dir():
-            fail(f"{folder}: no such folder; nothing was saved", 2)
-        targets = dated_targets(folder, record.created_at.isoformat(), fmt)
-    else:
-        targets = pair_targets(output, fmt)
-    for path, _ in targets:
-        if path.exists() or path.is_symlink():
-            fail(f"{path}: already exists; nothing was overwritten. Choose another name.", 2)
-    # The JSON record first: a crash between the two files leaves a record that can be verified.
-    ordered = sorted(targets, key=lambda t: t[1] != "json")
+    said: list[str] = []
+
+    def say(line: str) -> None:
+        # save_check speaks only when the place asked for failed.
+        said.append(line)
+        typer.echo(visible(line), err=True)
+
     try:
-        write([(path, rendered(record, kind)) for path, kind in ordered])
-    except (AlreadyExists, OSError) as exc:
-        if isinstance(exc, AlreadyExists):
-            fail(f"{exc}: already exists; nothing was saved", 2)
-        fail(f"{exc.filename}: cannot write ({exc.strerror or exc}); nothing was saved", 2)
-    return [path for path, _ in targets]
+        saved = save_check(
+            lambda kind: rendered(record, kind),
+            fmt,
+            record.created_at.isoformat(),
+            output,
+            record_dir,
+            ask=None,
+            say=say,
+        )
+    except NotSaved as exc:
+        fail(f"Not saved: {exc}. Run the check again with another --output or --record-dir.", 2)
+    for path in saved:
+        typer.echo(visible(f"Saved {path}"), err=True)
+    if said:
+        fail("The check was not saved where asked (see above); the emergency copy holds it.", 2)
+    return saved
 
 
 def save_guided(
@@ -362,16 +369,21 @@ def schema() -> None:
 @app.command("protocols")
 def list_protocols() -> None:
     """List the bundled protocols: id, version, status, review date."""
+    from pydantic import ValidationError
+
     from bruising_check.protocol.bundled import bundled_files
+    from bruising_check.protocol.header import NoMetadata, read_metadata
+    from bruising_check.protocol.yamlread import YamlError, decode
     from bruising_check.render.safe import visible
 
     rows = []
     for path in bundled_files():
-        loaded = load(path)
-        if loaded.protocol is None:
+        # The metadata alone: listing seven protocols need not build and check seven protocols.
+        try:
+            m = read_metadata(decode(read_bytes(path), str(path)), str(path))
+        except (YamlError, NoMetadata, ValidationError):
             rows.append((path.stem, "?", "?", "BROKEN", "", "run `validate` on it"))
             continue
-        m = loaded.protocol.metadata
         due = m.review_due.isoformat() if m.review_due else "not set"
         rows.append((path.stem, m.id, m.version, m.status, due, m.title))
     header = ("name", "id", "version", "status", "review due", "title")

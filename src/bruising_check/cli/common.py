@@ -124,9 +124,12 @@ def resolve_protocol(name: str | None) -> Path:
 
 
 def load(path: Path, today: dt.date | None = None) -> Loaded:
+    from bruising_check.cli import started
     from bruising_check.protocol.loader import load_protocol
 
-    return load_protocol(read_bytes(path), str(path), today=today)
+    loaded = load_protocol(read_bytes(path), str(path), today=today)
+    started()  # start-up is over: the collector runs as usual again
+    return loaded
 
 
 def print_problems(problems: list[Problem], *, hints: bool = True) -> None:

@@ -132,6 +132,24 @@ def diff(
             fail(f"{item.file}: the protocol has errors; fix them before diffing", 1)
     (old_name, a), (new_name, b) = loaded
     assert a.protocol is not None and b.protocol is not None
+
+    def files() -> Iterator[Path]:
+        for given in cases or []:
+            if given.is_dir():
+                yield from sorted(p for p in given.rglob("*") if p.suffix.lower() in CASE_SUFFIXES)
+            else:
+                yield given
+
+    if output is not None and (output.exists() or output.is_symlink()):
+        fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
+    # A cases file that is missing, a FIFO, a device or a folder is refused at once, before the
+    # comparison (which may take the whole budget); its content is bounded while it is read.
+    for path in files():
+        try:
+            os.close(open_regular(path))
+        except Unreadable as exc:
+            print_problems([exc.problem])
+            raise typer.Exit(2) from None
     report = diff_report.DiffReport(
         a.protocol,
         b.protocol,
@@ -162,15 +180,6 @@ def diff(
         )
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
-
-        def files() -> Iterator[Path]:
-            for given in cases or []:
-                if given.is_dir():
-                    yield from sorted(
-                        p for p in given.rglob("*") if p.suffix.lower() in CASE_SUFFIXES
-                    )
-                else:
-                    yield given
 
         def stream() -> Iterator[Case]:
             for path in files():

@@ -23,11 +23,9 @@ def migrate_answers(
     """Convert a version-1 answers file (top-level mark_types / locations) to version 2 (one
     entry per mark under `marks:`), when it has one mark type or one location. Lists what it
     left out for you to answer; refuses (exit 1) when converting would be a guess."""
-    import yaml
-
     from bruising_check.engine.migrate import migrate
     from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
-    from bruising_check.render.safe import visible
+    from bruising_check.render.safe import visible, yaml_dump
 
     try:
         located = read_yaml(decode(read_bytes(file), str(file)), str(file))
@@ -43,7 +41,7 @@ def migrate_answers(
     if result.notes:
         header += "# Still to answer (version 1 did not say, or said it differently):\n"
         header += "".join(f"#   {visible(n)}\n" for n in result.notes)
-    text = header + yaml.safe_dump(result.answers, sort_keys=False, allow_unicode=True)
+    text = header + yaml_dump(result.answers)
     for note in result.notes:
         typer.echo(visible(f"{file}: {note}"), err=True)
     if output is None:

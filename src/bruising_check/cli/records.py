@@ -132,7 +132,12 @@ def _header(data: SavedRecord) -> str:
 def _pathway(data: SavedRecord) -> str:
     outcome = data.get("outcome")
     if isinstance(outcome, dict):
-        return f"{outcome.get('title', '?')} ({outcome.get('id', '?')})"
+        shown = f"{outcome.get('title', '?')} ({outcome.get('id', '?')})"
+        then = outcome.get("then_pathway")
+        if outcome.get("then") is not None:
+            title = then.get("title", "?") if isinstance(then, dict) else "?"
+            shown += f"; then {title} ({outcome.get('then')})"
+        return shown
     return "none"
 
 

@@ -167,6 +167,15 @@ def show(
             scene = (chart_views.overview if view is ShowView.overview else chart_views.detailed)(
                 p, path
             )
+            if view is ShowView.overview and scene.height > chart_views.H:
+                # Said, never hidden: a room at the back cannot read it.
+                px = chart_views.SIZE * chart_views.H / scene.height
+                typer.echo(
+                    f"Note: this overview does not fit one 1920x1080 screen at full size: its"
+                    f" smallest text is {px:.1f} px there, under the 18 px a room needs. Shorter"
+                    " rule labels (`label:`) make it fit; --view detailed shows every rule.",
+                    err=True,
+                )
             if format is ShowFormat.svg:
                 _write(output, chart_draw.svg(scene).encode(), binary=False)
             elif format is ShowFormat.png:

@@ -297,7 +297,7 @@ def _not_offered(
     """Why the chosen option is not offered for this item (its `offered_if`, in words), or None
     when it is offered (or might be: an unknown answer never refuses an option)."""
     from bruising_check.protocol.conditions import evaluate
-    from bruising_check.protocol.wording import in_words
+    from bruising_check.protocol.wording import condition_text
 
     chosen = value if isinstance(value, list | tuple) else (value,)
     for o in getattr(q, "options", ()):
@@ -305,7 +305,7 @@ def _not_offered(
             continue
         if evaluate(o.offered_if, env, item) is Truth.FALSE:
             group = next((g.id for g in protocol.groups if g.question(q.id) is q), None)
-            return in_words(protocol, o.offered_if, group)
+            return condition_text(protocol, o.offered_if, group)
     return None
 
 

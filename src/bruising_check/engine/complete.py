@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import pairwise, product
 from typing import Any
 
 from bruising_check.engine.evaluate import Pass, run_pass
-from bruising_check.engine.urgency import Outcome, more_urgent
+from bruising_check.engine.urgency import Outcome, more_urgent, urgency_key
 from bruising_check.protocol.conditions import (
     UNKNOWN,
     UNKNOWN_KEYS,
@@ -594,6 +595,36 @@ class Completer:
         visit(dict(fixed), first)
         return best[0], best[1], best[2]
 
+    def ties(self, final: Outcome, limit: int = 3) -> list[tuple[Outcome, Pass, dict[Var, Any]]]:
+        """Other outcomes exactly as urgent as `final` (other pathways of the same rank: equal
+        alternatives), each with a pass and the completion that give it; at most `limit`. When
+        the budget runs out the search stops and keeps what it found: each one found is real,
+        but there may be others."""
+        key = urgency_key(final)
+        seen = {_ids(final)}
+        found: list[tuple[Outcome, Pass, dict[Var, Any]]] = []
+
+        def visit(assignment: dict[Var, Any], p: Pass) -> bool:
+            if urgency_key(p.upper) < key:
+                return False  # every completion below is less urgent: none ties
+            if p.definite:
+                if urgency_key(p.upper) == key and _ids(p.upper) not in seen:
+                    seen.add(_ids(p.upper))
+                    found.append((p.upper, p, dict(assignment)))
+                return len(found) >= limit
+            var, reps = self.branch(assignment, p)
+            if var is None:
+                return False
+            for value in reps:
+                child = {**assignment, var: value}
+                if visit(child, self.run(child)):
+                    return True
+            return False
+
+        with suppress(Exhausted, Inexact):
+            visit({}, self.root)
+        return found
+
     def constant(
         self, read: Callable[[Pass], Any], order: list[Var] | None = None
     ) -> tuple[bool, Any]:
@@ -619,6 +650,11 @@ class Completer:
 
         differs = visit({}, self.root)
         return (not differs and bool(seen)), (seen[0] if seen else UNKNOWN)
+
+
+def _ids(outcome: Outcome) -> tuple[str | None, str | None]:
+    first, then = outcome
+    return (first.id if first is not None else None, then.id if then is not None else None)
 
 
 def _is_number_var(search: Completer, var: Var) -> bool:

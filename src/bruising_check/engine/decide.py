@@ -23,8 +23,8 @@ from bruising_check.engine.evaluate import (
     FiredRule,
     Pass,
     Skipped,
+    asked_only_if,
     compute,
-    fact_value,
     follow_on_trace,
     run_pass,
 )
@@ -34,6 +34,7 @@ from bruising_check.protocol.conditions import (
     PENDING_KEYS,
     UNKNOWN,
     UNKNOWN_KEYS,
+    Condition,
     Truth,
     evaluate,
 )
@@ -70,6 +71,18 @@ class ResolvedAction:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An outcome exactly as urgent as the one decided, with other pathways (equal ranks: for
+    example "same-day GP" and "same-day paediatrician"), that some answers to the unknowns give.
+    `depends_on`: the unknowns (paths, 1-based) whose answers differ from those that give the
+    decided outcome."""
+
+    pathway: Pathway | None
+    then: Pathway | None
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Decision:
     pathway: Pathway | None
     rules_fired: tuple[FiredRule, ...]
@@ -88,6 +101,10 @@ class Decision:
     item_derived: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     """Per-item facts: group id -> one mapping of fact id -> value per item (UNKNOWN where the
     fact differs between completions of the unknowns)."""
+    equally_urgent: tuple[Alternative, ...] = ()
+    """Other outcomes as urgent as this one that the unknowns could give (equal alternatives):
+    which applies depends on answers not known, so the printout and the record name them. The
+    outcome decided is the one whose pathway comes first in the protocol's list of pathways."""
     exact: bool = True
     """False when there were too many completions of the unknowns to search: the outcome is then
     the sound three-valued (Kleene) upper bound, never less urgent than the exact one, and
@@ -160,41 +177,88 @@ def decide(
             exact, final, witness, assignment = False, root.upper, root, {}
     decided, settled = _decided(search, final, assignment if witness.definite else None, exact)
     exact = exact and settled
+    alternatives: tuple[Alternative, ...] = ()
+    if exact and not root.definite and witness.definite and _shared_ranks(protocol):
+        # Equal alternatives: the one first in the protocol's own order of pathways is shown
+        # (not whichever the search reached first), and the others are named.
+        found = [(final, witness, assignment), *search.ties(final)]
+        order = {p.id: i for i, p in enumerate(protocol.pathways)}
+
+        def place(o: Outcome) -> tuple[int, int]:
+            first, then = o
+            return (
+                order.get(first.id, -1) if first is not None else -1,
+                order.get(then.id, -1) if then is not None else -1,
+            )
+
+        final, witness, assignment = min(found, key=lambda f: place(f[0]))
+        alternatives = tuple(
+            Alternative(o[0], o[1], _differ(assignment, other))
+            for o, _, other in found
+            if o is not final
+        )
     facts, item_facts = _settled_facts(protocol, search, root)
     _screening_not_applicable(protocol, facts, item_facts)
 
-    fired = _fired(protocol, root, witness, final, exact)
+    fired = _fired(protocol, root, witness, final, exact, search)
     pathway, then = final
     actions: list[ResolvedAction] = []
+    no_context: dict[str, Any] = {}
     for pw in (pathway, then):
         if pw is not None:
-            actions.extend(_applying(protocol, pw.actions, pw.id, root.env))
-    with_context = None if context is None else {**root.env, **context_env(protocol, context)}
+            actions.extend(_applying(protocol, pw.actions, pw.id, search, no_context))
+    extra = None if context is None else context_env(protocol, context)
     for adv in protocol.advice:
-        if with_context is None and reads_context(protocol, adv.when):
+        if extra is None and reads_context(protocol, adv.when):
             continue  # no context yet (the guided check's first result): not judged at all
-        truth = evaluate(adv.when, root.env if with_context is None else with_context)
+        truth = _truth(search, adv.when, extra or no_context)
         if truth is Truth.FALSE:
             continue
         fired.append(
             FiredRule(adv.id, adv.because, adv.cite, "advice", certain=truth is Truth.TRUE)
         )
-        env = root.env if with_context is None else with_context
-        actions.extend(_applying(protocol, adv.actions, adv.id, env))
+        actions.extend(_applying(protocol, adv.actions, adv.id, search, extra or no_context))
 
+    given = _given(root)
+    skipped = list(root.not_asked)
+    for q in protocol.questions:
+        # Not answered, and whether it is asked hangs on an unknown: when it is asked in no
+        # completion, it is not asked (not "not known": nothing is left to find out).
+        maybe = q.id in root.values.get(MAYBE_ASKED_KEYS, ()) and q.ask_if is not None
+        if maybe and q.ask_if is not None and _truth(search, q.ask_if, {}) is Truth.FALSE:
+            given[q.id] = None
+            skipped.append(Skipped(q.id, asked_only_if(protocol, q.ask_if)))
     return Decision(
         pathway=pathway,
         rules_fired=tuple(fired),
         actions=tuple(actions),
         derived=facts,
-        answers=_given(root),
-        not_asked=tuple(root.not_asked),
-        unanswered=tuple(_unanswered(protocol, _given(root))),
+        answers=given,
+        not_asked=tuple(skipped),
+        unanswered=tuple(_unanswered(protocol, given)),
         then=then,
         unknowns_that_decided=decided,
         item_derived=item_facts,
+        equally_urgent=alternatives,
         exact=exact,
     )
+
+
+def _shared_ranks(protocol: Protocol) -> bool:
+    """Two pathways share an urgency rank (equal alternatives): only then can outcomes tie."""
+    ranks = [p.urgency for p in protocol.pathways]
+    return len(set(ranks)) < len(ranks)
+
+
+def _differ(chosen: Mapping[Var, Any], other: Mapping[Var, Any]) -> tuple[str, ...]:
+    """The unknowns answered differently in two completions (one left open counts as different
+    when the other fixes it)."""
+    paths = [
+        v.path
+        for v in (*chosen, *(v for v in other if v not in chosen))
+        if v not in chosen or v not in other or chosen[v] != other[v]
+    ]
+    return tuple(dict.fromkeys(paths))
 
 
 RESERVED = (UNKNOWN_KEYS, PENDING_KEYS, MAYBE_ASKED_KEYS)
@@ -377,14 +441,51 @@ def _settle(search: Completer, read: Any, order: list[Var] | None) -> Any:
     return value if same else UNKNOWN
 
 
+def _truth(search: Completer, cond: Condition, extra: Mapping[str, Any]) -> Truth:
+    """`cond` over every completion of the unknowns: TRUE or FALSE when it is the same in all of
+    them (a 6-year-old with no gestation is not "born before 37 weeks" in any), UNKNOWN when it
+    differs, depends on an unknown context answer (`extra`), or the search budget runs out."""
+    truth = evaluate(cond, {**search.root.env, **extra})
+    if truth is not Truth.UNKNOWN or not search.vars:
+        return truth
+
+    def read(p: Pass) -> Any:
+        value = evaluate(cond, {**p.env, **extra})
+        return UNKNOWN if value is Truth.UNKNOWN else value is Truth.TRUE
+
+    value = _settle(search, read, None)
+    if value is UNKNOWN:
+        return Truth.UNKNOWN
+    return Truth.TRUE if value else Truth.FALSE
+
+
+def _first_decider(p: Pass) -> Any:
+    """The id of the rule that decides in `p` (None: no rule matches), or UNKNOWN when an
+    earlier rule might still apply."""
+    if not p.trace:
+        return None
+    return p.trace[0].id if p.trace[0].kind == "decides" else UNKNOWN
+
+
 def _fired(
-    protocol: Protocol, root: Pass, witness: Pass, final: Outcome, exact: bool
+    protocol: Protocol,
+    root: Pass,
+    witness: Pass,
+    final: Outcome,
+    exact: bool,
+    search: Completer,
 ) -> list[FiredRule]:
     """The rule that decides for the answers as given, the rule that gives the outcome in the
     most urgent completion (when unknowns raised it), the follow-on rule, and any invariant
-    that raised the outcome."""
+    that raised the outcome. A rule that decides in every completion of the unknowns decides:
+    it is not one that "might apply"."""
     fired: list[FiredRule] = []
     root_decider = next((r for r in root.trace if r.kind == "decides"), None)
+    if root_decider is None and exact and search.vars:
+        settled = _settle(search, _first_decider, None)
+        rule = next((r for r in protocol.rules if r.id == settled), None)
+        if rule is not None and settled is not UNKNOWN:
+            root_decider = FiredRule(rule.id, rule.because, rule.cite, "decides", rule.pathway)
     source = witness if exact else root
     chosen: FiredRule | None = None
     for r in source.trace:
@@ -436,13 +537,15 @@ def _applying(
     protocol: Protocol,
     actions: tuple[Action, ...],
     source: str,
-    env: Mapping[str, Any],
+    search: Completer,
+    extra: Mapping[str, Any],
 ) -> list[ResolvedAction]:
     """The actions whose `when` holds or might (not known: included, marked uncertain; an
-    advice entry that only might apply says so in its reason)."""
+    advice entry that only might apply says so in its reason); one whose `when` is false in
+    every completion of the unknowns is left out."""
     out: list[ResolvedAction] = []
     for a in actions:
-        truth = Truth.TRUE if a.when is None else evaluate(a.when, env)
+        truth = Truth.TRUE if a.when is None else _truth(search, a.when, extra)
         if truth is Truth.FALSE:
             continue
         out.append(_resolve(protocol, a, source, uncertain=truth is Truth.UNKNOWN))
@@ -454,12 +557,3 @@ def _resolve(
 ) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
     return ResolvedAction(action, contact, source, uncertain)
-
-
-def item_fact(decision: Decision, group: str, n: int, fid: str) -> Any:
-    """One item's fact from a decision (`n` 0-based)."""
-    items = decision.item_derived.get(group, ())
-    return items[n].get(fid) if n < len(items) else None
-
-
-_ = fact_value  # re-exported for callers that evaluate one fact

@@ -235,11 +235,20 @@ def _default(q: NumberQuestion) -> Any:
     return int(q.default) if q.integer else q.default
 
 
+def asked_only_if(protocol: Protocol, cond: Condition | None, group: str | None = None) -> str:
+    """Why a question was not asked, in words: "asked only if ..." (or "not asked")."""
+    return _reason(protocol, cond, group)
+
+
 def _reason(protocol: Protocol, cond: Condition | None, group: str | None = None) -> str:
     """Why a question was not asked, in words (fact labels, option labels; never ids)."""
-    from bruising_check.protocol.wording import in_words
+    from bruising_check.protocol.wording import condition_text
 
-    return f"asked only if {in_words(protocol, cond, group)}" if cond is not None else "not asked"
+    return (
+        f"asked only if {condition_text(protocol, cond, group)}"
+        if cond is not None
+        else "not asked"
+    )
 
 
 def _items(

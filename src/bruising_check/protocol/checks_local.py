@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from bruising_check.problems import Code, Problem
-from bruising_check.protocol.levels import level_rank
-from bruising_check.protocol.model import Policy, Protocol
+from bruising_check.protocol.levels import LEVEL_DEADLINE_HOURS, LEVEL_LABELS, level_rank
+from bruising_check.protocol.model import Pathway, Policy, Protocol
 from bruising_check.protocol.yamlread import Located
 
 
@@ -38,6 +38,7 @@ def check_levels(p: Protocol, located: Located, today: dt.date) -> Iterator[Prob
     for i, pw in enumerate(p.pathways):
         if pw.level is None:
             continue
+        yield from _level_timescale(pw, i, located)
         for other in p.pathways:
             if (
                 other.level is not None
@@ -54,6 +55,27 @@ def check_levels(p: Protocol, located: Located, today: dt.date) -> Iterator[Prob
                 break
 
 
+def _level_timescale(pw: Pathway, i: int, located: Located) -> Iterator[Problem]:
+    """A pathway's own clock no longer than its level allows (a "referral - immediate" level on a
+    24-hour timescale would compare as more urgent than a same-day referral, which it is not).
+    A timescale without a clock (a label only, or `after` another action) is not judged."""
+    level = pw.level
+    most = LEVEL_DEADLINE_HOURS.get(level) if level is not None else None
+    ts = pw.timescale
+    if level is None or most is None or ts.after is not None:
+        return
+    hours = ts.hours if ts.hours is not None else 24.0 if ts.same_day else None
+    if hours is None or hours <= most:
+        return
+    allowed = "immediately" if most == 0 else f"within {most:g} hours"
+    yield located.problem(
+        Code.W_LEVEL_TIMESCALE,
+        f"pathway {pw.id!r} has level {level} ({LEVEL_LABELS[level].lower()}), which"
+        f" means acting {allowed}, but its timescale is {ts.label!r} ({hours:g} hours)",
+        ("pathways", i, "timescale"),
+    )
+
+
 POLICY_FIELDS = frozenset(Policy.model_fields)
 
 
@@ -66,6 +88,12 @@ def check_deviations(p: Protocol, located: Located, today: dt.date) -> Iterator[
         if d.id in seen:
             yield located.problem(Code.DUPLICATE_ID, f"duplicate id {d.id!r}", (*at, "id"))
         seen.add(d.id)
+        if d.approved_on is None:
+            yield located.problem(
+                Code.W_DEVIATION_UNDATED,
+                f"approved deviation {d.id!r} has no approval date (approved_on)",
+                (*at, "id"),
+            )
         if not d.rules and d.when is None and not d.policy:
             yield located.problem(
                 Code.MISSING_KEY,

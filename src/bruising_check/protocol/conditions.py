@@ -26,7 +26,10 @@ Scalar = bool | int | float | str
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Built on first use, not at import: a check validates whole protocols, whose one schema
+    # holds every node (issue 15: building each class's validator at import cost the start-up).
+    # The forward references to `Condition` are resolved then, from this module.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class AllOf(_Node):
@@ -253,16 +256,6 @@ Condition = Annotated[
     | Annotated[Compare, Tag("compare")],
     Discriminator(_condition_kind),
 ]
-
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-Not.model_rebuild()
-Quantified.model_rebuild()
-CountOf.model_rebuild()
-Some.model_rebuild()
-Every.model_rebuild()
-Count.model_rebuild()
-RoleIs.model_rebuild()
 
 
 class Truth(Enum):
@@ -570,6 +563,3 @@ def _literal(value: Any) -> str:
 
 def _paren(text: str, cond: Condition) -> str:
     return f"({text})" if isinstance(cond, (AllOf, AnyOf)) else text
-
-
-ConditionKind = Literal["all", "any", "not", "some", "every", "count", "role", "compare"]

@@ -40,3 +40,17 @@ LEVEL_LABELS: dict[Level, str] = {
 def level_rank(level: Level) -> int:
     """0 is the most urgent; larger is less urgent."""
     return LEVELS.index(level)
+
+
+LEVEL_DEADLINE_HOURS: dict[Level, float] = {
+    "protect_now": 0.0,
+    "emergency_care": 0.0,
+    "social_care_immediate": 0.0,
+    "social_care_same_day": 24.0,
+    "social_care_24h": 24.0,
+    "health_opinion_same_day": 24.0,
+}
+"""The longest pathway timescale each level allows, in hours (immediately is 0; the same day
+counts as 24, as in the cross-protocol comparison). A level not listed (discussion, record and
+advise, out of scope) sets no clock. A pathway whose own timescale is longer claims more urgency
+than it gives, and since protocols compare by level, that would hide a less urgent pathway."""

@@ -30,7 +30,10 @@ Cites = Annotated[tuple[Id, ...], Field(min_length=1, description="Source ids th
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Built on first use, not at import (issue 15): loading a protocol builds the one `Protocol`
+    # schema, which holds every model below; a class used on its own is built when first used.
+    # Forward references (`Expr` in `Add`) are resolved then, from this module.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 # --- metadata and sources -------------------------------------------------------------------
@@ -189,7 +192,6 @@ ItemQuestion = Annotated[
     Field(discriminator="type"),
 ]
 """A question that may stand inside a repeated group (anything but another group)."""
-ChoiceQuestion = SingleChoiceQuestion | MultipleChoiceQuestion
 
 
 # --- derived facts --------------------------------------------------------------------------
@@ -259,11 +261,6 @@ Expr = Annotated[
     Discriminator(_expr_kind),
 ]
 """Arithmetic on answers, facts and constants: linear, so the analyser can reason about it."""
-
-Add.model_rebuild()
-Sub.model_rebuild()
-Mul.model_rebuild()
-Div.model_rebuild()
 
 
 class BooleanFact(Model):
@@ -577,6 +574,19 @@ class Policy(Model):
         return value is not None and value != NOT_STATED
 
 
+def policy_differences(old: Policy | None, new: Policy | None) -> list[str]:
+    """The policy fields whose positions differ, in the order the fields are declared. A field
+    neither version states (`not_stated`, null, or no `policy:` block at all) is no change,
+    whatever its spelling; a field one version states and the other does not is one. The one
+    test the board paper (`versions.matching.policy_changes`) and the behaviour comparison's
+    unused deviations use."""
+
+    def value(policy: Policy | None, field: str) -> object:
+        return getattr(policy, field) if policy is not None and policy.stated(field) else None
+
+    return [f for f in Policy.model_fields if value(old, f) != value(new, f)]
+
+
 # --- what the partnership approved or intends (issue 14: docs/design/local-protocols.md) -------
 
 
@@ -596,7 +606,14 @@ class ApprovedDeviation(Model):
     ] = ()
     why: Text
     approved_by: Text
-    approved_on: dt.date
+    approved_on: Annotated[
+        dt.date | None,
+        Field(
+            description="When the board approved it. Leave it out only when the approval record"
+            " could not be read (`validate` warns, and printouts say the date is not recorded):"
+            " never a placeholder date."
+        ),
+    ] = None
     cite: tuple[Id, ...] = ()
 
 

@@ -32,10 +32,6 @@ ROLE_HELP = (
 _ROLE_KEYS = {"in", "equals", "health_professional"}
 
 
-def uses_roles(protocol: Protocol) -> bool:
-    return bool(protocol.roles) or any(True for _ in role_tests(protocol))
-
-
 def role_tests(protocol: Protocol) -> Iterator[tuple[Path, RoleIs]]:
     """Every `{role: ...}` test, with its path."""
     for root, cond, _owner in all_conditions(protocol):

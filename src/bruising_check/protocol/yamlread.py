@@ -242,8 +242,6 @@ def _marked(exc: yaml.MarkedYAMLError, file: str) -> Problem:
 
 
 _BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 
 

@@ -141,11 +141,24 @@ class FollowOn(_Sparse):
     deadline: Deadline
 
 
+class EquallyUrgent(Frozen):
+    """Another outcome exactly as urgent (an equal alternative, such as a same-day GP review
+    and a same-day paediatric opinion) that the answers not known could give: `depends_on`
+    lists those answers (paths, 1-based)."""
+
+    id: str
+    title: str
+    then: str | None = None
+    depends_on: tuple[str, ...] = ()
+
+
 class Outcome(_Sparse):
     """`level`: the pathway's level on the national scale (protocol/levels.py), where it
-    declares one; `out_of_scope` means this procedure does not apply (never "no action")."""
+    declares one; `out_of_scope` means this procedure does not apply (never "no action").
+    `equally_urgent`: other outcomes as urgent that answers not known could give (which one
+    applies depends on them), left out when there are none."""
 
-    _SPARSE = ("level",)
+    _SPARSE = ("level", "equally_urgent")
 
     id: str
     title: str
@@ -158,6 +171,7 @@ class Outcome(_Sparse):
     deadline: Deadline
     then: str | None = None
     then_pathway: FollowOn | None = None
+    equally_urgent: tuple[EquallyUrgent, ...] = ()
 
 
 class ActionEntry(_Sparse):
@@ -547,6 +561,16 @@ def _outcome(protocol: Protocol, decision: Decision, now: dt.datetime) -> Outcom
             level=then.level,
             summary=then.summary,
             deadline=_must(deadline(then.timescale, now)),
+        ),
+        equally_urgent=tuple(
+            EquallyUrgent(
+                id=a.pathway.id,
+                title=a.pathway.title,
+                then=None if a.then is None else a.then.id,
+                depends_on=a.depends_on,
+            )
+            for a in decision.equally_urgent
+            if a.pathway is not None
         ),
     )
 

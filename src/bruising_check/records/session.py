@@ -885,7 +885,3 @@ def _as_given(g: GroupQuestion, items: tuple[Item, ...]) -> tuple[Item, ...]:
 def _is_option(q: Question, word: str) -> bool:
     """Whether a control word is also an option id, in which case the option wins."""
     return any(o.id.lower() == word for o in getattr(q, "options", ()))
-
-
-def run_session(protocol: Protocol, sha256: str, ask: Ask, clock: Clock) -> Outcome:
-    return Session(protocol, sha256, ask, clock).run()

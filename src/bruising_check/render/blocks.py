@@ -1,8 +1,9 @@
 """The one block document model: a document is sections of headings, paragraphs, field lists,
 checklists, tables, warnings, a body map and a signature block, and for the handbook subheadings,
-nested outlines and the drawn flowchart. Builders (the rationale, the handbook) make a
-`Document`; thin emitters (terminal, text, Markdown, HTML, PDF) only lay it out, each making text
-safe at its own boundary. Every text here is as written by the protocol, the answers or a person.
+nested outlines and the drawn flowchart. Builders (the rationale, the handbook, the board paper,
+the diff report) make a `Document`; thin emitters (terminal, text, Markdown, HTML, PDF) only lay
+it out, each making text safe at its own boundary. Every text here is as written by the
+protocol, the answers or a person.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from bruising_check.render.chart import Scene
 
 Style = Literal["normal", "strong", "small", "quote"]
+Mark = Literal["plain", "del", "ins", "strong", "code", "warn"]
+"""How a run of text inside a line is marked (the diff report: words removed and added, ids as
+code, warnings)."""
+Span = tuple[Mark, str]
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,13 @@ class Para:
     text: str
     style: Style = "normal"
     label: str | None = None  # shown in bold before the text
+    spans: tuple[Span, ...] = ()
+    """The same text as marked runs, for an emitter that marks them (`text` is their join)."""
+
+
+def marked(*spans: Span) -> Para:
+    """A paragraph of marked runs."""
+    return Para("".join(t for _, t in spans), spans=spans)
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,13 @@ class Checklist:
 class Bullet:
     text: str
     sub: tuple[str, ...] = ()
+    spans: tuple[Span, ...] = ()
+    """The same text as marked runs (see `Para.spans`)."""
+
+
+def marked_bullet(*spans: Span) -> Bullet:
+    """A bullet of marked runs."""
+    return Bullet("".join(t for _, t in spans), spans=spans)
 
 
 @dataclass(frozen=True)

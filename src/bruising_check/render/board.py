@@ -38,6 +38,7 @@ from bruising_check.render.board_sentences import (
     changed_pathways,
     count_of,
     effect_sentences,
+    less_urgent_pathways,
     level_words,
     out_or_none,
     outcome_words,
@@ -49,7 +50,7 @@ from bruising_check.render.board_sentences import (
     question_sentences,
     short,
 )
-from bruising_check.render.words import contact_line, long_date
+from bruising_check.render.words import UNDATED, contact_line, long_date
 from bruising_check.versions.board import (
     BoardPaper,
     Effect,
@@ -149,13 +150,18 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     if impact is None:
         return
     order = {"less_urgent": 0, "more_urgent": 1, "different_actions": 2, "same": 3}
+
+    def shown(pair: tuple[str, str]) -> tuple[int, str]:
+        """Where the transition sorts and what it is called: not compared (a pathway without a
+        level) sorts with less urgent and says it may be, never "same urgency"."""
+        if not impact.compared(pair):
+            return 0, "NOT COMPARED, may be less urgent"
+        d = outcome_direction(paper.old, paper.new, (pair[0], None), (pair[1], None))
+        return order[d], w.DIRECTION_WORDS[d]
+
     changed = sorted(
         ((k, n) for k, n in impact.transitions.items() if k[0] != k[1]),
-        key=lambda kn: (
-            order[outcome_direction(paper.old, paper.new, (kn[0][0], None), (kn[0][1], None))],
-            -kn[1],
-            kn[0],
-        ),
+        key=lambda kn: (shown(kn[0])[0], -kn[1], kn[0]),
     )
     ran = sum(impact.transitions.values())
     blocks: list[Block] = []
@@ -171,18 +177,40 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
     blocks.append(Para(lead, "strong"))
     items = []
     for (a, b), n in changed:
-        d = outcome_direction(paper.old, paper.new, (a, None), (b, None))
         cases = impact.changed_cases.get((a, b), [])
         more = f" and {n - len(cases):,} more" if n > len(cases) else ""
         items.append(
             Bullet(
-                f"{w.DIRECTION_WORDS[d]}: {count_of(n, 'case')} from"
+                f"{shown((a, b))[1]}: {count_of(n, 'case')} from"
                 f" “{pathway_title(paper.old, a)}” to “{pathway_title(paper.new, b)}”",
                 (f"{_case_list(cases)}{more}",),
             )
         )
     if items:
         blocks.append(Bullets(tuple(items)))
+    # Cases that keep a pathway whose actions change: not "a different pathway", but a board
+    # must see them, above all when the change is less urgent (an action removed).
+    kept = []
+    for pa, pb in changed_pathways(paper):
+        n = impact.transitions.get((pa.id, pb.id), 0)
+        if pa.id != pb.id or not n:
+            continue
+        cases = impact.kept_cases.get(pa.id, [])
+        more = f" and {n - len(cases):,} more" if n > len(cases) else ""
+        words = level_words(pa, pb)
+        kept.append(
+            (
+                not words.startswith("LESS URGENT"),
+                Bullet(
+                    f"{words}: {count_of(n, 'case')} keep “{pb.title}”, whose"
+                    " actions change (see “Pathways whose actions change”)",
+                    (f"{_case_list(cases)}{more}",),
+                ),
+            )
+        )
+    if kept:
+        blocks.append(Para("Cases that keep their pathway, whose actions change:"))
+        blocks.append(Bullets(tuple(b for _, b in sorted(kept, key=lambda kb: kb[0]))))
     if ran < impact.total:
         blocks.append(
             Warning(
@@ -238,7 +266,7 @@ def _summary(paper: BoardPaper) -> Section:
                 " engines did not reproduce: see “Not confirmed by the engines”."
             )
         )
-    if any(e.direction == "less_urgent" for e in paper.effects):
+    if any(e.direction == "less_urgent" for e in paper.effects) or less_urgent_pathways(paper):
         blocks.append(
             Warning(
                 f"Some babies would get a less urgent pathway under version {nm.version}. The"
@@ -291,7 +319,7 @@ def _effects(paper: BoardPaper) -> Iterator[Section]:
                 blocks.append(
                     Para(
                         f"Approved deviation “{dev.id}”: {dev.why} (approved by"
-                        f" {dev.approved_by}, {long_date(dev.approved_on)})."
+                        f" {dev.approved_by}, {long_date(dev.approved_on, UNDATED)})."
                     )
                 )
             named = {t for c in e.clauses for t in re.findall(r"[A-Za-z0-9_]+", c)}
@@ -402,9 +430,25 @@ def _policy(paper: BoardPaper) -> Iterator[Section]:
         for p in paper.policy
     )
     om, nm = paper.old.metadata, paper.new.metadata
+    # Say which of these positions the tool checks against the rules: a board must not read a
+    # position that is only stated as one that was checked.
+    from bruising_check.analysis.policy import checked_against_rules
+
+    checked = [
+        w.POLICY_NAMES.get(p.field, p.field)
+        for p in paper.policy
+        if checked_against_rules(paper.new, p.field)
+    ]
+    note = (
+        f"Of these, bruising-check validate checks version {nm.version}'s position against its"
+        f" rules for: {'; '.join(checked)}. The others are as each version states them, not"
+        " checked against the rules."
+        if checked
+        else "These positions are as each version states them: none is checked against the rules."
+    )
     yield Section(
         "Policy positions",
-        (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows),),
+        (Table(("Position", f"Version {om.version}", f"Version {nm.version}"), rows), Para(note)),
     )
 
 
@@ -428,7 +472,10 @@ def _approvals(paper: BoardPaper) -> Iterator[Section]:
             status = "matches no change here: the protocol may have changed since it was approved"
         else:
             status = "covers no change shown here"
-        subs = [f"Approved by {d.approved_by}, {long_date(d.approved_on)}", f"Status: {status}"]
+        subs = [
+            f"Approved by {d.approved_by}, {long_date(d.approved_on, UNDATED)}",
+            f"Status: {status}",
+        ]
         if d.rules:
             subs.insert(0, f"Rules: {', '.join(d.rules)}")
         if d.policy:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from bruising_check.protocol.model import Pathway, Protocol
+from bruising_check.analysis.direction import content_direction, deadline
+from bruising_check.protocol.levels import level_rank
+from bruising_check.protocol.model import Pathway, Protocol, Timescale
 from bruising_check.render import board_words as w
 from bruising_check.render.words import long_date
 from bruising_check.versions.board import BoardPaper, Cause, Effect
@@ -67,6 +69,12 @@ def changed_pathways(paper: BoardPaper) -> list[tuple[Pathway, Pathway]]:
     return out
 
 
+def less_urgent_pathways(paper: BoardPaper) -> list[Pathway]:
+    """Pathways both versions have that become less urgent: a lower level, or at the same level
+    a removed action or a longer timescale (as `validate --against` judges them)."""
+    return [b for a, b in changed_pathways(paper) if level_words(a, b).startswith("LESS URGENT")]
+
+
 def action_policy(paper: BoardPaper) -> list[PolicyChange]:
     """The action policy changes, when a referral pathway's actions changed with them."""
     referral = any((b.level or "").startswith("social_care") for _, b in changed_pathways(paper))
@@ -95,6 +103,9 @@ def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
 
 def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[str]:
     causes = {e.cause.key for e in paper.effects}
+    # A question another change's conditions name (Devon's judgement question, with the role):
+    # never "no baby's pathway depends on it".
+    named = {qid for e in paper.effects for qid in (*e.relevant, *e.cause.questions)}
     for c in paper.changes:
         if c.section != "questions" or c.item is None:
             continue
@@ -105,6 +116,8 @@ def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[s
             only = f"asked only by version {version.metadata.version}"
             if c.item in causes:
                 effect = "it changes which pathway some babies get (see above)"
+            elif c.item in named:
+                effect = "its answer is part of a change of pathway (see above)"
             elif paper.compared:
                 effect = "no baby's pathway depends on it"
             else:  # never claim what was not shown
@@ -255,10 +268,68 @@ def level_words(a: Pathway, b: Pathway) -> str:
             if a.level is None and b.level is None
             else "one version gives it no level"
         )
+        if a.id == b.id and content_direction(a, b) == "less_urgent":
+            # `validate --against` compares one pathway by its content whatever its level.
+            less, more = content_reasons(a, b)
+            though = f", though {_and(more)}" if more else ""
+            return (
+                f"LESS URGENT by its content ({_and(less) or 'its content'}{though});"
+                f" the levels are not compared ({which})"
+            )
         return f"Different actions; urgency not compared ({which})"
     if a.level != b.level:
-        return f"Urgency level changes ({a.level.replace('_', ' ')} → {b.level.replace('_', ' ')})"
+        change = (
+            f"urgency level changes ({a.level.replace('_', ' ')} → {b.level.replace('_', ' ')})"
+        )
+        lower = level_rank(b.level) > level_rank(a.level)
+        return f"{'LESS URGENT' if lower else 'More urgent'}: {change}"
+    if a.id == b.id:
+        # One pathway whose content changed: judged as `validate --against` and
+        # `diff --fail-on-deescalation` judge it (a removed action or a longer timescale is
+        # less urgent), never called "same urgency" while those call it less urgent.
+        direction = content_direction(a, b)
+        less, more = content_reasons(a, b)
+        if direction == "less_urgent":
+            though = f", though {_and(more)}" if more else ""
+            return f"LESS URGENT at the same level ({_and(less) or 'its content'}{though})"
+        if direction == "more_urgent":
+            return f"More urgent at the same level ({_and(more) or 'its content'})"
     return "Different actions, same urgency"
+
+
+def content_reasons(a: Pathway, b: Pathway) -> tuple[list[str], list[str]]:
+    """What makes one pathway's new content (`b`) less and more urgent than its old (`a`), in
+    words: the wording of `analysis.direction.content_direction`, which gives the verdict."""
+    less: list[str] = []
+    more: list[str] = []
+
+    def clock(old: Timescale | None, new: Timescale | None, what: str) -> None:
+        x, y = deadline(old), deadline(new)
+        if x == y:
+            return
+        if y is None:
+            less.append(f"{what} no longer has a clock time")
+        elif x is None:
+            more.append(f"{what} now has a clock time")
+        elif y > x:
+            less.append(f"{what} is longer")
+        else:
+            more.append(f"{what} is shorter")
+
+    clock(a.timescale, b.timescale, "its timescale")
+    old = {x.id: x for x in a.actions}
+    new = {x.id: x for x in b.actions}
+    gone = [x for x in old if x not in new]
+    added = [x for x in new if x not in old]
+    if gone:
+        less.append(
+            "an action is removed" if len(gone) == 1 else f"{len(gone)} actions are removed"
+        )
+    if added:
+        more.append("an action is added" if len(added) == 1 else f"{len(added)} actions are added")
+    for aid in [x for x in old if x in new]:
+        clock(old[aid].timescale, new[aid].timescale, f"the timescale of “{short(old[aid].text)}”")
+    return less, more
 
 
 def pathway_change(a: Pathway, b: Pathway, c: Change) -> str | None:
@@ -313,6 +384,10 @@ ACTION_FIELDS = {
     "responsible": "Who does it",
     "roles": "Roles",
 }
+
+
+def _and(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def first_sentence(text: str) -> str:

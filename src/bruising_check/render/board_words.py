@@ -14,13 +14,16 @@ from typing import Any
 
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
     Question,
     SingleChoiceQuestion,
 )
+from bruising_check.render.words import POLICY_NAMES as POLICY_NAMES
 from bruising_check.render.words import option_label
+from bruising_check.render.words import policy_value as policy_value
 
 # Milestones as verbs, for "who rolls but does not crawl" (the option ids of the national format).
 VERBS: dict[str, tuple[str, str]] = {
@@ -41,26 +44,6 @@ DIRECTION_WORDS = {
     "more_urgent": "More urgent",
     "different_actions": "Different actions, same urgency",
     "same": "The same outcome",
-}
-POLICY_NAMES: dict[str, str] = {
-    "rolling_counts_as_mobility": "Rolling counts as mobility",
-    "mobility_milestones": "Milestones that make a child mobile",
-    "age_anchor": "Age anchor",
-    "corrected_age": "Corrected age for prematurity",
-    "scope_mark_types": "Marks in scope",
-    "petechiae_count_as_bruise": "Petechiae count as a bruise",
-    "disability": "Disabled or developmentally delayed children",
-    "nim_explanation": "Does the explanation matter for a non-mobile baby",
-    "who_may_decide_no_referral": "Who may decide not to refer",
-    "suspected_birthmark": "Suspected birthmark",
-    "medical_procedure_marks": "Marks from a medical procedure",
-    "known_bleeding_disorder": "Known bleeding disorder",
-    "first_step": "First step",
-    "strategy_discussion": "Strategy discussion",
-    "referral_timescale": "Referral timescale",
-    "remote_reports": "Reports by phone, photo or a third party",
-    "escalation_if_declined": "Escalation if a referral is declined",
-    "informing_parents": "Informing parents",
 }
 _CLAUSE = re.compile(
     r"^(?P<q>[a-z0-9_]+) (?:(?P<op>is exactly|is one of|includes any of|includes none of|"
@@ -90,6 +73,17 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     if found is None:
         return str(value)
     p, q = found
+    if isinstance(q, GroupQuestion) and isinstance(value, list):
+        # Each mark in words ("Mark 1 - What kind of mark: Bruise; Where: Cheek; ..."), never
+        # the answers file's mapping.
+        return (
+            " | ".join(
+                _item_words(q, n, item)
+                for n, item in enumerate(value, start=1)
+                if isinstance(item, Mapping)
+            )
+            or "none"
+        )
     if isinstance(value, list):
         return ", ".join(option_label(p, qid, v) for v in value) if value else "none of these"
     if isinstance(q, NumberQuestion) and isinstance(value, (int, float)):
@@ -97,8 +91,105 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     return option_label(p, qid, value)
 
 
+def _item_words(g: GroupQuestion, n: int, item: Mapping[str, Any]) -> str:
+    parts = []
+    for iq in g.questions:
+        if iq.id not in item or item[iq.id] is None:
+            continue
+        value = item[iq.id]
+        options = {o.id: o.label for o in getattr(iq, "options", ())}
+        if isinstance(value, bool):
+            words = "yes" if value else "no"
+        elif isinstance(value, list):
+            words = ", ".join(options.get(str(v), str(v)) for v in value) or "none of these"
+        elif isinstance(iq, NumberQuestion) and isinstance(value, int | float):
+            words = f"{value:g} {iq.unit}".strip()
+        else:
+            words = options.get(str(value), str(value))
+        parts.append(f"{label(iq)}: {words}")
+    return f"{g.item_label.capitalize()} {n} - " + "; ".join(parts)
+
+
+_QUANT = re.compile(
+    r"^(?P<quant>no|some|every|not every) (?P<item>[A-Za-z ]+?) has \((?P<inner>.*)\)$"
+)
+_ITEM_TEST = re.compile(
+    r"\b(?P<id>[a-z][a-z0-9_]*) (?P<op>is one of|is)"
+    r" (?P<vals>[A-Za-z0-9_.-]+(?:, [A-Za-z0-9_.-]+)*)"
+)
+
+
+_TOTAL = re.compile(
+    r"^the (?:number|total (?P<sum>[a-z0-9_]+)) of (?P<item>[A-Za-z ]+?)s with"
+    r" \((?P<inner>.*)\) is (?P<rest>.*)$"
+)
+
+
+def _group_of(protocols: Sequence[Protocol], item: str) -> GroupQuestion | None:
+    return next((g for p in protocols for g in p.groups if g.item_label == item), None)
+
+
+def _item_inner(group: GroupQuestion, inner: str) -> str:
+    """An item condition (`type is bruise AND unusual_site is true`) in labels."""
+    questions = {q.id: q for q in group.questions}
+    facts = {f.id: f.label for f in group.derived}
+
+    def one(t: re.Match[str]) -> str:
+        qid, op, vals = t["id"], t["op"], t["vals"].split(", ")
+        q = questions.get(qid)
+        if q is None and qid not in facts:
+            return t[0]
+        name = label(q) if q is not None else facts[qid]
+        options = {o.id: o.label for o in getattr(q, "options", ())}
+        shown = [
+            "yes" if v == "true" else "no" if v == "false" else options.get(v, v) for v in vals
+        ]
+        return f"{name}: {('one of ' if op == 'is one of' else '') + _list(shown, 'or')}"
+
+    inner = _ITEM_TEST.sub(one, inner)
+    return inner.replace(" AND ", " and ").replace(" OR ", " or ").replace("NOT (", "not (")
+
+
+def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
+    """`no mark has (patterned is yes)` as `No mark has (Is it patterned: Yes)`, and `the number
+    of marks with (...) is ≥ 2` as `Number of marks with (...): 2 or more`: the item questions'
+    and item facts' labels and the options' labels, never their ids."""
+    m = _QUANT.match(clause)
+    if m is not None:
+        group = _group_of(protocols, m["item"])
+        if group is None:
+            return None
+        return f"{m['quant'].capitalize()} {m['item']} has ({_item_inner(group, m['inner'])})"
+    t = _TOTAL.match(clause)
+    if t is None:
+        return None
+    group = _group_of(protocols, t["item"])
+    if group is None:
+        return None
+    field = next((q for q in group.questions if q.id == t["sum"]), None) if t["sum"] else None
+    what = (
+        f"{group.item_label.capitalize()}s with"
+        if t["sum"] is None
+        else f"“{label(field) if field is not None else t['sum']}”, added up over the"
+        f" {group.item_label}s with"
+    )
+    ranges = []
+    for part in t["rest"].split(" or "):
+        part = part.strip()
+        if part.startswith("= "):
+            ranges.append("none" if part[2:] == "0" and t["sum"] is None else part[2:])
+        elif part.startswith("≥ "):
+            ranges.append(f"{part[2:]} or more")
+        else:
+            ranges.append(part)
+    return f"{what} ({_item_inner(group, t['inner'])}): {' or '.join(ranges)}"
+
+
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
     """One analysis clause as `Label: answer words`."""
+    grouped = _group_clause(protocols, clause)
+    if grouped is not None:
+        return grouped
     if clause.startswith("(") and clause.endswith(")") and " OR " in clause:
         parts = [clause_words(protocols, part) for part in clause[1:-1].split(" OR ")]
         names = {part.split(": ", 1)[0] for part in parts}
@@ -131,7 +222,9 @@ def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
         }
         return f"{name}: {bound.get(op, rest)}"
     if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
-        ids = [x.strip() for x in rest.strip("[]").split(",")]
+        ids = [x.strip() for x in rest.strip("[]").split(",") if x.strip()]
+        if not ids:  # `is exactly []`: nothing chosen
+            return f"{name}: none of these"
         shown = [option_label(p, q.id, i) for i in ids]
         if op in {"is", "includes"}:
             return f"{name}: {shown[0] if len(shown) == 1 else ', '.join(shown)}"
@@ -228,18 +321,6 @@ def example_person(protocols: Sequence[Protocol], answers: Mapping[str, Any]) ->
         else:
             text += " who does not yet roll, sit or move about"
     return text
-
-
-def policy_value(protocols: Sequence[Protocol], field: str, value: Any) -> str:
-    if value is None or value == "not_stated":
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        qid = "mobility_milestones" if field == "mobility_milestones" else "mark_types"
-        return ", ".join(answer_words(protocols, qid, [v]) for v in value) or "none"
-    text = str(value)
-    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
 
 
 def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any) -> str:

@@ -41,16 +41,18 @@ from bruising_check.render.chart import (
     level_tag,
     level_words,
     runs,
+    text_width,
     urgency_band,
     wrap,
 )
-from bruising_check.render.flowchart import Trace
+from bruising_check.render.flowchart import Trace, advice_mark
 from bruising_check.render.safe import visible
 from bruising_check.render.words import NO_PATHWAY_INSTRUCTION, condition_text
 
 SIZE = 18.0  # every text but the title: 18 px at 1920x1080 is the floor for the back of a room
 TITLE = 26.0
 W = 1920.0
+H = 1080.0  # the screen the overview is drawn for
 M = 24.0
 GAP_Y = 40.0  # between a check and the next: room for the "no" label
 HIGHLIGHT = "Thick red: the path of this case. Grey: not reached."
@@ -226,7 +228,25 @@ def plan(p: Protocol) -> Plan:
             pol, _ = _residual(r, fact)
             if pol is None or pol == side:
                 steps.append(_step(p, r, fact))
-        out.branches.append((side, _merged(steps)))
+        out.branches.append((side, _merged(_unshadowed(steps, fact))))
+    return out
+
+
+def _unshadowed(steps: Sequence[Step], fact: str | None) -> list[Step]:
+    """The steps without those that can never decide on this side: a rule whose condition
+    here is the same as an earlier rule's (with no "then") always has that rule match first,
+    e.g. HIPS's "someone says a person caused a mark" (refer immediately, non-mobile babies)
+    before the baseline's same check (refer today)."""
+    out: list[Step] = []
+    seen: list[tuple[Condition, ...]] = []
+    for s in steps:
+        rule = s.rule
+        parts = _conjuncts(rule.when) if fact is None else _residual(rule, fact)[1]
+        if parts and parts in seen:
+            continue
+        out.append(s)
+        if parts and rule.then is None:
+            seen.append(parts)
     return out
 
 
@@ -374,27 +394,96 @@ class _Canvas:
         )
 
 
-def _title_lines(p: Protocol, view: str, c: _Canvas, width: float) -> float:
+def _title_lines(
+    p: Protocol, view: str, c: _Canvas, width: float, size: float = TITLE, fit: bool = False
+) -> float:
+    """The title, at `size`; with `fit`, a little smaller (never under SIZE) if that puts it
+    on one line."""
     m = p.metadata
     text = f"{m.title} (version {m.version}, {m.status}): {view}"
+    if fit:
+        size = next(
+            (s for s in (size, 20.0, SIZE) if len(wrap(text, width - 2 * M, s, bold=True)) == 1),
+            size,
+        )
     y = M
-    for line in wrap(text, width - 2 * M, TITLE, bold=True):
-        y += TITLE * 1.25
-        c.texts.append(Text(M, y, line, TITLE, bold=True))
+    for line in wrap(text, width - 2 * M, size, bold=True):
+        y += size * 1.25
+        c.texts.append(Text(M, y, line, size, bold=True))
     return y + 12
 
 
+@dataclass(frozen=True)
+class _Dims:
+    """The overview's spacing: widths of the two columns of checks and their pathway boxes
+    (left: not mobile; right: mobile), and the gaps. The text is the same size in all."""
+
+    chip_l: float = 436.0  # the pathway boxes left of the left column
+    col_l: float = 400.0  # the left column of checks
+    col_r: float = 400.0
+    chip_r: float = 436.0
+    gap_x: float = 80.0  # between a column and its pathway boxes: room for "yes"
+    gap_y: float = GAP_Y  # between one check and the next: room for "no"
+    chip_gap: float = 44.0  # between a top-row pathway box and its check
+    title: float = TITLE
+    split: tuple[float, float, float] = (24.0, 46.0, 28.0)  # the mobility split's "no", "yes"
+    flow_legend: bool = False  # the legend's levels side by side, not one a line
+
+    @property
+    def lc_x(self) -> float:
+        return M + self.chip_l + self.gap_x
+
+    @property
+    def rc_x(self) -> float:
+        return W - M - self.chip_r - self.gap_x - self.col_r
+
+
+ROOMY = _Dims()
+_TIGHT: dict[str, Any] = {
+    "gap_x": 54.0,
+    "gap_y": 20.0,
+    "chip_gap": 30.0,
+    "title": 22.0,
+    "split": (14.0, 30.0, 24.0),
+    "flow_legend": True,
+}
+# Tried in order after ROOMY; each leaves 32 px between the columns. A long branch gets the
+# width (fewer lines in each box) from the shorter one.
+TIGHT = (
+    _Dims(chip_l=460.0, col_l=404.0, col_r=404.0, chip_r=460.0, **_TIGHT),
+    _Dims(chip_l=540.0, col_l=500.0, col_r=320.0, chip_r=364.0, **_TIGHT),
+    _Dims(chip_l=364.0, col_l=320.0, col_r=500.0, chip_r=540.0, **_TIGHT),
+    _Dims(chip_l=600.0, col_l=560.0, col_r=280.0, chip_r=284.0, **_TIGHT),
+    _Dims(chip_l=284.0, col_l=280.0, col_r=560.0, chip_r=600.0, **_TIGHT),
+)
+
+
 def overview(p: Protocol, path: Trace | None = None) -> Scene:
-    """The overview for a room: see the module's docstring."""
+    """The overview for a room: see the module's docstring. Drawn roomy when that fits on a
+    1920x1080 screen with the text at full size (18 px), else with less space: the first
+    tighter spacing that fits, or the shortest."""
+    scene = _overview(p, path, ROOMY)
+    if scene.height <= H:
+        return scene
+    tried = []
+    for dims in TIGHT:
+        scene = _overview(p, path, dims)
+        if scene.height <= H:
+            return scene
+        tried.append(scene)
+    return min(tried, key=lambda x: x.height)
+
+
+def _overview(p: Protocol, path: Trace | None, dims: _Dims) -> Scene:
     c = _Canvas()
     walk_ = _Walk(path)
-    y = _title_lines(p, "overview", c, W)
+    y = _title_lines(p, "overview", c, W, dims.title, fit=dims.flow_legend)
     pl = plan(p)
 
     # Stages 1 to 3: the checks in a row, each "yes" up to its pathway box above it, the
     # split on mobility last; its two sides go down to the two columns of stage 4.
-    lc_x, rc_x, col_w, chip_w = 540.0, 980.0, 400.0, 436.0
-    lp_x, rp_x = M, W - M - chip_w
+    lc_x, rc_x = dims.lc_x, dims.rc_x
+    lp_x, rp_x = M, W - M - dims.chip_r
     fact = pl.split
     row: list[tuple[int, Step | None]] = list(pl.top)
     if fact is not None:
@@ -439,7 +528,7 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
             reached = reached and walk_.goes_on(step)
         chip_h = max((b.h for b in chips if b is not None), default=0.0)
         chip_y = header_y + 12
-        dec_y = chip_y + chip_h + 44 if chip_h else header_y + 20
+        dec_y = chip_y + chip_h + dims.chip_gap if chip_h else header_y + 20
         dec_h = max(b.h for b in decisions)
         reached = was_reached = True
         stage_shown: set[int] = set()
@@ -502,18 +591,18 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
         if fact is not None:
             # The split: "no" leaves on the left and runs above "yes", so they never cross.
             row_bottom = dec_y + dec_h  # below every check of the row, not just the split
-            y1, y2 = row_bottom + 24, row_bottom + 46
+            y1, y2 = row_bottom + dims.split[0], row_bottom + dims.split[1]
             for side, x0, yy in ((False, last.x + 40, y1), (True, last.right - 40, y2)):
                 on = reached and walk_.enters(fact, side)
                 starts.append(([(x0, last.bottom), (x0, yy)], walk_.state(on)))
-            y = y2 + 28
+            y = y2 + dims.split[2]
             c.texts.append(Text(M, y - 8, STAGES[3], SIZE, bold=True))
         else:
             starts.append(([(last.cx, last.bottom)], walk_.state(reached)))
-            y += GAP_Y
+            y += dims.gap_y
     else:
-        starts = [([(rc_x + col_w / 2, y)], None) for _ in pl.branches]
-        y += GAP_Y
+        starts = [([(rc_x + dims.col_r / 2, y)], None) for _ in pl.branches]
+        y += dims.gap_y
 
     bottoms = []
     for (branch, steps), (lead, st) in zip(pl.branches, starts, strict=True):
@@ -525,26 +614,37 @@ def overview(p: Protocol, path: Trace | None = None) -> Scene:
                 walk_,
                 steps,
                 lc_x if left else rc_x,
-                col_w,
+                dims.col_l if left else dims.col_r,
                 lp_x if left else rp_x,
-                chip_w,
+                dims.chip_l if left else dims.chip_r,
                 y,
                 lead,
                 st != "off",
                 "no" if left else "yes",
                 left,
+                dims.gap_y,
             )
         )
     y = max(bottoms) if bottoms else y
 
-    # The legend of urgency colours (stage 5) under the shorter column, or below everything.
-    right_bottom = bottoms[-1] if bottoms else y
-    legend_x = rc_x
-    legend_y = right_bottom + 40 if len(bottoms) > 1 else y + 40
-    end = _legend(c, p, legend_x, legend_y, W - M - legend_x)
+    # The legend of urgency colours (stage 5) under the shorter column (the right one when
+    # they are as long), or below everything.
+    if len(bottoms) > 1 and bottoms[0] < bottoms[-1]:
+        lx, ly, lw = M, bottoms[0] + 40, lc_x + dims.col_l - M
+    else:
+        right_bottom = bottoms[-1] if bottoms else y
+        lx, ly, lw = rc_x, right_bottom + 40 if len(bottoms) > 1 else y + 40, W - M - rc_x
+    end = _legend(c, p, lx, ly, lw, dims.flow_legend)
+    statement = STATEMENT + (" " + HIGHLIGHT if path else "")
+    if dims.flow_legend:  # tight: the statement goes under the legend, beside the long column
+        end += 12
+        for line in wrap(statement, lw, SIZE):
+            end += SIZE * 1.3
+            c.texts.append(Text(lx, end, line, SIZE))
+        return c.scene(visible(p.metadata.title), max(y, end) + M)
     y = max(y, end)
     y += 12
-    for line in wrap(STATEMENT + (" " + HIGHLIGHT if path else ""), W - 2 * M, SIZE):
+    for line in wrap(statement, W - 2 * M, SIZE):
         y += SIZE * 1.3
         c.texts.append(Text(M, y, line, SIZE))
     return c.scene(visible(p.metadata.title), y + M)
@@ -564,6 +664,7 @@ def _column(
     on: bool,
     first_label: str,
     left: bool,
+    gap_y: float = GAP_Y,
 ) -> float:
     """One branch: its checks down the column, each "yes" sideways to its pathway box."""
     label = first_label
@@ -575,7 +676,10 @@ def _column(
             chip = _chip(p, col_x, None, y, col_w, step.rule, here=here, state=walk_.state(here))
             c.boxes.append(chip)
             c.arrow(
-                _route(lead, chip.cx, chip.y), label, _label_at(lead, first), walk_.state(reached)
+                _route(lead, chip.cx, chip.y),
+                label,
+                _label_at(lead, first, gap_y),
+                walk_.state(reached),
             )
             return chip.bottom
         items = step.labels if len(step.labels) > 1 else ()
@@ -597,7 +701,7 @@ def _column(
                 chip.state,
             )
         c.boxes += [d, chip]
-        c.arrow(_route(lead, d.cx, d.y), label, _label_at(lead, first), walk_.state(reached))
+        c.arrow(_route(lead, d.cx, d.y), label, _label_at(lead, first, gap_y), walk_.state(reached))
         if left:
             c.arrow(
                 [(d.x, d.cy), (chip.right, d.cy)],
@@ -615,11 +719,11 @@ def _column(
         reached = reached and walk_.goes_on(step)
         lead = [(d.cx, d.bottom)]
         label, first = "no", False
-        y = max(d.bottom, chip.bottom) + GAP_Y
+        y = max(d.bottom, chip.bottom) + gap_y
     # Nothing matched: the protocol's own words for that, never a pathway of our own.
     end = _chip(p, col_x, None, y, col_w, None, here=False, state=walk_.state(reached))
     c.boxes.append(end)
-    c.arrow(_route(lead, end.cx, end.y), "no", _label_at(lead, first), walk_.state(reached))
+    c.arrow(_route(lead, end.cx, end.y), "no", _label_at(lead, first, gap_y), walk_.state(reached))
     return end.bottom
 
 
@@ -634,12 +738,16 @@ def _route(lead: list[Point], x: float, y: float) -> list[Point]:
     return [*lead, (x, ly), (x, y)]
 
 
-def _label_at(lead: list[Point], first: bool) -> Point:
+def _label_at(lead: list[Point], first: bool, gap_y: float = GAP_Y) -> Point:
+    """Where an arrow's "no" (or "yes") goes: beside its start, and between two checks above
+    the next one ("no" has no descender: its baseline may sit 2 px above the next box)."""
     x, y = lead[0]
-    return (x + 8, y + 20)
+    return (x + 8, y + (20 if first else min(20.0, gap_y - 2)))
 
 
-def _legend(c: _Canvas, p: Protocol, x: float, y: float, width: float) -> float:
+def _legend(c: _Canvas, p: Protocol, x: float, y: float, width: float, flow: bool = False) -> float:
+    """The urgency colours, most urgent first: one a line with the level's words, or (`flow`)
+    side by side with the level as each pathway box names it."""
     y += SIZE
     c.texts.append(
         Text(x, y, STAGES[4] + ": the colour of each pathway is its urgency", SIZE, bold=True)
@@ -647,6 +755,19 @@ def _legend(c: _Canvas, p: Protocol, x: float, y: float, width: float) -> float:
     seen: dict[str, Pathway] = {}
     for pw in sorted(p.pathways, key=lambda q: (band_order(urgency_band(p, q)), q.urgency)):
         seen.setdefault(urgency_band(p, pw), pw)
+    if flow:
+        y += SIZE * 1.55
+        at = x
+        for band, pw in seen.items():
+            words = level_tag(p, pw) if pw.level is not None else level_words(p, pw)
+            wide = SIZE + 10 + text_width(words, SIZE)
+            if at > x and at + wide > x + width:
+                at, y = x, y + SIZE * 1.55
+            fill, stroke = colours(band)
+            c.swatches.append(Swatch(at, y - SIZE + 1, SIZE, fill, stroke))
+            c.texts.append(Text(at + SIZE + 10, y, words, SIZE))
+            at += wide + 30
+        return y + 8
     for band, pw in seen.items():
         y += SIZE * 1.55
         fill, stroke = colours(band)
@@ -760,7 +881,11 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
             )
         )
         for adv in p.advice:
-            added = "✔ added for this case: " if path is not None and adv.id in path.advice else ""
+            added = {
+                None: "",
+                "added": "✔ added for this case: ",
+                "may apply": "may apply for this case (an answer it depends on is not known): ",
+            }[advice_mark(path, adv.id)]
             text = f"{added}{adv.id}: if {condition_text(p, adv.when)}"
             for line in wrap(text, W - 2 * M, SIZE):
                 y += SIZE * 1.3

@@ -75,16 +75,45 @@ def part_lines(part: MarkPart) -> list[str]:
     return lines
 
 
-def result_sections(record: Record) -> tuple[Section, ...]:
+def family_line(end: Conclusion) -> str:
+    """What the family context did, as the check's final result says it."""
+    n = len(end.from_family)
+    if not n:
+        return "The answers about the family add no action; the pathway is unchanged."
+    return (
+        f"The answers about the family add {n} action{'' if n == 1 else 's'}"
+        " (marked New); the pathway is unchanged."
+    )
+
+
+def result_sections(
+    record: Record, added: frozenset[tuple[str, str]] = frozenset()
+) -> tuple[Section, ...]:
     """The sections of the rationale the check's result screen shows, and the family context
-    it asks after the result."""
+    it asks after the result; each action in `added` ((from, action id): those the family
+    context added) marked New, as on the check's final result."""
     from dataclasses import replace
+
+    from bruising_check.render.blocks import Checklist
+    from bruising_check.render.plain import NEW_ACTION
+
+    def marked(section: Section) -> Section:
+        blocks = tuple(
+            Checklist(
+                tuple(
+                    replace(c, text=NEW_ACTION + c.text) if (a.from_, a.id) in added else c
+                    for c, a in zip(b.items, record.actions, strict=True)
+                )
+            )
+            if isinstance(b, Checklist)
+            else b
+            for b in section.blocks
+        )
+        return replace(section, blocks=blocks, on_screen=True)
 
     doc = rationale.document(record)
     return tuple(
-        replace(s, on_screen=True)
-        for s in doc.sections
-        if s.on_screen or s.heading == rationale.CONTEXT_HEADING
+        marked(s) for s in doc.sections if s.on_screen or s.heading == rationale.CONTEXT_HEADING
     )
 
 
@@ -229,10 +258,11 @@ def _slides(
     yield "<h2>Result</h2>"
     for text, kind in decided_lines(protocol, end):
         yield f'<p class="{kind or "change"}">{_e(text)}</p>'
+    yield f'<p class="change">{_e(family_line(end))}</p>'
     for line in passed:
         yield f'<p class="quiet">{_e(line)}</p>'
     yield "</section>"
-    for section in result_sections(record):
+    for section in result_sections(record, end.from_family):
         yield '<section class="slide">'
         yield f"<h2>{_e(section.heading or 'The pathway')}</h2>"
         for block in section.blocks:

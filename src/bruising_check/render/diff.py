@@ -1,51 +1,300 @@
-"""Renderings of a `DiffReport`: text (terminal), Markdown (a board paper), self-contained HTML
-and JSON. Protocol text is shown literally in each: control characters visibly escaped, Markdown
-and HTML special characters escaped.
+"""The diff report as a `Document` of the one block model (`render.blocks`: sections, subheadings,
+paragraphs and bullets of marked runs, an example's answers as fields), and its renderings: text
+(terminal), Markdown (a board paper), self-contained HTML and JSON. Protocol text is shown
+literally in each: control characters visibly escaped, Markdown and HTML special characters
+escaped.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from bruising_check import STATEMENT, __version__
+from bruising_check.analysis.direction import NOT_COMPARED_NOTE
 from bruising_check.protocol.model import Protocol
 from bruising_check.render import safe
-from bruising_check.render.markdown import md_escape
-from bruising_check.versions.report import (
+from bruising_check.render.blocks import (
+    Block,
+    Bullet,
     Bullets,
-    DiffReport,
-    Example,
-    Heading,
+    Document,
+    Fields,
+    Mark,
     Para,
+    Section,
     Span,
-    blocks,
+    Subheading,
+    marked,
+    marked_bullet,
 )
+from bruising_check.render.markdown import md_escape
+from bruising_check.versions.report import DiffReport
+from bruising_check.versions.structural import SECTIONS, Change
+
+CLASSES_SHOWN = 8
+_WHY_NOT = NOT_COMPARED_NOTE.removeprefix("not compared: ")
 
 
-def _example_lines(answers: dict[str, Any]) -> list[str]:
-    import json
+def document(r: DiffReport) -> Document:
+    om, nm = r.old.metadata, r.new.metadata
+    head = (
+        Bullets(
+            (
+                marked_bullet(
+                    ("strong", "Old: "),
+                    ("plain", f"{r.old_name} - {om.title}, version {om.version}"),
+                ),
+                marked_bullet(("plain", "sha256 "), ("code", r.old_sha256)),
+                marked_bullet(
+                    ("strong", "New: "),
+                    ("plain", f"{r.new_name} - {nm.title}, version {nm.version}"),
+                ),
+                marked_bullet(("plain", "sha256 "), ("code", r.new_sha256)),
+            )
+        ),
+    )
+    sections = [Section(None, head), Section("Summary", tuple(_summary(r)))]
+    if r.comparison is not None and r.reading is not None:
+        sections.append(Section("How the old version's questions were read", tuple(_reading(r))))
+    if r.comparison is not None:
+        sections.append(Section("Situations whose pathway changes", tuple(_behaviour(r))))
+    if r.impact is not None:
+        sections.append(Section("Impact on cases", tuple(_impact(r))))
+    sections.append(Section("What changed in the text", tuple(_structure(r))))
+    notes = [marked(("plain", note)) for note in r.notes]
+    notes.append(marked(("plain", f"{STATEMENT} bruising-check {__version__}.")))
+    sections.append(Section(None, tuple(notes)))
+    return Document(
+        f"Protocol diff: {om.id} {om.version} → {nm.id} {nm.version}",
+        f"{om.id} {om.version} → {nm.id} {nm.version}",
+        tuple(sections),
+    )
 
-    return [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in answers.items()]
+
+def _example(answers: dict[str, Any]) -> Fields:
+    """An example's answers, one per row as YAML reads them (`key: JSON value`)."""
+    return Fields(tuple((k, json.dumps(v, ensure_ascii=False)) for k, v in answers.items()))
+
+
+def _example_lines(f: Fields) -> list[str]:
+    return [f"{k}: {v}" for k, v in f.rows]
+
+
+def _spans(b: Para | Bullet) -> tuple[Span, ...]:
+    return b.spans or (("plain", b.text),)
+
+
+def _reading(r: DiffReport) -> Iterator[Block]:
+    """How the new version's `maps_from` read each old question (issue 12.1)."""
+    read = r.reading
+    assert read is not None
+    yield marked(
+        (
+            "plain",
+            "The questions were rewritten, so the old version's rules were run over the new"
+            f" version's answers, each old question read as `maps_from` in {r.new_name} says."
+            " Where a reading is a judgement, it says so here; every change below is measured"
+            " through these readings.",
+        )
+    )
+    items: list[tuple[Span, ...]] = []
+    if read.exact:
+        items.append((("plain", "Asked the same: "), ("code", ", ".join(read.exact))))
+    for qid, note in read.notes:
+        items.append(
+            (("warn", "Not exact:"), ("plain", " "), ("code", qid), ("plain", f": {note}"))
+        )
+    for qid, why in read.not_read:
+        items.append((("plain", "Not read: "), ("code", qid), ("plain", f": {why}")))
+    yield Bullets(tuple(marked_bullet(*i) for i in items))
+
+
+def _summary(r: DiffReport) -> Iterator[Block]:
+    items: list[tuple[Span, ...]] = []
+    if r.comparison is None:
+        items.append((("plain", "Behaviour was not compared."),))
+    else:
+        unknown = r.not_compared
+        less = r.deescalations - unknown
+        if less:
+            items.append(
+                (("warn", f"LESS URGENT for {less:,} situations"), ("plain", " (see below)."))
+            )
+        if unknown:
+            items.append(
+                (
+                    ("warn", f"NOT COMPARED for {unknown:,} situations"),
+                    ("plain", f" ({_WHY_NOT}, so they may be less urgent; see below)."),
+                )
+            )
+        if not less and not unknown:
+            items.append((("strong", "No situation gets a less urgent pathway."),))
+        more = sum(
+            c.size
+            for d in r.comparison.differences
+            if d.direction == "more_urgent"
+            for c in d.classes
+        )
+        items.append((("plain", f"More urgent for {more:,} situations."),))
+        items.append(
+            (("plain", f"Situations compared: {r.comparison.total:,} complete answer sets."),)
+        )
+        for label, ids in (
+            ("Asked only by the old version", r.comparison.only_in_old),
+            ("Asked only by the new version", r.comparison.only_in_new),
+        ):
+            if ids:
+                items.append((("plain", f"{label}: "), ("code", ", ".join(ids))))
+    if r.impact is not None:
+        items.append(
+            (
+                ("plain", f"Cases re-run: {r.impact.total:,}; pathway changed for "),
+                ("strong", f"{r.impact.changed:,}"),
+                ("plain", f" (less urgent{_or_not_compared(r)}: {r.case_deescalations:,})."),
+            )
+        )
+    items.append((("plain", f"Structural changes: {len(r.changes)}."),))
+    yield Bullets(tuple(marked_bullet(*i) for i in items))
+
+
+def _behaviour(r: DiffReport) -> Iterator[Block]:
+    assert r.comparison is not None
+    if not r.comparison.differences:
+        yield marked(("plain", "None: every situation gets the same pathway."))
+        return
+    for d in r.comparison.differences:
+        size = sum(c.size for c in d.classes)
+        mark: Span = (
+            ("warn", "NOT COMPARED, may be less urgent")
+            if not d.compared
+            else ("warn", "LESS URGENT")
+            if d.direction == "less_urgent"
+            else ("strong", "more urgent")
+            if d.direction == "more_urgent"
+            else ("plain", "different actions, same urgency")
+        )
+        old, new = _outcome(d.old_pathway, d.old_then), _outcome(d.new_pathway, d.new_then)
+        yield Subheading(f"{old} → {new}")
+        yield marked(*(mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
+        for c in d.classes[:CLASSES_SHOWN]:
+            yield Bullets(
+                (marked_bullet(("plain", f"{c.size:,} situations: "), ("code", c.condition)),)
+            )
+            yield _example(dict(c.example))
+        if len(d.classes) > CLASSES_SHOWN:
+            rest = len(d.classes) - CLASSES_SHOWN
+            yield marked(("plain", f"... and {rest} more classes (all in --format json)."))
+
+
+def _impact(r: DiffReport) -> Iterator[Block]:
+    assert r.impact is not None
+    changed = [
+        (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
+    ]
+    if not changed:
+        yield marked(("plain", f"No case of {r.impact.total:,} changes pathway."))
+    if r.impact.unrunnable_total > len(r.impact.unrunnable):
+        yield marked(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"))
+    for (a, b), n in changed:
+        less = r.impact.may_be_less_urgent((a, b))
+        lead: Span = (
+            ("warn", "NOT COMPARED, may be less urgent")
+            if not r.impact.compared((a, b))
+            else ("warn", "LESS URGENT")
+            if less
+            else ("plain", "")
+        )
+        cases = ", ".join(r.impact.changed_cases.get((a, b), []))
+        more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
+        line = f" {a} → {b}: {_count(n, 'case')}: {cases}{more}"
+        yield Bullets((marked_bullet(lead, ("plain", line.lstrip() if not less else line)),))
+    if r.impact.unrunnable:
+        yield marked(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"))
+        yield Bullets(
+            tuple(
+                marked_bullet(("plain", f"{case} under the {which} version: {why}"))
+                for case, which, why in r.impact.unrunnable[:20]
+            )
+        )
+
+
+def _outcome(pathway: str | None, then: str | None) -> str:
+    """A pathway and, after a first step, what follows it: both are the outcome."""
+    return (pathway or "(no pathway)") + (f", then {then}" if then else "")
+
+
+def _or_not_compared(r: DiffReport) -> str:
+    return " or not compared" if r.impact is not None and r.impact.not_compared else ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _structure(r: DiffReport) -> Iterator[Block]:
+    if not r.changes:
+        yield marked(("plain", "Nothing: the two versions say the same."))
+        return
+    for section, title in SECTIONS:
+        mine = [c for c in r.changes if c.section == section]
+        if not mine:
+            continue
+        yield Subheading(title)
+        yield Bullets(tuple(marked_bullet(*_change_spans(c)) for c in mine))
+
+
+def _change_spans(c: Change) -> tuple[Span, ...]:
+    where = " ".join(x for x in (c.item, c.field) if x)
+    head: list[Span] = [("strong", f"{where}" if where else c.section), ("plain", f" {c.kind}")]
+    if c.kind == "moved":
+        return (
+            *head,
+            ("plain", f": {c.old} → {c.new}"),
+            ("warn", f" ({c.note})") if c.note else ("plain", ""),
+        )
+    if c.words is not None:
+        spans: list[Span] = [*head, ("plain", ": ")]
+        for op, text in c.words:
+            style: Mark = "del" if op == "delete" else "ins" if op == "insert" else "plain"
+            spans.append((style, text))
+            spans.append(("plain", " "))
+        return tuple(spans)
+    if c.kind == "added":
+        return (*head, ("plain", ": "), ("ins", c.new or ""))
+    if c.kind == "removed":
+        return (*head, ("plain", ": "), ("del", c.old or ""))
+    return (*head, ("plain", ": "), ("del", c.old or ""), ("plain", " → "), ("ins", c.new or ""))
+
+
+def _flow(doc: Document) -> Iterator[tuple[int, str] | Block]:
+    """The document in reading order: headings as (level, text), then each block."""
+    yield (1, doc.title)
+    for section in doc.sections:
+        if section.heading:
+            yield (2, section.heading)
+        yield from section.blocks
 
 
 def text(r: DiffReport) -> str:
     out: list[str] = []
-    for b in blocks(r):
+    for b in _flow(document(r)):
         match b:
-            case Heading(level=1, text=t):
+            case (1, str(t)):
                 out += ["=" * 78, t, "=" * 78]
-            case Heading(level=2, text=t):
+            case (2, str(t)):
                 out += ["", t.upper(), "-" * len(t)]
-            case Heading(text=t):
+            case Subheading(text=t):
                 out += ["", t]
-            case Para(spans=s):
-                out.append(_text_spans(s))
+            case Para():
+                out.append(_text_spans(_spans(b)))
             case Bullets(items=items):
-                out += [f"  - {_text_spans(s)}" for s in items]
-            case Example(answers=a):
+                out += [f"  - {_text_spans(_spans(i))}" for i in items]
+            case Fields():
                 out += [
                     "      example answers:",
-                    *(f"        {line}" for line in _example_lines(a)),
+                    *(f"        {line}" for line in _example_lines(b)),
                 ]
     return safe.visible("\n".join(out) + "\n")
 
@@ -69,16 +318,18 @@ def _plain_text(t: str) -> str:
 
 def markdown(r: DiffReport) -> str:
     out: list[str] = []
-    for b in blocks(r):
+    for b in _flow(document(r)):
         match b:
-            case Heading(level=level, text=t):
+            case (int(level), str(t)):
                 out += ["", f"{'#' * level} {_md(t)}", ""]
-            case Para(spans=s):
-                out += [_md_spans(s), ""]
+            case Subheading(text=t):
+                out += ["", f"### {_md(t)}", ""]
+            case Para():
+                out += [_md_spans(_spans(b)), ""]
             case Bullets(items=items):
-                out += [f"- {_md_spans(s)}" for s in items]
-            case Example(answers=a):
-                out += ["", "  ```yaml", *(f"  {line}" for line in _example_lines(a)), "  ```", ""]
+                out += [f"- {_md_spans(_spans(i))}" for i in items]
+            case Fields():
+                out += ["", "  ```yaml", *(f"  {line}" for line in _example_lines(b)), "  ```", ""]
     return safe.visible("\n".join(out).strip() + "\n")
 
 
@@ -111,16 +362,19 @@ def _md_spans(spans: tuple[Span, ...]) -> str:
 
 def html(r: DiffReport) -> str:
     body: list[str] = []
-    for b in blocks(r):
+    for b in _flow(document(r)):
         match b:
-            case Heading(level=level, text=t):
+            case (int(level), str(t)):
                 body.append(f"<h{level}>{safe.html(t)}</h{level}>")
-            case Para(spans=s):
-                body.append(f"<p>{_html_spans(s)}</p>")
+            case Subheading(text=t):
+                body.append(f"<h3>{safe.html(t)}</h3>")
+            case Para():
+                body.append(f"<p>{_html_spans(_spans(b))}</p>")
             case Bullets(items=items):
-                body.append("<ul>" + "".join(f"<li>{_html_spans(s)}</li>" for s in items) + "</ul>")
-            case Example(answers=a):
-                lines = "\n".join(safe.html(line) for line in _example_lines(a))
+                shown = "".join(f"<li>{_html_spans(_spans(i))}</li>" for i in items)
+                body.append(f"<ul>{shown}</ul>")
+            case Fields():
+                lines = "\n".join(safe.html(line) for line in _example_lines(b))
                 body.append(f"<pre class='example'>{lines}</pre>")
     style = (
         "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
@@ -173,8 +427,8 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "differences": [
                 {
                     "old_pathway": d.old_pathway,
-                    "new_pathway": d.new_pathway,
                     "old_then": d.old_then,
+                    "new_pathway": d.new_pathway,
                     "new_then": d.new_then,
                     "direction": d.direction,
                     "compared": d.compared,

@@ -39,6 +39,11 @@ class Trace:
     answers: Mapping[str, str]
     advice: tuple[str, ...]
     derived: Mapping[str, Any] = field(default_factory=dict)
+    # Of `advice`, those that only may apply (an answer they depend on is not known): never
+    # shown as added for certain.
+    advice_maybe: tuple[str, ...] = ()
+    then: str | None = None
+    """The follow-on pathway after a first step (emergency care first, then ...)."""
 
 
 def trace(protocol: Protocol, decision: Decision) -> Trace:
@@ -72,10 +77,21 @@ def trace(protocol: Protocol, decision: Decision) -> Trace:
     return Trace(
         steps=steps,
         pathway=decision.pathway.id if decision.pathway else None,
+        then=decision.then.id if decision.then else None,
         answers=answers,
         advice=tuple(r.id for r in decision.rules_fired if r.kind == "advice"),
         derived=dict(decision.derived),
+        advice_maybe=tuple(
+            r.id for r in decision.rules_fired if r.kind == "advice" and not r.certain
+        ),
     )
+
+
+def advice_mark(path: Trace | None, advice_id: str) -> str | None:
+    """How a highlighted case's advice is marked: "added", "may apply", or None (not added)."""
+    if path is None or advice_id not in path.advice:
+        return None
+    return "may apply" if advice_id in path.advice_maybe else "added"
 
 
 def _asked(protocol: Protocol, path: Trace | None) -> list[str]:
@@ -120,7 +136,7 @@ def tree(protocol: Protocol, path: Trace | None = None) -> str:
 def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
     yield from _wrapped(_title(protocol), "", "  ")
     if path is not None:
-        where = path.pathway or "no pathway"
+        where = (path.pathway or "no pathway") + (f", then {path.then}" if path.then else "")
         yield f"Highlighted: the path of one case (✔ decides, ✗ ruled out) → {where}"
     yield ""
     yield "1. QUESTIONS (asked in this order)"
@@ -146,12 +162,18 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         target = f"[{pw.urgency}] {pw.title}" if pw else rule.pathway
         arrow = "══▶" if state == "decides" else "──▶"
         yield from _wrapped(target, f"   ├─ yes {arrow} ", " " * 13)
+        if rule.then is not None:
+            yield from _wrapped(
+                "what follows: the first rule below that matches (never another first step)",
+                "   │      then ↓ ",
+                "   │" + " " * 12,
+            )
         yield "   │ no"
     yield f"   └─▶ no rule matched: {NO_PATHWAY_INSTRUCTION}"
     yield ""
     yield "3. PATHWAYS (most urgent first)"
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
-        here = "  ◀ this case" if path is not None and path.pathway == pw.id else ""
+        here = "  ◀ this case" if path is not None and pw.id in (path.pathway, path.then) else ""
         yield from _wrapped(f"[{pw.urgency}] {pw.title}{here}", "   ", "       ")
         yield f"       id: {pw.id}; timescale: {pw.timescale.label}"
         if pw.level == "out_of_scope":
@@ -160,7 +182,12 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
         yield ""
         yield "4. ADVICE (added whenever it matches; never changes the pathway)"
         for adv in protocol.advice:
-            fired = "  [✔ added]" if path is not None and adv.id in path.advice else ""
+            how = advice_mark(path, adv.id)
+            fired = {
+                None: "",
+                "added": "  [✔ added]",
+                "may apply": "  [may apply: an answer it depends on is not known]",
+            }[how]
             yield from _wrapped(
                 "if " + condition_text(protocol, adv.when), f"   {adv.id}{fired} ", "       "
             )
@@ -192,15 +219,21 @@ def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
     lines.append(f'    questions["Questions asked<br/>{body}"]')
     previous = "questions"
     label = ""
+    first_step: str | None = None  # a first step's pathway, waiting for the next check
     for rule in protocol.rules:
         node = f"rule_{rule.id}"
         text = f"{rule.id}: " + condition_text(protocol, rule.when)
         lines.append(f'    {node}{{"{_mm_lines(text)}"}}')
         lines.append(f"    {previous} -->{label} {node}")
+        if first_step is not None:
+            lines.append(f"    {first_step} -.->|then| {node}")
         lines.append(f"    {node} -->|yes| pathway_{rule.pathway}")
+        first_step = f"pathway_{rule.pathway}" if rule.then is not None else None
         previous, label = node, "|no|"
     lines.append('    unmatched["No rule matched: follow the local procedure"]')
     lines.append(f"    {previous} -->{label} unmatched")
+    if first_step is not None:
+        lines.append(f"    {first_step} -.->|then| unmatched")
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
         text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
         lines.append(f'    pathway_{pw.id}["{_mm_lines(text)}"]')
@@ -210,8 +243,7 @@ def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
         lines.append("    classDef onpath fill:#ffe9a8,stroke:#b00000,stroke-width:3px")
         lines.append("    classDef faded opacity:0.45")
         on = ["questions"] + [f"rule_{r}" for r, s in path.steps.items() if s != "not_reached"]
-        if path.pathway:
-            on.append(f"pathway_{path.pathway}")
+        on += [f"pathway_{p}" for p in (path.pathway, path.then) if p]
         off = [f"rule_{r}" for r, s in path.steps.items() if s == "not_reached"]
         lines.append("    class " + ",".join(on) + " onpath")
         if off:
@@ -246,6 +278,7 @@ def dot(protocol: Protocol, path: Trace | None = None) -> str:
     on_path = path is not None
     out.append(f'  questions [shape=note, label="{label}"{", " + red if on_path else ""}];')
     previous, first = "questions", True
+    first_step: str | None = None  # a first step's pathway, waiting for the next check
     for rule in protocol.rules:
         state = path.steps.get(rule.id) if path is not None else None
         node = f'"rule_{rule.id}"'
@@ -258,15 +291,20 @@ def dot(protocol: Protocol, path: Trace | None = None) -> str:
         }.get(state or "", "")
         out.append(f'  {node} [label="{_dot_lines(text)}"{style}];')
         out.append(_edge(previous, node, None if first else "no", path, state != "not_reached"))
+        if first_step is not None:
+            out.append(_then(first_step, node))
         out.append(_edge(node, f'"pathway_{rule.pathway}"', "yes", path, state == "decides"))
+        first_step = f'"pathway_{rule.pathway}"' if rule.then is not None else None
         previous, first = node, False
     walked = path is not None and "decides" not in path.steps.values()
     grey = ', color="#aaaaaa", fontcolor="#888888"' if path is not None and not walked else ""
     out.append(f'  unmatched [label="No rule matched:\\nfollow the local procedure"{grey}];')
     out.append(_edge(previous, "unmatched", "no", path, walked))
+    if first_step is not None:
+        out.append(_then(first_step, "unmatched"))
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
         text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
-        reached = path is not None and path.pathway == pw.id
+        reached = path is not None and pw.id in (path.pathway, path.then)
         fill = "#ffe9a8" if reached else "#eef4ff"
         extra = f", {red}" if reached else ""
         out.append(
@@ -276,6 +314,11 @@ def dot(protocol: Protocol, path: Trace | None = None) -> str:
     out.append("  { rank=sink; " + " ".join(f'"pathway_{p.id}";' for p in protocol.pathways) + " }")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _then(a: str, b: str) -> str:
+    """After a first step (emergency care first), the rules below still decide what follows."""
+    return f'  {a} -> {b} [label="then", style=dashed, constraint=false];'
 
 
 def _edge(a: str, b: str, label: str | None, path: Trace | None, walked: bool) -> str:

@@ -40,10 +40,13 @@ from bruising_check.render.blocks import (
 from bruising_check.render.words import (
     OUT_OF_SCOPE_INSTEAD,
     OUT_OF_SCOPE_TITLE,
+    POLICY_NAMES,
+    UNDATED,
     Line,
     condition_lines,
     contact_line,
     long_date,
+    policy_value,
 )
 
 
@@ -156,7 +159,7 @@ def _scope(p: Protocol, today: dt.date) -> Iterator[_Part]:
     if p.policy is not None:
         scope = p.policy.model_dump()
         rows = [
-            Node(_policy_value(scope[k]), _POLICY_LABELS[k] + ":")
+            Node(policy_value((p,), k, scope[k]), POLICY_NAMES[k] + ":")
             for k in ("scope_mark_types", "disability", "mobility_milestones")
             if k in scope and scope[k] is not None
         ]
@@ -363,7 +366,7 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 if dev.when is not None
                 else None,
                 Node(", ".join(dev.policy), "Policy fields:") if dev.policy else None,
-                Node(f"{dev.approved_by}, {long_date(dev.approved_on)}", "Approved by:"),
+                Node(f"{dev.approved_by}, {long_date(dev.approved_on, UNDATED)}", "Approved by:"),
                 _cites(p, dev.cite) if dev.cite else None,
             )
             yield Outline((Node(dev.why, f"{dev.id}:", children=approval),))
@@ -374,12 +377,13 @@ def _governance(p: Protocol, sha256: str, today: dt.date) -> Iterator[_Part]:
                 Node(
                     "none: milestones decide"
                     if k == "age_anchor" and v is None
-                    else _policy_value(v),
-                    _POLICY_LABELS.get(k, k.replace("_", " ")) + ":",
+                    else policy_value((p,), k, v),
+                    POLICY_NAMES.get(k, k.replace("_", " ")) + ":",
                 )
                 for k, v in p.policy.model_dump().items()
             )
         )
+        yield Para(_policy_checked(p))
 
     if m.changelog:
         yield Subheading("Changes")
@@ -432,60 +436,30 @@ def _action(p: Protocol, a: Action) -> Node:
     return Node(a.text, children=tuple(details))
 
 
-# The policy block's fields and closed values in words (DOMAIN.md §4); anything else is shown
-# with underscores as spaces.
-_POLICY_LABELS = {
-    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
-    "mobility_milestones": "Milestones that make a child independently mobile",
-    "age_anchor": "Age anchor that overrides milestones",
-    "corrected_age": "Corrected age for prematurity",
-    "scope_mark_types": "Marks in scope",
-    "petechiae_count_as_bruise": "Petechiae count as bruising",
-    "disability": "Disabled or developmentally delayed older children",
-    "nim_explanation": "Explanation considered for a non-mobile baby",
-    "who_may_decide_no_referral": "Who may decide not to refer",
-    "suspected_birthmark": "Suspected birthmark",
-    "medical_procedure_marks": "Marks from a documented medical procedure",
-    "known_bleeding_disorder": "Known bleeding disorder",
-    "first_step": "First step",
-    "strategy_discussion": "Strategy discussion",
-    "referral_timescale": "Referral timescale",
-    "remote_reports": "Reports by phone, photo or a third party",
-    "escalation_if_declined": "If the referral is declined",
-    "informing_parents": "Informing parents",
-}
-_POLICY_VALUES = {
-    "recorded_only": "recorded only, not used to decide",
-    "used": "used to decide",
-    "included": "included",
-    "excluded_if_wheelchair_user_who_can_give_account": (
-        "excluded if a wheelchair user who can give an account"
-    ),
-    "physical_only": "physical disability only",
-    "regardless": "no: every mark is referred regardless of the explanation",
-    "explanation_dependent": "yes: the explanation can change the pathway",
-    "abrasions_only_dependent": (
-        "only for an abrasion; every other mark is referred regardless of the explanation"
-    ),
-    "end": "no further action under the protocol (record and advise)",
-    "discuss": "same-day discussion before deciding on referral",
-    "refer": "same-day referral",
-    "both_same_day": "social care and health assessment, both the same day",
-    "social_care_first": "social care first",
-    "health_triage_first": "same-day health triage first",
-    "after_appraisal": "only after an initial appraisal",
-    "every_case": "in every case",
-    "must_refer": "acted on as if seen in person",
-    "treated_as_seen": "treated as if seen",
-    "not_stated": "not stated",
-}
+def _policy_checked(p: Protocol) -> str:
+    """Which stated positions `validate` checks against the rules: the others are only stated,
+    and the handbook must not let them read as checked."""
+    from bruising_check.analysis.policy import checked_against_rules  # the analysis is heavy
 
-
-def _policy_value(value: object) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    return _POLICY_VALUES.get(str(value), str(value).replace("_", " "))
+    assert p.policy is not None
+    stated = [k for k in type(p.policy).model_fields if p.policy.stated(k)]
+    label = {k: POLICY_NAMES.get(k, k.replace("_", " ")).lower() for k in stated}
+    checked = [label[k] for k in stated if checked_against_rules(p, k)]
+    if not stated:
+        return "The protocol states no position on these points."
+    if not checked:
+        return (
+            "These positions are the partnership's own statement: bruising-check does not check"
+            " them against the rules."
+        )
+    rest = len(stated) - len(checked)
+    others = (
+        " The other stated positions are the partnership's own statement: bruising-check does"
+        " not check them against the rules."
+        if rest
+        else ""
+    )
+    return (
+        "bruising-check validate checks these stated positions against the rules (it warns when"
+        f" the rules do not keep one): {'; '.join(checked)}.{others}"
+    )

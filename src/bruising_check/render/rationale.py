@@ -155,8 +155,22 @@ def _pathway(r: Record) -> Iterator[Block]:
         yield Banner(w.OUT_OF_SCOPE_TITLE, lines, extra, urgency=out.urgency)
         return
     yield Banner(out.title, lines, extra, urgency=out.urgency)
+    yield from _equally_urgent(r)
     if r.raised_for_safety:
         yield Warning(w.RAISED_FOR_SAFETY)
+
+
+def _equally_urgent(r: Record) -> Iterator[Block]:
+    """An equal alternative the answers not known could give: a practitioner must see it, since
+    its actions differ and finding out the answer decides which applies."""
+    assert r.outcome is not None
+    for alt in r.outcome.equally_urgent:
+        names = [w.path_name(r, path) for path in alt.depends_on]
+        which = " and ".join(f"“{n}”" for n in names) or "answers that were not known"
+        yield Warning(
+            f"Equally urgent: “{alt.title}”, if {which} were answered otherwise. Find out: which"
+            " of the two applies depends on it, and their actions differ."
+        )
 
 
 def _actions(r: Record) -> Checklist:
@@ -238,6 +252,14 @@ def _unknowns(r: Record) -> Iterator[Block]:
         q.prompt.rstrip(":?")
         for q in r.questions
         if q.id in r.unanswered and q.id not in r.unknowns_that_decided
+    ]
+    # A mark's answer given as not known ("not sure" whether it is patterned) is as unknown as a
+    # child-level one: named with its mark (an optional detail left out, such as the size, is not).
+    given = {f"{m.number}].{f.id}" for m in r.marks for f in m.fields}
+    others += [
+        w.path_name(r, path)
+        for path in r.unanswered
+        if "[" in path and path not in r.unknowns_that_decided and path.partition("[")[2] in given
     ]
     if others:
         yield Para("Not known:" if not decided else "Also not known:", "strong")

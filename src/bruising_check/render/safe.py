@@ -19,6 +19,7 @@ One function per kind of output:
 |---|---|---|
 | terminal, plain text, CSV, PDF | `visible` | nothing |
 | JSON | `json_safe` | the same characters as `\\uXXXX`: parses back to the original |
+| YAML | `yaml_dump` | such strings double-quoted, the characters as YAML escapes: the same |
 | Markdown | `markdown` | escapes what Markdown or HTML would act on; `markdown_url` for links |
 | HTML and SVG | `html` | escapes `<>&"'` |
 | fpdf2 markdown mode | `pdf_markdown` | escapes fpdf2's `**`, `__`, `~~`, `--` and backslashes |
@@ -96,6 +97,24 @@ def json_safe(text: str) -> str:
     the JSON still parses to exactly the original text but a terminal never obeys them.
     (json.dumps already escapes C0 controls; C1 and the rest pass through raw.)"""
     return _sub(text, _json_code)
+
+
+def yaml_dump(data: object) -> str:
+    """`data` as YAML (block style, keys in order, Unicode as written) that parses back to the
+    same text: a string holding an unsafe character is double-quoted and the character written
+    as a YAML escape (`\\u202e`), which a terminal never obeys."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = None if is_safe(value) else '"'
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, string)
+    # Double-quoted YAML takes `\\xXX`, `\\uXXXX` and `\\UXXXXXXXX`: `visible`'s escapes.
+    return visible(yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True))
 
 
 def html(text: object) -> str:

@@ -2,206 +2,27 @@
 deadlines, contact lines, rule kinds, answer labels, the "no pathway" instruction, and the
 plain-English wording of a protocol's conditions.
 
-`conditions.describe` gives one line of ids for validators and records; trainers and handbook
-readers need option labels and fact names, and nested conditions as nested bullets. Shared by
-the flowchart, the handbook and the demo so that all three say a rule the same way. Times carry
-their zone, deadlines and corrected ages read as a practitioner says them.
+The conditions' wording lives in `protocol.wording` (the record, below this layer, says why a
+question was not asked with it) and is passed on from here, so the flowchart, the handbook, the
+demo and the record say a rule one way. Times carry their zone, deadlines and corrected ages
+read as a practitioner says them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
 
 from bruising_check.engine.replies import shown
-from bruising_check.protocol.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Count,
-    Every,
-    Not,
-    Some,
-)
-from bruising_check.protocol.model import (
-    Contact,
-    GroupQuestion,
-    MultipleChoiceQuestion,
-    NumberQuestion,
-    Protocol,
-    Question,
-    SingleChoiceQuestion,
-)
+from bruising_check.protocol.model import Contact, GroupQuestion, Protocol, Question
+from bruising_check.protocol.wording import Line as Line
+from bruising_check.protocol.wording import compare_text as compare_text
+from bruising_check.protocol.wording import condition_lines as condition_lines
+from bruising_check.protocol.wording import condition_text as condition_text
+from bruising_check.protocol.wording import option_label as option_label
+from bruising_check.protocol.wording import subject_name as subject_name
 from bruising_check.records.record import ContactDetail, Deadline, FactEntry, QuestionEntry, Record
-
-
-@dataclass(frozen=True)
-class Line:
-    """One bullet of a condition: its text and the bullets nested under it."""
-
-    text: str
-    children: tuple[Line, ...] = ()
-
-
-def subject_name(protocol: Protocol, subject: str) -> str:
-    """A question's id in words (prompts are long questions), or a derived fact's label."""
-    for f in protocol.derived:
-        if f.id == subject:
-            # Mid-sentence: "independently mobile", but keep "TEN-4-FACESp" as written.
-            label = f.label
-            if len(label) > 1 and label[0].isupper() and (label[1].islower() or label[1] == " "):
-                label = label[0].lower() + label[1:]
-            return label
-    return subject.replace("_", " ")
-
-
-def option_label(protocol: Protocol, question: str, value: object) -> str:
-    """The label of an option id, or the value itself (yes/no for booleans)."""
-    q = protocol.question(question) or next(
-        (c for c in protocol.context_prompts if c.id == question), None
-    )
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion):
-        for o in q.options:
-            if o.id == value:
-                return o.label
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
-def _item_option_label(protocol: Protocol, item: str, value: object) -> str | None:
-    """The label of option `value` of the item question `item` in the protocol's groups, when
-    the groups agree on one (ids are per group; a clash falls back to the id)."""
-    labels = {
-        o.label
-        for g in (*protocol.questions, *protocol.context_prompts)
-        if isinstance(g, GroupQuestion)
-        for q in g.questions
-        if q.id == item and isinstance(q, SingleChoiceQuestion | MultipleChoiceQuestion)
-        for o in q.options
-        if o.id == value
-    }
-    return labels.pop() if len(labels) == 1 else None
-
-
-def _labels(protocol: Protocol, cmp: Compare, values: object) -> str:
-    items = values if isinstance(values, tuple) else (values,)
-    if cmp.item is not None:
-        shown = [_item_option_label(protocol, cmp.item, v) for v in items]
-        if all(s is not None for s in shown):
-            return ", ".join(f'"{s}"' for s in shown)
-    if cmp.question is None:
-        return ", ".join(str(v) for v in items)
-    return ", ".join(f'"{option_label(protocol, cmp.question, v)}"' for v in items)
-
-
-def compare_text(protocol: Protocol, cmp: Compare) -> str:
-    """One comparison as a sentence fragment, e.g. `mark types includes any of "Bruise"`."""
-    name = subject_name(protocol, cmp.subject)
-    op, operand = cmp.operator, cmp.operand
-    q = protocol.question(cmp.question) if cmp.question else None
-    unit = f" {q.unit}" if isinstance(q, NumberQuestion) else ""
-    if op == "is_true":
-        return name
-    if op == "equals" and isinstance(operand, bool) and cmp.fact is not None:
-        return name if operand else f"not {name}"
-    if op == "equals" and isinstance(operand, bool):
-        return f"{name}: {'yes' if operand else 'no'}"
-    if op == "equals" and isinstance(operand, tuple):
-        return f"{name} is exactly {_labels(protocol, cmp, operand)}" + (
-            " and nothing else" if len(operand) == 1 else ""
-        )
-    if op == "equals":
-        return f"{name} is {_labels(protocol, cmp, operand)}"
-    if op == "in":
-        return f"{name} is one of {_labels(protocol, cmp, operand)}"
-    if op == "includes_any":
-        return f"{name} includes any of {_labels(protocol, cmp, operand)}"
-    if op == "includes_all":
-        return f"{name} includes all of {_labels(protocol, cmp, operand)}"
-    if op == "is_empty":
-        return f"{name} is {'empty (none chosen)' if operand else 'not empty'}"
-    if op == "answered":
-        return f"{name} is {'known' if operand else 'not known or not applicable'}"
-    if op == "known":
-        return f"{name} is {'known' if operand else 'not known'}"
-    words = {"lt": "under", "le": "at most", "gt": "over", "ge": "at least"}
-    shown = int(operand) if float(operand) == int(operand) else operand
-    return f"{name} {words[op]} {shown}{unit}"
-
-
-def _negated(protocol: Protocol, inner: Condition) -> Line | None:
-    """`not` over a single comparison reads better as one negative sentence."""
-    if not isinstance(inner, Compare):
-        return None
-    op, operand = inner.operator, inner.operand
-    name = subject_name(protocol, inner.subject)
-    if op == "is_true":
-        return Line(f"not {name.lower()}" if inner.fact else f"{name}: no")
-    if op == "equals" and not isinstance(operand, tuple | bool):
-        return Line(f"{name} is not {_labels(protocol, inner, operand)}")
-    if op == "in":
-        return Line(f"{name} is none of {_labels(protocol, inner, operand)}")
-    if op == "includes_any":
-        return Line(f"{name} includes none of {_labels(protocol, inner, operand)}")
-    return Line(f"not ({compare_text(protocol, inner)})")
-
-
-def condition_lines(protocol: Protocol, cond: Condition) -> Line:
-    """The condition as a tree of plain lines: `all of:` / `any of:` with nested bullets."""
-    match cond:
-        case AllOf(all=items):
-            return Line("all of:", tuple(condition_lines(protocol, i) for i in items))
-        case AnyOf(any=items):
-            return Line("any of:", tuple(condition_lines(protocol, i) for i in items))
-        case Not(not_=inner):
-            simple = _negated(protocol, inner)
-            if simple is not None:
-                return simple
-            return Line("not:", (condition_lines(protocol, inner),))
-        case Some(some=q):
-            label = _item_label(protocol, q.group)
-            return Line(f"some {label} where:", (condition_lines(protocol, q.where),))
-        case Every(every=q):
-            label = _item_label(protocol, q.group)
-            return Line(f"every {label} where:", (condition_lines(protocol, q.where),))
-        case Count(count=q):
-            label = _item_label(protocol, q.group)
-            sign = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "fewer than"}
-            bound = int(q.operand) if q.operand == int(q.operand) else q.operand
-            what = f"{label}s" if q.sum is None else f"{label}s counted by {q.sum}"
-            head = f"{sign.get(q.operator, 'exactly')} {bound} {what} where:"
-            return Line(head, (condition_lines(protocol, q.where),))
-        case Compare():
-            return Line(compare_text(protocol, cond))
-    raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover - the union is closed
-
-
-def _item_label(protocol: Protocol, group: str) -> str:
-    g = protocol.group(group)
-    return g.item_label if g is not None else group
-
-
-def condition_text(protocol: Protocol, cond: Condition) -> str:
-    """The condition on one line (for flowchart boxes): `A; and B; and (C or D)`."""
-    line = condition_lines(protocol, cond)
-    return _flat(line)
-
-
-def _flat(line: Line) -> str:
-    if not line.children:
-        return line.text
-    parts = [_flat(c) if not c.children else f"({_flat(c)})" for c in line.children]
-    if line.text not in {"all of:", "any of:", "not:"}:
-        return f"{line.text[:-1]} {' and '.join(parts)}"  # a quantifier: "some mark where ..."
-    joiner = {"all of:": " and ", "any of:": " or ", "not:": ""}[line.text]
-    if line.text == "not:":
-        return f"not ({parts[0]})"
-    return joiner.join(parts)
-
 
 # --- the vocabulary of records and printouts ----------------------------------------------------
 # One wording for each of these, used by every emitter (terminal, text, Markdown, HTML, PDF) and
@@ -220,6 +41,7 @@ AFTER_NOT_LISTED = "the action it follows is not listed here: act as soon as pos
 NO_PATHWAY_TITLE = "No pathway: no rule of the protocol matched these answers."
 NO_PATHWAY_INSTRUCTION = "Follow your local procedure and discuss with your safeguarding lead now."
 PLACEHOLDER_NOTE = "PLACEHOLDER: not a real contact"
+UNDATED = "approval date not recorded"  # an approved deviation whose date was not given
 RAISED_FOR_SAFETY = (
     "Raised for safety: some answers were not known, or a protocol safeguard applied, so the more"
     " urgent pathway is shown. See the reasons below."
@@ -231,6 +53,53 @@ RULE_KINDS = {
     "invariant": "protocol safeguard",
     "advice": "advice",
 }
+POLICY_NAMES: dict[str, str] = {
+    "rolling_counts_as_mobility": "Rolling counts as independent mobility",
+    "mobility_milestones": "Milestones that make a child independently mobile",
+    "age_anchor": "Age anchor that overrides milestones",
+    "corrected_age": "Corrected age for prematurity",
+    "scope_mark_types": "Marks in scope",
+    "petechiae_count_as_bruise": "Petechiae count as bruising",
+    "disability": "Disabled or developmentally delayed older children",
+    "nim_explanation": "Explanation considered for a non-mobile baby",
+    "who_may_decide_no_referral": "Who may decide not to refer",
+    "suspected_birthmark": "Suspected birthmark",
+    "medical_procedure_marks": "Marks from a documented medical procedure",
+    "known_bleeding_disorder": "Known bleeding disorder",
+    "first_step": "First step",
+    "strategy_discussion": "Strategy discussion",
+    "referral_timescale": "Referral timescale",
+    "remote_reports": "Reports by phone, photo or a third party",
+    "escalation_if_declined": "If the referral is declined",
+    "informing_parents": "Informing parents",
+}
+"""Each policy field by one name, in the handbook and the board paper alike."""
+POLICY_VALUES: dict[str, str] = {
+    "recorded_only": "recorded only, not used to decide",
+    "used": "used to decide",
+    "included": "included",
+    "excluded_if_wheelchair_user_who_can_give_account": (
+        "excluded if a wheelchair user who can give an account"
+    ),
+    "physical_only": "physical disability only",
+    "regardless": "no: every mark is referred regardless of the explanation",
+    "explanation_dependent": "yes: the explanation can change the pathway",
+    "abrasions_only_dependent": (
+        "only for an abrasion; every other mark is referred regardless of the explanation"
+    ),
+    "end": "no further action under the protocol (record and advise)",
+    "discuss": "same-day discussion before deciding on referral",
+    "refer": "same-day referral",
+    "both_same_day": "social care and health assessment, both the same day",
+    "social_care_first": "social care first",
+    "health_triage_first": "same-day health triage first",
+    "after_appraisal": "only after an initial appraisal",
+    "every_case": "in every case",
+    "must_refer": "acted on as if seen in person",
+    "treated_as_seen": "treated as if seen",
+    "not_stated": "not stated",
+}
+"""Each stated position in words, in the handbook and the board paper alike."""
 SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 
@@ -378,3 +247,31 @@ def reads_as_double_negative(label: str, value: object) -> bool:
     rolling: no"). Such a line says nothing the positive facts beside it do not, so a screen
     leaves it out rather than ask the reader to untangle it."""
     return value is False and label.lower().startswith(_NEGATION)
+
+
+def policy_value(protocols: Sequence[Protocol], field: str, value: object) -> str:
+    """A policy position in words: a stated value by `POLICY_VALUES`, a list of option ids
+    (milestones, mark types) by the labels the protocols give those options, yes / no."""
+    if value is None or value == "not_stated":
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_option_words(protocols, str(v)) for v in value) or "none"
+    text = str(value)
+    if text in POLICY_VALUES:
+        return POLICY_VALUES[text]
+    return text.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", text) else text
+
+
+def _option_words(protocols: Sequence[Protocol], option: str) -> str:
+    """The label of an option id, from the first protocol with a question (or a group's item
+    question) that offers it; the id in words when none does."""
+    for p in protocols:
+        for q in (*p.questions, *p.context_prompts):
+            inner = q.questions if isinstance(q, GroupQuestion) else (q,)
+            for iq in inner:
+                for o in getattr(iq, "options", ()):
+                    if o.id == option:
+                        return str(o.label)
+    return option.replace("_", " ")

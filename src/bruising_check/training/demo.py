@@ -44,6 +44,9 @@ class Conclusion:
     because: str | None
     sources: tuple[Source, ...]
     advice: tuple[tuple[str, str], ...]  # (id, because)
+    # The actions the family context adds (the check's final result marks them New), as
+    # (from, action id); none without context.
+    from_family: frozenset[tuple[str, str]] = frozenset()
 
 
 def _fact_text(protocol: Protocol, fid: str, value: Any) -> str:
@@ -109,8 +112,15 @@ def _settled(protocol: Protocol, truths: Mapping[str, Truth]) -> str | None:
     return None
 
 
-def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Conclusion]:
-    """Step through checked `answers` in the protocol's question order."""
+def walk(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
+) -> tuple[list[Step], Conclusion]:
+    """Step through checked `answers` in the protocol's question order. `context` (the family
+    context: carers, other children, ICON) never changes a step or the pathway; the conclusion
+    is decided with it, so the actions it adds (C1-C4 of the bundled protocol) are there, as in
+    the check's final result."""
     applies = applicable(protocol, answers)
     known: set[str] = set()
     env = _state(protocol, answers, known)
@@ -149,15 +159,23 @@ def walk(protocol: Protocol, answers: Mapping[str, Any]) -> tuple[list[Step], Co
             )
         )
         env, truths = after, new_truths
-    decision = decide(protocol, answers)
+    decision = decide(protocol, answers, context=context)
     rule = decision.deciding_rule
     cites = rule.cite if rule else ()
     sources = tuple(
         Source(s.id, s.title, s.url) for sid in cites if (s := protocol.source(sid)) is not None
     )
     advice = tuple((r.id, r.because) for r in decision.rules_fired if r.kind == "advice")
+    family: frozenset[tuple[str, str]] = frozenset()
+    if context is not None:  # as the check: the first result has no context, the final has
+        before = {(a.source, a.action.id) for a in decide(protocol, answers).actions}
+        family = frozenset(
+            (a.source, a.action.id)
+            for a in decision.actions
+            if (a.source, a.action.id) not in before
+        )
     return steps, Conclusion(
-        decision, rule.id if rule else None, rule.because if rule else None, sources, advice
+        decision, rule.id if rule else None, rule.because if rule else None, sources, advice, family
     )
 
 

@@ -14,6 +14,7 @@ protocol or the scenario file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,6 +38,7 @@ from bruising_check.protocol.model import (
     Pathway,
     Protocol,
     SingleChoiceQuestion,
+    TextQuestion,
 )
 from bruising_check.protocol.walk import expr_refs
 from bruising_check.protocol.yamlread import YamlError, decode, read_yaml
@@ -198,6 +200,25 @@ def given(protocol: Protocol, answers: Mapping[str, Any]) -> list[tuple[str, str
     return out
 
 
+def family(protocol: Protocol, context: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The family context the trainee is told (the carers, other children, ICON), as (what,
+    answer) in the protocol's order; a prompt the scenario leaves unanswered is said to be not
+    known (it may add an action), and a free-text note left blank is left out."""
+    from bruising_check.training.demo import answer_text
+
+    if context is None:
+        return []
+    out: list[tuple[str, str]] = []
+    for q in protocol.context_prompts:
+        value = context.get(q.id, UNKNOWN)
+        if value is UNKNOWN or value is None:
+            if not isinstance(q, TextQuestion):  # optional notes left blank say nothing
+                out.append((q.prompt, "not known"))
+            continue
+        out.append((q.prompt, answer_text(q, value)))
+    return out
+
+
 # --- grading ------------------------------------------------------------------------------------
 
 
@@ -332,7 +353,8 @@ class Case:
     narrative: str
     why: str | None
     answers: Mapping[str, Any]
-    decision: Decision
+    decision: Decision  # decided with `context`, so it has the actions the family context adds
+    context: Mapping[str, Any] | None = None  # the family context (carers, other children, ICON)
 
 
 def _less_urgent(a: Decision, b: Decision) -> bool:
@@ -377,7 +399,9 @@ def grade(
         alone: Outcome | None = None
         less = False
         if not same:
-            one = decide(protocol, with_reading(case.answers, {ask.path: value}))
+            one = decide(
+                protocol, with_reading(case.answers, {ask.path: value}), context=case.context
+            )
             if not _same_outcome(one, expected):
                 alone, less = outcome_of(one), _less_urgent(one, expected)
         readings.append(
@@ -392,7 +416,11 @@ def grade(
                 alone_less_urgent=less,
             )
         )
-    mine = decide(protocol, with_reading(case.answers, {a.path: v for a, v in reading}))
+    mine = decide(
+        protocol,
+        with_reading(case.answers, {a.path: v for a, v in reading}),
+        context=case.context,
+    )
     rule = expected.deciding_rule
     protocol_rule = next((r for r in protocol.rules if rule and r.id == rule.id), None)
     picked = protocol.pathway(chosen)
@@ -493,6 +521,13 @@ def summary_lines(results: Sequence[QuizResult], names: Sequence[str] = ()) -> l
                 f"  pathway {mark}: chose \u201c{f.chosen.title}\u201d;"
                 f" the protocol gives \u201c{f.expected.text}\u201d"
             )
+            mine = f.on_your_reading
+            if mine is not None and mine.id != f.expected.id:
+                # The answers together can change the pathway when none does alone.
+                way = " - LESS urgent" if f.less_urgent_reading else ""
+                lines.append(
+                    f"  on the answers given the protocol gives \u201c{mine.text}\u201d{way}"
+                )
             if f.rule:
                 lines.append(f"  decided by rule {f.rule}: {f.because}")
             if f.actions_asked:
@@ -556,7 +591,17 @@ def to_json(r: QuizResult) -> str:
 def load_result(raw: bytes, file: str) -> tuple[QuizResult | None, tuple[Problem, ...]]:
     """A saved quiz (`--save`), or located problems; nothing raises for a user's mistake."""
     try:
-        located = read_yaml(decode(raw, file), file, yaml12=True)
+        text = decode(raw, file)
+    except YamlError as exc:
+        return None, (exc.problem,)
+    try:
+        # Read as the JSON it is first: an emoji tag or other character beyond U+FFFF is saved
+        # as a JSON surrogate pair (`\\udb40\\udc41`), which the YAML reader refuses.
+        return QuizResult.model_validate(json.loads(text)), ()
+    except (ValueError, ValidationError):
+        pass  # not JSON, or not a saved quiz: the YAML reader says where
+    try:
+        located = read_yaml(text, file, yaml12=True)
     except YamlError as exc:
         return None, (exc.problem,)
     if not isinstance(located.data, dict):

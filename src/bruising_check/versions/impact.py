@@ -1,8 +1,10 @@
 """Impact on real cases: re-run cases under two protocol versions and count who changes pathway.
 
 Cases come from scenario files (YAML `cases:` with `answers`), saved JSON records (one record per
-file, or JSON Lines with one per line), or CSV with one column per question id. Readers take an
-open text stream and yield cases one at a time, so a year of records never sits in memory.
+file, or JSON Lines with one per line), or CSV with one column per question id (and one per
+question of each item of a repeated group: `marks[1].type`, `marks[1].site`, `marks[2].type`).
+Readers take an open text stream and yield cases one at a time, so a year of records never sits
+in memory.
 Answers are checked against each protocol separately: a case one version cannot run (for
 example a question it does not ask) is counted and reported, never silently dropped.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,9 +22,12 @@ from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, pathway_direction
 from bruising_check.engine.answers import check_answers
+from bruising_check.engine.compiled import replay_outcome
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
+    ItemQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -62,9 +68,21 @@ class Impact:
     unrunnable_total: int = 0
     directions: dict[tuple[str, str], Direction] = field(default_factory=dict)
     """Each transition's direction by `analysis.direction` (levels; a renamed pathway is `same`)."""
+    kept_cases: dict[str, list[str]] = field(default_factory=dict)
+    """Up to EXAMPLES_PER_CHANGE case names per pathway a case keeps (the same id in both
+    versions): the board paper names them when that pathway's actions change."""
+    not_compared: set[tuple[str, str]] = field(default_factory=set)
+    """Transitions whose pathways could not be compared (a pathway without a level, and no id in
+    common): never `same`, and counted as possibly less urgent wherever de-escalations are."""
 
     def direction(self, pair: tuple[str, str]) -> Direction:
         return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
+
+    def compared(self, pair: tuple[str, str]) -> bool:
+        return pair not in self.not_compared
+
+    def may_be_less_urgent(self, pair: tuple[str, str]) -> bool:
+        return self.direction(pair) == "less_urgent" or not self.compared(pair)
 
     @property
     def changed(self) -> int:
@@ -80,6 +98,7 @@ class Impact:
                     "new": b,
                     "count": n,
                     "direction": self.direction((a, b)),
+                    "compared": self.compared((a, b)),
                     "cases": self.changed_cases.get((a, b), []),
                 }
                 for (a, b), n in sorted(self.transitions.items())
@@ -184,6 +203,10 @@ def _record_case(name: str, record: Any) -> Case:
     return Case(f"{name} {label[:40]}".strip(), {**record["answers"], **context})
 
 
+# A column of one item of a repeated group, 1-based as problems name it: `marks[2].site`.
+_ITEM_COLUMN = re.compile(r"([A-Za-z0-9_]+)\[([1-9][0-9]{0,5})\]\.([A-Za-z0-9_]+)")
+
+
 def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> Iterator[Case]:
     reader = csv.DictReader(stream)
     try:
@@ -191,17 +214,32 @@ def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
             number = reader.line_num
             case_id = row.pop("case_id", None) or row.pop("id", None) or f"row {number}"
             answers: dict[str, Any] = {}
+            items: dict[str, dict[int, dict[str, Any]]] = {}
             for column, cell in row.items():
                 if column is None or not isinstance(cell, str) or cell.strip() == "":
                     # Extra cells beyond the header come as a list under None: not an answer.
                     continue
-                answers[column] = _cell(cell.strip(), questions.get(column))
+                if len(cell) > MAX_CELL_CHARS:
+                    raise CaseFileError(
+                        f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
+                    )
+                one = _ITEM_COLUMN.fullmatch(column)
+                if one is None:
+                    answers[column] = _cell(cell.strip(), questions.get(column))
+                    continue
+                group, n, qid = one.group(1), int(one.group(2)), one.group(3)
+                owner = questions.get(group)
+                q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
+                items.setdefault(group, {}).setdefault(n, {})[qid] = _cell(cell.strip(), q)
+            for group, numbered in items.items():
+                # Items in their numbers' order; an item whose cells are all empty is no item.
+                answers[group] = [numbered[n] for n in sorted(numbered)]
             yield Case(f"{name}:{str(case_id)[:80]}", answers)
     except csv.Error as exc:
         raise CaseFileError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
 
 
-def _cell(cell: str, q: Question | None) -> Any:
+def _cell(cell: str, q: Question | ItemQuestion | None) -> Any:
     """A CSV cell in the question's type; a value that does not fit stays text, and the answer
     check then reports it against the question id (for that case, never stopping the replay)."""
     lower = cell.lower()
@@ -227,7 +265,24 @@ def _cell(cell: str, q: Question | None) -> Any:
 
 def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
     """(pathway id, None) or (None, why it could not run). Answers to questions this protocol
-    does not have are left out, as `example_for` does for analysis examples."""
+    does not have are left out, as `example_for` does for analysis examples.
+
+    Answers `check_answers` would accept go through the compiled pass (`engine.compiled`),
+    which gives exactly `engine.decide`'s pathway without its record, rationale or wording;
+    anything else (an error to report, arithmetic on a non-number) goes through
+    `check_answers` and `decide` themselves, so the reason is theirs."""
+    try:
+        outcome = replay_outcome(protocol, case.answers)
+    except TypeError:
+        outcome = None  # the engine says it (decide raises the same)
+    if outcome is not None:
+        pathway = outcome[0]
+        return (None, "no rule matched") if pathway is None else (pathway.id, None)
+    return _checked_case(protocol, case)
+
+
+def _checked_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
+    """`run_case` through `check_answers` and `engine.decide` (the reference path)."""
     ids = {q.id for q in protocol.questions} | {q.id for q in protocol.context_prompts}
     answers = {k: v for k, v in case.answers.items() if k in ids}
     checked = check_answers(protocol, Located(answers, case.name))
@@ -269,9 +324,14 @@ def impact(
             # The case impact counts cases that get another pathway; a pathway kept under its
             # id whose actions or timescale changed is reported by the behaviour comparison
             # (`validate --against`, `diff`), which judges its content, not here.
-            result.directions[pair] = (
-                "same" if before == after else pathway_direction(old, before, new, after).direction
-            )
+            verdict = pathway_direction(old, before, new, after)
+            result.directions[pair] = "same" if before == after else verdict.direction
+            if before != after and not verdict.compared:
+                result.not_compared.add(pair)
+        if before == after:
+            kept = result.kept_cases.setdefault(before, [])
+            if len(kept) < EXAMPLES_PER_CHANGE:
+                kept.append(case.name)
         if result.directions[pair] != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:

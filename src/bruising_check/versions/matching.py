@@ -4,21 +4,26 @@ offers, and the questions a condition depends on (through derived facts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from bruising_check.analysis.direction import same_content
 from bruising_check.protocol.conditions import Condition, comparisons
 from bruising_check.protocol.model import (
     BooleanFact,
     MultipleChoiceQuestion,
     NumberFact,
     Pathway,
-    Policy,
     Protocol,
+    Rule,
     SingleChoiceQuestion,
+    policy_differences,
 )
 from bruising_check.protocol.walk import expr_refs
 from bruising_check.versions.structural import _canonical, _dump
+
+T = TypeVar("T", Rule, Pathway)
 
 
 @dataclass(frozen=True)
@@ -78,34 +83,54 @@ def with_each_others_options(
 
 
 def policy_changes(old: Protocol, new: Protocol) -> list[PolicyChange]:
-    """The policy fields whose positions differ. A field neither version states (`not_stated`,
-    null, or no `policy:` block at all) is no change, whatever its spelling."""
+    """The policy fields whose positions differ (`model.policy_differences`), with each
+    version's value as written."""
     a = _dump(old.policy) or {}
     b = _dump(new.policy) or {}
-
-    def stated(policy: Policy | None, k: str) -> bool:
-        return policy is not None and policy.stated(k)
-
-    return [
-        PolicyChange(k, a.get(k), b.get(k))
-        for k in [*a, *(k for k in b if k not in a)]
-        if a.get(k) != b.get(k) and (stated(old.policy, k) or stated(new.policy, k))
-    ]
+    return [PolicyChange(k, a.get(k), b.get(k)) for k in policy_differences(old.policy, new.policy)]
 
 
 def renamed(old: Protocol, new: Protocol) -> list[Renamed]:
-    """A rule or pathway removed and another added that means the same (ids aside)."""
+    """A rule or pathway removed and another added that means the same (ids aside).
+
+    A pathway is renamed when it tells the practitioner the same (`direction.same_content`, the
+    test the behaviour comparison uses, so a pathway renamed here is `same` there). A rule is
+    renamed when its condition, its `then:` (whether a follow-on pathway comes from the rules
+    below) and its pathway (by id, or renamed) are the same."""
+    pathways = _matched(
+        "pathways", old.pathways, new.pathways, lambda x, y: same_content(old, x, new, y)
+    )
+    moved = {r.old_id: r.new_id for r in pathways}
+
+    def same_rule(x: Rule, y: Rule) -> bool:
+        return (
+            x.then == y.then
+            and moved.get(x.pathway, x.pathway) == y.pathway
+            and _canonical(_dump(x.when)) == _canonical(_dump(y.when))
+        )
+
+    return [*_matched("rules", old.rules, new.rules, same_rule), *pathways]
+
+
+def _matched(
+    section: str,
+    old: Sequence[T],
+    new: Sequence[T],
+    same: Callable[[T, T], bool],
+) -> list[Renamed]:
+    """Each item only in `old` paired with the first unpaired item only in `new` that is the
+    same."""
+    old_ids = {x.id for x in old}
+    new_ids = {y.id for y in new}
+    came = [y for y in new if y.id not in old_ids]
     out = []
-    for section, same in (("rules", _same_rule), ("pathways", _same_pathway)):
-        a = {x.id: x for x in getattr(old, section)}
-        b = {x.id: x for x in getattr(new, section)}
-        gone = [x for k, x in a.items() if k not in b]
-        came = [x for k, x in b.items() if k not in a]
-        for x in gone:
-            match = next((y for y in came if same(old, new, x, y)), None)
-            if match is not None:
-                came.remove(match)
-                out.append(Renamed(section, x.id, match.id))
+    for x in old:
+        if x.id in new_ids:
+            continue
+        match = next((y for y in came if same(x, y)), None)
+        if match is not None:
+            came.remove(match)
+            out.append(Renamed(section, x.id, match.id))
     return out
 
 
@@ -145,38 +170,3 @@ def fact_questions(protocol: Protocol, fid: str, seen: set[str] | None = None) -
 
 def fact_of(protocol: Protocol, fid: str) -> BooleanFact | NumberFact | None:
     return next((f for f in protocol.derived if f.id == fid), None)
-
-
-def _same_rule(old: Protocol, new: Protocol, x: Any, y: Any) -> bool:
-    return bool(
-        _canonical(_dump(x.when)) == _canonical(_dump(y.when))
-        and _same_target(old, new, x.pathway, y.pathway)
-    )
-
-
-def _same_target(old: Protocol, new: Protocol, a: str, b: str) -> bool:
-    if a == b:
-        return True
-    return any(r.old_id == a and r.new_id == b for r in renamed_pathways(old, new))
-
-
-def renamed_pathways(old: Protocol, new: Protocol) -> list[Renamed]:
-    a = {x.id: x for x in old.pathways}
-    b = {x.id: x for x in new.pathways}
-    out = []
-    came = [y for k, y in b.items() if k not in a]
-    for k, x in a.items():
-        if k in b:
-            continue
-        match = next((y for y in came if _same_pathway(old, new, x, y)), None)
-        if match is not None:
-            came.remove(match)
-            out.append(Renamed("pathways", x.id, match.id))
-    return out
-
-
-def _same_pathway(old: Protocol, new: Protocol, x: Pathway, y: Pathway) -> bool:
-    ignore = {"id", "urgency"}
-    a = {k: v for k, v in _dump(x).items() if k not in ignore}
-    b = {k: v for k, v in _dump(y).items() if k not in ignore}
-    return bool(a == b)

@@ -1,0 +1,319 @@
+"""Property: replay's compiled pass (`engine.compiled`) gives exactly the engine's decision.
+
+On random small protocols with a repeated group, follow-ons, invariants, quantifiers, counts,
+`known`, an ask_if over facts and arithmetic facts, and on random answer sets with unknowns:
+the compiled three-valued pass equals `run_pass` (values, facts, item facts, bounds), and the
+outcome replay takes (lazy probe, else the full pass and the engine's search) equals
+`engine.decide`'s pathway and follow-on. On the bundled baseline and the real protocols, random
+raw answers (wrong types, options not offered, missing required answers, "not sure", null)
+replayed through `versions.impact.run_case` give what `check_answers` + `decide` give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from bruising_check.engine import compiled as compiled_module
+from bruising_check.engine.compiled import compiled, decide_outcome, probe
+from bruising_check.engine.decide import decide
+from bruising_check.engine.evaluate import run_pass
+from bruising_check.engine.urgency import Outcome
+from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.loader import load_protocol
+from bruising_check.protocol.model import Protocol
+from bruising_check.versions.impact import Case, _checked_case, run_case
+from tests.conftest import ROOT, TODAY
+from tests.test_groups_properties import (
+    ITEM_DOMAINS,
+    TOP_DOMAINS,
+    _completions,
+    _slots,
+    _tree,
+    protocols,
+)
+from tests.test_groups_properties import answer_sets as engine_answer_sets
+
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _ids(o: Outcome) -> tuple[str | None, str | None]:
+    return (o[0].id if o[0] else None, o[1].id if o[1] else None)
+
+
+@st.composite
+def richer_protocols(draw: st.DrawFn) -> Protocol:
+    """`test_groups_properties.protocols` plus what the bundled protocols use and it does not:
+    a number fact (arithmetic, `applies_if`) that rules read, and an ask_if over facts."""
+    base = draw(protocols()).model_dump(mode="json", by_alias=True, exclude_none=True)
+    leaf = st.one_of(
+        st.builds(
+            lambda op, v: {"fact": "N", op: v}, st.sampled_from(["lt", "ge"]), st.integers(0, 7)
+        ),
+        st.just({"fact": "F"}),
+        st.builds(lambda v: {"question": "b", "equals": v}, st.booleans()),
+    )
+    base["derived"].insert(
+        0,
+        {
+            "id": "N",
+            "type": "number",
+            "label": "N",
+            "unit": "u",
+            "value": {"add": [{"question": "n"}, draw(st.integers(0, 2))]},
+            **({"applies_if": {"question": "b", "equals": True}} if draw(st.booleans()) else {}),
+            "cite": ["s"],
+        },
+    )
+    if draw(st.booleans()):
+        # The single choice `c` is asked only if a fact says so (run_pass computes the facts
+        # from the answers so far for it).
+        base["questions"][2]["ask_if"] = draw(_tree(leaf))
+    if draw(st.booleans()):
+        base["rules"].insert(
+            draw(st.integers(0, len(base["rules"]))),
+            {"id": "RN", "when": draw(_tree(leaf)), "pathway": "p3", "because": "x", "cite": ["s"]},
+        )
+    return Protocol.model_validate(base)
+
+
+def _same_pass(protocol: Protocol, answers: dict[str, Any]) -> None:
+    expected = run_pass(protocol, answers)
+    got, _ = compiled(protocol).run(answers)
+    assert got.values == expected.values
+    assert got.facts == expected.facts
+    assert got.item_facts == expected.item_facts
+    assert got.env == expected.env
+    assert got.pending == expected.pending
+    top = {q.id for q in protocol.questions}
+    assert got.asked == {k: v for k, v in expected.asked.items() if k in top}
+    for mine, theirs in [
+        (got.upper, expected.upper),
+        (got.lower, expected.lower),
+        (got.rules_upper, expected.rules_upper),
+        (got.rules_lower, expected.rules_lower),
+    ]:
+        assert _ids(mine) == _ids(theirs)
+
+
+def _same_outcome(protocol: Protocol, answers: dict[str, Any]) -> None:
+    decision = decide(protocol, answers)
+    expected = (decision.pathway, decision.then)
+    program = compiled(protocol)
+    assert _ids(decide_outcome(program, answers)) == _ids(expected)
+    lazy = probe(program)
+    assert lazy is not None
+    try:
+        got, _ = lazy.run(answers)
+    except compiled_module._Unsure:
+        event("probe gave way to the full pass")
+        return
+    event("probe decided")
+    assert _ids(got) == _ids(expected)
+
+
+@SETTINGS
+@given(richer_protocols(), engine_answer_sets())
+def test_compiled_pass_and_outcome_are_the_engines(
+    protocol: Protocol, answers: dict[str, Any]
+) -> None:
+    _same_pass(protocol, answers)
+    _same_outcome(protocol, answers)
+    # The search's own passes: partial completions, with the answers marked "given as unknown".
+    slots = _slots(answers)
+    for done in _completions(answers, slots[:2])[:4]:
+        _same_pass(protocol, done)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(protocols(), engine_answer_sets())
+def test_on_the_plain_random_protocols(protocol: Protocol, answers: dict[str, Any]) -> None:
+    _same_pass(protocol, answers)
+    _same_outcome(protocol, answers)
+
+
+# --- raw answers through the replay, against check_answers + decide ---------------------------
+
+
+def _raw(domain: list[Any], draw: st.DrawFn) -> Any:
+    """An answer as a cases file might hold it: usually well formed, sometimes null, "not
+    sure", the wrong type or out of range."""
+    roll = draw(st.sampled_from(["plain"] * 26 + ["null"] * 3 + ["odd"]))
+    if roll == "null":
+        return None
+    if roll == "odd":
+        return draw(st.sampled_from(["u", "not_sure", 99, -1, "yes", True, [], 2.5]))
+    value = draw(st.sampled_from(domain))
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _often(draw: st.DrawFn, times: int = 15) -> bool:
+    """True `times` times in `times + 1` (hypothesis favours small integers, so not 0 < n)."""
+    return bool(draw(st.sampled_from([True] * times + [False])))
+
+
+@st.composite
+def raw_answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q, domain in TOP_DOMAINS.items():
+        if _often(draw):
+            answers[q] = _raw(domain, draw)
+    if _often(draw):
+        items = []
+        for _ in range(draw(st.integers(0, 2))):
+            item = {q: _raw(d, draw) for q, d in ITEM_DOMAINS.items() if _often(draw)}
+            if not _often(draw):
+                item["nope"] = 1
+            items.append(item)
+        answers["g"] = items if _often(draw) else "marks"
+    if not _often(draw):
+        answers["not_a_question"] = 1
+    return answers
+
+
+@SETTINGS
+@given(richer_protocols(), raw_answer_sets())
+def test_replayed_raw_answers_on_random_protocols(
+    protocol: Protocol, answers: dict[str, Any]
+) -> None:
+    case = Case("c", answers)
+    expected = _checked_case(protocol, case)
+    event("runs" if expected[1] is None else "cannot run")
+    assert run_case(protocol, case) == expected
+
+
+REAL = {
+    "national-baseline": ROOT / "protocols" / "national-baseline.yaml",
+    "llr-2024": ROOT / "protocols" / "examples" / "llr-2024.yaml",
+    "devon": ROOT / "protocols" / "examples" / "devon.yaml",
+    "hipsp-2023": ROOT / "protocols" / "examples" / "hipsp-2023.yaml",
+}
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, Protocol]:
+    out = {}
+    for name, path in REAL.items():
+        loaded = load_protocol(Path(path).read_bytes(), str(path), today=TODAY)
+        assert loaded.protocol is not None, name
+        out[name] = loaded.protocol
+    return out
+
+
+FLAGS = ["seriously_unwell", "limb_not_moved", "head_swelling_under_1"]
+MILESTONES = ["rolling", "sitting", "crawling", "walking", "independent_wheelchair_use"]
+TYPES = ["bruise", "petechiae", "abrasion", "burn", "bite", "swelling", "birthmark_like", "other"]
+SITES = ["cheek", "forehead", "ear", "back", "buttocks", "genitals", "shin", "frenulum", "palm"]
+EXPLANATIONS = [
+    "none_given",
+    "not_asked",
+    "plausible_consistent",
+    "implausible_or_inconsistent",
+    "person_caused",
+    "independent_witness_accident",
+    "documented_procedure_or_birth_injury",
+    "documented_birthmark",
+    "diagnosed_condition",
+]
+
+
+@st.composite
+def baseline_answers(draw: st.DrawFn) -> dict[str, Any]:
+    """Answers format v2 for the bundled baseline and the real protocols built on it."""
+
+    def pick(*values: Any) -> Any:
+        return draw(st.sampled_from(values))
+
+    def some(options: list[str], unknown: str | None = None) -> Any:
+        if unknown is not None and not _often(draw, 12):
+            return [unknown]
+        return draw(st.lists(st.sampled_from(options), max_size=3, unique=True))
+
+    answers: dict[str, Any] = {
+        "immediate_danger": pick("no", "no", "no", "yes", "not_sure"),
+        "injury_red_flags": [] if _often(draw, 5) else some(FLAGS),
+        "age_weeks": draw(st.integers(0, 110)) if _often(draw, 40) else 1000,
+        "gestation_weeks_at_birth": pick(40, 38, 36, 30, 24, None),
+        "mobility_milestones": some(MILESTONES, "not_sure"),
+        "report_channel": pick("seen_in_person", "reported_remotely_by_carer"),
+        "diagnosed_bleeding_condition": pick("no", "no", "yes", "not_known"),
+    }
+    if _often(draw, 4):
+        answers["mobility_seen_by_professional"] = pick(True, False)
+    if _often(draw, 4):
+        answers["child_gives_consistent_account"] = pick(True, False)
+    # Devon's own questions (other protocols leave them out).
+    if _often(draw, 4):
+        answers["role"] = pick("gp", "paediatrician", "social_worker", "nobody")
+    if _often(draw, 4):
+        answers["health_professional_judgement"] = pick(
+            "satisfied_no_risk", "unsure_benign_indicators", "concerned"
+        )
+    if _often(draw, 4):
+        answers["same_day_gp_available"] = pick(True, False, False, "yes")
+    marks = []
+    for _ in range(draw(st.sampled_from([1, 1, 2, 3, 0]))):
+        mark: dict[str, Any] = {
+            "type": pick(*TYPES),
+            "site": pick(*SITES),
+            "patterned": pick("no", "no", "yes", "not_sure"),
+            "explanation": pick(*EXPLANATIONS),
+        }
+        if draw(st.booleans()):
+            mark["count"] = pick(1, 2, 3, None)
+        if draw(st.booleans()):
+            mark["side"] = pick("left", "midline")
+        if not _often(draw):
+            del mark[pick("type", "site", "patterned", "explanation")]
+        marks.append(mark)
+    answers["marks"] = marks
+    return answers
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baseline_answers())
+def test_replay_on_the_bundled_and_real_protocols(
+    real: dict[str, Protocol], answers: dict[str, Any]
+) -> None:
+    case = Case("c", answers)
+    for name, protocol in real.items():
+        expected = _checked_case(protocol, case)
+        event(f"{name}: {'runs' if expected[1] is None else 'cannot run'}")
+        assert run_case(protocol, case) == expected, name
+
+
+def test_the_bundled_protocols_are_probed(real: dict[str, Protocol]) -> None:
+    """The lazy probe mirrors every construct the bundled and real protocols use (otherwise
+    each case would take the full pass)."""
+    for name, protocol in real.items():
+        assert probe(compiled(protocol)) is not None, name
+
+
+def test_unknown_answers_are_completed_by_the_search(baseline: Protocol) -> None:
+    """A patterned "not sure" on a mobile child's knee bruise: the probe cannot decide, the
+    search finds the most urgent completion (patterned: referral), as `decide` does."""
+    answers = {
+        "immediate_danger": "no",
+        "injury_red_flags": (),
+        "age_weeks": 60,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": ("walking",),
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": (
+            {"type": "bruise", "site": "knee", "patterned": UNKNOWN, "explanation": "none_given"},
+        ),
+    }
+    program = compiled(baseline)
+    lazy = probe(program)
+    assert lazy is not None
+    with pytest.raises(compiled_module._Unsure):
+        lazy.run(answers)
+    outcome = decide_outcome(program, answers)
+    decision = decide(baseline, answers)
+    assert _ids(outcome) == (decision.pathway.id if decision.pathway else None, None)
+    assert _ids(outcome)[0] == "refer_same_day_csc_and_paediatric"

@@ -1,0 +1,81 @@
+"""Start-up (issue 15.4): the command line batches the cycle collector while it starts and gives it
+back its usual settings once the protocol is loaded; a program (or test) that imports the package
+and runs commands in-process keeps its own settings."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bruising_check.cli import _register, app
+from tests.conftest import BASELINE, ROOT
+
+_register()
+
+ANSWERS = ROOT / "examples" / "answers" / "cheek-bruise-10-weeks.yaml"
+
+
+def test_commands_run_in_process_leave_the_collector_alone(tmp_path: Path) -> None:
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    result = CliRunner().invoke(app, ["check", "--answers", str(ANSWERS), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+PROBE = textwrap.dedent(
+    """
+    import gc, json, sys
+    from pathlib import Path
+    import bruising_check.cli as cli
+    from bruising_check.cli.common import load
+
+    usual = gc.get_threshold()
+    cli._start()
+    starting = gc.get_threshold()
+    loaded = load(Path(sys.argv[1]))
+    print(json.dumps({"usual": usual, "starting": starting, "after": gc.get_threshold(),
+                      "frozen": gc.get_freeze_count(), "ok": loaded.ok,
+                      "enabled": gc.isenabled()}))
+    """
+)
+
+
+def test_the_command_line_batches_collection_until_the_protocol_is_loaded() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(BASELINE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    seen = json.loads(out.stdout)
+    assert seen["ok"]
+    assert seen["starting"][0] > seen["usual"][0]  # larger batches while starting
+    assert seen["after"] == seen["usual"]  # the usual settings once loaded
+    assert seen["frozen"] > 0  # what start-up made is set aside
+    assert seen["enabled"]
+
+
+def test_a_check_on_the_command_line_prints_the_same_as_in_process() -> None:
+    """The collector settings change when objects are freed, never what is decided."""
+    args = ["check", "--answers", str(ANSWERS), "--format", "json"]
+    env_out = subprocess.run(
+        [sys.executable, "-m", "bruising_check", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    in_process = CliRunner().invoke(app, args)
+    cli_record, lib_record = json.loads(env_out.stdout), json.loads(in_process.stdout)
+    for record in (cli_record, lib_record):
+        del record["created_at"], record["checksum"]  # the clock, and the checksum over it
+    assert cli_record["outcome"]["id"] == "refer_same_day_csc_and_paediatric"
+    assert cli_record == lib_record
