@@ -108,7 +108,9 @@ def test_an_emergency_shows_now_emergency_care_and_then_the_pathway() -> None:
     assert r.json_body()["outcome"]["then"] == "refer"  # type: ignore[index,call-overload]
     for shown in (render.text(r), render_html.html(r), render.markdown(r)):
         flat = " ".join(shown.split()).replace("\\", "")  # Markdown escapes - and .
-        assert "Now: Emergency care first - Now" in flat
+        # The banner is the pathway now, its title said once (the text format capitalises it).
+        assert flat.lower().count("emergency care first") == 1
+        assert "Timescale: Now" in flat
         assert "Then: Refer - Same day - today, Fri 27 Nov 2026" in flat
 
 

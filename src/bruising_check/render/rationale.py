@@ -147,7 +147,8 @@ def _pathway(r: Record) -> Iterator[Block]:
         lines = (f"Timescale: {timescale}",)
     else:
         after = w.timescale_text(then.timescale, then.deadline) or then.timescale
-        lines = (f"Now: {out.title} - {timescale}", f"Then: {then.title} - {after}")
+        # The banner is the pathway now (its title said once, issue 12); then the follow-on.
+        lines = (f"Timescale: {timescale}", f"Then: {then.title} - {after}")
     extra = tuple(s for s in (out.summary, then.summary if then else None) if s)
     if w.out_of_scope(r):
         # Never "no action": the procedure does not apply, and what to do instead follows.
