@@ -36,6 +36,7 @@ FILES = {
     "national-baseline": ROOT / "protocols" / "national-baseline.yaml",
     "exampleshire-v1": ROOT / "protocols" / "examples" / "exampleshire-v1.yaml",
     "exampleshire-v2": ROOT / "protocols" / "examples" / "exampleshire-v2.yaml",
+    "national-baseline-v1": ROOT / "protocols" / "examples" / "national-baseline-v1.yaml",
 }
 RUNS = 7
 
@@ -67,6 +68,7 @@ def main() -> None:
         s = median(lambda a=a, b=b: structural_diff(a, b))
         c = median(lambda a=a, b=b: compare(a, b))
         print(f"{old:<20}{new:<20}{s * 1000:>10.1f}ms{c * 1000:>11.1f}ms")
+    across_rewrite()
     a, b = load("exampleshire-v1"), load("exampleshire-v2")
     header = (
         "age_weeks,mobility_milestones,mark_types,locations,child_seriously_unwell,"
@@ -86,6 +88,26 @@ def main() -> None:
     spent = time.perf_counter() - start
     rate = result.total / spent
     print(f"case impact: {result.total:,} CSV cases in {spent:.2f}s ({rate:,.0f} cases/s)")
+
+
+def across_rewrite() -> None:
+    """National baseline 1.0 against 2.0 through 2.0's `maps_from` (one run: it takes seconds):
+    the reading, then the exact comparison over the new answers; CPU time, so load is excluded."""
+    from bruising_check.versions import reading
+
+    a, b = load("national-baseline-v1"), load("national-baseline")
+    start = time.process_time()
+    found = reading.reading_for(a, b)
+    assert found is not None
+    read = reading.read_over(a, b, found[1])
+    made = time.process_time() - start
+    result = compare(read.protocol, reading.deciding_only(b), budget_seconds=None)
+    spent = time.process_time() - start - made
+    classes = sum(len(d.classes) for d in result.differences)
+    print(
+        f"national-baseline 1.0 -> 2.0 via maps_from: reading {made * 1000:.0f}ms CPU,"
+        f" comparison {spent:.1f}s CPU ({len(result.differences)} changes, {classes:,} classes)"
+    )
 
 
 def board(a, b) -> None:  # type: ignore[no-untyped-def]

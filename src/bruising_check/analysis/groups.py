@@ -186,6 +186,7 @@ class GroupInfo:
     deadline: float | None = None
     """The analysis's wall-clock deadline (time.monotonic): one count can be long."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    _by_cells: dict[tuple[Any, ...], int] = field(default_factory=dict)
     _tables: dict[tuple[Any, ...], dict[tuple[int, ...], int]] = field(default_factory=dict)
     _boxes: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
@@ -237,6 +238,16 @@ class GroupInfo:
         """Exactly the ordered lists in the cells of `a`: kinds of an absent presence variable
         forbidden, each total in its cell, and (inclusion-exclusion over the present presence
         variables) at least one item of each one's kinds."""
+        # The count depends only on the context and the cells of the group's own variables:
+        # leaves that differ elsewhere (the thousands of a cross-version comparison) share it.
+        cells = (self.context_of(a), *(a.get(v) for v in (*self.presence, *self.totals)))
+        known = self._by_cells.get(cells)
+        if known is not None:
+            return known
+        known = self._by_cells[cells] = self._count_cells(a)
+        return known
+
+    def _count_cells(self, a: Assignment) -> int:
         s, forbidden, present, bounded = self._constraints(a)
         present = [t - forbidden for t in present]
         if any(not t for t in present):

@@ -56,6 +56,8 @@ def document(r: DiffReport) -> Document:
         ),
     )
     sections = [Section(None, head), Section("Summary", tuple(_summary(r)))]
+    if r.comparison is not None and r.reading is not None:
+        sections.append(Section("How the old version's questions were read", tuple(_reading(r))))
     if r.comparison is not None:
         sections.append(Section("Situations whose pathway changes", tuple(_behaviour(r))))
     if r.impact is not None:
@@ -82,6 +84,31 @@ def _example_lines(f: Fields) -> list[str]:
 
 def _spans(b: Para | Bullet) -> tuple[Span, ...]:
     return b.spans or (("plain", b.text),)
+
+
+def _reading(r: DiffReport) -> Iterator[Block]:
+    """How the new version's `maps_from` read each old question (issue 12.1)."""
+    read = r.reading
+    assert read is not None
+    yield marked(
+        (
+            "plain",
+            "The questions were rewritten, so the old version's rules were run over the new"
+            f" version's answers, each old question read as `maps_from` in {r.new_name} says."
+            " Where a reading is a judgement, it says so here; every change below is measured"
+            " through these readings.",
+        )
+    )
+    items: list[tuple[Span, ...]] = []
+    if read.exact:
+        items.append((("plain", "Asked the same: "), ("code", ", ".join(read.exact))))
+    for qid, note in read.notes:
+        items.append(
+            (("warn", "Not exact:"), ("plain", " "), ("code", qid), ("plain", f": {note}"))
+        )
+    for qid, why in read.not_read:
+        items.append((("plain", "Not read: "), ("code", qid), ("plain", f": {why}")))
+    yield Bullets(tuple(marked_bullet(*i) for i in items))
 
 
 def _summary(r: DiffReport) -> Iterator[Block]:
@@ -390,6 +417,13 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "total": r.comparison.total,
             "only_in_old": list(r.comparison.only_in_old),
             "only_in_new": list(r.comparison.only_in_new),
+            "reading": None
+            if r.reading is None
+            else {
+                "same": list(r.reading.exact),
+                "not_exact": [{"question": q, "note": n} for q, n in r.reading.notes],
+                "not_read": [{"question": q, "why": n} for q, n in r.reading.not_read],
+            },
             "differences": [
                 {
                     "old_pathway": d.old_pathway,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bruising_check.analysis import Comparison
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Impact
+from bruising_check.versions.reading import Read
 from bruising_check.versions.structural import Change
 
 
@@ -26,6 +27,8 @@ class DiffReport:
     comparison: Comparison | None = None
     impact: Impact | None = None
     notes: list[str] = field(default_factory=list)
+    reading: Read | None = None
+    """The old version read over the new answers (the new version's `maps_from`)."""
 
     @property
     def deescalations(self) -> int:
