@@ -6,7 +6,8 @@ the compiled three-valued pass equals `run_pass` (values, facts, item facts, bou
 outcome replay takes (lazy probe, else the full pass and the engine's search) equals
 `engine.decide`'s pathway and follow-on. On the bundled baseline and the real protocols, random
 raw answers (wrong types, options not offered, missing required answers, "not sure", null)
-replayed through `versions.impact.run_case` give what `check_answers` + `decide` give.
+replayed through `versions.impact.run_outcome` give the pathway and follow-on that
+`check_answers` + `decide` give.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bruising_check.engine.urgency import Outcome
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Protocol
-from bruising_check.versions.impact import Case, _checked_case, run_case
+from bruising_check.versions.impact import Case, _checked_case, run_case, run_outcome
 from tests.conftest import ROOT, TODAY
 from tests.test_groups_properties import (
     ITEM_DOMAINS,
@@ -194,7 +195,7 @@ def test_replayed_raw_answers_on_random_protocols(
     case = Case("c", answers)
     expected = _checked_case(protocol, case)
     event("runs" if expected[1] is None else "cannot run")
-    assert run_case(protocol, case) == expected
+    assert run_outcome(protocol, case) == expected
 
 
 REAL = {
@@ -294,7 +295,7 @@ def test_replay_on_the_bundled_and_real_protocols(
     for name, protocol in real.items():
         expected = _checked_case(protocol, case)
         event(f"{name}: {'runs' if expected[1] is None else 'cannot run'}")
-        assert run_case(protocol, case) == expected, name
+        assert run_outcome(protocol, case) == expected, name
 
 
 def test_the_bundled_protocols_are_probed(real: dict[str, Protocol]) -> None:

@@ -193,7 +193,7 @@ def _impact(r: DiffReport) -> Iterator[Block]:
     changed = [
         (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
     ]
-    if not changed:
+    if not changed and not r.impact.follow_ons:
         yield marked(("plain", f"No case of {r.impact.total:,} changes pathway."))
     if r.impact.unrunnable_total > len(r.impact.unrunnable):
         yield marked(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"))
@@ -210,6 +210,17 @@ def _impact(r: DiffReport) -> Iterator[Block]:
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
         line = f" {a} → {b}: {_count(n, 'case')}: {cases}{more}"
         yield Bullets((marked_bullet(lead, ("plain", line.lstrip() if not less else line)),))
+    for key, n in sorted(r.impact.follow_ons.items(), key=lambda kn: tuple(map(str, kn[0]))):
+        # The first step stays and what follows it changes: the outcome is the pair.
+        first, old_then, new_then = key
+        less = r.impact.follow_on_directions[key] == "less_urgent"
+        cases = ", ".join(r.impact.follow_on_cases.get(key, []))
+        more = " ..." if n > len(r.impact.follow_on_cases.get(key, [])) else ""
+        before = _outcome(first, old_then or "(no pathway)")
+        after = _outcome(first, new_then or "(no pathway)")
+        line = f"{before} → {after}: {_count(n, 'case')}: {cases}{more}"
+        flag: Span = ("warn", "LESS URGENT") if less else ("plain", "")
+        yield Bullets((marked_bullet(flag, ("plain", f" {line}" if less else line)),))
     if r.impact.unrunnable:
         yield marked(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"))
         yield Bullets(

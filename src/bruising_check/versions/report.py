@@ -53,9 +53,12 @@ class DiffReport:
     def case_deescalations(self) -> int:
         if self.impact is None:
             return 0
-        return sum(
-            n
-            for pair, n in self.impact.transitions.items()
-            # Not compared (no level, no id in common): it may be less urgent, so it fails too.
-            if self.impact.may_be_less_urgent(pair)
+        return (
+            sum(
+                n
+                for pair, n in self.impact.transitions.items()
+                # Not compared (no level, no id in common): it may be less urgent, so it fails too.
+                if self.impact.may_be_less_urgent(pair)
+            )
+            + self.impact.follow_on_deescalations
         )
