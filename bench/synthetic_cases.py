@@ -226,12 +226,14 @@ def v2_jsonl(cases: list[dict[str, object]]) -> str:
     )
 
 
-def v2_yaml(cases: list[dict[str, object]]) -> str:
-    """A scenario file (`cases:` with `id` and `answers`)."""
+def v2_yaml(cases: list[dict[str, object]], first: int = 0) -> str:
+    """A scenario file (`cases:` with `id` and `answers`), ids counted from `first`."""
     import yaml
 
-    return yaml.safe_dump(
-        {"cases": [{"id": f"V2-{i + 1:06d}", "answers": a} for i, a in enumerate(cases)]},
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(
+        {"cases": [{"id": f"V2-{first + i + 1:06d}", "answers": a} for i, a in enumerate(cases)]},
+        Dumper=dumper,
         sort_keys=False,
     )
 

@@ -128,7 +128,7 @@ AGAINST_BUDGET = ("--budget", "120")
 
 
 def test_the_bundled_baseline_validates_clean_with_its_invariants_proved() -> None:
-    result = runner.invoke(app, ["validate", "national-baseline"])
+    result = runner.invoke(app, ["validate", "national-baseline", *AGAINST_BUDGET])
     assert result.exit_code == 0, result.output
     assert "error" not in result.stderr.split("protocol(s) checked")[0].replace("0 error", "")
     assert result.stderr.count("info INVARIANT_HOLDS") == 7  # I0-I6

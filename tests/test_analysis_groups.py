@@ -192,3 +192,37 @@ rules:
     because: b
     cite: [s1]
 """
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds)
+def test_counting_lists_by_capped_totals_matches_enumeration(seed: int) -> None:
+    """`GroupInfo._lists` (the count of ordered lists of min..max items whose totals fall in a
+    box) against enumerating every list of kinds, up to 5 items of 3 kinds and 2 totals."""
+    from itertools import product
+
+    from bruising_check.analysis.groups import GroupInfo, Kind, Total
+
+    rng = random.Random(seed)
+    low = rng.randint(0, 2)
+    info = GroupInfo("g", "g", low, rng.randint(max(low, 1), 5), [])
+    kinds = [Kind(0, (), (), rng.randint(1, 4), {}, var=f"k{i}") for i in range(3)]
+    totals = []
+    for n in range(2):
+        cap = rng.randint(1, 4)
+        weights = {k.var: min(cap, rng.randint(0, 3)) for k in kinds if rng.random() < 0.7}
+        totals.append(Total(0, weights, cap, f"t{n}"))
+    bounded: list[tuple[Total, int, int]] = []
+    for t in totals:
+        lo = rng.randint(0, t.cap)
+        bounded.append((t, lo, rng.randint(lo, t.cap)))
+    expected = 0
+    for length in range(info.min_items, info.max_items + 1):
+        for chosen in product(kinds, repeat=length):
+            sums = [min(t.cap, sum(t.weights.get(k.var, 0) for k in chosen)) for t in totals]
+            if all(lo <= v <= hi for v, (_, lo, hi) in zip(sums, bounded, strict=True)):
+                ways = 1
+                for k in chosen:
+                    ways *= k.size
+                expected += ways
+    assert info._lists(kinds, bounded) == expected

@@ -6,7 +6,8 @@ the compiled three-valued pass equals `run_pass` (values, facts, item facts, bou
 outcome replay takes (lazy probe, else the full pass and the engine's search) equals
 `engine.decide`'s pathway and follow-on. On the bundled baseline and the real protocols, random
 raw answers (wrong types, options not offered, missing required answers, "not sure", null)
-replayed through `versions.impact.run_case` give what `check_answers` + `decide` give.
+replayed through `versions.impact.run_outcome` give the pathway and follow-on that
+`check_answers` + `decide` give.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bruising_check.engine.urgency import Outcome
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Protocol
-from bruising_check.versions.impact import Case, _checked_case, run_case
+from bruising_check.versions.impact import Case, _checked_case, run_case, run_outcome
 from tests.conftest import ROOT, TODAY
 from tests.test_groups_properties import (
     ITEM_DOMAINS,
@@ -98,6 +99,17 @@ def _same_pass(protocol: Protocol, answers: dict[str, Any]) -> None:
         (got.rules_lower, expected.rules_lower),
     ]:
         assert _ids(mine) == _ids(theirs)
+    # The lazy pass the search runs on: the same answers after ask_if and the same bounds,
+    # and the same environment when the search reads it.
+    lazy = probe(compiled(protocol))
+    assert lazy is not None
+    done, _ = lazy.run_pass(answers)
+    assert done.values == expected.values
+    assert done.pending == expected.pending
+    assert (_ids(done.upper), _ids(done.lower)) == (_ids(expected.upper), _ids(expected.lower))
+    assert done.definite == expected.definite
+    assert done.env == expected.env
+    assert done.item_facts == expected.item_facts
 
 
 def _same_outcome(protocol: Protocol, answers: dict[str, Any]) -> None:
@@ -183,7 +195,7 @@ def test_replayed_raw_answers_on_random_protocols(
     case = Case("c", answers)
     expected = _checked_case(protocol, case)
     event("runs" if expected[1] is None else "cannot run")
-    assert run_case(protocol, case) == expected
+    assert run_outcome(protocol, case) == expected
 
 
 REAL = {
@@ -283,7 +295,7 @@ def test_replay_on_the_bundled_and_real_protocols(
     for name, protocol in real.items():
         expected = _checked_case(protocol, case)
         event(f"{name}: {'runs' if expected[1] is None else 'cannot run'}")
-        assert run_case(protocol, case) == expected, name
+        assert run_outcome(protocol, case) == expected, name
 
 
 def test_the_bundled_protocols_are_probed(real: dict[str, Protocol]) -> None:
@@ -317,3 +329,36 @@ def test_unknown_answers_are_completed_by_the_search(baseline: Protocol) -> None
     decision = decide(baseline, answers)
     assert _ids(outcome) == (decision.pathway.id if decision.pathway else None, None)
     assert _ids(outcome)[0] == "refer_same_day_csc_and_paediatric"
+
+
+def test_memory_stays_flat_over_many_cases(baseline: Protocol) -> None:
+    """Cases that need the full pass and the search (a "not sure" that matters) keep nothing:
+    replaying ten times as many leaves no more memory behind."""
+    import gc
+    import tracemalloc
+
+    answers = {
+        "immediate_danger": "no",
+        "injury_red_flags": [],
+        "age_weeks": 60,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": ["walking"],
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": [
+            {"type": "bruise", "site": "knee", "patterned": "not_sure", "explanation": "none_given"}
+        ],
+    }
+
+    def kept(n: int) -> int:
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(n):
+            assert run_case(baseline, Case(str(i), answers))[1] is None
+        gc.collect()  # what is left once cycles are collected is what the replay keeps
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        return after - before
+
+    kept(20)  # compile once
+    assert kept(400) < 20_000 + kept(40)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bruising_check.engine.decide import decide
 from bruising_check.engine.evaluate import run_pass
 from bruising_check.engine.urgency import Outcome, more_urgent, most_urgent, urgency_key
-from bruising_check.protocol.conditions import UNKNOWN
+from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import Protocol
 
 TOP_DOMAINS: dict[str, list[Any]] = {
@@ -239,6 +239,15 @@ def protocols(draw: st.DrawFn) -> Protocol:
         "pathways": PATHWAYS,
         "rules": rules,
         "invariants": invariants,
+        "advice": [
+            {
+                "id": "A",
+                "when": draw(_condition()),
+                "because": "A.",
+                "cite": ["s"],
+                "actions": [{"id": "a", "text": "A."}],
+            }
+        ],
     }
     return Protocol.model_validate(data)
 
@@ -342,3 +351,34 @@ def test_unknowns_that_decided_and_facts_are_exact(
         assert stated == values.pop()
     else:
         assert stated is UNKNOWN
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(protocols(), answer_sets())
+def test_advice_is_stated_left_out_or_may_apply_exactly(
+    protocol: Protocol, answers: dict[str, Any]
+) -> None:
+    """Advice that holds in every completion is stated, one that holds in none is left out, and
+    only one that holds in some is "may apply" (never stated as a fact, never dropped)."""
+    slots = _slots(answers)
+    size = 1
+    for s in slots:
+        size *= len(s[3])
+    assume(size <= 600)
+    (advice,) = protocol.advice
+    truths = {
+        evaluate(advice.when, run_pass(protocol, c).env) for c in _completions(answers, slots)
+    }
+    assert Truth.UNKNOWN not in truths
+    decision = decide(protocol, answers)
+    assert decision.exact
+    fired = [r for r in decision.rules_fired if r.id == "A"]
+    if truths == {Truth.FALSE}:
+        event("advice in no completion")
+        assert not fired
+    elif truths == {Truth.TRUE}:
+        event("advice in every completion")
+        assert [r.certain for r in fired] == [True]
+    else:
+        event("advice in some completions")
+        assert [r.certain for r in fired] == [False]

@@ -40,6 +40,7 @@ from tests.hostile import (
     ANSWERS_CORRECT,
     CASES,
     GOOD_ANSWERS,
+    analysis_attacks,
     record_amplifier,
     write_big_cases,
 )
@@ -166,6 +167,29 @@ def test_big_cases_files_and_protocols_within_limits(tmp_path: Path) -> None:
     validate = results[len(big_cases)]
     assert "could make a record of up to" in validate["stderr"]
     assert all(mib < PEAK_TARGET_MIB for _, mib in peaks), peaks
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
+def test_the_costliest_protocols_are_an_error_within_the_budget(tmp_path: Path) -> None:
+    """Clean protocols that cost the analysis the most (a gap behind 1,999 threshold rules, 12
+    multiple-choice questions of 40 options, 2,000 questions and 2,000 rules): `validate` (and
+    `validate --against` for the gap) exits 1 with a located error (the gap, or "could not
+    finish"), never 0, each in a bounded process under the peak-memory target."""
+    runs = []
+    for name, data in analysis_attacks().items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        runs.append(["validate", str(path), "--budget", "1"])
+        if name.startswith("threshold"):
+            runs.append(["validate", str(path), "--budget", "1", "--against", BASELINE_V1])
+    for run in runs:
+        result, peak = _run_bounded([run])
+        assert result["exception"] is None, result["exception"]
+        assert result["code"] == 1, (run, result["stderr"][:300])
+        first = result["stderr"].splitlines()[0]
+        assert first.startswith(f"{run[1]}:") and ": error " in first, first
+        assert "Traceback" not in result["stderr"]
+        assert peak["peak_mib"] < PEAK_TARGET_MIB, (run, peak)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,46 @@ def test_csv_item_columns_make_a_group(baseline: Protocol) -> None:
     lines = "".join(json.dumps({"answers": c.answers}) + "\n" for c in cases)
     again = impact(baseline, baseline, read_cases("v2.jsonl", io.StringIO(lines), {}))
     assert dict(again.transitions) == dict(result.transitions)
+
+
+def test_a_case_whose_follow_on_changes_is_a_changed_case(tmp_path: Path) -> None:
+    """The outcome after a first step is the pair: a seriously unwell baby with a patterned
+    mark keeps "emergency care first" but what follows it goes from refer to discuss. The case
+    impact counts it, says it is less urgent, and `--fail-on-deescalation` fails on it."""
+    from typer.testing import CliRunner
+
+    from bruising_check.cli import _register, app
+    from tests.groups_support import ANSWERS, TINY, tiny
+
+    changed = TINY.replace(
+        "pathway: refer\n    because: A patterned mark.",
+        "pathway: discuss\n    because: A patterned mark.",
+    )
+    assert changed != TINY
+    unwell = {**ANSWERS, "unwell": True, "marks": [{**ANSWERS["marks"][0], "patterned": "yes"}]}
+    well = {**ANSWERS, "marks": [{**ANSWERS["marks"][0], "patterned": "yes"}]}
+    lines = "".join(
+        json.dumps({"created_at": name, "answers": {"answers_version": 2, **answers}}) + "\n"
+        for name, answers in (("unwell", unwell), ("well", well), ("plain", ANSWERS))
+    )
+    result = impact(tiny(), tiny(changed), read_cases("c.jsonl", io.StringIO(lines), {}))
+    assert result.follow_ons == {("emergency", "refer", "discuss"): 1}
+    assert result.follow_on_directions[("emergency", "refer", "discuss")] == "less_urgent"
+    assert result.transitions[("refer", "discuss")] == 1  # the well baby: the pathway changes
+    assert result.changed == 2 and result.follow_on_deescalations == 1
+    cases = [c for c in result.to_json()["follow_on_changes"] if c["count"]]
+    assert [(c["old_then"], c["new_then"], c["cases"]) for c in cases] == [
+        ("refer", "discuss", ["c.jsonl:1 unwell"])
+    ]
+
+    old, new, file = tmp_path / "old.yaml", tmp_path / "new.yaml", tmp_path / "c.jsonl"
+    old.write_text(TINY, encoding="utf-8")
+    new.write_text(changed, encoding="utf-8")
+    file.write_text(lines, encoding="utf-8")
+    _register()
+    shown = CliRunner().invoke(
+        app, ["diff", str(old), str(new), "--cases", str(file), "--fail-on-deescalation"]
+    )
+    assert shown.exit_code == 1, shown.output
+    assert "emergency, then refer → emergency, then discuss: 1 case: " in shown.stdout
+    assert "c.jsonl:1 unwell" in shown.stdout

@@ -110,7 +110,9 @@ def test_an_emergency_shows_now_emergency_care_and_then_the_pathway() -> None:
     assert r.json_body()["outcome"]["then"] == "refer"  # type: ignore[index,call-overload]
     for shown in (render.text(r), render_html.html(r), render.markdown(r)):
         flat = " ".join(shown.split()).replace("\\", "")  # Markdown escapes - and .
-        assert "Now: Emergency care first - Now" in flat
+        # The banner is the pathway now, its title said once (the text format capitalises it).
+        assert flat.lower().count("emergency care first") == 1
+        assert "Timescale: Now" in flat
         assert "Then: Refer - Same day - today, Fri 27 Nov 2026" in flat
 
 
@@ -120,3 +122,30 @@ def test_unknowns_that_decided_are_named_in_plain_words() -> None:
     text = " ".join(render.text(r).split())
     assert "These answers were not known, and decided the pathway: - mark 2: Patterned" in text
     assert "marks[2]" not in re.sub(r'"marks\[\d\]', "", text)
+
+
+def test_a_marks_colour_is_its_own_field_not_someones_words() -> None:
+    """The colour is what the practitioner saw: listed with the mark, never under "In their own
+    words" (the carer's account is)."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from bruising_check.cli import _register, app
+
+    _register()
+    answers = Path(__file__).resolve().parents[1] / "examples/answers/cheek-bruise-10-weeks.yaml"
+    for fmt in ("text", "md", "html"):
+        result = CliRunner().invoke(
+            app,
+            ["check", "--answers", str(answers), "--format", fmt],
+            env={"BRUISING_CHECK_NOW": "2026-11-27T10:30:00+00:00"},
+        )
+        assert result.exit_code == 0, result.output
+        flat = " ".join(result.stdout.split())
+        words = re.split(r"(?i)in their own words, and notes", flat)
+        assert len(words) == 2, fmt
+        marks, own = words[0], words[1].split("very question", 1)[0]
+        assert "as you see it): blue" in marks, fmt
+        assert "blue" not in own, fmt
+        assert "No idea how it happened" in own, fmt

@@ -210,7 +210,8 @@ def test_an_emergency_shows_now_and_then(record: Record) -> None:
     emergency = record.model_copy(update={"outcome": record.outcome.model_copy(update={
         "title": "Emergency care first", "then": "refer", "then_pathway": then})})  # fmt: skip
     flat = " ".join(render.text(emergency).split())
-    assert "Now: Emergency care first - Same day" in flat
+    assert "emergency care first timescale: same day" in flat.lower()
+    assert flat.lower().count("emergency care first") == 1  # the title said once
     assert "Then: Refer today - Same day - today, Fri 27 Nov 2026" in flat
 
 

@@ -247,6 +247,30 @@ def test_the_guided_check_keeps_its_answers_when_the_output_appears(
     assert (tmp_path / "state" / "bruising-check" / "unsaved" / f"{STAMP}.json").exists()
 
 
+def test_a_failed_guided_save_shows_escapes_in_the_name_never_obeys_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "\x1b]52;c;ZXZpbA==\x07\x1b[2J.md"
+    real_run = session_module.Session.run
+
+    def run_then_create(self: session_module.Session) -> object:
+        outcome = real_run(self)
+        out.write_bytes(b"someone else's")
+        return outcome
+
+    monkeypatch.setattr(session_module.Session, "run", run_then_create)
+    env = {**ENV, "XDG_STATE_HOME": str(tmp_path / "state")}
+    result = runner.invoke(
+        app,
+        ["check", str(BASELINE_V1), "--output", str(out)],
+        input=typed(*FINISHED, "", "", ""),
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing was saved there" in result.stderr
+    assert "\x1b" not in result.stderr and "\\x1b]52;" in result.stderr
+
+
 def test_a_non_utf8_practitioner_is_kept_as_an_escape(tmp_path: Path) -> None:
     name = b"Zo\xeb".decode("utf-8", "surrogateescape")  # as Python reads a latin-1 argv
     result = runner.invoke(

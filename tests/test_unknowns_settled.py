@@ -186,3 +186,36 @@ def test_a_marks_answer_not_known_is_listed_under_what_was_not_known(tmp_path: A
     assert "mark 2: Is it patterned" in known
     assert "mark 1" not in known
     assert "REFER TODAY" in result.stdout
+
+
+def test_a_rule_that_decides_only_as_given_is_not_said_to_decide(tmp_path: Any) -> None:
+    """A walking child, one forehead bruise, plausibly explained, pattern not sure: if patterned,
+    B7 refers; if not, B9 gives no referral. The pathway is the referral; B9 is shown as what
+    the answers as given would decide, never as the rule that decided."""
+    from typer.testing import CliRunner
+
+    from bruising_check.cli import _register, app
+
+    _register()
+    answers = {
+        "immediate_danger": "no",
+        "injury_red_flags": [],
+        "age_weeks": 78,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": MOBILE,
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": [
+            mark(site="forehead", patterned="not_sure", explanation="plausible_consistent"),
+        ],
+    }
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--answers", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "REFER TODAY" in text
+    assert "B7 (might apply (an answer is not known))" in text
+    assert "B9 (decides for the answers as given, unless an answer that is not known" in text
+    assert "B9 (decides the pathway)" not in text
+    assert "mark 1: Is it patterned" in text

@@ -146,3 +146,65 @@ def write_big(folder: Path) -> tuple[list[Path], list[Path]]:
             path.write_bytes(data)
             paths.append(path)
     return out
+
+
+def _minimal_parts() -> tuple[str, str]:
+    """The minimal valid protocol of the validation tests, as (metadata and sources, pathways
+    and contacts), for protocols with other questions and rules."""
+    from tests.test_validation_codes import MINIMAL
+
+    head, rest = MINIMAL.split("questions:\n")
+    tail = rest.split("derived:\n")[1]
+    return head, tail[tail.index("pathways:") : tail.index("rules:")]
+
+
+def _rule(n: object, when: str, pathway: str = "refer") -> str:
+    return (
+        f"  - id: R{n}\n    when: {when}\n    pathway: {pathway}\n    because: X.\n    cite: [s1]\n"
+    )
+
+
+def analysis_attacks() -> dict[str, bytes]:
+    """Protocols that load cleanly but cost the exhaustive analysis the most (issue 13: 3 GB in
+    32 s; past 600 s and 9 GB; a real gap hidden behind 1,999 threshold rules that passed)."""
+    head, pathways = _minimal_parts()
+    age = (
+        "  - id: age\n    type: number\n    prompt: Age?\n    unit: weeks\n"
+        "    min: 0\n    max: 2000\n"
+    )
+    # Age [1000, 1001) reaches no rule: a gap among 1,999 one-week rules.
+    gap = "".join(
+        _rule(i, f"{{all: [{{question: age, ge: {i}}}, {{question: age, lt: {i + 1}}}]}}")
+        for i in range(2000)
+        if i != 1000
+    )
+    options = "".join(f"      - {{id: o{j}, label: Option {j}}}\n" for j in range(40))
+    choices = "".join(
+        f"  - id: m{i}\n    type: multiple_choice\n    prompt: M{i}?\n    options:\n{options}"
+        for i in range(12)
+    )
+    pairs = "".join(
+        _rule(
+            f"{i}_{j}",
+            f"{{all: [{{question: m{i}, includes_any: [o{j}]}},"
+            f" {{question: m{(i + 1) % 12},"
+            f" includes_all: [o{(j * 7) % 40}, o{(j * 3 + 1) % 40}]}}]}}",
+        )
+        for i in range(12)
+        for j in range(40)
+    ) + _rule("last", "{question: m0, is_empty: false}", "record")
+    numbers = "".join(
+        f"  - id: q{i}\n    type: number\n    prompt: Q{i}?\n    unit: weeks\n"
+        "    min: 0\n    max: 10\n"
+        for i in range(2000)
+    )
+    thresholds = "".join(_rule(i, f"{{question: q{i}, gt: 5}}") for i in range(2000))
+    protocols = {
+        "threshold-rules-with-a-gap.yaml": ("questions:\n" + age, gap),
+        "many-multiple-choice.yaml": ("questions:\n" + choices, pairs),
+        "2000-questions-2000-rules.yaml": ("questions:\n" + numbers, thresholds),
+    }
+    return {
+        name: (head + questions + "derived: []\n" + pathways + "rules:\n" + rules).encode()
+        for name, (questions, rules) in protocols.items()
+    }

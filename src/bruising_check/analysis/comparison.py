@@ -159,7 +159,8 @@ def compare(
     for a, key, size in ex.explore(decide):
         total += size
         if differs(key[0], key[1]):
-            groups.setdefault(key, []).append((a, size, ex.example(a)))
+            # The example is made once per merged class (from its biggest leaf), not per leaf.
+            groups.setdefault(key, []).append((a, size, a))
     diffs: list[PathwayDifference] = []
     by_rank = False
     used: set[str] = set()
@@ -177,7 +178,7 @@ def compare(
                 q[0],
                 direction,
                 tuple(
-                    SituationClass(describe(built.space, m), m.example, m.size)
+                    SituationClass(describe(built.space, m), ex.example(m.example), m.size)
                     for m in merge(leaves)
                 ),
                 old_then=p[1],

@@ -80,6 +80,8 @@ from bruising_check.protocol.walk import all_conditions
 MAX_CONTEXT = 10
 """Child-level atoms inside one group's item conditions (2^n contexts); more is not analysed."""
 MAX_ITEM_NODES = 200_000
+MAX_TABLES = 64
+"""Counting tables kept at once (each holds a number per cell of its totals)."""
 
 
 class NotAnalysable(TooLarge):
@@ -184,6 +186,7 @@ class GroupInfo:
     deadline: float | None = None
     """The analysis's wall-clock deadline (time.monotonic): one count can be long."""
     _counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    _by_cells: dict[tuple[Any, ...], int] = field(default_factory=dict)
     _tables: dict[tuple[Any, ...], dict[tuple[int, ...], int]] = field(default_factory=dict)
     _boxes: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
@@ -235,6 +238,16 @@ class GroupInfo:
         """Exactly the ordered lists in the cells of `a`: kinds of an absent presence variable
         forbidden, each total in its cell, and (inclusion-exclusion over the present presence
         variables) at least one item of each one's kinds."""
+        # The count depends only on the context and the cells of the group's own variables:
+        # leaves that differ elsewhere (the thousands of a cross-version comparison) share it.
+        cells = (self.context_of(a), *(a.get(v) for v in (*self.presence, *self.totals)))
+        known = self._by_cells.get(cells)
+        if known is not None:
+            return known
+        known = self._by_cells[cells] = self._count_cells(a)
+        return known
+
+    def _count_cells(self, a: Assignment) -> int:
         s, forbidden, present, bounded = self._constraints(a)
         present = [t - forbidden for t in present]
         if any(not t for t in present):
@@ -363,6 +376,10 @@ class GroupInfo:
             return result
         ways = self._tables.get(memo_key)
         if ways is None:
+            if len(self._tables) >= MAX_TABLES:
+                # Tables are large (one big number per cell) and the box sums are kept: drop
+                # the tables rather than run out of memory on a protocol with many counts.
+                self._tables.clear()
             ways = self._tables[memo_key] = self._table(regions, caps)
         result = 0
         for totals, w in ways.items():
@@ -500,7 +517,7 @@ class GroupInfo:
         return _guarded_group(asked, body, pred.empty)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
 def _moves(
     caps: tuple[int, ...], incs: tuple[tuple[int, ...], ...]
 ) -> tuple[list[tuple[int, ...]], list[list[int]]]:

@@ -320,6 +320,7 @@ def save_guided(
     import sys
 
     from bruising_check.records.store import NotSaved, save_check
+    from bruising_check.render.safe import visible
 
     ask = input if sys.stdin.isatty() else None
     kept = _bound_typed_header(record)
@@ -331,7 +332,8 @@ def save_guided(
             output,
             record_dir,
             ask=ask,
-            say=lambda line: typer.echo(line, err=True),
+            # A typed file name may hold terminal escapes: shown, never obeyed.
+            say=lambda line: typer.echo(visible(line), err=True),
         )
     except NotSaved as exc:
         fail(f"Not saved: {exc}. Write the result down now.", 2)

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from bruising_check.versions.impact import Case
 
 
+READING_BUDGET = 120.0
+"""Seconds by default for a comparison through `maps_from` (about 20 s of CPU for the national
+baseline 1.0 against 2.0; the rest is room for a loaded machine)."""
+
+
 class DiffFormat(str, Enum):
     text = "text"
     md = "md"
@@ -97,19 +102,21 @@ def diff(
         ),
     ] = False,
     budget: Annotated[
-        float,
+        float | None,
         typer.Option(
             min=0.1,
             max=3600,
             help="Seconds the behavioural comparison may take; past it behaviour is not compared"
-            " and diff exits 1.",
+            " and diff exits 1. Default 5, or 120 when the new version reads the old one's"
+            " questions (`maps_from`).",
         ),
-    ] = 5.0,
+    ] = None,
 ) -> None:
     """What changed between two protocol versions: text, behaviour, and impact on cases."""
     from bruising_check.analysis import TooLarge, compare
     from bruising_check.render import diff as diff_render
     from bruising_check.render.safe import visible
+    from bruising_check.versions import reading as version_reading
     from bruising_check.versions import report as diff_report
     from bruising_check.versions.impact import CASE_SUFFIXES, CaseFileError, impact, read_cases
     from bruising_check.versions.structural import structural_diff
@@ -152,8 +159,20 @@ def diff(
         b.sha256,
         structural_diff(a.protocol, b.protocol),
     )
+    before, after = a.protocol, b.protocol
+    found = version_reading.reading_for(a.protocol, b.protocol)
+    if found is not None:
+        index, reading = found
+        wrong = version_reading.problems(a.protocol, b.protocol, index, reading, b.located)
+        if wrong:
+            print_problems(wrong)
+            fail(f"{b.file}: `maps_from` cannot read {old_name}; fix it before diffing", 1)
+        report.reading = version_reading.read_over(a.protocol, b.protocol, reading)
+        before, after = report.reading.protocol, version_reading.deciding_only(b.protocol)
+    if budget is None:
+        budget = 5.0 if found is None else READING_BUDGET
     try:
-        report.comparison = compare(a.protocol, b.protocol, budget_seconds=budget)
+        report.comparison = compare(before, after, budget_seconds=budget)
     except TooLarge as exc:
         report.notes.append(
             f"Behaviour was NOT compared: the protocols tell apart too many situations ({exc})."
@@ -215,8 +234,11 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget
     from bruising_check.render import board as board_render
     from bruising_check.versions.board import board_paper
 
+    # Through `maps_from` the comparison's old side is the old rules over the new questions:
+    # its examples (new answers files) are run through that, never through the old questions.
+    before = report.old if report.reading is None else report.reading.protocol
     paper = board_paper(
-        report.old,
+        before,
         report.new,
         report.old_name,
         report.new_name,
@@ -225,6 +247,14 @@ def _board(report: diff_report.DiffReport, output: Path | None, fmt: str, budget
         report.impact,
         budget_seconds=budget,
     )
+    if report.reading is not None:
+        inexact = "; ".join(f"{q}: {note}" for q, note in report.reading.notes)
+        paper.notes.append(
+            f"The questions were rewritten: {report.old_name}'s rules were run over"
+            f" {report.new_name}'s answers, each old question read as its `maps_from` says"
+            f" (examples are answers files for {report.new_name}). Readings that are a"
+            f" judgement: {inexact}."
+        )
     if fmt == "pdf":
         data = board_render.pdf(paper)
     else:

@@ -18,7 +18,7 @@ protocols and answer sets.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
@@ -914,11 +914,18 @@ class _Search(Completer):
         self.nodes += 1
         if self.nodes > self.budget:
             raise Exhausted
-        return self.program.run(self.answers_for(assignment))[0]
+        answers = self.answers_for(assignment)
+        lazy = probe(self.program)
+        if lazy is None:
+            return self.program.run(answers)[0]
+        return cast(Pass, lazy.run_pass(answers)[0])
 
 
 def decide_outcome(
-    program: Compiled, answers: Scope, root: Pass | None = None, budget: int = DEFAULT_BUDGET
+    program: Compiled,
+    answers: Scope,
+    root: Pass | LazyPass | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> Outcome:
     """The (pathway, follow-on) `engine.decide` gives for checked `answers` (the first two
     fields of its decision, nothing else)."""
@@ -926,15 +933,18 @@ def decide_outcome(
         root = program.run(answers)[0]
     if root.definite:
         return root.upper
-    search = _Search(program, answers, root, budget)
+    # A LazyPass has every field of a Pass that the search reads (values, pending, bounds,
+    # and the environment on demand).
+    start = cast(Pass, root)
+    search = _Search(program, answers, start, budget)
     try:
-        final, _, _ = search.maximise({}, root.upper, start=root)
+        final, _, _ = search.maximise({}, root.upper, start=start)
     except (Exhausted, Inexact):
         return root.upper
     return final
 
 
-def without_not_asked(program: Compiled, answers: Scope, root: Pass) -> dict[str, Any]:
+def without_not_asked(program: Compiled, answers: Scope, root: Pass | LazyPass) -> dict[str, Any]:
     """The answers as `check_answers` keeps them: an answer to a question not asked (None in
     the pass) is dropped, at the top level and in each item."""
     kept: dict[str, Any] = {}
@@ -968,10 +978,11 @@ def without_not_asked(program: Compiled, answers: Scope, root: Pass) -> dict[str
 
 
 class _Unsure(Exception):
-    """The probe cannot give the outcome alone: the full pass (and the search) decide."""
+    """The probe cannot give the outcome alone: the full pass (and the search) decide.
+    Raised as a new instance each time: one instance raised again keeps every earlier
+    traceback (and the cases its frames held), so memory would grow with the cases."""
 
 
-_UNSURE = _Unsure()
 _MISSING = object()
 
 
@@ -1081,12 +1092,15 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
     """`compile_condition` over the probe's scopes (facts read when first needed)."""
     match cond:
         case AllOf(all=parts):
-            tests = tuple(_probe(p, sc) for p in parts)
+            # A `not:` part is its inner test negated here (2 - t): one call fewer.
+            parted = tuple(_negated(p, sc) for p in parts)
 
             def all_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
                 result = 2
-                for test in tests:
+                for test, negate in parted:
                     t = test(ctx, scope)
+                    if negate:
+                        t = 2 - t
                     if t < result:
                         if t == 0:
                             return 0
@@ -1095,12 +1109,14 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
 
             return all_
         case AnyOf(any=parts):
-            tests = tuple(_probe(p, sc) for p in parts)
+            parted = tuple(_negated(p, sc) for p in parts)
 
             def any_(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
                 result = 0
-                for test in tests:
+                for test, negate in parted:
                     t = test(ctx, scope)
+                    if negate:
+                        t = 2 - t
                     if t > result:
                         if t == 2:
                             return 2
@@ -1206,10 +1222,19 @@ def _probe(cond: Condition, sc: _Scope) -> Probe:
     raise TypeError(f"not a condition: {cond!r}")  # pragma: no cover
 
 
+def _negated(cond: Condition, sc: _Scope) -> tuple[Probe, bool]:
+    """A part of all / any: its test, and whether to negate it (a `not:` part)."""
+    if isinstance(cond, Not):
+        return _probe(cond.not_, sc), True
+    return _probe(cond, sc), False
+
+
 def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None:
     """The commonest comparisons (a text answer equal to, or one of, given option ids) with
     the read and the test in one closure; anything but text goes to `test` (`_op`)."""
     subject, op, operand = cmp.subject, cmp.operator, cmp.operand
+    if op == "is_true" or (op == "equals" and operand is True):
+        return _fused_true(cmp, sc, test)
     if op == "equals" and type(operand) is str:
         texts: frozenset[str] = frozenset((operand,))
     elif op == "in" and all(type(o) is str for o in operand):
@@ -1239,6 +1264,46 @@ def _fused(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None
         return test(v)
 
     return child_text
+
+
+def _fused_true(cmp: Compare, sc: _Scope, test: Callable[[Any], int]) -> Probe | None:
+    """A fact (or item fact) tested for being true, the memo read in the same closure; a value
+    other than True, False, None or unknown goes to `test` (`_op`)."""
+    subject = cmp.subject
+    if cmp.item is not None:
+        assert sc.group is not None
+        if subject not in sc.item_facts:
+            return None
+        own = sc.probe.item_fact_fn[sc.group]
+
+        def item_fact_true(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+            # Always an item here (a quantifier's `where` or an item fact).
+            v = scope.get(subject, _MISSING)  # type: ignore[union-attr]
+            if v is _MISSING:
+                v = scope[subject] = own[subject](ctx, scope)  # type: ignore[index]
+            if v is True:
+                return 2
+            if v is False or v is None:
+                return 0
+            return 1 if v is UNKNOWN else test(v)
+
+        return item_fact_true
+    if sc.facts is None or subject not in sc.facts:
+        return None
+    fns = sc.probe.fact_fn
+
+    def fact_true(ctx: _Ctx, scope: dict[str, Any] | None) -> int:
+        memo = ctx.memo
+        v = memo.get(subject, _MISSING)
+        if v is _MISSING:
+            v = memo[subject] = fns[subject](ctx, None)
+        if v is True:
+            return 2
+        if v is False or v is None:
+            return 0
+        return 1 if v is UNKNOWN else test(v)
+
+    return fact_true
 
 
 def _probe_expr(expr: Expr, sc: _Scope) -> Getter:
@@ -1308,6 +1373,52 @@ def _probe_fact(f: BooleanFact | NumberFact, sc: _Scope) -> Getter:
         return UNKNOWN if g == 1 and n is not None else n
 
     return number
+
+
+class LazyPass:
+    """What the engine's search reads of a pass (`values`, `pending`, the bounds), with the
+    environment (`env`, `facts`, `item_facts`) computed by the full pass only if read."""
+
+    __slots__ = ("_full", "_program", "lower", "pending", "upper", "values")
+
+    def __init__(
+        self,
+        program: Compiled,
+        values: dict[str, Any],
+        pending: dict[str, Any],
+        upper: Outcome,
+        lower: Outcome,
+    ) -> None:
+        self._program = program
+        self.values = values
+        self.pending = pending
+        self.upper = upper
+        self.lower = lower
+        self._full: Any = None
+
+    @property
+    def definite(self) -> bool:
+        return _ids(self.upper) == _ids(self.lower)
+
+    def _environment(self) -> Any:
+        if self._full is None:
+            self._full = self._program.environment(self.values)
+        return self._full
+
+    @property
+    def env(self) -> dict[str, Any]:
+        env: dict[str, Any] = self._environment()[0]
+        return env
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        facts: dict[str, Any] = self._environment()[1]
+        return facts
+
+    @property
+    def item_facts(self) -> dict[str, tuple[dict[str, Any], ...]]:
+        items: dict[str, tuple[dict[str, Any], ...]] = self._environment()[2]
+        return items
 
 
 class _ProbeProgram:
@@ -1386,78 +1497,102 @@ class _ProbeProgram:
 
     def run(self, answers: Scope) -> tuple[Outcome, bool]:
         """The outcome and whether a required answer that applies is missing; raises
-        `_Unsure` when the outcome is not definite or an ask_if is not known."""
+        `_Unsure` when the outcome is not definite."""
+        done, missing = self.run_pass(answers)
+        if not done.definite:
+            raise _Unsure  # not definite: the engine's search decides
+        return done.upper, missing
+
+    def run_pass(self, answers: Scope) -> tuple[LazyPass, bool]:
+        """`Compiled.run` with facts read only as the rules and invariants need them: the
+        answers after ask_if and the outcome bounds now, the environment when asked for."""
         program = self.program
         values: dict[str, Any] = {}
-        if answers.get(UNKNOWN_KEYS):
-            raise _UNSURE  # only the search marks answers (the probe runs on the root)
+        marks = answers.get(UNKNOWN_KEYS)
+        if marks:
+            values[UNKNOWN_KEYS] = marks
+        pending: dict[str, Any] = {}
+        maybe: set[str] = set()
         missing = False
         asks = self.asks
         for i, q in enumerate(program.questions):
             qid = q.id
+            truth = 2
             ask = asks.get(i)
             if ask is not None:
-                test, _ = ask
                 # ask_if over the facts: `run_pass` computes them from the answers so far.
-                truth = test(_Ctx(values), None)
+                truth = ask[0](_Ctx(values), None)
                 if truth == 0:
                     values[qid] = None
                     continue
-                if truth == 1:
-                    raise _UNSURE  # asked or not: the full pass keeps both
-            if q.required and qid not in answers:
+            if truth == 2 and q.required and qid not in answers:
                 missing = True
             raw = answers.get(qid, UNKNOWN)
             if q.group is not None:
                 if raw is UNKNOWN:
                     values[qid] = raw
                 else:
-                    values[qid], short = self._items(q.group, raw, values)
+                    values[qid], short = self._items(q.group, raw, values, pending)
                     missing = missing or short
                 continue
             if q.default is not _NO_DEFAULT and qid not in answers:
                 raw = q.default
+            if truth == 1 and raw is not UNKNOWN:
+                pending[qid] = raw
+                raw = UNKNOWN
+            elif truth == 1:
+                maybe.add(qid)
             values[qid] = raw
+        top_pending = frozenset(k for k in pending if "[" not in k)
+        if top_pending:
+            values[PENDING_KEYS] = top_pending
+        if maybe:
+            values[MAYBE_ASKED_KEYS] = frozenset(maybe)
         ctx = _Ctx(values)
         highs, lows = self._scan(ctx, 0, follow_on=False)
         sure: list[Pathway] = []
-        maybe: list[Pathway] = []
+        floors: list[Pathway] = []
         for floor, when in self.invariants:
             t = when(ctx, None)
             if t == 2:
                 sure.append(floor)
             if t != 0:
-                maybe.append(floor)
-        upper = most_urgent(_honour(c, maybe) for c in highs)
+                floors.append(floor)
+        upper = most_urgent(_honour(c, floors) for c in highs)
         lower = min((_honour(c, sure) for c in lows), key=urgency_key)
-        if _ids(upper) != _ids(lower):
-            raise _UNSURE  # not definite: the full pass and the search decide
-        return upper, missing
+        return LazyPass(program, values, pending, upper, lower), missing
 
     def _items(
-        self, group: _Group, raw: Any, values: dict[str, Any]
+        self, group: _Group, raw: Any, values: dict[str, Any], pending: dict[str, Any]
     ) -> tuple[tuple[dict[str, Any], ...], bool]:
         items: list[dict[str, Any]] = []
         missing = False
         asks = self.item_asks[group.id]
-        for given in raw:
-            if given.get(UNKNOWN_KEYS):
-                raise _UNSURE
+        gid = group.id
+        for n, given in enumerate(raw, start=1):
             item: dict[str, Any] = {}
+            marks = given.get(UNKNOWN_KEYS)
+            if marks:
+                item[UNKNOWN_KEYS] = marks
             for q, ask in zip(group.questions, asks, strict=True):
                 qid = q.id
+                truth = 2
                 if ask is not None:
                     truth = ask(_Ctx(values), item)
                     if truth == 0:
                         item[qid] = None
                         continue
-                    if truth == 1:
-                        raise _UNSURE
                 value = given.get(qid, UNKNOWN)
                 if value is UNKNOWN and qid not in given and q.default is not _NO_DEFAULT:
                     value = q.default
-                if q.required and qid not in given and q.default is _NO_DEFAULT:
+                if truth == 2 and q.required and qid not in given and q.default is _NO_DEFAULT:
                     missing = True
+                if truth == 1 and value is not UNKNOWN:
+                    pending[f"{gid}[{n}].{qid}"] = value
+                    item[PENDING_KEYS] = item.get(PENDING_KEYS, frozenset()) | {qid}
+                    value = UNKNOWN
+                elif truth == 1:
+                    item[MAYBE_ASKED_KEYS] = item.get(MAYBE_ASKED_KEYS, frozenset()) | {qid}
                 item[qid] = value
             items.append(item)
         return tuple(items), missing
@@ -1515,14 +1650,11 @@ def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
         return None
     answers = fast[0]
     lazy = probe(program)
+    root: Pass | LazyPass
     if lazy is not None:
-        try:
-            outcome, missing = lazy.run(answers)
-        except _Unsure:
-            pass
-        else:
-            return None if missing else outcome
-    root, missing = program.run(answers)
+        root, missing = lazy.run_pass(answers)
+    else:
+        root, missing = program.run(answers)
     if missing:
         return None
     if not root.definite:

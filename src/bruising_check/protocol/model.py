@@ -660,6 +660,74 @@ class Overlap(Model):
     because: Text
 
 
+class OptionReading(Model):
+    """When an earlier version's option is the answer, read from this version's answers."""
+
+    id: Annotated[Id, Field(description="The earlier version's option id.")]
+    when: Annotated[
+        Condition | None,
+        Field(
+            description="Over this version's answers. Single choice: the first option whose"
+            " condition holds is the answer, and the last option may leave it out (every answer"
+            " set no earlier option takes). Multiple choice: the option is selected exactly when"
+            " its condition holds."
+        ),
+    ] = None
+    note: Annotated[
+        Text | None, Field(description="Where this reading is not exact: said in the diff.")
+    ] = None
+
+
+class QuestionReading(Model):
+    """How an earlier version's question is answered from this version's answers: exactly one
+    of `same`, `when` (a yes/no question), `options` (a choice question) or `not_read`."""
+
+    id: Annotated[Id, Field(description="The earlier version's question id.")]
+    same: Annotated[
+        bool | None,
+        Field(description="This version asks it with the same id, type and meaning."),
+    ] = None
+    when: Annotated[
+        Condition | None, Field(description="A yes/no question: when the answer is yes.")
+    ] = None
+    options: tuple[OptionReading, ...] | None = None
+    not_read: Annotated[
+        Text | None,
+        Field(description="No reading: why none is needed (no rule or fact reads it)."),
+    ] = None
+    note: Annotated[
+        Text | None, Field(description="Where this reading is not exact: said in the diff.")
+    ] = None
+
+    @model_validator(mode="after")
+    def _one_reading(self) -> QuestionReading:
+        given = [
+            k
+            for k, v in (
+                ("same", self.same),
+                ("when", self.when),
+                ("options", self.options),
+                ("not_read", self.not_read),
+            )
+            if v is not None
+        ]
+        if len(given) != 1 or self.same is False:
+            raise ValueError(
+                "a question reading takes exactly one of `same: true`, `when`, `options` or"
+                f" `not_read` (found {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class VersionReading(Model):
+    """An earlier version of this protocol, read over this version's answers, so that `diff`
+    can compare the two over one answer space when the questions were rewritten."""
+
+    protocol: Annotated[Id, Field(description="The earlier version's metadata.id.")]
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    questions: Annotated[tuple[QuestionReading, ...], Field(min_length=1)]
+
+
 class Protocol(Model):
     metadata: Metadata
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
@@ -692,6 +760,13 @@ class Protocol(Model):
     invariants: tuple[Invariant, ...] = ()
     approved_deviations: tuple[ApprovedDeviation, ...] = ()
     overlaps: tuple[Overlap, ...] = ()
+    maps_from: Annotated[
+        tuple[VersionReading, ...],
+        Field(
+            description="How earlier versions' questions are read from this version's answers"
+            " (for `diff` across a rewrite of the questions)."
+        ),
+    ] = ()
 
     # Lookups (cheap: protocols are small).
     def question(self, qid: str) -> Question | None:

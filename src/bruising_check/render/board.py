@@ -186,6 +186,21 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
                 (f"{_case_list(cases)}{more}",),
             )
         )
+    for key, n in sorted(impact.follow_ons.items(), key=lambda kn: tuple(map(str, kn[0]))):
+        # The first step stays (emergency care first); what follows it changes.
+        first, old_then, new_then = key
+        cases = impact.follow_on_cases.get(key, [])
+        more = f" and {n - len(cases):,} more" if n > len(cases) else ""
+        then_old = "no pathway" if old_then is None else f"“{pathway_title(paper.old, old_then)}”"
+        then_new = "no pathway" if new_then is None else f"“{pathway_title(paper.new, new_then)}”"
+        items.append(
+            Bullet(
+                f"{w.DIRECTION_WORDS[impact.follow_on_directions[key]]}: {count_of(n, 'case')}"
+                f" still start with “{pathway_title(paper.new, first)}”, but what follows"
+                f" changes from {then_old} to {then_new}",
+                (f"{_case_list(cases)}{more}",),
+            )
+        )
     if items:
         blocks.append(Bullets(tuple(items)))
     # Cases that keep a pathway whose actions change: not "a different pathway", but a board

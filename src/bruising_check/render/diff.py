@@ -56,6 +56,8 @@ def document(r: DiffReport) -> Document:
         ),
     )
     sections = [Section(None, head), Section("Summary", tuple(_summary(r)))]
+    if r.comparison is not None and r.reading is not None:
+        sections.append(Section("How the old version's questions were read", tuple(_reading(r))))
     if r.comparison is not None:
         sections.append(Section("Situations whose pathway changes", tuple(_behaviour(r))))
     if r.impact is not None:
@@ -82,6 +84,31 @@ def _example_lines(f: Fields) -> list[str]:
 
 def _spans(b: Para | Bullet) -> tuple[Span, ...]:
     return b.spans or (("plain", b.text),)
+
+
+def _reading(r: DiffReport) -> Iterator[Block]:
+    """How the new version's `maps_from` read each old question (issue 12.1)."""
+    read = r.reading
+    assert read is not None
+    yield marked(
+        (
+            "plain",
+            "The questions were rewritten, so the old version's rules were run over the new"
+            f" version's answers, each old question read as `maps_from` in {r.new_name} says."
+            " Where a reading is a judgement, it says so here; every change below is measured"
+            " through these readings.",
+        )
+    )
+    items: list[tuple[Span, ...]] = []
+    if read.exact:
+        items.append((("plain", "Asked the same: "), ("code", ", ".join(read.exact))))
+    for qid, note in read.notes:
+        items.append(
+            (("warn", "Not exact:"), ("plain", " "), ("code", qid), ("plain", f": {note}"))
+        )
+    for qid, why in read.not_read:
+        items.append((("plain", "Not read: "), ("code", qid), ("plain", f": {why}")))
+    yield Bullets(tuple(marked_bullet(*i) for i in items))
 
 
 def _summary(r: DiffReport) -> Iterator[Block]:
@@ -166,7 +193,7 @@ def _impact(r: DiffReport) -> Iterator[Block]:
     changed = [
         (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
     ]
-    if not changed:
+    if not changed and not r.impact.follow_ons:
         yield marked(("plain", f"No case of {r.impact.total:,} changes pathway."))
     if r.impact.unrunnable_total > len(r.impact.unrunnable):
         yield marked(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"))
@@ -183,6 +210,17 @@ def _impact(r: DiffReport) -> Iterator[Block]:
         more = " ..." if n > len(r.impact.changed_cases.get((a, b), [])) else ""
         line = f" {a} → {b}: {_count(n, 'case')}: {cases}{more}"
         yield Bullets((marked_bullet(lead, ("plain", line.lstrip() if not less else line)),))
+    for key, n in sorted(r.impact.follow_ons.items(), key=lambda kn: tuple(map(str, kn[0]))):
+        # The first step stays and what follows it changes: the outcome is the pair.
+        first, old_then, new_then = key
+        less = r.impact.follow_on_directions[key] == "less_urgent"
+        cases = ", ".join(r.impact.follow_on_cases.get(key, []))
+        more = " ..." if n > len(r.impact.follow_on_cases.get(key, [])) else ""
+        before = _outcome(first, old_then or "(no pathway)")
+        after = _outcome(first, new_then or "(no pathway)")
+        line = f"{before} → {after}: {_count(n, 'case')}: {cases}{more}"
+        flag: Span = ("warn", "LESS URGENT") if less else ("plain", "")
+        yield Bullets((marked_bullet(flag, ("plain", f" {line}" if less else line)),))
     if r.impact.unrunnable:
         yield marked(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"))
         yield Bullets(
@@ -390,6 +428,13 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             "total": r.comparison.total,
             "only_in_old": list(r.comparison.only_in_old),
             "only_in_new": list(r.comparison.only_in_new),
+            "reading": None
+            if r.reading is None
+            else {
+                "same": list(r.reading.exact),
+                "not_exact": [{"question": q, "note": n} for q, n in r.reading.notes],
+                "not_read": [{"question": q, "why": n} for q, n in r.reading.not_read],
+            },
             "differences": [
                 {
                     "old_pathway": d.old_pathway,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bruising_check.records.record import FactEntry, Mark, Record
+from bruising_check.records.record import AnswerEntry, FactEntry, Mark, Record
 from bruising_check.render import bodymap
 from bruising_check.render import words as w
 from bruising_check.render.blocks import (
@@ -147,7 +147,8 @@ def _pathway(r: Record) -> Iterator[Block]:
         lines = (f"Timescale: {timescale}",)
     else:
         after = w.timescale_text(then.timescale, then.deadline) or then.timescale
-        lines = (f"Now: {out.title} - {timescale}", f"Then: {then.title} - {after}")
+        # The banner is the pathway now (its title said once, issue 12); then the follow-on.
+        lines = (f"Timescale: {timescale}", f"Then: {then.title} - {after}")
     extra = tuple(s for s in (out.summary, then.summary if then else None) if s)
     if w.out_of_scope(r):
         # Never "no action": the procedure does not apply, and what to do instead follows.
@@ -204,6 +205,7 @@ def _actions(r: Record) -> Checklist:
 
 def _reasons(r: Record) -> Bullets:
     items = []
+    raised = any(f.kind == "might_apply" for f in r.rules_fired)
     for f in r.rules_fired:
         sub = []
         for sid in f.cite:
@@ -213,6 +215,10 @@ def _reasons(r: Record) -> Bullets:
             status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
             sub.append(f"{s.title}{status}" + (f" {s.url}" if s.url else ""))
         kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
+        if f.kind == "decides" and r.outcome is not None and f.pathway != r.outcome.id and raised:
+            # The unknowns raised the pathway above this rule's: it is not what decided (a
+            # protocol safeguard that raises it says so in its own line).
+            kind = w.rule_kind("decides_as_given")
         items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
     return Bullets(tuple(items))
 
@@ -416,10 +422,12 @@ def _verbatim(r: Record) -> Iterator[Block]:
         if q.type == "text" and q.status == "answered" and q.answer
     ]
     for m in r.marks:
+        # Only what a person said about the mark (its account); a text field that records
+        # what the practitioner saw (its colour) is the mark's own field, in the list of marks.
         texts.extend(
             (f"Mark {m.number}: {f.prompt}", str(f.answer))
             for f in m.fields
-            if f.type == "text" and isinstance(f.answer, str) and f.answer
+            if f.type == "text" and isinstance(f.answer, str) and f.answer and _words(f)
         )
     texts.extend((c.prompt, str(c.answer)) for c in r.context if c.type == "text" and c.answer)
     if not texts:
@@ -427,6 +435,12 @@ def _verbatim(r: Record) -> Iterator[Block]:
     for prompt, said in texts:
         yield Para(prompt, "strong")
         yield Para(said, "quote")
+
+
+def _words(field: AnswerEntry) -> bool:
+    """A mark's text field that holds someone's words: the account (answers format 2's
+    `account`), or a local protocol's field whose prompt asks for someone's own words."""
+    return bool(field.id == "account" or "own words" in field.prompt.lower())
 
 
 def _answers(r: Record) -> Table:

@@ -48,6 +48,10 @@ RAISED_FOR_SAFETY = (
 )
 RULE_KINDS = {
     "decides": "decides the pathway",
+    "decides_as_given": (
+        "decides for the answers as given, unless an answer that is not known makes a more"
+        " urgent rule apply"
+    ),
     "then": "decides what follows",
     "might_apply": "might apply (an answer is not known)",
     "invariant": "protocol safeguard",

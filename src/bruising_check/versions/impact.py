@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from bruising_check.analysis.direction import Direction, pathway_direction
+from bruising_check.analysis.direction import Direction, outcome_direction, pathway_direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.compiled import replay_outcome
 from bruising_check.engine.decide import decide
@@ -52,6 +52,8 @@ MAX_CELL_CHARS = 100_000
 MAX_JSON_NUMBER_CHARS = 30
 PROGRESS_EVERY = 1000
 
+FollowOn = tuple[str, str | None, str | None]  # first step, old follow-on, new follow-on
+
 
 @dataclass(frozen=True)
 class Case:
@@ -74,6 +76,12 @@ class Impact:
     not_compared: set[tuple[str, str]] = field(default_factory=set)
     """Transitions whose pathways could not be compared (a pathway without a level, and no id in
     common): never `same`, and counted as possibly less urgent wherever de-escalations are."""
+    follow_ons: Counter[FollowOn] = field(default_factory=Counter)
+    """Cases whose first step stays (the same pathway id, e.g. emergency care first) but whose
+    follow-on changes: (first step, old follow-on, new follow-on). The outcome is the pair, so
+    these are changed cases too (`changed`, `case_deescalations`)."""
+    follow_on_directions: dict[FollowOn, Direction] = field(default_factory=dict)
+    follow_on_cases: dict[FollowOn, list[str]] = field(default_factory=dict)
 
     def direction(self, pair: tuple[str, str]) -> Direction:
         return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
@@ -86,7 +94,14 @@ class Impact:
 
     @property
     def changed(self) -> int:
-        return sum(n for pair, n in self.transitions.items() if self.direction(pair) != "same")
+        moved = sum(n for pair, n in self.transitions.items() if self.direction(pair) != "same")
+        return moved + sum(self.follow_ons.values())
+
+    @property
+    def follow_on_deescalations(self) -> int:
+        return sum(
+            n for k, n in self.follow_ons.items() if self.follow_on_directions[k] == "less_urgent"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +117,19 @@ class Impact:
                     "cases": self.changed_cases.get((a, b), []),
                 }
                 for (a, b), n in sorted(self.transitions.items())
+            ],
+            "follow_on_changes": [
+                {
+                    "pathway": first,
+                    "old_then": a,
+                    "new_then": b,
+                    "count": n,
+                    "direction": self.follow_on_directions[(first, a, b)],
+                    "cases": self.follow_on_cases.get((first, a, b), []),
+                }
+                for (first, a, b), n in sorted(
+                    self.follow_ons.items(), key=lambda kn: tuple(str(x) for x in kn[0])
+                )
             ],
             "unrunnable_total": self.unrunnable_total,
             "unrunnable": [
@@ -264,24 +292,35 @@ def _cell(cell: str, q: Question | ItemQuestion | None) -> Any:
 
 
 def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
-    """(pathway id, None) or (None, why it could not run). Answers to questions this protocol
-    does not have are left out, as `example_for` does for analysis examples.
+    """(pathway id, None) or (None, why it could not run); `run_outcome` adds the follow-on.
+    Answers to questions this protocol does not have are left out, as `example_for` does for
+    analysis examples.
 
     Answers `check_answers` would accept go through the compiled pass (`engine.compiled`),
     which gives exactly `engine.decide`'s pathway without its record, rationale or wording;
     anything else (an error to report, arithmetic on a non-number) goes through
     `check_answers` and `decide` themselves, so the reason is theirs."""
+    outcome, why = run_outcome(protocol, case)
+    return (None, why) if outcome is None else (outcome[0], None)
+
+
+def run_outcome(protocol: Protocol, case: Case) -> tuple[tuple[str, str | None] | None, str | None]:
+    """((pathway id, follow-on id or None), None), or (None, why it could not run)."""
     try:
         outcome = replay_outcome(protocol, case.answers)
     except TypeError:
         outcome = None  # the engine says it (decide raises the same)
     if outcome is not None:
-        pathway = outcome[0]
-        return (None, "no rule matched") if pathway is None else (pathway.id, None)
+        pathway, then = outcome
+        if pathway is None:
+            return None, "no rule matched"
+        return (pathway.id, None if then is None else then.id), None
     return _checked_case(protocol, case)
 
 
-def _checked_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
+def _checked_case(
+    protocol: Protocol, case: Case
+) -> tuple[tuple[str, str | None] | None, str | None]:
     """`run_case` through `check_answers` and `engine.decide` (the reference path)."""
     ids = {q.id for q in protocol.questions} | {q.id for q in protocol.context_prompts}
     answers = {k: v for k, v in case.answers.items() if k in ids}
@@ -292,7 +331,7 @@ def _checked_case(protocol: Protocol, case: Case) -> tuple[str | None, str | Non
     decision = decide(protocol, checked.answers, context=checked.context)
     if decision.pathway is None:
         return None, "no rule matched"
-    return decision.pathway.id, None
+    return (decision.pathway.id, None if decision.then is None else decision.then.id), None
 
 
 def impact(
@@ -307,8 +346,8 @@ def impact(
         result.total += 1
         if progress is not None and result.total % PROGRESS_EVERY == 0:
             progress(result.total)
-        before, why_old = run_case(old, case)
-        after, why_new = run_case(new, case)
+        old_outcome, why_old = run_outcome(old, case)
+        new_outcome, why_new = run_outcome(new, case)
         for which, why in (("old", why_old), ("new", why_new)):
             if why is None:
                 continue
@@ -316,8 +355,9 @@ def impact(
             # Keep a bounded sample: a year of records that all fail must not fill memory.
             if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
                 result.unrunnable.append((case.name, which, why))
-        if before is None or after is None:
+        if old_outcome is None or new_outcome is None:
             continue
+        (before, old_then), (after, new_then) = old_outcome, new_outcome
         result.transitions[(before, after)] += 1
         pair = (before, after)
         if pair not in result.directions:
@@ -328,7 +368,19 @@ def impact(
             result.directions[pair] = "same" if before == after else verdict.direction
             if before != after and not verdict.compared:
                 result.not_compared.add(pair)
-        if before == after:
+        if before == after and old_then != new_then:
+            # The first step stays (emergency care first) and what follows it changes: the
+            # outcome is the pair, so this case gets another pathway.
+            key = (before, old_then, new_then)
+            result.follow_ons[key] += 1
+            if key not in result.follow_on_directions:
+                result.follow_on_directions[key] = outcome_direction(
+                    old, old_outcome, new, new_outcome
+                ).direction
+            listed = result.follow_on_cases.setdefault(key, [])
+            if len(listed) < EXAMPLES_PER_CHANGE:
+                listed.append(case.name)
+        elif before == after:
             kept = result.kept_cases.setdefault(before, [])
             if len(kept) < EXAMPLES_PER_CHANGE:
                 kept.append(case.name)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bruising_check.analysis import Comparison
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Impact
+from bruising_check.versions.reading import Read
 from bruising_check.versions.structural import Change
 
 
@@ -26,6 +27,8 @@ class DiffReport:
     comparison: Comparison | None = None
     impact: Impact | None = None
     notes: list[str] = field(default_factory=list)
+    reading: Read | None = None
+    """The old version read over the new answers (the new version's `maps_from`)."""
 
     @property
     def deescalations(self) -> int:
@@ -50,9 +53,12 @@ class DiffReport:
     def case_deescalations(self) -> int:
         if self.impact is None:
             return 0
-        return sum(
-            n
-            for pair, n in self.impact.transitions.items()
-            # Not compared (no level, no id in common): it may be less urgent, so it fails too.
-            if self.impact.may_be_less_urgent(pair)
+        return (
+            sum(
+                n
+                for pair, n in self.impact.transitions.items()
+                # Not compared (no level, no id in common): it may be less urgent, so it fails too.
+                if self.impact.may_be_less_urgent(pair)
+            )
+            + self.impact.follow_on_deescalations
         )
