@@ -438,9 +438,9 @@ def _verbatim(r: Record) -> Iterator[Block]:
 
 
 def _words(field: AnswerEntry) -> bool:
-    """A mark's text field that holds someone's words: the account (answers format 2's
-    `account`), or a local protocol's field whose prompt asks for someone's own words."""
-    return bool(field.id == "account" or "own words" in field.prompt.lower())
+    """A mark's text field that holds someone's words: the question declared `show_as:
+    account`, or a local protocol's field whose prompt asks for someone's own words."""
+    return bool(field.show_as == "account" or "own words" in field.prompt.lower())
 
 
 def _answers(r: Record) -> Table:
