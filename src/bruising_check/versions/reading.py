@@ -182,7 +182,7 @@ def _condition_problems(
 ) -> list[Problem]:
     """The readings' conditions checked as the new version's own conditions are: each is put
     in a copy of the new protocol as a derived fact, and the problems are located back."""
-    from bruising_check.protocol.checks import check_conditions
+    from bruising_check.protocol.checks_conditions import check_conditions
     from bruising_check.protocol.checks_groups import check_quantifiers
 
     conds: list[tuple[Path, Condition]] = []
