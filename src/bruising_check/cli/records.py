@@ -161,6 +161,9 @@ def _under_other_versions(data: SavedRecord, candidates: list[Loaded]) -> None:
             say(f"Under {version}: {d.message}")
 
 
+OTHER_VERSION_SECONDS = 2.0
+
+
 def _other_versions_summary(found: Loaded, candidates: list[Loaded]) -> None:
     """Other versions of the same protocol at hand: how they behave differently from the one the
     record used (exactly, over every situation), and what this record's answers give there."""
@@ -176,9 +179,14 @@ def _other_versions_summary(found: Loaded, candidates: list[Loaded]) -> None:
         seen.add(c.sha256)
         version = c.protocol.metadata.version
         try:
-            comparison = compare(found.protocol, c.protocol)
+            # A short budget: this line is a pointer, not the proof; `diff` is the full
+            # comparison (a rewrite of the questions needs its reading and minutes, not seconds).
+            comparison = compare(found.protocol, c.protocol, budget_seconds=OTHER_VERSION_SECONDS)
         except TooLarge:
-            say(f"Version {version} is also at hand; its behaviour could not be compared.")
+            say(
+                f"Version {version} is also at hand; its behaviour could not be compared in"
+                f" {OTHER_VERSION_SECONDS:g} s: `bruising-check diff` compares them."
+            )
             continue
         less = sum(1 for d in comparison.differences if d.direction == "less_urgent")
         more = sum(1 for d in comparison.differences if d.direction == "more_urgent")
