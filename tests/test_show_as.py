@@ -224,3 +224,27 @@ def test_the_board_paper_links_positions_to_the_questions_declared_so() -> None:
     other, name, _ = made
     assert policy_questions("nim_explanation", other) == {name} != {"explanation"}
     assert policy_questions("age_anchor", other) == {"age_weeks"}
+
+
+def _strip_show_as(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_show_as(v) for k, v in node.items() if k != "show_as"}
+    if isinstance(node, list):
+        return [_strip_show_as(x) for x in node]
+    return node
+
+
+def test_a_protocol_without_show_as_still_prints_every_mark() -> None:
+    """A local protocol written before `show_as` (mark questions with the baseline's ids, no
+    annotation): every mark, its answers, an unknown among them and the carer's words are
+    printed, as before the annotation; none is silently dropped."""
+    data = _strip_show_as(read_yaml(BASELINE.read_text(encoding="utf-8"), str(BASELINE)).data)
+    loaded = load_text(json.dumps(data, ensure_ascii=False), "undeclared.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    record = _record(loaded.protocol, MARKS)
+    assert [m.site for m in record.marks] == ["cheek", "thigh", "ear"]
+    assert [m.side for m in record.marks] == ["left", None, "right"]
+    flat = " ".join(render.text(record).split())
+    assert "He said the dog did it" in flat
+    assert "Nothing was written down" not in flat
+    assert "mark 3: Is it patterned" in flat  # the unknown is listed with its mark

@@ -49,11 +49,13 @@ from bruising_check.protocol.model import (
     BooleanFact,
     GroupQuestion,
     Invariant,
+    ItemQuestion,
     NumberFact,
     Pathway,
     Protocol,
     Question,
     Rule,
+    ShowAs,
     Timescale,
 )
 
@@ -624,7 +626,7 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
     (`marks[1].site`). The record's keys are its own; the protocol's ids may be any."""
     out: list[Mark] = []
     for group in protocol.questions:
-        if not isinstance(group, GroupQuestion) or group.shown_as("site") is None:
+        if not isinstance(group, GroupQuestion) or _mark_role(group, "site") is None:
             continue
         items = decision.answers.get(group.id)
         if not isinstance(items, tuple):
@@ -645,8 +647,10 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
                 for q in group.questions
                 if _given(q, item.get(q.id))
             )
-            by_role = {f.show_as: f for f in reversed(fields) if f.show_as}
-            site, side = by_role.get("site"), by_role.get("side")
+            by_id = {f.id: f for f in fields}
+            site_q, side_q = _mark_role(group, "site"), _mark_role(group, "side")
+            site = by_id.get(site_q.id) if site_q is not None else None
+            side = by_id.get(side_q.id) if side_q is not None else None
             item_facts = facts[number - 1] if number <= len(facts) else {}
             out.append(
                 Mark(
@@ -662,6 +666,18 @@ def _marks(protocol: Protocol, decision: Decision) -> tuple[Mark, ...]:
                 )
             )
     return tuple(out)
+
+
+def _mark_role(group: GroupQuestion, role: ShowAs) -> ItemQuestion | None:
+    """The item question declared `show_as: role`. In a group that declares no `show_as` at
+    all (a local protocol written before the annotation) it is the question with the id
+    `role`, as the record found marks before: such a protocol's marks, their unknowns and the
+    carer's words are printed, never silently dropped. A group that declares some `show_as`
+    is read by its declarations alone."""
+    declared = group.shown_as(role)
+    if declared is not None or any(q.show_as is not None for q in group.questions):
+        return declared
+    return group.question(role)
 
 
 def _item_label(q: Question, value: object) -> str:
