@@ -160,3 +160,22 @@ def test_devon_without_a_role_names_both_same_day_routes(tmp_path: Path) -> None
         app, ["check", str(devon), "--answers", str(answers), "--format", "json", "--role", "gp"]
     )
     assert "equally_urgent" not in json.loads(given.stdout)["outcome"]
+
+
+def test_replay_names_the_pathway_a_check_shows_between_equal_alternatives() -> None:
+    """diff --cases replays through the compiled pass; between equal alternatives it gives the
+    pathway `decide` shows (the first in the protocol's list), whichever order the pathways
+    are listed in, never the one the search happened to reach first."""
+    from bruising_check.engine.compiled import replay_outcome
+
+    gp_block = TIES[TIES.index("  - id: gp\n") : TIES.index("  - id: paediatrician\n")]
+    paeds_block = TIES[TIES.index("  - id: paediatrician\n") : TIES.index("rules:")]
+    for text in (TIES, TIES.replace(gp_block + paeds_block, paeds_block + gp_block)):
+        loaded = load_text(text, "t.yaml")
+        assert loaded.protocol is not None, loaded.problems
+        answers = {"gp_today": None, "danger": False}
+        shown = decision(loaded.protocol, answers)
+        replayed = replay_outcome(loaded.protocol, answers)
+        assert replayed is not None
+        first, then = replayed
+        assert (first.id if first else None, then) == (shown.pathway.id, None)  # type: ignore[union-attr]

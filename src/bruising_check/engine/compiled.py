@@ -935,6 +935,14 @@ def decide_outcome(
         return root.upper
     # A LazyPass has every field of a Pass that the search reads (values, pending, bounds,
     # and the environment on demand).
+    if _shared_ranks(program.protocol):
+        # Equal alternatives: the engine shows the one first in the protocol's pathways, which
+        # the search alone does not choose (it keeps whichever it reached first). Such cases
+        # go through the engine itself, so replay never names another pathway than a check.
+        from bruising_check.engine.decide import decide
+
+        decision = decide(program.protocol, answers, budget=budget)
+        return decision.pathway, decision.then
     start = cast(Pass, root)
     search = _Search(program, answers, start, budget)
     try:
@@ -942,6 +950,12 @@ def decide_outcome(
     except (Exhausted, Inexact):
         return root.upper
     return final
+
+
+def _shared_ranks(protocol: Protocol) -> bool:
+    """Two pathways share an urgency rank: only then can outcomes tie (engine.decide)."""
+    ranks = [p.urgency for p in protocol.pathways]
+    return len(set(ranks)) < len(ranks)
 
 
 def without_not_asked(program: Compiled, answers: Scope, root: Pass | LazyPass) -> dict[str, Any]:
