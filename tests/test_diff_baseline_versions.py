@@ -318,3 +318,26 @@ def test_a_reading_that_does_not_fit_is_a_located_error() -> None:
     assert typo.line > 0 and typo.path[:2] == ("maps_from", 0)
     assert any("age_weeks" in p.message and p.code.name == "MISSING_KEY" for p in problems)
     assert any("none for hand" in p.message for p in problems)
+
+
+def test_same_with_another_ask_if_is_refused_and_every_condition_reading_is_listed() -> None:
+    """`same` means asked the same: where the old version asked a question under other
+    conditions, the old rules would read the new question as not asked where the old version
+    had an answer, and a de-escalation there would not show. Every reading through a condition
+    that has no note is listed too (it is not 'asked the same')."""
+    text = OLD_FILE.read_text(encoding="utf-8").replace(
+        "  - id: mobility_milestones\n",
+        "  - id: mobility_milestones\n    ask_if: {question: age_weeks, gt: 4}\n",
+        1,
+    )
+    loaded = load_protocol(text.encode(), "v1.yaml")
+    assert loaded.protocol is not None, [p.format() for p in loaded.problems]
+    found = version_reading.reading_for(loaded.protocol, NEW)
+    assert found is not None
+    problems = version_reading.problems(loaded.protocol, NEW, *found, NEW_LOCATED)
+    assert any("mobility_milestones" in p.message and "ask_if" in p.message for p in problems)
+    assert {"mark_types", "patterned"} <= set(READ.by_condition)
+    assert not set(READ.by_condition) & {q for q, _ in READ.notes}
+
+
+NEW_LOCATED = load_protocol(NEW_FILE.read_bytes(), str(NEW_FILE)).located

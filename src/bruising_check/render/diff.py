@@ -106,6 +106,13 @@ def _reading(r: DiffReport) -> Iterator[Block]:
         items.append(
             (("warn", "Not exact:"), ("plain", " "), ("code", qid), ("plain", f": {note}"))
         )
+    if read.by_condition:
+        items.append(
+            (
+                ("plain", "Read through a condition on the new answers (no note given): "),
+                ("code", ", ".join(read.by_condition)),
+            )
+        )
     for qid, why in read.not_read:
         items.append((("plain", "Not read: "), ("code", qid), ("plain", f": {why}")))
     yield Bullets(tuple(marked_bullet(*i) for i in items))
@@ -433,6 +440,7 @@ def to_json(r: DiffReport) -> dict[str, Any]:
             else {
                 "same": list(r.reading.exact),
                 "not_exact": [{"question": q, "note": n} for q, n in r.reading.notes],
+                "by_condition": list(r.reading.by_condition),
                 "not_read": [{"question": q, "why": n} for q, n in r.reading.not_read],
             },
             "differences": [

@@ -50,6 +50,9 @@ class Read:
     """(old question or `question.option`, why its reading is not exact)."""
     not_read: list[tuple[str, str]] = field(default_factory=list)
     """(old question, why no reading is needed)."""
+    by_condition: list[str] = field(default_factory=list)
+    """Old questions read through a condition over the new answers (`when`, `options`) with
+    no `note`: not asked the same, so the report lists them too."""
 
 
 def reading_for(old: Protocol, new: Protocol) -> tuple[int, VersionReading] | None:
@@ -135,8 +138,21 @@ def _fit(q: Question, qr: QuestionReading, new: Protocol) -> Iterator[tuple[str,
     """Whether a reading fits the old question's type and options."""
     if qr.not_read is not None:
         return
+    theirs = new.question(q.id)
+    if qr.same and theirs is not None and _ask_if(theirs) != _ask_if(q):
+        # The old rules would read the new question where it is asked: an answer the old
+        # version asked for and the new one does not would read as not asked, hiding changes.
+        yield (
+            f"`same`: {q.id!r} is asked under other conditions (`ask_if`) in this version",
+            ("same",),
+        )
+    elif not qr.same and q.ask_if is not None:
+        yield (
+            f"{q.id!r} is asked only if its `ask_if` holds; a reading over this version's"
+            " answers cannot keep that condition",
+            (),
+        )
     if qr.same:
-        theirs = new.question(q.id)
         if theirs is None or type(theirs) is not type(q):
             yield f"`same`: this version has no {q.type} question {q.id!r}", ("same",)
         elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
@@ -175,6 +191,10 @@ def _fit(q: Question, qr: QuestionReading, new: Protocol) -> Iterator[tuple[str,
             f"every option of {q.id!r} needs a reading; none for {', '.join(missing)}",
             ("options",),
         )
+
+
+def _ask_if(q: Question) -> Any:
+    return None if q.ask_if is None else q.ask_if.model_dump(mode="json", exclude_none=True)
 
 
 def _condition_problems(
@@ -240,6 +260,8 @@ def read_over(old: Protocol, new: Protocol, reading: VersionReading) -> Read:
             result.not_read.append((qr.id, qr.not_read))
         if qr.note is not None:
             result.notes.append((qr.id, qr.note))
+        elif not qr.same and qr.not_read is None:
+            result.by_condition.append(qr.id)
         for o in qr.options or ():
             if o.note is not None:
                 result.notes.append((f"{qr.id}.{o.id}", o.note))
