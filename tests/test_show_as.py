@@ -177,6 +177,13 @@ def test_no_site_declared_means_no_marks_are_guessed(baseline: Protocol) -> None
     record = _record(loaded.protocol, MARKS)
     assert record.marks == ()
     assert _record(baseline, MARKS).marks != ()
+    # ... and `validate` says so, at the group, rather than let the marks vanish from printouts.
+    [warning] = [p for p in loaded.problems if p.code is Code.W_MARKS_WITHOUT_SITE]
+    assert "group 'marks'" in warning.message and "no `show_as: site`" in warning.message
+    assert text.splitlines()[warning.line - 1].strip() == "- id: marks"
+    assert not [
+        p for p in load_text(BASELINE.read_text()).problems if p.code is Code.W_MARKS_WITHOUT_SITE
+    ]
 
 
 def test_two_questions_shown_as_one_thing_is_a_located_error() -> None:

@@ -31,6 +31,10 @@ class Code(Enum):
     MISSING_KEY = ("error", "Add the key; `bruising-check schema` describes it.")
     # References
     DUPLICATE_ID = ("error", "Ids must be unique within their list; rename one of them.")
+    W_MARKS_WITHOUT_SITE = (
+        "warning",
+        "Add `show_as: site` to the item question that asks where the mark is.",
+    )
     DUPLICATE_SHOW_AS = (
         "error",
         "A printout reads one question per `show_as` in a group; remove it from all but one.",

@@ -28,11 +28,31 @@ def check_show_as(p: Protocol, located: Located, today: dt.date) -> Iterator[Pro
                     )
                 inner = [((section, i, "questions", k), iq) for k, iq in enumerate(q.questions)]
                 yield from _once_each(inner, f"group {q.id!r}", located)
+                yield from _marks_without_site(q, (section, i), located)
     yield from _once_each(
         [(path, q) for path, q in top if not isinstance(q, GroupQuestion)],
         "the top-level questions",
         located,
     )
+
+
+# What a mark's questions are shown as: a group that declares any of these is meant as the marks.
+_MARK_PARTS = frozenset(
+    {"type", "side", "size", "colour", "count", "pattern", "explanation", "explained_by"}
+)
+
+
+def _marks_without_site(g: GroupQuestion, path: Path, located: Located) -> Iterator[Problem]:
+    """A group that declares a mark's parts but no `show_as: site` is not printed as marks (no
+    marks list, no body map): the printout finds the marks by their site, never by an id."""
+    shown = {iq.show_as for iq in g.questions if iq.show_as is not None}
+    if shown & _MARK_PARTS and "site" not in shown:
+        yield located.problem(
+            Code.W_MARKS_WITHOUT_SITE,
+            f"group {g.id!r} declares {', '.join(sorted(shown & _MARK_PARTS))} but no"
+            " `show_as: site`: its items are not printed as marks (no marks list, no body map)",
+            path,
+        )
 
 
 def _once_each(
