@@ -539,6 +539,53 @@ class _Rule:
         self.rules_below = rules_below
 
 
+_ItemsOf = Callable[
+    [_Group, Any, dict[str, Any], dict[str, Any]], tuple[tuple[dict[str, Any], ...], bool]
+]
+
+
+def _take(
+    q: _Question,
+    truth: int,
+    answers: Scope,
+    values: dict[str, Any],
+    pending: dict[str, Any],
+    maybe: set[str],
+    items: _ItemsOf,
+) -> bool:
+    """One asked (or maybe asked, `truth` 1) question's answer into `values`, as `run_pass`
+    takes it; whether a required answer that applies is missing. Shared by the eager pass
+    (`Compiled.run`) and the lazy one (`_ProbeProgram.run_pass`)."""
+    qid = q.id
+    missing = truth == 2 and q.required and qid not in answers
+    raw = answers.get(qid, UNKNOWN)
+    if q.group is not None:
+        if raw is UNKNOWN:
+            values[qid] = raw
+        else:
+            values[qid], short = items(q.group, raw, values, pending)
+            missing = missing or short
+        return missing
+    if q.default is not _NO_DEFAULT and qid not in answers:
+        raw = q.default
+    if truth == 1 and raw is not UNKNOWN:
+        pending[qid] = raw
+        raw = UNKNOWN
+    elif truth == 1:
+        maybe.add(qid)
+    values[qid] = raw
+    return missing
+
+
+def _mark_pending(values: dict[str, Any], pending: dict[str, Any], maybe: set[str]) -> None:
+    """The pass's record of answers held back (asked only maybe) and questions maybe asked."""
+    top_pending = frozenset(k for k in pending if "[" not in k)
+    if top_pending:
+        values[PENDING_KEYS] = top_pending
+    if maybe:
+        values[MAYBE_ASKED_KEYS] = frozenset(maybe)
+
+
 class Compiled:
     """One protocol's questions, facts, rules and invariants as closures."""
 
@@ -597,34 +644,12 @@ class Compiled:
                 elif q.ask_env:
                     scope = self.environment(values)[0]
                 truth = q.ask(scope, None)
-            qid = q.id
-            asked[qid] = TRUTHS[truth]
+            asked[q.id] = TRUTHS[truth]
             if truth == 0:
-                values[qid] = None
+                values[q.id] = None
                 continue
-            if truth == 2 and q.required and qid not in answers:
-                missing = True
-            raw = answers.get(qid, UNKNOWN)
-            if q.group is not None:
-                if raw is UNKNOWN:
-                    values[qid] = raw
-                else:
-                    values[qid], short = self._items(q.group, raw, values, pending)
-                    missing = missing or short
-                continue
-            if q.default is not _NO_DEFAULT and qid not in answers:
-                raw = q.default
-            if truth == 1 and raw is not UNKNOWN:
-                pending[qid] = raw
-                raw = UNKNOWN
-            elif truth == 1:
-                maybe.add(qid)
-            values[qid] = raw
-        top_pending = frozenset(k for k in pending if "[" not in k)
-        if top_pending:
-            values[PENDING_KEYS] = top_pending
-        if maybe:
-            values[MAYBE_ASKED_KEYS] = frozenset(maybe)
+            missing = _take(q, truth, answers, values, pending, maybe, self._items) or missing
+        _mark_pending(values, pending, maybe)
         env, facts, item_facts = self.environment(values)
         result = Pass(values, facts, item_facts, env, [], asked, pending)
         if rules:
@@ -1539,29 +1564,8 @@ class _ProbeProgram:
                 if truth == 0:
                     values[qid] = None
                     continue
-            if truth == 2 and q.required and qid not in answers:
-                missing = True
-            raw = answers.get(qid, UNKNOWN)
-            if q.group is not None:
-                if raw is UNKNOWN:
-                    values[qid] = raw
-                else:
-                    values[qid], short = self._items(q.group, raw, values, pending)
-                    missing = missing or short
-                continue
-            if q.default is not _NO_DEFAULT and qid not in answers:
-                raw = q.default
-            if truth == 1 and raw is not UNKNOWN:
-                pending[qid] = raw
-                raw = UNKNOWN
-            elif truth == 1:
-                maybe.add(qid)
-            values[qid] = raw
-        top_pending = frozenset(k for k in pending if "[" not in k)
-        if top_pending:
-            values[PENDING_KEYS] = top_pending
-        if maybe:
-            values[MAYBE_ASKED_KEYS] = frozenset(maybe)
+            missing = _take(q, truth, answers, values, pending, maybe, self._items) or missing
+        _mark_pending(values, pending, maybe)
         ctx = _Ctx(values)
         highs, lows = self._scan(ctx, 0, follow_on=False)
         sure: list[Pathway] = []
