@@ -688,18 +688,7 @@ def _column(
         chip = _chip(p, chip_x, d.cy, None, chip_w, step.rule, here=here, state=walk_.state(here))
         if chip.y < y:  # a tall pathway box: move the row down so nothing overlaps above
             shift = y - chip.y
-            d = Box(d.x, d.y + shift, d.w, d.h, d.runs, d.kind, d.fill, d.stroke, d.state, d.dashed)
-            chip = Box(
-                chip.x,
-                chip.y + shift,
-                chip.w,
-                chip.h,
-                chip.runs,
-                chip.kind,
-                chip.fill,
-                chip.stroke,
-                chip.state,
-            )
+            d, chip = replace(d, y=d.y + shift), replace(chip, y=chip.y + shift)
         c.boxes += [d, chip]
         c.arrow(_route(lead, d.cx, d.y), label, _label_at(lead, first, gap_y), walk_.state(reached))
         if left:
@@ -830,30 +819,7 @@ def detailed(p: Protocol, path: Trace | None = None) -> Scene:
         chip = _chip(p, chip_x, d.cy, None, chip_w, rule, here=here, state=walk_.state(here))
         if chip.y < y:
             shift = y - chip.y
-            d = Box(
-                d.x,
-                d.y + shift,
-                d.w,
-                d.h,
-                d.runs,
-                d.kind,
-                d.fill,
-                d.stroke,
-                d.state,
-                d.dashed,
-                d.align,
-            )
-            chip = Box(
-                chip.x,
-                chip.y + shift,
-                chip.w,
-                chip.h,
-                chip.runs,
-                chip.kind,
-                chip.fill,
-                chip.stroke,
-                chip.state,
-            )
+            d, chip = replace(d, y=d.y + shift), replace(chip, y=chip.y + shift)
         c.boxes += [d, chip]
         if prev is not None:
             _into(c, walk_, prev, prev_chip, prev_step, d.y, prev_reached, reached)
