@@ -68,9 +68,12 @@ def _copy_items(items: list[dict[str, Any]], names: set[str], k: int) -> list[di
 
 def _shorten(questions: list[dict[str, Any]]) -> None:
     """Later copies' texts cut to their ids (none of it is analysed): with full texts a record
-    under 32 copies would pass the record-size limit."""
+    under 32 copies would pass the record-size limit. Their `show_as` annotations go too: what a
+    printout shows as the mark's site or the explanation is one question per protocol
+    (DUPLICATE_SHOW_AS), and copy 0 keeps them."""
     for q in questions:
         q.pop("help", None)
+        q.pop("show_as", None)
         q["prompt"] = f"{q['id']}?"
         if "cite" in q:
             q["cite"] = q["cite"][:1]

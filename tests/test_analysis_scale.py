@@ -121,5 +121,7 @@ def test_the_scaled_protocols_are_valid() -> None:
     for version, rules in (("v1", 9), ("v2", 11)):
         for kind, n in (("gated", 3), ("interacting", 2)):
             loaded = load_text(scaled_yaml(kind, n, version), f"{kind}.yaml")
-            assert loaded.protocol is not None, [p.format() for p in loaded.problems][:3]
+            errors = [p.format() for p in loaded.problems if p.severity == "error"]
+            # Any error and `validate` stops before the analysis: the bench would time nothing.
+            assert loaded.protocol is not None and errors == [], errors[:3]
             assert len(loaded.protocol.rules) == n * rules
