@@ -52,7 +52,9 @@ def spawn_dev(tmp_path: Path, *args: str, ignore_sigint: bool = False) -> pexpec
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
-        timeout=20,
+        # Patience, not a speed limit: each expect waits at most this long. Two starts (dev.py,
+        # then the tool) on a loaded 2-core CI machine once took over 20 s.
+        timeout=60,
         dimensions=(40, 100),
         preexec_fn=start,
     )
