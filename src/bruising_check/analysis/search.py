@@ -96,7 +96,7 @@ class Leaf:
 
 PRUNE = None
 Trail = tuple[Any, str, Any]
-"""A packed leaf (`Explorer.explore_watching(packed=True)`): (parent path, variable, cell), the
+"""A packed leaf (`Explorer.explore_watching(packed=True)`): (parent trail, variable, cell), the
 root being (None, "", its start assignment)."""
 Decide = Callable[[Assignment, Any], "Split | Leaf | None"]
 
