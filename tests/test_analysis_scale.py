@@ -5,6 +5,9 @@ covered is said, nothing is claimed proved)."""
 from __future__ import annotations
 
 import importlib.util
+import re
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +16,7 @@ from hypothesis import strategies as st
 
 import bruising_check.analysis.groups as groups
 import bruising_check.analysis.search as search
-from bruising_check.analysis import TooLarge, analyse
+from bruising_check.analysis import TooLarge, analyse, compare
 from bruising_check.analysis.build import build
 from bruising_check.analysis.formulas import evaluate
 from bruising_check.analysis.search import Leaf, Split
@@ -57,6 +60,92 @@ def test_watched_values_are_the_formulas_values_on_each_leaf(seed: int) -> None:
         for i, f in enumerate(watch):
             got = evaluate(f, a, [])
             assert (i in true, i in undecided) == (got is True, got is None)
+
+
+@SETTINGS
+@given(st.integers(0, 10**6))
+def test_packed_leaves_unpack_to_the_plain_search(seed: int) -> None:
+    """A packed leaf stands for the very assignment the plain search gives (same keys in the same
+    order, same cells), with the same key, size and watched values: what a finished analysis
+    reads from them is unchanged."""
+    protocol = load_data(random_protocol_data(seed))
+    built = build([protocol])
+    view, ex = built.views[0], built.explorer
+    watch = [view.compiler.condition(inv.when) for inv in protocol.invariants] + list(view.rules)
+
+    def decide(a: dict[str, Any], hint: Any) -> Split | Leaf:
+        need: list[str] = []
+        done, key, resume = view.decide_pair(a, need, hint)
+        return Leaf(key) if done else Split(built.space.pick(need), resume)
+
+    plain = list(ex.explore_watching(decide, watch))
+    packed = list(ex.explore_watching(decide, watch, packed=True))
+    assert len(packed) == len(plain) > 0
+    for (a, *rest), (trail, *packed_rest) in zip(plain, packed, strict=True):
+        assert not isinstance(trail, dict)
+        assert list(ex.unpack(trail).items()) == list(a.items())
+        assert packed_rest == rest
+    assert [(ex.unpack(t), k, s) for t, k, s in ex.explore(decide, packed=True)] == list(
+        ex.explore(decide)
+    )
+
+
+def _traced_peak(run: Callable[[], None]) -> int:
+    tracemalloc.start()
+    try:
+        run()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_search_that_gives_up_keeps_little_per_leaf() -> None:
+    """Bounded memory on giving up (issue 15.2), pinned without timing: the steps budget stops
+    the four-copy protocol twice, and the memory the search holds grows by the leaves it
+    finished. Each used to be a dict of every variable (about 2 KB, 217-278 MB at the 5 s
+    budget); packed, it is a few shared tuples (about 150 B)."""
+    protocol = load_text(scaled_yaml("interacting", 4, "v1"), "interacting4.yaml").protocol
+    assert protocol is not None
+    measured: list[tuple[int, int]] = []
+    for steps in (2_000, 6_000):
+        caught: list[TooLarge] = []
+
+        def run(steps: int = steps, caught: list[TooLarge] = caught) -> None:
+            try:
+                analyse(protocol, max_nodes=steps, budget_seconds=None)
+            except TooLarge as exc:
+                caught.append(exc)
+
+        peak = _traced_peak(run)
+        assert len(caught) == 1, "the search should give up at its step budget"
+        found = re.search(r"finished ([\d,]+) situation classes", str(caught[0]))
+        assert found is not None
+        measured.append((peak, int(found.group(1).replace(",", ""))))
+    (peak_small, leaves_small), (peak_big, leaves_big) = measured
+    assert leaves_big > leaves_small + 1_000
+    per_leaf = (peak_big - peak_small) / (leaves_big - leaves_small)
+    assert per_leaf < 500, f"{per_leaf:.0f} bytes per finished leaf"
+
+
+def test_a_comparison_that_gives_up_keeps_little_per_step() -> None:
+    """The same for `diff` against the baseline: every leaf there differs, and was kept as a
+    dict until the search ended."""
+    baseline = ROOT / "protocols" / "examples" / "national-baseline-v1.yaml"
+    old = load_text(baseline.read_text(encoding="utf-8"), "v1.yaml")
+    new = load_text(scaled_yaml("interacting", 4, "v1"), "interacting4.yaml")
+    assert old.protocol is not None and new.protocol is not None
+    peaks: list[int] = []
+    for steps in (2_000, 8_000):
+
+        def run(steps: int = steps) -> None:
+            assert old.protocol is not None and new.protocol is not None
+            with pytest.raises(TooLarge, match=f"stopped after {steps + 1:,} search steps"):
+                compare(old.protocol, new.protocol, max_nodes=steps, budget_seconds=None)
+
+        peaks.append(_traced_peak(run))
+    per_step = (peaks[1] - peaks[0]) / 6_000
+    assert per_step < 250, f"{per_step:.0f} bytes per search step"
 
 
 def test_identical_groups_are_searched_once_and_analysed_alike(

@@ -18,7 +18,7 @@ from bruising_check.analysis.build import BUDGET_SECONDS, MAX_NODES, build
 from bruising_check.analysis.classes import describe, merge
 from bruising_check.analysis.direction import RANK_NOTE, Verdict, outcome_direction
 from bruising_check.analysis.formulas import evaluate
-from bruising_check.analysis.search import Leaf, Split
+from bruising_check.analysis.search import Leaf, Split, Trail
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.decide import applicable
 from bruising_check.protocol.conditions import Truth
@@ -155,12 +155,21 @@ def compare(
         return Leaf((p, q, tuple(covered)))
 
     total = 0
-    groups: dict[tuple[Pair, Pair, tuple[str, ...]], list[Explored]] = {}
-    for a, key, size in ex.explore(decide):
+    # Differing leaves are kept packed until the search ends (one that gives up reports none
+    # of them, and must stop within its memory bound).
+    packed: dict[tuple[Pair, Pair, tuple[str, ...]], list[tuple[Trail, int]]] = {}
+    for trail, key, size in ex.explore(decide, packed=True):
         total += size
         if differs(key[0], key[1]):
-            # The example is made once per merged class (from its biggest leaf), not per leaf.
-            groups.setdefault(key, []).append((a, size, a))
+            packed.setdefault(key, []).append((trail, size))
+    groups: dict[tuple[Pair, Pair, tuple[str, ...]], list[Explored]] = {}
+    for key, found in packed.items():
+        # The example is made once per merged class (from its biggest leaf), not per leaf.
+        kept = groups[key] = []
+        for trail, size in found:
+            a = ex.unpack(trail)
+            kept.append((a, size, a))
+    del packed
     diffs: list[PathwayDifference] = []
     by_rank = False
     used: set[str] = set()

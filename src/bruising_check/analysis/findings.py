@@ -102,13 +102,15 @@ def analyse(
     # below reads their values at each leaf instead of evaluating every invariant on every leaf
     # again (that was quadratic in the protocol's size).
     whens = [view.compiler.condition(inv.when) for inv in protocol.invariants]
+    # Leaves are kept packed while the search runs (a search that gives up reports only their
+    # count and sizes, and must stop within its memory bound); a finished one unpacks them.
     watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]] = []
     try:
-        watched.extend(ex.explore_watching(decide, whens))
+        watched.extend(ex.explore_watching(decide, whens, packed=True))
     except TooLarge as exc:
         exc.add_progress(_progress(watched))
         raise
-    pairs = [(a, key, size) for a, key, size, _, _ in watched]
+    pairs = [(ex.unpack(trail), key, size) for trail, key, size, _, _ in watched]
     values = [_Values(true, undecided) for _, _, _, true, undecided in watched]
     # Most findings look at the deciding rule; the follow-on rules count as reached too.
     leaves = [(a, key[0], size) for a, key, size in pairs]

@@ -95,6 +95,9 @@ class Leaf:
 
 
 PRUNE = None
+Trail = tuple[Any, str, Any]
+"""A packed leaf (`Explorer.explore_watching(packed=True)`): (parent trail, variable, cell), the
+root being (None, "", its start assignment)."""
 Decide = Callable[[Assignment, Any], "Split | Leaf | None"]
 
 
@@ -255,15 +258,20 @@ class Explorer:
                 raise TooLarge(self.nodes, memory_mb=round(self.memory_mb))
 
     def explore(
-        self, decide: Decide, start: Assignment | None = None, exact: bool = True
+        self,
+        decide: Decide,
+        start: Assignment | None = None,
+        exact: bool = True,
+        packed: bool = False,
     ) -> Iterator[tuple[Any, Any, int]]:
         """Yield (assignment, key, size) for each leaf, in a stable order (lowest cells first).
         With `exact=False` only whether a leaf has answer sets is worked out (its size is given
-        as 1): the same leaves, without counting repeated groups."""
+        as 1): the same leaves, without counting repeated groups. With `packed=True` (exact
+        only) a leaf's assignment is given as a `Trail` (see `explore_watching`)."""
         if not exact:
             yield from self._explore_lazy(decide, start)
             return
-        for a, key, size, _, _ in self.explore_watching(decide, (), start, exact):
+        for a, key, size, _, _ in self.explore_watching(decide, (), start, exact, packed):
             yield a, key, size
 
     def _explore_lazy(
@@ -317,11 +325,19 @@ class Explorer:
         watch: Sequence[Formula],
         start: Assignment | None = None,
         exact: bool = True,
+        packed: bool = False,
     ) -> Iterator[tuple[Any, Any, int, frozenset[int], frozenset[int]]]:
         """As `explore`, and for each leaf the values of the `watch` formulas there: (indices
         true on the whole leaf, indices undecided on it); the rest are false. They are worked
         out on the way down, as the who-asks formulas are, so asking for them costs about what
-        the splits touch, not a pass over every leaf for every formula."""
+        the splits touch, not a pass over every leaf for every formula.
+
+        With `packed=True` a leaf is given as a `Trail` instead of its assignment (`unpack` gives
+        the same dict back): a caller that keeps every leaf until the search ends then holds a
+        few small tuples per leaf, shared with its neighbours, instead of a dict of every
+        variable (about 1.5 KB a leaf on four copies of the baseline; a search that gives up
+        after its budget held hundreds of MB of leaves it never reports). The sets of watched
+        indices and the leaf keys are shared between leaves that have equal ones."""
         keys, asked_formulas, asked_by_var = self._asked_index()
         n_asked = len(asked_formulas)
         formulas = asked_formulas + tuple(watch)
@@ -344,10 +360,14 @@ class Explorer:
                 open0.append(i)
             elif v:
                 asked0.append(keys[i] if i < n_asked else i - n_asked)
-        Entry = tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]
-        stack: list[Entry] = [(root, None, None, None, frozenset(open0), frozenset(asked0))]
+        Entry = tuple[
+            Assignment, Any, Any, str | None, frozenset[int], frozenset[Any], Trail | None
+        ]
+        origin: Trail | None = (None, "", root) if packed else None
+        stack: list[Entry] = [(root, None, None, None, frozenset(open0), frozenset(asked0), origin)]
+        shared: dict[Any, Any] = {}  # equal watched sets and keys, one object each
         while stack:
-            a, known, hint, split, open_, asked = stack.pop()
+            a, known, hint, split, open_, asked, path = stack.pop()
             self.tick()
             if split is not None and open_:
                 touched = [i for i in by_var.get(split, ()) if i in open_]
@@ -365,7 +385,7 @@ class Explorer:
                 if got is None:
                     continue
                 if isinstance(got, Split):
-                    self._push(stack, a, got.var, None, got.hint, open_, asked)
+                    self._push(stack, a, got.var, None, got.hint, open_, asked, path)
                     continue
                 known = got
             first = min(open_, default=n_asked)
@@ -373,17 +393,23 @@ class Explorer:
                 # The first undecided who-asks formula, in question order, names the split.
                 need: list[str] = []
                 evaluate(formulas[first], a, need)
-                self._push(stack, a, self.space.pick(need), known, None, open_, asked)
+                self._push(stack, a, self.space.pick(need), known, None, open_, asked, path)
                 continue
             questions = frozenset(x for x in asked if isinstance(x, str)) if watch else asked
             size = self._size(a, questions) if exact else int(self._possible(a, questions))
             if size:
+                leaf: Any = a if path is None else path
                 if watch:
                     true = frozenset(x for x in asked if isinstance(x, int))
                     undecided = frozenset(i - n_asked for i in open_)
-                    yield a, known.key, size, true, undecided
+                    if packed:
+                        true = shared.setdefault(true, true)
+                        undecided = shared.setdefault(undecided, undecided)
+                        yield leaf, shared.setdefault(known.key, known.key), size, true, undecided
+                    else:
+                        yield leaf, known.key, size, true, undecided
                 else:
-                    yield a, known.key, size, frozenset(), frozenset()
+                    yield leaf, known.key, size, frozenset(), frozenset()
 
     def _asked_index(self) -> tuple[tuple[str, ...], tuple[Formula, ...], dict[str, list[int]]]:
         if self._index is None:
@@ -398,16 +424,36 @@ class Explorer:
 
     def _push(
         self,
-        stack: list[tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any]]],
+        stack: list[
+            tuple[Assignment, Any, Any, str | None, frozenset[int], frozenset[Any], Trail | None]
+        ],
         a: Assignment,
         var: str,
         known: Any,
         hint: Any,
         open_: frozenset[int],
         asked: frozenset[Any],
+        path: Trail | None,
     ) -> None:
         for cell in reversed(self.space.split(var, a)):
-            stack.append(({**a, var: cell}, known, hint, var, open_, asked))
+            step = None if path is None else (path, var, cell)
+            stack.append(({**a, var: cell}, known, hint, var, open_, asked, step))
+
+    @staticmethod
+    def unpack(path: Trail) -> Assignment:
+        """The assignment a packed leaf stands for: the same dict, keys in the same order."""
+        steps: list[tuple[str, Any]] = []
+        node: Trail | None = path
+        while node is not None:
+            parent, var, cell = node
+            if parent is None:
+                a: Assignment = dict(cell)
+                for v, c in reversed(steps):
+                    a[v] = c
+                return a
+            steps.append((var, cell))
+            node = parent
+        raise ValueError("a path ends at its root")  # pragma: no cover
 
     def _size(self, a: Assignment, asked: frozenset[str]) -> int:
         total = 1
