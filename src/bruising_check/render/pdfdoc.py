@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from bruising_check import STATEMENT
 from bruising_check.render.safe import TextWarning, visible
@@ -71,6 +72,52 @@ def fallback_font(char: str) -> str | None:
     return None
 
 
+# Widths in font units of texts measured so far, by font file: see `_Font`.
+_UNITS: dict[tuple[str, str], float] = {}
+_UNITS_MAX = 200_000
+
+
+class _Font(TTFFont):
+    """fpdf2's TrueType font, measuring a text in the same font units, but in linear time.
+
+    fpdf2's line breaking measures each line again after every character it adds (the width of
+    "T", "Th", "The", ...), each time summing the widths of every character so far: most of a
+    PDF's layout time. Here a text one character longer than one measured before costs one more
+    character, and the sums stay whole font units, so every width, line break and byte of the
+    PDF is what fpdf2 computes itself (`tests/test_pdf_fonts.py`). Shaped text (harfbuzz) and
+    symbol fonts keep fpdf2's own measure."""
+
+    __slots__ = ()
+
+    def get_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> tuple[int, float]:
+        if text_shaping_params or self.is_symbol:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        if font_size_pt > self.biggest_size_pt:
+            self.biggest_size_pt = font_size_pt
+        return len(text), _units(self, text) * font_size_pt * 0.001
+
+
+def _units(font: TTFFont, text: str) -> float:
+    cw = font.cw
+    if len(text) < 2:
+        return sum(map(cw.__getitem__, map(ord, text)))
+    file = str(font.ttffile)
+    key = (file, text)
+    units = _UNITS.get(key)
+    if units is None:
+        shorter = _UNITS.get((file, text[:-1]))
+        if shorter is None:
+            units = sum(map(cw.__getitem__, map(ord, text)))
+        else:
+            units = shorter + cw[ord(text[-1])]
+        if len(_UNITS) >= _UNITS_MAX:
+            _UNITS.clear()
+        _UNITS[key] = units
+    return units
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -88,8 +135,8 @@ class Document(FPDF):
         self.missing: dict[str, int] = {}
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
-        self.add_font(MAIN, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(MAIN, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self._add_font(MAIN, "", "DejaVuSans.ttf")
+        self._add_font(MAIN, "B", "DejaVuSans-Bold.ttf")
         self.set_font(MAIN, size=10)
         self.set_title(visible(title))
         self.set_creator("bruising-check")
@@ -149,10 +196,17 @@ class Document(FPDF):
         family = name.split("-")[0]
         if family in self._fallbacks:
             return
-        self.add_font(family, "", str(FONTS / name))
+        self._add_font(family, "", name)
         self._fallbacks.append(family)
         if self.page:
             self._use_fallbacks()
+
+    def _add_font(self, family: str, style: str, file: str) -> None:
+        """A bundled font: fpdf2 reads it, `_Font` measures with it."""
+        self.add_font(family, style, str(FONTS / file))
+        font = self.fonts[f"{family.lower()}{style}"]  # fpdf2's key: family lower-case, then style
+        if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
+            font.__class__ = _Font
 
     def _use_fallbacks(self) -> None:
         # Regular only: bold text in these scripts prints regular rather than not at all.
