@@ -30,11 +30,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
-
 from bruising_check import STATEMENT
+from bruising_check.render.deferred import deferring
 from bruising_check.render.safe import TextWarning, visible
+
+with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
+    from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAIN = "DejaVu"
