@@ -106,3 +106,14 @@ def test_fast_widths_are_fpdf2s_widths() -> None:
             for end in range(len(text) + 1):  # as line breaking asks: each text one longer
                 got = font.get_text_width(text[:end], 10.5, None)
                 assert got == TTFFont.get_text_width(font, text[:end], 10.5, None)
+
+
+@pytest.mark.parametrize("name", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])
+def test_the_main_fonts_keep_their_glyph_names(name: str) -> None:
+    """Every PDF loads these two: with the names stored (`bench/subset_fonts.py`), fontTools
+    need not make them up from the cmap at each load."""
+    font = TTFont(str(FONTS / name), lazy=True)
+    assert font["post"].formatType == 2.0
+    order = font.getGlyphOrder()
+    assert len(set(order)) == len(order) == font["maxp"].numGlyphs
+    assert order[0] == ".notdef" and font.getBestCmap()[ord("A")] in order
