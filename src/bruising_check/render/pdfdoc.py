@@ -152,6 +152,31 @@ class Document(FPDF):
         self.cell(0, 4, f"{note}{STATEMENT}", align="L", new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
 
+    def lines_at_most(self, text: str, width: float) -> int | None:
+        """At least as many lines as `multi_cell(width, ...)` breaks `text` into in the current
+        font, from the text's width alone; None where that is not a sure bound (shaped or
+        fallback-font text, character spacing). fpdf2 breaks a line only when the next
+        character would not fit, so any two lines in a row hold more than the room less two
+        characters: a paragraph of width W in lines of room R, widest character M, has fewer
+        than 2W/(R - 2M) + 1 lines."""
+        text = visible(text)
+        font = self.current_font
+        if not text.isascii() or not isinstance(font, TTFFont):
+            return None
+        if self.char_spacing or self.font_stretching != 100:
+            return None
+        cw = font.cw
+        per_unit = self.font_size_pt * 0.001 / self.k  # font units to mm
+        room = width - 2 * self.c_margin
+        widest = max(map(cw.__getitem__, map(ord, set(text))), default=0) * per_unit
+        if room - 2 * widest <= 0:
+            return None
+        lines = 0
+        for paragraph in text.split("\n"):
+            paragraph_w = sum(map(cw.__getitem__, map(ord, paragraph))) * per_unit
+            lines += int(2 * paragraph_w / (room - 2 * widest)) + 2
+        return lines
+
     # --- the PDF boundary of the text-safety policy ---------------------------------------------
 
     def normalize_text(self, text: str) -> str:
