@@ -109,3 +109,30 @@ def test_the_pdf_is_the_same_bytes_with_or_without_deferring() -> None:
     plain = _run(MAKE.replace("sys.argv[1]", "'plain'")).split()
     assert deferred[0] == plain[0]
     assert (deferred[1], plain[1]) == ("False", "True")
+
+
+def test_images_still_go_into_a_pdf_and_writes_reach_the_real_module() -> None:
+    out = _run(
+        """
+        import io, sys
+        from bruising_check.render.pdfdoc import Document
+        import fpdf.image_parsing as ip
+        from PIL import Image
+        from bruising_check.render.deferred import Deferred
+        assert isinstance(ip.TiffImagePlugin, Deferred) and isinstance(ip.ImageCms, Deferred)
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 40, 40)).save(png, format="PNG")
+        doc = Document("image")
+        doc.add_page()
+        doc.image(png, x=10, y=10, w=20)
+        assert doc.output_bytes().count(b"/Subtype /Image") == 1
+        # fpdf2 sets TiffImagePlugin.STRIP_SIZE for a while (CCITT images): the real module's.
+        size = ip.TiffImagePlugin.STRIP_SIZE
+        ip.TiffImagePlugin.STRIP_SIZE = 12345
+        assert sys.modules["PIL.TiffImagePlugin"].STRIP_SIZE == 12345
+        ip.TiffImagePlugin.STRIP_SIZE = size
+        assert ip.PIL_features.check("zlib") in (True, False)
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"

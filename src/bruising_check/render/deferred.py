@@ -2,8 +2,9 @@
 imported, in full, the first time anything touches it.
 
 `import fpdf` costs about 200 ms, and part of that is for features no PDF here has: variable
-fonts (`fontTools.varLib` and its instancer, used only by `add_font(variations=...)`) and signing
-(`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`). While fpdf2 is being
+fonts (`fontTools.varLib` and its instancer, used only by `add_font(variations=...)`), signing
+(`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`) and images beyond plain ones
+(Pillow's colour management, TIFF plugin and feature checks). While fpdf2 is being
 imported, each of those names is a stand-in module (`Deferred`) in `sys.modules`; fpdf2 keeps a
 reference to it, and the stand-ins leave `sys.modules` as soon as fpdf2 is imported, so any later
 `import` of those names is the real, ordinary import.
@@ -34,6 +35,11 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "fontTools.varLib": (),
     "fontTools.varLib.instancer": (),
     "unittest.mock": ("patch",),
+    # Images: ICC profiles, TIFF and CCITT images, Pillow's feature checks (PIL.Image itself
+    # is needed: fpdf2 reads Image.Resampling as it is imported).
+    "PIL.ImageCms": (),
+    "PIL.TiffImagePlugin": (),
+    "PIL.features": (),
 }
 
 
@@ -62,6 +68,22 @@ class Deferred(types.ModuleType):
         if "__path__" in self.__dict__ and full not in sys.modules and _spec(full) is not None:
             raise AttributeError(attr)
         return getattr(real(self), attr)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        # Once the real module is there, writes go to it (fpdf2 sets TiffImagePlugin.STRIP_SIZE
+        # for a while), as reads do.
+        found = self.__dict__.get("_real")
+        if found is not None:
+            setattr(found, attr, value)
+        else:
+            super().__setattr__(attr, value)
+
+    def __delattr__(self, attr: str) -> None:
+        found = self.__dict__.get("_real")
+        if found is not None:
+            delattr(found, attr)
+        else:
+            super().__delattr__(attr)
 
     def __dir__(self) -> list[str]:
         return dir(real(self))
