@@ -63,9 +63,15 @@ class Deferred(types.ModuleType):
         # Module attributes the import system looks for but this stand-in lacks: not there.
         if attr.startswith("__") and attr.endswith("__"):
             raise AttributeError(attr)
-        # A submodule not yet imported: the import system imports it (under this package).
+        # While fpdf2 is imported, a submodule not yet imported is not there, so that the
+        # import system imports it (under this stand-in); afterwards the real package answers.
         full = f"{self.__name__}.{attr}"
-        if "__path__" in self.__dict__ and full not in sys.modules and _spec(full) is not None:
+        if (
+            self.__dict__.get("_importing")
+            and "__path__" in self.__dict__
+            and full not in sys.modules
+            and _spec(full) is not None
+        ):
             raise AttributeError(attr)
         return getattr(real(self), attr)
 
@@ -139,6 +145,7 @@ def deferring() -> Iterator[dict[str, Deferred]]:
         if spec is None or spec.loader is None:
             continue
         made[name] = stand_in = Deferred(name, spec)
+        stand_in.__dict__["_importing"] = True
         sys.modules[name] = stand_in
         parent, _, child = name.rpartition(".")
         if parent in made:
@@ -149,6 +156,7 @@ def deferring() -> Iterator[dict[str, Deferred]]:
         yield made
     finally:
         for name, stand_in in made.items():
+            stand_in.__dict__["_importing"] = False
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
             # fpdf2 holds its stand-ins by name; a package's attribute would outlive the
