@@ -75,8 +75,8 @@ def fallback_font(char: str) -> str | None:
 
 
 # Widths in font units of texts measured so far, by font file: see `_Font`.
-_UNITS: dict[tuple[str, str], float] = {}
-_UNITS_MAX = 200_000
+_UNITS: dict[tuple[object, str], float] = {}
+_UNITS_MAX = 20_000  # a few MB at most; a line needs one entry per character
 
 
 class _Font(TTFFont):
@@ -105,7 +105,7 @@ def _units(font: TTFFont, text: str) -> float:
     cw = font.cw
     if len(text) < 2:
         return sum(map(cw.__getitem__, map(ord, text)))
-    file = str(font.ttffile)
+    file: object = font.ttffile  # one object per font, its hash kept
     key = (file, text)
     units = _UNITS.get(key)
     if units is None:
