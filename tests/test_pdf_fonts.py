@@ -3,13 +3,16 @@ England write names and words in (see `render/pdfdoc.py` and `bench/subset_fonts
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
 import pytest
 from fontTools.ttLib import TTFont
+from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
+from bruising_check.render import pdfdoc
 from bruising_check.render.pdfdoc import FONTS, Document, MissingGlyphs
 
 
@@ -63,3 +66,54 @@ def test_a_character_in_no_font_is_shown_and_warned() -> None:
     with pytest.warns(MissingGlyphs, match=r"U\+1F476"):
         _, printed = render("baby 👶 here")
     assert "baby [U+1F476] here" in printed
+
+
+PARAGRAPHS = (
+    "A bruise on the cheek of a 10-week-old baby who is not yet mobile. " * 6,
+    "Zażółć gęślą jaźń — Größe, Ångström; Ŵyn ŷd. " * 5 + "Name: 王小明, सीता, தமிழ்.",
+    "والد نے کہا کہ بچہ صوفے سے گر گیا " * 4 + "and the mother agreed.",
+)
+
+
+def _made() -> bytes:
+    doc = Document("Widths")
+    doc.set_creation_date(dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
+    doc.add_page()
+    for size in (7.5, 10, 12):
+        for style in ("", "B"):
+            doc.set_font("DejaVu", style, size)
+            for text in PARAGRAPHS:
+                doc.multi_cell(120, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+                doc.multi_cell(60, 5, f"**{text[:40]}** {text}", markdown=True)
+    assert {type(f) for f in doc.fonts.values()} == {pdfdoc._Font}
+    return doc.output_bytes()
+
+
+def test_fast_widths_make_the_same_pdf_as_fpdf2s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    pdfdoc._UNITS.clear()
+    ours = _made()
+    assert ours == _made()  # again, with the widths remembered
+    with monkeypatch.context() as m:  # fpdf2's own measure, as if `_Font` were not there
+        m.setattr(pdfdoc._Font, "get_text_width", TTFFont.get_text_width)
+        assert ours == _made()
+
+
+def test_fast_widths_are_fpdf2s_widths() -> None:
+    doc = Document("t")
+    for font in doc.fonts.values():
+        assert isinstance(font, pdfdoc._Font)
+        for text in PARAGRAPHS:
+            for end in range(len(text) + 1):  # as line breaking asks: each text one longer
+                got = font.get_text_width(text[:end], 10.5, None)
+                assert got == TTFFont.get_text_width(font, text[:end], 10.5, None)
+
+
+@pytest.mark.parametrize("name", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])
+def test_the_main_fonts_keep_their_glyph_names(name: str) -> None:
+    """Every PDF loads these two: with the names stored (`bench/subset_fonts.py`), fontTools
+    need not make them up from the cmap at each load."""
+    font = TTFont(str(FONTS / name), lazy=True)
+    assert font["post"].formatType == 2.0
+    order = font.getGlyphOrder()
+    assert len(set(order)) == len(order) == font["maxp"].numGlyphs
+    assert order[0] == ".notdef" and font.getBestCmap()[ord("A")] in order

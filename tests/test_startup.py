@@ -131,3 +131,49 @@ def test_a_text_check_imports_only_what_text_output_needs(tmp_path: Path) -> Non
     # The probe sees what a PDF needs when one is asked for.
     pdf = _imported("check", "--answers", str(ANSWERS), "--output", str(tmp_path / "r.pdf"))
     assert _under(pdf, ("fpdf", "bruising_check.render.pdf"))
+
+
+LASTING = textwrap.dedent(
+    """
+    import gc, json
+    import bruising_check.cli as cli
+
+    runs = []
+    gc.callbacks.append(lambda phase, info: phase == "stop" and runs.append(info["generation"]))
+    cli._start()
+    before = gc.get_freeze_count()
+    with cli.lasting():
+        made = [[i] for i in range(200_000)]  # as a large import would, well past a batch
+        during = list(runs)
+    print(json.dumps({"during": during, "enabled": gc.isenabled(),
+                      "set_aside": gc.get_freeze_count() - before}))
+    """
+)
+
+
+def test_what_a_large_import_makes_while_starting_is_set_aside_uncollected() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", LASTING], capture_output=True, text=True, check=True, timeout=120
+    )
+    seen = json.loads(out.stdout)
+    assert seen["during"] == []  # no collection walked the new objects
+    assert seen["set_aside"] >= 200_000
+    assert seen["enabled"]
+
+
+def test_outside_start_up_lasting_changes_nothing() -> None:
+    from bruising_check.cli import lasting
+
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    with lasting():
+        assert gc.isenabled()
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def test_a_pdf_check_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    out = tmp_path / "r.pdf"
+    result = CliRunner().invoke(app, ["check", "--answers", str(ANSWERS), "--output", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before

@@ -133,9 +133,12 @@ def check(
     from bruising_check.records.record import Entered, build_record
 
     if answers is not None and _pdf_wanted(format, output):
-        # fpdf2 is the largest import; made during start-up, it is collected as start-up is
-        # (cli.started). A guided check imports it only once the questions are answered.
-        import bruising_check.render.pdf  # noqa: F401
+        # fpdf2 is the largest import; made during start-up, it is set aside as start-up is
+        # (cli.lasting). A guided check imports it only once the questions are answered.
+        from bruising_check.cli import lasting
+
+        with lasting():
+            import bruising_check.render.pdf  # noqa: F401
     loaded = load_or_exit(protocol)
     assert loaded.protocol is not None
     about = _about(practitioner, role, child_ref)

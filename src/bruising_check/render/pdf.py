@@ -9,6 +9,7 @@ Text is written with fpdf2's plain cells (no markdown), made visible first (`ren
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from bruising_check.records.record import Record
@@ -78,6 +79,19 @@ class Printout(PdfDocument):
         assert isinstance(lines, list)
         return len(lines) * size * 0.5
 
+    def height_at_most(
+        self, text: str, *, bold: bool = False, size: float = 10, indent: float = 0
+    ) -> float:
+        """At least as tall as `height` (with the same font set after it), without laying the
+        text out: where this fits on the page, so does the text, and `keep` need not measure."""
+        self.set_font("DejaVu", "B" if bold else "", size)
+        lines = self.lines_at_most(text, WIDTH - indent)
+        return math.inf if lines is None else lines * size * 0.5
+
+    def fits(self, height: float) -> bool:
+        """Whether `height` more millimetres fit on this page (as `keep` decides)."""
+        return self.get_y() + height <= self.page_break_trigger
+
     def rich(self, label: str | None, text: str, indent: float) -> None:
         """A bold label, then the text, wrapped within the indented width (fpdf2's markdown,
         with every marker in the text escaped: `safe.pdf_markdown`)."""
@@ -100,7 +114,7 @@ class Printout(PdfDocument):
 
     def keep(self, height: float) -> None:
         """Start a new page unless `height` more millimetres fit on this one."""
-        if self.get_y() + height > self.page_break_trigger:
+        if not self.fits(height):
             self.add_page()
 
     def heading(self, text: str) -> None:
@@ -175,10 +189,15 @@ def _block(d: Printout, b: Block) -> None:
                     (f"{label}: {value}", label == "Contact" and item.placeholder)
                     for label, value in item.details
                 ]
-                d.keep(
-                    d.height(item.text, indent=7)
-                    + sum(d.height(t, size=9, indent=7, bold=b) for t, b in details)
+                # Laid out to measure only near the foot of a page (the same breaks).
+                at_most = d.height_at_most(item.text, indent=7) + sum(
+                    d.height_at_most(t, size=9, indent=7, bold=b) for t, b in details
                 )
+                if not d.fits(at_most):
+                    d.keep(
+                        d.height(item.text, indent=7)
+                        + sum(d.height(t, size=9, indent=7, bold=b) for t, b in details)
+                    )
                 y = d.get_y() + 0.6
                 d.set_draw_color(0, 0, 0)
                 d.set_line_width(0.35)
@@ -201,10 +220,14 @@ def _block(d: Printout, b: Block) -> None:
                     cell if len(header) == 2 else f"{name}: {cell}"
                     for name, cell in zip(header[1:], row[1:], strict=False)
                 ]
-                d.keep(
-                    d.height(row[0], bold=True, size=9)
-                    + sum(d.height(c, size=9, indent=5) for c in cells)
+                at_most = d.height_at_most(row[0], bold=True, size=9) + sum(
+                    d.height_at_most(c, size=9, indent=5) for c in cells
                 )
+                if not d.fits(at_most):
+                    d.keep(
+                        d.height(row[0], bold=True, size=9)
+                        + sum(d.height(c, size=9, indent=5) for c in cells)
+                    )
                 d.para(row[0], bold=True, size=9)
                 for cell in cells:
                     d.para(cell, size=9, indent=5)
@@ -247,14 +270,29 @@ def _field(d: Printout, label: str, value: str | None) -> None:
     d.set_font("DejaVu", "B", 10)
     wide = d.get_string_width(visible(label)) > LABEL_W - 2
     size = 8 if value is not None and len(value) > 60 and " " not in value else 10
-    label_h = d.height(label, bold=True) if wide else 0.0
-    value_h = 6.0
-    if value is not None:
-        d.set_font("DejaVu", "", size)
-        lines = d.multi_cell(WIDTH - LABEL_W, 6, visible(value), dry_run=True, output="LINES")
-        assert isinstance(lines, list)
-        value_h = 6.0 * len(lines)
-    d.keep(label_h + value_h)
+
+    def height(exact: bool) -> float:
+        """The row's height (`exact`), or a sure upper bound of it without laying it out."""
+        label_h = 0.0
+        if wide:
+            label_h = d.height(label, bold=True) if exact else d.height_at_most(label, bold=True)
+        value_h = 6.0
+        if value is not None:
+            d.set_font("DejaVu", "", size)
+            lines: float | None
+            if exact:
+                broken = d.multi_cell(
+                    WIDTH - LABEL_W, 6, visible(value), dry_run=True, output="LINES"
+                )
+                assert isinstance(broken, list)
+                lines = len(broken)
+            else:
+                lines = d.lines_at_most(value, WIDTH - LABEL_W)
+            value_h = 6.0 * (math.inf if lines is None else lines)
+        return label_h + value_h
+
+    if not d.fits(height(exact=False)):  # laid out to measure only near the foot of a page
+        d.keep(height(exact=True))
     if wide:
         d.para(label, bold=True)
     else:

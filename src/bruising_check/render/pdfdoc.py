@@ -30,10 +30,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
 from bruising_check import STATEMENT
+from bruising_check.render.deferred import deferring
 from bruising_check.render.safe import TextWarning, visible
+
+with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
+    from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAIN = "DejaVu"
@@ -71,6 +74,52 @@ def fallback_font(char: str) -> str | None:
     return None
 
 
+# Widths in font units of texts measured so far, by font file: see `_Font`.
+_UNITS: dict[tuple[object, str], float] = {}
+_UNITS_MAX = 20_000  # a few MB at most; a line needs one entry per character
+
+
+class _Font(TTFFont):
+    """fpdf2's TrueType font, measuring a text in the same font units, but in linear time.
+
+    fpdf2's line breaking measures each line again after every character it adds (the width of
+    "T", "Th", "The", ...), each time summing the widths of every character so far: most of a
+    PDF's layout time. Here a text one character longer than one measured before costs one more
+    character, and the sums stay whole font units, so every width, line break and byte of the
+    PDF is what fpdf2 computes itself (`tests/test_pdf_fonts.py`). Shaped text (harfbuzz) and
+    symbol fonts keep fpdf2's own measure."""
+
+    __slots__ = ()
+
+    def get_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> tuple[int, float]:
+        if text_shaping_params or self.is_symbol:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        if font_size_pt > self.biggest_size_pt:
+            self.biggest_size_pt = font_size_pt
+        return len(text), _units(self, text) * font_size_pt * 0.001
+
+
+def _units(font: TTFFont, text: str) -> float:
+    cw = font.cw
+    if len(text) < 2:
+        return sum(map(cw.__getitem__, map(ord, text)))
+    file: object = font.ttffile  # one object per font, its hash kept
+    key = (file, text)
+    units = _UNITS.get(key)
+    if units is None:
+        shorter = _UNITS.get((file, text[:-1]))
+        if shorter is None:
+            units = sum(map(cw.__getitem__, map(ord, text)))
+        else:
+            units = shorter + cw[ord(text[-1])]
+        if len(_UNITS) >= _UNITS_MAX:
+            _UNITS.clear()
+        _UNITS[key] = units
+    return units
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -88,8 +137,8 @@ class Document(FPDF):
         self.missing: dict[str, int] = {}
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
-        self.add_font(MAIN, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(MAIN, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self._add_font(MAIN, "", "DejaVuSans.ttf")
+        self._add_font(MAIN, "B", "DejaVuSans-Bold.ttf")
         self.set_font(MAIN, size=10)
         self.set_title(visible(title))
         self.set_creator("bruising-check")
@@ -102,6 +151,31 @@ class Document(FPDF):
         note = f"{self.footer_note}  " if self.footer_note else ""
         self.cell(0, 4, f"{note}{STATEMENT}", align="L", new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
+
+    def lines_at_most(self, text: str, width: float) -> int | None:
+        """At least as many lines as `multi_cell(width, ...)` breaks `text` into in the current
+        font, from the text's width alone; None where that is not a sure bound (shaped or
+        fallback-font text, character spacing). fpdf2 breaks a line only when the next
+        character would not fit, so any two lines in a row hold more than the room less two
+        characters: a paragraph of width W in lines of room R, widest character M, has fewer
+        than 2W/(R - 2M) + 1 lines."""
+        text = visible(text)
+        font = self.current_font
+        if not text.isascii() or not isinstance(font, TTFFont):
+            return None
+        if self.char_spacing or self.font_stretching != 100:
+            return None
+        cw = font.cw
+        per_unit = self.font_size_pt * 0.001 / self.k  # font units to mm
+        room = width - 2 * self.c_margin
+        widest = max(map(cw.__getitem__, map(ord, set(text))), default=0) * per_unit
+        if room - 2 * widest <= 0:
+            return None
+        lines = 0
+        for paragraph in text.split("\n"):
+            paragraph_w = sum(map(cw.__getitem__, map(ord, paragraph))) * per_unit
+            lines += int(2 * paragraph_w / (room - 2 * widest)) + 2
+        return lines
 
     # --- the PDF boundary of the text-safety policy ---------------------------------------------
 
@@ -149,10 +223,17 @@ class Document(FPDF):
         family = name.split("-")[0]
         if family in self._fallbacks:
             return
-        self.add_font(family, "", str(FONTS / name))
+        self._add_font(family, "", name)
         self._fallbacks.append(family)
         if self.page:
             self._use_fallbacks()
+
+    def _add_font(self, family: str, style: str, file: str) -> None:
+        """A bundled font: fpdf2 reads it, `_Font` measures with it."""
+        self.add_font(family, style, str(FONTS / file))
+        font = self.fonts[f"{family.lower()}{style}"]  # fpdf2's key: family lower-case, then style
+        if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
+            font.__class__ = _Font
 
     def _use_fallbacks(self) -> None:
         # Regular only: bold text in these scripts prints regular rather than not at all.

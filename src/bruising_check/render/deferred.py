@@ -1,0 +1,167 @@
+"""Import fpdf2 without the modules it imports for features this tool's PDFs never use; each is
+imported, in full, the first time anything touches it.
+
+`import fpdf` costs about 200 ms, and part of that is for features no PDF here has: variable
+fonts (`fontTools.varLib` and its instancer, used only by `add_font(variations=...)`), signing
+(`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`) and images beyond plain ones
+(Pillow's colour management, TIFF plugin and feature checks). While fpdf2 is being
+imported, each of those names is a stand-in module (`Deferred`) in `sys.modules`; fpdf2 keeps a
+reference to it, and the stand-ins leave `sys.modules` as soon as fpdf2 is imported, so any later
+`import` of those names is the real, ordinary import.
+
+A stand-in is always safe to have been given: anything asked of it that is not already there
+(an attribute, a function's result) imports the real module first and answers from it, so code
+that uses one behaves as with the real module, only later. Submodules a stand-in package is
+asked for while fpdf2 is imported (`fontTools.varLib.varStore`, which fpdf2 uses) are imported
+for real, under it. The names are checked against fpdf2's use of them in
+`tests/test_deferred.py`; if a new fpdf2 reads one while being imported, that module is simply
+imported then (correct, only not faster).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import importlib.util
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+# Module -> names fpdf2 imports from it (`from unittest.mock import patch`): each is given as a
+# function that imports the module when called.
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "fontTools.varLib": (),
+    "fontTools.varLib.instancer": (),
+    "unittest.mock": ("patch",),
+    # Images: ICC profiles, TIFF and CCITT images, Pillow's feature checks (PIL.Image itself
+    # is needed: fpdf2 reads Image.Resampling as it is imported).
+    "PIL.ImageCms": (),
+    "PIL.TiffImagePlugin": (),
+    "PIL.features": (),
+}
+
+
+class Deferred(types.ModuleType):
+    """A stand-in for module `name`: the real module is imported when first needed."""
+
+    def __init__(self, name: str, spec: importlib.machinery.ModuleSpec) -> None:
+        super().__init__(name)
+        self.__spec__ = spec
+        self.__file__ = spec.origin
+        self.__loader__ = spec.loader
+        self.__package__ = name if spec.submodule_search_locations is not None else spec.parent
+        if spec.submodule_search_locations is not None:
+            self.__path__ = list(spec.submodule_search_locations)
+        for attr in DEFERRED.get(name, ()):
+            setattr(self, attr, _calling(self, attr))
+
+    def __getattr__(self, attr: str) -> Any:
+        if "_real" in self.__dict__:
+            return getattr(self.__dict__["_real"], attr)
+        # Module attributes the import system looks for but this stand-in lacks: not there.
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        # While fpdf2 is imported, a submodule not yet imported is not there, so that the
+        # import system imports it (under this stand-in); afterwards the real package answers.
+        full = f"{self.__name__}.{attr}"
+        if (
+            self.__dict__.get("_importing")
+            and "__path__" in self.__dict__
+            and full not in sys.modules
+            and _spec(full) is not None
+        ):
+            raise AttributeError(attr)
+        return getattr(real(self), attr)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        # Once the real module is there, writes go to it (fpdf2 sets TiffImagePlugin.STRIP_SIZE
+        # for a while), as reads do.
+        found = self.__dict__.get("_real")
+        if found is not None:
+            setattr(found, attr, value)
+        else:
+            super().__setattr__(attr, value)
+
+    def __delattr__(self, attr: str) -> None:
+        found = self.__dict__.get("_real")
+        if found is not None:
+            delattr(found, attr)
+        else:
+            super().__delattr__(attr)
+
+    def __dir__(self) -> list[str]:
+        return dir(real(self))
+
+
+def real(module: types.ModuleType) -> types.ModuleType:
+    """The real module behind a stand-in (imported now if need be), or `module` itself."""
+    if not isinstance(module, Deferred):
+        return module
+    found: types.ModuleType | None = module.__dict__.get("_real")
+    if found is None:
+        if sys.modules.get(module.__name__) is module:
+            del sys.modules[module.__name__]
+        found = importlib.import_module(module.__name__)
+        module.__dict__["_real"] = found
+    return found
+
+
+def _calling(module: Deferred, attr: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(real(module), attr)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = attr
+    call.__module__ = module.__name__
+    return call
+
+
+def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """Where module `name` is, without importing it or its parent package."""
+    parent, _, _ = name.rpartition(".")
+    if not parent:
+        return importlib.util.find_spec(name)
+    if parent in sys.modules:
+        path = getattr(sys.modules[parent], "__path__", None)
+    else:
+        outer = _spec(parent)
+        path = None if outer is None else outer.submodule_search_locations
+    if path is None:
+        return None
+    return importlib.machinery.PathFinder.find_spec(name, list(path))
+
+
+@contextmanager
+def deferring() -> Iterator[dict[str, Deferred]]:
+    """While inside, each module of `DEFERRED` not yet imported is a stand-in in `sys.modules`
+    (and an attribute of its package, if that is imported); on leaving, the stand-ins leave
+    `sys.modules` and their packages, so later imports are the ordinary ones."""
+    made: dict[str, Deferred] = {}
+    for name in DEFERRED:
+        if name in sys.modules:
+            continue
+        spec = _spec(name)
+        if spec is None or spec.loader is None:
+            continue
+        made[name] = stand_in = Deferred(name, spec)
+        stand_in.__dict__["_importing"] = True
+        sys.modules[name] = stand_in
+        parent, _, child = name.rpartition(".")
+        if parent in made:
+            setattr(made[parent], child, stand_in)
+        elif parent in sys.modules:
+            setattr(sys.modules[parent], child, stand_in)
+    try:
+        yield made
+    finally:
+        for name, stand_in in made.items():
+            stand_in.__dict__["_importing"] = False
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            # fpdf2 holds its stand-ins by name; a package's attribute would outlive the
+            # import and be found by a later `from fontTools import varLib`.
+            parent, _, child = name.rpartition(".")
+            outer = sys.modules.get(parent)
+            if outer is not None and outer.__dict__.get(child) is stand_in:
+                delattr(outer, child)
