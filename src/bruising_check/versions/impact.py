@@ -38,7 +38,7 @@ from bruising_check.protocol.yamlread import (
     Located,
     YamlError,
     number_from_text,
-    read_yaml,
+    read_yaml_data,
 )
 
 EXAMPLES_PER_CHANGE = 10
@@ -162,9 +162,10 @@ def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
     elif lower.endswith(".json"):
         yield _record_case(name, _json(_whole(name, stream), name))
     elif lower.endswith((".yaml", ".yml")):
-        # The same bounded reader as protocols and answers: aliases, depth, size, YAML 1.2 numbers.
+        # The same bounded reader as protocols and answers (aliases, depth, size, YAML 1.2
+        # numbers), through its fast path for data without locations (`read_yaml_data`).
         try:
-            data = read_yaml(_whole(name, stream), name).data
+            data = read_yaml_data(_whole(name, stream), name)
         except YamlError as exc:
             raise CaseFileError(exc.problem.format()) from None
         cases = data.get("cases") if isinstance(data, dict) else None
