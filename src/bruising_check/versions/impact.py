@@ -205,8 +205,18 @@ def _no_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a number JSON allows")
 
 
+# `json.loads(text, parse_float=..., ...)` makes a decoder (and its scanner) per call; one made
+# once reads each JSON line the same. A text starting with a byte-order mark goes through
+# `json.loads`, which refuses it with its own message.
+_DECODER = json.JSONDecoder(
+    parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
+)
+
+
 def _json(text: str, where: str) -> Any:
     try:
+        if not text.startswith("\ufeff"):
+            return _DECODER.decode(text)
         return json.loads(
             text, parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
         )

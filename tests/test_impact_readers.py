@@ -1,10 +1,12 @@
-"""The CSV case reader (each header worked out once) reads every file as the reader it replaced
-did: `csv.DictReader` and a pattern per cell (`reference_csv_cases`, kept here as it was)."""
+"""The case readers made faster read every file as the readers they replaced did: CSV (each
+header worked out once) as `csv.DictReader` and a pattern per cell (`reference_csv_cases`, kept
+here as it was); JSON (one decoder made once) as `json.loads` with the number limits."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -20,6 +22,10 @@ from bruising_check.versions.impact import (
     Case,
     CaseFileError,
     _cell,
+    _json,
+    _json_int,
+    _json_number,
+    _no_constant,
     read_cases,
 )
 from tests.conftest import ROOT
@@ -189,3 +195,47 @@ def test_the_csv_reader_reads_generated_files_as_before(
     for row in rows:
         writer.writerow(row)
     assert_same(out.getvalue(), questions)
+
+
+def reference_json(text: str, where: str) -> Any:
+    """`versions.impact._json` before its decoder was made once (verbatim)."""
+    try:
+        return json.loads(
+            text, parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"{where}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except ValueError as exc:
+        raise CaseFileError(f"{where}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise CaseFileError(f"{where}: not valid JSON (nested too deeply)") from None
+
+
+def json_outcome(reader: Any, text: str) -> Any:
+    try:
+        return reader(text, "c.jsonl:1")
+    except CaseFileError as exc:
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"answers": {"age_weeks": 10, "size": 1.5}}',
+        "\ufeff{}",
+        '{"a": NaN}',
+        '{"a": -Infinity}',
+        '{"a": 1e999}',
+        '{"a": ' + "9" * 31 + "}",
+        '{"a": ' + "9" * 30 + "}",
+        '{"a": 1.' + "0" * 29 + "}",
+        '{"a": [1, 2, }',
+        "[" * 100_000 + "]" * 100_000,
+        '{"a": 1} {"b": 2}',
+        '  {"a": "\\u00e9"}  \n',
+        "",
+    ],
+)
+def test_the_json_reader_reads_as_before(text: str) -> None:
+    got, expected = json_outcome(_json, text), json_outcome(reference_json, text)
+    assert strict(got, expected), (got, expected)
