@@ -17,6 +17,7 @@ protocols and answer sets.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -621,6 +622,19 @@ class Compiled:
             for g in (*protocol.questions, *protocol.context_prompts)
             if isinstance(g, GroupQuestion)
         }
+        # Per answer id, where `answers_ok` puts it (True: the context) and how it reads it: a
+        # question first, else a context prompt, as `answers_ok` looked them up one by one.
+        self.takers: dict[str, tuple[bool, Callable[[Any], Any]]] = {}
+        for into_context, q in (
+            *((True, c) for c in protocol.context_prompts),
+            *((False, t) for t in protocol.questions),
+        ):
+            take = (
+                functools.partial(self._group_answers, q)
+                if isinstance(q, GroupQuestion)
+                else self.coercers[q.id]
+            )
+            self.takers[q.id] = (into_context, take)
 
     # -- the pass (`evaluate.run_pass`)
 
@@ -806,21 +820,18 @@ class Compiled:
         does not ask are left out, as `versions.impact.run_case` leaves them out."""
         answers: dict[str, Any] = {}
         context: dict[str, Any] = {}
-        for qid, value in data.items():
-            q = self.top.get(qid)
-            into = answers
-            if q is None:
-                q = self.context.get(qid)
-                into = context
-                if q is None:
+        takers = self.takers
+        try:
+            for qid, value in data.items():
+                taker = takers.get(qid)
+                if taker is None:
                     continue  # not this protocol's question: replay leaves it out
-            try:
-                if isinstance(q, GroupQuestion):
-                    into[qid] = self._group_answers(q, value)
+                if taker[0]:
+                    context[qid] = taker[1](value)
                 else:
-                    into[qid] = self.coercers[qid](value)
-            except (AnswerError, _Refer):
-                return None
+                    answers[qid] = taker[1](value)
+        except (AnswerError, _Refer):
+            return None
         return answers, context
 
     def _group_answers(self, g: GroupQuestion, value: Any) -> tuple[dict[str, Any], ...]:
