@@ -908,6 +908,8 @@ class _Refer(Exception):
 
 def _honour(outcome: Outcome, floors: list[Pathway]) -> Outcome:
     """`evaluate.honour`."""
+    if not floors:
+        return outcome  # (the loop below would change nothing)
     for _ in range(len(floors) + 1):
         before = _ids(outcome)
         for floor in floors:
@@ -1532,6 +1534,18 @@ class _ProbeProgram:
             self.item_asks[g.id] = [
                 None if iq.ask_if is None else _probe(iq.ask_if, sc) for iq in g.questions
             ]
+        # Groups none of whose questions has an ask_if: (question, what an absent answer reads
+        # as) in order, and the required questions without a default (`_plain_items`).
+        self.plain_items: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
+        for cg in program.groups:
+            if any(q.ask is not None for q in cg.questions):
+                continue
+            self.plain_items[cg.id] = (
+                tuple(
+                    (q.id, UNKNOWN if q.default is _NO_DEFAULT else q.default) for q in cg.questions
+                ),
+                tuple(q.id for q in cg.questions if q.required and q.default is _NO_DEFAULT),
+            )
 
     def items_getter(self, group: str) -> Callable[[_Ctx], list[dict[str, Any]] | None]:
         """A group's items with room for their facts (None when the group is not known)."""
@@ -1594,6 +1608,9 @@ class _ProbeProgram:
     def _items(
         self, group: _Group, raw: Any, values: dict[str, Any], pending: dict[str, Any]
     ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        plain = self.plain_items.get(group.id)
+        if plain is not None:
+            return self._plain_items(plain, raw)
         items: list[dict[str, Any]] = []
         missing = False
         asks = self.item_asks[group.id]
@@ -1623,6 +1640,29 @@ class _ProbeProgram:
                 elif truth == 1:
                     item[MAYBE_ASKED_KEYS] = item.get(MAYBE_ASKED_KEYS, frozenset()) | {qid}
                 item[qid] = value
+            items.append(item)
+        return tuple(items), missing
+
+    @staticmethod
+    def _plain_items(
+        plain: tuple[tuple[tuple[str, Any], ...], tuple[str, ...]], raw: Any
+    ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        """`_items` for a group none of whose questions has an ask_if: every question is
+        asked, so an item is each answer given, else the default, else unknown; a required
+        answer without a default that is not given is missing. (Nothing is pending.)"""
+        fields, required = plain
+        items: list[dict[str, Any]] = []
+        missing = False
+        for given in raw:
+            marks = given.get(UNKNOWN_KEYS)
+            item: dict[str, Any] = {UNKNOWN_KEYS: marks} if marks else {}
+            for qid, fallback in fields:
+                item[qid] = given.get(qid, fallback)
+            if not missing:
+                for qid in required:
+                    if qid not in given:
+                        missing = True
+                        break
             items.append(item)
         return tuple(items), missing
 
