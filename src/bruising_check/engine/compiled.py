@@ -805,13 +805,7 @@ class Compiled:
     def _coercer(self, q: Any) -> Callable[[Any], Any]:
         """`answers.coerce` for one question: the common well-formed answers directly, anything
         else (not known, a wrong type, option or range) by `coerce` itself."""
-        plain: Callable[[Any], Any] = _plain_answer(q)
-
-        def check(value: Any) -> Any:
-            normal = plain(value)
-            return coerce(q, value) if normal is _MISSING else normal
-
-        return check
+        return _plain_answer(q)
 
     def answers_ok(self, data: Scope) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The answers and context as `check_answers` normalises them, when every answer has
@@ -853,16 +847,17 @@ class Compiled:
 
 
 def _plain_answer(q: Any) -> Callable[[Any], Any]:
-    """The normal form `coerce` gives a well-formed answer, or _MISSING for `coerce` to judge."""
+    """The normal form `coerce` gives a well-formed answer, found directly; anything else (not
+    known, a wrong type, option or range) goes to `coerce` itself, which judges it."""
     if isinstance(q, BooleanQuestion):
-        return lambda v: v if v is True or v is False else _MISSING
+        return lambda v: v if v is True or v is False else coerce(q, v)
     if isinstance(q, SingleChoiceQuestion):
         ids = frozenset(o.id for o in q.options)
         unknown = q.unknown_option
 
         def single(v: Any) -> Any:
             if type(v) is not str or v not in ids:
-                return _MISSING
+                return coerce(q, v)
             return UNKNOWN if v == unknown else v
 
         return single
@@ -874,14 +869,14 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
 
         def multiple(v: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
-                return _MISSING
+                return coerce(q, v)
             if len(v) > len(order) or not all(type(x) is str and x in ids for x in v):
-                return _MISSING
+                return coerce(q, v)
             chosen = set(v)
             if unknown is not None and unknown in chosen:
-                return UNKNOWN if len(chosen) == 1 else _MISSING
+                return UNKNOWN if len(chosen) == 1 else coerce(q, v)
             if len(chosen) < least:
-                return _MISSING
+                return coerce(q, v)
             return tuple(i for i in order if i in chosen)
 
         return multiple
@@ -890,16 +885,16 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
 
         def number(v: Any) -> Any:
             if (type(v) is not int and type(v) is not float) or not low <= v <= high:
-                return _MISSING
+                return coerce(q, v)
             if whole:
-                return int(v) if v == int(v) else _MISSING
+                return int(v) if v == int(v) else coerce(q, v)
             return v
 
         return number
     if isinstance(q, TextQuestion):
         longest = q.max_length
-        return lambda v: v if type(v) is str and len(v) <= longest else _MISSING
-    return lambda v: _MISSING
+        return lambda v: v if type(v) is str and len(v) <= longest else coerce(q, v)
+    return lambda v: coerce(q, v)
 
 
 class _Refer(Exception):
@@ -1534,6 +1529,18 @@ class _ProbeProgram:
             self.item_asks[g.id] = [
                 None if iq.ask_if is None else _probe(iq.ask_if, sc) for iq in g.questions
             ]
+        # Each question with its ask_if probe, and for a question without ask_if that is not a
+        # group what an absent answer reads as (its default, else unknown), else _MISSING.
+        self.steps = tuple(
+            (
+                q,
+                self.asks.get(i),
+                _MISSING
+                if q.group is not None or i in self.asks
+                else (UNKNOWN if q.default is _NO_DEFAULT else q.default),
+            )
+            for i, q in enumerate(program.questions)
+        )
         # Groups none of whose questions has an ask_if: (question, what an absent answer reads
         # as) in order, and the required questions without a default (`_plain_items`).
         self.plain_items: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
@@ -1578,11 +1585,18 @@ class _ProbeProgram:
         pending: dict[str, Any] = {}
         maybe: set[str] = set()
         missing = False
-        asks = self.asks
-        for i, q in enumerate(program.questions):
+        for q, ask, absent in self.steps:
             qid = q.id
+            if absent is not _MISSING:
+                # Always asked, not a group (`_take` with truth 2): the answer, else the
+                # default or unknown; a required answer not given is missing.
+                if qid in answers:
+                    values[qid] = answers[qid]
+                else:
+                    values[qid] = absent
+                    missing = missing or q.required
+                continue
             truth = 2
-            ask = asks.get(i)
             if ask is not None:
                 # ask_if over the facts: `run_pass` computes them from the answers so far.
                 truth = ask[0](_Ctx(values), None)
