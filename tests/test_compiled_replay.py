@@ -298,6 +298,36 @@ def test_replay_on_the_bundled_and_real_protocols(
         assert run_outcome(protocol, case) == expected, name
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baseline_answers())
+def test_items_without_ask_if_read_as_by_the_general_loop(
+    real: dict[str, Protocol], answers: dict[str, Any]
+) -> None:
+    """`_plain_items` (a group none of whose questions has an ask_if) gives the lazy pass the
+    items and the missing flag the general loop gives (defaults, unknowns, absent answers)."""
+    for name, protocol in real.items():
+        program = compiled(protocol)
+        lazy = probe(program)
+        assert lazy is not None and lazy.plain_items, name
+        fast = program.answers_ok(answers)
+        if fast is None:
+            continue
+        plain = lazy.run_pass(fast[0])
+        kept = lazy.plain_items
+        try:
+            lazy.plain_items = {}
+            general = lazy.run_pass(fast[0])
+        finally:
+            lazy.plain_items = kept
+        assert plain[1] == general[1], name
+        assert plain[0].values == general[0].values, name
+        assert [list(i) for i in plain[0].values.get("marks", ())] == [
+            list(i) for i in general[0].values.get("marks", ())
+        ], name  # the same keys in the same order
+        assert _ids(plain[0].upper) == _ids(general[0].upper), name
+        assert _ids(plain[0].lower) == _ids(general[0].lower), name
+
+
 def test_the_bundled_protocols_are_probed(real: dict[str, Protocol]) -> None:
     """The lazy probe mirrors every construct the bundled and real protocols use (otherwise
     each case would take the full pass)."""

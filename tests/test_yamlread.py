@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bruising_check.problems import Code
+from bruising_check.protocol import yamlread
 from bruising_check.protocol.loader import load_protocol
-from bruising_check.protocol.yamlread import MAX_BYTES, YamlError, decode, read_yaml
+from bruising_check.protocol.yamlread import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    YamlError,
+    decode,
+    read_yaml,
+    read_yaml_data,
+)
 
 
 def problem_code(raw: bytes) -> Code:
@@ -107,3 +122,157 @@ def test_aliases_within_the_limits_still_read() -> None:
 def test_numbers_follow_yaml_1_2(text: str, value: object) -> None:
     data = read_yaml(f"a: {text}\n", "f").data
     assert data == {"a": value} and type(data["a"]) is type(value)
+
+
+# --- the fast path for case files (`read_yaml_data`): the same data or the same refusal -------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (True == 1 in Python; not here), keys in
+    the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def assert_same_reading(text: str, *, yaml12: bool = False) -> str:
+    """`read_yaml_data` gives `read_yaml`'s data, or raises its very refusal; which it was."""
+    try:
+        expected = read_yaml(text, "f.yaml", yaml12=yaml12).data
+    except YamlError as exc:
+        with pytest.raises(YamlError) as info:
+            read_yaml_data(text, "f.yaml", yaml12=yaml12)
+        assert info.value.problem == exc.problem
+        return "refused"
+    got = read_yaml_data(text, "f.yaml", yaml12=yaml12)
+    assert same_data(got, expected), (got, expected)
+    return "read"
+
+
+def fast_only(text: str) -> Any:
+    """The fast path itself (raises `_Slow` where it hands the file to `read_yaml`)."""
+    return yamlread._fast_data(text, False)
+
+
+def every_yaml_file() -> list[Path]:
+    found = [
+        p
+        for folder in ("tests", "examples", "protocols")
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.suffix in {".yaml", ".yml", ".json"} and p.is_file()
+    ]
+    assert len(found) > 50
+    return found
+
+
+@pytest.mark.parametrize("path", every_yaml_file(), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("yaml12", [False, True])
+def test_fast_reader_agrees_on_every_file_in_the_repository(path: Path, yaml12: bool) -> None:
+    # The hostile inputs (aliases, tags, numbers, keys, two documents ...), the protocols,
+    # the scenarios and the answers files.
+    try:
+        text = decode(path.read_bytes(), path.name)
+    except YamlError:
+        return  # not text: neither reader is given it (`decode` refuses first)
+    assert_same_reading(text, yaml12=yaml12)
+
+
+EDGE_CASES = [
+    "",
+    "---\n",
+    "a: 1\na: 2\n",
+    "a: !!python/object:os.system {}\n",
+    "a: !custom 1\n",
+    "a: ! 010\nb: ! null\nc: ! yes\n",
+    "a: [1, 2\n",
+    "[" * 200 + "]" * 200,
+    "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1),
+    "[" * MAX_DEPTH + "]" * MAX_DEPTH,
+    "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    "- 1\n- 2\n",
+    "a: .nan\nb: 1\n",
+    "a: -.inf\n",
+    "a: " + "9" * 40 + "\n",
+    "a: " + "9" * 30 + "\n",
+    "a: 1e999\n",
+    "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: False\ng: y\nh: n\n",
+    "a: ~\nb: null\nc: NULL\nd:\ne: ''\nf: 'null'\n",
+    "a: 010\nb: 1:30\nc: 0x1F\nd: 0o17\ne: 1_000\nf: 1e1\ng: -2.5E-1\nh: +3\ni: .5\n",
+    "d: 2026-01-01\nt: 2026-01-01T10:00:00Z\n",
+    "a: &a [1, 2]\nb: *a\n",
+    "a: &a x\n*a : 2\n",
+    "a: &a [*a]\n",
+    "? [1, 2]\n: x\n",
+    "? {a: 1}\n: x\n",
+    "1: one\nnull: nothing\ntrue: yes\n'q': quoted\n",
+    "<<: {a: 1}\n=: 2\n",
+    "a: 1\n---\nb: 2\n",
+    "a: |\n  two\n  lines\n",
+    "a: >\n  folded\n  text\n",
+    'a: "\\u00e9 \\t tab"\n',
+    "a: \x01\n",
+    "a:\tb\n",
+    "\ta: 1\n",
+    "cases:\n  - id: 1\n    answers: {age_weeks: 10, marks: [{type: bruise}]}\n",
+    "- " + "\n- ".join(["x"] * (MAX_ITEMS + 1)) + "\n",
+    "- " + "\n- ".join(["x"] * (MAX_ITEMS - 1)) + "\n",
+    "{" + ", ".join(f"k{i}: 1" for i in range(MAX_ITEMS + 1)) + "}\n",
+]
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_fast_reader_agrees_at_the_edges(text: str) -> None:
+    assert_same_reading(text)
+    assert_same_reading(text, yaml12=True)
+
+
+def test_fast_reader_hands_anything_but_plain_data_to_the_located_reader() -> None:
+    # It really is the fast path that reads plain data (not the fallback every time) ...
+    assert fast_only("a: [1, x, 'no', yes, ~]\n") == {"a": [1, "x", "no", True, None]}
+    # ... and never reads what it does not take on.
+    for text in ("a: &a 1\nb: *a\n", "a: ! 1\n", "a: 1\na: 2\n", "a: .nan\n", "[[]]\n" * 2):
+        with pytest.raises((yamlread._Slow, yaml.YAMLError)):
+            fast_only(text)
+
+
+def test_a_generated_scenario_file_reads_the_same_by_the_fast_path() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench/synthetic_cases.py")
+    assert spec is not None and spec.loader is not None
+    synthetic: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    text = synthetic.v2_yaml(synthetic.v2_cases(300))
+    assert same_data(fast_only(text), read_yaml(text, "f").data)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["yes", "no", "on", "Off", "~", "null", "010", "1:30", "1_0", ".inf", ""]),
+)
+_data = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_data, st.sampled_from([None, False, True]), st.booleans())
+def test_fast_reader_agrees_on_generated_yaml(data: Any, flow: bool | None, yaml12: bool) -> None:
+    # Written by PyYAML in block or flow style; plain words (`no`, `010`) unquoted where YAML
+    # allows, so both readers see the same plain scalars.
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    assert_same_reading(text, yaml12=yaml12)

@@ -17,6 +17,7 @@ protocols and answer sets.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -621,6 +622,19 @@ class Compiled:
             for g in (*protocol.questions, *protocol.context_prompts)
             if isinstance(g, GroupQuestion)
         }
+        # Per answer id, where `answers_ok` puts it (True: the context) and how it reads it: a
+        # question first, else a context prompt, as `answers_ok` looked them up one by one.
+        self.takers: dict[str, tuple[bool, Callable[[Any], Any]]] = {}
+        for into_context, q in (
+            *((True, c) for c in protocol.context_prompts),
+            *((False, t) for t in protocol.questions),
+        ):
+            take = (
+                functools.partial(self._group_answers, q)
+                if isinstance(q, GroupQuestion)
+                else self.coercers[q.id]
+            )
+            self.takers[q.id] = (into_context, take)
 
     # -- the pass (`evaluate.run_pass`)
 
@@ -791,13 +805,7 @@ class Compiled:
     def _coercer(self, q: Any) -> Callable[[Any], Any]:
         """`answers.coerce` for one question: the common well-formed answers directly, anything
         else (not known, a wrong type, option or range) by `coerce` itself."""
-        plain: Callable[[Any], Any] = _plain_answer(q)
-
-        def check(value: Any) -> Any:
-            normal = plain(value)
-            return coerce(q, value) if normal is _MISSING else normal
-
-        return check
+        return _plain_answer(q)
 
     def answers_ok(self, data: Scope) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The answers and context as `check_answers` normalises them, when every answer has
@@ -806,21 +814,18 @@ class Compiled:
         does not ask are left out, as `versions.impact.run_case` leaves them out."""
         answers: dict[str, Any] = {}
         context: dict[str, Any] = {}
-        for qid, value in data.items():
-            q = self.top.get(qid)
-            into = answers
-            if q is None:
-                q = self.context.get(qid)
-                into = context
-                if q is None:
+        takers = self.takers
+        try:
+            for qid, value in data.items():
+                taker = takers.get(qid)
+                if taker is None:
                     continue  # not this protocol's question: replay leaves it out
-            try:
-                if isinstance(q, GroupQuestion):
-                    into[qid] = self._group_answers(q, value)
+                if taker[0]:
+                    context[qid] = taker[1](value)
                 else:
-                    into[qid] = self.coercers[qid](value)
-            except (AnswerError, _Refer):
-                return None
+                    answers[qid] = taker[1](value)
+        except (AnswerError, _Refer):
+            return None
         return answers, context
 
     def _group_answers(self, g: GroupQuestion, value: Any) -> tuple[dict[str, Any], ...]:
@@ -842,16 +847,17 @@ class Compiled:
 
 
 def _plain_answer(q: Any) -> Callable[[Any], Any]:
-    """The normal form `coerce` gives a well-formed answer, or _MISSING for `coerce` to judge."""
+    """The normal form `coerce` gives a well-formed answer, found directly; anything else (not
+    known, a wrong type, option or range) goes to `coerce` itself, which judges it."""
     if isinstance(q, BooleanQuestion):
-        return lambda v: v if v is True or v is False else _MISSING
+        return lambda v: v if v is True or v is False else coerce(q, v)
     if isinstance(q, SingleChoiceQuestion):
         ids = frozenset(o.id for o in q.options)
         unknown = q.unknown_option
 
         def single(v: Any) -> Any:
             if type(v) is not str or v not in ids:
-                return _MISSING
+                return coerce(q, v)
             return UNKNOWN if v == unknown else v
 
         return single
@@ -863,14 +869,14 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
 
         def multiple(v: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
-                return _MISSING
+                return coerce(q, v)
             if len(v) > len(order) or not all(type(x) is str and x in ids for x in v):
-                return _MISSING
+                return coerce(q, v)
             chosen = set(v)
             if unknown is not None and unknown in chosen:
-                return UNKNOWN if len(chosen) == 1 else _MISSING
+                return UNKNOWN if len(chosen) == 1 else coerce(q, v)
             if len(chosen) < least:
-                return _MISSING
+                return coerce(q, v)
             return tuple(i for i in order if i in chosen)
 
         return multiple
@@ -879,16 +885,16 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
 
         def number(v: Any) -> Any:
             if (type(v) is not int and type(v) is not float) or not low <= v <= high:
-                return _MISSING
+                return coerce(q, v)
             if whole:
-                return int(v) if v == int(v) else _MISSING
+                return int(v) if v == int(v) else coerce(q, v)
             return v
 
         return number
     if isinstance(q, TextQuestion):
         longest = q.max_length
-        return lambda v: v if type(v) is str and len(v) <= longest else _MISSING
-    return lambda v: _MISSING
+        return lambda v: v if type(v) is str and len(v) <= longest else coerce(q, v)
+    return lambda v: coerce(q, v)
 
 
 class _Refer(Exception):
@@ -897,6 +903,8 @@ class _Refer(Exception):
 
 def _honour(outcome: Outcome, floors: list[Pathway]) -> Outcome:
     """`evaluate.honour`."""
+    if not floors:
+        return outcome  # (the loop below would change nothing)
     for _ in range(len(floors) + 1):
         before = _ids(outcome)
         for floor in floors:
@@ -1521,6 +1529,30 @@ class _ProbeProgram:
             self.item_asks[g.id] = [
                 None if iq.ask_if is None else _probe(iq.ask_if, sc) for iq in g.questions
             ]
+        # Each question with its ask_if probe, and for a question without ask_if that is not a
+        # group what an absent answer reads as (its default, else unknown), else _MISSING.
+        self.steps = tuple(
+            (
+                q,
+                self.asks.get(i),
+                _MISSING
+                if q.group is not None or i in self.asks
+                else (UNKNOWN if q.default is _NO_DEFAULT else q.default),
+            )
+            for i, q in enumerate(program.questions)
+        )
+        # Groups none of whose questions has an ask_if: (question, what an absent answer reads
+        # as) in order, and the required questions without a default (`_plain_items`).
+        self.plain_items: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
+        for cg in program.groups:
+            if any(q.ask is not None for q in cg.questions):
+                continue
+            self.plain_items[cg.id] = (
+                tuple(
+                    (q.id, UNKNOWN if q.default is _NO_DEFAULT else q.default) for q in cg.questions
+                ),
+                tuple(q.id for q in cg.questions if q.required and q.default is _NO_DEFAULT),
+            )
 
     def items_getter(self, group: str) -> Callable[[_Ctx], list[dict[str, Any]] | None]:
         """A group's items with room for their facts (None when the group is not known)."""
@@ -1553,11 +1585,18 @@ class _ProbeProgram:
         pending: dict[str, Any] = {}
         maybe: set[str] = set()
         missing = False
-        asks = self.asks
-        for i, q in enumerate(program.questions):
+        for q, ask, absent in self.steps:
             qid = q.id
+            if absent is not _MISSING:
+                # Always asked, not a group (`_take` with truth 2): the answer, else the
+                # default or unknown; a required answer not given is missing.
+                if qid in answers:
+                    values[qid] = answers[qid]
+                else:
+                    values[qid] = absent
+                    missing = missing or q.required
+                continue
             truth = 2
-            ask = asks.get(i)
             if ask is not None:
                 # ask_if over the facts: `run_pass` computes them from the answers so far.
                 truth = ask[0](_Ctx(values), None)
@@ -1583,6 +1622,9 @@ class _ProbeProgram:
     def _items(
         self, group: _Group, raw: Any, values: dict[str, Any], pending: dict[str, Any]
     ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        plain = self.plain_items.get(group.id)
+        if plain is not None:
+            return self._plain_items(plain, raw)
         items: list[dict[str, Any]] = []
         missing = False
         asks = self.item_asks[group.id]
@@ -1612,6 +1654,29 @@ class _ProbeProgram:
                 elif truth == 1:
                     item[MAYBE_ASKED_KEYS] = item.get(MAYBE_ASKED_KEYS, frozenset()) | {qid}
                 item[qid] = value
+            items.append(item)
+        return tuple(items), missing
+
+    @staticmethod
+    def _plain_items(
+        plain: tuple[tuple[tuple[str, Any], ...], tuple[str, ...]], raw: Any
+    ) -> tuple[tuple[dict[str, Any], ...], bool]:
+        """`_items` for a group none of whose questions has an ask_if: every question is
+        asked, so an item is each answer given, else the default, else unknown; a required
+        answer without a default that is not given is missing. (Nothing is pending.)"""
+        fields, required = plain
+        items: list[dict[str, Any]] = []
+        missing = False
+        for given in raw:
+            marks = given.get(UNKNOWN_KEYS)
+            item: dict[str, Any] = {UNKNOWN_KEYS: marks} if marks else {}
+            for qid, fallback in fields:
+                item[qid] = given.get(qid, fallback)
+            if not missing:
+                for qid in required:
+                    if qid not in given:
+                        missing = True
+                        break
             items.append(item)
         return tuple(items), missing
 

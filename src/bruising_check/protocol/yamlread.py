@@ -353,3 +353,130 @@ def _char(character: int) -> str:
         return chr(character)
     except (ValueError, OverflowError):
         return "\0"
+
+
+# --- a fast path for case files -------------------------------------------------------------
+# A scenario file of `diff --cases` is data only: it needs the values, not where each one is.
+# `read_yaml_data` builds them in one walk of libyaml's events (no nodes, no located map). It
+# takes only the plain shape: one document, no anchor or alias, no tag, no key other than a
+# scalar, no key twice, each scalar as `_convert` reads it, and well inside every limit
+# `_precheck` counts (without aliases its counts are the events themselves). Anything else,
+# an error of any kind included, goes to `read_yaml`, whose answer (data or located refusal)
+# is the one returned: the fast path only ever gives what `read_yaml(...).data` gives.
+
+
+class _Slow(Exception):
+    """Not the plain shape: `read_yaml` reads the file."""
+
+
+# The composer's resolver (CSafeLoader's own class): which plain words are null or booleans.
+_RESOLVER: Any = yaml.resolver.Resolver()
+_PLAIN_SEEN_MAX = 4096
+
+
+def read_yaml_data(text: str, file: str, *, yaml12: bool = False) -> Any:
+    """`read_yaml(text, file, yaml12=yaml12).data`, without the locations (see above)."""
+    try:
+        return _fast_data(text, yaml12)
+    except Exception:  # whatever it is, `read_yaml` says it (or reads the file)
+        return read_yaml(text, file, yaml12=yaml12).data
+
+
+def _plain_value(value: str, yaml12: bool) -> Any:
+    """`_plain_scalar` for an untagged plain scalar (tag as the composer resolves it)."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    if yaml12 and tag == _BOOL and value.lower() not in {"true", "false"}:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() in {"true", "yes", "on"}  # `_scalar`: YAML 1.1 words too
+    if _INT_12.fullmatch(value) or _FLOAT_12.fullmatch(value) or _SPECIAL_12.fullmatch(value):
+        if len(value) > MAX_NUMBER_CHARS:
+            raise _Slow  # refused: too long
+        if _INT_12.fullmatch(value):
+            return int(value, 10)
+        number = math.nan if _SPECIAL_12.fullmatch(value) else float(value)
+        if not math.isfinite(number):
+            raise _Slow  # refused: NaN or infinity
+        return number
+    return value
+
+
+def _fast_data(text: str, yaml12: bool) -> Any:
+    seen: dict[str, Any] = {}  # plain scalar -> its value (they repeat: `no`, `bruise`, `40`)
+    # Open containers: [container, is_mapping, key waiting for its value or _NO_KEY, entries]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    nodes = 0
+    chars = 0
+    event: Any
+    for event in yaml.parse(text, Loader=Loader):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Slow
+            raw = event.value
+            nodes += 1
+            chars += len(raw)
+            if stack:
+                top = stack[-1]
+                top[3] += 1
+                if top[1] and top[2] is _NO_KEY:
+                    if raw in top[0]:
+                        raise _Slow  # a duplicate key: refused, with both lines
+                    top[2] = str(raw)
+                    continue
+            if event.style:
+                value: Any = str(raw)
+            else:
+                value = seen.get(raw, _NO_KEY)
+                if value is _NO_KEY:
+                    value = _plain_value(raw, yaml12)
+                    if len(seen) < _PLAIN_SEEN_MAX:
+                        seen[raw] = value
+            root = _put(stack, value, root)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Slow
+            nodes += 1
+            if stack:
+                top = stack[-1]
+                top[3] += 1
+                if top[1] and top[2] is _NO_KEY:
+                    raise _Slow  # a list or mapping as a key: refused
+            container: Any = {} if kind is yaml.MappingStartEvent else []
+            root = _put(stack, container, root)
+            stack.append([container, kind is yaml.MappingStartEvent, _NO_KEY, 0])
+            if len(stack) >= MAX_DEPTH:
+                raise _Slow
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            done = stack.pop()
+            if done[3] >= MAX_ITEMS:
+                raise _Slow  # near the entries limit: counted by `_precheck`
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Slow  # more than one document: refused by the composer
+        elif kind is yaml.AliasEvent:
+            raise _Slow
+        if nodes >= MAX_NODES or chars >= MAX_TEXT:
+            raise _Slow
+    return root
+
+
+_NO_KEY: Any = object()
+
+
+def _put(stack: list[list[Any]], value: Any, root: Any) -> Any:
+    """`value` into the open container (a mapping's waiting key takes it), or as the root."""
+    if not stack:
+        return value
+    top = stack[-1]
+    if top[1]:
+        top[0][top[2]] = value
+        top[2] = _NO_KEY
+    else:
+        top[0].append(value)
+    return root

@@ -38,7 +38,7 @@ from bruising_check.protocol.yamlread import (
     Located,
     YamlError,
     number_from_text,
-    read_yaml,
+    read_yaml_data,
 )
 
 EXAMPLES_PER_CHANGE = 10
@@ -162,9 +162,10 @@ def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
     elif lower.endswith(".json"):
         yield _record_case(name, _json(_whole(name, stream), name))
     elif lower.endswith((".yaml", ".yml")):
-        # The same bounded reader as protocols and answers: aliases, depth, size, YAML 1.2 numbers.
+        # The same bounded reader as protocols and answers (aliases, depth, size, YAML 1.2
+        # numbers), through its fast path for data without locations (`read_yaml_data`).
         try:
-            data = read_yaml(_whole(name, stream), name).data
+            data = read_yaml_data(_whole(name, stream), name)
         except YamlError as exc:
             raise CaseFileError(exc.problem.format()) from None
         cases = data.get("cases") if isinstance(data, dict) else None
@@ -204,8 +205,18 @@ def _no_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a number JSON allows")
 
 
+# `json.loads(text, parse_float=..., ...)` makes a decoder (and its scanner) per call; one made
+# once reads each JSON line the same. A text starting with a byte-order mark goes through
+# `json.loads`, which refuses it with its own message.
+_DECODER = json.JSONDecoder(
+    parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
+)
+
+
 def _json(text: str, where: str) -> Any:
     try:
+        if not text.startswith("\ufeff"):
+            return _DECODER.decode(text)
         return json.loads(
             text, parse_float=_json_number, parse_int=_json_int, parse_constant=_no_constant
         )
@@ -236,35 +247,105 @@ _ITEM_COLUMN = re.compile(r"([A-Za-z0-9_]+)\[([1-9][0-9]{0,5})\]\.([A-Za-z0-9_]+
 
 
 def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> Iterator[Case]:
-    reader = csv.DictReader(stream)
+    """Rows as `csv.DictReader` gives them (a blank line is no row; a short row's missing
+    cells and cells beyond the header are no answers; of a column named twice the last cell
+    counts), each header worked out once: which cell is an answer to which question (or item
+    question) and how it is read, so that a row costs a look at each of its cells."""
+    reader = csv.reader(stream)
     try:
+        header = next(reader, None)
+        if header is None:
+            return
+        plan = _csv_plan(header, questions)
+        case_at, id_at = plan.case_id, plan.id
         for row in reader:
+            if not row:
+                continue
             number = reader.line_num
-            case_id = row.pop("case_id", None) or row.pop("id", None) or f"row {number}"
+            width = len(row)
+            case_id: str | None = row[case_at] if case_at is not None and case_at < width else None
+            if not case_id:
+                # `row.pop("case_id") or row.pop("id")`: the id column is only a label then.
+                skip_id = id_at
+                case_id = row[id_at] if id_at is not None and id_at < width else None
+            else:
+                skip_id = None
             answers: dict[str, Any] = {}
             items: dict[str, dict[int, dict[str, Any]]] = {}
-            for column, cell in row.items():
-                if column is None or not isinstance(cell, str) or cell.strip() == "":
-                    # Extra cells beyond the header come as a list under None: not an answer.
+            for at, column, read, group, n in plan.columns:
+                if at >= width or at == skip_id:  # (case_id is no column of the plan)
+                    continue
+                cell = row[at]
+                stripped = cell.strip()
+                if not stripped:
                     continue
                 if len(cell) > MAX_CELL_CHARS:
                     raise CaseFileError(
                         f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
                     )
-                one = _ITEM_COLUMN.fullmatch(column)
-                if one is None:
-                    answers[column] = _cell(cell.strip(), questions.get(column))
-                    continue
-                group, n, qid = one.group(1), int(one.group(2)), one.group(3)
-                owner = questions.get(group)
-                q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
-                items.setdefault(group, {}).setdefault(n, {})[qid] = _cell(cell.strip(), q)
+                if group is None:
+                    answers[column] = read(stripped)
+                else:
+                    items.setdefault(group, {}).setdefault(n, {})[column] = read(stripped)
             for group, numbered in items.items():
                 # Items in their numbers' order; an item whose cells are all empty is no item.
                 answers[group] = [numbered[n] for n in sorted(numbered)]
-            yield Case(f"{name}:{str(case_id)[:80]}", answers)
+            yield Case(f"{name}:{str(case_id or f'row {number}')[:80]}", answers)
     except csv.Error as exc:
         raise CaseFileError(f"{name}:{reader.line_num}: not valid CSV ({exc})") from None
+
+
+@dataclass(frozen=True)
+class _CsvPlan:
+    case_id: int | None
+    id: int | None
+    columns: tuple[tuple[int, str, Callable[[str], Any], str | None, int], ...]
+    """Per distinct column name, in the header's order: its (last) index, the question or
+    item question id, how a cell is read, and for an item's column its group and number."""
+
+
+def _csv_plan(header: list[str], questions: Mapping[str, Question]) -> _CsvPlan:
+    last: dict[str, int] = {}
+    for at, column in enumerate(header):
+        last[column] = at  # dict(zip(header, row)): the last cell of a name counts
+    columns: list[tuple[int, str, Callable[[str], Any], str | None, int]] = []
+    for column, at in last.items():
+        if column == "case_id":
+            continue
+        one = _ITEM_COLUMN.fullmatch(column)
+        if one is None:
+            columns.append((at, column, _cell_reader(questions.get(column)), None, 0))
+            continue
+        group, n, qid = one.group(1), int(one.group(2)), one.group(3)
+        owner = questions.get(group)
+        q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
+        columns.append((at, qid, _cell_reader(q), group, n))
+    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns))
+
+
+_READ_CELLS_KEPT = 512
+
+
+def _cell_reader(q: Question | ItemQuestion | None) -> Callable[[str], Any]:
+    """`_cell` for one column's question, each distinct cell read once (the few hundred words
+    and numbers a column holds); a list answer is a new list each time."""
+    seen: dict[str, Any] = {}
+    listed = isinstance(q, MultipleChoiceQuestion)
+
+    def read(cell: str) -> Any:
+        value = seen.get(cell, _UNREAD)
+        if value is _UNREAD:
+            value = _cell(cell, q)
+            if listed and isinstance(value, list):
+                value = tuple(value)
+            if len(seen) < _READ_CELLS_KEPT:
+                seen[cell] = value
+        return list(value) if listed and isinstance(value, tuple) else value
+
+    return read
+
+
+_UNREAD: Any = object()
 
 
 def _cell(cell: str, q: Question | ItemQuestion | None) -> Any:
