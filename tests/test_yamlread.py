@@ -17,10 +17,12 @@ from bruising_check.protocol.yamlread import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_ITEMS,
+    Located,
     YamlError,
     decode,
     read_yaml,
     read_yaml_data,
+    read_yaml_slowly,
 )
 
 
@@ -142,22 +144,37 @@ def same_data(a: Any, b: Any) -> bool:
 
 
 def assert_same_reading(text: str, *, yaml12: bool = False) -> str:
-    """`read_yaml_data` gives `read_yaml`'s data, or raises its very refusal; which it was."""
+    """`read_yaml` and `read_yaml_data` give the reference reader's (`read_yaml_slowly`) data,
+    positions and yes/no words, or raise its very refusal; which it was."""
     try:
-        expected = read_yaml(text, "f.yaml", yaml12=yaml12).data
+        expected = read_yaml_slowly(text, "f.yaml", yaml12=yaml12)
     except YamlError as exc:
-        with pytest.raises(YamlError) as info:
-            read_yaml_data(text, "f.yaml", yaml12=yaml12)
-        assert info.value.problem == exc.problem
+        for reader in (read_yaml, read_yaml_data):
+            with pytest.raises(YamlError) as info:
+                reader(text, "f.yaml", yaml12=yaml12)
+            assert info.value.problem == exc.problem
         return "refused"
     got = read_yaml_data(text, "f.yaml", yaml12=yaml12)
-    assert same_data(got, expected), (got, expected)
+    assert same_data(got, expected.data), (got, expected.data)
+    located = read_yaml(text, "f.yaml", yaml12=yaml12)
+    assert same_data(located.data, expected.data), (located.data, expected.data)
+    assert located.value_at == expected.value_at
+    assert located.key_at == expected.key_at
+    assert located.truthy_words == expected.truthy_words
+    assert (located.file, located.yaml12) == (expected.file, expected.yaml12)
     return "read"
 
 
 def fast_only(text: str) -> Any:
-    """The fast path itself (raises `_Slow` where it hands the file to `read_yaml`)."""
-    return yamlread._fast_data(text, False)
+    """The fast path itself (raises `_Slow` where it hands the file to `read_yaml_slowly`)."""
+    return yamlread._fast(text, False, None)
+
+
+def fast_located(text: str) -> Located:
+    """The fast path with positions (raises where it hands the file to `read_yaml_slowly`)."""
+    located = Located(None, "f.yaml")
+    located.data = yamlread._fast(text, False, located)
+    return located
 
 
 def every_yaml_file() -> list[Path]:
@@ -235,10 +252,24 @@ def test_fast_reader_agrees_at_the_edges(text: str) -> None:
 def test_fast_reader_hands_anything_but_plain_data_to_the_located_reader() -> None:
     # It really is the fast path that reads plain data (not the fallback every time) ...
     assert fast_only("a: [1, x, 'no', yes, ~]\n") == {"a": [1, "x", "no", True, None]}
+    plain = fast_located("a:\n  - 1\n  - yes\nb: {c: 'x'}\n")
+    assert plain.data == {"a": [1, True], "b": {"c": "x"}}
+    assert plain.value_at == {
+        (): (1, 1),
+        ("a",): (2, 3),
+        ("a", 0): (2, 5),
+        ("a", 1): (3, 5),
+        ("b",): (4, 4),
+        ("b", "c"): (4, 8),
+    }
+    assert plain.key_at == {("a",): (1, 1), ("b",): (4, 1), ("b", "c"): (4, 5)}
+    assert plain.truthy_words == {("a", 1): "yes"}
     # ... and never reads what it does not take on.
     for text in ("a: &a 1\nb: *a\n", "a: ! 1\n", "a: 1\na: 2\n", "a: .nan\n", "[[]]\n" * 2):
         with pytest.raises((yamlread._Slow, yaml.YAMLError)):
             fast_only(text)
+        with pytest.raises((yamlread._Slow, yaml.YAMLError)):
+            fast_located(text)
 
 
 def test_a_generated_scenario_file_reads_the_same_by_the_fast_path() -> None:
@@ -249,7 +280,7 @@ def test_a_generated_scenario_file_reads_the_same_by_the_fast_path() -> None:
     synthetic: Any = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(synthetic)
     text = synthetic.v2_yaml(synthetic.v2_cases(300))
-    assert same_data(fast_only(text), read_yaml(text, "f").data)
+    assert same_data(fast_only(text), read_yaml_slowly(text, "f").data)
 
 
 _scalars = st.one_of(
@@ -276,3 +307,14 @@ def test_fast_reader_agrees_on_generated_yaml(data: Any, flow: bool | None, yaml
     # allows, so both readers see the same plain scalars.
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     assert_same_reading(text, yaml12=yaml12)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "protocols").rglob("*.yaml")), ids=str)
+def test_every_bundled_protocol_is_read_by_the_one_walk(path: Path) -> None:
+    # Plain data, so every command that loads one takes the fast path (not the slow reader by
+    # a fallback nobody sees), and gives what the reference reader gives, positions included.
+    text = decode(path.read_bytes(), path.name)
+    located = fast_located(text)
+    expected = read_yaml_slowly(text, "f.yaml")
+    assert same_data(located.data, expected.data)
+    assert (located.value_at, located.key_at) == (expected.value_at, expected.key_at)

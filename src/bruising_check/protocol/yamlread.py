@@ -105,7 +105,21 @@ def decode(raw: bytes, file: str) -> str:
 def read_yaml(text: str, file: str, *, yaml12: bool = False) -> Located:
     """Parse `text` safely. Raises `YamlError` with a located problem. Numbers always follow
     YAML 1.2 (decimal only); with `yaml12` booleans do too: only true/false are booleans, so an
-    unquoted `no` is the text "no" (answers files, CONTRACT.md)."""
+    unquoted `no` is the text "no" (answers files, CONTRACT.md).
+
+    Plain data (the usual protocol or answers file) is read in one walk of libyaml's events
+    (`_fast`, below); anything else is read by `read_yaml_slowly`, whose answer it always is."""
+    located = Located(None, file, yaml12=yaml12)
+    try:
+        located.data = _fast(text, yaml12, located)
+    except Exception:  # whatever it is, the reference reader reads the file or says why not
+        return read_yaml_slowly(text, file, yaml12=yaml12)
+    return located
+
+
+def read_yaml_slowly(text: str, file: str, *, yaml12: bool = False) -> Located:
+    """The reference reader (`read_yaml`'s meaning): the event stream checked for tags, depth and
+    size (`_precheck`), then composed by libyaml and converted node by node (`_convert`)."""
     tagged_text = _precheck(text, file)
     try:
         node = yaml.compose(text, Loader=Loader)
@@ -355,18 +369,20 @@ def _char(character: int) -> str:
         return "\0"
 
 
-# --- a fast path for case files -------------------------------------------------------------
-# A scenario file of `diff --cases` is data only: it needs the values, not where each one is.
-# `read_yaml_data` builds them in one walk of libyaml's events (no nodes, no located map). It
-# takes only the plain shape: one document, no anchor or alias, no tag, no key other than a
-# scalar, no key twice, each scalar as `_convert` reads it, and well inside every limit
-# `_precheck` counts (without aliases its counts are the events themselves). Anything else,
-# an error of any kind included, goes to `read_yaml`, whose answer (data or located refusal)
-# is the one returned: the fast path only ever gives what `read_yaml(...).data` gives.
+# --- one walk of the events, for plain data ---------------------------------------------------
+# Most files the tool reads are plain data: one document, no anchor or alias, no tag, no key
+# other than a scalar, no key twice, well inside every limit `_precheck` counts (without aliases
+# its counts are the events themselves). `_fast` builds such data in one walk of libyaml's events
+# (no nodes), with or without the located map; anything else, an error of any kind included,
+# raises, and the caller hands the file to `read_yaml_slowly`, whose answer (data or located
+# refusal) is the one returned. So the fast walk only ever gives what the slow reader gives
+# (tests/test_yamlread.py compares the two on every YAML file in the repository and generated
+# ones, positions included). Scenario files of `diff --cases` need no positions
+# (`read_yaml_data`): about 50 us a case instead of 360.
 
 
 class _Slow(Exception):
-    """Not the plain shape: `read_yaml` reads the file."""
+    """Not the plain shape: `read_yaml_slowly` reads the file."""
 
 
 # The composer's resolver (CSafeLoader's own class): which plain words are null or booleans.
@@ -377,41 +393,50 @@ _PLAIN_SEEN_MAX = 4096
 def read_yaml_data(text: str, file: str, *, yaml12: bool = False) -> Any:
     """`read_yaml(text, file, yaml12=yaml12).data`, without the locations (see above)."""
     try:
-        return _fast_data(text, yaml12)
-    except Exception:  # whatever it is, `read_yaml` says it (or reads the file)
-        return read_yaml(text, file, yaml12=yaml12).data
+        return _fast(text, yaml12, None)
+    except Exception:  # whatever it is, the reference reader says it (or reads the file)
+        return read_yaml_slowly(text, file, yaml12=yaml12).data
 
 
-def _plain_value(value: str, yaml12: bool) -> Any:
-    """`_plain_scalar` for an untagged plain scalar (tag as the composer resolves it)."""
+def _plain_value(value: str, yaml12: bool) -> tuple[Any, bool]:
+    """`_plain_scalar` for an untagged plain scalar (tag as the composer resolves it), and
+    whether it is a YAML 1.1 yes/no word read as a boolean (`Located.truthy_words`)."""
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
     if yaml12 and tag == _BOOL and value.lower() not in {"true", "false"}:
-        return value
+        return value, False
     if tag == _NULL:
-        return None
+        return None, False
     if tag == _BOOL:
-        return value.lower() in {"true", "yes", "on"}  # `_scalar`: YAML 1.1 words too
+        # `_scalar`: YAML 1.1 words too
+        lower = value.lower()
+        return lower in {"true", "yes", "on"}, lower not in {"true", "false"}
     if _INT_12.fullmatch(value) or _FLOAT_12.fullmatch(value) or _SPECIAL_12.fullmatch(value):
         if len(value) > MAX_NUMBER_CHARS:
             raise _Slow  # refused: too long
         if _INT_12.fullmatch(value):
-            return int(value, 10)
+            return int(value, 10), False
         number = math.nan if _SPECIAL_12.fullmatch(value) else float(value)
         if not math.isfinite(number):
             raise _Slow  # refused: NaN or infinity
-        return number
-    return value
+        return number, False
+    return value, False
 
 
-def _fast_data(text: str, yaml12: bool) -> Any:
-    seen: dict[str, Any] = {}  # plain scalar -> its value (they repeat: `no`, `bruise`, `40`)
-    # Open containers: [container, is_mapping, key waiting for its value or _NO_KEY, entries]
+def _fast(text: str, yaml12: bool, located: Located | None) -> Any:
+    """The data of a plain file (see above); with `located`, its map of positions is filled in
+    as `_convert` fills it (each value's start, each mapping key's start, yes/no words)."""
+    seen: dict[str, tuple[Any, bool]] = {}  # plain scalar -> its reading (`no`, `bruise`, `40`)
+    # Open containers: [container, is_mapping, key waiting for its value or _NO_KEY, entries,
+    # path (with `located`)]
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
     nodes = 0
     chars = 0
     event: Any
+    value_at = key_at = truthy = None
+    if located is not None:
+        value_at, key_at, truthy = located.value_at, located.key_at, located.truthy_words
     for event in yaml.parse(text, Loader=Loader):
         kind = type(event)
         if kind is yaml.ScalarEvent:
@@ -427,15 +452,27 @@ def _fast_data(text: str, yaml12: bool) -> Any:
                     if raw in top[0]:
                         raise _Slow  # a duplicate key: refused, with both lines
                     top[2] = str(raw)
+                    if key_at is not None:
+                        mark = event.start_mark
+                        key_at[top[4] + (top[2],)] = (mark.line + 1, mark.column + 1)
                     continue
+            word = False
             if event.style:
                 value: Any = str(raw)
             else:
-                value = seen.get(raw, _NO_KEY)
-                if value is _NO_KEY:
-                    value = _plain_value(raw, yaml12)
+                reading = seen.get(raw)
+                if reading is None:
+                    reading = _plain_value(raw, yaml12)
                     if len(seen) < _PLAIN_SEEN_MAX:
-                        seen[raw] = value
+                        seen[raw] = reading
+                value, word = reading
+            if value_at is not None:
+                path = _path(stack)
+                mark = event.start_mark
+                value_at[path] = (mark.line + 1, mark.column + 1)
+                if word:
+                    assert truthy is not None
+                    truthy[path] = str(raw)
             root = _put(stack, value, root)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor is not None or event.tag is not None:
@@ -446,9 +483,14 @@ def _fast_data(text: str, yaml12: bool) -> Any:
                 top[3] += 1
                 if top[1] and top[2] is _NO_KEY:
                     raise _Slow  # a list or mapping as a key: refused
+            path = ()
+            if value_at is not None:
+                path = _path(stack)
+                mark = event.start_mark
+                value_at[path] = (mark.line + 1, mark.column + 1)
             container: Any = {} if kind is yaml.MappingStartEvent else []
             root = _put(stack, container, root)
-            stack.append([container, kind is yaml.MappingStartEvent, _NO_KEY, 0])
+            stack.append([container, kind is yaml.MappingStartEvent, _NO_KEY, 0, path])
             if len(stack) >= MAX_DEPTH:
                 raise _Slow
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -464,6 +506,14 @@ def _fast_data(text: str, yaml12: bool) -> Any:
         if nodes >= MAX_NODES or chars >= MAX_TEXT:
             raise _Slow
     return root
+
+
+def _path(stack: list[list[Any]]) -> Path:
+    """Where the next value goes: its mapping's waiting key, or its list's next index."""
+    if not stack:
+        return ()
+    top = stack[-1]
+    return (*top[4], top[2] if top[1] else len(top[0]))
 
 
 _NO_KEY: Any = object()
