@@ -532,3 +532,27 @@ def test_what_the_generator_does_not_write_out_keeps_the_closures(
     expected = run_pass(nested, answers)
     got = lazy_nested.fast(answers)[0]
     assert (_ids(got.upper), _ids(got.lower)) == (_ids(expected.upper), _ids(expected.lower))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_answer_sets(), baseline_answers())
+def test_generated_group_answers_read_as_the_closures(
+    real: dict[str, Protocol], odd: dict[str, Any], plain: dict[str, Any]
+) -> None:
+    """A group's answers read by generated code (`codegen.generated_group_answers`) give the
+    same items as `Compiled._group_answers`, or are refused by it the same way."""
+    for name, protocol in real.items():
+        program = compiled(protocol)
+        for raw in (plain["marks"], odd.get("g", ()), [{**m, "x": 1} for m in plain["marks"]]):
+            group = protocol.question("marks")
+            made = codegen.generated_group_answers(program, group)
+            assert made is not None, name
+            try:
+                expected: Any = program._group_answers(group, raw)  # type: ignore[arg-type]
+            except Exception as refused:
+                expected = type(refused)
+            try:
+                got: Any = made(raw)
+            except Exception as refused:
+                got = type(refused)
+            assert got == expected, name

@@ -971,3 +971,79 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
     run: PassFn = namespace["RUN"]
     run.source = text  # type: ignore[attr-defined]  # for tests and for reading
     return run
+
+
+# --- a group's answers as `check_answers` normalises them (`Compiled._group_answers`) -------
+
+
+def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any] | None:
+    """`program._group_answers(g, ·)` as generated code: each item's answers read in one
+    if / elif chain on the answer's id, a yes / no or single choice answer checked in line
+    (anything else through the question's own reader, which judges it); None when it will not
+    compile. Raises what `_group_answers` raises (`_Refer`, `AnswerError`) where it does."""
+    from bruising_check.protocol.model import BooleanQuestion, SingleChoiceQuestion
+
+    consts: list[Any] = []
+
+    def c(value: Any) -> str:
+        consts.append(value)
+        return f"c{len(consts) - 1}"
+
+    own = program.item_coercers[g.id]
+    lines = [
+        "def GA(value):",
+        "    if not isinstance(value, (list, tuple)): raise _Refer",
+        f"    if not {c(g.min_items)} <= len(value) <= {c(g.max_items)}: raise _Refer",
+        "    items = []",
+        "    for given in value:",
+        "        if not isinstance(given, _Mapping): raise _Refer",
+        "    for given in value:",
+        "        item = {}",
+        "        for key, answer in given.items():",
+    ]
+    word = "if"
+    for q in g.questions:
+        reader = c(own[q.id])
+        if isinstance(q, BooleanQuestion):
+            read = f"answer if answer is True or answer is False else {reader}(answer)"
+        elif isinstance(q, SingleChoiceQuestion):
+            ids = c(frozenset(o.id for o in q.options))
+            plain = (
+                "answer"
+                if q.unknown_option is None
+                else (f"(_U if answer == {c(q.unknown_option)} else answer)")
+            )
+            read = f"{plain} if type(answer) is str and answer in {ids} else {reader}(answer)"
+        else:
+            read = f"{reader}(answer)"
+        lines += [f"            {word} key == {c(q.id)}:", f"                item[key] = {read}"]
+        word = "elif"
+    lines += [
+        "            else:",
+        "                raise _Refer",
+        "        items.append(item)",
+        "    return tuple(items)",
+    ]
+    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
+    namespace.update(
+        __builtins__={
+            "isinstance": isinstance,
+            "len": len,
+            "list": list,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+        },
+        _Refer=cm._Refer,
+        _Mapping=Mapping,
+        _U=UNKNOWN,
+    )
+    text = "\n".join(lines) + "\n"
+    try:
+        code = compile(text, "<bruising_check generated group answers>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
+    made: Callable[[Any], Any] = namespace["GA"]
+    made.source = text  # type: ignore[attr-defined]
+    return made

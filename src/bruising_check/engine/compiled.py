@@ -828,6 +828,16 @@ class Compiled:
             return None
         return answers, context
 
+    def generate_group_answers(self) -> None:
+        """Each group's answers read by generated code (`codegen.generated_group_answers`)."""
+        from bruising_check.engine.codegen import generated_group_answers
+
+        for g in (*self.protocol.questions, *self.protocol.context_prompts):
+            if isinstance(g, GroupQuestion):
+                made = generated_group_answers(self, g)
+                if made is not None:
+                    self.takers[g.id] = (self.takers[g.id][0], made)
+
     def _group_answers(self, g: GroupQuestion, value: Any) -> tuple[dict[str, Any], ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(x, Mapping) for x in value):
             raise _Refer
@@ -1730,6 +1740,7 @@ def probe(program: Compiled) -> _ProbeProgram | None:
                 from bruising_check.engine.codegen import generated_pass
 
                 program.probe.fast = generated_pass(program.probe) or program.probe.run_pass
+                program.generate_group_answers()
     made: _ProbeProgram | None = program.probe
     return made
 
