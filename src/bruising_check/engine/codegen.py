@@ -50,6 +50,7 @@ __all__ = ["generated_pass"]
 
 PassFn = Callable[[Mapping[str, Any]], "tuple[LazyPass, bool]"]
 MAX_LINES = 20_000  # beyond this the closures are kept (a protocol far larger than any in use)
+HONOURED_KEPT = 4096
 _M = object()  # "not computed yet" (a fact, an item fact, a group's items)
 
 
@@ -171,6 +172,22 @@ def _finish(
     else:
         lower = min((cm._honour(c, sure) for c in lows), key=urgency_key)
     return upper, lower
+
+
+def _honoured(
+    outcome: Outcome, mask: int, floors: tuple[Pathway, ...], kept: dict[tuple[int, int], Outcome]
+) -> Outcome:
+    """`_honour(outcome, the floors whose bit is set in mask, in order)`, kept per outcome
+    (one of the generated code's constants, so its id is stable) and mask, up to
+    `HONOURED_KEPT` of them (memory stays bounded whatever the number of invariants)."""
+    key = (id(outcome), mask)
+    got = kept.get(key)
+    if got is None:
+        chosen = [f for bit, f in enumerate(floors) if mask >> bit & 1]
+        got = cm._honour(outcome, chosen)
+        if len(kept) < HONOURED_KEPT:
+            kept[key] = got
+    return got
 
 
 def _follow(pathway: Pathway, highs: list[Outcome], lows: list[Outcome]) -> tuple[Outcome, Outcome]:
@@ -810,10 +827,13 @@ class _Gen:
             body.append("o = _NN")
         else:
             body += ["else:", "    o = _NN"]
-        body.append("FL = []")
-        for floor, inv_when in floors:
-            body.append(f"if {self.cond2(b2, inv_when, every)}: FL.append({self.c(floor)})")
-        body += ["if FL: o = _honour(o, FL)", "return o, o"]
+        # The invariants that hold, as a bit mask; the outcome they give is kept per outcome
+        # and mask (a few hundred at most), as `_honour` would give it for those floors in order.
+        body.append("FL = 0")
+        for bit, (_floor, inv_when) in enumerate(floors):
+            body.append(f"if {self.cond2(b2, inv_when, every)}: FL |= {1 << bit}")
+        listed = self.c(tuple(floor for floor, _ in floors))
+        body += [f"if FL: o = _honoured(o, FL, {listed}, {self.c({})})", "return o, o"]
         lines += b2.text("OUT2", body)
         lines += [
             "def OUT(values):",
@@ -954,7 +974,7 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
         _div=_div,
         _count_result=_count_result,
         _finish=_finish,
-        _honour=cm._honour,
+        _honoured=_honoured,
         _Three=_Three,
         _bail=_bail,
         _known2=_known2,
