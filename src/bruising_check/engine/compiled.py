@@ -1455,7 +1455,8 @@ class LazyPass:
 
     @property
     def definite(self) -> bool:
-        return _ids(self.upper) == _ids(self.lower)
+        # (The generated two-valued pass gives one outcome as both bounds.)
+        return self.upper is self.lower or _ids(self.upper) == _ids(self.lower)
 
     def _environment(self) -> Any:
         if self._full is None:
@@ -1723,8 +1724,8 @@ class _ProbeProgram:
 
 
 GENERATE = True
-"""Whether `probe` writes the lazy pass out as generated code (`engine.codegen`); tests turn it
-off to compare the two."""
+"""Whether `probe` writes the lazy pass out as generated code (`engine.codegen`); set it to
+False (before the first case) to replay with the closures alone, e.g. to compare the two."""
 
 
 def probe(program: Compiled) -> _ProbeProgram | None:
