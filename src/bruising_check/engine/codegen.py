@@ -3,9 +3,11 @@
 `diff --cases` runs every case through the lazy pass of two protocols. The closures of
 `compiled._probe` cost a call, a tuple unpack and a dict look-up per condition node; here the
 same pass is written out once per protocol as straight-line source: the questions in order, each
-group's items as a dict display, every condition an if / while block over local variables,
-the quantifiers as loops, a fact a nested function whose value is kept in a local (read only
-when a condition reaches it, as the probe reads it), the rules an if chain.
+group's items as a dict display, the rules an if / elif chain, the quantifiers as loops, a fact
+a function whose value is kept in a slot of the case's list `S` (computed only when a condition
+reaches it, as the probe computes it). It runs two-valued first (`cond2`: `and`, `or`, `not`
+over answers with no unknown in reach) and gives way to the same pass written three-valued
+(`cond`: 0 / 1 / 2 in if / while blocks) when a leaf meets an unknown.
 
 It mirrors `run_pass` step for step (the same order, the same scopes, what a fact not yet
 computed reads as, the same bounds) and returns the same `LazyPass`; tests/test_compiled_replay.py
@@ -216,29 +218,30 @@ class _Sc:
 
 
 class _Block:
-    """One generated function over `values`: its preloads, memo cells and nested facts."""
+    """One three-valued function over `values`: the list `S` its module-level helpers share
+    (S[0] the values, then the values read, the facts and the groups' items as computed)."""
 
     def __init__(self, gen: _Gen) -> None:
         self.gen = gen
-        self.preload: dict[tuple[str, bool], str] = {}
-        self.cells: list[str] = []
-        self.defs: list[str] = []
-        self.facts: dict[str, str] = {}  # fact id -> F name (memo m name = "m" + suffix)
+        self.slots: list[str] = ["values"]
+        self.index: dict[Any, int] = {}
+        self.facts: dict[str, tuple[int, str]] = {}
         self.item_facts: dict[tuple[str, str], str] = {}
-        self.lists: dict[str, str] = {}
+        self.lists: dict[str, int] = {}
+
+    def slot(self, key: Any, initial: str) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.slots)
+            self.slots.append(initial)
+        return self.index[key]
 
     def text(self, name: str, body: list[str]) -> list[str]:
-        out = [f"def {name}(values):", "    _g = values.get"]
-        for (subject, arith), var in self.preload.items():
-            c = self.gen.c(subject)
-            out.append(f"    {var} = _g({c}, _U)" if arith else f"    {var} = _g({c})")
-        for cell in self.cells:
-            out.append(f"    {cell} = _M")
-        nonlocal_line = f"        nonlocal {', '.join(self.cells)}" if self.cells else None
-        for line in self.defs:
-            out.append("    " + line if line != "@NONLOCAL" else (nonlocal_line or "        pass"))
-        out.extend("    " + line for line in body)
-        return out
+        return [
+            f"def {name}(values):",
+            "    _g = values.get",
+            f"    S = [{', '.join(self.slots)}]",
+            *("    " + line for line in body),
+        ]
 
 
 class _Slots:
@@ -264,6 +267,7 @@ class _Slots:
 class _Gen:
     def __init__(self, lazy: _ProbeProgram) -> None:
         self.top2: list[str] = []
+        self.top3: list[str] = []
         self.lazy = lazy
         self.protocol = lazy.program.protocol
         self.consts: list[Any] = []
@@ -298,14 +302,13 @@ class _Gen:
         if subject in self.lazy.fact_ids:
             if sc.facts is None or subject not in sc.facts:
                 return absent
-            f = self.fact(b, subject)
+            k, f = self.fact(b, subject)
             x = self.tmp("x")
-            out.append(f"{p}{x} = m{f} if m{f} is not _M else F{f}()")
+            out.append(f"{p}{x} = S[{k}] if S[{k}] is not _M else {f}(S)")
             return x
-        key = (subject, arith)
-        if key not in b.preload:
-            b.preload[key] = self.tmp("w" if arith else "v")
-        return b.preload[key]
+        c = self.c(subject)
+        k = b.slot(("value", subject, arith), f"_g({c}, _U)" if arith else f"_g({c})")
+        return f"S[{k}]"
 
     def item(self, b: _Block, subject: str, sc: _Sc, out: list[str], p: str, arith: bool) -> str:
         absent = "_U" if arith else "None"
@@ -319,25 +322,25 @@ class _Gen:
             g = self.item_fact(b, sc.group, subject)
             x = self.tmp("x")
             out.append(f"{p}{x} = {row}[{j}]")
-            out.append(f"{p}if {x} is _M: {x} = {g}({it}, {row})")
+            out.append(f"{p}if {x} is _M: {x} = {g}(S, {it}, {row})")
             return x
         x = self.tmp("x")
         c = self.c(subject)
         out.append(f"{p}{x} = {it}.get({c}, _U)" if arith else f"{p}{x} = {it}.get({c})")
         return x
 
-    def fact(self, b: _Block, fid: str) -> str:
-        """The suffix of a fact's memo cell `m<s>` and function `F<s>` (written on first use)."""
+    def fact(self, b: _Block, fid: str) -> tuple[int, str]:
+        """A fact's slot and module-level function (written on first use)."""
         if fid in b.facts:
             return b.facts[fid]
-        s = str(self.order.index(fid))
-        b.facts[fid] = s
-        b.cells.append(f"m{s}")
-        k = int(s)
+        k = b.slot(("fact", fid), "_M")
+        name = self.tmp("F")
+        b.facts[fid] = (k, name)
+        n = self.order.index(fid)
         body: list[str] = []
-        r = self.fact_value(b, self.derived[fid], _Sc(frozenset(self.order[:k])), body, "    ")
-        b.defs.extend([f"def F{s}():", "@NONLOCAL", *body, f"    m{s} = {r}", f"    return {r}"])
-        return s
+        r = self.fact_value(b, self.derived[fid], _Sc(frozenset(self.order[:n])), body, "    ")
+        self.top3 += [f"def {name}(S):", *body, f"    S[{k}] = {r}", f"    return {r}"]
+        return k, name
 
     def item_fact(self, b: _Block, gid: str, fid: str) -> str:
         key = (gid, fid)
@@ -350,9 +353,7 @@ class _Gen:
         sc = _Sc(self.seen[gid], gid, done, ("it", "row"))
         body: list[str] = []
         r = self.fact_value(b, self.group_facts[gid][fid], sc, body, "    ")
-        b.defs.extend(
-            [f"def {name}(it, row):", "@NONLOCAL", *body, f"    row[{j}] = {r}", f"    return {r}"]
-        )
+        self.top3 += [f"def {name}(S, it, row):", *body, f"    row[{j}] = {r}", f"    return {r}"]
         return name
 
     def fact_value(self, b: _Block, f: Any, sc: _Sc, out: list[str], p: str) -> str:
@@ -411,14 +412,11 @@ class _Gen:
     # -- conditions: each leaves 0 / 1 / 2 in a variable it names
 
     def items_of(self, b: _Block, gid: str, sc: _Sc, out: list[str], p: str) -> str:
-        if gid not in b.lists:
-            b.lists[gid] = self.tmp("L")
-            b.cells.append(b.lists[gid])
-        name = b.lists[gid]
         raw = self.child(b, gid, _Sc(None), out, p, arith=False)
+        k = b.slot(("rows", gid), "_M")
         n = len(self.group_derived.get(gid, ()))
-        out.append(f"{p}if {name} is _M: {name} = _rows({raw}, {n})")
-        return name
+        out.append(f"{p}if S[{k}] is _M: S[{k}] = _rows({raw}, {n})")
+        return f"S[{k}]"
 
     def inner(self, sc: _Sc, gid: str) -> _Sc:
         if sc.group is not None or sc.facts is None:
@@ -511,7 +509,7 @@ class _Gen:
             x = self.child(b, cmp.subject, sc, out, p, arith=False)
         op, operand = cmp.operator, cmp.operand
         if op == "known":
-            where = "values" if not on_item else (sc.item or ("", ""))[0]
+            where = "S[0]" if not on_item else (sc.item or ("", ""))[0]
             subject, want = self.c(cmp.subject), bool(operand)
             out.append(f"{p}{r} = _known({x}, {where}, {subject}, {want})")
             return r
@@ -783,7 +781,7 @@ class _Gen:
                 body.append(f"        H.append({cp})")
                 body.append(f"        Lo.append({cp})")
             body.append(f"        if {t} == 2: break")
-        body += ["    H.append(_NN)", "    Lo.append(_NN)", "    break", "S = []", "Fl = []"]
+        body += ["    H.append(_NN)", "    Lo.append(_NN)", "    break", "SU = []", "Fl = []"]
         floors = [
             (floor, inv.when)
             for inv in self.protocol.invariants
@@ -792,9 +790,9 @@ class _Gen:
         for floor, inv_when in floors:
             t = self.cond(b, inv_when, every, body, "")
             cf = self.c(floor)
-            body.append(f"if {t} == 2: S.append({cf})")
+            body.append(f"if {t} == 2: SU.append({cf})")
             body.append(f"if {t} != 0: Fl.append({cf})")
-        body.append("return _finish(H, Lo, S, Fl)")
+        body.append("return _finish(H, Lo, SU, Fl)")
         lines += b.text("OUT3", body)
         # The same, two-valued (`cond2`): the first rule that holds, the invariants that hold.
         b2 = _Slots()
@@ -944,6 +942,7 @@ class _Gen:
         ]
         lines += run
         lines += self.top2
+        lines += self.top3
         if len(lines) > MAX_LINES:
             raise _Unsupported
         return "\n".join(lines) + "\n"
