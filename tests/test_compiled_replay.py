@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from bruising_check.engine import codegen
 from bruising_check.engine import compiled as compiled_module
 from bruising_check.engine.compiled import compiled, decide_outcome, probe
 from bruising_check.engine.decide import decide
@@ -110,6 +111,36 @@ def _same_pass(protocol: Protocol, answers: dict[str, Any]) -> None:
     assert done.definite == expected.definite
     assert done.env == expected.env
     assert done.item_facts == expected.item_facts
+    _same_generated(lazy, answers, expected)
+
+
+def _same_generated(
+    lazy: Any, answers: dict[str, Any], expected: Any, *, events: bool = True
+) -> None:
+    """The generated pass (`engine.codegen`) gives what `run_pass` gives; so do its two halves
+    alone: the three-valued code always, the two-valued code whenever it does not give way."""
+    fast = lazy.fast
+    assert hasattr(fast, "source"), "the generator left this protocol to the closures"
+    done, missing = fast(answers)
+    assert missing == lazy.run_pass(answers)[1]
+    assert done.values == expected.values
+    assert done.pending == expected.pending
+    assert (_ids(done.upper), _ids(done.lower)) == (_ids(expected.upper), _ids(expected.lower))
+    assert done.definite == expected.definite
+    assert done.env == expected.env
+    assert done.item_facts == expected.item_facts
+    three = fast.__globals__["OUT3"](expected.values)
+    assert (_ids(three[0]), _ids(three[1])) == (_ids(expected.upper), _ids(expected.lower))
+    try:
+        two = fast.__globals__["OUT2"](expected.values)
+    except codegen._Three:
+        if events:
+            event("two-valued code gave way")
+        return
+    if events:
+        event("two-valued code decided")
+    assert expected.definite
+    assert _ids(two[0]) == _ids(two[1]) == _ids(expected.upper)
 
 
 def _same_outcome(protocol: Protocol, answers: dict[str, Any]) -> None:
@@ -392,3 +423,136 @@ def test_memory_stays_flat_over_many_cases(baseline: Protocol) -> None:
 
     kept(20)  # compile once
     assert kept(400) < 20_000 + kept(40)
+
+
+def test_the_bundled_protocols_are_generated(real: dict[str, Protocol]) -> None:
+    """The generator writes out every construct the bundled and real protocols use."""
+    for name, protocol in real.items():
+        lazy = probe(compiled(protocol))
+        assert lazy is not None and hasattr(lazy.fast, "source"), name
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baseline_answers())
+def test_generated_pass_on_the_bundled_and_real_protocols(
+    real: dict[str, Protocol], answers: dict[str, Any]
+) -> None:
+    """On the bundled and real protocols (ask_if over facts, item facts, follow-ons, counts),
+    checked answers with unknowns give the generated pass exactly `run_pass`'s result."""
+    for protocol in real.values():
+        fast = compiled(protocol).answers_ok(answers)
+        if fast is None:
+            continue
+        expected = run_pass(protocol, fast[0])
+        lazy = probe(compiled(protocol))
+        _same_generated(lazy, fast[0], expected)
+
+
+HOSTILE = "x'); __import__('pathlib').Path(r'{0}').touch() #\"\"\" \\"
+
+
+def test_protocol_text_is_data_to_the_generated_code(baseline: Protocol, tmp_path: Path) -> None:
+    """A question id and an option that are Python (which the model would refuse: they are
+    put in after validation) appear nowhere in the generated source and run nothing: the
+    question is still answered, compared and decided on as data."""
+    import copy
+
+    from bruising_check.protocol.conditions import Compare, walk
+
+    marker = tmp_path / "pwned"
+    bad_id, bad_option = HOSTILE.format(marker), HOSTILE.format(marker) + "opt"
+    protocol = copy.deepcopy(baseline)
+    (question,) = [q for q in protocol.questions if q.id == "immediate_danger"]
+    object.__setattr__(question, "id", bad_id)
+    conditions = [r.when for r in protocol.rules] + [i.when for i in protocol.invariants]
+    conditions += [q.ask_if for q in protocol.questions if q.ask_if is not None]
+    hits = 0
+    for cond in conditions:
+        for node in walk(cond):
+            if isinstance(node, Compare) and node.question == "immediate_danger":
+                object.__setattr__(node, "question", bad_id)
+                if node.operand == "yes":
+                    object.__setattr__(node, "operand", bad_option)
+                hits += 1
+    assert hits
+    lazy = probe(compiled(protocol))
+    assert lazy is not None and hasattr(lazy.fast, "source")
+    source = lazy.fast.source
+    assert "pathlib" not in source and "pwned" not in source and "opt" not in source
+    base = {
+        "injury_red_flags": (),
+        "age_weeks": 10,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": (),
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": (
+            {"type": "bruise", "site": "shin", "patterned": "no", "explanation": "none_given"},
+        ),
+    }
+    for danger in (bad_option, "no", UNKNOWN):
+        answers = {bad_id: danger, **base}
+        expected = run_pass(protocol, answers)
+        _same_generated(lazy, answers, expected, events=False)
+    urgent = lazy.fast({bad_id: bad_option, **base})[0].upper
+    calm = lazy.fast({bad_id: "no", **base})[0].upper
+    assert _ids(urgent) != _ids(calm)  # the hostile option is compared, as text
+    assert not marker.exists()
+
+
+def test_what_the_generator_does_not_write_out_keeps_the_closures(
+    baseline: Protocol, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code too big (or that Python will not compile) leaves the whole protocol to the
+    closures, and replay gives the same outcomes."""
+    import copy
+
+    lazy = probe(compiled(baseline))
+    assert lazy is not None
+    monkeypatch.setattr(codegen, "MAX_LINES", 10)
+    assert codegen.generated_pass(lazy) is None
+    other = copy.deepcopy(baseline)
+    plain = probe(compiled(other))
+    assert plain is not None and plain.fast == plain.run_pass
+    monkeypatch.setattr(codegen, "MAX_LINES", 20_000)
+    deep: Any = {"question": "immediate_danger", "equals": "yes"}
+    for _ in range(30):
+        deep = {"not": {"all": [deep, {"question": "age_weeks", "lt": 200}]}}
+    from pydantic import TypeAdapter
+
+    from bruising_check.protocol.conditions import Condition
+
+    nested = copy.deepcopy(baseline)
+    object.__setattr__(nested.rules[0], "when", TypeAdapter(Condition).validate_python(deep))
+    program = compiled(nested)
+    lazy_nested = probe(program)
+    assert lazy_nested is not None
+    assert not hasattr(lazy_nested.fast, "source")  # too deeply nested for Python to compile
+    answers = {"immediate_danger": "no", "age_weeks": 10, "marks": ()}
+    expected = run_pass(nested, answers)
+    got = lazy_nested.fast(answers)[0]
+    assert (_ids(got.upper), _ids(got.lower)) == (_ids(expected.upper), _ids(expected.lower))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_answer_sets(), baseline_answers())
+def test_generated_group_answers_read_as_the_closures(
+    real: dict[str, Protocol], odd: dict[str, Any], plain: dict[str, Any]
+) -> None:
+    """A group's answers read by generated code (`codegen.generated_group_answers`) give the
+    same items as `Compiled._group_answers`, or are refused by it the same way."""
+    for name, protocol in real.items():
+        program = compiled(protocol)
+        for raw in (plain["marks"], odd.get("g", ()), [{**m, "x": 1} for m in plain["marks"]]):
+            group = protocol.question("marks")
+            made = codegen.generated_group_answers(program, group)
+            assert made is not None, name
+            try:
+                expected: Any = program._group_answers(group, raw)  # type: ignore[arg-type]
+            except Exception as refused:
+                expected = type(refused)
+            try:
+                got: Any = made(raw)
+            except Exception as refused:
+                got = type(refused)
+            assert got == expected, name

@@ -828,6 +828,16 @@ class Compiled:
             return None
         return answers, context
 
+    def generate_group_answers(self) -> None:
+        """Each group's answers read by generated code (`codegen.generated_group_answers`)."""
+        from bruising_check.engine.codegen import generated_group_answers
+
+        for g in (*self.protocol.questions, *self.protocol.context_prompts):
+            if isinstance(g, GroupQuestion):
+                made = generated_group_answers(self, g)
+                if made is not None:
+                    self.takers[g.id] = (self.takers[g.id][0], made)
+
     def _group_answers(self, g: GroupQuestion, value: Any) -> tuple[dict[str, Any], ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(x, Mapping) for x in value):
             raise _Refer
@@ -951,7 +961,7 @@ class _Search(Completer):
         lazy = probe(self.program)
         if lazy is None:
             return self.program.run(answers)[0]
-        return cast(Pass, lazy.run_pass(answers)[0])
+        return cast(Pass, lazy.fast(answers)[0])
 
 
 def decide_outcome(
@@ -1445,7 +1455,8 @@ class LazyPass:
 
     @property
     def definite(self) -> bool:
-        return _ids(self.upper) == _ids(self.lower)
+        # (The generated two-valued pass gives one outcome as both bounds.)
+        return self.upper is self.lower or _ids(self.upper) == _ids(self.lower)
 
     def _environment(self) -> Any:
         if self._full is None:
@@ -1474,6 +1485,8 @@ class _ProbeProgram:
     def __init__(self, program: Compiled) -> None:
         protocol = program.protocol
         self.program = program
+        self.fast: Callable[[Scope], tuple[LazyPass, bool]] = self.run_pass
+        """`run_pass`, or the same pass as generated code (`probe` sets it)."""
         top_ids = {q.id for q in protocol.questions}
         self.fact_ids = frozenset(f.id for f in protocol.derived)
         if self.fact_ids & top_ids:
@@ -1710,14 +1723,25 @@ class _ProbeProgram:
         return highs, lows
 
 
+GENERATE = True
+"""Whether `probe` writes the lazy pass out as generated code (`engine.codegen`); set it to
+False (before the first case) to replay with the closures alone, e.g. to compare the two."""
+
+
 def probe(program: Compiled) -> _ProbeProgram | None:
     """The lazy probe for a compiled protocol (None when it uses a construct the probe does
-    not mirror)."""
+    not mirror), with `fast` its pass as generated code where the generator writes it out."""
     if program.probe is _MISSING:
         try:
             program.probe = _ProbeProgram(program)
         except _NotMirrored:
             program.probe = None
+        else:
+            if GENERATE:
+                from bruising_check.engine.codegen import generated_pass
+
+                program.probe.fast = generated_pass(program.probe) or program.probe.run_pass
+                program.generate_group_answers()
     made: _ProbeProgram | None = program.probe
     return made
 
@@ -1735,7 +1759,7 @@ def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
     lazy = probe(program)
     root: Pass | LazyPass
     if lazy is not None:
-        root, missing = lazy.run_pass(answers)
+        root, missing = lazy.fast(answers)
     else:
         root, missing = program.run(answers)
     if missing:
