@@ -138,3 +138,49 @@ def test_images_still_go_into_a_pdf_and_writes_reach_the_real_module() -> None:
         """
     )
     assert out.strip() == "ok"
+
+
+def test_submodules_imported_under_a_stand_in_are_attributes_of_the_real_package() -> None:
+    # fpdf2 imports fontTools.varLib.errors and .multiVarStore (through varStore) while
+    # fontTools.varLib is a stand-in; once the real package is imported, each is its attribute,
+    # as in a process that never deferred anything (`import a.b.c` then `a.b.c.X`).
+    out = _run(
+        """
+        import sys
+        import bruising_check.render.pdfdoc
+        import fpdf, fpdf.font_type_3
+        assert "fontTools.varLib" not in sys.modules
+        # No module is left in sys.modules without its package (as after ordinary imports).
+        assert [m for m in sys.modules if m.rpartition(".")[0] not in ("", *sys.modules)] == []
+        import fontTools.varLib.errors
+        import fontTools.varLib.multiVarStore
+        errors = sys.modules["fontTools.varLib.errors"]
+        assert fontTools.varLib.errors.VarLibError is errors.VarLibError
+        assert fontTools.varLib.multiVarStore is sys.modules["fontTools.varLib.multiVarStore"]
+        assert fontTools.varLib.__loader__ is fontTools.varLib.__spec__.loader
+        assert type(fontTools.varLib.__loader__).__name__ == "SourceFileLoader"
+        # The very modules fpdf2 imported under the stand-in, not second copies.
+        from fontTools.varLib.varStore import VarStoreInstancer
+        assert fpdf.font_type_3.VarStoreInstancer is VarStoreInstancer
+        spec = fontTools.varLib.varStore.__spec__
+        assert spec.name == "fontTools.varLib.varStore" and spec.origin.endswith("varStore.py")
+        assert type(spec.loader).__name__ == "SourceFileLoader"
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_stand_in_package_touched_while_fpdf2_is_imported_keeps_its_submodules() -> None:
+    out = _run(
+        """
+        import sys
+        from bruising_check.render.deferred import deferring, real
+        with deferring() as made:
+            import fontTools.varLib.errors  # under the stand-in
+            package = real(made["fontTools.varLib"])  # the real package, imported now
+            assert package.errors is sys.modules["fontTools.varLib.errors"]
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"

@@ -239,3 +239,28 @@ def json_outcome(reader: Any, text: str) -> Any:
 def test_the_json_reader_reads_as_before(text: str) -> None:
     got, expected = json_outcome(_json, text), json_outcome(reference_json, text)
     assert strict(got, expected), (got, expected)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_csv_file_saved_with_a_byte_order_mark_reads_as_without_it(
+    newline: str, questions: dict[str, Question]
+) -> None:
+    # Spreadsheets save "CSV UTF-8" with a byte-order mark: read as text, it was part of the
+    # first column's name, so that column (the case id, or a question) was silently not read.
+    for first in ("case_id", "gestation_weeks_at_birth", '"case_id"'):
+        rows = [f"{first},age_weeks,gestation_weeks_at_birth", "A,10,30", ",12,"]
+        text = newline.join(rows) + newline
+        plain = list(read_cases("c.csv", io.StringIO(text, newline=""), questions))
+        marked = list(read_cases("c.csv", io.StringIO("\ufeff" + text, newline=""), questions))
+        assert marked == plain
+    # Only at the very start: elsewhere it is text, as before.
+    late = list(read_cases("c.csv", io.StringIO("notes\n\ufeffx\n", newline=""), questions))
+    assert late[0].answers == {"notes": "\ufeffx"}
+
+
+def test_a_csv_refusal_names_the_line_of_the_bad_row_after_blank_lines() -> None:
+    # csv.DictReader named the blank line before the row (its line count is taken before it
+    # skips blank lines); the reader now names the row's own line, as everywhere else.
+    text = 'age_weeks,notes\n1,2\n\n10,"' + "x" * 140_000 + '"\n'
+    got = outcome(lambda n, s, q: read_cases(n, s, q), text, {})
+    assert got[-1][0] == "refused" and got[-1][1].startswith("c.csv:4: not valid CSV (field larger")

@@ -318,3 +318,22 @@ def test_every_bundled_protocol_is_read_by_the_one_walk(path: Path) -> None:
     expected = read_yaml_slowly(text, "f.yaml")
     assert same_data(located.data, expected.data)
     assert (located.value_at, located.key_at) == (expected.value_at, expected.key_at)
+
+
+# Raw YAML text, not only what PyYAML writes: pieces of syntax (indicators, tags, anchors,
+# directives, block and flow styles, BOM, tabs) and YAML 1.1 / 1.2 words put together at random,
+# so that most inputs are refused and the rest read in shapes a dumper never writes.
+_PIECES = [
+    *("a", "b", "no", "on", "Off", "yes", "y", "~", "null", "010", "0o17", "1_000", "0x1F"),
+    *("1:30", ".inf", "-.INF", ".NaN", "2026-01-01", "1e3", "1.", ".5", "+3", "-0", "9" * 31),
+    *("9" * 29, "!!str", "!!int", "!", "!x", "&a", "*a", "<<", ":", ": ", "- ", "-", "?", "? "),
+    *("[", "]", "{", "}", ",", " ", "  ", "\n", "\n  ", "\n- ", "'", '"', "'q'", '"d\\n"', "#c"),
+    *("|", ">", "|-", ">+", "---", "...", "\t", "\ufeff", "%YAML 1.2\n", "=", "true", "False"),
+    *("é", "\\", "@", "`", "%"),
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map("".join), st.booleans())
+def test_fast_reader_agrees_on_raw_yaml_text(text: str, yaml12: bool) -> None:
+    assert_same_reading(text, yaml12=yaml12)

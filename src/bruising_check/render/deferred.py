@@ -13,7 +13,9 @@ A stand-in is always safe to have been given: anything asked of it that is not a
 (an attribute, a function's result) imports the real module first and answers from it, so code
 that uses one behaves as with the real module, only later. Submodules a stand-in package is
 asked for while fpdf2 is imported (`fontTools.varLib.varStore`, which fpdf2 uses) are imported
-for real, under it. The names are checked against fpdf2's use of them in
+for real, under it; when the stand-ins leave, those leave `sys.modules` too until next imported
+(`_Kept`: the same module objects again, each under its real package, never a second copy), so
+no module is left there without its package. The names are checked against fpdf2's use of them in
 `tests/test_deferred.py`; if a new fpdf2 reads one while being imported, that module is simply
 imported then (correct, only not faster).
 """
@@ -21,6 +23,7 @@ imported then (correct, only not faster).
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
@@ -104,8 +107,76 @@ def real(module: types.ModuleType) -> types.ModuleType:
         if sys.modules.get(module.__name__) is module:
             del sys.modules[module.__name__]
         found = importlib.import_module(module.__name__)
+        _adopt(found, _children(module))
         module.__dict__["_real"] = found
     return found
+
+
+def _children(stand_in: Deferred) -> dict[str, types.ModuleType]:
+    """The submodules imported for real under a stand-in package (the import system made each
+    an attribute of the stand-in, its parent then)."""
+    prefix = stand_in.__name__ + "."
+    return {
+        child: sub
+        for child, sub in stand_in.__dict__.items()
+        if isinstance(sub, types.ModuleType)
+        and not isinstance(sub, Deferred)
+        and sub.__name__ == prefix + child
+    }
+
+
+def _adopt(package: types.ModuleType, children: dict[str, types.ModuleType]) -> None:
+    """Make each submodule still in `sys.modules` an attribute of the real package, as an
+    ordinary import would have (it sets the attribute only on importing the submodule, and
+    these were imported before the package: `import a.b.c` then `a.b.c.X` needs it)."""
+    for child, sub in children.items():
+        if child not in package.__dict__ and sys.modules.get(sub.__name__) is sub:
+            setattr(package, child, sub)
+
+
+class _Kept(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Submodules imported for real under a stand-in package, out of `sys.modules` once the
+    stand-ins leave: a submodule there without its package would be found by `import a.b.c`
+    while `a.b` is not imported (so `a.b.c.X` fails). The next import of one is an ordinary
+    import (its package first, then its attribute on the package) that gives back the same
+    module object, not a second copy of it (fpdf2 holds names from it)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, types.ModuleType] = {}
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        module = self.kept.get(fullname)
+        if module is None:
+            return None
+        own = module.__spec__
+        return importlib.machinery.ModuleSpec(
+            fullname,
+            self,
+            origin=None if own is None else own.origin,
+            is_package=hasattr(module, "__path__"),
+        )
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self.kept.pop(spec.name)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # Already run: only its own spec back (the import system gave it this finder's).
+        module.__spec__ = module.__dict__.pop("_deferred_spec", module.__spec__)
+        if not self.kept and self in sys.meta_path:
+            sys.meta_path.remove(self)
+
+    def keep(self, name: str) -> None:
+        """Take module `name` out of `sys.modules` until it is imported again."""
+        module = sys.modules.pop(name)
+        module.__dict__["_deferred_spec"] = module.__spec__
+        self.kept[name] = module
+        if self not in sys.meta_path:
+            sys.meta_path.insert(0, self)
+
+
+_KEPT = _Kept()
 
 
 def _calling(module: Deferred, attr: str) -> Callable[..., Any]:
@@ -157,6 +228,11 @@ def deferring() -> Iterator[dict[str, Deferred]]:
     finally:
         for name, stand_in in made.items():
             stand_in.__dict__["_importing"] = False
+            if "__path__" in stand_in.__dict__ and "_real" not in stand_in.__dict__:
+                below = stand_in.__name__ + "."
+                for sub in [m for m in sys.modules if m.startswith(below)]:
+                    if not isinstance(sys.modules[sub], Deferred):
+                        _KEPT.keep(sub)
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
             # fpdf2 holds its stand-ins by name; a package's attribute would outlive the

@@ -12,6 +12,7 @@ example a question it does not ask) is counted and reported, never silently drop
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import re
@@ -250,8 +251,12 @@ def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
     """Rows as `csv.DictReader` gives them (a blank line is no row; a short row's missing
     cells and cells beyond the header are no answers; of a column named twice the last cell
     counts), each header worked out once: which cell is an answer to which question (or item
-    question) and how it is read, so that a row costs a look at each of its cells."""
-    reader = csv.reader(stream)
+    question) and how it is read, so that a row costs a look at each of its cells. A byte-order
+    mark at the start (spreadsheets save "CSV UTF-8" with one) is not part of the first column's
+    name, which it would hide (the case id, or a question whose answers would not be read)."""
+    first = stream.readline()
+    lines = itertools.chain([first.removeprefix("\ufeff")], stream) if first else stream
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
         if header is None:
