@@ -214,3 +214,62 @@ def test_the_scaled_protocols_are_valid() -> None:
             # Any error and `validate` stops before the analysis: the bench would time nothing.
             assert loaded.protocol is not None and errors == [], errors[:3]
             assert len(loaded.protocol.rules) == n * rules
+
+
+def test_merging_leaves_checks_the_budget_before_each_pass() -> None:
+    from bruising_check.analysis.classes import merge
+
+    leaves: list[tuple[dict[str, Any], int, dict[str, Any]]] = [
+        ({"x": i, "y": 0}, 1, {}) for i in range(3)
+    ]
+    calls: list[int] = []
+    merged = merge(leaves, lambda: calls.append(1))
+    assert len(merged) == 1 and merged[0].size == 3 and calls  # merged, and asked each pass
+
+    def over() -> None:
+        raise TooLarge(7, 5.0)
+
+    with pytest.raises(TooLarge):
+        merge(leaves, over)
+
+
+class _Clock:
+    """search.py's `time` module as a test sets it: `monotonic` reads `now[0]`."""
+
+    def __init__(self, now: list[float]) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now[0]
+
+
+def test_a_comparison_whose_search_finished_in_time_still_stops_at_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The budget bounds the whole comparison: grouping a finished search's differences into
+    classes (minutes for hundreds of thousands of leaves) stops at the deadline too, and says
+    that nothing is proved. A made-up clock jumps past the deadline when the grouping starts."""
+    from bruising_check.analysis import comparison
+    from bruising_check.analysis.comparison import compare
+    from tests.conftest import BASELINE_V1, ROOT
+
+    now = [1000.0]
+    monkeypatch.setattr(search, "time", _Clock(now))
+    real_merge: Any = getattr(comparison, "merge")  # noqa: B009 - not exported; patched below
+
+    def late_merge(*args: Any, **kwargs: Any) -> Any:
+        now[0] += 10_000.0
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(comparison, "merge", late_merge)
+    old = load_text(BASELINE_V1.read_text(encoding="utf-8")).protocol
+    new_path = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
+    new = load_text(new_path.read_text(encoding="utf-8")).protocol
+    assert old is not None and new is not None
+    with pytest.raises(TooLarge) as info:
+        compare(old, new, budget_seconds=60)
+    assert "The search had finished" in str(info.value)
+    assert str(info.value).endswith("nothing is proved")
+    # Without a budget nothing stops it: the same comparison finishes, with differences.
+    now[0] = 1000.0
+    assert compare(old, new, budget_seconds=None).differences

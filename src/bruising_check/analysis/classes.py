@@ -10,7 +10,7 @@ changes; a variable whose cells cover its whole domain is then dropped from the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +26,20 @@ class Merged:
     example: dict[str, Any]
 
 
-def merge(leaves: Iterable[tuple[dict[str, Any], int, dict[str, Any]]]) -> list[Merged]:
-    """Merge (assignment, size, example) leaves that differ in one variable's cell."""
+def merge(
+    leaves: Iterable[tuple[dict[str, Any], int, dict[str, Any]]],
+    on_time: Callable[[], None] | None = None,
+) -> list[Merged]:
+    """Merge (assignment, size, example) leaves that differ in one variable's cell.
+    `on_time` is called before each pass over the leaves (an analysis's budget check: merging
+    hundreds of thousands of leaves can take minutes)."""
     items = [Merged({v: frozenset([c]) for v, c in a.items()}, s, ex) for a, s, ex in leaves]
     changed = True
     while changed and len(items) > 1:
         changed = False
         for var in sorted({v for m in items for v in m.cells}):
+            if on_time is not None:
+                on_time()
             buckets: dict[Any, list[Merged]] = {}
             rest: list[Merged] = []
             for m in items:

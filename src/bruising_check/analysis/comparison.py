@@ -174,6 +174,7 @@ def compare(
     by_rank = False
     used: set[str] = set()
     for (p, q, approved), leaves in groups.items():
+        ex.on_time()  # the budget bounds grouping the differences too, not only the search
         verdict = verdict_of(p, q)
         by_rank = by_rank or verdict.by_rank
         used.update(approved)
@@ -188,7 +189,7 @@ def compare(
                 direction,
                 tuple(
                     SituationClass(describe(built.space, m), ex.example(m.example), m.size)
-                    for m in merge(leaves)
+                    for m in merge(leaves, ex.on_time)
                 ),
                 old_then=p[1],
                 new_then=q[1],

@@ -190,7 +190,9 @@ def _reals(built: Built) -> str:
 
 def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterator[Finding]:
     ex = built.explorer
-    gaps = merge((a, size, ex.example(a)) for a, index, size in leaves if index is None)
+    gaps = merge(
+        [(a, size, ex.example(a)) for a, index, size in leaves if index is None], ex.on_time
+    )
     if not gaps:
         return
     total = sum(m.size for m in gaps)

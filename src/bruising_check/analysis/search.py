@@ -257,6 +257,17 @@ class Explorer:
             if now is not None and now - self._memory_floor > self.memory_mb:
                 raise TooLarge(self.nodes, memory_mb=round(self.memory_mb))
 
+    def on_time(self) -> None:
+        """Raise TooLarge past the time budget, without counting a search step: for the work
+        after a search (grouping its leaves into classes), which the budget bounds too."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            exc = TooLarge(self.nodes, self.budget_seconds)
+            exc.add_progress(
+                ". The search had finished; grouping what it found into situation classes"
+                " had not, so nothing is proved"
+            )
+            raise exc
+
     def explore(
         self,
         decide: Decide,
