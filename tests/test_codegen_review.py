@@ -234,6 +234,12 @@ def _odd_protocols() -> Any:
                     "cite": ["s"],
                 },
             )
+        if draw(st.booleans()):
+            base["questions"][2]["ask_if"] = draw(top)  # (`c`, asked after `b` and `n`)
+        if draw(st.booleans()):
+            base["invariants"].append(
+                {"id": "IX", "when": draw(top), "at_least": "p3", "because": "x", "cite": ["s"]}
+            )
         return Protocol.model_validate(base)
 
     return made()
