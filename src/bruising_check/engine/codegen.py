@@ -731,7 +731,9 @@ class _Gen:
         if op == "is_true" or (op == "equals" and operand is True):
             test = f"{x} is True or ({x} is not False and {x} is not None and {check}({x}) == 2)"
         elif op == "equals" and type(operand) is str:
-            test = f"{x} == {self.c(operand)}"
+            # Only text is compared with the text: a list answer is a set of options to the
+            # engine (the empty one equals any text operand), so anything else is `check`'s.
+            test = f"{x} == {self.c(operand)} if type({x}) is str else {check}({x}) == 2"
         elif op == "in" and all(type(o) is str for o in operand):
             test = f"type({x}) is str and {x} in {self.c(frozenset(operand))}"
         else:
