@@ -72,6 +72,18 @@ BASE_ANSWERS = BASE_ANSWERS_V2
 """The answers most tests start from: the bundled (version-2) baseline's 10-week-old."""
 
 
+def same_data(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (True == 1 in Python; not here), keys in
+    the same order: what a fast reader must give to stand for the reference one."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def mark(**changes: Any) -> dict[str, Any]:
     """One item of `marks:`: the base cheek bruise with `changes`."""
     return {**BASE_MARK, **changes}

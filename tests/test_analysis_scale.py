@@ -37,11 +37,9 @@ scaled_yaml = _bench("scaled").scaled_yaml
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@SETTINGS
-@given(st.integers(0, 10**6))
-def test_watched_values_are_the_formulas_values_on_each_leaf(seed: int) -> None:
-    """What the search works out on the way down agrees with evaluating each formula afresh, and
-    the leaves (and sizes) are those of the plain search."""
+def _random_search(seed: int) -> tuple[Any, list[Any], Callable[[Any, Any], Split | Leaf]]:
+    """A random protocol's explorer, the formulas to watch (its invariants and rules) and the
+    decision its search runs."""
     protocol = load_data(random_protocol_data(seed))
     built = build([protocol])
     view, ex = built.views[0], built.explorer
@@ -52,6 +50,15 @@ def test_watched_values_are_the_formulas_values_on_each_leaf(seed: int) -> None:
         done, key, resume = view.decide_pair(a, need, hint)
         return Leaf(key) if done else Split(built.space.pick(need), resume)
 
+    return ex, watch, decide
+
+
+@SETTINGS
+@given(st.integers(0, 10**6))
+def test_watched_values_are_the_formulas_values_on_each_leaf(seed: int) -> None:
+    """What the search works out on the way down agrees with evaluating each formula afresh, and
+    the leaves (and sizes) are those of the plain search."""
+    ex, watch, decide = _random_search(seed)
     watched = list(ex.explore_watching(decide, watch))
     assert [(a, k, s) for a, k, s, _, _ in watched] == list(ex.explore(decide))
     assert sum(s for _, _, s, _, _ in watched) > 0
@@ -68,16 +75,7 @@ def test_packed_leaves_unpack_to_the_plain_search(seed: int) -> None:
     """A packed leaf stands for the very assignment the plain search gives (same keys in the same
     order, same cells), with the same key, size and watched values: what a finished analysis
     reads from them is unchanged."""
-    protocol = load_data(random_protocol_data(seed))
-    built = build([protocol])
-    view, ex = built.views[0], built.explorer
-    watch = [view.compiler.condition(inv.when) for inv in protocol.invariants] + list(view.rules)
-
-    def decide(a: dict[str, Any], hint: Any) -> Split | Leaf:
-        need: list[str] = []
-        done, key, resume = view.decide_pair(a, need, hint)
-        return Leaf(key) if done else Split(built.space.pick(need), resume)
-
+    ex, watch, decide = _random_search(seed)
     plain = list(ex.explore_watching(decide, watch))
     packed = list(ex.explore_watching(decide, watch, packed=True))
     assert len(packed) == len(plain) > 0

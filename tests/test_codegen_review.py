@@ -13,15 +13,10 @@ from bruising_check.engine.compiled import compiled, probe
 from bruising_check.protocol.conditions import Condition
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Case, _checked_case, run_outcome
+from tests.conftest import BASE_ANSWERS_V2
 
 ANSWERS: dict[str, Any] = {
-    "immediate_danger": "no",
-    "injury_red_flags": [],
-    "age_weeks": 10,
-    "gestation_weeks_at_birth": 40,
-    "mobility_milestones": [],
-    "report_channel": "seen_in_person",
-    "diagnosed_bleeding_condition": "no",
+    **BASE_ANSWERS_V2,
     "marks": [{"type": "bruise", "site": "shin", "patterned": "no", "explanation": "none_given"}],
 }
 

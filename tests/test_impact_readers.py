@@ -28,7 +28,7 @@ from bruising_check.versions.impact import (
     _no_constant,
     read_cases,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, same_data
 
 _ITEM_COLUMN = re.compile(r"([A-Za-z0-9_]+)\[([1-9][0-9]{0,5})\]\.([A-Za-z0-9_]+)")
 
@@ -77,17 +77,6 @@ def questions() -> dict[str, Question]:
     return found
 
 
-def strict(a: Any, b: Any) -> bool:
-    """Equal, of the same types (True is not 1 here), keys in the same order."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(strict(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(strict(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
-
-
 def outcome(reader: Any, text: str, questions: Mapping[str, Question]) -> list[Any]:
     """Every case read (name, answers), then the refusal if there is one."""
     got: list[Any] = []
@@ -102,7 +91,7 @@ def outcome(reader: Any, text: str, questions: Mapping[str, Question]) -> list[A
 def assert_same(text: str, questions: Mapping[str, Question]) -> None:
     new = outcome(lambda n, s, q: read_cases(n, s, q), text, questions)
     old = outcome(reference_csv_cases, text, questions)
-    assert strict(new, old), (new, old)
+    assert same_data(new, old), (new, old)
 
 
 HEADER = "case_id,age_weeks,mobility_milestones,marks[1].type,marks[2].site,marks[1].patterned"
@@ -238,7 +227,7 @@ def json_outcome(reader: Any, text: str) -> Any:
 )
 def test_the_json_reader_reads_as_before(text: str) -> None:
     got, expected = json_outcome(_json, text), json_outcome(reference_json, text)
-    assert strict(got, expected), (got, expected)
+    assert same_data(got, expected), (got, expected)
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])

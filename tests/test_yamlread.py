@@ -24,6 +24,7 @@ from bruising_check.protocol.yamlread import (
     read_yaml_data,
     read_yaml_slowly,
 )
+from tests.conftest import ROOT, same_data
 
 
 def problem_code(raw: bytes) -> Code:
@@ -127,20 +128,6 @@ def test_numbers_follow_yaml_1_2(text: str, value: object) -> None:
 
 
 # --- the fast path for case files (`read_yaml_data`): the same data or the same refusal -------
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """Equal and of the same types all the way down (True == 1 in Python; not here), keys in
-    the same order."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 def assert_same_reading(text: str, *, yaml12: bool = False) -> str:
