@@ -218,42 +218,22 @@ class _Sc:
 
 
 class _Block:
-    """One three-valued function over `values`: the list `S` its module-level helpers share
-    (S[0] the values, then the values read, the facts and the groups' items as computed)."""
-
-    def __init__(self, gen: _Gen) -> None:
-        self.gen = gen
-        self.slots: list[str] = ["values"]
-        self.index: dict[Any, int] = {}
-        self.facts: dict[str, tuple[int, str]] = {}
-        self.item_facts: dict[tuple[str, str], str] = {}
-        self.lists: dict[str, int] = {}
-
-    def slot(self, key: Any, initial: str) -> int:
-        if key not in self.index:
-            self.index[key] = len(self.slots)
-            self.slots.append(initial)
-        return self.index[key]
-
-    def text(self, name: str, body: list[str]) -> list[str]:
-        return [
-            f"def {name}(values):",
-            "    _g = values.get",
-            f"    S = [{', '.join(self.slots)}]",
-            *("    " + line for line in body),
-        ]
-
-
-class _Slots:
-    """One two-valued function over `values`: the list `S` its module-level helpers share
-    (S[0] the values, then the values read, the facts and the groups' items as computed)."""
+    """One generated function over `values` (three-valued or two-valued): the list `S` its
+    module-level helpers share (S[0] the values, then the values read, the facts and the
+    groups' items as computed)."""
 
     def __init__(self) -> None:
         self.slots: list[str] = ["values"]
         self.index: dict[Any, int] = {}
         self.facts: dict[str, tuple[int, str]] = {}
         self.item_facts: dict[tuple[str, str], str] = {}
-        self.lists: dict[str, tuple[int, str]] = {}
+        self.lists: dict[str, tuple[int, str]] = {}  # the two-valued code's item readers
+
+    def slot(self, key: Any, initial: str) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.slots)
+            self.slots.append(initial)
+        return self.index[key]
 
     def text(self, name: str, body: list[str]) -> list[str]:
         return [
@@ -329,6 +309,17 @@ class _Gen:
         out.append(f"{p}{x} = {it}.get({c}, _U)" if arith else f"{p}{x} = {it}.get({c})")
         return x
 
+    def fact_scope(self, fid: str) -> _Sc:
+        """What a fact's own condition sees: the facts before it."""
+        return _Sc(frozenset(self.order[: self.order.index(fid)]))
+
+    def item_fact_scope(self, gid: str, fid: str) -> tuple[int, _Sc]:
+        """An item fact's place in its item's row, and what its condition sees: the protocol's
+        facts settled before the group, and the item facts before it."""
+        j = self.group_derived[gid].index(fid)
+        done = frozenset(self.group_derived[gid][:j])
+        return j, _Sc(self.seen[gid], gid, done, ("it", "row"))
+
     def fact(self, b: _Block, fid: str) -> tuple[int, str]:
         """A fact's slot and module-level function (written on first use)."""
         if fid in b.facts:
@@ -336,9 +327,8 @@ class _Gen:
         k = b.slot(("fact", fid), "_M")
         name = self.tmp("F")
         b.facts[fid] = (k, name)
-        n = self.order.index(fid)
         body: list[str] = []
-        r = self.fact_value(b, self.derived[fid], _Sc(frozenset(self.order[:n])), body, "    ")
+        r = self.fact_value(b, self.derived[fid], self.fact_scope(fid), body, "    ")
         self.top3 += [f"def {name}(S):", *body, f"    S[{k}] = {r}", f"    return {r}"]
         return k, name
 
@@ -348,9 +338,7 @@ class _Gen:
             return b.item_facts[key]
         name = self.tmp("G")
         b.item_facts[key] = name
-        j = self.group_derived[gid].index(fid)
-        done = frozenset(self.group_derived[gid][:j])
-        sc = _Sc(self.seen[gid], gid, done, ("it", "row"))
+        j, sc = self.item_fact_scope(gid, fid)
         body: list[str] = []
         r = self.fact_value(b, self.group_facts[gid][fid], sc, body, "    ")
         self.top3 += [f"def {name}(S, it, row):", *body, f"    row[{j}] = {r}", f"    return {r}"]
@@ -542,13 +530,7 @@ class _Gen:
     # stops. A leaf that would give 1 raises `_Three` (`_bail`) and the three-valued code runs
     # instead, from the start; up to that leaf both evaluated the same things in the same order.
 
-    def slot(self, b: _Slots, key: Any, initial: str) -> int:
-        if key not in b.index:
-            b.index[key] = len(b.slots)
-            b.slots.append(initial)
-        return b.index[key]
-
-    def get2(self, b: _Slots, cmp_item: bool, subject: str, sc: _Sc, arith: bool) -> str:
+    def get2(self, b: _Block, cmp_item: bool, subject: str, sc: _Sc, arith: bool) -> str:
         """An expression for the value (unknowns included) `child` / `item` would read."""
         absent = "_U" if arith else "None"
         if cmp_item:
@@ -569,34 +551,31 @@ class _Gen:
             k, f = self.fact2(b, subject)
             return f"(S[{k}] if S[{k}] is not _M else {f}(S))"
         c = self.c(subject)
-        k = self.slot(b, ("value", subject, arith), f"_g({c}, _U)" if arith else f"_g({c})")
+        k = b.slot(("value", subject, arith), f"_g({c}, _U)" if arith else f"_g({c})")
         return f"S[{k}]"
 
-    def fact2(self, b: _Slots, fid: str) -> tuple[int, str]:
+    def fact2(self, b: _Block, fid: str) -> tuple[int, str]:
         if fid in b.facts:
             return b.facts[fid]
-        k = self.slot(b, ("fact", fid), "_M")
+        k = b.slot(("fact", fid), "_M")
         name = self.tmp("F")
         b.facts[fid] = (k, name)
-        n = self.order.index(fid)
-        value = self.fact_value2(b, self.derived[fid], _Sc(frozenset(self.order[:n])))
+        value = self.fact_value2(b, self.derived[fid], self.fact_scope(fid))
         self.top2 += [f"def {name}(S):", f"    S[{k}] = v = {value}", "    return v"]
         return k, name
 
-    def item_fact2(self, b: _Slots, gid: str, fid: str) -> str:
+    def item_fact2(self, b: _Block, gid: str, fid: str) -> str:
         key = (gid, fid)
         if key in b.item_facts:
             return b.item_facts[key]
         name = self.tmp("G")
         b.item_facts[key] = name
-        j = self.group_derived[gid].index(fid)
-        done = frozenset(self.group_derived[gid][:j])
-        sc = _Sc(self.seen[gid], gid, done, ("it", "row"))
+        j, sc = self.item_fact_scope(gid, fid)
         value = self.fact_value2(b, self.group_facts[gid][fid], sc)
         self.top2 += [f"def {name}(S, it, row):", f"    row[{j}] = v = {value}", "    return v"]
         return name
 
-    def fact_value2(self, b: _Slots, f: Any, sc: _Sc) -> str:
+    def fact_value2(self, b: _Block, f: Any, sc: _Sc) -> str:
         if isinstance(f, BooleanFact):
             return f"bool({self.cond2(b, f.condition, sc)})"
         value = self.expr2(b, f.value, sc)
@@ -604,7 +583,7 @@ class _Gen:
             return value
         return f"({value} if {self.cond2(b, f.applies_if, sc)} else None)"
 
-    def expr2(self, b: _Slots, e: Expr, sc: _Sc) -> str:
+    def expr2(self, b: _Block, e: Expr, sc: _Sc) -> str:
         match e:
             case bool():
                 raise _Unsupported
@@ -623,11 +602,11 @@ class _Gen:
                 return f"_div({self.expr2(b, x1, sc)}, {self.c(k)})"
         raise _Unsupported
 
-    def rows2(self, b: _Slots, gid: str) -> str:
+    def rows2(self, b: _Block, gid: str) -> str:
         """The group's items (memoised), or `_bail()` when the group is not known."""
         if gid not in b.lists:
             raw = self.get2(b, False, gid, _Sc(None), arith=False)
-            k = self.slot(b, ("rows", gid), "_M")
+            k = b.slot(("rows", gid), "_M")
             n = len(self.group_derived.get(gid, ()))
             fn = self.tmp("R")
             self.top2 += [
@@ -641,7 +620,7 @@ class _Gen:
         k, fn = b.lists[gid]
         return f"(S[{k}] if S[{k}] is not _M else {fn}(S))"
 
-    def quantifier2(self, b: _Slots, node: Some | Every | Count, sc: _Sc) -> str:
+    def quantifier2(self, b: _Block, node: Some | Every | Count, sc: _Sc) -> str:
         """A quantifier as a function of its own (a loop; no generator per call)."""
         spec: Any = (
             node.some
@@ -685,7 +664,7 @@ class _Gen:
         self.top2 += lines
         return f"{name}(S, {rows})"
 
-    def cond2(self, b: _Slots, node: Condition, sc: _Sc) -> str:
+    def cond2(self, b: _Block, node: Condition, sc: _Sc) -> str:
         match node:
             case AllOf(all=parts):
                 return (
@@ -709,7 +688,7 @@ class _Gen:
                 return self.compare2(b, node, sc)
         raise _Unsupported
 
-    def compare2(self, b: _Slots, cmp: Compare, sc: _Sc) -> str:
+    def compare2(self, b: _Block, cmp: Compare, sc: _Sc) -> str:
         on_item = cmp.item is not None
         if on_item and sc.group is None:
             raise _Unsupported
@@ -747,7 +726,7 @@ class _Gen:
         program = lazy.program
         lines: list[str] = []
         # The outcome over the final values: rules (with follow-ons) and invariants.
-        b = _Block(self)
+        b = _Block()
         every = _Sc(frozenset(self.order))
         body = ["H = []", "Lo = []", "while True:"]
         rules = lazy.rules
@@ -797,7 +776,7 @@ class _Gen:
         body.append("return _finish(H, Lo, SU, Fl)")
         lines += b.text("OUT3", body)
         # The same, two-valued (`cond2`): the first rule that holds, the invariants that hold.
-        b2 = _Slots()
+        b2 = _Block()
         body = []
         word = "if"
         for i, (pathway, first_step, below, _) in enumerate(rules):
@@ -849,14 +828,14 @@ class _Gen:
             if pq.ask_if is None:
                 continue
             env = program.questions[i].ask_env
-            b = _Block(self)
+            b = _Block()
             body = []
             seen = every if env else _Sc(None)
             t = self.cond(b, pq.ask_if, seen, body, "")
             body.append(f"return {t}")
             asks[i] = name = self.tmp("A")
             lines += b.text(name + "_3", body)
-            b2 = _Slots()
+            b2 = _Block()
             lines += b2.text(name + "_2", [f"return {self.cond2(b2, pq.ask_if, seen)}"])
             lines += [
                 f"def {name}(values):",
