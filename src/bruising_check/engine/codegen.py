@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from bruising_check.engine import compiled as cm
 from bruising_check.engine.evaluate import groups_used
+from bruising_check.engine.evaluate import operand as _ref
 from bruising_check.engine.urgency import Outcome, most_urgent, urgency_key
 from bruising_check.protocol.conditions import (
     MAYBE_ASKED_KEYS,
@@ -79,16 +80,6 @@ def _known(value: Any, where: Mapping[str, Any], subject: str, want: bool) -> in
     else:
         was_unknown = value is not None and subject in where.get(UNKNOWN_KEYS, ())
     return 2 if (not was_unknown) == want else 0
-
-
-def _ref(value: Any, subject: str) -> Any:
-    if (
-        value is not None
-        and value is not UNKNOWN
-        and (isinstance(value, bool) or not isinstance(value, (int, float)))
-    ):
-        raise TypeError(f"arithmetic on {subject!r}, which is not a number")
-    return value
 
 
 def _add(parts: tuple[Any, ...]) -> Any:

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from bruising_check.engine.answers import AnswerError, coerce
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
-from bruising_check.engine.evaluate import Pass, groups_used
+from bruising_check.engine.evaluate import Pass, groups_used, operand
 from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
 from bruising_check.protocol.conditions import (
     MAYBE_ASKED_KEYS,
@@ -399,13 +399,7 @@ def compile_expr(expr: Expr) -> Value:
                     value = UNKNOWN if item is None else item.get(own, UNKNOWN)
                 else:
                     value = values.get(subject, UNKNOWN)
-                if (
-                    value is not None
-                    and value is not UNKNOWN
-                    and (isinstance(value, bool) or not isinstance(value, (int, float)))
-                ):
-                    raise TypeError(f"arithmetic on {subject!r}, which is not a number")
-                return value
+                return operand(value, subject)
 
             return ref
         case Add(add=parts):
@@ -1382,14 +1376,7 @@ def _probe_expr(expr: Expr, sc: _Scope) -> Getter:
             )
 
             def ref(ctx: _Ctx, scope: dict[str, Any] | None) -> Any:
-                value = get(ctx, scope)
-                if (
-                    value is not None
-                    and value is not UNKNOWN
-                    and (isinstance(value, bool) or not isinstance(value, (int, float)))
-                ):
-                    raise TypeError(f"arithmetic on {subject!r}, which is not a number")
-                return value
+                return operand(get(ctx, scope), subject)
 
             return ref
         case Add(add=parts):

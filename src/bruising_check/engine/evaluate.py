@@ -111,15 +111,7 @@ def compute(expr: Expr, values: Mapping[str, Any], item: Mapping[str, Any] | Non
                 value = UNKNOWN if item is None else item.get(expr.item, UNKNOWN)
             else:
                 value = values.get(expr.subject, UNKNOWN)
-            if (
-                value is not None
-                and value is not UNKNOWN
-                and (isinstance(value, bool) or not isinstance(value, (int, float)))
-            ):
-                # The validator refuses this (ARITHMETIC_NOT_NUMBER): True + 1 = 2 here while
-                # the analysis reads a yes/no answer, so the two could disagree.
-                raise TypeError(f"arithmetic on {expr.subject!r}, which is not a number")
-            return value
+            return operand(value, expr.subject)
         case Add(add=parts):
             got = [compute(p, values, item) for p in parts]
             return _combine(got, sum)
@@ -132,6 +124,19 @@ def compute(expr: Expr, values: Mapping[str, Any], item: Mapping[str, Any] | Non
         case Div(div=(a, k)):
             return _combine([compute(a, values, item)], lambda v: v[0] / k)
     raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+
+def operand(value: Any, subject: str) -> Any:
+    """`value` (of `subject`) as an operand of arithmetic: a number, not known, or not asked.
+    Anything else raises TypeError; the validator refuses it (ARITHMETIC_NOT_NUMBER): True + 1
+    = 2 here while the analysis reads a yes/no answer, so the two could disagree."""
+    if (
+        value is not None
+        and value is not UNKNOWN
+        and (isinstance(value, bool) or not isinstance(value, (int, float)))
+    ):
+        raise TypeError(f"arithmetic on {subject!r}, which is not a number")
+    return value
 
 
 def _combine(parts: list[Any], fn: Any) -> Any:
