@@ -332,23 +332,35 @@ def number_from_text(text: str) -> int | float | None:
 def _plain_scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
     """An unquoted, untagged value: null, yes/no words as YAML 1.1 reads them (the schema
     explains those), numbers as YAML 1.2 does, anything else text."""
-    value = str(node.value)
-    if located.yaml12 and node.tag == _BOOL and value.lower() not in {"true", "false"}:
-        return value  # YAML 1.2: `yes`, `no`, `on`, `off` are words
-    if node.tag in (_NULL, _BOOL):
-        return _scalar(node, path, located)
+    try:
+        value, word = _plain_reading(str(node.value), node.tag, located.yaml12)
+    except _Refused as exc:
+        raise YamlError(located.problem(Code.SCHEMA, str(exc), path)) from None
+    if word:
+        located.truthy_words[path] = str(node.value)
+    return value
+
+
+def _plain_reading(value: str, tag: str, yaml12: bool) -> tuple[Any, bool]:
+    """A plain scalar's value, given the tag the composer's resolver gives it, and whether it is
+    a YAML 1.1 yes/no word read as a boolean (`Located.truthy_words`). Both readers use it."""
+    if yaml12 and tag == _BOOL and value.lower() not in {"true", "false"}:
+        return value, False  # YAML 1.2: `yes`, `no`, `on`, `off` are words
+    if tag == _NULL:
+        return None, False
+    if tag == _BOOL:
+        lower = value.lower()
+        return lower in {"true", "yes", "on"}, lower not in {"true", "false"}
     if _INT_12.fullmatch(value) or _FLOAT_12.fullmatch(value) or _SPECIAL_12.fullmatch(value):
         if len(value) > MAX_NUMBER_CHARS:
-            raise YamlError(located.problem(Code.SCHEMA, "number is too long", path))
+            raise _Refused("number is too long")
         if _INT_12.fullmatch(value):
-            return int(value, 10)
+            return int(value, 10), False
         number = math.nan if _SPECIAL_12.fullmatch(value) else float(value)
         if not math.isfinite(number):
-            raise YamlError(
-                located.problem(Code.SCHEMA, "NaN and infinity are not allowed numbers", path)
-            )
-        return number
-    return value
+            raise _Refused("NaN and infinity are not allowed numbers")
+        return number, False
+    return value, False
 
 
 def _scalar(node: yaml.ScalarNode, path: Path, located: Located) -> Any:
@@ -385,8 +397,19 @@ class _Slow(Exception):
     """Not the plain shape: `read_yaml_slowly` reads the file."""
 
 
+class _Refused(_Slow):
+    """A plain scalar no reader accepts (the message says why): the slow reader says it, located."""
+
+
 # The composer's resolver (CSafeLoader's own class): which plain words are null or booleans.
 _RESOLVER: Any = yaml.resolver.Resolver()
+
+
+def _resolve(value: str) -> str:
+    """The tag the composer gives an untagged plain scalar `value`."""
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+
+
 _PLAIN_SEEN_MAX = 4096
 
 
@@ -396,30 +419,6 @@ def read_yaml_data(text: str, file: str, *, yaml12: bool = False) -> Any:
         return _fast(text, yaml12, None)
     except Exception:  # whatever it is, the reference reader says it (or reads the file)
         return read_yaml_slowly(text, file, yaml12=yaml12).data
-
-
-def _plain_value(value: str, yaml12: bool) -> tuple[Any, bool]:
-    """`_plain_scalar` for an untagged plain scalar (tag as the composer resolves it), and
-    whether it is a YAML 1.1 yes/no word read as a boolean (`Located.truthy_words`)."""
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-    if yaml12 and tag == _BOOL and value.lower() not in {"true", "false"}:
-        return value, False
-    if tag == _NULL:
-        return None, False
-    if tag == _BOOL:
-        # `_scalar`: YAML 1.1 words too
-        lower = value.lower()
-        return lower in {"true", "yes", "on"}, lower not in {"true", "false"}
-    if _INT_12.fullmatch(value) or _FLOAT_12.fullmatch(value) or _SPECIAL_12.fullmatch(value):
-        if len(value) > MAX_NUMBER_CHARS:
-            raise _Slow  # refused: too long
-        if _INT_12.fullmatch(value):
-            return int(value, 10), False
-        number = math.nan if _SPECIAL_12.fullmatch(value) else float(value)
-        if not math.isfinite(number):
-            raise _Slow  # refused: NaN or infinity
-        return number, False
-    return value, False
 
 
 def _fast(text: str, yaml12: bool, located: Located | None) -> Any:
@@ -462,7 +461,7 @@ def _fast(text: str, yaml12: bool, located: Located | None) -> Any:
             else:
                 reading = seen.get(raw)
                 if reading is None:
-                    reading = _plain_value(raw, yaml12)
+                    reading = _plain_reading(raw, _resolve(raw), yaml12)
                     if len(seen) < _PLAIN_SEEN_MAX:
                         seen[raw] = reading
                 value, word = reading
