@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.structural import structural_diff, word_diff
-from tests.conftest import BASELINE_V1, ROOT, load_text
+from tests.conftest import BASELINE, BASELINE_V1, ROOT, load_text
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
@@ -115,3 +115,21 @@ def test_word_diff_rebuilds_both_texts(a: list[str], b: list[str]) -> None:
     new = " ".join(t for op, t in ops if op != "delete" and t)
     assert old.split() == a
     assert new.split() == b
+
+
+def test_changed_items_come_in_the_old_protocols_order() -> None:
+    """The same diff prints the same way every run: items changed in both versions are listed
+    in the old protocol's order (they came in set order, which moves with PYTHONHASHSEED)."""
+    old, new = proto(BASE_TEXT), proto(BASELINE.read_text(encoding="utf-8"))
+    changes = structural_diff(old, new)
+    checked = 0
+    for section in ("sources", "definitions", "questions", "rules"):
+        order = [item.id for item in getattr(old, section)]
+        seen: list[str] = []
+        for change in changes:
+            if change.section == section and change.kind == "changed" and change.item not in seen:
+                assert change.item is not None
+                seen.append(change.item)
+        assert seen == sorted(seen, key=order.index), section
+        checked += len(seen) > 2
+    assert checked >= 3  # enough changed items in enough sections for the order to mean something

@@ -117,8 +117,11 @@ def _diff_list(section: str, old: Sequence[Any], new: Sequence[Any]) -> Iterable
     for item_id, item in a.items():
         if item_id not in b:
             yield Change(section, item_id, "removed", old=_summary(section, _dump(item)))
-    for item_id in a.keys() & b.keys():
-        yield from _diff_fields(section, item_id, _dump(a[item_id]), _dump(b[item_id]), "")
+    # In the old protocol's order, as sub-lists are: a set's order would change with
+    # PYTHONHASHSEED, and two runs of the same diff would print differently.
+    for item_id, item in a.items():
+        if item_id in b:
+            yield from _diff_fields(section, item_id, _dump(item), _dump(b[item_id]), "")
     if section in ORDERED_SECTIONS:
         yield from _moves(section, [i.id for i in old], [i.id for i in new])
 
