@@ -127,6 +127,12 @@ def test_behaviour_too_large_to_compare_is_said_and_fails_the_gate(
     gated = runner.invoke(app, ["diff", str(V1), str(V2), "--fail-on-deescalation"])
     assert gated.exit_code == 1
     assert "behaviour was not compared" in gated.stderr
+    assert "--budget SECONDS allows more time" in result.stdout
+    # In Markdown the warning is its own paragraph, not swallowed by the last list item above it.
+    md = runner.invoke(app, ["diff", str(V1), str(V2), "--format", "md"]).stdout
+    before, warning, _ = md.partition("Behaviour was NOT compared")
+    assert warning
+    assert before.endswith("\n\n")
 
 
 def test_cases_may_be_a_folder_of_files() -> None:

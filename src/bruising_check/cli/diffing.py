@@ -175,8 +175,9 @@ def diff(
         report.comparison = compare(before, after, budget_seconds=budget)
     except TooLarge as exc:
         report.notes.append(
-            f"Behaviour was NOT compared: the protocols tell apart too many situations ({exc})."
-            " Nothing here shows that no situation becomes less urgent."
+            "Behaviour was NOT compared: the protocols tell apart too many situations; the"
+            f" comparison {exc}. Nothing here shows that no situation becomes less urgent"
+            " (--budget SECONDS allows more time)."
         )
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}

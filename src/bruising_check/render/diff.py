@@ -336,18 +336,30 @@ def _plain_text(t: str) -> str:
 
 def markdown(r: DiffReport) -> str:
     out: list[str] = []
+
+    def gap() -> None:
+        # One blank line between blocks. A list must end with one: a paragraph straight after
+        # it would be read as part of its last item (the "NOT compared" warning, after the
+        # last change).
+        if out and out[-1]:
+            out.append("")
+
     for b in _flow(document(r)):
         match b:
             case (int(level), str(t)):
-                out += ["", f"{'#' * level} {_md(t)}", ""]
+                gap()
+                out += [f"{'#' * level} {_md(t)}", ""]
             case Subheading(text=t):
-                out += ["", f"### {_md(t)}", ""]
+                gap()
+                out += [f"### {_md(t)}", ""]
             case Para():
                 out += [_md_spans(_spans(b)), ""]
             case Bullets(items=items):
                 out += [f"- {_md_spans(_spans(i))}" for i in items]
+                gap()
             case Fields():
-                out += ["", "  ```yaml", *(f"  {line}" for line in _example_lines(b)), "  ```", ""]
+                gap()
+                out += ["  ```yaml", *(f"  {line}" for line in _example_lines(b)), "  ```", ""]
     return safe.visible("\n".join(out).strip() + "\n")
 
 
