@@ -51,6 +51,7 @@ from bruising_check.protocol.walk import (
     expr_refs,
     reads_context,
 )
+from bruising_check.protocol.wording import EXACT_DIGITS, count_text
 from bruising_check.protocol.yamlread import Path
 
 
@@ -139,8 +140,9 @@ def analyse(
         Finding(
             Code.ANALYSIS_SUMMARY,
             ("rules",),
-            f"analysed all {total:,} complete answer sets (about 2^{total.bit_length() - 1})"
-            f" as {len(leaves)} situation classes in {seconds * 1000:.0f} ms{_reals(built)}",
+            f"analysed {'every one of' if total >= 10**EXACT_DIGITS else 'all'}"
+            f" {count_text(total)} complete answer sets as {len(leaves):,} situation classes"
+            f" in {seconds * 1000:.0f} ms{_reals(built)}",
             data={"total": total, "classes": len(leaves), "pathways": sizes},
         )
     )

@@ -222,8 +222,10 @@ def diff(
         # Could not finish: never exit 0, with or without --fail-on-deescalation.
         fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
     if fail_on_deescalation and (report.deescalations or report.case_deescalations):
+        from bruising_check.protocol.wording import count_text
+
         typer.echo(
-            f"{report.deescalations:,} situations and {report.case_deescalations:,} cases"
+            f"{count_text(report.deescalations)} situations and {report.case_deescalations:,} cases"
             " get a less urgent pathway under the new version.",
             err=True,
         )

@@ -107,8 +107,10 @@ def _print(r: Report) -> None:
             echo(f"    approved by {a['approved_by']} {on}: {a['why']}")
         classes = details.get("classes")
         if isinstance(classes, list) and classes and "condition" in classes[0]:
+            from bruising_check.protocol.wording import count_text
+
             for c in classes[:SHOWN_CLASSES]:
-                echo(f"    when {c['condition']} ({c['size']:,} answer sets)")
+                echo(f"    when {c['condition']} ({count_text(c['size'])} answer sets)")
                 echo(f"      e.g. {json.dumps(c['example'], ensure_ascii=False)}")
             if len(classes) > SHOWN_CLASSES:
                 echo(

@@ -45,6 +45,28 @@ class Line:
     children: tuple[Line, ...] = ()
 
 
+EXACT_DIGITS = 15
+"""Counts up to this many digits are written out; a 144-digit count of answer sets is read by
+nobody, so beyond it people read `about 4.8 × 10^151` (the JSON keeps the exact integer)."""
+
+
+def count_text(n: int) -> str:
+    """A count as people read it: `1,024`, or `about 4.8 × 10^151` past `EXACT_DIGITS` digits."""
+    if n < 10**EXACT_DIGITS:
+        return f"{n:,}"
+    # Never str() of the whole count: Python refuses integers of more than 4,300 digits.
+    exponent = int((n.bit_length() - 1) * 0.30102999566398120)  # log10(2)
+    while 10 ** (exponent + 1) <= n:
+        exponent += 1
+    while 10**exponent > n:
+        exponent -= 1
+    whole, rest = divmod(n * 10, 10**exponent)
+    tenths = whole + (2 * rest >= 10**exponent)  # half up
+    if tenths == 100:  # 9.96... rounds up to the next power of ten
+        tenths, exponent = 10, exponent + 1
+    return f"about {tenths // 10}.{tenths % 10} × 10^{exponent}"
+
+
 def _fact(protocol: Protocol, cmp: Compare, group: str | None) -> BooleanFact | NumberFact | None:
     """The derived fact (or, in a group, the item fact) a comparison tests, if it tests one."""
     if cmp.fact is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from bruising_check import STATEMENT, __version__
 from bruising_check.analysis.direction import NOT_COMPARED_NOTE
 from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.wording import count_text
 from bruising_check.render import safe
 from bruising_check.render.blocks import (
     Block,
@@ -127,12 +128,15 @@ def _summary(r: DiffReport) -> Iterator[Block]:
         less = r.deescalations - unknown
         if less:
             items.append(
-                (("warn", f"LESS URGENT for {less:,} situations"), ("plain", " (see below)."))
+                (
+                    ("warn", f"LESS URGENT for {count_text(less)} situations"),
+                    ("plain", " (see below)."),
+                )
             )
         if unknown:
             items.append(
                 (
-                    ("warn", f"NOT COMPARED for {unknown:,} situations"),
+                    ("warn", f"NOT COMPARED for {count_text(unknown)} situations"),
                     ("plain", f" ({_WHY_NOT}, so they may be less urgent; see below)."),
                 )
             )
@@ -144,9 +148,14 @@ def _summary(r: DiffReport) -> Iterator[Block]:
             if d.direction == "more_urgent"
             for c in d.classes
         )
-        items.append((("plain", f"More urgent for {more:,} situations."),))
+        items.append((("plain", f"More urgent for {count_text(more)} situations."),))
         items.append(
-            (("plain", f"Situations compared: {r.comparison.total:,} complete answer sets."),)
+            (
+                (
+                    "plain",
+                    f"Situations compared: {count_text(r.comparison.total)} complete answer sets.",
+                ),
+            )
         )
         for label, ids in (
             ("Asked only by the old version", r.comparison.only_in_old),
@@ -184,10 +193,16 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
         )
         old, new = _outcome(d.old_pathway, d.old_then), _outcome(d.new_pathway, d.new_then)
         yield Subheading(f"{old} → {new}")
-        yield marked(*(mark, ("plain", f": {size:,} situations in {len(d.classes)} classes.")))
+        yield marked(
+            *(mark, ("plain", f": {count_text(size)} situations in {len(d.classes)} classes."))
+        )
         for c in d.classes[:CLASSES_SHOWN]:
             yield Bullets(
-                (marked_bullet(("plain", f"{c.size:,} situations: "), ("code", c.condition)),)
+                (
+                    marked_bullet(
+                        ("plain", f"{count_text(c.size)} situations: "), ("code", c.condition)
+                    ),
+                )
             )
             yield _example(dict(c.example))
         if len(d.classes) > CLASSES_SHOWN:
