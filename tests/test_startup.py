@@ -177,3 +177,52 @@ def test_a_pdf_check_in_process_leaves_the_collector_alone(tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF-")
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+COMMANDS = textwrap.dedent(
+    """
+    import json
+    import typer, typer.main
+    import bruising_check.cli as cli
+    from bruising_check.cli import (
+        classroom, commands, diffing, guided, migrate, records, training, validation,
+    )
+
+    def described():
+        group = typer.main.get_command(cli.app)
+        out = {}
+        for name, cmd in sorted(group.commands.items()):
+            params = [
+                [p.name, p.opts, p.secondary_opts, p.required, repr(p.default), p.nargs,
+                 repr(getattr(getattr(p, "type_descriptor", None), "annotation", None)),
+                 repr(getattr(getattr(p, "type_descriptor", None), "parameter_info", None)
+                      and p.type_descriptor.parameter_info.parser)]
+                for p in cmd.params
+            ]
+            out[name] = [params, cmd.get_help(typer.Context(cmd, info_name=name))]
+        return out
+
+    def texts():
+        return sum(isinstance(a, str) for info in cli.app.registered_commands
+                   for a in info.callback.__annotations__.values())
+
+    before, texts_before = described(), texts()
+    cli._evaluate_annotations()
+    after, texts_after = described(), texts()
+    print(json.dumps({"same": before == after, "commands": len(after),
+                      "texts_before": texts_before, "texts_after": texts_after}))
+    """
+)
+
+
+def test_annotations_evaluated_once_build_the_same_commands() -> None:
+    """Typer would evaluate each command's annotations four times; `_register` evaluates them
+    once. The commands, their parameters and every --help are the same either way."""
+    out = subprocess.run(
+        [sys.executable, "-c", COMMANDS], capture_output=True, text=True, check=True, timeout=120
+    )
+    seen = json.loads(out.stdout)
+    assert seen["commands"] >= 10
+    assert seen["texts_before"] > 0  # the modules' annotations are text...
+    assert seen["texts_after"] == 0  # ...and objects once evaluated
+    assert seen["same"]
