@@ -226,3 +226,38 @@ def test_annotations_evaluated_once_build_the_same_commands() -> None:
     assert seen["texts_before"] > 0  # the modules' annotations are text...
     assert seen["texts_after"] == 0  # ...and objects once evaluated
     assert seen["same"]
+
+
+UNCOLLECTED = textwrap.dedent(
+    """
+    import atexit, gc, json, sys
+    import bruising_check.cli as cli
+
+    runs = {"starting": 0, "after": 0}
+    def seen(phase, info):
+        if phase == "start":
+            runs["starting" if cli._starting else "after"] += 1
+    gc.callbacks.append(seen)
+    atexit.register(lambda: print("RUNS", json.dumps({**runs, "loaded": not cli._starting}),
+                                  file=sys.stderr))
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    cli.main()
+    """
+)
+
+
+def test_a_text_check_starts_without_walking_what_start_up_made() -> None:
+    """What a check with the baseline makes before its protocol is loaded (about 54,000 objects,
+    almost all kept) fits in one batch: the collector does not walk it while starting."""
+    out = subprocess.run(
+        [sys.executable, "-c", UNCOLLECTED, "check", "--answers", str(ANSWERS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.startswith("RUNS "))
+    runs = json.loads(line.removeprefix("RUNS "))
+    assert runs["loaded"]  # start-up ended when the protocol was loaded...
+    assert runs["starting"] == 0  # ...with no collection before it
