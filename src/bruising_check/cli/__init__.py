@@ -125,9 +125,9 @@ def _evaluate_annotations() -> None:
 
 
 def main() -> None:
+    _start()
     from bruising_check.cli import streams
 
-    _start()
     streams.guard()  # a narrow-encoding terminal gets escapes and a warning, never a crash
     _register()
     try:
