@@ -132,3 +132,43 @@ def test_nan_in_answers_is_refused(baseline: Protocol) -> None:
     with pytest.raises(YamlError, match="NaN") as info:
         read_yaml(yaml.safe_dump({"age_weeks": float("nan")}), "a.yaml")
     assert info.value.problem.code is Code.SCHEMA
+
+
+def test_an_ask_if_cut_from_the_protocols_json_is_its_own_json() -> None:
+    """The record bound reads each `ask_if`'s JSON from the protocol's serializer (built by
+    loading) instead of building each condition class's own: the same text, to the character."""
+    from bruising_check.protocol.limits import _ask_if_json
+    from tests.conftest import ROOT
+
+    compared = 0
+    files = sorted((ROOT / "protocols").rglob("*.yaml")) + sorted(
+        (ROOT / "tests" / "protocols").glob("*.yaml")
+    )
+    for file in files:
+        protocol = load_protocol(file.read_bytes(), str(file), today=TODAY).protocol
+        if protocol is None:
+            continue
+        for field in ("questions", "context_prompts"):
+            for i, q in enumerate(getattr(protocol, field)):
+                if q.ask_if is not None:
+                    assert _ask_if_json(protocol, field, i) == q.ask_if.model_dump_json()
+                    compared += 1
+    assert compared >= 10  # 11 in the bundled and test protocols
+
+
+def test_an_ask_if_is_its_own_json_whatever_the_protocols_json_looks_like(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should pydantic lay out the protocol's JSON otherwise (indented, say), the bound reads the
+    condition's own JSON instead of cutting the wrong text."""
+    from bruising_check.protocol.limits import _ask_if_json, record_size_bound
+
+    protocol = load_protocol(BASELINE.read_bytes(), str(BASELINE), today=TODAY).protocol
+    assert protocol is not None
+    i, q = next((i, q) for i, q in enumerate(protocol.questions) if q.ask_if is not None)
+    assert q.ask_if is not None
+    bound = record_size_bound(protocol)
+    dump = Protocol.model_dump_json
+    monkeypatch.setattr(Protocol, "model_dump_json", lambda self, **kw: dump(self, indent=1, **kw))
+    assert _ask_if_json(protocol, "questions", i) == q.ask_if.model_dump_json()
+    assert record_size_bound(protocol) == bound

@@ -177,3 +177,103 @@ def test_a_pdf_check_in_process_leaves_the_collector_alone(tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF-")
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+COMMANDS = textwrap.dedent(
+    """
+    import json
+    import typer, typer.main
+    import bruising_check.cli as cli
+    from bruising_check.cli import (
+        classroom, commands, diffing, guided, migrate, records, training, validation,
+    )
+
+    def described():
+        group = typer.main.get_command(cli.app)
+        out = {}
+        for name, cmd in sorted(group.commands.items()):
+            params = [
+                [p.name, p.opts, p.secondary_opts, p.required, repr(p.default), p.nargs,
+                 repr(getattr(getattr(p, "type_descriptor", None), "annotation", None)),
+                 repr(getattr(getattr(p, "type_descriptor", None), "parameter_info", None)
+                      and p.type_descriptor.parameter_info.parser)]
+                for p in cmd.params
+            ]
+            out[name] = [params, cmd.get_help(typer.Context(cmd, info_name=name))]
+        return out
+
+    def texts():
+        return sum(isinstance(a, str) for info in cli.app.registered_commands
+                   for a in info.callback.__annotations__.values())
+
+    before, texts_before = described(), texts()
+    cli._evaluate_annotations()
+    after, texts_after = described(), texts()
+    print(json.dumps({"same": before == after, "commands": len(after),
+                      "texts_before": texts_before, "texts_after": texts_after}))
+    """
+)
+
+
+def test_annotations_evaluated_once_build_the_same_commands() -> None:
+    """Typer would evaluate each command's annotations four times; `_register` evaluates them
+    once. The commands, their parameters and every --help are the same either way."""
+    out = subprocess.run(
+        [sys.executable, "-c", COMMANDS], capture_output=True, text=True, check=True, timeout=120
+    )
+    seen = json.loads(out.stdout)
+    assert seen["commands"] >= 10
+    assert seen["texts_before"] > 0  # the modules' annotations are text...
+    assert seen["texts_after"] == 0  # ...and objects once evaluated
+    assert seen["same"]
+
+
+FROM_THE_START = textwrap.dedent(
+    """
+    import atexit, gc, json, runpy, sys
+
+    usual = gc.get_threshold()
+    runs = {"starting": 0, "after": 0}
+
+    def seen(phase, info):
+        # Starting: from importing the command line (typer and the package's `cli`) until the
+        # protocol is loaded (the usual settings are back).
+        ours = "bruising_check.cli" in sys.modules
+        starting = "bruising_check.cli.commands" not in sys.modules or gc.get_threshold() != usual
+        if phase == "start" and ours:
+            runs["starting" if starting else "after"] += 1
+
+    gc.callbacks.append(seen)
+    atexit.register(lambda: print("RUNS", json.dumps(
+        {**runs, "usual_again": gc.get_threshold() == usual, "enabled": gc.isenabled()}),
+        file=sys.stderr))
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    runpy.run_module("bruising_check", run_name="__main__")
+    """
+)
+
+
+def test_a_text_check_starts_without_walking_what_start_up_made() -> None:
+    """`python -m bruising_check` (and the `bruising-check` command): what importing the command
+    line and a check with the baseline make before the protocol is loaded (about 54,000 objects
+    after the imports, almost all kept) is never walked by the collector while starting."""
+    out = subprocess.run(
+        [sys.executable, "-c", FROM_THE_START, "check", "--answers", str(ANSWERS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.startswith("RUNS "))
+    runs = json.loads(line.removeprefix("RUNS "))
+    assert runs["usual_again"] and runs["enabled"]  # start-up ended when the protocol loaded...
+    assert runs["starting"] == 0  # ...with no collection before it
+    assert runs["after"] > 0  # and the collector ran as usual after it
+
+
+def test_the_command_entry_point_is_the_one_python_m_runs() -> None:
+    from bruising_check.__main__ import run
+
+    scripts = (ROOT / "pyproject.toml").read_text().split("[project.scripts]\n", 1)[1]
+    assert scripts.startswith(f'bruising-check = "{run.__module__}:{run.__name__}"\n')

@@ -11,8 +11,6 @@ Evaluation is three-valued (Kleene logic) so that a question left unanswered is 
 silently false: the engine then refuses to let an unknown lower the pathway.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from functools import cached_property
@@ -33,15 +31,15 @@ class _Node(BaseModel):
 
 
 class AllOf(_Node):
-    all: Annotated[tuple[Condition, ...], Field(min_length=1)]
+    all: "Annotated[tuple[Condition, ...], Field(min_length=1)]"
 
 
 class AnyOf(_Node):
-    any: Annotated[tuple[Condition, ...], Field(min_length=1)]
+    any: "Annotated[tuple[Condition, ...], Field(min_length=1)]"
 
 
 class Not(_Node):
-    not_: Annotated[Condition, Field(alias="not")]
+    not_: 'Annotated[Condition, Field(alias="not")]'
 
 
 COMPARISON_OPERATORS = (
@@ -95,7 +93,7 @@ class Compare(_Node):
     ] = None
 
     @model_validator(mode="after")
-    def _one_subject_one_operator(self) -> Compare:
+    def _one_subject_one_operator(self) -> "Compare":
         named = [s for s in (self.question, self.fact, self.item) if s is not None]
         if len(named) != 1:
             raise ValueError("a comparison names exactly one of `question:`, `fact:` or `item:`")
@@ -143,7 +141,7 @@ class Quantified(_Node):
     child-level `question:` and `fact:`)."""
 
     group: Id
-    where: Condition
+    where: "Condition"
 
 
 COUNT_OPERATORS = ("ge", "gt", "le", "lt", "equals")
@@ -161,7 +159,7 @@ class CountOf(Quantified):
     equals: float | None = None
 
     @model_validator(mode="after")
-    def _one_operator(self) -> CountOf:
+    def _one_operator(self) -> "CountOf":
         ops = self.operators()
         if len(ops) != 1:
             found = f"found {', '.join(ops)}" if ops else "found none"
@@ -208,7 +206,7 @@ class RoleSpec(_Node):
     health_professional: bool | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> RoleSpec:
+    def _one(self) -> "RoleSpec":
         keys = ("in_", "equals", "health_professional")
         if sum(getattr(self, k) is not None for k in keys) != 1:
             raise ValueError("a role test takes one of `in`, `equals`, `health_professional`")
@@ -266,19 +264,19 @@ class Truth(Enum):
     TRUE = 2
 
     @staticmethod
-    def of(value: bool) -> Truth:
+    def of(value: bool) -> "Truth":
         return Truth.TRUE if value else Truth.FALSE
 
-    def __invert__(self) -> Truth:
+    def __invert__(self) -> "Truth":
         return Truth(2 - self.value)
 
 
 class _Unknown:
     """Marker for an answer that should have been given but was not (e.g. "don't know")."""
 
-    _instance: _Unknown | None = None
+    _instance: "_Unknown | None" = None
 
-    def __new__(cls) -> _Unknown:
+    def __new__(cls) -> "_Unknown":
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

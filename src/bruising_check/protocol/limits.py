@@ -46,7 +46,7 @@ def _action(p: Protocol, a: Action) -> int:
     return size
 
 
-def _question(q: Question) -> int:
+def _question(q: Question, ask_if: str | None) -> int:
     size = _PER_ITEM + 3 * _text(q.id) + _text(q.prompt)
     options: Iterable[tuple[str, str]] = ()
     if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
@@ -56,11 +56,27 @@ def _question(q: Question) -> int:
         size += 2 * _text(oid, label) + _PER_ITEM // 4
     if isinstance(q, TextQuestion):
         size += 2 * _PER_CHAR * q.max_length  # the answer, and the answer as read back
-    if q.ask_if is not None:
+    if ask_if is not None:
         # Why it was not asked: its `ask_if` in words, never longer than twice its JSON form
         # (an operator word for each key, ids and constants as written).
-        size += 2 * _text(q.ask_if.model_dump_json())
+        size += 2 * _text(ask_if)
     return size
+
+
+def _ask_if_json(p: Protocol, field: str, index: int) -> str:
+    """The JSON form of question `index`'s `ask_if` in `field`, exactly as
+    `ask_if.model_dump_json()` writes it, cut from the protocol's own JSON (whose serializer
+    loading built): serialising the condition on its own would first build its class's schema,
+    a few milliseconds of every start (issue 15.4). A pydantic that lays the JSON out otherwise
+    gets the condition's own."""
+    dumped = p.model_dump_json(include={field: {index: {"ask_if"}}})
+    head, tail = f'{{"{field}":[{{"ask_if":', "}]}"
+    if dumped.startswith(head) and dumped.endswith(tail):
+        return dumped[len(head) : -len(tail)]
+    questions: tuple[Question, ...] = getattr(p, field)
+    condition = questions[index].ask_if
+    assert condition is not None
+    return condition.model_dump_json()
 
 
 def record_size_bound(p: Protocol) -> int:
@@ -79,8 +95,9 @@ def record_size_bound(p: Protocol) -> int:
         size += sum(_action(p, a) for a in adv.actions)
     for rule in p.rules:
         size += _PER_ITEM + _text(rule.id, rule.because, rule.pathway, *rule.cite)
-    for q in (*p.questions, *p.context_prompts):
-        size += _question(q)
+    for field, questions in (("questions", p.questions), ("context_prompts", p.context_prompts)):
+        for i, q in enumerate(questions):
+            size += _question(q, None if q.ask_if is None else _ask_if_json(p, field, i))
     for f in p.derived:
         size += _PER_ITEM + 4 * _text(f.id) + _text(f.label, f.help, getattr(f, "unit", None))
     for s in p.sources:

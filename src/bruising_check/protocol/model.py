@@ -6,8 +6,6 @@ accumulates, context prompts that never change the pathway, the partnership's po
 (DOMAIN.md §4) and invariants the protocol promises to keep.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
@@ -165,7 +163,7 @@ class _Choices(_QuestionBase):
     options: tuple[Option, ...]
 
     @model_validator(mode="after")
-    def _one_unknown(self) -> _Choices:
+    def _one_unknown(self) -> "_Choices":
         if sum(o.unknown for o in self.options) > 1:
             raise ValueError("at most one option may be `unknown: true`")
         return self
@@ -206,7 +204,7 @@ class NumberQuestion(_QuestionBase):
     ] = None
 
     @model_validator(mode="after")
-    def _range(self) -> NumberQuestion:
+    def _range(self) -> "NumberQuestion":
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.default is not None and not self.min <= self.default <= self.max:
@@ -235,7 +233,7 @@ class Ref(Model):
     item: Annotated[Id | None, Field(description="In an item fact: this item's answer.")] = None
 
     @model_validator(mode="after")
-    def _one(self) -> Ref:
+    def _one(self) -> "Ref":
         if sum(s is not None for s in (self.question, self.fact, self.item)) != 1:
             raise ValueError("name exactly one of `question:`, `fact:` or `item:`")
         return self
@@ -248,22 +246,22 @@ class Ref(Model):
 
 
 class Add(Model):
-    add: Annotated[tuple[Expr, ...], Field(min_length=2)]
+    add: "Annotated[tuple[Expr, ...], Field(min_length=2)]"
 
 
 class Sub(Model):
-    sub: Annotated[tuple[Expr, Expr], Field(description="first minus second")]
+    sub: 'Annotated[tuple[Expr, Expr], Field(description="first minus second")]'
 
 
 class Mul(Model):
-    mul: tuple[Expr, float]
+    mul: "tuple[Expr, float]"
 
 
 class Div(Model):
-    div: tuple[Expr, float]
+    div: "tuple[Expr, float]"
 
     @model_validator(mode="after")
-    def _nonzero(self) -> Div:
+    def _nonzero(self) -> "Div":
         if self.div[1] == 0:
             raise ValueError("division by zero")
         return self
@@ -359,7 +357,7 @@ class GroupQuestion(_QuestionBase):
     derived: tuple[DerivedFact, ...] = ()
 
     @model_validator(mode="after")
-    def _counts(self) -> GroupQuestion:
+    def _counts(self) -> "GroupQuestion":
         if self.min_items > self.max_items:
             raise ValueError(
                 f"min_items ({self.min_items}) is greater than max_items ({self.max_items})"
@@ -411,7 +409,7 @@ class Timescale(Model):
     ] = None
 
     @model_validator(mode="after")
-    def _relative(self) -> Timescale:
+    def _relative(self) -> "Timescale":
         if self.after is not None and self.same_day:
             raise ValueError("a timescale `after` another action cannot also be `same_day`")
         return self
@@ -453,7 +451,7 @@ class Pathway(Model):
     ] = False
 
     @model_validator(mode="after")
-    def _own_clock(self) -> Pathway:
+    def _own_clock(self) -> "Pathway":
         if self.timescale.after is not None:
             raise ValueError("a pathway's timescale cannot be `after` an action; time the action")
         return self
@@ -700,7 +698,7 @@ class QuestionReading(Model):
     ] = None
 
     @model_validator(mode="after")
-    def _one_reading(self) -> QuestionReading:
+    def _one_reading(self) -> "QuestionReading":
         given = [
             k
             for k, v in (

@@ -9,8 +9,6 @@ afterwards); the JSON record is its serialisation (keys as in CONTRACT.md) and
 No escaping happens here: the record holds text exactly as given; each emitter makes it safe.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json
@@ -349,7 +347,7 @@ class Record(Frozen):
         body: dict[str, JsonValue] = self.model_dump(mode="json", by_alias=True)
         return body
 
-    def with_entered(self, entered: Entered) -> Record:
+    def with_entered(self, entered: Entered) -> "Record":
         """The same record with how it was entered; the checksum follows (it is computed)."""
         return self.model_copy(update={"entered": entered})
 

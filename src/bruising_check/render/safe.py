@@ -27,7 +27,6 @@ One function per kind of output:
 
 from __future__ import annotations
 
-import html as _htmllib
 import re
 from collections.abc import Callable
 
@@ -119,7 +118,10 @@ def yaml_dump(data: object) -> str:
 
 def html(text: object) -> str:
     """For HTML and SVG (XML) text and attribute values: visible, then `<>&"'` escaped."""
-    return _htmllib.escape(visible(text), quote=True)
+    # Imported here: `html` reads its table of entities, which text output never needs.
+    from html import escape
+
+    return escape(visible(text), quote=True)
 
 
 # Markdown: what acts anywhere (emphasis, code, links, HTML, tables, attribute lists), as a
