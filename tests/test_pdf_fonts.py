@@ -9,7 +9,12 @@ import json
 
 import pytest
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import CharVPos
 from fpdf.fonts import TTFFont
+from fpdf.line_break import Fragment
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from bruising_check.render import pdfdoc
@@ -106,6 +111,86 @@ def test_fast_widths_are_fpdf2s_widths() -> None:
             for end in range(len(text) + 1):  # as line breaking asks: each text one longer
                 got = font.get_text_width(text[:end], 10.5, None)
                 assert got == TTFFont.get_text_width(font, text[:end], 10.5, None)
+
+
+def test_fast_fragments_make_the_same_pdf_as_fpdf2s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = _made()
+    with monkeypatch.context() as m:  # fpdf2's own fragments, as if `_Fragment` were not there
+        m.setattr(Document, "_preload_font_styles", FPDF._preload_font_styles)
+        assert ours == _made()
+
+
+def _fragment_pair(doc: Document, text: str) -> tuple[Fragment, Fragment]:
+    (fast,) = doc._preload_font_styles(text, False)
+    assert type(fast) is pdfdoc._Fragment
+    own = Fragment(list(fast.characters), fast.graphics_state, fast.k)
+    return fast, own
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from("abcWMIl 01.,-\u00a0\u00adZażółć—€\u0590"), min_size=1, max_size=30
+    ),
+    size=st.sampled_from([6.5, 7.5, 10, 10.5, 12, 18]),
+    bold=st.booleans(),
+    spacing=st.sampled_from([0, 0, 0.5]),
+    stretching=st.sampled_from([100, 100, 80]),
+    vpos=st.sampled_from([CharVPos.LINE, CharVPos.LINE, CharVPos.SUP, CharVPos.SUB]),
+    start=st.integers(0, 5),
+    end=st.one_of(st.none(), st.integers(0, 30)),
+    initial_cs=st.booleans(),
+)
+def test_fast_fragments_measure_as_fpdf2s_do(
+    text: str,
+    size: float,
+    bold: bool,
+    spacing: float,
+    stretching: float,
+    vpos: CharVPos,
+    start: int,
+    end: int | None,
+    initial_cs: bool,
+) -> None:
+    """Every width a fragment gives line breaking, plain or not (spacing, stretching, sub- and
+    superscript fall back to fpdf2's own), is fpdf2's float exactly."""
+    doc = _doc()
+    doc.set_font("DejaVu", "B" if bold else "", size)
+    doc.set_char_spacing(spacing)
+    doc.set_stretching(stretching)
+    doc.char_vpos = vpos
+    try:
+        fast, own = _fragment_pair(doc, text)
+    finally:
+        doc.set_char_spacing(0)
+        doc.set_stretching(100)
+        doc.char_vpos = CharVPos.LINE
+    assert fast.get_width(start, end, initial_cs=initial_cs) == own.get_width(
+        start, end, initial_cs=initial_cs
+    )
+    assert fast.get_width(chars=text[start:]) == own.get_width(chars=text[start:])
+    for ch in text:
+        for print_sh in (False, True):
+            got = fast.get_character_width(ch, print_sh, initial_cs)
+            assert got == own.get_character_width(ch, print_sh, initial_cs)
+    # The same style: the same state object (a clone), or an equal copy of it.
+    assert fast.has_same_style(fast.clone()) is own.has_same_style(own.clone()) is True
+    state = fast.graphics_state.copy()
+    fast_copy, own_copy = pdfdoc._Fragment(text, state, fast.k), Fragment(text, state, fast.k)
+    assert fast.has_same_style(fast_copy) is own.has_same_style(own_copy) is True
+    doc.set_font(size=size + 1)  # another style
+    fast_other, own_other = _fragment_pair(doc, text)
+    assert fast.has_same_style(fast_other) is own.has_same_style(own_other) is False
+
+
+_DOC: list[Document] = []
+
+
+def _doc() -> Document:
+    if not _DOC:
+        _DOC.append(Document("t"))
+        _DOC[0].add_page()
+    return _DOC[0]
 
 
 @pytest.mark.parametrize("name", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"])

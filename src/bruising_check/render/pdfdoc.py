@@ -36,7 +36,9 @@ from bruising_check.render.safe import TextWarning, visible
 
 with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
     from fpdf import FPDF
+    from fpdf.enums import CharVPos
     from fpdf.fonts import TTFFont
+    from fpdf.line_break import SOFT_HYPHEN, Fragment
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAIN = "DejaVu"
@@ -120,6 +122,63 @@ def _units(font: TTFFont, text: str) -> float:
     return units
 
 
+class _Fragment(Fragment):
+    """fpdf2's text fragment, measuring plain text (a `_Font`, no shaping, spacing, stretching or
+    sub/superscript) with the same arithmetic but without its detours.
+
+    fpdf2's line breaking asks a fragment for the width of each character and of the line so far
+    after every character, each time through several properties, and compares the styles of
+    two fragments field by field although they share one graphics state: about a fifth of a
+    rationale's layout. The widths here are the same floats, in the same order of operations
+    (font units x size x 0.001, then / k), so every line break and byte of the PDF is what fpdf2
+    makes itself (`tests/test_pdf_fonts.py`); anything else is measured by fpdf2."""
+
+    def _plain(self) -> _Font | None:
+        state = self.graphics_state
+        font = state.current_font
+        if (
+            type(font) is not _Font
+            or font.is_symbol
+            or state.text_shaping
+            or state.char_vpos is not CharVPos.LINE
+            or state.char_spacing != 0
+            or state.font_stretching != 100
+        ):
+            return None
+        size = state.font_size_pt
+        if size > font.biggest_size_pt:  # as fpdf2's own measure notes it
+            font.biggest_size_pt = size
+        return font
+
+    def get_width(
+        self,
+        start: int = 0,
+        end: int | None = None,
+        chars: str | None = None,
+        initial_cs: bool = True,
+    ) -> float:
+        font = self._plain()
+        if font is None:
+            return super().get_width(start, end, chars, initial_cs)
+        if chars is None:
+            chars = "".join(self.characters[start:end])
+        return _units(font, chars) * self.graphics_state.font_size_pt * 0.001 / self.k
+
+    def get_character_width(
+        self, character: str, print_sh: bool = False, initial_cs: bool = True
+    ) -> float:
+        font = None if character == SOFT_HYPHEN else self._plain()
+        if font is None:
+            return super().get_character_width(character, print_sh, initial_cs)
+        return font.cw[ord(character)] * self.graphics_state.font_size_pt * 0.001 / self.k
+
+    def has_same_style(self, other: Fragment) -> bool:
+        # One graphics state object is equal to itself, field by field.
+        if self.graphics_state is other.graphics_state:
+            return self.k == other.k and self.__class__ == other.__class__
+        return super().has_same_style(other)
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -151,6 +210,17 @@ class Document(FPDF):
         note = f"{self.footer_note}  " if self.footer_note else ""
         self.cell(0, 4, f"{note}{STATEMENT}", align="L", new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
+
+    def _preload_font_styles(
+        self, text: str | None, markdown: bool, _initial_emphasis: Any = None
+    ) -> Any:
+        """fpdf2's fragments of a text (every `cell`, `multi_cell` and `write` makes them here),
+        each plain one measured by `_Fragment`; shaped text takes another path."""
+        fragments = super()._preload_font_styles(text, markdown, _initial_emphasis)
+        for fragment in fragments:
+            if type(fragment) is Fragment:  # not fpdf2's page-number fragment, a subclass
+                fragment.__class__ = _Fragment
+        return fragments
 
     def lines_at_most(self, text: str, width: float) -> int | None:
         """At least as many lines as `multi_cell(width, ...)` breaks `text` into in the current
