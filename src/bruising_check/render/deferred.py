@@ -38,6 +38,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "fontTools.varLib": (),
     "fontTools.varLib.instancer": (),
     "unittest.mock": ("patch",),
+    # fontTools' subsetter: the fonts of most PDFs are embedded by `render.fontsubset`; fpdf2
+    # reaches for it only when it embeds a font itself (the fallback scripts).
+    "fontTools.subset": (),
     # Images: ICC profiles, TIFF and CCITT images, Pillow's feature checks (PIL.Image itself
     # is needed: fpdf2 reads Image.Resampling as it is imported).
     "PIL.ImageCms": (),

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bruising_check import STATEMENT
+from bruising_check.render import fontcache
 from bruising_check.render.deferred import deferring
 from bruising_check.render.safe import TextWarning, visible
 
@@ -194,6 +195,7 @@ class Document(FPDF):
         self.doc_title = title
         self.footer_note = footer_note
         self.missing: dict[str, int] = {}
+        self.cached_fonts: set[str] = set()  # made from stored metrics, embedded by Producer
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
         self._add_font(MAIN, "", "DejaVuSans.ttf")
@@ -299,9 +301,16 @@ class Document(FPDF):
             self._use_fallbacks()
 
     def _add_font(self, family: str, style: str, file: str) -> None:
-        """A bundled font: fpdf2 reads it, `_Font` measures with it."""
-        self.add_font(family, style, str(FONTS / file))
-        font = self.fonts[f"{family.lower()}{style}"]  # fpdf2's key: family lower-case, then style
+        """A bundled font: fpdf2's font object (from the stored metrics of a main face, else
+        fpdf2 reads the file), `_Font` measures with it."""
+        fontkey = f"{family.lower()}{style}"  # fpdf2's key: family lower-case, then style
+        cached = fontcache.font(self, FONTS / file, fontkey, style)
+        if cached is None:
+            self.add_font(family, style, str(FONTS / file))
+        else:
+            self.fonts[fontkey] = cached  # as fpdf2's add_font registers it
+            self.cached_fonts.add(fontkey)
+        font = self.fonts[fontkey]
         if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
             font.__class__ = _Font
 
@@ -331,7 +340,7 @@ class Document(FPDF):
             )
 
     def output_bytes(self) -> bytes:
-        data: Any = self.output()
+        data: Any = self.output(output_producer_class=fontcache.Producer)
         if self.missing:
             shown = ", ".join(f"U+{ord(c):04X}" for c in list(self.missing)[:8])
             more = " ..." if len(self.missing) > 8 else ""
