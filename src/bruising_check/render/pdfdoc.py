@@ -36,10 +36,20 @@ from bruising_check.render.deferred import deferring
 from bruising_check.render.safe import TextWarning, visible
 
 with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
+    import fpdf.fpdf
     from fpdf import FPDF
-    from fpdf.enums import CharVPos
+    from fpdf.enums import Align, CharVPos, WrapMode
     from fpdf.fonts import TTFFont
-    from fpdf.line_break import SOFT_HYPHEN, Fragment
+    from fpdf.line_break import (
+        BREAKING_SPACE_SYMBOLS_STR,
+        NBSP,
+        SOFT_HYPHEN,
+        SPACE,
+        Fragment,
+        MultiLineBreak,
+        TextLine,
+    )
+    from fpdf.util import FloatTolerance
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAIN = "DejaVu"
@@ -180,6 +190,126 @@ class _Fragment(Fragment):
         return super().has_same_style(other)
 
 
+class _LineBreak(MultiLineBreak):
+    """fpdf2's line breaking, each line of one plain `_Fragment` (every `multi_cell` of the
+    rationale) found in one pass over integer widths: the same lines as fpdf2's `get_line`.
+
+    fpdf2 adds a line's characters one at a time, each time measuring the line so far and the
+    next character through several objects: most of a PDF's layout. Here the same decisions are
+    taken on the same floats: a line's width is its characters' font units x size x 0.001 / k,
+    as `_Fragment` measures it; the next character does not fit when `greater_than(width +
+    its width, room)`; a line breaks after the last breaking space, or at that character when
+    there is none (a forced break); a no-break space is kept as a space. The `TextLine`s are
+    fpdf2's own, field for field (`tests/test_pdf_fonts.py` compares them on random texts).
+    Anything else (several fragments, soft hyphens, indents, character wrapping, a line whose
+    first character does not fit, an empty line) is fpdf2's `get_line`, from the same state."""
+
+    def get_line(self) -> TextLine | None:
+        fragment = self.fragments[0] if len(self.fragments) == 1 else None
+        if (
+            type(fragment) is not _Fragment
+            or self.fragment_index != 0
+            or self.wrapmode != WrapMode.WORD
+            or self.print_sh
+            or self.skip_leading_spaces
+            or self.first_line_indent != 0
+        ):
+            return super().get_line()
+        font = fragment._plain()
+        size = fragment.graphics_state.font_size_pt
+        height = fragment.font_size
+        if font is None or not FloatTolerance.greater_than(height, 0):
+            return super().get_line()
+        chars = fragment.characters
+        start = self.character_index
+        if start >= len(chars):  # as fpdf2: past the end, no line
+            self.idx_last_forced_break = None
+            self.character_index = 0
+            self.fragment_index = 1
+            return None
+        k = fragment.k
+        cw = font.cw
+        full = self.get_width(height)
+        room = full
+        for margin in self.margins:
+            room -= float(margin)
+        # Font units of the line so far (whole numbers), a no-break space counted as a space.
+        units: float = 0
+        spaces = 0
+        hint: tuple[int, int] | None = None  # the last breaking space: index, spaces before
+        end_align = Align.L if self.align == Align.J else self.align
+        for i in range(start, len(chars)):
+            ch = chars[i]
+            if ch == SOFT_HYPHEN or (i == start and ch in "\n\x0c"):
+                return super().get_line()
+            char_w = cw[ord(ch)] * size * 0.001 / k
+            if ch in "\n\x0c":
+                return self._line(fragment, start, i, i + 1, units, spaces, end_align, full, ch)
+            width = units * size * 0.001 / k
+            if FloatTolerance.greater_than(width + char_w, room):
+                if i == start:
+                    return super().get_line()
+                if ch in BREAKING_SPACE_SYMBOLS_STR:
+                    return self._line(fragment, start, i, i + 1, units, spaces, self.align, full)
+                if hint is not None:
+                    at, before = hint
+                    kept = sum(cw[ord(c)] for c in self._chars(chars, start, at))
+                    return self._line(fragment, start, at, at + 1, kept, before, self.align, full)
+                line = self._line(fragment, start, i, i, units, spaces, end_align, full)
+                self.idx_last_forced_break = (0, i)
+                return line
+            if ch in BREAKING_SPACE_SYMBOLS_STR:
+                hint = (i, spaces)
+                spaces += 1
+            elif ch == NBSP:
+                ch = SPACE
+                spaces += 1
+            units += cw[ord(ch)]
+        # The end of the text: the rest is the last line, unless it has no width.
+        first = self._is_first_line
+        line = self._line(fragment, start, len(chars), 0, units, spaces, end_align, full)
+        self.fragment_index = 1
+        if not line.text_width:
+            self._is_first_line = first
+            return None
+        return line
+
+    @staticmethod
+    def _chars(chars: list[str], start: int, end: int) -> list[str]:
+        return [SPACE if c == NBSP else c for c in chars[start:end]]
+
+    def _line(
+        self,
+        fragment: _Fragment,
+        start: int,
+        end: int,
+        resume: int,
+        units: float,
+        spaces: int,
+        align: Align,
+        full: float,
+        hard: str = "",
+    ) -> TextLine:
+        """The line of characters `start` to `end`, as fpdf2's `CurrentLine.manual_break` makes
+        it; the next line starts at `resume`."""
+        self.idx_last_forced_break = None
+        self.character_index = resume
+        self._is_first_line = False
+        line = fragment.clone(self._chars(fragment.characters, start, end), link=fragment.link)
+        size = fragment.graphics_state.font_size_pt
+        return TextLine(
+            fragments=[line],
+            text_width=units * size * 0.001 / fragment.k,
+            number_of_spaces=spaces,
+            align=align,
+            height=fragment.font_size * self.line_height,
+            max_width=full - 0,
+            trailing_nl=hard == "\n",
+            trailing_form_feed=hard == "\x0c",
+            indent=0,
+        )
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -223,6 +353,18 @@ class Document(FPDF):
             if type(fragment) is Fragment:  # not fpdf2's page-number fragment, a subclass
                 fragment.__class__ = _Fragment
         return fragments
+
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        """fpdf2's `multi_cell`, its lines broken by `_LineBreak` (the same lines, faster): fpdf2
+        looks `MultiLineBreak` up in its module on each call, so it is that class only while
+        this document lays a text out (and it is fpdf2's own for any other fragments)."""
+        module: Any = fpdf.fpdf
+        before = module.MultiLineBreak
+        module.MultiLineBreak = _LineBreak
+        try:
+            return super().multi_cell(*args, **kwargs)
+        finally:
+            module.MultiLineBreak = before
 
     def lines_at_most(self, text: str, width: float) -> int | None:
         """At least as many lines as `multi_cell(width, ...)` breaks `text` into in the current
