@@ -197,11 +197,8 @@ class Producer(fpdf_output.OutputProducer):
                 fontname,
                 ", ".join(f"'{chr(x)}'" for x in font.missing_glyphs[:10]),
             )
-        ids = _glyph_ids(font)
         code_to_glyph = {
-            code: ids.get(glyph.glyph_name, glyph.glyph_id)
-            for glyph, code in font.subset.items()
-            if glyph is not None
+            code: _glyph_id(font, glyph) for glyph, code in font.subset.items() if glyph is not None
         }
         stream = fontsubset.subset(
             font.ttffile.read_bytes(), code_to_glyph.values(), font.glyph_ids
@@ -242,12 +239,19 @@ class Producer(fpdf_output.OutputProducer):
         return composite
 
 
-def _glyph_ids(font: TTFFont) -> dict[str, int]:
-    """Glyph name -> glyph id of the glyphs fpdf2 knows by character (.notdef is glyph 0; a
-    shaped glyph carries its own id)."""
-    ids = {font.cmap[c]: gid for c, gid in font.glyph_ids.items()}
-    ids[".notdef"] = 0
-    return ids
+def _glyph_id(font: TTFFont, glyph: Any) -> int:
+    """The glyph id of the glyph fpdf2 embeds under `glyph.glyph_name` (fpdf2 looks the name up
+    in its subset; here the glyphs keep their ids): a character's glyph, .notdef (glyph 0, which
+    fpdf2 gives a made-up id), or a shaped glyph, which carries its own id."""
+    if glyph.glyph_name == ".notdef":
+        return 0
+    unicode = glyph.unicode
+    if isinstance(unicode, tuple) and len(unicode) == 1:
+        char = unicode[0]
+        if font.cmap.get(char) == glyph.glyph_name and char in font.glyph_ids:
+            return font.glyph_ids[char]
+    gid: int = glyph.glyph_id
+    return gid
 
 
 def _to_unicode(font: TTFFont) -> str:

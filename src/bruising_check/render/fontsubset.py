@@ -180,24 +180,19 @@ def subset(data: bytes, glyph_ids: Iterable[int], chars: Mapping[int, int]) -> b
         keep.add(gid)
         todo.extend(_components(glyf[loca[gid] : loca[gid + 1]]))
     new_glyf = bytearray()
-    offsets = []
-    for gid in range(glyphs):
-        offsets.append(len(new_glyf))
-        if gid in keep:
-            new_glyf += glyf[loca[gid] : loca[gid + 1]]
-            new_glyf += b"\0" * (-len(new_glyf) % 4)
-    offsets.append(len(new_glyf))
-    hmtx = bytearray(font["hmtx"])
-    for gid in range(glyphs):
-        # An empty glyph: no width, no side bearing (but the last full metric's width is also
-        # that of every glyph after it).
-        if gid in keep or gid == metrics - 1:
-            continue
-        if gid < metrics:
-            hmtx[4 * gid : 4 * gid + 4] = bytes(4)
-        else:
-            at = 4 * metrics + 2 * (gid - metrics)
-            hmtx[at : at + 2] = bytes(2)
+    offsets: list[int] = []
+    for gid in sorted(keep):  # every glyph before a kept one ends where the glyphs so far end
+        offsets.extend([len(new_glyf)] * (gid + 1 - len(offsets)))
+        new_glyf += glyf[loca[gid] : loca[gid + 1]]
+        new_glyf += b"\0" * (-len(new_glyf) % 4)
+    offsets.extend([len(new_glyf)] * (glyphs + 1 - len(offsets)))
+    # An empty glyph has no width and no side bearing, but the last full metric's width is
+    # also that of every glyph after it.
+    old_hmtx = font["hmtx"]
+    hmtx = bytearray(len(old_hmtx))
+    for gid in keep | {metrics - 1}:
+        at, size = (4 * gid, 4) if gid < metrics else (4 * metrics + 2 * (gid - metrics), 2)
+        hmtx[at : at + size] = old_hmtx[at : at + size]
     # The font's box and horizontal extremes are those of the glyphs it has, as fontTools
     # recomputes them on saving (renderers size their glyph bitmaps from them).
     boxes = {
