@@ -32,7 +32,7 @@ with deferring():
     from fpdf import FPDF, FPDF_VERSION
     from fpdf import output as fpdf_output
     from fpdf.enums import FontDescriptorFlags, TextEmphasis
-    from fpdf.fonts import PDFFontDescriptor, SubsetMap, TTFFont
+    from fpdf.fonts import Glyph, PDFFontDescriptor, SubsetMap, TTFFont
     from fpdf.syntax import Name, PDFArray, PDFContentStream
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ class Producer(fpdf_output.OutputProducer):
         return composite
 
 
-def _glyph_id(font: TTFFont, glyph: Any) -> int:
+def _glyph_id(font: TTFFont, glyph: Glyph) -> int:
     """The glyph id of the glyph fpdf2 embeds under `glyph.glyph_name` (fpdf2 looks the name up
     in its subset; here the glyphs keep their ids): a character's glyph, .notdef (glyph 0, which
     fpdf2 gives a made-up id), or a shaped glyph, which carries its own id."""
@@ -249,9 +249,9 @@ def _glyph_id(font: TTFFont, glyph: Any) -> int:
     if isinstance(unicode, tuple) and len(unicode) == 1:
         char = unicode[0]
         if font.cmap.get(char) == glyph.glyph_name and char in font.glyph_ids:
-            return font.glyph_ids[char]
-    gid: int = glyph.glyph_id
-    return gid
+            found: int = font.glyph_ids[char]
+            return found
+    return glyph.glyph_id
 
 
 def _to_unicode(font: TTFFont) -> str:
