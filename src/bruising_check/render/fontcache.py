@@ -4,13 +4,13 @@ Every PDF adds DejaVu Sans and DejaVu Sans Bold; fpdf2's `TTFFont` parses each w
 (the glyph table, the metrics of ~4,000 glyphs, the glyph names, the cmap) and keeps from that a
 width and a glyph per character and a few numbers: about 22 ms of every PDF. `fonts/metrics.json.z`
 holds exactly what `TTFFont.__init__` computes for each face (`build`, run by
-`bench/subset_fonts.py`; `tests/test_pdf_fonts.py` compares it with fpdf2's own), and `font`
-makes fpdf2's font object from it, opening the font file only lazily, as fpdf2 does, for the
-subset it embeds on output.
+`bench/subset_fonts.py`; `tests/test_font_cache.py` compares it with fpdf2's own), and `font`
+makes fpdf2's font object from it, opening the font file only lazily (fpdf2 reads glyph names
+from it only for shaped text). `Producer` embeds such a font with `render.fontsubset`.
 
-The stored values are used only for the very font file (sha256), fpdf2 and fontTools versions and
-`TTFFont` fields they were made from; otherwise `font` returns None and fpdf2 reads the font
-itself, as before (correct, only slower).
+The stored values are used only for the very font file (sha256), fpdf2 version and `TTFFont`
+fields they were made from; otherwise `font` returns None and fpdf2 reads the font itself, as
+before (correct, only slower: after upgrading fpdf2, `python bench/subset_fonts.py --metrics`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from bruising_check.render import fontsubset
 from bruising_check.render.deferred import deferring
 
 with deferring():
-    import fontTools
     from fontTools import ttLib
     from fpdf import FPDF, FPDF_VERSION
     from fpdf import output as fpdf_output
@@ -57,11 +56,9 @@ _PLAIN = ("scale", "name", "up", "ut", "sp", "ss", "is_cff", "is_cid_keyed", "is
 
 
 def _key() -> dict[str, Any]:
-    return {
-        "fpdf2": FPDF_VERSION,
-        "fonttools": fontTools.version,
-        "slots": list(TTFFont.__slots__),
-    }
+    # fpdf2's version and fields: what TTFFont computes from a font. (fontTools only reads the
+    # tables; the values are the font file's, whose hash is checked too.)
+    return {"fpdf2": FPDF_VERSION, "slots": list(TTFFont.__slots__)}
 
 
 def _sha256(path: Path) -> str:
@@ -99,7 +96,8 @@ def measure(path: Path) -> dict[str, Any] | None:
 
 
 def build() -> bytes:
-    """The contents of `METRICS` for the fonts in `FONTS` and the installed fpdf2."""
+    """The contents of `METRICS` for the fonts in `FONTS` and the installed fpdf2 (a cut-down
+    font whose .notdef fpdf2 would draw, a colour or CFF font, is left to fpdf2)."""
     fonts = {name: measure(FONTS / name) for name in CACHED}
     data = {**_key(), "fonts": {k: v for k, v in fonts.items() if v is not None}}
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 9)
@@ -112,7 +110,7 @@ def _stored() -> dict[str, Any]:
     except (OSError, ValueError, zlib.error):
         return {}
     if {k: data.get(k) for k in _key()} != _key():
-        return {}  # another fpdf2 or fontTools: fpdf2 reads the fonts itself
+        return {}  # another fpdf2: fpdf2 reads the fonts itself
     fonts: dict[str, Any] = data.get("fonts", {})
     return fonts
 
