@@ -255,3 +255,29 @@ def test_the_font_file_checks_out() -> None:
             table[8:12] = bytes(4)
         assert fontsubset._checksum(bytes(table)) == checksum, tag
     TTFont(io.BytesIO(cut), checkChecksums=2).ensureDecompiled()
+
+
+@pytest.mark.usefixtures("made_now")
+def test_a_glyph_missing_from_a_main_face_is_logged_as_fpdf2_logs_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def make() -> bytes:
+        doc = Document("t")
+        doc.add_page()
+        doc.multi_cell(0, 5, "Text.")
+        main = doc.fonts["dejavu"]
+        assert isinstance(main, TTFFont)
+        for code in range(0x1F600, 0x1F60C):  # in no face: as if printed past `Document`
+            main.subset.pick(code)
+        return doc.output_bytes()
+
+    logged: list[list[str]] = []
+    for cached in (True, False):
+        caplog.clear()
+        with monkeypatch.context() as m, caplog.at_level("WARNING", logger="fpdf.output"):
+            if not cached:
+                m.setattr(fontcache, "font", lambda *args: None)
+            make()
+        logged.append([r.getMessage() for r in caplog.records])
+    assert logged[0] == logged[1]
+    assert "and 2 others" in logged[0][0]

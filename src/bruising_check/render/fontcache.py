@@ -189,11 +189,15 @@ class Producer(fpdf_output.OutputProducer):
 
     def _embed(self, font: TTFFont) -> Any:
         fontname = f"MPDFAA+{font.name}"
-        if font.missing_glyphs:
+        if font.missing_glyphs:  # fpdf2's own warning
+            shown = ", ".join(
+                f"'{chr(x)}' ({chr(x).encode('unicode-escape').decode()})"
+                for x in font.missing_glyphs[:10]
+            )
+            if len(font.missing_glyphs) > 10:
+                shown += f", ... (and {len(font.missing_glyphs) - 10} others)"
             fpdf_output.LOGGER.warning(
-                "Font %s is missing the following glyphs: %s",
-                fontname,
-                ", ".join(f"'{chr(x)}'" for x in font.missing_glyphs[:10]),
+                "Font %s is missing the following glyphs: %s", fontname, shown
             )
         code_to_glyph = {
             code: _glyph_id(font, glyph) for glyph, code in font.subset.items() if glyph is not None
