@@ -17,11 +17,12 @@ import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
+from fpdf.line_break import Fragment
 from pypdf import PdfReader
 
 from bruising_check.protocol.loader import Loaded
 from bruising_check.records.record import build_record
-from bruising_check.render import fontcache, fontsubset
+from bruising_check.render import fontcache, fontsubset, pdfdoc
 from bruising_check.render import pdf as render_pdf
 from bruising_check.render.pdfdoc import FONTS, Document
 from tests.conftest import mark, run
@@ -39,6 +40,11 @@ def test_the_stored_metrics_are_for_the_installed_fpdf2_and_fonts() -> None:
     for name in fontcache.CACHED:
         assert fontcache._checked(FONTS / name) is not None, name
     assert zlib.decompress(fontcache.METRICS.read_bytes()) == zlib.decompress(fontcache.build())
+    # So a document takes the faster paths: stored faces, its own fragments and line breaking.
+    assert fontcache.verified()
+    doc = Document("t")
+    assert doc.cached_fonts == {"dejavu", "dejavuB"}
+    assert type(doc._preload_font_styles("x", False)[0]) is pdfdoc._Fragment
 
 
 @pytest.fixture
@@ -95,10 +101,12 @@ def test_metrics_for_another_fpdf2_are_not_used(monkeypatch: pytest.MonkeyPatch)
     fontcache._checked.cache_clear()
     try:
         assert fontcache.font(FPDF(), FONTS / "DejaVuSans.ttf", "dejavu", "") is None
-        doc = Document("t")  # fpdf2 reads the fonts itself
+        assert not fontcache.verified()
+        doc = Document("t")  # fpdf2 reads the fonts itself, and lays the text out itself
         assert doc.cached_fonts == set()
         doc.add_page()
         doc.multi_cell(0, 5, "Still printed.")
+        assert type(doc._preload_font_styles("x", False)[0]) is Fragment
         assert "Still printed." in _text(doc.output_bytes())
     finally:
         fontcache._stored.cache_clear()

@@ -123,9 +123,9 @@ def test_fast_fragments_make_the_same_pdf_as_fpdf2s_own(monkeypatch: pytest.Monk
 
 
 def _fragment_pair(doc: Document, text: str) -> tuple[Fragment, Fragment]:
-    (fast,) = doc._preload_font_styles(text, False)
-    assert type(fast) is pdfdoc._Fragment
-    own = Fragment(list(fast.characters), fast.graphics_state, fast.k)
+    (own,) = FPDF._preload_font_styles(doc, text, False)
+    assert type(own) is Fragment
+    fast = pdfdoc._Fragment(list(own.characters), own.graphics_state, own.k)
     return fast, own
 
 

@@ -115,6 +115,13 @@ def _stored() -> dict[str, Any]:
     return fonts
 
 
+def verified() -> bool:
+    """Whether the stored metrics are for the installed fpdf2: the version this module, and
+    `pdfdoc`'s faster measuring and line breaking (which use fpdf2's internals), were built and
+    tested with. With another fpdf2, PDFs are made by fpdf2's own code throughout."""
+    return bool(_stored())
+
+
 @cache
 def _checked(path: Path) -> dict[str, Any] | None:
     stored: dict[str, Any] | None = _stored().get(path.name)

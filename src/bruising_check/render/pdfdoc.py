@@ -202,7 +202,8 @@ class _LineBreak(MultiLineBreak):
     there is none (a forced break); a no-break space is kept as a space. The `TextLine`s are
     fpdf2's own, field for field (`tests/test_pdf_fonts.py` compares them on random texts).
     Anything else (several fragments, soft hyphens, indents, character wrapping, a line whose
-    first character does not fit, an empty line) is fpdf2's `get_line`, from the same state."""
+    first character does not fit, an empty line) is fpdf2's `get_line`, from the same state.
+    Like `_Fragment`, used only with the fpdf2 it was tested with (`fontcache.verified`)."""
 
     def get_line(self) -> TextLine | None:
         fragment = self.fragments[0] if len(self.fragments) == 1 else None
@@ -349,6 +350,8 @@ class Document(FPDF):
         """fpdf2's fragments of a text (every `cell`, `multi_cell` and `write` makes them here),
         each plain one measured by `_Fragment`; shaped text takes another path."""
         fragments = super()._preload_font_styles(text, markdown, _initial_emphasis)
+        if not fontcache.verified():  # another fpdf2 than the one this was tested with
+            return fragments
         for fragment in fragments:
             if type(fragment) is Fragment:  # not fpdf2's page-number fragment, a subclass
                 fragment.__class__ = _Fragment
@@ -358,6 +361,8 @@ class Document(FPDF):
         """fpdf2's `multi_cell`, its lines broken by `_LineBreak` (the same lines, faster): fpdf2
         looks `MultiLineBreak` up in its module on each call, so it is that class only while
         this document lays a text out (and it is fpdf2's own for any other fragments)."""
+        if not fontcache.verified():  # another fpdf2 than the one this was tested with
+            return super().multi_cell(*args, **kwargs)
         module: Any = fpdf.fpdf
         before = module.MultiLineBreak
         module.MultiLineBreak = _LineBreak
