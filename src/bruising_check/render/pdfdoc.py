@@ -239,6 +239,7 @@ class _LineBreak(MultiLineBreak):
         spaces = 0
         hint: tuple[int, int] | None = None  # the last breaking space: index, spaces before
         end_align = Align.L if self.align == Align.J else self.align
+        tolerance = FloatTolerance.TOLERANCE  # greater_than(a, b) is a - b > tolerance
         for i in range(start, len(chars)):
             ch = chars[i]
             if ch == SOFT_HYPHEN or (i == start and ch in "\n\x0c"):
@@ -247,7 +248,7 @@ class _LineBreak(MultiLineBreak):
             if ch in "\n\x0c":
                 return self._line(fragment, start, i, i + 1, units, spaces, end_align, full, ch)
             width = units * size * 0.001 / k
-            if FloatTolerance.greater_than(width + char_w, room):
+            if (width + char_w) - room > tolerance:
                 if i == start:
                     return super().get_line()
                 if ch in BREAKING_SPACE_SYMBOLS_STR:
