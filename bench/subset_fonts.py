@@ -2,6 +2,7 @@
 which fpdf2 already brings, and Debian's fonts-dejavu-core, fonts-noto-core and fonts-noto-cjk).
 
     python bench/subset_fonts.py [NOTO_TRUETYPE_DIR] [NOTO_CJK_TTC]
+    python bench/subset_fonts.py --metrics    # only fonts/metrics.json.z (fpdf2 upgraded)
 
 Each font is cut down to the scripts it is there for, with every OpenType layout feature kept so
 that text shaping (uharfbuzz) still joins Arabic letters and forms Indic conjuncts. The CJK subset
@@ -198,5 +199,18 @@ def ranges(codepoints: list[int]) -> list[list[int]]:
     return out
 
 
+def metrics() -> None:
+    """fonts/metrics.json.z: what fpdf2 reads from the two main faces when a PDF adds them
+    (`render/fontcache.py`), for the installed fpdf2 and fontTools. Run after a rebuild, and
+    with `--metrics` alone after upgrading fpdf2 or fontTools."""
+    sys.path.insert(0, str(OUT.parents[2]))  # src/
+    from bruising_check.render import fontcache
+
+    fontcache.METRICS.write_bytes(fontcache.build())
+    print(f"{fontcache.METRICS.name}: {fontcache.METRICS.stat().st_size:,} bytes")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] != ["--metrics"]:
+        main()
+    metrics()

@@ -102,7 +102,9 @@ doc.set_font("DejaVu", "B", 12)
 doc.start_section("Heading")
 doc.multi_cell(0, 6, "**Bold** and more", markdown=True)
 doc.ellipse(20, 100, 10, 10, style="FD")
-print(hashlib.sha256(doc.output_bytes()).hexdigest(), "fontTools.varLib" in sys.modules)
+# Before output: embedding the fallback scripts' fonts imports fontTools' subsetter, and varLib.
+laid_out = "fontTools.varLib" in sys.modules
+print(hashlib.sha256(doc.output_bytes()).hexdigest(), laid_out)
 """
 
 
@@ -180,6 +182,34 @@ def test_a_stand_in_package_touched_while_fpdf2_is_imported_keeps_its_submodules
             import fontTools.varLib.errors  # under the stand-in
             package = real(made["fontTools.varLib"])  # the real package, imported now
             assert package.errors is sys.modules["fontTools.varLib.errors"]
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_latin_pdf_never_imports_the_subsetter_and_another_script_does() -> None:
+    out = _run(
+        """
+        import io, json, sys, zlib
+        from pypdf import PdfReader
+        from bruising_check.render import fontcache
+        from bruising_check.render.pdfdoc import Document
+
+        fonts = json.loads(zlib.decompress(fontcache.build()))["fonts"]  # for this fpdf2
+        fontcache._stored = lambda: fonts
+
+        def made(text):
+            doc = Document("t")
+            doc.add_page()
+            doc.multi_cell(0, 5, text)
+            data = doc.output_bytes()
+            return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+        assert "Zażółć" in made("A bruise on the cheek. Zażółć.")
+        assert "fontTools.subset" not in sys.modules  # the main faces: render.fontsubset
+        assert "محمد" in made("Name: محمد")  # the Arabic face: fpdf2 embeds it itself
+        assert type(sys.modules["fontTools.subset"]).__name__ == "module"
         print("ok")
         """
     )

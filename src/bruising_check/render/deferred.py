@@ -3,8 +3,10 @@ imported, in full, the first time anything touches it.
 
 `import fpdf` costs about 200 ms, and part of that is for features no PDF here has: variable
 fonts (`fontTools.varLib` and its instancer, used only by `add_font(variations=...)`), signing
-(`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`) and images beyond plain ones
-(Pillow's colour management, TIFF plugin and feature checks). While fpdf2 is being
+(`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`), images beyond plain ones
+(Pillow's colour management, TIFF plugin and feature checks) and fontTools' subsetter (the main
+faces are embedded by `render.fontsubset`; fpdf2 uses it only for a fallback script's font,
+when the stand-in imports it). While fpdf2 is being
 imported, each of those names is a stand-in module (`Deferred`) in `sys.modules`; fpdf2 keeps a
 reference to it, and the stand-ins leave `sys.modules` as soon as fpdf2 is imported, so any later
 `import` of those names is the real, ordinary import.
@@ -38,6 +40,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "fontTools.varLib": (),
     "fontTools.varLib.instancer": (),
     "unittest.mock": ("patch",),
+    # fontTools' subsetter: the fonts of most PDFs are embedded by `render.fontsubset`; fpdf2
+    # reaches for it only when it embeds a font itself (the fallback scripts).
+    "fontTools.subset": (),
     # Images: ICC profiles, TIFF and CCITT images, Pillow's feature checks (PIL.Image itself
     # is needed: fpdf2 reads Image.Resampling as it is imported).
     "PIL.ImageCms": (),

@@ -31,12 +31,25 @@ from pathlib import Path
 from typing import Any
 
 from bruising_check import STATEMENT
+from bruising_check.render import fontcache
 from bruising_check.render.deferred import deferring
 from bruising_check.render.safe import TextWarning, visible
 
 with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
+    import fpdf.fpdf
     from fpdf import FPDF
+    from fpdf.enums import Align, CharVPos, WrapMode
     from fpdf.fonts import TTFFont
+    from fpdf.line_break import (
+        BREAKING_SPACE_SYMBOLS_STR,
+        NBSP,
+        SOFT_HYPHEN,
+        SPACE,
+        Fragment,
+        MultiLineBreak,
+        TextLine,
+    )
+    from fpdf.util import FloatTolerance
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAIN = "DejaVu"
@@ -120,6 +133,185 @@ def _units(font: TTFFont, text: str) -> float:
     return units
 
 
+class _Fragment(Fragment):
+    """fpdf2's text fragment, measuring plain text (a `_Font`, no shaping, spacing, stretching or
+    sub/superscript) with the same arithmetic but without its detours.
+
+    fpdf2's line breaking asks a fragment for the width of each character and of the line so far
+    after every character, each time through several properties, and compares the styles of
+    two fragments field by field although they share one graphics state: about a fifth of a
+    rationale's layout. The widths here are the same floats, in the same order of operations
+    (font units x size x 0.001, then / k), so every line break and byte of the PDF is what fpdf2
+    makes itself (`tests/test_pdf_fonts.py`); anything else is measured by fpdf2."""
+
+    def _plain(self) -> _Font | None:
+        state = self.graphics_state
+        font = state.current_font
+        if (
+            type(font) is not _Font
+            or font.is_symbol
+            or state.text_shaping
+            or state.char_vpos is not CharVPos.LINE
+            or state.char_spacing != 0
+            or state.font_stretching != 100
+        ):
+            return None
+        size = state.font_size_pt
+        if size > font.biggest_size_pt:  # as fpdf2's own measure notes it
+            font.biggest_size_pt = size
+        return font
+
+    def get_width(
+        self,
+        start: int = 0,
+        end: int | None = None,
+        chars: str | None = None,
+        initial_cs: bool = True,
+    ) -> float:
+        font = self._plain()
+        if font is None:
+            return super().get_width(start, end, chars, initial_cs)
+        if chars is None:
+            chars = "".join(self.characters[start:end])
+        return _units(font, chars) * self.graphics_state.font_size_pt * 0.001 / self.k
+
+    def get_character_width(
+        self, character: str, print_sh: bool = False, initial_cs: bool = True
+    ) -> float:
+        font = None if character == SOFT_HYPHEN else self._plain()
+        if font is None:
+            return super().get_character_width(character, print_sh, initial_cs)
+        return font.cw[ord(character)] * self.graphics_state.font_size_pt * 0.001 / self.k
+
+    def has_same_style(self, other: Fragment) -> bool:
+        # One graphics state object is equal to itself, field by field.
+        if self.graphics_state is other.graphics_state:
+            return self.k == other.k and self.__class__ == other.__class__
+        return super().has_same_style(other)
+
+
+class _LineBreak(MultiLineBreak):
+    """fpdf2's line breaking, each line of one plain `_Fragment` (every `multi_cell` of the
+    rationale) found in one pass over integer widths: the same lines as fpdf2's `get_line`.
+
+    fpdf2 adds a line's characters one at a time, each time measuring the line so far and the
+    next character through several objects: most of a PDF's layout. Here the same decisions are
+    taken on the same floats: a line's width is its characters' font units x size x 0.001 / k,
+    as `_Fragment` measures it; the next character does not fit when `greater_than(width +
+    its width, room)`; a line breaks after the last breaking space, or at that character when
+    there is none (a forced break); a no-break space is kept as a space. The `TextLine`s are
+    fpdf2's own, field for field (`tests/test_pdf_fonts.py` compares them on random texts).
+    Anything else (several fragments, soft hyphens, indents, character wrapping, a line whose
+    first character does not fit, an empty line) is fpdf2's `get_line`, from the same state.
+    Like `_Fragment`, used only with the fpdf2 it was tested with (`fontcache.verified`)."""
+
+    def get_line(self) -> TextLine | None:
+        fragment = self.fragments[0] if len(self.fragments) == 1 else None
+        if (
+            type(fragment) is not _Fragment
+            or self.fragment_index != 0
+            or self.wrapmode != WrapMode.WORD
+            or self.print_sh
+            or self.skip_leading_spaces
+            or self.first_line_indent != 0
+        ):
+            return super().get_line()
+        font = fragment._plain()
+        size = fragment.graphics_state.font_size_pt
+        height = fragment.font_size
+        if font is None or not FloatTolerance.greater_than(height, 0):
+            return super().get_line()
+        chars = fragment.characters
+        start = self.character_index
+        if start >= len(chars):  # as fpdf2: past the end, no line
+            self.idx_last_forced_break = None
+            self.character_index = 0
+            self.fragment_index = 1
+            return None
+        k = fragment.k
+        cw = font.cw
+        full = self.get_width(height)
+        room = full
+        for margin in self.margins:
+            room -= float(margin)
+        # Font units of the line so far (whole numbers), a no-break space counted as a space.
+        units: float = 0
+        spaces = 0
+        hint: tuple[int, int] | None = None  # the last breaking space: index, spaces before
+        end_align = Align.L if self.align == Align.J else self.align
+        tolerance = FloatTolerance.TOLERANCE  # greater_than(a, b) is a - b > tolerance
+        for i in range(start, len(chars)):
+            ch = chars[i]
+            if ch == SOFT_HYPHEN or (i == start and ch in "\n\x0c"):
+                return super().get_line()
+            char_w = cw[ord(ch)] * size * 0.001 / k
+            if ch in "\n\x0c":
+                return self._line(fragment, start, i, i + 1, units, spaces, end_align, full, ch)
+            width = units * size * 0.001 / k
+            if (width + char_w) - room > tolerance:
+                if i == start:
+                    return super().get_line()
+                if ch in BREAKING_SPACE_SYMBOLS_STR:
+                    return self._line(fragment, start, i, i + 1, units, spaces, self.align, full)
+                if hint is not None:
+                    at, before = hint
+                    kept = sum(cw[ord(c)] for c in self._chars(chars, start, at))
+                    return self._line(fragment, start, at, at + 1, kept, before, self.align, full)
+                line = self._line(fragment, start, i, i, units, spaces, end_align, full)
+                self.idx_last_forced_break = (0, i)
+                return line
+            if ch in BREAKING_SPACE_SYMBOLS_STR:
+                hint = (i, spaces)
+                spaces += 1
+            elif ch == NBSP:
+                ch = SPACE
+                spaces += 1
+            units += cw[ord(ch)]
+        # The end of the text: the rest is the last line, unless it has no width.
+        first = self._is_first_line
+        line = self._line(fragment, start, len(chars), 0, units, spaces, end_align, full)
+        self.fragment_index = 1
+        if not line.text_width:
+            self._is_first_line = first
+            return None
+        return line
+
+    @staticmethod
+    def _chars(chars: list[str], start: int, end: int) -> list[str]:
+        return [SPACE if c == NBSP else c for c in chars[start:end]]
+
+    def _line(
+        self,
+        fragment: _Fragment,
+        start: int,
+        end: int,
+        resume: int,
+        units: float,
+        spaces: int,
+        align: Align,
+        full: float,
+        hard: str = "",
+    ) -> TextLine:
+        """The line of characters `start` to `end`, as fpdf2's `CurrentLine.manual_break` makes
+        it; the next line starts at `resume`."""
+        self.idx_last_forced_break = None
+        self.character_index = resume
+        self._is_first_line = False
+        line = fragment.clone(self._chars(fragment.characters, start, end), link=fragment.link)
+        size = fragment.graphics_state.font_size_pt
+        return TextLine(
+            fragments=[line],
+            text_width=units * size * 0.001 / fragment.k,
+            number_of_spaces=spaces,
+            align=align,
+            height=fragment.font_size * self.line_height,
+            max_width=full - 0,
+            trailing_nl=hard == "\n",
+            trailing_form_feed=hard == "\x0c",
+            indent=0,
+        )
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -135,6 +327,7 @@ class Document(FPDF):
         self.doc_title = title
         self.footer_note = footer_note
         self.missing: dict[str, int] = {}
+        self.cached_fonts: set[str] = set()  # made from stored metrics, embedded by Producer
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
         self._add_font(MAIN, "", "DejaVuSans.ttf")
@@ -151,6 +344,33 @@ class Document(FPDF):
         note = f"{self.footer_note}  " if self.footer_note else ""
         self.cell(0, 4, f"{note}{STATEMENT}", align="L", new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
+
+    def _preload_font_styles(
+        self, text: str | None, markdown: bool, _initial_emphasis: Any = None
+    ) -> Any:
+        """fpdf2's fragments of a text (every `cell`, `multi_cell` and `write` makes them here),
+        each plain one measured by `_Fragment`; shaped text takes another path."""
+        fragments = super()._preload_font_styles(text, markdown, _initial_emphasis)
+        if not fontcache.verified():  # another fpdf2 than the one this was tested with
+            return fragments
+        for fragment in fragments:
+            if type(fragment) is Fragment:  # not fpdf2's page-number fragment, a subclass
+                fragment.__class__ = _Fragment
+        return fragments
+
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        """fpdf2's `multi_cell`, its lines broken by `_LineBreak` (the same lines, faster): fpdf2
+        looks `MultiLineBreak` up in its module on each call, so it is that class only while
+        this document lays a text out (and it is fpdf2's own for any other fragments)."""
+        if not fontcache.verified():  # another fpdf2 than the one this was tested with
+            return super().multi_cell(*args, **kwargs)
+        module: Any = fpdf.fpdf
+        before = module.MultiLineBreak
+        module.MultiLineBreak = _LineBreak
+        try:
+            return super().multi_cell(*args, **kwargs)
+        finally:
+            module.MultiLineBreak = before
 
     def lines_at_most(self, text: str, width: float) -> int | None:
         """At least as many lines as `multi_cell(width, ...)` breaks `text` into in the current
@@ -229,9 +449,16 @@ class Document(FPDF):
             self._use_fallbacks()
 
     def _add_font(self, family: str, style: str, file: str) -> None:
-        """A bundled font: fpdf2 reads it, `_Font` measures with it."""
-        self.add_font(family, style, str(FONTS / file))
-        font = self.fonts[f"{family.lower()}{style}"]  # fpdf2's key: family lower-case, then style
+        """A bundled font: fpdf2's font object (from the stored metrics of a main face, else
+        fpdf2 reads the file), `_Font` measures with it."""
+        fontkey = f"{family.lower()}{style}"  # fpdf2's key: family lower-case, then style
+        cached = fontcache.font(self, FONTS / file, fontkey, style)
+        if cached is None:
+            self.add_font(family, style, str(FONTS / file))
+        else:
+            self.fonts[fontkey] = cached  # as fpdf2's add_font registers it
+            self.cached_fonts.add(fontkey)
+        font = self.fonts[fontkey]
         if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
             font.__class__ = _Font
 
@@ -261,7 +488,7 @@ class Document(FPDF):
             )
 
     def output_bytes(self) -> bytes:
-        data: Any = self.output()
+        data: Any = self.output(output_producer_class=fontcache.Producer)
         if self.missing:
             shown = ", ".join(f"U+{ord(c):04X}" for c in list(self.missing)[:8])
             more = " ..." if len(self.missing) > 8 else ""
