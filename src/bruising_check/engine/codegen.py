@@ -57,6 +57,9 @@ HONOURED_KEPT = 4096
 _M = object()  # "not computed yet" (a fact, an item fact, a group's items)
 
 
+_ORDER = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
 class _Unsupported(Exception):
     """A construct the generator does not write out: the closures replay the protocol."""
 
@@ -706,6 +709,18 @@ class _Gen:
             test = f"{x} == {self.c(operand)} if type({x}) is str else {check}({x}) == 2"
         elif op == "in" and all(type(o) is str for o in operand):
             test = f"type({x}) is str and {x} in {self.c(frozenset(operand))}"
+        elif op in _ORDER and type(operand) in (int, float):
+            # `_op`'s `ordered`: None is false, anything else is `value <op> bound` (a value
+            # that cannot be ordered raises the same TypeError there and here).
+            test = f"{x} is not None and {x} {_ORDER[op]} {self.c(operand)}"
+        elif op == "includes_any":
+            # `set(value) & chosen`, as `_op`'s `includes` (the same TypeError for a value
+            # that is not a collection of hashable options).
+            test = f"{x} is not None and not {self.c(frozenset(operand))}.isdisjoint({x})"
+        elif op == "includes_all":
+            test = f"{x} is not None and {self.c(frozenset(operand))}.issubset({x})"
+        elif op == "is_empty":
+            test = f"{x} is not None and (len({x}) == 0) == {bool(operand)}"
         else:
             test = f"{check}({x}) == 2"
         return f"({guard}({test}))"
@@ -931,7 +946,15 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
         return None
     namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(gen.consts)}
     namespace.update(
-        __builtins__={"set": set, "tuple": tuple, "type": type, "str": str, "min": min, "max": max},
+        __builtins__={
+            "set": set,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+            "min": min,
+            "max": max,
+            "len": len,
+        },
         _M=_M,
         _U=UNKNOWN,
         _UK=UNKNOWN_KEYS,
