@@ -995,8 +995,6 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
     if / elif chain on the answer's id, a yes / no or single choice answer checked in line
     (anything else through the question's own reader, which judges it); None when it will not
     compile. Raises what `_group_answers` raises (`_Refer`, `AnswerError`) where it does."""
-    from bruising_check.protocol.model import BooleanQuestion, SingleChoiceQuestion
-
     consts: list[Any] = []
 
     def c(value: Any) -> str:
@@ -1017,19 +1015,7 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
     ]
     word = "if"
     for q in g.questions:
-        reader = c(own[q.id])
-        if isinstance(q, BooleanQuestion):
-            read = f"answer if answer is True or answer is False else {reader}(answer)"
-        elif isinstance(q, SingleChoiceQuestion):
-            ids = c(frozenset(o.id for o in q.options))
-            plain = (
-                "answer"
-                if q.unknown_option is None
-                else (f"(_U if answer == {c(q.unknown_option)} else answer)")
-            )
-            read = f"{plain} if type(answer) is str and answer in {ids} else {reader}(answer)"
-        else:
-            read = f"{reader}(answer)"
+        read = _item_read(q, own[q.id], c)
         lines += [f"            {word} key == {c(q.id)}:", f"                item[key] = {read}"]
         word = "elif"
     lines += [
@@ -1059,5 +1045,105 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
         return None
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
     made: Callable[[Any], Any] = namespace["GA"]
+    made.source = text  # type: ignore[attr-defined]
+    return made
+
+
+def _item_read(q: Any, reader: Callable[[Any], Any], c: Callable[[Any], str]) -> str:
+    """How the generated code reads `answer` to item question `q` (`reader` its coercer): a
+    yes / no or single choice answer checked in line, anything else by `reader`."""
+    from bruising_check.protocol.model import BooleanQuestion, SingleChoiceQuestion
+
+    name = c(reader)
+    if isinstance(q, BooleanQuestion):
+        return f"answer if answer is True or answer is False else {name}(answer)"
+    if isinstance(q, SingleChoiceQuestion):
+        ids = c(frozenset(o.id for o in q.options))
+        plain = (
+            "answer"
+            if q.unknown_option is None
+            else (f"(_U if answer == {c(q.unknown_option)} else answer)")
+        )
+        return f"{plain} if type(answer) is str and answer in {ids} else {name}(answer)"
+    return f"{name}(answer)"
+
+
+def generated_joint_group_answers(
+    a: cm.Compiled, b: cm.Compiled, ga: Any, gb: Any
+) -> Callable[[Any], tuple[Any, Any]] | None:
+    """`(a._group_answers(ga, ·), b._group_answers(gb, ·))` for one group both protocols ask,
+    read once: an answer to an item question defined alike in both is read once and kept in
+    both items. Only for answers both accept: anything else (a wrong type, an item question
+    one of them does not have, too many items for either) raises `_Refer`, and the caller
+    reads the answers for each protocol on its own, which judges them. None when it will not
+    compile."""
+    consts: list[Any] = []
+
+    def c(value: Any) -> str:
+        consts.append(value)
+        return f"c{len(consts) - 1}"
+
+    own_a, own_b = a.item_coercers[ga.id], b.item_coercers[gb.id]
+    lines = [
+        "def GJ(value):",
+        "    if not isinstance(value, (list, tuple)): raise _Refer",
+        "    n = len(value)",
+        f"    if not {c(ga.min_items)} <= n <= {c(ga.max_items)}: raise _Refer",
+        f"    if not {c(gb.min_items)} <= n <= {c(gb.max_items)}: raise _Refer",
+        "    items_a = []",
+        "    items_b = []",
+        "    for given in value:",
+        "        if not isinstance(given, _Mapping): raise _Refer",
+        "    for given in value:",
+        "        item_a = {}",
+        "        item_b = {}",
+        "        for key, answer in given.items():",
+    ]
+    word = "if"
+    for q in ga.questions:
+        other = gb.question(q.id)
+        if other is None:
+            continue  # (an answer to it: `else`, `_Refer`)
+        lines.append(f"            {word} key == {c(q.id)}:")
+        word = "elif"
+        if other == q:
+            lines += [
+                f"                item_a[key] = item_b[key] = {_item_read(q, own_a[q.id], c)}",
+            ]
+        else:
+            lines += [
+                f"                item_a[key] = {_item_read(q, own_a[q.id], c)}",
+                f"                item_b[key] = {_item_read(other, own_b[q.id], c)}",
+            ]
+    if word == "if":
+        return None
+    lines += [
+        "            else:",
+        "                raise _Refer",
+        "        items_a.append(item_a)",
+        "        items_b.append(item_b)",
+        "    return tuple(items_a), tuple(items_b)",
+    ]
+    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
+    namespace.update(
+        __builtins__={
+            "isinstance": isinstance,
+            "len": len,
+            "list": list,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+        },
+        _Refer=cm._Refer,
+        _Mapping=Mapping,
+        _U=UNKNOWN,
+    )
+    text = "\n".join(lines) + "\n"
+    try:
+        code = compile(text, "<bruising_check generated joint group answers>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
+    made: Callable[[Any], tuple[Any, Any]] = namespace["GJ"]
     made.source = text  # type: ignore[attr-defined]
     return made
