@@ -820,13 +820,6 @@ class _Gen:
         listed = self.c(tuple(floor for floor, _ in floors))
         body += [f"if FL: o = _honoured(o, FL, {listed}, {self.c({})})", "return o, o"]
         lines += b2.text("OUT2", body)
-        lines += [
-            "def OUT(values):",
-            "    try:",
-            "        return OUT2(values)",
-            "    except (_Three, TypeError):",
-            "        return OUT3(values)",
-        ]
         # Each ask_if as a function of the answers so far (a fresh set of facts, as the probe
         # gives each one a fresh context).
         asks: dict[int, str] = {}
@@ -843,13 +836,6 @@ class _Gen:
             lines += b.text(name + "_3", body)
             b2 = _Block()
             lines += b2.text(name + "_2", [f"return {self.cond2(b2, pq.ask_if, seen)}"])
-            lines += [
-                f"def {name}(values):",
-                "    try:",
-                f"        return 2 if {name}_2(values) else 0",
-                "    except (_Three, TypeError):",
-                f"        return {name}_3(values)",
-            ]
         # Groups none of whose questions has an ask_if: their items as dict displays.
         plain: dict[str, str] = {}
         for gid, (fields, required) in lazy.plain_items.items():
@@ -891,7 +877,10 @@ class _Gen:
                 continue
             p = "    "
             if i in asks:
-                run.append(f"    t = {asks[i]}(values)")
+                run.append("    try:")
+                run.append(f"        t = 2 if {asks[i]}_2(values) else 0")
+                run.append("    except (_Three, TypeError):")
+                run.append(f"        t = {asks[i]}_3(values)")
                 run.append("    if t == 0:")
                 run.append(f"        values[{cq}] = None")
                 run.append("    else:")
@@ -923,8 +912,12 @@ class _Gen:
             run.append(f"{p}        maybe.add({cq})")
             run.append(f"{p}values[{cq}] = raw")
         run += [
-            "    _mark(values, pending, maybe)",
-            "    upper, lower = OUT(values)",
+            # (`_mark_pending` records nothing when nothing is pending or maybe asked.)
+            "    if pending or maybe: _mark(values, pending, maybe)",
+            "    try:",
+            "        upper, lower = OUT2(values)",
+            "    except (_Three, TypeError):",
+            "        upper, lower = OUT3(values)",
             f"    return _Lazy({self.c(program)}, values, pending, upper, lower), missing",
         ]
         lines += run
