@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 
 from bruising_check.engine.compiled import compiled, joint
+from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.model import Protocol
 from bruising_check.versions.impact import Case, Impact, impact, run_outcome
 from tests.test_compiled_replay import (
@@ -37,11 +38,12 @@ def _own(protocol: Protocol, answers: dict[str, Any]) -> Any:
         return type(exc)
 
 
-def _same_as_each(a: Protocol, b: Protocol, answers: dict[str, Any]) -> None:
+def _same_as_each(a: Protocol, b: Protocol, answers: dict[str, Any], *, count: bool = True) -> None:
     own_a, own_b = _own(a, answers), _own(b, answers)
     both = joint(a, b).answers_ok(answers)
     accepted = isinstance(own_a, tuple) and isinstance(own_b, tuple)
-    event("both accept" if accepted else "one refuses")
+    if count:
+        event("both accept" if accepted else "one refuses")
     if accepted:
         assert both == (own_a, own_b)
         for got, want in zip(both or (), (own_a, own_b), strict=True):
@@ -68,12 +70,22 @@ def test_joint_check_on_the_bundled_and_real_protocols(
 
 
 def _narrowed(baseline: Protocol) -> Protocol:
-    """The baseline with answers it accepts refused: ages over a year, bite marks, a mark's
-    side, a third carer's explanation (mobility answers as a yes / no are left alike)."""
+    """The baseline with answers it accepts refused or read otherwise: ages over a year, an
+    unknown gestation, bite marks, a mark's side, a third carer's explanation; "not sure" of
+    the milestones an option like the others; the red flags in another order."""
     data = baseline.model_dump(mode="json", by_alias=True, exclude_none=True)
     for q in data["questions"]:
         if q["id"] == "age_weeks":
             q["max"] = 52
+        if q["id"] == "gestation_weeks_at_birth":
+            q["allow_unknown"] = False
+            q["required"] = True
+        if q["id"] == "mobility_milestones":
+            q["required"] = False  # (null stays an answer: only "not sure" reads otherwise)
+            for o in q["options"]:
+                o.pop("unknown", None)
+        if q["id"] == "injury_red_flags":
+            q["options"].reverse()
         if q["id"] == "marks":
             q["questions"] = [iq for iq in q["questions"] if iq["id"] != "side"]
             for iq in q["questions"]:
@@ -96,15 +108,50 @@ def test_joint_check_where_the_versions_accept_different_answers(
     _same_as_each(narrow, baseline, answers)
 
 
+def test_answers_the_narrowed_baseline_reads_otherwise(
+    real: dict[str, Protocol],  # noqa: F811
+) -> None:
+    baseline = real["national-baseline"]
+    narrow = _narrowed(baseline)
+    mark = {"type": "bruise", "site": "cheek", "patterned": "no", "explanation": "none_given"}
+    plain = {
+        "immediate_danger": "no",
+        "injury_red_flags": ["seriously_unwell", "limb_not_moved"],
+        "age_weeks": 20,
+        "gestation_weeks_at_birth": 40,
+        "mobility_milestones": ["not_sure"],
+        "report_channel": "seen_in_person",
+        "diagnosed_bleeding_condition": "no",
+        "marks": [mark],
+    }
+    both = joint(baseline, narrow).answers_ok(plain)
+    assert both is not None
+    assert both[0][0]["mobility_milestones"] is UNKNOWN
+    assert both[1][0]["mobility_milestones"] == ("not_sure",)
+    assert both[0][0]["injury_red_flags"] == ("seriously_unwell", "limb_not_moved")
+    assert both[1][0]["injury_red_flags"] == ("limb_not_moved", "seriously_unwell")
+    for refused in (
+        {"gestation_weeks_at_birth": None},
+        {"age_weeks": 60},
+        {"marks": [{**mark, "type": "bite"}]},
+        {"marks": [{**mark, "side": "left"}]},
+    ):
+        answers = {**plain, **refused}
+        assert compiled(baseline).answers_ok(answers) is not None
+        assert compiled(narrow).answers_ok(answers) is None
+        assert joint(baseline, narrow).answers_ok(answers) is None
+        _same_as_each(baseline, narrow, answers, count=False)
+
+
 def test_alike_questions_are_read_once_and_groups_by_one_reader(
     real: dict[str, Protocol],  # noqa: F811
 ) -> None:
-    """The baseline and LLR 2024 define most questions alike (one reading for both) and their
-    marks differently (`side`, `explanation`): one generated reader gives both items."""
+    """The baseline and LLR 2024 read most answers alike (one reading for both) and define
+    their marks differently (`side`, `explanation`): one generated reader gives both items."""
     plans = joint(real["national-baseline"], real["llr-2024"]).plans
     assert plans["immediate_danger"][0] == 0
     assert plans["age_weeks"][0] == 0
-    assert plans["mobility_milestones"][0] == 2  # defined differently
+    assert plans["mobility_milestones"][0] == 0  # (only its help and citations differ)
     assert plans["child_gives_consistent_account"][0] == 2  # LLR's own
     assert plans["child_gives_consistent_account"][2] is None
     assert plans["marks"][0] == 1

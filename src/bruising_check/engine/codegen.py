@@ -1099,7 +1099,7 @@ def generated_joint_group_answers(
             continue  # (an answer to it: `else`, `_Refer`)
         lines.append(f"            {word} key == {c(q.id)}:")
         word = "elif"
-        if other == q:
+        if other == q or cm.read_alike(q, other):
             lines += [
                 f"                item_a[key] = item_b[key] = {_item_read(q, own_a[q.id], c)}",
             ]
@@ -1138,5 +1138,58 @@ def generated_joint_group_answers(
         return None
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
     made: Callable[[Any], tuple[Any, Any]] = namespace["GJ"]
+    made.source = text  # type: ignore[attr-defined]
+    return made
+
+
+def generated_joint_answers(
+    plans: Mapping[str, tuple[int, bool, Any, bool, Any]],
+    questions: Mapping[str, tuple[Any, Any]],
+) -> Callable[[Any], Any] | None:
+    """`compiled.Joint`'s reading of a case as generated code: one if / elif chain on the
+    answer's id, each plan's reading written out (a yes / no or single choice answer checked
+    in line, as `generated_group_answers` does); `questions` gives each id's question in
+    each protocol. It raises wherever a reader raises (the caller then reads the case for
+    each protocol on its own). None when it will not compile."""
+    consts: list[Any] = []
+
+    def c(value: Any) -> str:
+        consts.append(value)
+        return f"c{len(consts) - 1}"
+
+    lines = [
+        "def JA(data):",
+        "    answers_a = {}",
+        "    context_a = {}",
+        "    answers_b = {}",
+        "    context_b = {}",
+        "    for key, answer in data.items():",
+    ]
+    word = "if"
+    for qid, (how, into_a, read_a, into_b, read_b) in plans.items():
+        qa, qb = questions[qid]
+        to_a = "context_a" if into_a else "answers_a"
+        to_b = "context_b" if into_b else "answers_b"
+        lines.append(f"        {word} key == {c(qid)}:")
+        word = "elif"
+        if how == 0:
+            lines.append(f"            {to_a}[key] = {to_b}[key] = {_item_read(qa, read_a, c)}")
+        elif how == 1:
+            lines.append(f"            {to_a}[key], {to_b}[key] = {c(read_a)}(answer)")
+        else:
+            if read_a is not None:
+                lines.append(f"            {to_a}[key] = {_item_read(qa, read_a, c)}")
+            if read_b is not None:
+                lines.append(f"            {to_b}[key] = {_item_read(qb, read_b, c)}")
+    lines.append("    return (answers_a, context_a), (answers_b, context_b)")
+    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
+    namespace.update(__builtins__={"type": type, "str": str}, _U=UNKNOWN)
+    text = "\n".join(lines) + "\n"
+    try:
+        code = compile(text, "<bruising_check generated joint answers>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
+    made: Callable[[Any], Any] = namespace["JA"]
     made.source = text  # type: ignore[attr-defined]
     return made

@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from bruising_check.engine.answers import AnswerError, coerce
+from bruising_check.engine.answers import AnswerError, coerce, may_be_unknown
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
 from bruising_check.engine.evaluate import Pass, groups_used, operand
 from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
@@ -920,17 +920,22 @@ class Joint:
     exactly as before."""
 
     def __init__(self, a: Compiled, b: Compiled) -> None:
-        from bruising_check.engine.codegen import generated_joint_group_answers
+        from bruising_check.engine.codegen import (
+            generated_joint_answers,
+            generated_joint_group_answers,
+        )
 
         self.a, self.b = a, b
         # Per answer id: (how, into a's context?, a's reader, into b's context?, b's reader);
         # how 0: one reading for both, 1: a pair of readings (a group), 2: each its own.
         self.plans: dict[str, tuple[int, bool, Any, bool, Any]] = {}
-        for qid in {**a.takers, **b.takers}:
+        # (a's questions first: the order a case's answers usually come in.)
+        order = [*a.top, *b.top, *a.context, *b.context]
+        for qid in dict.fromkeys(q for q in order if q in a.takers or q in b.takers):
             in_a, in_b = a.takers.get(qid), b.takers.get(qid)
             qa, qb = _asked(a, qid), _asked(b, qid)
             if in_a is not None and in_b is not None and in_a[0] == in_b[0]:
-                if qa == qb:
+                if qa == qb or (not isinstance(qa, GroupQuestion) and read_alike(qa, qb)):
                     self.plans[qid] = (0, in_a[0], in_a[1], in_b[0], in_b[1])
                     continue
                 if isinstance(qa, GroupQuestion) and isinstance(qb, GroupQuestion):
@@ -945,11 +950,20 @@ class Joint:
                 in_b is not None and in_b[0],
                 None if in_b is None else in_b[1],
             )
+        self.read = generated_joint_answers(
+            self.plans, {qid: (_asked(a, qid), _asked(b, qid)) for qid in self.plans}
+        )
+        """The same reading as generated code (None: the loop below reads)."""
 
     def answers_ok(
         self, data: Scope
     ) -> tuple[tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]] | None:
         """(a's `answers_ok(data)`, b's), when both accept every answer; None otherwise."""
+        if self.read is not None:
+            try:
+                return self.read(data)  # type: ignore[no-any-return]
+            except Exception:  # each protocol's own check says what it is
+                return None
         answers_a: dict[str, Any] = {}
         context_a: dict[str, Any] = {}
         answers_b: dict[str, Any] = {}
@@ -977,6 +991,30 @@ class Joint:
         except Exception:  # each protocol's own check says what it is
             return None
         return (answers_a, context_a), (answers_b, context_b)
+
+
+def read_alike(a: Any, b: Any) -> bool:
+    """Whether `answers_ok` accepts the same answers to questions `a` and `b` (not groups)
+    and reads them the same: what `_plain_answer` and `coerce` look at (the kind, the option
+    ids in order, the unknown option, the least choices, the range, whole numbers, the
+    longest text, whether null is an answer) is the same; their wording, citations and
+    ask_if (which `answers_ok` never reads) may differ."""
+    return _reading(a) == _reading(b)
+
+
+def _reading(q: Any) -> tuple[Any, ...]:
+    options = getattr(q, "options", None)
+    return (
+        type(q),
+        None if options is None else tuple(o.id for o in options),
+        getattr(q, "unknown_option", None),
+        getattr(q, "min_selected", None),
+        getattr(q, "min", None),
+        getattr(q, "max", None),
+        getattr(q, "integer", None),
+        getattr(q, "max_length", None),
+        may_be_unknown(q),
+    )
 
 
 def _asked(program: Compiled, qid: str) -> Any:
