@@ -612,6 +612,7 @@ class Compiled:
             if (floor := protocol.pathway(inv.at_least)) is not None
         )
         self.top = {q.id: q for q in protocol.questions}
+        self.shared_ranks = _shared_ranks(protocol)
         self.context = {q.id: q for q in protocol.context_prompts}
         self.probe: Any = _MISSING
         self.coercers = {
@@ -1112,7 +1113,7 @@ def decide_outcome(
         return root.upper
     # A LazyPass has every field of a Pass that the search reads (values, pending, bounds,
     # and the environment on demand).
-    if _shared_ranks(program.protocol):
+    if program.shared_ranks:
         # Equal alternatives: the engine shows the one first in the protocol's pathways, which
         # the search alone does not choose (it keeps whichever it reached first). Such cases
         # go through the engine itself, so replay never names another pathway than a check.
@@ -1896,6 +1897,6 @@ def replay_outcome(
         root, missing = program.run(answers)
     if missing:
         return None
-    if not root.definite:
-        answers = without_not_asked(program, answers, root)
-    return decide_outcome(program, answers, root)
+    if root.definite:
+        return root.upper  # (what `decide_outcome` gives for a definite pass)
+    return decide_outcome(program, without_not_asked(program, answers, root), root)
