@@ -240,7 +240,9 @@ def _record_case(name: str, record: Any) -> Case:
     }
     label = record.get("created_at")
     label = label if isinstance(label, str) else ""
-    return Case(f"{name} {label[:40]}".strip(), {**record["answers"], **context})
+    answers = record["answers"]
+    # (A record read from a line is this case's own: its answers need no copy without context.)
+    return Case(f"{name} {label[:40]}".strip(), {**answers, **context} if context else answers)
 
 
 # A column of one item of a repeated group, 1-based as problems name it: `marks[2].site`.
