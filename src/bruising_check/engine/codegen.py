@@ -843,14 +843,30 @@ class _Gen:
             shown = ", ".join(
                 f"{self.c(qid)}: given.get({self.c(qid)}, {self.c(fb)})" for qid, fb in fields
             )
+            ids = [qid for qid, _ in fields]
             lines += [
                 f"def {name}(raw):",
                 "    items = []",
                 "    short = False",
                 "    for given in raw:",
-                "        marks = given.get(_UK)",
-                f"        items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
             ]
+            if len(set(ids)) == len(ids):
+                # Answers to this group's questions only (no marks): each question's answer,
+                # else its fallback, in the questions' order; the same mapping as the display
+                # below, made by copying the fallbacks and then the answers over them.
+                fallbacks = self.c(dict(fields))
+                lines += [
+                    f"        if given.keys() <= {self.c(frozenset(ids))}:",
+                    f"            items.append({{**{fallbacks}, **given}})",
+                    "        else:",
+                    "            marks = given.get(_UK)",
+                    f"            items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
+                ]
+            else:
+                lines += [
+                    "        marks = given.get(_UK)",
+                    f"        items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
+                ]
             if required:
                 lacking = " or ".join(f"{self.c(qid)} not in given" for qid in required)
                 lines.append(f"        if not short and ({lacking}): short = True")
