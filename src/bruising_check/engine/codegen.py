@@ -873,7 +873,7 @@ class _Gen:
             lines.append("    return tuple(items), short")
         # The pass.
         run = [
-            "def RUN(answers):",
+            "def RAW(answers):",
             "    values = {}",
             "    pending = {}",
             "    maybe = set()",
@@ -934,6 +934,11 @@ class _Gen:
             "        upper, lower = OUT2(values)",
             "    except (_Three, TypeError):",
             "        upper, lower = OUT3(values)",
+            "    return values, pending, upper, lower, missing",
+            # The pass as `run_pass` gives it: a LazyPass (replay reads RAW's parts first and
+            # makes one only when the outcome is not definite).
+            "def RUN(answers):",
+            "    values, pending, upper, lower, missing = RAW(answers)",
             f"    return _Lazy({self.c(program)}, values, pending, upper, lower), missing",
         ]
         lines += run
@@ -993,6 +998,7 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (see the module's docstring)
     run: PassFn = namespace["RUN"]
     run.source = text  # type: ignore[attr-defined]  # for tests and for reading
+    run.raw = namespace["RAW"]  # type: ignore[attr-defined]  # (`compiled.replay_outcome`)
     return run
 
 

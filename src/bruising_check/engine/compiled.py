@@ -1891,12 +1891,22 @@ def replay_outcome(
     answers = fast[0]
     lazy = probe(program)
     root: Pass | LazyPass
-    if lazy is not None:
-        root, missing = lazy.fast(answers)
+    raw = getattr(lazy.fast, "raw", None) if lazy is not None else None
+    if raw is not None:
+        # The generated pass's parts: a LazyPass is made only when the search needs one.
+        values, pending, upper, lower, missing = raw(answers)
+        if missing:
+            return None
+        if upper is lower or _ids(upper) == _ids(lower):  # (`LazyPass.definite`)
+            return upper  # type: ignore[no-any-return]
+        root = LazyPass(program, values, pending, upper, lower)
     else:
-        root, missing = program.run(answers)
-    if missing:
-        return None
+        if lazy is not None:
+            root, missing = lazy.fast(answers)
+        else:
+            root, missing = program.run(answers)
+        if missing:
+            return None
     if root.definite:
         return root.upper  # (what `decide_outcome` gives for a definite pass)
     return decide_outcome(program, without_not_asked(program, answers, root), root)
