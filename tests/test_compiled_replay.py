@@ -447,6 +447,11 @@ def test_generated_pass_on_the_bundled_and_real_protocols(
         expected = run_pass(protocol, fast[0])
         lazy = probe(compiled(protocol))
         _same_generated(lazy, fast[0], expected)
+        assert lazy is not None
+        generated, closures = lazy.fast(fast[0])[0], lazy.run_pass(fast[0])[0]
+        assert [list(i) for i in generated.values.get("marks", ())] == [
+            list(i) for i in closures.values.get("marks", ())
+        ]  # each item's answers in the same order too
 
 
 HOSTILE = "x'); __import__('pathlib').Path(r'{0}').touch() #\"\"\" \\"

@@ -57,6 +57,9 @@ HONOURED_KEPT = 4096
 _M = object()  # "not computed yet" (a fact, an item fact, a group's items)
 
 
+_ORDER = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
 class _Unsupported(Exception):
     """A construct the generator does not write out: the closures replay the protocol."""
 
@@ -706,6 +709,18 @@ class _Gen:
             test = f"{x} == {self.c(operand)} if type({x}) is str else {check}({x}) == 2"
         elif op == "in" and all(type(o) is str for o in operand):
             test = f"type({x}) is str and {x} in {self.c(frozenset(operand))}"
+        elif op in _ORDER and type(operand) in (int, float):
+            # `_op`'s `ordered`: None is false, anything else is `value <op> bound` (a value
+            # that cannot be ordered raises the same TypeError there and here).
+            test = f"{x} is not None and {x} {_ORDER[op]} {self.c(operand)}"
+        elif op == "includes_any":
+            # `set(value) & chosen`, as `_op`'s `includes` (the same TypeError for a value
+            # that is not a collection of hashable options).
+            test = f"{x} is not None and not {self.c(frozenset(operand))}.isdisjoint({x})"
+        elif op == "includes_all":
+            test = f"{x} is not None and {self.c(frozenset(operand))}.issubset({x})"
+        elif op == "is_empty":
+            test = f"{x} is not None and (len({x}) == 0) == {bool(operand)}"
         else:
             test = f"{check}({x}) == 2"
         return f"({guard}({test}))"
@@ -805,13 +820,6 @@ class _Gen:
         listed = self.c(tuple(floor for floor, _ in floors))
         body += [f"if FL: o = _honoured(o, FL, {listed}, {self.c({})})", "return o, o"]
         lines += b2.text("OUT2", body)
-        lines += [
-            "def OUT(values):",
-            "    try:",
-            "        return OUT2(values)",
-            "    except (_Three, TypeError):",
-            "        return OUT3(values)",
-        ]
         # Each ask_if as a function of the answers so far (a fresh set of facts, as the probe
         # gives each one a fresh context).
         asks: dict[int, str] = {}
@@ -828,13 +836,6 @@ class _Gen:
             lines += b.text(name + "_3", body)
             b2 = _Block()
             lines += b2.text(name + "_2", [f"return {self.cond2(b2, pq.ask_if, seen)}"])
-            lines += [
-                f"def {name}(values):",
-                "    try:",
-                f"        return 2 if {name}_2(values) else 0",
-                "    except (_Three, TypeError):",
-                f"        return {name}_3(values)",
-            ]
         # Groups none of whose questions has an ask_if: their items as dict displays.
         plain: dict[str, str] = {}
         for gid, (fields, required) in lazy.plain_items.items():
@@ -842,21 +843,37 @@ class _Gen:
             shown = ", ".join(
                 f"{self.c(qid)}: given.get({self.c(qid)}, {self.c(fb)})" for qid, fb in fields
             )
+            ids = [qid for qid, _ in fields]
             lines += [
                 f"def {name}(raw):",
                 "    items = []",
                 "    short = False",
                 "    for given in raw:",
-                "        marks = given.get(_UK)",
-                f"        items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
             ]
+            if len(set(ids)) == len(ids):
+                # Answers to this group's questions only (no marks): each question's answer,
+                # else its fallback, in the questions' order; the same mapping as the display
+                # below, made by copying the fallbacks and then the answers over them.
+                fallbacks = self.c(dict(fields))
+                lines += [
+                    f"        if given.keys() <= {self.c(frozenset(ids))}:",
+                    f"            items.append({{**{fallbacks}, **given}})",
+                    "        else:",
+                    "            marks = given.get(_UK)",
+                    f"            items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
+                ]
+            else:
+                lines += [
+                    "        marks = given.get(_UK)",
+                    f"        items.append({{_UK: marks, {shown}}} if marks else {{{shown}}})",
+                ]
             if required:
                 lacking = " or ".join(f"{self.c(qid)} not in given" for qid in required)
                 lines.append(f"        if not short and ({lacking}): short = True")
             lines.append("    return tuple(items), short")
         # The pass.
         run = [
-            "def RUN(answers):",
+            "def RAW(answers):",
             "    values = {}",
             "    pending = {}",
             "    maybe = set()",
@@ -876,7 +893,10 @@ class _Gen:
                 continue
             p = "    "
             if i in asks:
-                run.append(f"    t = {asks[i]}(values)")
+                run.append("    try:")
+                run.append(f"        t = 2 if {asks[i]}_2(values) else 0")
+                run.append("    except (_Three, TypeError):")
+                run.append(f"        t = {asks[i]}_3(values)")
                 run.append("    if t == 0:")
                 run.append(f"        values[{cq}] = None")
                 run.append("    else:")
@@ -908,8 +928,17 @@ class _Gen:
             run.append(f"{p}        maybe.add({cq})")
             run.append(f"{p}values[{cq}] = raw")
         run += [
-            "    _mark(values, pending, maybe)",
-            "    upper, lower = OUT(values)",
+            # (`_mark_pending` records nothing when nothing is pending or maybe asked.)
+            "    if pending or maybe: _mark(values, pending, maybe)",
+            "    try:",
+            "        upper, lower = OUT2(values)",
+            "    except (_Three, TypeError):",
+            "        upper, lower = OUT3(values)",
+            "    return values, pending, upper, lower, missing",
+            # The pass as `run_pass` gives it: a LazyPass (replay reads RAW's parts first and
+            # makes one only when the outcome is not definite).
+            "def RUN(answers):",
+            "    values, pending, upper, lower, missing = RAW(answers)",
             f"    return _Lazy({self.c(program)}, values, pending, upper, lower), missing",
         ]
         lines += run
@@ -931,7 +960,15 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
         return None
     namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(gen.consts)}
     namespace.update(
-        __builtins__={"set": set, "tuple": tuple, "type": type, "str": str, "min": min, "max": max},
+        __builtins__={
+            "set": set,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+            "min": min,
+            "max": max,
+            "len": len,
+        },
         _M=_M,
         _U=UNKNOWN,
         _UK=UNKNOWN_KEYS,
@@ -961,6 +998,7 @@ def generated_pass(lazy: _ProbeProgram) -> PassFn | None:
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (see the module's docstring)
     run: PassFn = namespace["RUN"]
     run.source = text  # type: ignore[attr-defined]  # for tests and for reading
+    run.raw = namespace["RAW"]  # type: ignore[attr-defined]  # (`compiled.replay_outcome`)
     return run
 
 
@@ -972,8 +1010,6 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
     if / elif chain on the answer's id, a yes / no or single choice answer checked in line
     (anything else through the question's own reader, which judges it); None when it will not
     compile. Raises what `_group_answers` raises (`_Refer`, `AnswerError`) where it does."""
-    from bruising_check.protocol.model import BooleanQuestion, SingleChoiceQuestion
-
     consts: list[Any] = []
 
     def c(value: Any) -> str:
@@ -994,19 +1030,7 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
     ]
     word = "if"
     for q in g.questions:
-        reader = c(own[q.id])
-        if isinstance(q, BooleanQuestion):
-            read = f"answer if answer is True or answer is False else {reader}(answer)"
-        elif isinstance(q, SingleChoiceQuestion):
-            ids = c(frozenset(o.id for o in q.options))
-            plain = (
-                "answer"
-                if q.unknown_option is None
-                else (f"(_U if answer == {c(q.unknown_option)} else answer)")
-            )
-            read = f"{plain} if type(answer) is str and answer in {ids} else {reader}(answer)"
-        else:
-            read = f"{reader}(answer)"
+        read = _item_read(q, own[q.id], c)
         lines += [f"            {word} key == {c(q.id)}:", f"                item[key] = {read}"]
         word = "elif"
     lines += [
@@ -1036,5 +1060,158 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
         return None
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
     made: Callable[[Any], Any] = namespace["GA"]
+    made.source = text  # type: ignore[attr-defined]
+    return made
+
+
+def _item_read(q: Any, reader: Callable[[Any], Any], c: Callable[[Any], str]) -> str:
+    """How the generated code reads `answer` to item question `q` (`reader` its coercer): a
+    yes / no or single choice answer checked in line, anything else by `reader`."""
+    from bruising_check.protocol.model import BooleanQuestion, SingleChoiceQuestion
+
+    name = c(reader)
+    if isinstance(q, BooleanQuestion):
+        return f"answer if answer is True or answer is False else {name}(answer)"
+    if isinstance(q, SingleChoiceQuestion):
+        ids = c(frozenset(o.id for o in q.options))
+        plain = (
+            "answer"
+            if q.unknown_option is None
+            else (f"(_U if answer == {c(q.unknown_option)} else answer)")
+        )
+        return f"{plain} if type(answer) is str and answer in {ids} else {name}(answer)"
+    return f"{name}(answer)"
+
+
+def generated_joint_group_answers(
+    a: cm.Compiled, b: cm.Compiled, ga: Any, gb: Any
+) -> Callable[[Any], tuple[Any, Any]] | None:
+    """`(a._group_answers(ga, ·), b._group_answers(gb, ·))` for one group both protocols ask,
+    read once: an answer to an item question defined alike in both is read once and kept in
+    both items. Only for answers both accept: anything else (a wrong type, an item question
+    one of them does not have, too many items for either) raises `_Refer`, and the caller
+    reads the answers for each protocol on its own, which judges them. None when it will not
+    compile."""
+    consts: list[Any] = []
+
+    def c(value: Any) -> str:
+        consts.append(value)
+        return f"c{len(consts) - 1}"
+
+    own_a, own_b = a.item_coercers[ga.id], b.item_coercers[gb.id]
+    lines = [
+        "def GJ(value):",
+        "    if not isinstance(value, (list, tuple)): raise _Refer",
+        "    n = len(value)",
+        f"    if not {c(ga.min_items)} <= n <= {c(ga.max_items)}: raise _Refer",
+        f"    if not {c(gb.min_items)} <= n <= {c(gb.max_items)}: raise _Refer",
+        "    items_a = []",
+        "    items_b = []",
+        "    for given in value:",
+        "        if not isinstance(given, _Mapping): raise _Refer",
+        "    for given in value:",
+        "        item_a = {}",
+        "        item_b = {}",
+        "        for key, answer in given.items():",
+    ]
+    word = "if"
+    for q in ga.questions:
+        other = gb.question(q.id)
+        if other is None:
+            continue  # (an answer to it: `else`, `_Refer`)
+        lines.append(f"            {word} key == {c(q.id)}:")
+        word = "elif"
+        if other == q or cm.read_alike(q, other):
+            lines += [
+                f"                item_a[key] = item_b[key] = {_item_read(q, own_a[q.id], c)}",
+            ]
+        else:
+            lines += [
+                f"                item_a[key] = {_item_read(q, own_a[q.id], c)}",
+                f"                item_b[key] = {_item_read(other, own_b[q.id], c)}",
+            ]
+    if word == "if":
+        return None
+    lines += [
+        "            else:",
+        "                raise _Refer",
+        "        items_a.append(item_a)",
+        "        items_b.append(item_b)",
+        "    return tuple(items_a), tuple(items_b)",
+    ]
+    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
+    namespace.update(
+        __builtins__={
+            "isinstance": isinstance,
+            "len": len,
+            "list": list,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+        },
+        _Refer=cm._Refer,
+        _Mapping=Mapping,
+        _U=UNKNOWN,
+    )
+    text = "\n".join(lines) + "\n"
+    try:
+        code = compile(text, "<bruising_check generated joint group answers>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
+    made: Callable[[Any], tuple[Any, Any]] = namespace["GJ"]
+    made.source = text  # type: ignore[attr-defined]
+    return made
+
+
+def generated_joint_answers(
+    plans: Mapping[str, tuple[int, bool, Any, bool, Any]],
+    questions: Mapping[str, tuple[Any, Any]],
+) -> Callable[[Any], Any] | None:
+    """`compiled.Joint`'s reading of a case as generated code: one if / elif chain on the
+    answer's id, each plan's reading written out (a yes / no or single choice answer checked
+    in line, as `generated_group_answers` does); `questions` gives each id's question in
+    each protocol. It raises wherever a reader raises (the caller then reads the case for
+    each protocol on its own). None when it will not compile."""
+    consts: list[Any] = []
+
+    def c(value: Any) -> str:
+        consts.append(value)
+        return f"c{len(consts) - 1}"
+
+    lines = [
+        "def JA(data):",
+        "    answers_a = {}",
+        "    context_a = {}",
+        "    answers_b = {}",
+        "    context_b = {}",
+        "    for key, answer in data.items():",
+    ]
+    word = "if"
+    for qid, (how, into_a, read_a, into_b, read_b) in plans.items():
+        qa, qb = questions[qid]
+        to_a = "context_a" if into_a else "answers_a"
+        to_b = "context_b" if into_b else "answers_b"
+        lines.append(f"        {word} key == {c(qid)}:")
+        word = "elif"
+        if how == 0:
+            lines.append(f"            {to_a}[key] = {to_b}[key] = {_item_read(qa, read_a, c)}")
+        elif how == 1:
+            lines.append(f"            {to_a}[key], {to_b}[key] = {c(read_a)}(answer)")
+        else:
+            if read_a is not None:
+                lines.append(f"            {to_a}[key] = {_item_read(qa, read_a, c)}")
+            if read_b is not None:
+                lines.append(f"            {to_b}[key] = {_item_read(qb, read_b, c)}")
+    lines.append("    return (answers_a, context_a), (answers_b, context_b)")
+    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
+    namespace.update(__builtins__={"type": type, "str": str}, _U=UNKNOWN)
+    text = "\n".join(lines) + "\n"
+    try:
+        code = compile(text, "<bruising_check generated joint answers>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
+    made: Callable[[Any], Any] = namespace["JA"]
     made.source = text  # type: ignore[attr-defined]
     return made

@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from bruising_check.engine.answers import AnswerError, coerce
+from bruising_check.engine.answers import AnswerError, coerce, may_be_unknown
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
 from bruising_check.engine.evaluate import Pass, groups_used, operand
 from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
@@ -61,7 +61,15 @@ from bruising_check.protocol.model import (
     TextQuestion,
 )
 
-__all__ = ["Compiled", "compile_condition", "compiled", "decide_outcome", "replay_outcome"]
+__all__ = [
+    "Compiled",
+    "Joint",
+    "compile_condition",
+    "compiled",
+    "decide_outcome",
+    "joint",
+    "replay_outcome",
+]
 
 Scope = Mapping[str, Any]
 Test = Callable[[Scope, Scope | None], int]
@@ -604,6 +612,7 @@ class Compiled:
             if (floor := protocol.pathway(inv.at_least)) is not None
         )
         self.top = {q.id: q for q in protocol.questions}
+        self.shared_ranks = _shared_ranks(protocol)
         self.context = {q.id: q for q in protocol.context_prompts}
         self.probe: Any = _MISSING
         self.coercers = {
@@ -901,6 +910,138 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
     return lambda v: coerce(q, v)
 
 
+class Joint:
+    """Two protocols' answer checks (`Compiled.answers_ok`) in one reading of a case, for
+    `diff --cases`, which runs every case under both: an answer to a question both define
+    alike (the same model: id, type, options, range, default) is read once and kept in both,
+    and a group both ask is read by one generated function for both
+    (`codegen.generated_joint_group_answers`). It gives only what both checks accept: on
+    anything else (an answer either would refuse, an exception of any kind) it gives None,
+    and each protocol's own `answers_ok` reads the case, so that what it refuses and why is
+    exactly as before."""
+
+    def __init__(self, a: Compiled, b: Compiled) -> None:
+        from bruising_check.engine.codegen import (
+            generated_joint_answers,
+            generated_joint_group_answers,
+        )
+
+        self.a, self.b = a, b
+        # Per answer id: (how, into a's context?, a's reader, into b's context?, b's reader);
+        # how 0: one reading for both, 1: a pair of readings (a group), 2: each its own.
+        self.plans: dict[str, tuple[int, bool, Any, bool, Any]] = {}
+        # (a's questions first: the order a case's answers usually come in.)
+        order = [*a.top, *b.top, *a.context, *b.context]
+        for qid in dict.fromkeys(q for q in order if q in a.takers or q in b.takers):
+            in_a, in_b = a.takers.get(qid), b.takers.get(qid)
+            qa, qb = _asked(a, qid), _asked(b, qid)
+            if in_a is not None and in_b is not None and in_a[0] == in_b[0]:
+                if qa == qb or (not isinstance(qa, GroupQuestion) and read_alike(qa, qb)):
+                    self.plans[qid] = (0, in_a[0], in_a[1], in_b[0], in_b[1])
+                    continue
+                if isinstance(qa, GroupQuestion) and isinstance(qb, GroupQuestion):
+                    pair = generated_joint_group_answers(a, b, qa, qb)
+                    if pair is not None:
+                        self.plans[qid] = (1, in_a[0], pair, in_b[0], None)
+                        continue
+            self.plans[qid] = (
+                2,
+                in_a is not None and in_a[0],
+                None if in_a is None else in_a[1],
+                in_b is not None and in_b[0],
+                None if in_b is None else in_b[1],
+            )
+        self.read = generated_joint_answers(
+            self.plans, {qid: (_asked(a, qid), _asked(b, qid)) for qid in self.plans}
+        )
+        """The same reading as generated code (None: the loop below reads)."""
+
+    def answers_ok(
+        self, data: Scope
+    ) -> tuple[tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]] | None:
+        """(a's `answers_ok(data)`, b's), when both accept every answer; None otherwise."""
+        if self.read is not None:
+            try:
+                return self.read(data)  # type: ignore[no-any-return]
+            except Exception:  # each protocol's own check says what it is
+                return None
+        answers_a: dict[str, Any] = {}
+        context_a: dict[str, Any] = {}
+        answers_b: dict[str, Any] = {}
+        context_b: dict[str, Any] = {}
+        plans = self.plans
+        try:
+            for qid, value in data.items():
+                plan = plans.get(qid)
+                if plan is None:
+                    continue
+                how, into_a, read_a, into_b, read_b = plan
+                if how == 0:
+                    v = read_a(value)
+                    (context_a if into_a else answers_a)[qid] = v
+                    (context_b if into_b else answers_b)[qid] = v
+                elif how == 1:
+                    va, vb = read_a(value)
+                    (context_a if into_a else answers_a)[qid] = va
+                    (context_b if into_b else answers_b)[qid] = vb
+                else:
+                    if read_a is not None:
+                        (context_a if into_a else answers_a)[qid] = read_a(value)
+                    if read_b is not None:
+                        (context_b if into_b else answers_b)[qid] = read_b(value)
+        except Exception:  # each protocol's own check says what it is
+            return None
+        return (answers_a, context_a), (answers_b, context_b)
+
+
+def read_alike(a: Any, b: Any) -> bool:
+    """Whether `answers_ok` accepts the same answers to questions `a` and `b` (not groups)
+    and reads them the same: what `_plain_answer` and `coerce` look at (the kind, the option
+    ids in order, the unknown option, the least choices, the range, whole numbers, the
+    longest text, whether null is an answer) is the same; their wording, citations and
+    ask_if (which `answers_ok` never reads) may differ."""
+    return _reading(a) == _reading(b)
+
+
+def _reading(q: Any) -> tuple[Any, ...]:
+    options = getattr(q, "options", None)
+    return (
+        type(q),
+        None if options is None else tuple(o.id for o in options),
+        getattr(q, "unknown_option", None),
+        getattr(q, "min_selected", None),
+        getattr(q, "min", None),
+        getattr(q, "max", None),
+        getattr(q, "integer", None),
+        getattr(q, "max_length", None),
+        may_be_unknown(q),
+    )
+
+
+def _asked(program: Compiled, qid: str) -> Any:
+    """The question or context prompt `qid` of the program's protocol (None: neither)."""
+    return program.top.get(qid, program.context.get(qid))
+
+
+_JOINTS: dict[tuple[int, int], tuple[Protocol, Protocol, Joint]] = {}
+
+
+def joint(a: Protocol, b: Protocol) -> Joint:
+    """The two protocols' joint answer check, made once (after both are probed, so that it
+    reads groups with the generated readers)."""
+    cached = _JOINTS.get((id(a), id(b)))
+    if cached is not None and cached[0] is a and cached[1] is b:
+        return cached[2]
+    ca, cb = compiled(a), compiled(b)
+    probe(ca)
+    probe(cb)
+    made = Joint(ca, cb)
+    if len(_JOINTS) > 16:
+        _JOINTS.clear()
+    _JOINTS[(id(a), id(b))] = (a, b, made)
+    return made
+
+
 class _Refer(Exception):
     """Not an answer set this shortcut accepts: `check_answers` says what is wrong."""
 
@@ -972,7 +1113,7 @@ def decide_outcome(
         return root.upper
     # A LazyPass has every field of a Pass that the search reads (values, pending, bounds,
     # and the environment on demand).
-    if _shared_ranks(program.protocol):
+    if program.shared_ranks:
         # Equal alternatives: the engine shows the one first in the protocol's pathways, which
         # the search alone does not choose (it keeps whichever it reached first). Such cases
         # go through the engine itself, so replay never names another pathway than a check.
@@ -1733,24 +1874,39 @@ def probe(program: Compiled) -> _ProbeProgram | None:
     return made
 
 
-def replay_outcome(protocol: Protocol, data: Scope) -> Outcome | None:
+def replay_outcome(
+    protocol: Protocol,
+    data: Scope,
+    checked: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> Outcome | None:
     """The (pathway, follow-on) `engine.decide` gives for `data` (answers and context, ids this
     protocol does not ask left out) once `check_answers` has accepted it; None when
     `check_answers` may find an error, which it should then report. Raises TypeError where the
-    engine would (arithmetic on a non-number, which the validator refuses)."""
+    engine would (arithmetic on a non-number, which the validator refuses). `checked`: what
+    `answers_ok(data)` gives, when already worked out (`Joint`)."""
     program = compiled(protocol)
-    fast = program.answers_ok(data)
+    fast = program.answers_ok(data) if checked is None else checked
     if fast is None:
         return None
     answers = fast[0]
     lazy = probe(program)
     root: Pass | LazyPass
-    if lazy is not None:
-        root, missing = lazy.fast(answers)
+    raw = getattr(lazy.fast, "raw", None) if lazy is not None else None
+    if raw is not None:
+        # The generated pass's parts: a LazyPass is made only when the search needs one.
+        values, pending, upper, lower, missing = raw(answers)
+        if missing:
+            return None
+        if upper is lower or _ids(upper) == _ids(lower):  # (`LazyPass.definite`)
+            return upper  # type: ignore[no-any-return]
+        root = LazyPass(program, values, pending, upper, lower)
     else:
-        root, missing = program.run(answers)
-    if missing:
-        return None
-    if not root.definite:
-        answers = without_not_asked(program, answers, root)
-    return decide_outcome(program, answers, root)
+        if lazy is not None:
+            root, missing = lazy.fast(answers)
+        else:
+            root, missing = program.run(answers)
+        if missing:
+            return None
+    if root.definite:
+        return root.upper  # (what `decide_outcome` gives for a definite pass)
+    return decide_outcome(program, without_not_asked(program, answers, root), root)

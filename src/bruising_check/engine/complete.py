@@ -100,6 +100,11 @@ class Index:
     lin: dict[str, Linear | None] = field(default_factory=dict)
     item_lin: dict[tuple[str, str], Linear | None] = field(default_factory=dict)
     sums: list[CountOf] = field(default_factory=list)
+    relevant: dict[tuple[str | None, str], bool] = field(default_factory=dict)
+    """`_top_relevant` / `_item_relevant` per (group or None, question id), worked out once."""
+    choices: dict[tuple[str | None, str], tuple[Any, ...]] = field(default_factory=dict)
+    """The classes of a yes / no or choice question (`Completer.reps`), per (group or None,
+    question id): they hang on the protocol's comparisons only, so they are worked out once."""
 
 
 def _scoped(cond: Condition, scope: str | None) -> Iterator[tuple[Condition, str | None]]:
@@ -261,6 +266,14 @@ def unknowns(protocol: Protocol, root: Pass) -> list[Var]:
 
 
 def _top_relevant(ix: Index, qid: str) -> bool:
+    key = (None, qid)
+    known = ix.relevant.get(key)
+    if known is None:
+        known = ix.relevant[key] = _top_relevant_now(ix, qid)
+    return known
+
+
+def _top_relevant_now(ix: Index, qid: str) -> bool:
     if qid in ix.top:
         return True
     atom = ("q", qid)
@@ -269,6 +282,14 @@ def _top_relevant(ix: Index, qid: str) -> bool:
 
 
 def _item_relevant(ix: Index, group: str, qid: str) -> bool:
+    key = (group, qid)
+    known = ix.relevant.get(key)
+    if known is None:
+        known = ix.relevant[key] = _item_relevant_now(ix, group, qid)
+    return known
+
+
+def _item_relevant_now(ix: Index, group: str, qid: str) -> bool:
     if (group, qid) in ix.item:
         return True
     if any(s.group == group and s.sum == qid for s in ix.sums):
@@ -465,19 +486,39 @@ class Completer:
     # -- the classes of one unknown
 
     def reps(self, var: Var, p: Pass) -> list[Any]:
+        fixed = self.choice_reps(var)
+        if fixed is not None:
+            return fixed
         q = question_of(self.protocol, var)
-        cmps = _compares(self.ix, var)
+        if isinstance(q, NumberQuestion):
+            return self._number_reps(var, q, _compares(self.ix, var), p)
+        raise Inexact  # pragma: no cover - text questions are never unknowns here
+
+    def choice_reps(self, var: Var) -> list[Any] | None:
+        """`reps` of a yes / no or choice question (the same whatever the other answers);
+        None for any other question."""
+        key = (var.group, var.qid)
+        known = self.ix.choices.get(key)
+        if known is not None:
+            return list(known)
+        q = question_of(self.protocol, var)
+        if not isinstance(q, BooleanQuestion | SingleChoiceQuestion | MultipleChoiceQuestion):
+            return None
+        made = self._choice_reps(q, _compares(self.ix, var))
+        self.ix.choices[key] = tuple(made)
+        return made
+
+    @staticmethod
+    def _choice_reps(
+        q: BooleanQuestion | SingleChoiceQuestion | MultipleChoiceQuestion, cmps: list[Compare]
+    ) -> list[Any]:
         match q:
             case BooleanQuestion():
                 return [True, False]
             case SingleChoiceQuestion():
                 ids = tuple(o.id for o in q.known_options)
                 return [cls[0] for cls in choice_classes(ids, cmps)]
-            case MultipleChoiceQuestion():
-                return list(_multiple_reps(q, cmps))
-            case NumberQuestion():
-                return self._number_reps(var, q, cmps, p)
-        raise Inexact  # pragma: no cover - text questions are never unknowns here
+        return list(_multiple_reps(q, cmps))
 
     def _number_reps(self, var: Var, q: NumberQuestion, cmps: list[Compare], p: Pass) -> list[Any]:
         points: set[float] = set()

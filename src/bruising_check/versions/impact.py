@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, outcome_direction, pathway_direction
 from bruising_check.engine.answers import check_answers
-from bruising_check.engine.compiled import replay_outcome
+from bruising_check.engine.compiled import joint, replay_outcome
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
@@ -240,7 +240,9 @@ def _record_case(name: str, record: Any) -> Case:
     }
     label = record.get("created_at")
     label = label if isinstance(label, str) else ""
-    return Case(f"{name} {label[:40]}".strip(), {**record["answers"], **context})
+    answers = record["answers"]
+    # (A record read from a line is this case's own: its answers need no copy without context.)
+    return Case(f"{name} {label[:40]}".strip(), {**answers, **context} if context else answers)
 
 
 # A column of one item of a repeated group, 1-based as problems name it: `marks[2].site`.
@@ -390,10 +392,15 @@ def run_case(protocol: Protocol, case: Case) -> tuple[str | None, str | None]:
     return (None, why) if outcome is None else (outcome[0], None)
 
 
-def run_outcome(protocol: Protocol, case: Case) -> tuple[tuple[str, str | None] | None, str | None]:
-    """((pathway id, follow-on id or None), None), or (None, why it could not run)."""
+def run_outcome(
+    protocol: Protocol,
+    case: Case,
+    checked: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> tuple[tuple[str, str | None] | None, str | None]:
+    """((pathway id, follow-on id or None), None), or (None, why it could not run). `checked`:
+    the case's answers as `answers_ok` accepted them, when already read (`compiled.Joint`)."""
     try:
-        outcome = replay_outcome(protocol, case.answers)
+        outcome = replay_outcome(protocol, case.answers, checked)
     except TypeError:
         outcome = None  # the engine says it (decide raises the same)
     if outcome is not None:
@@ -428,12 +435,16 @@ def impact(
 ) -> Impact:
     """`progress` is told the count every PROGRESS_EVERY cases (the CLI shows it on a terminal)."""
     result = Impact()
+    both = joint(old, new)
     for case in cases:
         result.total += 1
         if progress is not None and result.total % PROGRESS_EVERY == 0:
             progress(result.total)
-        old_outcome, why_old = run_outcome(old, case)
-        new_outcome, why_new = run_outcome(new, case)
+        # Both versions' answer checks in one reading; a case either refuses is read by each
+        # on its own (`run_outcome` without `checked`), which says why.
+        checked = both.answers_ok(case.answers)
+        old_outcome, why_old = run_outcome(old, case, None if checked is None else checked[0])
+        new_outcome, why_new = run_outcome(new, case, None if checked is None else checked[1])
         for which, why in (("old", why_old), ("new", why_new)):
             if why is None:
                 continue
