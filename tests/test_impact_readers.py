@@ -230,6 +230,23 @@ def test_the_json_reader_reads_as_before(text: str) -> None:
     assert same_data(got, expected), (got, expected)
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_a_json_file_saved_with_a_byte_order_mark_reads_as_without_it(
+    suffix: str, questions: dict[str, Question]
+) -> None:
+    text = '{"answers": {"age_weeks": 10}, "created_at": "2026-12-03"}\n'
+    if suffix == ".jsonl":
+        text += '{"answers": {"age_weeks": 12}}\n'
+    plain = list(read_cases("c" + suffix, io.StringIO(text), questions))
+    marked = list(read_cases("c" + suffix, io.StringIO("\ufeff" + text), questions))
+    assert marked == plain
+    assert len(plain) == (2 if suffix == ".jsonl" else 1)
+    # Only at the start of the file: a mark inside is a broken line, refused as before.
+    if suffix == ".jsonl":
+        with pytest.raises(CaseFileError, match=r"c\.jsonl:3: not valid JSON"):
+            list(read_cases("c.jsonl", io.StringIO(text + "\ufeff{}\n"), questions))
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_a_csv_file_saved_with_a_byte_order_mark_reads_as_without_it(
     newline: str, questions: dict[str, Question]

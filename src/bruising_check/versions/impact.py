@@ -155,13 +155,16 @@ def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
             if not line:
                 break
             number += 1
+            if number == 1:
+                # Windows tools save UTF-8 with a byte-order mark; it is not part of the JSON.
+                line = line.removeprefix("\ufeff")
             where = f"{name}:{number}"
             if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
                 raise CaseFileError(f"{where}: a line is over {MAX_LINE_CHARS:,} characters")
             if line.strip():
                 yield _record_case(where, _json(line, where))
     elif lower.endswith(".json"):
-        yield _record_case(name, _json(_whole(name, stream), name))
+        yield _record_case(name, _json(_whole(name, stream).removeprefix("\ufeff"), name))
     elif lower.endswith((".yaml", ".yml")):
         # The same bounded reader as protocols and answers (aliases, depth, size, YAML 1.2
         # numbers), through its fast path for data without locations (`read_yaml_data`).
