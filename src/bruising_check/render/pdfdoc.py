@@ -346,11 +346,13 @@ class Document(FPDF):
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
 
     def _preload_font_styles(
-        self, text: str | None, markdown: bool, _initial_emphasis: Any = None
+        self, text: str | None, markdown: bool, *args: Any, **kwargs: Any
     ) -> Any:
         """fpdf2's fragments of a text (every `cell`, `multi_cell` and `write` makes them here),
-        each plain one measured by `_Fragment`; shaped text takes another path."""
-        fragments = super()._preload_font_styles(text, markdown, _initial_emphasis)
+        each plain one measured by `_Fragment`; shaped text takes another path. Whatever else
+        fpdf2 passes is passed on as given (2.8.9 added `_initial_emphasis`; 2.8.6, which the
+        package allows, takes none)."""
+        fragments = super()._preload_font_styles(text, markdown, *args, **kwargs)
         if not fontcache.verified():  # another fpdf2 than the one this was tested with
             return fragments
         for fragment in fragments:

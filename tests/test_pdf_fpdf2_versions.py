@@ -1,0 +1,36 @@
+"""PDFs with any fpdf2 the package allows (`fpdf2>=2.8.6`): the faster paths (stored font metrics,
+`_Fragment`, `_LineBreak`, the font cutter) are used only with the fpdf2 they were built and
+tested with (`fontcache.verified`); with another, a PDF is fpdf2's own work and still correct."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from bruising_check.render.pdfdoc import Document
+
+
+def _text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_pdf_is_made_with_an_fpdf2_whose_fragments_take_no_emphasis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fpdf2 2.8.6 (the oldest allowed) has `_preload_font_styles(text, markdown)`, without
+    2.8.9's `_initial_emphasis`: `Document` passes on what fpdf2 gives it, nothing more."""
+    own = FPDF._preload_font_styles
+
+    def older(self: FPDF, text: str | None, markdown: bool) -> Any:
+        return own(self, text, markdown)
+
+    monkeypatch.setattr(FPDF, "_preload_font_styles", older)
+    doc = Document("Older fpdf2")
+    doc.add_page()
+    doc.multi_cell(0, 5, "Printed with **an older** fpdf2. " * 10, markdown=True)
+    doc.cell(0, 5, "One cell.")
+    assert "Printed with an older fpdf2." in _text(doc.output_bytes())
