@@ -452,7 +452,8 @@ class Document(FPDF):
 
     def _add_font(self, family: str, style: str, file: str) -> None:
         """A bundled font: fpdf2's font object (from the stored metrics of a main face, else
-        fpdf2 reads the file), `_Font` measures with it."""
+        fpdf2 reads the file), `_Font` measures with it (with the fpdf2 the stored metrics are
+        for; with another, fpdf2 measures)."""
         fontkey = f"{family.lower()}{style}"  # fpdf2's key: family lower-case, then style
         cached = fontcache.font(self, FONTS / file, fontkey, style)
         if cached is None:
@@ -461,7 +462,8 @@ class Document(FPDF):
             self.fonts[fontkey] = cached  # as fpdf2's add_font registers it
             self.cached_fonts.add(fontkey)
         font = self.fonts[fontkey]
-        if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
+        # Exactly fpdf2's class, whose slots `_Font` shares, and the fpdf2 it was tested with.
+        if type(font) is TTFFont and fontcache.verified():
             font.__class__ = _Font
 
     def _use_fallbacks(self) -> None:
