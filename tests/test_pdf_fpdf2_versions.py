@@ -34,3 +34,20 @@ def test_a_pdf_is_made_with_an_fpdf2_whose_fragments_take_no_emphasis(
     doc.multi_cell(0, 5, "Printed with **an older** fpdf2. " * 10, markdown=True)
     doc.cell(0, 5, "One cell.")
     assert "Printed with an older fpdf2." in _text(doc.output_bytes())
+
+
+def test_fpdf2s_line_breaking_is_restored_after_a_layout_that_fails() -> None:
+    """`Document.multi_cell` puts `_LineBreak` in fpdf2's module only while it lays a text out:
+    a text that cannot be laid out (not one character fits) leaves fpdf2's own class there."""
+    import fpdf.fpdf
+    from fpdf.errors import FPDFException
+    from fpdf.line_break import MultiLineBreak
+
+    doc = Document("t")
+    doc.add_page()
+    with pytest.raises(FPDFException):
+        doc.multi_cell(2.5, 5, "W" * 20)  # narrower than the cell margins and one letter
+    assert fpdf.fpdf.MultiLineBreak is MultiLineBreak
+    doc.multi_cell(0, 5, "Then laid out as before.")
+    assert fpdf.fpdf.MultiLineBreak is MultiLineBreak
+    assert "Then laid out as before." in _text(doc.output_bytes())
