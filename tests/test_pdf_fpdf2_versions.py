@@ -43,11 +43,12 @@ def test_fpdf2s_line_breaking_is_restored_after_a_layout_that_fails() -> None:
     from fpdf.errors import FPDFException
     from fpdf.line_break import MultiLineBreak
 
+    module: Any = fpdf.fpdf  # fpdf2 imports the class there, without exporting it
     doc = Document("t")
     doc.add_page()
     with pytest.raises(FPDFException):
         doc.multi_cell(2.5, 5, "W" * 20)  # narrower than the cell margins and one letter
-    assert fpdf.fpdf.MultiLineBreak is MultiLineBreak
+    assert module.MultiLineBreak is MultiLineBreak
     doc.multi_cell(0, 5, "Then laid out as before.")
-    assert fpdf.fpdf.MultiLineBreak is MultiLineBreak
+    assert module.MultiLineBreak is MultiLineBreak
     assert "Then laid out as before." in _text(doc.output_bytes())
