@@ -52,3 +52,26 @@ def test_fpdf2s_line_breaking_is_restored_after_a_layout_that_fails() -> None:
     doc.multi_cell(0, 5, "Then laid out as before.")
     assert module.MultiLineBreak is MultiLineBreak
     assert "Then laid out as before." in _text(doc.output_bytes())
+
+
+def test_with_another_fpdf2_a_pdf_is_written_by_fpdf2s_own_writer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No stored faces (another fpdf2, or the stored metrics left unused): `output` is called
+    as every fpdf2 takes it, without the `output_producer_class` hook."""
+    from bruising_check.render import fontcache
+
+    called: list[dict[str, Any]] = []
+    own = FPDF.output
+
+    def output(self: FPDF, *args: Any, **kwargs: Any) -> Any:
+        called.append(kwargs)
+        return own(self, *args, **kwargs)
+
+    monkeypatch.setattr(FPDF, "output", output)
+    monkeypatch.setattr(fontcache, "font", lambda *args: None)
+    doc = Document("t")
+    doc.add_page()
+    doc.multi_cell(0, 5, "Written by fpdf2.")
+    assert "Written by fpdf2." in _text(doc.output_bytes())
+    assert called == [{}]

@@ -492,7 +492,13 @@ class Document(FPDF):
             )
 
     def output_bytes(self) -> bytes:
-        data: Any = self.output(output_producer_class=fontcache.Producer)
+        # Our writer only for faces from the stored metrics (made only with the fpdf2 they are
+        # for); otherwise fpdf2's own, called as any fpdf2 takes it.
+        data: Any = (
+            self.output(output_producer_class=fontcache.Producer)
+            if self.cached_fonts
+            else self.output()
+        )
         if self.missing:
             shown = ", ".join(f"U+{ord(c):04X}" for c in list(self.missing)[:8])
             more = " ..." if len(self.missing) > 8 else ""
