@@ -39,10 +39,37 @@ def cpu(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
+# Printed by a child with the package's path: whether the stored font metrics (and with them the
+# faster PDF paths) are for the fpdf2 installed, and which fpdf2 that is.
+FAST_PATHS = """
+from fpdf import FPDF_VERSION
+from bruising_check.render import fontcache
+print(fontcache.verified(), FPDF_VERSION)
+"""
+
+
+def fast_paths_warning(py: str, env: dict[str, str]) -> str | None:
+    """A warning line if PDFs here would not take the faster paths (the stored metrics are for
+    another fpdf2): the PDF figure would then be fpdf2's own speed, not the package's."""
+    out = subprocess.run(
+        [py, "-c", FAST_PATHS], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    if out[0] == "True":
+        return None
+    return (
+        f"WARNING: src/bruising_check/render/fonts/metrics.json.z is not for the installed fpdf2"
+        f" {out[1]}: PDFs take fpdf2's own (slower) paths, so the PDF figure below is not the"
+        " package's. Run `python bench/subset_fonts.py --metrics` (and the PDF tests) first."
+    )
+
+
 def main(argv: list[str]) -> int:
     runs = int(argv[0]) if argv else 11
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     py = sys.executable
+    warning = fast_paths_warning(py, env)
+    if warning:
+        print(warning)
     # As `dev.py` does after installing: with PYTHONDONTWRITEBYTECODE set, a checkout without
     # bytecode would otherwise compile the package again in every measured run.
     subprocess.run(
@@ -92,6 +119,8 @@ def main(argv: list[str]) -> int:
         print(f"{name:<30} {m * 1000:7.0f} ms CPU {wall * 1000:7.0f} ms wall (medians of {runs})")
     print(f"check / bare typer: {text / bare:.2f}x (goal <= 1.8x)")
     print(f"PDF / text check:   {pdf_t / text:.2f}x (goal <= 1.6x)")
+    if warning:
+        print(warning)  # again, beside the figure it is about
     return 0
 
 

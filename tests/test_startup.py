@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
@@ -19,6 +20,7 @@ from tests.conftest import BASELINE, ROOT
 _register()
 
 ANSWERS = ROOT / "examples" / "answers" / "cheek-bruise-10-weeks.yaml"
+CASES = ROOT / "examples" / "cases" / "exampleshire-synthetic.csv"
 
 
 def test_commands_run_in_process_leave_the_collector_alone(tmp_path: Path) -> None:
@@ -277,3 +279,40 @@ def test_the_command_entry_point_is_the_one_python_m_runs() -> None:
 
     scripts = (ROOT / "pyproject.toml").read_text().split("[project.scripts]\n", 1)[1]
     assert scripts.startswith(f'bruising-check = "{run.__module__}:{run.__name__}"\n')
+
+
+AFTER = textwrap.dedent(
+    """
+    import atexit, gc, json, runpy, sys
+
+    usual = gc.get_threshold()
+    atexit.register(lambda: print("AFTER", json.dumps(
+        {"usual": gc.get_threshold() == usual, "enabled": gc.isenabled()}), file=sys.stderr))
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    runpy.run_module("bruising_check", run_name="__main__")
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diff", "exampleshire-v1", "exampleshire-v2"],
+        ["diff", "exampleshire-v1", "exampleshire-v2", "--cases", str(CASES)],
+        ["validate", str(BASELINE)],
+    ],
+    ids=["diff", "diff-cases", "validate"],
+)
+def test_a_long_command_runs_with_the_usual_collector_after_loading(args: list[str]) -> None:
+    """A comparison, a replay or an analysis is not start-up: once the protocols are loaded the
+    collector is back to its usual settings (not batches of `_STARTING_BATCH`)."""
+    out = subprocess.run(
+        [sys.executable, "-c", AFTER, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.startswith("AFTER "))
+    assert json.loads(line.removeprefix("AFTER ")) == {"usual": True, "enabled": True}

@@ -126,6 +126,9 @@ def diff(
     if board and format is DiffFormat.json:
         fail("--board prints text, md, html or pdf; for JSON use diff without --board", 2)
     loaded = [load_version(old), load_version(new)]
+    from bruising_check.cli import started
+
+    started()  # both versions loaded: the comparison and replay are not start-up
     for _name, item in loaded:
         if not item.ok:
             print_problems([p for p in item.problems if p.severity == "error"])

@@ -346,11 +346,13 @@ class Document(FPDF):
         self.cell(0, 4, f"{self.doc_title} - page {self.page_no()} of {NB}", align="R")
 
     def _preload_font_styles(
-        self, text: str | None, markdown: bool, _initial_emphasis: Any = None
+        self, text: str | None, markdown: bool, *args: Any, **kwargs: Any
     ) -> Any:
         """fpdf2's fragments of a text (every `cell`, `multi_cell` and `write` makes them here),
-        each plain one measured by `_Fragment`; shaped text takes another path."""
-        fragments = super()._preload_font_styles(text, markdown, _initial_emphasis)
+        each plain one measured by `_Fragment`; shaped text takes another path. Whatever else
+        fpdf2 passes is passed on as given (2.8.9 added `_initial_emphasis`; 2.8.6, which the
+        package allows, takes none)."""
+        fragments = super()._preload_font_styles(text, markdown, *args, **kwargs)
         if not fontcache.verified():  # another fpdf2 than the one this was tested with
             return fragments
         for fragment in fragments:
@@ -450,7 +452,8 @@ class Document(FPDF):
 
     def _add_font(self, family: str, style: str, file: str) -> None:
         """A bundled font: fpdf2's font object (from the stored metrics of a main face, else
-        fpdf2 reads the file), `_Font` measures with it."""
+        fpdf2 reads the file), `_Font` measures with it (with the fpdf2 the stored metrics are
+        for; with another, fpdf2 measures)."""
         fontkey = f"{family.lower()}{style}"  # fpdf2's key: family lower-case, then style
         cached = fontcache.font(self, FONTS / file, fontkey, style)
         if cached is None:
@@ -459,7 +462,8 @@ class Document(FPDF):
             self.fonts[fontkey] = cached  # as fpdf2's add_font registers it
             self.cached_fonts.add(fontkey)
         font = self.fonts[fontkey]
-        if type(font) is TTFFont:  # exactly fpdf2's class, whose slots `_Font` shares
+        # Exactly fpdf2's class, whose slots `_Font` shares, and the fpdf2 it was tested with.
+        if type(font) is TTFFont and fontcache.verified():
             font.__class__ = _Font
 
     def _use_fallbacks(self) -> None:
@@ -488,7 +492,13 @@ class Document(FPDF):
             )
 
     def output_bytes(self) -> bytes:
-        data: Any = self.output(output_producer_class=fontcache.Producer)
+        # Our writer only for faces from the stored metrics (made only with the fpdf2 they are
+        # for); otherwise fpdf2's own, called as any fpdf2 takes it.
+        data: Any = (
+            self.output(output_producer_class=fontcache.Producer)
+            if self.cached_fonts
+            else self.output()
+        )
         if self.missing:
             shown = ", ".join(f"U+{ord(c):04X}" for c in list(self.missing)[:8])
             more = " ..." if len(self.missing) > 8 else ""
