@@ -435,6 +435,11 @@ def _taken_json(tmp_path: Path) -> list[str]:
     return ["--output", str(tmp_path / "taken.json")]
 
 
+def _taken_beside(tmp_path: Path) -> list[str]:
+    (tmp_path / "beside.json").write_bytes(b"someone else's")
+    return ["--output", str(tmp_path / "beside.md")]
+
+
 def _gone(tmp_path: Path) -> list[str]:
     return ["--record-dir", str(tmp_path / "gone"), "--format", "md"]
 
@@ -449,6 +454,8 @@ def _under_a_file(tmp_path: Path) -> list[str]:
     [
         (_taken, "already exists", [".md", ".json"]),
         (_taken_json, "already exists", [".json"]),
+        # beside.md is free: the record that goes beside it is what is in the way, and is named.
+        (_taken_beside, "beside.md: {tmp}/beside.json already exists", [".md", ".json"]),
         (_gone, "no such folder", [".md", ".json"]),
         (_under_a_file, "cannot write", [".md", ".json"]),
     ],
@@ -474,6 +481,7 @@ def test_a_failed_save_from_an_answers_file_writes_an_emergency_copy(
     )
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+    why = why.format(tmp=tmp_path)
     assert why in result.stderr and "nothing was saved there" in result.stderr
     rescue = state / "bruising-check" / "unsaved"
     assert f"Saved an emergency copy in {rescue}" in result.stderr

@@ -266,8 +266,13 @@ def emergency_folder() -> Path:
     return folder
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException, place: Path | None = None) -> str:
     if isinstance(exc, AlreadyExists):
+        # The file in the way may be the other of the pair (the JSON record saved beside a
+        # printout, or a dated name in a folder): name it, or the user looks for the wrong one.
+        clash = exc.args[0] if exc.args else None
+        if isinstance(clash, str) and place is not None and Path(clash) != place:
+            return f"{clash} already exists"
         return "already exists"
     if isinstance(exc, OSError):
         return f"cannot write ({exc.strerror or exc})"
@@ -314,7 +319,7 @@ def save_check(
             return attempt(targets)
         except (OSError, ValueError) as exc:
             place = output if output is not None else folder
-            say(f"{place}: {_why(exc)}; nothing was saved there.")
+            say(f"{place}: {_why(exc, place)}; nothing was saved there.")
         if ask is None:
             break
         try:
