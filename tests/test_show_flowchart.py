@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
+from bruising_check import STATEMENT
 from bruising_check.cli import _register, app
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import Protocol
@@ -36,6 +37,17 @@ def test_highlighted_flowchart_snapshot(
     answers = yaml.safe_load(EAR.read_text(encoding="utf-8"))
     path = flowchart.trace(baseline, run(baseline, **answers))
     assert getattr(flowchart, fmt)(baseline, path) == snapshot
+
+
+@pytest.mark.parametrize("fmt", ["tree", "mermaid", "dot"])
+def test_every_flowchart_says_the_tool_does_not_replace_judgement(
+    baseline: Protocol, fmt: str
+) -> None:
+    """Like every printout (the drawn charts, the handbook, the records, the diff)."""
+    text = " ".join(
+        getattr(flowchart, fmt)(baseline).replace("<br/>", " ").replace("\\n", " ").split()
+    )
+    assert STATEMENT in text
 
 
 def test_tree_marks_the_deciding_rule_and_the_pathway(baseline: Protocol) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bruising_check import STATEMENT
 from bruising_check.engine.decide import Decision
 from bruising_check.engine.evaluate import run_pass
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
@@ -191,6 +192,8 @@ def _tree_lines(protocol: Protocol, path: Trace | None) -> Iterator[str]:
             yield from _wrapped(
                 "if " + condition_text(protocol, adv.when), f"   {adv.id}{fired} ", "       "
             )
+    yield ""
+    yield from _wrapped(STATEMENT, "", "")
 
 
 # --- Mermaid ---------------------------------------------------------------------------------
@@ -237,7 +240,10 @@ def mermaid(protocol: Protocol, path: Trace | None = None) -> str:
     for pw in sorted(protocol.pathways, key=lambda p: p.urgency):
         text = f"{pw.urgency}. {pw.title} ({pw.timescale.label})"
         lines.append(f'    pathway_{pw.id}["{_mm_lines(text)}"]')
+    lines.append(f'    statement["{_mm_lines(STATEMENT)}"]')
     lines.append("    classDef pathway fill:#eef4ff,stroke:#3355aa")
+    lines.append("    classDef note fill:#ffffff,stroke:#ffffff,font-size:11px")
+    lines.append("    class statement note")
     lines.append("    class " + ",".join(f"pathway_{p.id}" for p in protocol.pathways) + " pathway")
     if path is not None:
         lines.append("    classDef onpath fill:#ffe9a8,stroke:#b00000,stroke-width:3px")
@@ -312,6 +318,7 @@ def dot(protocol: Protocol, path: Trace | None = None) -> str:
             f' fillcolor="{fill}"{extra}];'
         )
     out.append("  { rank=sink; " + " ".join(f'"pathway_{p.id}";' for p in protocol.pathways) + " }")
+    out.append(f'  statement [shape=plaintext, fontsize=9, label="{_dot_lines(STATEMENT, 80)}"];')
     out.append("}")
     return "\n".join(out) + "\n"
 
