@@ -156,18 +156,14 @@ def _progress(watched: list[tuple[Any, Any, int, frozenset[int], frozenset[int]]
     if not watched:
         return "; no situation class was finished"
     found = (
-        f"; {_amount(gaps)} of them already reach no pathway"
+        f"; {count_text(gaps)} of them already reach no pathway"
         if gaps
         else "; each reaches a pathway"
     )
     return (
-        f". Before stopping it finished {len(watched):,} situation classes ({_amount(covered)}"
+        f". Before stopping it finished {len(watched):,} situation classes ({count_text(covered)}"
         f" answer sets){found}; the rest was not analysed and no invariant is proved"
     )
-
-
-def _amount(n: int) -> str:
-    return f"{n:,}" if n < 10**12 else f"about 2^{n.bit_length() - 1}"
 
 
 @dataclass(frozen=True)
@@ -204,7 +200,7 @@ def _gaps(built: Built, leaves: list[tuple[dict[str, Any], Any, int]]) -> Iterat
     yield Finding(
         Code.ANALYSIS_GAP,
         ("rules",),
-        f"{total:,} answer set(s) in {len(gaps)} class(es) reach no pathway, e.g. when"
+        f"{count_text(total)} answer set(s) in {len(gaps)} class(es) reach no pathway, e.g. when"
         f" {classes[0]['condition']}",
         example=classes[0]["example"],
         data={"size": total, "classes": classes},
@@ -516,7 +512,8 @@ def _invariants(
         yield Finding(
             Code.INVARIANT_BROKEN,
             ("invariants", i),
-            f"invariant {inv.id} is broken by the rules in {total:,} answer set(s), e.g. when"
+            f"invariant {inv.id} is broken by the rules in {count_text(total)} answer set(s),"
+            " e.g. when"
             f" {ex.describe(a)}; the engine raises the pathway at run time,"
             " but the rules are wrong",
             example=smallest,

@@ -74,6 +74,7 @@ def _against_problems(
 ) -> list[tuple[Problem, dict[str, Any]]]:
     from bruising_check.analysis.direction import RANK_NOTE
     from bruising_check.problems import Code
+    from bruising_check.protocol.wording import count_text
 
     assert loaded.protocol is not None and loaded.located is not None
     protocol, located = loaded.protocol, loaded.located
@@ -107,7 +108,8 @@ def _against_problems(
         here = _outcome(diff.new_pathway, diff.new_then)
         there = _outcome(diff.old_pathway, diff.old_then)
         message = (
-            f"{words} {ref_id}: {here} where {ref_id} gives {there}, in {diff.size:,} answer set(s)"
+            f"{words} {ref_id}: {here} where {ref_id} gives {there},"
+            f" in {count_text(diff.size)} answer set(s)"
             f" ({len(diff.classes)} class(es)), e.g. when {biggest.condition}"
             + (f" ({RANK_NOTE})" if diff.by_rank else "")
         )
@@ -132,7 +134,8 @@ def _against_problems(
         if not diff.compared:
             message = (
                 f"cannot compare with {ref_id}: {here} where {ref_id} gives {there}, in"
-                f" {diff.size:,} answer set(s), e.g. when {biggest.condition}: give pathway"
+                f" {count_text(diff.size)} answer set(s), e.g. when {biggest.condition}:"
+                " give pathway"
                 f" {_unlevelled(protocol, ref, diff)} a level"
             )
             out.append(
