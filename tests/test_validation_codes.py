@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from bruising_check.problems import Code
-from tests.conftest import load_text
+from tests.conftest import BASELINE_V1, load_text
 
 MINIMAL = """\
 metadata:
@@ -257,3 +257,27 @@ def test_a_key_indented_into_the_wrong_mapping_is_named_where_it_is() -> None:
     assert (Code.UNKNOWN_KEY, line_of(text, "      pathway: record")) in found
     rule_line = line_of(text, "  - id: R2")
     assert (Code.MISSING_KEY, rule_line) in found
+
+
+def test_a_schema_problem_names_a_listed_item_by_its_id_or_its_number_from_1() -> None:
+    """`missing key 'cite' in rules[B1]`, not pydantic's `rules.1`, which counts from 0 and
+    names no rule; an item without an id is counted from 1."""
+    from bruising_check.protocol.loader import _where
+
+    data = {"rules": [{"id": "B0"}, {"id": "B1", "because": [{"text": "x"}, {}]}], "x": {}}
+    assert _where(("rules", 1), data) == "rules[B1]"
+    assert _where(("rules", 1, "because", 1), data) == "rules[B1].because[#2]"
+    assert _where(("x", "y"), data) == "x.y"
+    assert _where((), data) == "the file"
+    assert _where(("rules", 9), data) == "rules[#10]"  # not there: still counted from 1
+    assert _where(("rules", 0, "id")) == "rules[#1].id"  # without the data
+
+
+def test_a_rule_missing_its_citation_is_named_by_id() -> None:
+    baseline_v1_text = BASELINE_V1.read_text(encoding="utf-8")
+    start = baseline_v1_text.index("\n  - id: B1\n")
+    cite = baseline_v1_text.index("\n    cite:", start)
+    end = baseline_v1_text.index("\n", cite + 1)
+    loaded = load_text(baseline_v1_text[:cite] + baseline_v1_text[end:])
+    messages = [p.message for p in loaded.problems]
+    assert "missing key 'cite' in rules[B1]" in messages, messages

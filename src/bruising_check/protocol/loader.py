@@ -107,16 +107,20 @@ def _first_too_big(data: Any) -> tuple[Path, str] | None:
             if len(node) > MAX_LIST_ITEMS:
                 return (
                     path,
-                    f"{_where(path)} has {len(node):,} items; the limit is {MAX_LIST_ITEMS:,}",
+                    f"{_where(path, data)} has {len(node):,} items;"
+                    f" the limit is {MAX_LIST_ITEMS:,}",
                 )
             stack.extend(((*path, i), v) for i, v in enumerate(node))
         elif isinstance(node, dict):
             for k, v in node.items():
                 if len(k) > MAX_TEXT_CHARS:
-                    return path, f"a key in {_where(path)} is over {MAX_TEXT_CHARS:,} characters"
+                    return (
+                        path,
+                        f"a key in {_where(path, data)} is over {MAX_TEXT_CHARS:,} characters",
+                    )
                 stack.append(((*path, k), v))
         elif isinstance(node, str) and len(node) > MAX_TEXT_CHARS:
-            text = f"{_where(path)} is {len(node):,} characters; the limit for any text is"
+            text = f"{_where(path, data)} is {len(node):,} characters; the limit for any text is"
             return path, f"{text} {MAX_TEXT_CHARS:,}"
     return None
 
@@ -155,7 +159,7 @@ def schema_problems(exc: ValidationError, located: Located) -> list[Problem]:
             problems.append(
                 located.problem(
                     Code.MISSING_KEY,
-                    f"missing key {err['loc'][-1]!r} in {_where(parent)}",
+                    f"missing key {err['loc'][-1]!r} in {_where(parent, located.data)}",
                     parent,
                     key=bool(parent),
                 )
@@ -165,14 +169,17 @@ def schema_problems(exc: ValidationError, located: Located) -> list[Problem]:
             problems.append(
                 located.problem(
                     Code.SCHEMA,
-                    f"{_where(path)}: YAML read `{word}` as a yes/no value, not as text",
+                    f"{_where(path, located.data)}: YAML read `{word}` as a yes/no value,"
+                    " not as text",
                     path,
                     hint=f'Put it in quotes: "{word}".',
                 )
             )
         else:
             message = str(err["msg"]).replace("Value error, ", "")
-            problems.append(located.problem(Code.SCHEMA, f"{_where(path)}: {message}", path))
+            problems.append(
+                located.problem(Code.SCHEMA, f"{_where(path, located.data)}: {message}", path)
+            )
     return _drop_union_noise(problems)
 
 
@@ -232,8 +239,23 @@ def _is_tag(part: str) -> bool:
     )
 
 
-def _where(path: Path) -> str:
-    return ".".join(str(p) for p in path) or "the file"
+def _where(path: Path, data: Any = None) -> str:
+    """A place as a protocol's author reads it: `rules[B2].cite`, `sources[#3]` — a listed item
+    by its id where it has one, else by its number counted from 1 (never pydantic's `rules.1`,
+    which counts from 0 and names no rule)."""
+    out: list[str] = []
+    node = data
+    for step in path:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            shown = ident if isinstance(ident, str) and 0 < len(ident) <= 60 else f"#{step + 1}"
+            out.append(f"[{shown}]")
+            node = item
+        else:
+            out.append(f".{step}" if out else str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return "".join(out) or "the file"
 
 
 def _drop_union_noise(problems: list[Problem]) -> list[Problem]:
