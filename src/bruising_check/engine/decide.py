@@ -58,6 +58,7 @@ __all__ = [
     "context_env",
     "decide",
     "derive",
+    "rule_truths",
 ]
 
 
@@ -557,3 +558,15 @@ def _resolve(
 ) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
     return ResolvedAction(action, contact, source, uncertain)
+
+
+def rule_truths(
+    protocol: Protocol, answers: Mapping[str, Any], *, budget: int = DEFAULT_BUDGET
+) -> dict[str, Truth]:
+    """Each rule's own condition for `answers` as the engine judges it: TRUE or FALSE only when
+    it is so in every completion of the unknowns (per-item facts such as `accounted_for`
+    included), UNKNOWN when it differs between them or the search budget runs out. For the
+    demo's step-through, which must never say a rule holds on answers that do not make it."""
+    root = run_pass(protocol, answers)
+    search = Completer(protocol, answers, root, budget)
+    return {r.id: _truth(search, r.when, {}) for r in protocol.rules}
