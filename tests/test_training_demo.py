@@ -314,3 +314,34 @@ def test_what_the_demo_says_holds_is_true_on_every_bundled_scenario(baseline: Pr
     marks = next(s for s in walk(baseline, r02)[0] if s.question == "marks")
     assert "B6" in marks.ruled_out and "B6" not in marks.now_true
     assert "B2" in marks.now_true and marks.decided == "B2"
+
+
+def test_a_question_not_asked_is_said_in_the_checks_words(
+    baseline: Protocol, tmp_path: Any
+) -> None:
+    """The demo once printed "mobility_seen_by_professional: not asked for this child": an id
+    and no reason. It now gives the question as asked and the check's own reason."""
+    r02 = next(a for n, a, _ in _bundled_cases(baseline) if n.endswith("#BL-R02"))
+    reason = next(
+        s.reason
+        for s in decide(baseline, r02).not_asked
+        if s.question == "mobility_seen_by_professional"
+    )
+    assert reason.startswith("asked only if ")
+    prompt = baseline.question("mobility_seen_by_professional")
+    assert prompt is not None
+    expected = f"[6/10] {prompt.prompt} (not asked: {reason})"
+    out = " ".join(_demo(f"{RULES_FILE}#BL-R02").split())
+    assert expected in out
+    slides = tmp_path / "s.html"
+    result = runner.invoke(
+        app, ["demo", "--scenario", f"{RULES_FILE}#BL-R02", "--slides", str(slides)]
+    )
+    assert result.exit_code == 0, result.output
+    html = slides.read_text(encoding="utf-8")
+    assert f"Before this: {prompt.prompt} (not asked: {reason})".replace("'", "&#x27;") in html
+    for text in (out, html):
+        assert (
+            "mobility_seen_by_professional" not in text and "not asked for this child" not in text
+        )
+        assert "notes:" not in text

@@ -116,7 +116,7 @@ def demo(
     for step in steps:
         quiet = ds.quiet(p, step)
         if quiet is not None:  # nothing to teach: one line, no pause
-            _say(f"[{step.number}/{len(steps)}] {step.question}: {quiet}", dim=True)
+            _say(f"[{step.number}/{len(steps)}] {ds.quiet_line(step, quiet)}", dim=True)
             continue
         _say()
         _say(f"[{step.number}/{len(steps)}] {step.prompt}", bold=True)
