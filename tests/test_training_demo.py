@@ -345,3 +345,15 @@ def test_a_question_not_asked_is_said_in_the_checks_words(
             "mobility_seen_by_professional" not in text and "not asked for this child" not in text
         )
         assert "notes:" not in text
+
+
+def test_plain_lasts_only_for_the_command_given_it() -> None:
+    """demo --plain drops styling for that run only: the next command in the same process
+    (a test runner, an embedding script) styles again unless it asks for plain itself."""
+    from bruising_check.cli import training
+
+    result = runner.invoke(
+        app, ["demo", "--scenario", f"{RULES_FILE}#BL-R02", "--no-pause", "--plain"]
+    )
+    assert result.exit_code == 0, result.output
+    assert training._PLAIN == [False]
