@@ -97,10 +97,19 @@ def _state(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> d
     return derive(protocol, _partial(protocol, answers, known))
 
 
-def _truths(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> dict[str, Truth]:
+def _truths(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    known: set[str],
+    before: Mapping[str, Truth] | None = None,
+) -> dict[str, Truth]:
     """Each rule's condition on the answers so far, as the engine judges it (per-item facts
-    included; TRUE or FALSE only when every answer still to come agrees)."""
-    return rule_truths(protocol, _partial(protocol, answers, known))
+    included; TRUE or FALSE only when every answer still to come agrees). A rule settled
+    `before` stays so (more answers only narrow the completions), so only the open ones are
+    searched again."""
+    before = before or {}
+    open_ = [r.id for r in protocol.rules if before.get(r.id, Truth.UNKNOWN) is Truth.UNKNOWN]
+    return {**before, **rule_truths(protocol, _partial(protocol, answers, known), rules=open_)}
 
 
 def _settled(protocol: Protocol, truths: Mapping[str, Truth]) -> str | None:
@@ -132,7 +141,7 @@ def walk(
         known.add(q.id)
         asked = applies[q.id] is not Truth.FALSE
         after = _state(protocol, answers, known)
-        new_truths = _truths(protocol, answers, known)
+        new_truths = _truths(protocol, answers, known, truths)
         if not asked:
             shown = "(not asked for this child)"
         elif q.id in answers and answers[q.id] is not UNKNOWN:
