@@ -266,3 +266,94 @@ def test_the_slides_mark_the_family_contexts_actions(tmp_path: Any) -> None:
     page = out.read_text(encoding="utf-8")
     assert "The answers about the family add 4 actions (marked New)" in page
     assert "New (from the answers about the family): Arrange to see every carer" in page
+
+
+SCENARIO_FILES = sorted((ROOT / "protocols" / "scenarios").glob("*.yaml"))
+
+
+def _bundled_cases(protocol: Protocol) -> list[tuple[str, Any, Any]]:
+    from bruising_check.engine.answers import check_answers
+    from bruising_check.training import scenarios as sc
+
+    cases = []
+    for path in SCENARIO_FILES:
+        data = sc.load_scenarios(path.read_bytes(), str(path))
+        assert data.scenarios is not None and data.located is not None, path
+        for i, case in enumerate(data.scenarios.cases):
+            checked = check_answers(protocol, sc.sub_located(data.located, ("cases", i, "answers")))
+            assert checked.ok, (path.name, case.id)
+            cases.append((f"{path.name}#{case.id}", checked.answers, checked.context))
+    return cases
+
+
+def test_what_the_demo_says_holds_is_true_on_every_bundled_scenario(baseline: Protocol) -> None:
+    """BL-R02 (the only mark a documented cannula bruise) once showed "Now holds: B6" (a mark
+    not accounted for): the step-through read each mark without its own facts. Whatever the
+    demo says holds or is ruled out after a step must be so with the whole case's answers (the
+    engine's own pass), and the rule it says decides is the one the engine decides by."""
+    from bruising_check.engine.evaluate import run_pass
+    from bruising_check.protocol.conditions import Truth, evaluate
+
+    cases = _bundled_cases(baseline)
+    assert len(cases) > 100 and any(name.endswith("#BL-R02") for name, _, _ in cases)
+    for name, answers, context in cases:
+        steps, end = walk(baseline, answers, context)
+        env = run_pass(baseline, answers).env
+        whole = {r.id: evaluate(r.when, env) for r in baseline.rules}
+        for s in steps:
+            for rid in s.now_true:
+                assert whole[rid] is not Truth.FALSE, (name, s.question, rid, "said to hold")
+            for rid in s.ruled_out:
+                assert whole[rid] is not Truth.TRUE, (name, s.question, rid, "said ruled out")
+        decision = decide(baseline, answers, context=context)
+        rule = decision.deciding_rule
+        if steps[-1].decided is not None:
+            assert rule is not None and steps[-1].decided == rule.id, name
+        assert end.rule == (rule.id if rule else None), name
+    r02 = next(a for n, a, _ in cases if n.endswith("#BL-R02"))
+    marks = next(s for s in walk(baseline, r02)[0] if s.question == "marks")
+    assert "B6" in marks.ruled_out and "B6" not in marks.now_true
+    assert "B2" in marks.now_true and marks.decided == "B2"
+
+
+def test_a_question_not_asked_is_said_in_the_checks_words(
+    baseline: Protocol, tmp_path: Any
+) -> None:
+    """The demo once printed "mobility_seen_by_professional: not asked for this child": an id
+    and no reason. It now gives the question as asked and the check's own reason."""
+    r02 = next(a for n, a, _ in _bundled_cases(baseline) if n.endswith("#BL-R02"))
+    reason = next(
+        s.reason
+        for s in decide(baseline, r02).not_asked
+        if s.question == "mobility_seen_by_professional"
+    )
+    assert reason.startswith("asked only if ")
+    prompt = baseline.question("mobility_seen_by_professional")
+    assert prompt is not None
+    expected = f"[6/10] {prompt.prompt} (not asked: {reason})"
+    out = " ".join(_demo(f"{RULES_FILE}#BL-R02").split())
+    assert expected in out
+    slides = tmp_path / "s.html"
+    result = runner.invoke(
+        app, ["demo", "--scenario", f"{RULES_FILE}#BL-R02", "--slides", str(slides)]
+    )
+    assert result.exit_code == 0, result.output
+    html = slides.read_text(encoding="utf-8")
+    assert f"Before this: {prompt.prompt} (not asked: {reason})".replace("'", "&#x27;") in html
+    for text in (out, html):
+        assert (
+            "mobility_seen_by_professional" not in text and "not asked for this child" not in text
+        )
+        assert "notes:" not in text
+
+
+def test_plain_lasts_only_for_the_command_given_it() -> None:
+    """demo --plain drops styling for that run only: the next command in the same process
+    (a test runner, an embedding script) styles again unless it asks for plain itself."""
+    from bruising_check.cli import training
+
+    result = runner.invoke(
+        app, ["demo", "--scenario", f"{RULES_FILE}#BL-R02", "--no-pause", "--plain"]
+    )
+    assert result.exit_code == 0, result.output
+    assert training._PLAIN == [False]

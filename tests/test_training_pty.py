@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 SCENARIOS = ROOT / "protocols" / "scenarios"
 
 
-def spawn(*args: str) -> pexpect.spawn:
+def spawn(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "bruising_check", *args],
@@ -26,6 +26,7 @@ def spawn(*args: str) -> pexpect.spawn:
             "LANG": "C.UTF-8",
             "TERM": "xterm",
             **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+            **(env or {}),
         },
     )
     return child
@@ -98,3 +99,41 @@ def test_show_pdf_refuses_to_pour_binary_into_a_terminal() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+ESCAPE = "\x1b["
+PLAIN_WAYS: list[tuple[dict[str, str], tuple[str, ...]]] = [
+    ({"NO_COLOR": "1"}, ()),
+    ({"TERM": "dumb"}, ()),
+    ({"ACCESSIBLE": "1"}, ()),
+    ({}, ("--plain",)),
+]
+
+
+def _all_output(child: pexpect.spawn) -> str:
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    return str(child.before)
+
+
+def test_demo_and_quiz_are_plain_as_check_is() -> None:
+    """As check: NO_COLOR, TERM=dumb, ACCESSIBLE=1 or --plain give text with no colour or bold
+    (screen readers); in an ordinary terminal without them the headings are bold."""
+    demo = ("demo", "--scenario", f"{SCENARIOS / 'baseline-rules.yaml'}#BL-R02", "--no-pause")
+    styled = _all_output(spawn(*demo))
+    assert ESCAPE in styled and "DEMO  BL-R02" in styled
+    for env, flags in PLAIN_WAYS:
+        out = _all_output(spawn(*demo, *flags, env=env))
+        assert "DEMO  BL-R02" in out and "does not replace, professional judgement" in out
+        assert ESCAPE not in out, (env, flags)
+    quiz = ("quiz", "--scenarios", str(SCENARIOS / "public-examples-v2.yaml"))
+    for env, flags in [({}, ()), *PLAIN_WAYS]:
+        child = spawn(*quiz, *flags, env=env)
+        child.expect("Case 1 of 10")
+        seen = str(child.before)
+        child.expect("Your answer")
+        seen += str(child.before)
+        child.sendline("q")
+        seen += _all_output(child)
+        assert (ESCAPE in seen) is (not env and not flags), (env, flags)

@@ -11,11 +11,19 @@ import typer
 
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
-from bruising_check.cli.training import _say, _write
+from bruising_check.cli.training import _say, _write, use_plain
 
 if TYPE_CHECKING:
     from bruising_check.protocol.model import Protocol
     from bruising_check.training.scenarios import Loaded as LoadedScenarios
+
+# As check's --plain: no colour or bold (NO_COLOR, TERM=dumb, ACCESSIBLE=1 do the same).
+Plain = Annotated[
+    bool,
+    typer.Option(
+        help="No colour, boxes or cursor tricks (also with NO_COLOR, TERM=dumb, ACCESSIBLE=1)."
+    ),
+]
 
 
 def _resolve_scenarios(file: Path) -> Path:
@@ -52,6 +60,7 @@ def _load_checked(protocol: Protocol, file: Path) -> tuple[LoadedScenarios, list
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     protocol: Annotated[
         str | None,
         typer.Argument(help="Protocol file or bundled id (default: the national baseline)."),
@@ -69,9 +78,11 @@ def demo(
             " keys, works offline; a new file)."
         ),
     ] = None,
+    plain: Plain = False,
 ) -> None:
     """Step through a case answer by answer: why each question is asked, what each answer
     changes, and which rule decides; then the check's own result for the case."""
+    use_plain(plain, ctx)
     from bruising_check.cli.guided import clock
     from bruising_check.records.record import build_record
     from bruising_check.render import demo_slides as ds
@@ -116,7 +127,7 @@ def demo(
     for step in steps:
         quiet = ds.quiet(p, step)
         if quiet is not None:  # nothing to teach: one line, no pause
-            _say(f"[{step.number}/{len(steps)}] {step.question}: {quiet}", dim=True)
+            _say(f"[{step.number}/{len(steps)}] {ds.quiet_line(step, quiet)}", dim=True)
             continue
         _say()
         _say(f"[{step.number}/{len(steps)}] {step.prompt}", bold=True)
@@ -181,6 +192,7 @@ def _result(p: Protocol, end: Any, record: Any, parts: Any) -> None:
 
 @app.command()
 def quiz(
+    ctx: typer.Context,
     protocol: Annotated[
         str | None,
         typer.Argument(help="Protocol file or bundled id (default: the national baseline)."),
@@ -202,10 +214,12 @@ def quiz(
     pause: Annotated[
         bool, typer.Option("--pause/--no-pause", help="Wait for Enter after each case.")
     ] = True,
+    plain: Plain = False,
 ) -> None:
     """Quiz that tests judgement: read each case, answer the protocol's own questions about it,
     choose the pathway (and optionally the actions); feedback compares your reading with the
     scenario's and shows where it changes the pathway; a result sheet at the end."""
+    use_plain(plain, ctx)
     for target in (summary, save):
         if target is not None and (target.exists() or target.is_symlink()):
             fail(f"{target}: already exists; nothing was overwritten. Choose another name.", 2)

@@ -40,9 +40,26 @@ def _safe(text: str) -> str:
     return visible(text)
 
 
+_PLAIN = [False]  # the running command's --plain (demo, quiz); reset when it ends
+
+
+def use_plain(flag: bool, ctx: typer.Context | None = None) -> None:
+    """Print without colour or other styling for the rest of the command when `flag` (its
+    --plain), as check does; NO_COLOR, TERM=dumb, ACCESSIBLE=1 or output that is not a terminal
+    have the same effect without it (`cli.guided.want_plain`)."""
+    _PLAIN[0] = flag
+    if ctx is not None:
+        ctx.call_on_close(lambda: use_plain(False))
+
+
 def _say(text: str = "", indent: str = "", wrap: bool = True, **style: Any) -> None:
     """Print wrapped to the terminal's width; continuation lines indented under `indent`.
-    `wrap=False` keeps a line whole (file:line:col locations that editors and CI parse)."""
+    `wrap=False` keeps a line whole (file:line:col locations that editors and CI parse).
+    `style` (bold, colour) only when plain output is not wanted (`use_plain`)."""
+    from bruising_check.cli.guided import want_plain
+
+    if style and want_plain(_PLAIN[0]):
+        style = {}
     if not wrap:
         typer.echo(typer.style(_safe(text), **style) if style else _safe(text))
         return

@@ -14,7 +14,7 @@ Advice accumulates from every matching advice entry and never changes the pathwa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,7 @@ __all__ = [
     "context_env",
     "decide",
     "derive",
+    "rule_truths",
 ]
 
 
@@ -557,3 +558,22 @@ def _resolve(
 ) -> ResolvedAction:
     contact = protocol.contact(action.contact) if action.contact else None
     return ResolvedAction(action, contact, source, uncertain)
+
+
+def rule_truths(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    *,
+    rules: Collection[str] | None = None,
+    budget: int = DEFAULT_BUDGET,
+) -> dict[str, Truth]:
+    """Each rule's own condition (those in `rules`, default all) for `answers` as the engine
+    judges it: TRUE or FALSE only when it is so in every completion of the unknowns (per-item
+    facts such as `accounted_for` included), UNKNOWN when it differs between them or the search
+    budget runs out. For the demo's step-through, which must never say a rule holds on answers
+    that do not make it."""
+    root = run_pass(protocol, answers)
+    search = Completer(protocol, answers, root, budget)
+    return {
+        r.id: _truth(search, r.when, {}) for r in protocol.rules if rules is None or r.id in rules
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT
+from bruising_check.engine.evaluate import asked_only_if
 from bruising_check.protocol.model import Protocol, TextQuestion
 from bruising_check.records.record import Record
 from bruising_check.render import rationale, safe
@@ -29,13 +30,21 @@ def rule_title(protocol: Protocol, rid: str) -> str:
 
 
 def quiet(protocol: Protocol, step: Step) -> str | None:
-    """Why a step has nothing to teach (not asked; optional text left blank), else None."""
+    """Why a step has nothing to teach, in the check's words (not asked: "asked only if ...";
+    optional text left blank), else None."""
     question = protocol.question(step.question)
     if not step.asked:
-        return "not asked for this child"
+        ask_if = question.ask_if if question is not None else None
+        return "not asked" if ask_if is None else f"not asked: {asked_only_if(protocol, ask_if)}"
     if isinstance(question, TextQuestion) and step.answer == "(not known)" and not step.facts:
-        return "left blank (optional text)"
+        return "left blank, optional text"
     return None
+
+
+def quiet_line(step: Step, why: str) -> str:
+    """A step with nothing to teach as one line: the question as the check asks it, and why
+    (never the question's id)."""
+    return f"{step.prompt} ({why})"
 
 
 def changes(protocol: Protocol, step: Step, *, announce: bool) -> list[str]:
@@ -240,7 +249,7 @@ def _slides(
     for step in steps:
         why_quiet = quiet(protocol, step)
         if why_quiet is not None:
-            passed.append(f"{step.question}: {why_quiet}")
+            passed.append(quiet_line(step, why_quiet))
             continue
         yield '<section class="slide">'
         yield f"<h2>{_e(f'[{step.number}/{len(steps)}] {step.prompt}')}</h2>"

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bruising_check.engine.decide import Decision, applicable, decide, derive
+from bruising_check.engine.decide import Decision, applicable, decide, derive, rule_truths
 from bruising_check.engine.replies import shown as answer_label
-from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
+from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS, Truth
 from bruising_check.protocol.model import GroupQuestion, NumberFact, Protocol, Question
 
 
@@ -84,22 +84,32 @@ def answer_text(q: Question, value: Any) -> str:
     return "; ".join(parts)
 
 
+def _partial(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+    """The answers to the questions in `known`; every other question left out (not known)."""
+    partial = {q.id: answers[q.id] for q in protocol.questions if q.id in known and q.id in answers}
+    if UNKNOWN_KEYS in answers:
+        partial[UNKNOWN_KEYS] = answers[UNKNOWN_KEYS]
+    return partial
+
+
 def _state(protocol: Protocol, answers: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
-    """Answers to the questions in `known`; every other question still unknown."""
-    applies = applicable(protocol, answers)
-    values: dict[str, Any] = {}
-    for q in protocol.questions:
-        if applies[q.id] is Truth.FALSE:
-            values[q.id] = None
-        elif q.id in known:
-            values[q.id] = answers.get(q.id, UNKNOWN)
-        else:
-            values[q.id] = UNKNOWN
-    return {**values, **derive(protocol, values)}
+    """The child-level facts worked out from the answers to the questions in `known`."""
+    return derive(protocol, _partial(protocol, answers, known))
 
 
-def _truths(protocol: Protocol, env: Mapping[str, Any]) -> dict[str, Truth]:
-    return {r.id: evaluate(r.when, env) for r in protocol.rules}
+def _truths(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    known: set[str],
+    before: Mapping[str, Truth] | None = None,
+) -> dict[str, Truth]:
+    """Each rule's condition on the answers so far, as the engine judges it (per-item facts
+    included; TRUE or FALSE only when every answer still to come agrees). A rule settled
+    `before` stays so (more answers only narrow the completions), so only the open ones are
+    searched again."""
+    before = before or {}
+    open_ = [r.id for r in protocol.rules if before.get(r.id, Truth.UNKNOWN) is Truth.UNKNOWN]
+    return {**before, **rule_truths(protocol, _partial(protocol, answers, known), rules=open_)}
 
 
 def _settled(protocol: Protocol, truths: Mapping[str, Truth]) -> str | None:
@@ -124,14 +134,14 @@ def walk(
     applies = applicable(protocol, answers)
     known: set[str] = set()
     env = _state(protocol, answers, known)
-    truths = _truths(protocol, env)
+    truths = _truths(protocol, answers, known)
     steps: list[Step] = []
     public = [f.id for f in protocol.derived if not f.internal]
     for n, q in enumerate(protocol.questions, 1):
         known.add(q.id)
         asked = applies[q.id] is not Truth.FALSE
         after = _state(protocol, answers, known)
-        new_truths = _truths(protocol, after)
+        new_truths = _truths(protocol, answers, known, truths)
         if not asked:
             shown = "(not asked for this child)"
         elif q.id in answers and answers[q.id] is not UNKNOWN:
