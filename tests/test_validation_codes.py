@@ -281,3 +281,21 @@ def test_a_rule_missing_its_citation_is_named_by_id() -> None:
     loaded = load_text(baseline_v1_text[:cite] + baseline_v1_text[end:])
     messages = [p.message for p in loaded.problems]
     assert "missing key 'cite' in rules[B1]" in messages, messages
+
+
+def test_a_duplicate_id_says_where_the_first_one_is() -> None:
+    text = BASELINE_V1.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = lines.index("  - id: B2") + 1
+    second = lines.index("  - id: B3") + 1
+    loaded = load_text(text.replace("  - id: B3\n", "  - id: B2\n", 1))
+    found = [p for p in loaded.problems if p.code is Code.DUPLICATE_ID]
+    assert [(p.line, p.message) for p in found] == [
+        (second, f"duplicate id 'B2' (the first is at line {first})")
+    ]
+    age = lines.index("  - id: age_weeks") + 1
+    loaded = load_text(text.replace("  - id: gestation_weeks_at_birth\n", "  - id: age_weeks\n"))
+    found = [p for p in loaded.problems if p.code is Code.DUPLICATE_ID]
+    assert [p.message for p in found] == [
+        f"duplicate question id 'age_weeks' (the first is at line {age})"
+    ]

@@ -13,12 +13,22 @@ from bruising_check.protocol.model import MultipleChoiceQuestion, Protocol, Sing
 from bruising_check.protocol.yamlread import Located, Path
 
 
+def _first(located: Located, path: Path) -> str:
+    """Where the first of two items with one id is, so that both can be found."""
+    if path not in located.value_at:  # a protocol made without its text has no lines
+        return ""
+    return f" (the first is at line {located.where(path)[0]})"
+
+
 def _duplicates(items: Iterable[Any], path: Path, located: Located) -> Iterator[Problem]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in seen:
-            yield located.problem(Code.DUPLICATE_ID, f"duplicate id {item.id!r}", (*path, i, "id"))
-        seen.add(item.id)
+            first = _first(located, (*path, seen[item.id], "id"))
+            yield located.problem(
+                Code.DUPLICATE_ID, f"duplicate id {item.id!r}{first}", (*path, i, "id")
+            )
+        seen.setdefault(item.id, i)
 
 
 def check_duplicate_ids(p: Protocol, located: Located, today: dt.date) -> Iterator[Problem]:
@@ -34,14 +44,17 @@ def check_duplicate_ids(p: Protocol, located: Located, today: dt.date) -> Iterat
     ):
         yield from _duplicates(getattr(p, name), (name,), located)
     # Questions and context prompts are answered in one answers file: one namespace.
-    seen: set[str] = set()
+    seen: dict[str, Path] = {}
     for section in ("questions", "context_prompts"):
         for i, q in enumerate(getattr(p, section)):
             if q.id in seen:
+                first = _first(located, seen[q.id])
                 yield located.problem(
-                    Code.DUPLICATE_ID, f"duplicate question id {q.id!r}", (section, i, "id")
+                    Code.DUPLICATE_ID,
+                    f"duplicate question id {q.id!r}{first}",
+                    (section, i, "id"),
                 )
-            seen.add(q.id)
+            seen.setdefault(q.id, (section, i, "id"))
             if isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion)):
                 yield from _duplicates(q.options, (section, i, "options"), located)
                 for m, o in enumerate(q.options):
