@@ -53,7 +53,7 @@ RULE_KINDS = {
         " urgent rule apply"
     ),
     "then": "decides what follows",
-    "might_apply": "might apply (an answer is not known)",
+    "might_apply": "might apply: an answer is not known",
     "invariant": "protocol safeguard",
     "advice": "advice",
 }
