@@ -184,7 +184,7 @@ def diff(
         )
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
-        prompts = {q.id for p in (a.protocol, b.protocol) for q in p.context_prompts}
+        prompts = {q.id: q for p in (a.protocol, b.protocol) for q in p.context_prompts}
 
         def stream() -> Iterator[Case]:
             for path in files():

@@ -171,7 +171,8 @@ def read_cases(
 ) -> Iterator[Case]:
     """Cases from one file; the format is chosen by the file name's extension. A CSV column
     must be a question of `questions` (both versions'), one of `also_known` (their context
-    prompts), `case_id`/`id`, or an item column of a group among `questions`."""
+    prompts: ids, or a mapping to the prompts, whose groups' item columns are known too),
+    `case_id`/`id`, or an item column of a group among them."""
     lower = name.lower()
     if lower.endswith(".csv"):
         yield from _csv_cases(name, stream, questions, also_known)
@@ -379,6 +380,8 @@ def _known_column(column: str, questions: Mapping[str, Question], also: Collecti
     if one is None:
         return False
     owner = questions.get(one.group(1))
+    if owner is None and isinstance(also, Mapping):
+        owner = also.get(one.group(1))  # a context prompt's group (the carers)
     return isinstance(owner, GroupQuestion) and owner.question(one.group(3)) is not None
 
 
@@ -419,20 +422,21 @@ def _unknown_columns(
     item_columns = [c for c in unknown if _ITEM_COLUMN.fullmatch(c)]
     if not groups and item_columns:
         return (
-            f"{message}\n  hint: columns such as {item_columns[0]!r} are answers format version 2 (one"
-            " entry per mark); both versions here ask version-1 questions (one answer for all"
+            f"{message}\n  hint: columns such as {item_columns[0]!r} are answers format"
+            " version 2 (one entry per mark); both versions here ask version-1 questions (one"
+            " answer for all"
             " the marks, such as `mark_types` and `locations`); write the CSV in their columns,"
             " or diff it against version-2 protocols."
         )
+    prompts = also.values() if isinstance(also, Mapping) else ()
+    every_group = [*groups, *(g for g in prompts if isinstance(g, GroupQuestion))]
     ids = [*questions, *also]
-    for g in groups:
-        ids += [f"{g.id}[1].{q.id}" for q in g.questions]
     near: list[str] = []
     for c in unknown[:6]:
-        # A mistyped item column: compare it with the same item's columns.
+        # A mistyped item column: compared with each group's columns for the same item number.
         one = _ITEM_COLUMN.fullmatch(c)
         pool = (
-            [f"{one.group(1)}[{one.group(2)}].{i.split('.', 1)[1]}" for i in ids if "[1]." in i]
+            [f"{g.id}[{one.group(2)}].{q.id}" for g in every_group for q in g.questions]
             if one is not None
             else ids
         )
