@@ -97,7 +97,7 @@ def test_cases_impact_and_rev_path(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     )
     assert result.exit_code == 0, result.output
     assert "Cases given: 2; run under both versions: 2; pathway changed for 0" in result.stdout
-    assert "unchanged for 2; none failed." in result.stdout
+    assert "kept for 2; none failed." in result.stdout
     assert "Of 2 cases given, 2 ran under both versions: 0 changed pathway and 2 kept it." in (
         result.stdout
     )

@@ -175,7 +175,7 @@ def _summary(r: DiffReport) -> Iterator[Block]:
                 ("plain", " pathway changed for "),
                 ("strong", f"{i.changed:,}"),
                 ("plain", f" (less urgent{_or_not_compared(r)}: {r.case_deescalations:,}),"),
-                ("plain", f" unchanged for {i.unchanged:,}; "),
+                ("plain", f" kept for {i.unchanged:,}; "),
                 not_run,
                 ("plain", "."),
             )
