@@ -80,7 +80,9 @@ def diff(
         typer.Option(
             "--cases",
             help="Re-run cases under both versions: scenario YAML, saved JSON records (.json,"
-            " .jsonl) or CSV with one column per question id, or a folder of them. Repeatable.",
+            " .jsonl) or CSV with one column per question id (a column neither version asks"
+            " is refused), or a folder of them. Repeatable. Exit 1 when a case cannot be run"
+            " under both versions.",
         ),
     ] = None,
     format: Annotated[
