@@ -85,6 +85,12 @@ def test_several_unknown_columns_are_named_at_once(baseline: dict[str, Question]
     assert "columns 'a', 'b', 'c', 'd', 'e', 'f' and 2 more are no question" in many
 
 
+def test_an_unnamed_column_is_refused_and_said(baseline: dict[str, Question]) -> None:
+    message = refusal("case_id,age_weeks,\nA,10,x\n", baseline)
+    assert message.startswith("c.csv: column '' is no question of either version")
+    assert "A header cell that is empty" in message
+
+
 def test_version_1_columns_against_version_2_protocols_are_said_plainly(
     baseline: dict[str, Question],
 ) -> None:

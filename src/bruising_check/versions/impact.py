@@ -442,6 +442,8 @@ def _unknown_columns(
         )
         near += [m for m in difflib.get_close_matches(c, pool, n=1, cutoff=0.75) if m not in near]
     guess = f" Did you mean {' or '.join(repr(m) for m in near)}?" if near else ""
+    if "" in unknown:
+        guess += " A header cell that is empty (a comma at the end of the line?) names no column."
     return (
         f"{message}\n  hint: each column is a question id of the old or the new version"
         f" (`case_id` names the row{item});"
