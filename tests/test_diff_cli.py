@@ -96,7 +96,11 @@ def test_cases_impact_and_rev_path(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ["diff", "HEAD:protocols/examples/exampleshire-v2.yaml", str(V2), "--cases", str(cases)],
     )
     assert result.exit_code == 0, result.output
-    assert "Cases re-run: 2; pathway changed for 0" in result.stdout
+    assert "Cases given: 2; run under both versions: 2; pathway changed for 0" in result.stdout
+    assert "kept for 2; none failed." in result.stdout
+    assert "Of 2 cases given, 2 ran under both versions: 0 changed pathway and 2 kept it." in (
+        result.stdout
+    )
 
 
 def test_bad_revision_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,14 +147,18 @@ def test_cases_may_be_a_folder_of_files() -> None:
     result = runner.invoke(
         app, ["diff", str(V1), str(V2), "--cases", str(folder), "--format", "json"]
     )
-    assert result.exit_code == 0, result.output
+    # The shipped scenarios are answers format v2 (a `marks:` list); the example protocols ask
+    # version-1 questions, so every case is reported under both versions rather than dropped,
+    # and a case that could not run is not a pass.
+    assert result.exit_code == 1, result.output
+    assert f"{expected} of {expected} cases given could not be run" in result.stderr
     impact = json.loads(result.stdout)["impact"]
     assert impact["total"] == expected
-    # The shipped scenarios are answers format v2 (a `marks:` list); the example protocols ask
-    # version-1 questions, so every case is reported under both versions rather than dropped.
     assert impact["unrunnable_total"] == 2 * expected
+    assert impact["unrunnable_listed"] == len(impact["unrunnable"]) == min(2 * expected, 200)
     assert all("mark_types" in u["reason"] for u in impact["unrunnable"])
-    assert impact["changed"] == 0
+    assert (impact["ran"], impact["changed"], impact["unchanged"]) == (0, 0, 0)
+    assert impact["not_run"] == expected
 
 
 def test_the_diff_report_is_a_document_of_the_one_block_model() -> None:

@@ -467,7 +467,7 @@ def test_diff_case_impact(files: dict[str, Path], fmt: str) -> None:
     elif fmt == "json":
         assert json.loads(out)["impact"]["total"] == 2
     else:
-        assert "Cases re-run: 2" in out
+        assert "Cases given: 2; run under both versions: " in out
 
 
 def test_validate_against(files: dict[str, Path]) -> None:

@@ -80,7 +80,9 @@ def diff(
         typer.Option(
             "--cases",
             help="Re-run cases under both versions: scenario YAML, saved JSON records (.json,"
-            " .jsonl) or CSV with one column per question id, or a folder of them. Repeatable.",
+            " .jsonl) or CSV with one column per question id (a column neither version asks"
+            " is refused), or a folder of them. Repeatable. Exit 1 when a case cannot be run"
+            " under both versions.",
         ),
     ] = None,
     format: Annotated[
@@ -184,6 +186,7 @@ def diff(
         )
     if cases:
         questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
+        prompts = {q.id: q for p in (a.protocol, b.protocol) for q in p.context_prompts}
 
         def stream() -> Iterator[Case]:
             for path in files():
@@ -195,7 +198,7 @@ def diff(
                     raise typer.Exit(2) from None
                 try:
                     with os.fdopen(fd, encoding="utf-8", newline="") as handle:
-                        yield from read_cases(str(path), handle, questions)
+                        yield from read_cases(str(path), handle, questions, prompts)
                 except OSError as exc:
                     fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
                 except UnicodeDecodeError:
@@ -224,6 +227,7 @@ def diff(
     if report.comparison is None:
         # Could not finish: never exit 0, with or without --fail-on-deescalation.
         fail("Cannot show that no situation becomes less urgent: behaviour was not compared.", 1)
+    failed = False
     if fail_on_deescalation and (report.deescalations or report.case_deescalations):
         from bruising_check.protocol.wording import count_text
 
@@ -232,6 +236,16 @@ def diff(
             " get a less urgent pathway under the new version.",
             err=True,
         )
+        failed = True
+    if report.impact is not None and report.impact.not_run:
+        # A case that could not be run says nothing about its pathway: never a pass.
+        typer.echo(
+            f"{report.impact.not_run:,} of {report.impact.total:,} cases given could not be run"
+            " under both versions (the reasons are in the report): their impact is not known.",
+            err=True,
+        )
+        failed = True
+    if failed:
         raise typer.Exit(1)
 
 

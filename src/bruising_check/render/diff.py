@@ -35,6 +35,7 @@ from bruising_check.versions.report import DiffReport
 from bruising_check.versions.structural import SECTIONS, Change
 
 CLASSES_SHOWN = 8
+UNRUNNABLE_SHOWN = 20  # failed runs listed in text, Markdown and HTML
 _WHY_NOT = NOT_COMPARED_NOTE.removeprefix("not compared: ")
 
 
@@ -164,11 +165,19 @@ def _summary(r: DiffReport) -> Iterator[Block]:
             if ids:
                 items.append((("plain", f"{label}: "), ("code", ", ".join(ids))))
     if r.impact is not None:
+        i = r.impact
+        not_run: Span = (
+            ("warn", f"could not be run: {i.not_run:,}") if i.not_run else ("plain", "none failed")
+        )
         items.append(
             (
-                ("plain", f"Cases re-run: {r.impact.total:,}; pathway changed for "),
-                ("strong", f"{r.impact.changed:,}"),
-                ("plain", f" (less urgent{_or_not_compared(r)}: {r.case_deescalations:,})."),
+                ("plain", f"Cases given: {i.total:,}; run under both versions: {i.ran:,};"),
+                ("plain", " pathway changed for "),
+                ("strong", f"{i.changed:,}"),
+                ("plain", f" (less urgent{_or_not_compared(r)}: {r.case_deescalations:,}),"),
+                ("plain", f" kept for {i.unchanged:,}; "),
+                not_run,
+                ("plain", "."),
             )
         )
     items.append((("plain", f"Structural changes: {len(r.changes)}."),))
@@ -215,10 +224,27 @@ def _impact(r: DiffReport) -> Iterator[Block]:
     changed = [
         (k, n) for k, n in sorted(r.impact.transitions.items()) if r.impact.direction(k) != "same"
     ]
-    if not changed and not r.impact.follow_ons:
-        yield marked(("plain", f"No case of {r.impact.total:,} changes pathway."))
-    if r.impact.unrunnable_total > len(r.impact.unrunnable):
-        yield marked(("plain", f"({r.impact.unrunnable_total:,} runs failed in all.)"))
+    i = r.impact
+    if not i.total:
+        yield marked(("plain", "No case was read from the files given."))
+    else:
+        # Every case given is in exactly one of the three counts: one that did not run is
+        # never said to keep its pathway.
+        yield marked(
+            (
+                "plain",
+                f"Of {_count(i.total, 'case')} given, {i.ran:,} ran under both versions:"
+                f" {i.changed:,} changed pathway and {i.unchanged:,} kept it.",
+            )
+        )
+    if i.not_run:
+        yield marked(
+            (
+                "warn",
+                f"{_count(i.not_run, 'case')} of {i.total:,} could not be run under both"
+                " versions: whether their pathway changes is not known.",
+            )
+        )
     for (a, b), n in changed:
         less = r.impact.may_be_less_urgent((a, b))
         lead: Span = (
@@ -243,12 +269,21 @@ def _impact(r: DiffReport) -> Iterator[Block]:
         line = f"{before} → {after}: {_count(n, 'case')}: {cases}{more}"
         flag: Span = ("warn", "LESS URGENT") if less else ("plain", "")
         yield Bullets((marked_bullet(flag, ("plain", f" {line}" if less else line)),))
-    if r.impact.unrunnable:
-        yield marked(("plain", f"{len(r.impact.unrunnable):,} case runs could not be made:"))
+    if i.unrunnable:
+        shown = i.unrunnable[:UNRUNNABLE_SHOWN]
+        # The runs that failed (a case under one version, or under each): the report lists the
+        # first few of those kept, and says of how many (JSON keeps MAX_UNRUNNABLE_KEPT).
+        listed = (
+            f"all {i.unrunnable_total:,}"
+            if len(shown) == i.unrunnable_total
+            else f"the first {len(shown):,} of {i.unrunnable_total:,} listed;"
+            f" --format json lists {len(i.unrunnable):,}"
+        )
+        yield marked(("plain", f"Runs that failed (a case under one version or each; {listed}):"))
         yield Bullets(
             tuple(
                 marked_bullet(("plain", f"{case} under the {which} version: {why}"))
-                for case, which, why in r.impact.unrunnable[:20]
+                for case, which, why in shown
             )
         )
 

@@ -12,17 +12,18 @@ example a question it does not ask) is counted and reported, never silently drop
 from __future__ import annotations
 
 import csv
+import difflib
 import itertools
 import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, outcome_direction, pathway_direction
-from bruising_check.engine.answers import check_answers
+from bruising_check.engine.answers import V1_KEYS, check_answers
 from bruising_check.engine.compiled import joint, replay_outcome
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
@@ -99,6 +100,21 @@ class Impact:
         return moved + sum(self.follow_ons.values())
 
     @property
+    def ran(self) -> int:
+        """Cases run under both versions: each is in exactly one transition."""
+        return sum(self.transitions.values())
+
+    @property
+    def not_run(self) -> int:
+        """Cases given that one version or both could not run: never counted as unchanged."""
+        return self.total - self.ran
+
+    @property
+    def unchanged(self) -> int:
+        """Cases run under both versions whose outcome (pathway and follow-on) stays."""
+        return self.ran - self.changed
+
+    @property
     def follow_on_deescalations(self) -> int:
         return sum(
             n for k, n in self.follow_ons.items() if self.follow_on_directions[k] == "less_urgent"
@@ -107,7 +123,10 @@ class Impact:
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "ran": self.ran,
             "changed": self.changed,
+            "unchanged": self.unchanged,
+            "not_run": self.not_run,
             "transitions": [
                 {
                     "old": a,
@@ -133,6 +152,7 @@ class Impact:
                 )
             ],
             "unrunnable_total": self.unrunnable_total,
+            "unrunnable_listed": len(self.unrunnable),
             "unrunnable": [
                 {"case": c, "protocol": which, "reason": why} for c, which, why in self.unrunnable
             ],
@@ -143,11 +163,19 @@ class CaseFileError(ValueError):
     """A cases file that cannot be read as any supported format."""
 
 
-def read_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> Iterator[Case]:
-    """Cases from one file; the format is chosen by the file name's extension."""
+def read_cases(
+    name: str,
+    stream: TextIO,
+    questions: Mapping[str, Question],
+    also_known: Collection[str] = (),
+) -> Iterator[Case]:
+    """Cases from one file; the format is chosen by the file name's extension. A CSV column
+    must be a question of `questions` (both versions'), one of `also_known` (their context
+    prompts: ids, or a mapping to the prompts, whose groups' item columns are known too),
+    `case_id`/`id`, or an item column of a group among them."""
     lower = name.lower()
     if lower.endswith(".csv"):
-        yield from _csv_cases(name, stream, questions)
+        yield from _csv_cases(name, stream, questions, also_known)
     elif lower.endswith((".jsonl", ".ndjson")):
         number = 0
         while True:
@@ -252,7 +280,9 @@ def _record_case(name: str, record: Any) -> Case:
 _ITEM_COLUMN = re.compile(r"([A-Za-z0-9_]+)\[([1-9][0-9]{0,5})\]\.([A-Za-z0-9_]+)")
 
 
-def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> Iterator[Case]:
+def _csv_cases(
+    name: str, stream: TextIO, questions: Mapping[str, Question], also_known: Collection[str] = ()
+) -> Iterator[Case]:
     """Rows as `csv.DictReader` gives them (a blank line is no row; a short row's missing
     cells and cells beyond the header are no answers; of a column named twice the last cell
     counts), each header worked out once: which cell is an answer to which question (or item
@@ -266,7 +296,7 @@ def _csv_cases(name: str, stream: TextIO, questions: Mapping[str, Question]) -> 
         header = next(reader, None)
         if header is None:
             return
-        plan = _csv_plan(header, questions)
+        plan = _csv_plan(header, questions, name, also_known)
         case_at, id_at = plan.case_id, plan.id
         for row in reader:
             if not row:
@@ -314,10 +344,20 @@ class _CsvPlan:
     item question id, how a cell is read, and for an item's column its group and number."""
 
 
-def _csv_plan(header: list[str], questions: Mapping[str, Question]) -> _CsvPlan:
+def _csv_plan(
+    header: list[str],
+    questions: Mapping[str, Question],
+    name: str = "<cases>",
+    also_known: Collection[str] = (),
+) -> _CsvPlan:
     last: dict[str, int] = {}
     for at, column in enumerate(header):
         last[column] = at  # dict(zip(header, row)): the last cell of a name counts
+    unknown = [c for c in last if not _known_column(c, questions, also_known)]
+    if unknown:
+        # A mistyped column would be read as "not answered" in every row, and a not-known
+        # answer is treated as unknown: the file is refused instead (as answers files are).
+        raise CaseFileError(_unknown_columns(name, unknown, questions, also_known))
     columns: list[tuple[int, str, Callable[[str], Any], str | None, int]] = []
     for column, at in last.items():
         if column == "case_id":
@@ -331,6 +371,84 @@ def _csv_plan(header: list[str], questions: Mapping[str, Question]) -> _CsvPlan:
         q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
         columns.append((at, qid, _cell_reader(q), group, n))
     return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns))
+
+
+def _known_column(column: str, questions: Mapping[str, Question], also: Collection[str]) -> bool:
+    if column in ("case_id", "id") or column in questions or column in also:
+        return True
+    one = _ITEM_COLUMN.fullmatch(column)
+    if one is None:
+        return False
+    owner = questions.get(one.group(1))
+    if owner is None and isinstance(also, Mapping):
+        owner = also.get(one.group(1))  # a context prompt's group (the carers)
+    return isinstance(owner, GroupQuestion) and owner.question(one.group(3)) is not None
+
+
+def _unknown_columns(
+    name: str, unknown: list[str], questions: Mapping[str, Question], also: Collection[str]
+) -> str:
+    """`file: column 'foo' is no question of either version`, with a hint: the version-1
+    columns said as such when the versions ask each mark on its own, else the nearest ids."""
+    shown = [repr(c) for c in unknown[:6]]
+    if len(unknown) == 1:
+        message = f"{name}: column {shown[0]} is no question of either version"
+    else:
+        rest = len(unknown) - len(shown)
+        listed = (
+            f"{', '.join(shown)} and {rest} more"
+            if rest
+            else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        )
+        message = f"{name}: columns {listed} are no question of either version"
+    groups = [q for q in questions.values() if isinstance(q, GroupQuestion)]
+    item = (
+        f"; an item of a group is a column such as `{groups[0].id}[1].{groups[0].questions[0].id}`"
+        if groups
+        else ""
+    )
+    old = [c for c in unknown if c in V1_KEYS]
+    if old and groups:
+        group = groups[0]
+        items = ", ".join(f"{group.id}[1].{q.id}" for q in group.questions[:4])
+        return (
+            f"{message}\n  hint: {' and '.join(repr(c) for c in old)}"
+            f" {'is a version-1 answer' if len(old) == 1 else 'are version-1 answers'} (one"
+            f" answer for all the marks); both versions here ask each mark on its own, in columns"
+            f" {items}, ... (`{group.id}[2].…` for a second mark). `bruising-check"
+            " migrate-answers` converts a version-1 answers file, not a CSV; write the CSV in"
+            " version-2 columns, or diff it against version-1 protocols."
+        )
+    item_columns = [c for c in unknown if _ITEM_COLUMN.fullmatch(c)]
+    if not groups and item_columns:
+        return (
+            f"{message}\n  hint: columns such as {item_columns[0]!r} are answers format"
+            " version 2 (one entry per mark); both versions here ask version-1 questions (one"
+            " answer for all"
+            " the marks, such as `mark_types` and `locations`); write the CSV in their columns,"
+            " or diff it against version-2 protocols."
+        )
+    prompts = also.values() if isinstance(also, Mapping) else ()
+    every_group = [*groups, *(g for g in prompts if isinstance(g, GroupQuestion))]
+    ids = [*questions, *also]
+    near: list[str] = []
+    for c in unknown[:6]:
+        # A mistyped item column: compared with each group's columns for the same item number.
+        one = _ITEM_COLUMN.fullmatch(c)
+        pool = (
+            [f"{g.id}[{one.group(2)}].{q.id}" for g in every_group for q in g.questions]
+            if one is not None
+            else ids
+        )
+        near += [m for m in difflib.get_close_matches(c, pool, n=1, cutoff=0.75) if m not in near]
+    guess = f" Did you mean {' or '.join(repr(m) for m in near)}?" if near else ""
+    if "" in unknown:
+        guess += " A header cell that is empty (a comma at the end of the line?) names no column."
+    return (
+        f"{message}\n  hint: each column is a question id of the old or the new version"
+        f" (`case_id` names the row{item});"
+        f" a column no version asks would be read as not answered in every row.{guess}"
+    )
 
 
 _READ_CELLS_KEPT = 512
