@@ -883,14 +883,18 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
         def multiple(v: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
                 return coerce(q, v)
-            if len(v) > len(order) or not all(type(x) is str and x in ids for x in v):
+            if len(v) > len(order):
                 return coerce(q, v)
+            # (A loop and a list, not generators: this runs for every case replayed.)
+            for x in v:
+                if type(x) is not str or x not in ids:
+                    return coerce(q, v)
             chosen = set(v)
             if unknown is not None and unknown in chosen:
                 return UNKNOWN if len(chosen) == 1 else coerce(q, v)
             if len(chosen) < least:
                 return coerce(q, v)
-            return tuple(i for i in order if i in chosen)
+            return tuple([i for i in order if i in chosen])
 
         return multiple
     if isinstance(q, NumberQuestion):
