@@ -10,8 +10,8 @@ import pytest
 
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Protocol
-from bruising_check.versions.impact import CaseFileError, impact, read_cases
-from tests.conftest import BASE_ANSWERS_V1, ROOT
+from bruising_check.versions.impact import Case, CaseFileError, impact, read_cases
+from tests.conftest import BASE_ANSWERS_V1, BASE_ANSWERS_V2, ROOT
 
 V1 = ROOT / "protocols" / "examples" / "exampleshire-v1.yaml"
 V2 = ROOT / "protocols" / "examples" / "exampleshire-v2.yaml"
@@ -193,3 +193,24 @@ def test_a_case_whose_follow_on_changes_is_a_changed_case(tmp_path: Path) -> Non
     assert shown.exit_code == 1, shown.output
     assert "emergency, then refer → emergency, then discuss: 1 case: " in shown.stdout
     assert "c.jsonl:1 unwell" in shown.stdout
+
+
+def test_answers_to_questions_neither_version_asks_are_left_out_and_said(
+    baseline: Protocol,
+) -> None:
+    """A typo in a saved record (`foo`, `age_weks`) is no answer to any question: the case runs
+    as each version runs it (each leaves out ids it does not ask), and the impact says which
+    ids were left out and in how many cases."""
+    cases = [
+        Case("a", {**BASE_ANSWERS_V2, "foo": 1}),
+        Case("b", {**BASE_ANSWERS_V2, "foo": 2, "age_weks": 3}),
+        Case("c", dict(BASE_ANSWERS_V2)),
+    ]
+    result = impact(baseline, baseline, cases)
+    assert result.total == result.ran == 3  # the stray answers stop nothing
+    assert result.with_ignored == 2
+    assert dict(result.ignored) == {"foo": 2, "age_weks": 1}
+    assert result.to_json()["ignored_answers"] == {
+        "cases": 2,
+        "ids": [{"id": "foo", "cases": 2}, {"id": "age_weks", "cases": 1}],
+    }

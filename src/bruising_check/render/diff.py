@@ -245,6 +245,17 @@ def _impact(r: DiffReport) -> Iterator[Block]:
                 " versions: whether their pathway changes is not known.",
             )
         )
+    if i.with_ignored:
+        ids = ", ".join(f"{k} ({n:,})" for k, n in i.ignored.most_common(10))
+        more = " ..." if len(i.ignored) > 10 else ""
+        yield marked(
+            (
+                "warn",
+                f"{_count(i.with_ignored, 'case')} gave answers to questions neither version"
+                " asks; those answers were left out (a typo leaves an answer not known):",
+            ),
+            ("plain", f" {ids}{more}."),
+        )
     for (a, b), n in changed:
         less = r.impact.may_be_less_urgent((a, b))
         lead: Span = (

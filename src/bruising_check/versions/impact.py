@@ -45,6 +45,7 @@ from bruising_check.protocol.yamlread import (
 
 EXAMPLES_PER_CHANGE = 10
 MAX_UNRUNNABLE_KEPT = 200
+MAX_IGNORED_IDS = 50
 CASE_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".yaml", ".yml")
 # A scenario or single-record file is read whole, so it is bounded like every other YAML the tool
 # reads; JSON Lines and CSV stream, so only one line (one saved record) or one cell is bounded.
@@ -84,6 +85,11 @@ class Impact:
     these are changed cases too (`changed`, `case_deescalations`)."""
     follow_on_directions: dict[FollowOn, Direction] = field(default_factory=dict)
     follow_on_cases: dict[FollowOn, list[str]] = field(default_factory=dict)
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Answer ids that are no question of either version, by the number of cases giving one
+    (up to MAX_IGNORED_IDS ids): left out of the run, and said."""
+    with_ignored: int = 0
+    """Cases with at least one such answer."""
 
     def direction(self, pair: tuple[str, str]) -> Direction:
         return self.directions.get(pair, "same" if pair[0] == pair[1] else "different_actions")
@@ -127,6 +133,10 @@ class Impact:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "not_run": self.not_run,
+            "ignored_answers": {
+                "cases": self.with_ignored,
+                "ids": [{"id": k, "cases": n} for k, n in self.ignored.most_common()],
+            },
             "transitions": [
                 {
                     "old": a,
@@ -557,10 +567,21 @@ def impact(
     """`progress` is told the count every PROGRESS_EVERY cases (the CLI shows it on a terminal)."""
     result = Impact()
     both = joint(old, new)
+    # Answers to questions neither version asks are left out, as each version leaves out the
+    # other's; they are counted (by id, bounded), so a typo in a saved record or a YAML case
+    # (a required answer then missing, or an optional one not known) is said, never silent.
+    known = {q.id for p in (old, new) for q in (*p.questions, *p.context_prompts)}
     for case in cases:
         result.total += 1
         if progress is not None and result.total % PROGRESS_EVERY == 0:
             progress(result.total)
+        stray = case.answers.keys() - known
+        if stray:
+            result.with_ignored += 1
+            for stray_id in stray:
+                shown = str(stray_id)[:80]
+                if shown in result.ignored or len(result.ignored) < MAX_IGNORED_IDS:
+                    result.ignored[shown] += 1
         # Both versions' answer checks in one reading; a case either refuses is read by each
         # on its own (`run_outcome` without `checked`), which says why.
         checked = both.answers_ok(case.answers)
