@@ -164,6 +164,11 @@ class Code(Enum):
         "info",
         "Different actions at the same level of urgency as the reference: listed for review.",
     )
+    W_AGAINST_ADVICE_LOST = (
+        "warning",
+        "Advice never changes the pathway, but the practitioner is no longer told to do this:"
+        " restore the advice, or record why it is dropped (the board paper lists it).",
+    )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
     # task safety (L2): a comparison that cannot be made is never "same"
     AGAINST_NOT_COMPARED = (
