@@ -257,3 +257,18 @@ def test_a_key_indented_into_the_wrong_mapping_is_named_where_it_is() -> None:
     assert (Code.UNKNOWN_KEY, line_of(text, "      pathway: record")) in found
     rule_line = line_of(text, "  - id: R2")
     assert (Code.MISSING_KEY, rule_line) in found
+
+
+def test_a_screen_over_the_marks_without_its_parts_is_warned_of() -> None:
+    """The record names the mark and the part of a positive TEN-4-FACESp screen from the marks'
+    `screening_component` facts; a protocol that declares none (llr-2024 did) printed "screen
+    positive: yes" with no why, though its own action says to share which mark and which part."""
+    from tests.conftest import BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8")
+    assert Code.W_SCREENING_WITHOUT_PARTS not in codes(text)
+    stripped = text.replace("        show_as: screening_component\n", "")
+    assert stripped != text
+    found = [p for p in load_text(stripped).problems if p.code is Code.W_SCREENING_WITHOUT_PARTS]
+    assert len(found) == 1 and "'ten4facesp_positive'" in found[0].message
+    assert found[0].severity == "warning"

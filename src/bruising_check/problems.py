@@ -35,6 +35,11 @@ class Code(Enum):
         "warning",
         "Add `show_as: site` to the item question that asks where the mark is.",
     )
+    W_SCREENING_WITHOUT_PARTS = (
+        "warning",
+        "Give the group one item fact per part of the screen with `show_as: screening_component`"
+        " (as the national baseline's ten4_* facts), so the record names the mark and the part.",
+    )
     DUPLICATE_SHOW_AS = (
         "error",
         "A printout reads one question per `show_as` in a group; remove it from all but one.",
