@@ -380,7 +380,7 @@ def test_devon_structural_diff_names_roles_and_health_triage(
     assert {("rules", "D1"), ("rules", "D2"), ("pathways", ENDS)} <= added
 
 
-@pytest.mark.parametrize("path", [BASELINE, LLR], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [BASELINE, *REAL], ids=lambda p: p.stem)
 def test_a_positive_ten4facesp_screen_says_which_mark_and_which_part(path: Path) -> None:
     # The action "Share the TEN-4-FACESp screen (which mark, which part)" needs the record to
     # name them: a 27-week-old's unexplained bruise on the fleshy cheek.
