@@ -827,3 +827,46 @@ def test_a_new_question_a_change_depends_on_is_never_said_to_change_nothing() ->
         assert "no baby's pathway depends on it" not in sentence, sentence
     assert "Mark 1 - What kind of mark is it: Bruise" in text
     assert "{'type'" not in text and "'bruise'" not in text
+
+
+def test_advice_the_new_version_no_longer_gives_is_in_the_summary_of_every_format(
+    tmp_path: Path,
+) -> None:
+    """Advice only adds actions, so its removal changes no baby's pathway and no behaviour change
+    shows it (llr-2024 drops the baseline's C1-C4): the summary and a section of its own name
+    the advice and each action no longer given, in text, Markdown, HTML and PDF."""
+    old = load(V1)
+    a2 = next(a for a in old.advice if a.id == "A2")
+    pw = next(p for p in old.pathways if p.level == "social_care_same_day")
+    new = old.model_copy(
+        update={
+            "advice": tuple(a for a in old.advice if a.id != "A2"),
+            "pathways": tuple(
+                p.model_copy(update={"actions": p.actions[1:]}) if p.id == pw.id else p
+                for p in old.pathways
+            ),
+        }
+    )
+    paper = paper_for(old, new)
+    assert not paper.effects  # no pathway changes: only the lost actions show this change
+    said = a2.actions[0].text
+    for rendered in (
+        board_render.text(paper),
+        board_render.markdown(paper),
+        board_render.html(paper).replace("&quot;", '"').replace("&#x27;", "'"),
+    ):
+        flat = " ".join(rendered.split())
+        summary = flat[: flat.lower().index("actions no longer given (advice)")]
+        assert "ACTIONS NO LONGER GIVEN: advice A2" in summary
+        assert said in summary
+        assert f"It no longer gives: “{pw.actions[0].text}”" in summary
+        assert "no longer gives some actions" in summary
+        assert f"No longer given: {said}" in flat
+    out = tmp_path / "paper.pdf"
+    out.write_bytes(board_render.pdf(paper))
+    pages = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "ACTIONS NO LONGER GIVEN: advice A2" in " ".join(pages.split())
+    # Kept advice is never listed as lost.
+    assert not list(board_render.advice_sentences(paper_for(old, old)))

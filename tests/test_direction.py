@@ -343,3 +343,29 @@ def test_unmatched_pathways_without_a_level_are_not_compared(tmp_path: Path) -> 
     assert "same urgency: 1 case" not in board
     impact = json.loads(runner.invoke(app, [*with_cases, "--format", "json"]).stdout)["impact"]
     assert [t["compared"] for t in impact["transitions"]] == [False]
+
+
+def test_validate_against_warns_of_advice_the_protocol_no_longer_gives(tmp_path: Path) -> None:
+    """Advice never changes the pathway, so dropping it is no difference of pathway; a policy
+    lead still needs to hear that the practitioner is no longer told to do it (llr-2024 drops
+    the baseline's C1-C4)."""
+    advice = (
+        "advice:\n  - id: C9\n    when: {question: mobile, equals: false}\n"
+        "    because: Not mobile.\n    actions:\n"
+        "      - {id: tell_gp, text: Tell the GP today.}\n    cite: [s1]\n"
+    )
+    ref, local = tmp_path / "ref.yaml", tmp_path / "local.yaml"
+    ref.write_text(TINY + advice, encoding="utf-8")
+    local.write_text(TINY.replace("id: tiny", "id: local"), encoding="utf-8")
+    args = ["validate", str(local), "--against", str(ref), "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    (report,) = json.loads(result.stdout)
+    [lost] = [p for p in report["problems"] if p["code"] == "W_AGAINST_ADVICE_LOST"]
+    assert lost["severity"] == "warning"
+    assert "C9" in lost["message"] and "Tell the GP today." in lost["message"]
+    # The same advice kept under another id is not lost.
+    kept = TINY.replace("id: tiny", "id: local") + advice.replace("id: C9", "id: C1")
+    local.write_text(kept, encoding="utf-8")
+    (report,) = json.loads(runner.invoke(app, args).stdout)
+    assert not [p for p in report["problems"] if p["code"] == "W_AGAINST_ADVICE_LOST"]

@@ -378,3 +378,15 @@ def test_devon_structural_diff_names_roles_and_health_triage(
     assert ("first_step", "both_same_day", "health_triage_first") in policy
     added = {(c.section, c.item) for c in changes if c.kind == "added"}
     assert {("rules", "D1"), ("rules", "D2"), ("pathways", ENDS)} <= added
+
+
+@pytest.mark.parametrize("path", [BASELINE, *REAL], ids=lambda p: p.stem)
+def test_a_positive_ten4facesp_screen_says_which_mark_and_which_part(path: Path) -> None:
+    # The action "Share the TEN-4-FACESp screen (which mark, which part)" needs the record to
+    # name them: a 27-week-old's unexplained bruise on the fleshy cheek.
+    cheek = mark(site="cheek", explanation="none_given")
+    d = run(load(path), age_weeks=27, mobility_milestones=ROLLS_ONLY, marks=[cheek])
+    assert d.derived["ten4facesp_positive"] is True
+    [own] = d.item_derived["marks"]
+    assert own["ten4_region"] is True
+    assert own["ten4_age"] is False

@@ -299,3 +299,18 @@ def test_a_duplicate_id_says_where_the_first_one_is() -> None:
     assert [p.message for p in found] == [
         f"duplicate question id 'age_weeks' (the first is at line {age})"
     ]
+
+
+def test_a_screen_over_the_marks_without_its_parts_is_warned_of() -> None:
+    """The record names the mark and the part of a positive TEN-4-FACESp screen from the marks'
+    `screening_component` facts; a protocol that declares none (llr-2024 did) printed "screen
+    positive: yes" with no why, though its own action says to share which mark and which part."""
+    from tests.conftest import BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8")
+    assert Code.W_SCREENING_WITHOUT_PARTS not in codes(text)
+    stripped = text.replace("        show_as: screening_component\n", "")
+    assert stripped != text
+    found = [p for p in load_text(stripped).problems if p.code is Code.W_SCREENING_WITHOUT_PARTS]
+    assert len(found) == 1 and "'ten4facesp_positive'" in found[0].message
+    assert found[0].severity == "warning"

@@ -35,6 +35,11 @@ class Code(Enum):
         "warning",
         "Add `show_as: site` to the item question that asks where the mark is.",
     )
+    W_SCREENING_WITHOUT_PARTS = (
+        "warning",
+        "Give the group one item fact per part of the screen with `show_as: screening_component`"
+        " (as the national baseline's ten4_* facts), so the record names the mark and the part.",
+    )
     DUPLICATE_SHOW_AS = (
         "error",
         "A printout reads one question per `show_as` in a group; remove it from all but one.",
@@ -163,6 +168,11 @@ class Code(Enum):
     AGAINST_SAME_URGENCY = (
         "info",
         "Different actions at the same level of urgency as the reference: listed for review.",
+    )
+    W_AGAINST_ADVICE_LOST = (
+        "warning",
+        "Advice never changes the pathway, but the practitioner is no longer told to do this:"
+        " restore the advice, or record why it is dropped (the board paper lists it).",
     )
     AGAINST_QUESTIONS = ("info", "Questions matched by id; these exist in one protocol only.")
     # task safety (L2): a comparison that cannot be made is never "same"

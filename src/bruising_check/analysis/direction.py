@@ -178,3 +178,31 @@ def content_direction(p: Pathway, q: Pathway) -> Direction:
     if "less_urgent" in found:
         return "less_urgent"
     return "more_urgent" if "more_urgent" in found else "different_actions"
+
+
+@dataclass(frozen=True)
+class LostAdvice:
+    """Advice of the old version whose actions the new version no longer gives: the advice
+    itself is gone, or it kept its id and lost these actions. An action still given by some
+    advice of the new version (matched by id) is not lost."""
+
+    advice: str
+    because: str
+    actions: tuple[str, ...]
+    """The text of each action no longer given."""
+    removed: bool
+    """True when the whole advice (its id) is gone from the new version."""
+
+
+def lost_advice(old: Protocol, new: Protocol) -> list[LostAdvice]:
+    """Advice actions `old` gives and `new` never gives: like a removed pathway action, a board
+    and `validate --against` must see them (advice only adds actions, so its loss is never a
+    change of pathway the behavioural comparison finds)."""
+    kept = {a.id for adv in new.advice for a in adv.actions}
+    ids = {adv.id for adv in new.advice}
+    out = []
+    for adv in old.advice:
+        gone = tuple(a.text for a in adv.actions if a.id not in kept)
+        if gone:
+            out.append(LostAdvice(adv.id, " ".join(adv.because.split()), gone, adv.id not in ids))
+    return out

@@ -72,7 +72,7 @@ def validation_report(
 def _against_problems(
     name: str, ref: Protocol, loaded: Loaded, comparison: Comparison
 ) -> list[tuple[Problem, dict[str, Any]]]:
-    from bruising_check.analysis.direction import RANK_NOTE
+    from bruising_check.analysis.direction import RANK_NOTE, lost_advice
     from bruising_check.problems import Code
     from bruising_check.protocol.wording import count_text
 
@@ -143,6 +143,23 @@ def _against_problems(
             )
             continue
         out.append((located.problem(codes[diff.direction], message, path), _difference_json(diff)))
+    for lost in lost_advice(ref, protocol):
+        where: tuple[str | int, ...] = ("advice",)
+        ids = [a.id for a in protocol.advice]
+        if lost.advice in ids:
+            where = ("advice", ids.index(lost.advice))
+        said = "; ".join(f"“{text}”" for text in lost.actions)
+        what = "is not in this protocol" if lost.removed else "here lacks some of its actions"
+        out.append(
+            (
+                located.problem(
+                    Code.W_AGAINST_ADVICE_LOST,
+                    f"{ref_id}'s advice {lost.advice} {what}: this protocol never gives {said}",
+                    where,
+                ),
+                {"advice": lost.advice, "actions": list(lost.actions), "removed": lost.removed},
+            )
+        )
     for i, d in enumerate(protocol.approved_deviations):
         if d.id in comparison.unused_deviations:
             out.append(

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from bruising_check.problems import Code, Problem
-from bruising_check.protocol.model import GroupQuestion, Protocol, Question
+from bruising_check.protocol.conditions import Some, walk
+from bruising_check.protocol.model import BooleanFact, GroupQuestion, Protocol, Question
 from bruising_check.protocol.yamlread import Located, Path
 
 
@@ -34,6 +35,33 @@ def check_show_as(p: Protocol, located: Located, today: dt.date) -> Iterator[Pro
         "the top-level questions",
         located,
     )
+    yield from _screening_without_parts(p, located)
+
+
+def _screening_without_parts(p: Protocol, located: Located) -> Iterator[Problem]:
+    """A screening fact (`show_as: screening`) that holds when some item of a group does: without
+    a `screening_component` item fact in that group, a positive screen's record cannot say
+    which mark, or which part of the screen, made it positive."""
+    groups = {
+        q.id: q
+        for s in ("questions", "context_prompts")
+        for q in getattr(p, s)
+        if isinstance(q, GroupQuestion)
+    }
+    for i, f in enumerate(p.derived):
+        if f.show_as != "screening" or not isinstance(f, BooleanFact):
+            continue
+        read = {n.some.group for n in walk(f.condition) if isinstance(n, Some)}
+        for gid in sorted(read):
+            g = groups.get(gid)
+            if g is not None and not any(d.show_as == "screening_component" for d in g.derived):
+                yield located.problem(
+                    Code.W_SCREENING_WITHOUT_PARTS,
+                    f"screening fact {f.id!r} reads group {gid!r}, which has no"
+                    " `show_as: screening_component` fact: the record of a positive screen"
+                    " cannot say which mark or which part made it positive",
+                    ("derived", i),
+                )
 
 
 # What a mark's questions are shown as: a group that declares any of these is meant as the marks.

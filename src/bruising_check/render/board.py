@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from bruising_check import STATEMENT, __version__
+from bruising_check.analysis.direction import lost_advice
 from bruising_check.protocol.model import ApprovedDeviation, Pathway, Protocol
 from bruising_check.render import board_words as w
 from bruising_check.render.blocks import (
@@ -31,6 +32,7 @@ from bruising_check.render.blocks import (
     Warning,
 )
 from bruising_check.render.board_sentences import (
+    advice_sentences,
     approved,
     by_cause,
     cause_heading,
@@ -71,7 +73,7 @@ def document(paper: BoardPaper) -> Document:
         title = f"Board paper: {om.title} {om.version} to {nm.title} {nm.version}"
     head = f"{nm.id} {om.version} → {nm.version} - board paper - bruising-check {__version__}"
     sections = [*_impact(paper), _summary(paper), *_effects(paper)]
-    sections += [*_pathways(paper), *_questions(paper), *_policy(paper)]
+    sections += [*_pathways(paper), *_advice(paper), *_questions(paper), *_policy(paper)]
     sections += [*_approvals(paper), _about(paper)]
     return Document(title, head, tuple(s for s in sections if s.blocks))
 
@@ -288,7 +290,17 @@ def _summary(paper: BoardPaper) -> Section:
                 " board should be sure each of these is intended."
             )
         )
+    lost = list(advice_sentences(paper))
+    if lost:
+        blocks.append(
+            Warning(
+                f"Version {nm.version} no longer gives some actions version {om.version} gives"
+                " (advice removed or cut): advice never changes a pathway, so no change of"
+                " pathway below shows this. The board should be sure each of these is intended."
+            )
+        )
     items = [Bullet(s) for s in effect_sentences(paper)]
+    items += [Bullet(s) for s in lost]
     items += [Bullet(s) for s in pathway_sentences(paper)]
     items += [Bullet(s) for s in question_sentences(paper)]
     items += [Bullet(s) for s in policy_sentences(paper)]
@@ -419,6 +431,20 @@ def _pathways(paper: BoardPaper) -> Iterator[Section]:
             for a, b in renamed.items()
         ]
         yield Section("Removed or renamed pathways", (Bullets(tuple(lines)),))
+
+
+def _advice(paper: BoardPaper) -> Iterator[Section]:
+    """Each advice whose actions the new version no longer gives: when it applied, and what."""
+    items = [
+        Bullet(
+            f"{lost.advice} ({'removed' if lost.removed else 'kept, with fewer actions'}):"
+            f" {lost.because}",
+            tuple(f"No longer given: {text}" for text in lost.actions),
+        )
+        for lost in lost_advice(paper.old, paper.new)
+    ]
+    if items:
+        yield Section("Actions no longer given (advice)", (Bullets(tuple(items)),))
 
 
 def _questions(paper: BoardPaper) -> Iterator[Section]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from bruising_check.analysis.direction import content_direction, deadline
+from bruising_check.analysis.direction import content_direction, deadline, lost_advice
 from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.model import Pathway, Protocol, Timescale
 from bruising_check.render import board_words as w
@@ -95,10 +95,25 @@ def pathway_sentences(paper: BoardPaper) -> Iterator[str]:
             if mine
             else ""
         )
-        yield f"{level_words(a, b)} - the {what} of “{b.title}”{was} change{policy}."
+        gone = [x.text for x in a.actions if x.id not in {y.id for y in b.actions}]
+        lost = f" It no longer gives: {_and([f'“{x}”' for x in gone])}" if gone else ""
+        yield f"{level_words(a, b)} - the {what} of “{b.title}”{was} change{policy}.{lost}"
     for p in paper.new.pathways:
         if paper.old.pathway(p.id) is None and p.id not in {r.new_id for r in paper.renamed}:
             yield f"New pathway “{p.title}” ({p.timescale.label}); its actions are below."
+
+
+def advice_sentences(paper: BoardPaper) -> Iterator[str]:
+    """One sentence per advice whose actions the new version no longer gives: advice never
+    changes a pathway, so no behaviour change shows these (DOMAIN.md section 3.5's C1-C4)."""
+    version = paper.new.metadata.version
+    for lost in lost_advice(paper.old, paper.new):
+        what = "is removed" if lost.removed else "no longer gives all its actions"
+        actions = _and([f"“{x}”" for x in lost.actions])
+        yield (
+            f"ACTIONS NO LONGER GIVEN: advice {lost.advice} {what}. Version {version} no longer"
+            f" tells the practitioner {actions} (it applied when: {first_sentence(lost.because)})"
+        )
 
 
 def question_sentences(paper: BoardPaper, *, detail: bool = False) -> Iterator[str]:
