@@ -261,7 +261,8 @@ def test_with_cases_the_impact_leads_and_no_number_exceeds_the_cases(
     assert "LESS URGENT at the same level (an action is removed, though an action is added" in (
         kept_part
     )
-    assert f"{len(kept)} case{'s' if len(kept) > 1 else ''} keep “Refer today" in kept_part
+    verb = "keep" if len(kept) > 1 else "keeps"
+    assert f"{len(kept)} case{'s' if len(kept) > 1 else ''} {verb} “Refer today" in kept_part
     for cid in kept:
         assert re.search(rf"(: |, ){re.escape(cid)}(,|\s|$)", kept_part), cid
     impact_part = lead.split("SUMMARY", 1)[0]

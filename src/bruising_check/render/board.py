@@ -219,7 +219,8 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
             (
                 not words.startswith("LESS URGENT"),
                 Bullet(
-                    f"{words}: {count_of(n, 'case')} keep “{pb.title}”, whose"
+                    f"{words}: {count_of(n, 'case')} {'keeps' if n == 1 else 'keep'}"
+                    f" “{pb.title}”, whose"
                     " actions change (see “Pathways whose actions change”)",
                     (f"{_case_list(cases)}{more}",),
                 ),
