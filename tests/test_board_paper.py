@@ -24,6 +24,7 @@ from bruising_check.protocol.levels import level_rank
 from bruising_check.protocol.loader import load_protocol
 from bruising_check.protocol.model import Policy, Protocol
 from bruising_check.render import board as board_render
+from bruising_check.render import board_sentences
 from bruising_check.versions import matching
 from bruising_check.versions.board import BoardPaper, board_paper
 from bruising_check.versions.examples import MILESTONE_FLOOR_WEEKS
@@ -870,4 +871,4 @@ def test_advice_the_new_version_no_longer_gives_is_in_the_summary_of_every_forma
     ).stdout
     assert "ACTIONS NO LONGER GIVEN: advice A2" in " ".join(pages.split())
     # Kept advice is never listed as lost.
-    assert not list(board_render.advice_sentences(paper_for(old, old)))
+    assert not list(board_sentences.advice_sentences(paper_for(old, old)))
