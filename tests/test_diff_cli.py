@@ -227,3 +227,31 @@ def test_a_follow_on_that_changes_is_shown_with_its_first_step(tmp_path: Path) -
     }
     assert ("emergency", "refer", "emergency", "discuss", "less_urgent") in pairs
     assert ("refer", None, "discuss", None, "less_urgent") in pairs
+
+
+def test_a_bad_csv_header_is_refused_before_the_comparison_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison may take the whole budget (a minute with --budget 60): a mistyped column
+    is refused first, as the README says."""
+    import bruising_check.analysis as analysis
+
+    def not_now(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the comparison ran before the CSV header was checked")
+
+    monkeypatch.setattr(analysis, "compare", not_now)
+    bad = tmp_path / "c.csv"
+    bad.write_text("case_id,Age_weeks\nx,10\n", encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--cases", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "column 'Age_weeks' is no question of either version" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "text"), [("e.jsonl", ""), ("h.csv", "case_id,age_weeks\n")])
+def test_cases_files_that_hold_no_case_are_not_a_pass(tmp_path: Path, name: str, text: str) -> None:
+    empty = tmp_path / name
+    empty.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--cases", str(empty)])
+    assert result.exit_code == 1, result.output
+    assert "No case was read from the files given." in result.stdout
+    assert "no case was read" in result.stderr

@@ -314,3 +314,14 @@ def test_a_screen_over_the_marks_without_its_parts_is_warned_of() -> None:
     found = [p for p in load_text(stripped).problems if p.code is Code.W_SCREENING_WITHOUT_PARTS]
     assert len(found) == 1 and "'ten4facesp_positive'" in found[0].message
     assert found[0].severity == "warning"
+
+
+def test_a_place_never_shows_an_id_that_is_not_plainly_one() -> None:
+    """An id with a newline (which the schema refuses) would split the problem's line in two,
+    so that it reads as another `file:line:col` problem: such an item is named by its number."""
+    from bruising_check.protocol.loader import _where
+
+    data = {"rules": [{"id": "B1\nprotocol.yaml:1:1: info FAKE"}, {"id": 'B"2'}, {"id": "B_3-x"}]}
+    assert _where(("rules", 0), data) == "rules[#1]"
+    assert _where(("rules", 1), data) == "rules[#2]"
+    assert _where(("rules", 2), data) == "rules[B_3-x]"

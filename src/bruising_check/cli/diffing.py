@@ -149,12 +149,28 @@ def diff(
         fail(f"{output}: already exists; nothing was overwritten. Choose another name.", 2)
     # A cases file that is missing, a FIFO, a device or a folder is refused at once, before the
     # comparison (which may take the whole budget); its content is bounded while it is read.
+    questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
+    prompts = {q.id: q for p in (a.protocol, b.protocol) for q in p.context_prompts}
     for path in files():
         try:
-            os.close(open_regular(path))
+            fd = open_regular(path)
         except Unreadable as exc:
             print_problems([exc.problem])
             raise typer.Exit(2) from None
+        if path.suffix.lower() != ".csv":
+            os.close(fd)
+            continue
+        # A CSV's header (a column no version asks, version-1 columns) is refused now too, not
+        # after the comparison: its header and first row are read here, and again later.
+        try:
+            with os.fdopen(fd, encoding="utf-8", newline="") as handle:
+                next(iter(read_cases(str(path), handle, questions, prompts)), None)
+        except CaseFileError as exc:
+            fail(visible(str(exc)), 2)
+        except OSError as exc:
+            fail(f"{path}: cannot read ({exc.strerror or exc})", 2)
+        except UnicodeDecodeError:
+            fail(f"{path}: not UTF-8 text", 2)
     report = diff_report.DiffReport(
         a.protocol,
         b.protocol,
@@ -185,8 +201,6 @@ def diff(
             " (--budget SECONDS allows more time)."
         )
     if cases:
-        questions = {q.id: q for p in (a.protocol, b.protocol) for q in p.questions}
-        prompts = {q.id: q for p in (a.protocol, b.protocol) for q in p.context_prompts}
 
         def stream() -> Iterator[Case]:
             for path in files():
@@ -244,6 +258,10 @@ def diff(
             " under both versions (the reasons are in the report): their impact is not known.",
             err=True,
         )
+        failed = True
+    if report.impact is not None and not report.impact.total:
+        # An empty or truncated export shows nothing about any case: never a pass either.
+        typer.echo("--cases was given, but no case was read from the files given.", err=True)
         failed = True
     if failed:
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,6 +240,9 @@ def _is_tag(part: str) -> bool:
     )
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,59}")
+
+
 def _where(path: Path, data: Any = None) -> str:
     """A place as a protocol's author reads it: `rules[B2].cite`, `sources[#3]` — a listed item
     by its id where it has one, else by its number counted from 1 (never pydantic's `rules.1`,
@@ -249,7 +253,11 @@ def _where(path: Path, data: Any = None) -> str:
         if isinstance(step, int):
             item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
             ident = item.get("id") if isinstance(item, dict) else None
-            shown = ident if isinstance(ident, str) and 0 < len(ident) <= 60 else f"#{step + 1}"
+            # Only an id that is plainly one (the schema's own shape, short): any other text
+            # (a newline, a quote) could make the message read as two problems.
+            shown = (
+                ident if isinstance(ident, str) and _PLAIN_ID.fullmatch(ident) else f"#{step + 1}"
+            )
             out.append(f"[{shown}]")
             node = item
         else:

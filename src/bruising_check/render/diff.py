@@ -246,7 +246,7 @@ def _impact(r: DiffReport) -> Iterator[Block]:
             )
         )
     if i.with_ignored:
-        ids = ", ".join(f"{k} ({n:,})" for k, n in i.ignored.most_common(10))
+        ids = ", ".join(f"{k!r} ({n:,})" for k, n in i.ignored.most_common(10))
         more = " ..." if len(i.ignored) > 10 else ""
         yield marked(
             (
