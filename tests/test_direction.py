@@ -369,3 +369,26 @@ def test_validate_against_warns_of_advice_the_protocol_no_longer_gives(tmp_path:
     local.write_text(kept, encoding="utf-8")
     (report,) = json.loads(runner.invoke(app, args).stdout)
     assert not [p for p in report["problems"] if p["code"] == "W_AGAINST_ADVICE_LOST"]
+
+
+def test_advice_moved_onto_a_pathway_is_said_to_be_given_only_there(tmp_path: Path) -> None:
+    """An advice action the local protocol gives only as an action of one pathway is still a loss
+    (it is no longer given whenever the advice applied) but not "never given"."""
+    advice = (
+        "advice:\n  - id: C9\n    when: {question: mobile, equals: false}\n"
+        "    because: Not mobile.\n    actions:\n"
+        "      - {id: tell_gp, text: Tell the GP today.}\n    cite: [s1]\n"
+    )
+    moved = TINY.replace("id: tiny", "id: local").replace(
+        "      - {id: phone, text: Phone social care.}\n",
+        "      - {id: phone, text: Phone social care.}\n"
+        "      - {id: tell_gp, text: Tell the GP today.}\n",
+    )
+    ref, local = tmp_path / "ref.yaml", tmp_path / "local.yaml"
+    ref.write_text(TINY + advice, encoding="utf-8")
+    local.write_text(moved, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(local), "--against", str(ref), "--format", "json"])
+    (report,) = json.loads(result.stdout)
+    [lost] = [p for p in report["problems"] if p["code"] == "W_AGAINST_ADVICE_LOST"]
+    assert "only on pathway(s) refer" in lost["message"]
+    assert "never gives" not in lost["message"]

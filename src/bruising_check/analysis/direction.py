@@ -192,17 +192,24 @@ class LostAdvice:
     """The text of each action no longer given."""
     removed: bool
     """True when the whole advice (its id) is gone from the new version."""
+    on_pathways: tuple[str, ...] = ()
+    """Pathways of the new version that still give one of these actions (by id): then they are
+    given only there, no longer whenever the advice applied (still a loss, said as such)."""
 
 
 def lost_advice(old: Protocol, new: Protocol) -> list[LostAdvice]:
-    """Advice actions `old` gives and `new` never gives: like a removed pathway action, a board
-    and `validate --against` must see them (advice only adds actions, so its loss is never a
-    change of pathway the behavioural comparison finds)."""
+    """Advice actions `old` gives and `new` gives as no advice: like a removed pathway action, a
+    board and `validate --against` must see them (advice only adds actions, so its loss is never
+    a change of pathway the behavioural comparison finds)."""
     kept = {a.id for adv in new.advice for a in adv.actions}
     ids = {adv.id for adv in new.advice}
     out = []
     for adv in old.advice:
-        gone = tuple(a.text for a in adv.actions if a.id not in kept)
-        if gone:
-            out.append(LostAdvice(adv.id, " ".join(adv.because.split()), gone, adv.id not in ids))
+        lost = [a for a in adv.actions if a.id not in kept]
+        if lost:
+            lost_ids = {a.id for a in lost}
+            on = tuple(pw.id for pw in new.pathways if any(a.id in lost_ids for a in pw.actions))
+            why = " ".join(adv.because.split())
+            texts = tuple(a.text for a in lost)
+            out.append(LostAdvice(adv.id, why, texts, adv.id not in ids, on))
     return out

@@ -150,11 +150,17 @@ def _against_problems(
             where = ("advice", ids.index(lost.advice))
         said = "; ".join(f"“{text}”" for text in lost.actions)
         what = "is not in this protocol" if lost.removed else "here lacks some of its actions"
+        gives = (
+            f"this protocol gives {said} only on pathway(s) {', '.join(lost.on_pathways)}, not"
+            " whenever the advice applied"
+            if lost.on_pathways
+            else f"this protocol never gives {said}"
+        )
         out.append(
             (
                 located.problem(
                     Code.W_AGAINST_ADVICE_LOST,
-                    f"{ref_id}'s advice {lost.advice} {what}: this protocol never gives {said}",
+                    f"{ref_id}'s advice {lost.advice} {what}: {gives}",
                     where,
                 ),
                 {"advice": lost.advice, "actions": list(lost.actions), "removed": lost.removed},

@@ -434,13 +434,17 @@ def _pathways(paper: BoardPaper) -> Iterator[Section]:
         yield Section("Removed or renamed pathways", (Bullets(tuple(lines)),))
 
 
+def _only(pathways: tuple[str, ...]) -> str:
+    return f" (except on {', '.join(pathways)})" if pathways else ""
+
+
 def _advice(paper: BoardPaper) -> Iterator[Section]:
     """Each advice whose actions the new version no longer gives: when it applied, and what."""
     items = [
         Bullet(
             f"{lost.advice} ({'removed' if lost.removed else 'kept, with fewer actions'}):"
             f" {lost.because}",
-            tuple(f"No longer given: {text}" for text in lost.actions),
+            tuple(f"No longer given{_only(lost.on_pathways)}: {text}" for text in lost.actions),
         )
         for lost in lost_advice(paper.old, paper.new)
     ]

@@ -110,9 +110,13 @@ def advice_sentences(paper: BoardPaper) -> Iterator[str]:
     for lost in lost_advice(paper.old, paper.new):
         what = "is removed" if lost.removed else "no longer gives all its actions"
         actions = _and([f"“{x}”" for x in lost.actions])
+        only = (
+            f" except on the pathway(s) {_and(list(lost.on_pathways))}" if lost.on_pathways else ""
+        )
         yield (
             f"ACTIONS NO LONGER GIVEN: advice {lost.advice} {what}. Version {version} no longer"
-            f" tells the practitioner {actions} (it applied when: {first_sentence(lost.because)})"
+            f" tells the practitioner {actions}{only} (it applied when:"
+            f" {first_sentence(lost.because)})"
         )
 
 
