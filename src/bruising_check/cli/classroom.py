@@ -10,20 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bruising_check.cli import app, fail
-from bruising_check.cli.common import load_or_exit, print_problems, read_bytes, save_new
+from bruising_check.cli.common import Plain, load_or_exit, print_problems, read_bytes, save_new
 from bruising_check.cli.training import _say, _write, use_plain
 
 if TYPE_CHECKING:
     from bruising_check.protocol.model import Protocol
     from bruising_check.training.scenarios import Loaded as LoadedScenarios
-
-# As check's --plain: no colour or bold (NO_COLOR, TERM=dumb, ACCESSIBLE=1 do the same).
-Plain = Annotated[
-    bool,
-    typer.Option(
-        help="No colour, boxes or cursor tricks (also with NO_COLOR, TERM=dumb, ACCESSIBLE=1)."
-    ),
-]
 
 
 def _resolve_scenarios(file: Path) -> Path:

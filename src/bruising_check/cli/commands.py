@@ -11,6 +11,7 @@ import typer
 
 from bruising_check.cli import app, fail
 from bruising_check.cli.common import (
+    Plain,
     load_or_exit,
     print_problems,
     read_bytes,
@@ -103,12 +104,7 @@ def check(
             " and time."
         ),
     ] = None,
-    plain: Annotated[
-        bool,
-        typer.Option(
-            help="No colour, boxes or cursor tricks (also with NO_COLOR, TERM=dumb, ACCESSIBLE=1)."
-        ),
-    ] = False,
+    plain: Plain = False,
     practitioner: Annotated[
         str | None, typer.Option(help="Your name, for the record (optional).")
     ] = None,

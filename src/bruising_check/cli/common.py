@@ -7,7 +7,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -172,3 +172,13 @@ def tolerant_stdin() -> None:
 
     with contextlib.suppress(AttributeError, ValueError, OSError):
         sys.stdin.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
+# --plain, for check, demo and quiz: no colour or bold (NO_COLOR, TERM=dumb, ACCESSIBLE=1 do the
+# same).
+Plain = Annotated[
+    bool,
+    typer.Option(
+        help="No colour, boxes or cursor tricks (also with NO_COLOR, TERM=dumb, ACCESSIBLE=1)."
+    ),
+]
