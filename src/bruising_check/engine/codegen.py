@@ -1039,28 +1039,7 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
         "        items.append(item)",
         "    return tuple(items)",
     ]
-    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
-    namespace.update(
-        __builtins__={
-            "isinstance": isinstance,
-            "len": len,
-            "list": list,
-            "tuple": tuple,
-            "type": type,
-            "str": str,
-        },
-        _Refer=cm._Refer,
-        _Mapping=Mapping,
-        _U=UNKNOWN,
-    )
-    text = "\n".join(lines) + "\n"
-    try:
-        code = compile(text, "<bruising_check generated group answers>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
-    made: Callable[[Any], Any] = namespace["GA"]
-    made.source = text  # type: ignore[attr-defined]
+    made: Callable[[Any], Any] | None = _built(lines, consts, "group answers", "GA", _group_names())
     return made
 
 
@@ -1139,28 +1118,9 @@ def generated_joint_group_answers(
         "        items_b.append(item_b)",
         "    return tuple(items_a), tuple(items_b)",
     ]
-    namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
-    namespace.update(
-        __builtins__={
-            "isinstance": isinstance,
-            "len": len,
-            "list": list,
-            "tuple": tuple,
-            "type": type,
-            "str": str,
-        },
-        _Refer=cm._Refer,
-        _Mapping=Mapping,
-        _U=UNKNOWN,
+    made: Callable[[Any], tuple[Any, Any]] | None = _built(
+        lines, consts, "joint group answers", "GJ", _group_names()
     )
-    text = "\n".join(lines) + "\n"
-    try:
-        code = compile(text, "<bruising_check generated joint group answers>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
-    made: Callable[[Any], tuple[Any, Any]] = namespace["GJ"]
-    made.source = text  # type: ignore[attr-defined]
     return made
 
 
@@ -1204,14 +1164,39 @@ def generated_joint_answers(
             if read_b is not None:
                 lines.append(f"            {to_b}[key] = {_item_read(qb, read_b, c)}")
     lines.append("    return (answers_a, context_a), (answers_b, context_b)")
+    names = {"__builtins__": {"type": type, "str": str}, "_U": UNKNOWN}
+    made: Callable[[Any], Any] | None = _built(lines, consts, "joint answers", "JA", names)
+    return made
+
+
+def _group_names() -> dict[str, Any]:
+    """What a generated reader of a group's answers may call: nothing else is in its reach."""
+    return {
+        "__builtins__": {
+            "isinstance": isinstance,
+            "len": len,
+            "list": list,
+            "tuple": tuple,
+            "type": type,
+            "str": str,
+        },
+        "_Refer": cm._Refer,
+        "_Mapping": Mapping,
+        "_U": UNKNOWN,
+    }
+
+
+def _built(lines: list[str], consts: list[Any], what: str, name: str, names: dict[str, Any]) -> Any:
+    """Function `name` of the generated source `lines`, run with only the constants `c<N>` and
+    `names` in reach (None if Python will not compile it: the caller keeps its closures)."""
     namespace: dict[str, Any] = {f"c{i}": v for i, v in enumerate(consts)}
-    namespace.update(__builtins__={"type": type, "str": str}, _U=UNKNOWN)
+    namespace.update(names)
     text = "\n".join(lines) + "\n"
     try:
-        code = compile(text, "<bruising_check generated joint answers>", "exec")
+        code = compile(text, f"<bruising_check generated {what}>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
     exec(code, namespace)  # noqa: S102  # the source holds no protocol text (constants only)
-    made: Callable[[Any], Any] = namespace["JA"]
-    made.source = text  # type: ignore[attr-defined]
+    made = namespace[name]
+    made.source = text
     return made
