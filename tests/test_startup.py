@@ -10,12 +10,34 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from bruising_check.cli import _register, app
 from tests.conftest import BASELINE, ROOT
+
+
+def _probe(script: str, *args: str, tag: str | None = None, ok: bool = True) -> Any:
+    """Run `script` in a fresh Python (`python -c script args`, from the repository) and give
+    the JSON it printed: on stdout, or on the stderr line starting with `tag`. `ok`: the run
+    must exit 0 (a long command may exit 1 for what it found, which is not what is probed)."""
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+    )
+    if ok:
+        assert out.returncode == 0, out.stderr
+    if tag is None:
+        return json.loads(out.stdout)
+    line = next(x for x in out.stderr.splitlines() if x.startswith(f"{tag} "))
+    return json.loads(line.removeprefix(f"{tag} "))
+
 
 _register()
 
@@ -49,14 +71,7 @@ PROBE = textwrap.dedent(
 
 
 def test_the_command_line_batches_collection_until_the_protocol_is_loaded() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(BASELINE)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    seen = json.loads(out.stdout)
+    seen = _probe(PROBE, str(BASELINE))
     assert seen["ok"]
     assert seen["starting"][0] > seen["usual"][0]  # larger batches while starting
     assert seen["after"] == seen["usual"]  # the usual settings once loaded
@@ -108,17 +123,7 @@ NOT_FOR_TEXT = (
 
 
 def _imported(*args: str) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", MODULES, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert out.returncode == 0, out.stderr
-    line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
-    modules: list[str] = json.loads(line.removeprefix("MODULES "))
+    modules: list[str] = _probe(MODULES, *args, tag="MODULES")
     return modules
 
 
@@ -154,10 +159,7 @@ LASTING = textwrap.dedent(
 
 
 def test_what_a_large_import_makes_while_starting_is_set_aside_uncollected() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", LASTING], capture_output=True, text=True, check=True, timeout=120
-    )
-    seen = json.loads(out.stdout)
+    seen = _probe(LASTING)
     assert seen["during"] == []  # no collection walked the new objects
     assert seen["set_aside"] >= 200_000
     assert seen["enabled"]
@@ -220,10 +222,7 @@ COMMANDS = textwrap.dedent(
 def test_annotations_evaluated_once_build_the_same_commands() -> None:
     """Typer would evaluate each command's annotations four times; `_register` evaluates them
     once. The commands, their parameters and every --help are the same either way."""
-    out = subprocess.run(
-        [sys.executable, "-c", COMMANDS], capture_output=True, text=True, check=True, timeout=120
-    )
-    seen = json.loads(out.stdout)
+    seen = _probe(COMMANDS)
     assert seen["commands"] >= 10
     assert seen["texts_before"] > 0  # the modules' annotations are text...
     assert seen["texts_after"] == 0  # ...and objects once evaluated
@@ -259,16 +258,7 @@ def test_a_text_check_starts_without_walking_what_start_up_made() -> None:
     """`python -m bruising_check` (and the `bruising-check` command): what importing the command
     line and a check with the baseline make before the protocol is loaded (about 54,000 objects
     after the imports, almost all kept) is never walked by the collector while starting."""
-    out = subprocess.run(
-        [sys.executable, "-c", FROM_THE_START, "check", "--answers", str(ANSWERS)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    line = next(x for x in out.stderr.splitlines() if x.startswith("RUNS "))
-    runs = json.loads(line.removeprefix("RUNS "))
+    runs = _probe(FROM_THE_START, "check", "--answers", str(ANSWERS), tag="RUNS")
     assert runs["usual_again"] and runs["enabled"]  # start-up ended when the protocol loaded...
     assert runs["starting"] == 0  # ...with no collection before it
     assert runs["after"] > 0  # and the collector ran as usual after it
@@ -306,13 +296,4 @@ AFTER = textwrap.dedent(
 def test_a_long_command_runs_with_the_usual_collector_after_loading(args: list[str]) -> None:
     """A comparison, a replay or an analysis is not start-up: once the protocols are loaded the
     collector is back to its usual settings (not batches of `_STARTING_BATCH`)."""
-    out = subprocess.run(
-        [sys.executable, "-c", AFTER, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        cwd=ROOT,
-    )
-    line = next(x for x in out.stderr.splitlines() if x.startswith("AFTER "))
-    assert json.loads(line.removeprefix("AFTER ")) == {"usual": True, "enabled": True}
+    assert _probe(AFTER, *args, tag="AFTER", ok=False) == {"usual": True, "enabled": True}
