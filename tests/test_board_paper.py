@@ -872,3 +872,31 @@ def test_advice_the_new_version_no_longer_gives_is_in_the_summary_of_every_forma
     assert "ACTIONS NO LONGER GIVEN: advice A2" in " ".join(pages.split())
     # Kept advice is never listed as lost.
     assert not list(board_sentences.advice_sentences(paper_for(old, old)))
+
+
+def test_each_summary_sentence_says_which_pathway_becomes_which(paper: BoardPaper) -> None:
+    """Not "now A or B, was C or D": each old outcome is followed by the new one(s) it becomes,
+    exactly those of the changes found."""
+    sentences = list(board_sentences.effect_sentences(paper))
+    causes = board_sentences.by_cause(paper.effects)
+    assert len(sentences) == len(causes)
+    checked = 0
+    for sentence, (_cause, effects) in zip(sentences, causes, strict=True):
+        assert "(now “" not in sentence and ", was “" not in sentence
+        for direction in {e.direction for e in effects}:
+            mine = [e for e in effects if e.direction == direction]
+            becomes: dict[str, list[str]] = {}
+            for e in mine:
+                now = board_sentences.outcome_words(paper.new, e.new)
+                was = board_sentences.outcome_words(paper.old, e.old)
+                if now not in becomes.setdefault(was, []):
+                    becomes[was].append(now)
+            for nows in becomes.values():
+                # "“A” becomes “B”", or "“A” or “C” each become “B”" when both become B.
+                olds = [w for w, n in becomes.items() if n == nows]
+                quoted = board_sentences.quoted(olds)
+                verb = "becomes" if len(olds) == 1 else "each become"
+                after = sentence.split(f"{quoted} {verb} ", 1)[1]
+                assert after.startswith(board_sentences.quoted(nows))
+                checked += 1
+    assert checked >= 2

@@ -240,6 +240,35 @@ def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
     return clause
 
 
+def split_condition(condition: str) -> list[str]:
+    """A class condition as the analysis words it (`a AND some mark has (b AND c) AND d`) cut
+    into its top-level clauses; an `AND` inside brackets stays in its clause."""
+    parts: list[str] = []
+    depth = start = i = 0
+    while i < len(condition):
+        ch = condition[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and condition.startswith(" AND ", i):
+            parts.append(condition[start:i])
+            i += len(" AND ")
+            start = i
+            continue
+        i += 1
+    parts.append(condition[start:])
+    return [p for p in parts if p]
+
+
+def condition_words(protocols: Sequence[Protocol], condition: str) -> list[str]:
+    """A class condition as one line per clause, each in question wording and option labels
+    (`clause_words`); every clause is kept, none dropped."""
+    if condition == "any answers":
+        return ["any answers"]
+    return [clause_words(protocols, clause) for clause in split_condition(condition)]
+
+
 def who(protocols: Sequence[Protocol], clauses: Iterable[str], about: Iterable[str]) -> str:
     """The kind of child the clauses about `about` describe, in words."""
     about = set(about)
@@ -341,6 +370,11 @@ def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any)
             f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see “Policy positions”)"
         )
     return f"{name}: {a} → {b}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`1, 2 and 3`."""
+    return _list(items, "and")
 
 
 def _list(items: Sequence[str], last: str) -> str:
