@@ -900,3 +900,31 @@ def test_each_summary_sentence_says_which_pathway_becomes_which(paper: BoardPape
                 assert after.startswith(board_sentences.quoted(nows))
                 checked += 1
     assert checked >= 2
+
+
+def test_the_board_paper_says_which_answers_were_left_out_of_the_cases(tmp_path: Path) -> None:
+    """As the text diff does: answers to questions neither version asks (a typo) were left out
+    of the cases, and the board is told how many cases and which ids, in every format."""
+    from tests.conftest import BASE_ANSWERS_V1
+
+    cases = [
+        {"id": "typo-1", "answers": {**BASE_ANSWERS_V1, "age_weks": 12}},
+        {"id": "typo-2", "answers": {**BASE_ANSWERS_V1, "age_weks": 13, "mobilty": ["x"]}},
+        {"id": "clean", "answers": BASE_ANSWERS_V1},
+    ]
+    file = tmp_path / "cases.yaml"
+    file.write_text(yaml.safe_dump({"cases": cases}), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--cases", str(file)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    impact = text.split("IMPACT ON THE CASES GIVEN", 1)[1].split("SUMMARY", 1)[0]
+    assert "2 cases gave answers to questions neither version asks" in impact
+    assert "“age_weks” (2 cases), “mobilty” (1 case)." in impact
+    md = runner.invoke(
+        app, ["diff", str(V1), str(V2), "--board", "--format", "md", "--cases", str(file)]
+    ).stdout
+    assert "2 cases gave answers to questions neither version asks" in " ".join(md.split())
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(yaml.safe_dump({"cases": cases[2:]}), encoding="utf-8")
+    quiet = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--cases", str(clean)])
+    assert "neither version asks" not in quiet.stdout
