@@ -229,11 +229,15 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
                 shown = tuple(f"({n}) {x}" for n, x in enumerate(clauses, start=1))
                 first = clauses
             elif len(shared) >= 2:
-                numbers = board_words.and_list([f"({n})" for n in shared])
-                head = (
-                    f"{count_text(c.size)} situations where conditions {numbers} of the first"
-                    " class hold, and all of these:"
+                missing = [f"({n})" for n in range(1, len(first) + 1) if n not in shared]
+                which = (
+                    f"every condition of the first class but {board_words.and_list(missing)} holds"
+                    if len(missing) < len(shared)
+                    else "conditions "
+                    + board_words.and_list([f"({n})" for n in shared])
+                    + " of the first class hold"
                 )
+                head = f"{count_text(c.size)} situations where {which}, and all of these:"
                 shown = tuple(x for x in clauses if x not in first)
             else:
                 head = f"{count_text(c.size)} situations where all of these hold:"
