@@ -872,3 +872,59 @@ def test_advice_the_new_version_no_longer_gives_is_in_the_summary_of_every_forma
     assert "ACTIONS NO LONGER GIVEN: advice A2" in " ".join(pages.split())
     # Kept advice is never listed as lost.
     assert not list(board_sentences.advice_sentences(paper_for(old, old)))
+
+
+def test_each_summary_sentence_says_which_pathway_becomes_which(paper: BoardPaper) -> None:
+    """Not "now A or B, was C or D": each old outcome is followed by the new one(s) it becomes,
+    exactly those of the changes found."""
+    sentences = list(board_sentences.effect_sentences(paper))
+    causes = board_sentences.by_cause(paper.effects)
+    assert len(sentences) == len(causes)
+    checked = 0
+    for sentence, (_cause, effects) in zip(sentences, causes, strict=True):
+        assert "(now “" not in sentence and ", was “" not in sentence
+        for direction in {e.direction for e in effects}:
+            mine = [e for e in effects if e.direction == direction]
+            becomes: dict[str, list[str]] = {}
+            for e in mine:
+                now = board_sentences.outcome_words(paper.new, e.new)
+                was = board_sentences.outcome_words(paper.old, e.old)
+                if now not in becomes.setdefault(was, []):
+                    becomes[was].append(now)
+            for nows in becomes.values():
+                # "“A” becomes “B”", or "“A” or “C” each become “B”" when both become B.
+                olds = [w for w, n in becomes.items() if n == nows]
+                quoted = board_sentences.quoted(olds)
+                verb = "becomes" if len(olds) == 1 else "each become"
+                after = sentence.split(f"{quoted} {verb} ", 1)[1]
+                assert after.startswith(board_sentences.quoted(nows))
+                checked += 1
+    assert checked >= 2
+
+
+def test_the_board_paper_says_which_answers_were_left_out_of_the_cases(tmp_path: Path) -> None:
+    """As the text diff does: answers to questions neither version asks (a typo) were left out
+    of the cases, and the board is told how many cases and which ids, in every format."""
+    from tests.conftest import BASE_ANSWERS_V1
+
+    cases = [
+        {"id": "typo-1", "answers": {**BASE_ANSWERS_V1, "age_weks": 12}},
+        {"id": "typo-2", "answers": {**BASE_ANSWERS_V1, "age_weks": 13, "mobilty": ["x"]}},
+        {"id": "clean", "answers": BASE_ANSWERS_V1},
+    ]
+    file = tmp_path / "cases.yaml"
+    file.write_text(yaml.safe_dump({"cases": cases}), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--cases", str(file)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    impact = text.split("IMPACT ON THE CASES GIVEN", 1)[1].split("SUMMARY", 1)[0]
+    assert "2 cases gave answers to questions neither version asks" in impact
+    assert "“age_weks” (2 cases), “mobilty” (1 case)." in impact
+    md = runner.invoke(
+        app, ["diff", str(V1), str(V2), "--board", "--format", "md", "--cases", str(file)]
+    ).stdout
+    assert "2 cases gave answers to questions neither version asks" in " ".join(md.split())
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(yaml.safe_dump({"cases": cases[2:]}), encoding="utf-8")
+    quiet = runner.invoke(app, ["diff", str(V1), str(V2), "--board", "--cases", str(clean)])
+    assert "neither version asks" not in quiet.stdout

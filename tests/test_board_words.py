@@ -104,6 +104,12 @@ BASELINE = ROOT / "protocols" / "national-baseline.yaml"
             "“How many marks like this are there here”, added up over the marks with (At an"
             " unusual site (not a typical accidental site): yes): 0",
         ),
+        (
+            # A fact of the child inside a mark's condition, compared with a number: its label.
+            "some mark has (type is bite AND age_months ≤ 4.99)",
+            "Some mark has (What kind of mark is it: Bite and Age in months (weeks x 7 /"
+            " 30.4375): 4.99 months or fewer)",
+        ),
     ],
 )
 def test_clauses_about_each_mark_use_labels_not_ids(clause: str, expected: str) -> None:

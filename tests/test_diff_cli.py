@@ -255,3 +255,75 @@ def test_cases_files_that_hold_no_case_are_not_a_pass(tmp_path: Path, name: str,
     assert result.exit_code == 1, result.output
     assert "No case was read from the files given." in result.stdout
     assert "no case was read" in result.stderr
+
+
+def test_class_conditions_are_worded_one_clause_a_line_none_dropped() -> None:
+    """The README's "readable condition": each class is its clauses in the questions' own
+    wording, one a line, as many lines as the analysis has clauses (ids stay in JSON)."""
+    import re
+
+    from bruising_check.render.board_words import split_condition
+
+    data = json.loads(runner.invoke(app, ["diff", str(V1), str(V2), "--format", "json"]).stdout)
+    first = data["behaviour"]["differences"][0]["classes"][0]["condition"]
+    clauses = split_condition(first)
+    assert len(clauses) == first.count(" AND ") + 1 > 2
+    text = runner.invoke(app, ["diff", str(V1), str(V2)]).stdout
+    _, _, rest = text.partition("situations where all of these hold:\n")
+    lines = rest.split("      example answers:")[0].splitlines()
+    worded = [ln for ln in lines if ln.startswith("      - ")]
+    assert len(worded) == len(clauses)
+    assert " AND " not in rest.split("WHAT CHANGED IN THE TEXT")[0]
+    assert "      - (2) How old is the child, in completed weeks: 26 weeks or more" in worded
+    assert all(len(ln) <= 100 for ln in lines)
+    md = runner.invoke(app, ["diff", str(V1), str(V2), "--format", "md"]).stdout
+    assert "\n  - (2) How old is the child, in completed weeks: 26 weeks or more\n" in md
+    # A later class names the first class's conditions it shares by number and words the rest:
+    # together, exactly its own clauses.
+    second = data["behaviour"]["differences"][0]["classes"][1]["condition"]
+    later = md.split("situations where all of these hold:", 1)[1].split("\n- ", 1)[1]
+    head, _, body = later.partition(", and all of these:\n")
+    numbers = [int(n) for n in re.findall(r"\((\d+)\)", head)]
+    everything = set(range(1, len(clauses) + 1))
+    # "every condition of the first class but (4) holds", or "conditions (1) and (2) ... hold"
+    said = (
+        everything - set(numbers)
+        if "every condition of the first class but" in head
+        else set(numbers)
+    )
+    own = body.split("\n\n")[0].splitlines()
+    assert all(line.startswith("  - ") for line in own)
+    assert len(said) + len(own) == len(split_condition(second))
+    assert said < everything
+
+
+def test_split_condition_keeps_an_and_inside_brackets() -> None:
+    from bruising_check.render.board_words import split_condition
+
+    cond = "a is true AND some mark has (b is x AND (c is y OR d is z)) AND e ≥ 2"
+    assert split_condition(cond) == [
+        "a is true",
+        "some mark has (b is x AND (c is y OR d is z))",
+        "e ≥ 2",
+    ]
+
+
+def test_html_counts_are_superscripts_and_examples_wrap() -> None:
+    from bruising_check.render import blocks
+    from bruising_check.render import diff as diff_render
+
+    html = runner.invoke(app, ["diff", str(V1), str(V2), "--format", "html"]).stdout
+    assert "× 10<sup>18</sup>" in html and "10^" not in html
+    assert "white-space:pre-wrap" in html
+    assert "10^18" in runner.invoke(app, ["diff", str(V1), str(V2)]).stdout  # text as it was
+    marks = [{"type": "bruise", "site": "cheek"}, {"type": "burn", "site": "palm"}]
+    rows = blocks.Fields((("age_weeks", "12"), ("marks", json.dumps(marks))))
+    assert diff_render._example_lines(rows) == [
+        "age_weeks: 12",
+        "marks:",
+        '  - {"type": "bruise", "site": "cheek"}',
+        '  - {"type": "burn", "site": "palm"}',
+    ]
+    import yaml
+
+    assert yaml.safe_load("\n".join(diff_render._example_lines(rows)))["marks"] == marks

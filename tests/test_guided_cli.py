@@ -178,7 +178,9 @@ def test_output_saves_the_printable_and_the_json_beside_it(tmp_path: Path) -> No
         "role": "Health visitor",
     }
     again = runner.invoke(app, ["check", V1, "--output", str(out)], input=typed(*V01), env=ENV)
-    assert again.exit_code == 2 and "already exists" in again.stderr
+    # Both files of the pair are there, and both are named.
+    assert again.exit_code == 2 and "already exist;" in again.stderr
+    assert f"{out} and {tmp_path / 'visit.json'}" in again.stderr
 
 
 def test_answers_file_with_record_dir_and_pdf(tmp_path: Path, answers: Path) -> None:

@@ -408,3 +408,30 @@ def test_progress_on_a_terminal_for_thousands_of_cases(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert "2,500" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"ACCESSIBLE": "1"}, {"TERM": "dumb"}])
+def test_progress_without_cursor_tricks_where_plain_is_wanted(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """As `check --plain`: each count a line of its own, ended by a newline; no carriage
+    return rewriting it and no escape clearing it."""
+    import pexpect
+
+    cases = _many_cases(tmp_path, 2500)
+    out = tmp_path / "report.txt"
+    args = ["diff", BASELINE_V1, str(V2), "--cases", str(cases), "--output", str(out)]
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bruising_check", *args],
+        encoding="utf-8",
+        timeout=120,
+        env={**os.environ, "TERM": "xterm", **env},
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = child.before
+    assert "Re-running cases under both versions: 2,000 so far\r\n" in shown  # a pty's newline
+    assert "\x1b" not in shown and "\rRe-running" not in shown
+    assert "2,500" in out.read_text(encoding="utf-8")

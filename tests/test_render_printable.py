@@ -318,3 +318,51 @@ def test_html_record_passes_the_small_accessibility_check(record: Record) -> Non
     for colour in set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", css)):
         ratio = (1.05) / (_luminance(colour) + 0.05)
         assert ratio >= 4.5, colour
+
+
+def test_the_body_map_labels_the_childs_left_and_right_as_drawn(tmp_path: Path) -> None:
+    """Trial item 13: no left/right labels. The child's left is on the viewer's right from the
+    front and on the viewer's left from the back; a mark on the left cheek is drawn on the
+    side the map labels "child's left", in the SVG and in the PDF."""
+    svg = bodymap.svg([MapMark(1, "cheek", "Cheek", "left")], "map")
+    root = ET.fromstring(svg)
+    labels = [
+        (float(t.get("x") or 0), t.text or "") for t in root.iter() if t.get("class") == "side"
+    ]
+    assert sorted(t for _, t in labels) == ["child's left"] * 2 + ["child's right"] * 2
+    mark_x = float(circles(svg)[0].get("cx") or 0)
+    front_end = bodymap.view_origin("back")
+    front = sorted(x for x, _ in labels if x < front_end)
+    left_x = next(x for x, t in labels if t == "child's left" and x < front_end)
+    assert left_x == front[1] and abs(mark_x - left_x) < abs(mark_x - front[0])
+    back_left = next(x for x, t in labels if t == "child's left" and x > front_end)
+    back_right = next(x for x, t in labels if t == "child's right" and x > front_end)
+    assert back_left < back_right
+    assert "\nR</text>" not in svg and ">R</text>" not in svg and ">L</text>" not in svg
+
+
+def test_pdf_body_map_names_the_childs_sides(record: Record, tmp_path: Path) -> None:
+    text = pdf_text(render_pdf.pdf(record), tmp_path)
+    assert text.count("child's right") == 2 and text.count("child's left") == 2
+
+
+def test_a_long_label_keeps_a_short_value_on_its_line() -> None:
+    """Trial item 13: in THE CHILD a long label pushed its value onto a line of its own
+    ("...set aside for age:" then "no" 18 spaces in)."""
+    from bruising_check.render.blocks import Document, Fields, Section
+
+    long = "A reported locomotor milestone was set aside for age"
+    doc = Document(
+        "t",
+        "t",
+        (Section("The child", (Fields((("Independently mobile", "no"), (long, "no"))),)),),
+    )
+    lines = list(render.text_lines(doc))
+    assert f"{long}: no" in lines
+    assert not any(line.strip() == "no" for line in lines)
+    assert any(re.fullmatch(r"Independently mobile: +no", line) for line in lines)
+    # A value too long for the line still goes under its label, nothing cut.
+    doc = Document("t", "t", (Section("x", (Fields(((long, "word " * 12),)),)),))
+    shown = list(render.text_lines(doc))
+    assert f"{long}:" in [line.strip() for line in shown]
+    assert ("word " * 12).strip() in " ".join(" ".join(shown).split())

@@ -440,6 +440,12 @@ def _taken_beside(tmp_path: Path) -> list[str]:
     return ["--output", str(tmp_path / "beside.md")]
 
 
+def _taken_both(tmp_path: Path) -> list[str]:
+    (tmp_path / "both.md").write_bytes(b"someone else's")
+    (tmp_path / "both.json").write_bytes(b"someone else's too")
+    return ["--output", str(tmp_path / "both.md")]
+
+
 def _gone(tmp_path: Path) -> list[str]:
     return ["--record-dir", str(tmp_path / "gone"), "--format", "md"]
 
@@ -456,6 +462,8 @@ def _under_a_file(tmp_path: Path) -> list[str]:
         (_taken_json, "already exists", [".json"]),
         # beside.md is free: the record that goes beside it is what is in the way, and is named.
         (_taken_beside, "beside.md: {tmp}/beside.json already exists", [".md", ".json"]),
+        # Both of the pair are taken: both are named, not only the first found.
+        (_taken_both, "both.md: {tmp}/both.md and {tmp}/both.json already exist", [".md", ".json"]),
         (_gone, "no such folder", [".md", ".json"]),
         (_under_a_file, "cannot write", [".md", ".json"]),
     ],
@@ -551,3 +559,19 @@ def test_when_even_the_emergency_copy_fails_the_answers_check_says_so(
     result = runner.invoke(app, args, env=ENV)
     assert result.exit_code == 2 and "could not be saved either" in result.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_guided_check_refuses_a_taken_pair_naming_both_files(tmp_path: Path) -> None:
+    """Before the questions: when the printout and its JSON record both exist, both are named
+    (naming one, the user moves it and is refused again)."""
+    out = tmp_path / "visit.pdf"
+    out.write_bytes(b"an earlier printout")
+    (tmp_path / "visit.json").write_bytes(b"an earlier record")
+    result = runner.invoke(app, ["check", str(BASELINE_V1), "--output", str(out)], env=ENV)
+    assert result.exit_code == 2
+    assert f"{out} and {tmp_path / 'visit.json'}: already exist; nothing was overwritten" in (
+        result.stderr
+    )
+    (tmp_path / "visit.json").unlink()
+    one = runner.invoke(app, ["check", str(BASELINE_V1), "--output", str(out)], env=ENV)
+    assert one.exit_code == 2 and f"{out}: already exists; nothing was overwritten" in one.stderr

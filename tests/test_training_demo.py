@@ -357,3 +357,41 @@ def test_plain_lasts_only_for_the_command_given_it() -> None:
     )
     assert result.exit_code == 0, result.output
     assert training._PLAIN == [False]
+
+
+def test_a_rule_that_matches_behind_an_earlier_match_is_not_said_to_hold(
+    baseline: Protocol,
+) -> None:
+    """BL-R02: B2 (every mark accounted for) decides; B4 and B6a also match but come after it,
+    so "Now holds: B4" would tell a trainee it might decide. Over every bundled scenario, a rule
+    said to be behind another is behind one that holds and comes first; every other rule said
+    to hold has no earlier rule holding."""
+    from bruising_check.render.demo_slides import changes
+
+    order = [r.id for r in baseline.rules]
+    seen = 0
+    for name, answers, context in _bundled_cases(baseline):
+        steps, end = walk(baseline, answers, context)
+        truths: dict[str, bool] = {}
+        for s in steps:
+            truths.update({r: True for r in s.now_true})
+            behind = dict(s.behind)
+            for rid in s.now_true:
+                earlier = [e for e in order[: order.index(rid)] if truths.get(e)]
+                if rid in behind:
+                    assert behind[rid] == earlier[0], (name, rid)
+                    assert rid != end.rule, name
+                    seen += 1
+                else:
+                    assert not earlier, (name, rid, earlier)
+    assert seen
+    r02 = next(a for n, a, _ in _bundled_cases(baseline) if n.endswith("#BL-R02"))
+    marks = next(s for s in walk(baseline, r02)[0] if s.question == "marks")
+    assert dict(marks.behind) == {"B4": "B2", "B6a": "B2"}
+    lines = changes(baseline, marks, announce=True)
+    assert any(ln.startswith("Now holds: B2 ") for ln in lines)
+    assert not any(ln.startswith(("Now holds: B4 ", "Now holds: B6a ")) for ln in lines)
+    assert any(
+        ln.startswith("Also matches: B4 (") and ln.endswith("B2 comes first, so B4 does not decide")
+        for ln in lines
+    )

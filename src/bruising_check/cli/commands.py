@@ -151,9 +151,13 @@ def check(
         fmt = "pdf" if format is None else format.value
         # Say so before the questions, not after them.
         if output is not None:
-            for path, _ in _targets(output, fmt):
-                if path.exists():
-                    fail(f"{path}: already exists; nothing was overwritten. Choose another.", 2)
+            from bruising_check.records.store import taken_names
+
+            taken = [str(p) for p, _ in _targets(output, fmt) if p.exists() or p.is_symlink()]
+            if taken:  # every file in the way (the printout, its record, or both)
+                verb = "already exists" if len(taken) == 1 else "already exist"
+                names = taken_names(taken)
+                fail(f"{names}: {verb}; nothing was overwritten. Choose another.", 2)
         if record_dir is not None and not record_dir.is_dir():
             fail(f"{record_dir}: no such folder", 2)
         code = run_guided(

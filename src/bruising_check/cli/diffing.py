@@ -309,21 +309,37 @@ _shown_progress = [False]
 
 def _progress() -> Callable[[int], None] | None:
     """On a terminal, a count every thousand cases from the second thousand on (one line,
-    rewritten); elsewhere (CI logs, pipes) nothing."""
+    rewritten); elsewhere (CI logs, pipes) nothing. Where no cursor tricks are wanted
+    (NO_COLOR, TERM=dumb, ACCESSIBLE=1, as `check --plain`) each count is a line of its own,
+    at 2,000 and each time it doubles, so a screen reader reads a few plain lines."""
     if not sys.stderr.isatty():
         return None
+    from bruising_check.cli.guided import plain_environment
+
+    plain = plain_environment()
+    next_plain = [2000]
 
     def show(count: int) -> None:
-        if count >= 2000:
-            _shown_progress[0] = True
-            sys.stderr.write(f"\rRe-running cases under both versions: {count:,} so far")
-            sys.stderr.flush()
+        if count < 2000:
+            return
+        if plain:
+            if count >= next_plain[0]:
+                next_plain[0] = count * 2
+                sys.stderr.write(f"Re-running cases under both versions: {count:,} so far\n")
+                sys.stderr.flush()
+            return
+        _shown_progress[0] = True
+        sys.stderr.write(f"\rRe-running cases under both versions: {count:,} so far")
+        sys.stderr.flush()
 
     return show
 
 
 def _progress_done() -> None:
     if _shown_progress[0]:
-        sys.stderr.write("\r\x1b[K" if os.environ.get("TERM") != "dumb" else "\n")
+        # The rewritten line is cleared; where escapes are not wanted it is ended instead.
+        from bruising_check.cli.guided import plain_environment
+
+        sys.stderr.write("\n" if plain_environment() else "\r\x1b[K")
         sys.stderr.flush()
         _shown_progress[0] = False

@@ -46,15 +46,18 @@ def literal(text: object) -> str:
     return visible(text)
 
 
-def want_plain(flag: bool) -> bool:
+def plain_environment() -> bool:
+    """NO_COLOR, TERM=dumb or ACCESSIBLE=1: no colour, boxes or cursor tricks are wanted."""
     env = os.environ
     return (
-        flag
-        or bool(env.get("NO_COLOR"))
+        bool(env.get("NO_COLOR"))
         or env.get("TERM") == "dumb"
         or env.get("ACCESSIBLE", "").lower() in {"1", "true", "yes"}
-        or not sys.stdout.isatty()
     )
+
+
+def want_plain(flag: bool) -> bool:
+    return flag or plain_environment() or not sys.stdout.isatty()
 
 
 def clock() -> Callable[[], dt.datetime]:

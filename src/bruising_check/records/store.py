@@ -41,7 +41,12 @@ EXTENSIONS = {"text": ".txt", "md": ".md", "json": ".json", "html": ".html", "pd
 
 
 class AlreadyExists(FileExistsError):
-    pass
+    """A name is taken; `names` are every one of the files asked for that is (the printout and
+    its JSON record may both be)."""
+
+    def __init__(self, *names: str) -> None:
+        super().__init__(names[0] if names else "")
+        self.names = names
 
 
 class NotSaved(Exception):
@@ -59,9 +64,9 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
     Raises `AlreadyExists` (a name is taken, by a file or a symlink) or `OSError`; then nothing
     this call made is left visible."""
     targets = [Path(p) for p, _ in files]
-    for path in targets:
-        if path.exists() or path.is_symlink():
-            raise AlreadyExists(str(path))
+    taken = [str(p) for p in targets if p.exists() or p.is_symlink()]
+    if taken:
+        raise AlreadyExists(*taken)
     for folder in {_folder(p) for p in targets}:
         recover_partials(folder)
     for path in targets:
@@ -266,13 +271,21 @@ def emergency_folder() -> Path:
     return folder
 
 
+def taken_names(names: Sequence[str]) -> str:
+    """`a.pdf and a.pdf.record.json`."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
 def _why(exc: BaseException, place: Path | None = None) -> str:
     if isinstance(exc, AlreadyExists):
         # The file in the way may be the other of the pair (the JSON record saved beside a
         # printout, or a dated name in a folder): name it, or the user looks for the wrong one.
-        clash = exc.args[0] if exc.args else None
-        if isinstance(clash, str) and place is not None and Path(clash) != place:
-            return f"{clash} already exists"
+        # The file asked for first, then the record beside it (written first, so found first).
+        names = sorted((n for n in exc.names if n), key=lambda n: Path(n) != place)
+        if len(names) > 1:  # both of the pair: name both, or the user removes one and fails
+            return f"{taken_names(names)} already exist"
+        if names and place is not None and Path(names[0]) != place:
+            return f"{names[0]} already exists"
         return "already exists"
     if isinstance(exc, OSError):
         return f"cannot write ({exc.strerror or exc})"

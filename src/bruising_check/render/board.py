@@ -244,6 +244,20 @@ def _impact(paper: BoardPaper) -> Iterator[Section]:
                 )
             )
         )
+    if impact.with_ignored:
+        # As the diff says it: answers to no question of either version (a typo such as
+        # `age_weks`) were left out of those cases.
+        listed = impact.ignored.most_common(10)
+        ids = ", ".join(f"“{k}” ({count_of(n, 'case')})" for k, n in listed)
+        rest = len(impact.ignored) - len(listed)
+        more = f", and {count_of(rest, 'other id')}" if rest > 0 else ""
+        blocks.append(
+            Warning(
+                f"{count_of(impact.with_ignored, 'case')} gave answers to questions neither"
+                " version asks; those answers were left out (a typo leaves an answer not"
+                f" known): {ids}{more}."
+            )
+        )
     yield Section("Impact on the cases given", tuple(blocks))
 
 

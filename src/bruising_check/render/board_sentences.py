@@ -33,8 +33,21 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
             whom = unique(who(paper, e) for e in mine)
             if len(whom) > 1:  # "a baby" says nothing a more precise description does not
                 whom = [x for x in whom if x not in {"a baby", "a child"}]
-            was = unique(outcome_words(paper.old, e.old) for e in mine)
-            now = unique(outcome_words(paper.new, e.new) for e in mine)
+            # Which becomes which: each old outcome with the new outcome(s) it becomes, never
+            # a list of old and a list of new that leaves the reader to pair them.
+            becomes: dict[str, list[str]] = {}
+            for e in mine:
+                now = outcome_words(paper.new, e.new)
+                mapped = becomes.setdefault(outcome_words(paper.old, e.old), [])
+                if now not in mapped:
+                    mapped.append(now)
+            same: dict[tuple[str, ...], list[str]] = {}  # olds that become the same new ones
+            for was, nows in becomes.items():
+                same.setdefault(tuple(nows), []).append(was)
+            pairs = ", and ".join(
+                f"{quoted(olds)} {'becomes' if len(olds) == 1 else 'each become'} {quoted(nows)}"
+                for nows, olds in same.items()
+            )
             words = w.DIRECTION_WORDS[direction]
             if not words.isupper():
                 words = words[:1].lower() + words[1:]
@@ -45,7 +58,7 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
                 else ""
             )
             parts.append(
-                f"{words} for {' or '.join(whom)} (now {quoted(now)}, was {quoted(was)};"
+                f"{words} for {' or '.join(whom)} ({pairs};"
                 f" for example {w.example_person(ps, mine[0].example)}){approved}"
             )
         title = cause_title(paper, cause)

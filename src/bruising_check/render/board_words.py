@@ -129,10 +129,34 @@ def _group_of(protocols: Sequence[Protocol], item: str) -> GroupQuestion | None:
     return next((g for p in protocols for g in p.groups if g.item_label == item), None)
 
 
-def _item_inner(group: GroupQuestion, inner: str) -> str:
-    """An item condition (`type is bruise AND unusual_site is true`) in labels."""
+_ITEM_NUMBER = re.compile(r"\b(?P<id>[a-z][a-z0-9_]*) (?P<op>≤|≥|<|>) (?P<num>-?[0-9.]+)\b")
+
+
+def _item_inner(group: GroupQuestion, inner: str, protocols: Sequence[Protocol] = ()) -> str:
+    """An item condition (`type is bruise AND unusual_site is true`) in labels; a fact of the
+    child it reads (`age_months ≤ 4.99`) by its label too."""
     questions = {q.id: q for q in group.questions}
-    facts = {f.id: f.label for f in group.derived}
+    facts = {f.id: f.label for p in protocols for f in p.derived}
+    facts.update({f.id: f.label for f in group.derived})
+    units = {
+        f.id: getattr(f, "unit", "") or "" for p in protocols for f in (*p.derived, *group.derived)
+    }
+    units.update({q.id: q.unit for q in group.questions if isinstance(q, NumberQuestion)})
+
+    def number(t: re.Match[str]) -> str:
+        qid, op, num = t["id"], t["op"], t["num"]
+        q = questions.get(qid)
+        if q is None and qid not in facts:
+            return t[0]
+        name = label(q) if q is not None else facts[qid]
+        unit = f" {units[qid]}" if units.get(qid) else ""
+        bound = {
+            "≤": f"{num}{unit} or fewer",
+            "≥": f"{num}{unit} or more",
+            "<": f"under {num}{unit}",
+            ">": f"over {num}{unit}",
+        }[op]
+        return f"{name}: {bound}"
 
     def one(t: re.Match[str]) -> str:
         qid, op, vals = t["id"], t["op"], t["vals"].split(", ")
@@ -146,7 +170,7 @@ def _item_inner(group: GroupQuestion, inner: str) -> str:
         ]
         return f"{name}: {('one of ' if op == 'is one of' else '') + _list(shown, 'or')}"
 
-    inner = _ITEM_TEST.sub(one, inner)
+    inner = _ITEM_NUMBER.sub(number, _ITEM_TEST.sub(one, inner))
     return inner.replace(" AND ", " and ").replace(" OR ", " or ").replace("NOT (", "not (")
 
 
@@ -159,7 +183,8 @@ def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
         group = _group_of(protocols, m["item"])
         if group is None:
             return None
-        return f"{m['quant'].capitalize()} {m['item']} has ({_item_inner(group, m['inner'])})"
+        inner = _item_inner(group, m["inner"], protocols)
+        return f"{m['quant'].capitalize()} {m['item']} has ({inner})"
     t = _TOTAL.match(clause)
     if t is None:
         return None
@@ -182,7 +207,7 @@ def _group_clause(protocols: Sequence[Protocol], clause: str) -> str | None:
             ranges.append(f"{part[2:]} or more")
         else:
             ranges.append(part)
-    return f"{what} ({_item_inner(group, t['inner'])}): {' or '.join(ranges)}"
+    return f"{what} ({_item_inner(group, t['inner'], protocols)}): {' or '.join(ranges)}"
 
 
 def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
@@ -238,6 +263,35 @@ def clause_words(protocols: Sequence[Protocol], clause: str) -> str:
         joiner = "and" if op in {"is exactly", "includes all of"} else "or"
         return f"{name}: {words.get(op, op)} {_list(shown, joiner)}"
     return clause
+
+
+def split_condition(condition: str) -> list[str]:
+    """A class condition as the analysis words it (`a AND some mark has (b AND c) AND d`) cut
+    into its top-level clauses; an `AND` inside brackets stays in its clause."""
+    parts: list[str] = []
+    depth = start = i = 0
+    while i < len(condition):
+        ch = condition[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and condition.startswith(" AND ", i):
+            parts.append(condition[start:i])
+            i += len(" AND ")
+            start = i
+            continue
+        i += 1
+    parts.append(condition[start:])
+    return [p for p in parts if p]
+
+
+def condition_words(protocols: Sequence[Protocol], condition: str) -> list[str]:
+    """A class condition as one line per clause, each in question wording and option labels
+    (`clause_words`); every clause is kept, none dropped."""
+    if condition == "any answers":
+        return ["any answers"]
+    return [clause_words(protocols, clause) for clause in split_condition(condition)]
 
 
 def who(protocols: Sequence[Protocol], clauses: Iterable[str], about: Iterable[str]) -> str:
@@ -341,6 +395,11 @@ def policy_change(protocols: Sequence[Protocol], field: str, old: Any, new: Any)
             f"{name}: {'now stated' if a == 'not stated' else 'reworded'} (see “Policy positions”)"
         )
     return f"{name}: {a} → {b}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`1, 2 and 3`."""
+    return _list(items, "and")
 
 
 def _list(items: Sequence[str], last: str) -> str:

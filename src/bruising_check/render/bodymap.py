@@ -140,6 +140,14 @@ def view_origin(view: View) -> float:
     return LABEL_W if view == "front" else LABEL_W + VIEW_W + GAP
 
 
+def side_labels(view: View) -> tuple[tuple[float, str, str], ...]:
+    """The child's right and left as drawn, (x within the view, anchor, words): on the front the
+    child's right is on the viewer's left; on the back, on the viewer's right."""
+    right, left = "child's right", "child's left"
+    first, second = (right, left) if view == "front" else (left, right)
+    return ((6.0, "start", first), (VIEW_W - 6.0, "end", second))
+
+
 def known(site: str) -> bool:
     return site in REGIONS
 
@@ -247,16 +255,15 @@ def svg(marks: Iterable[_Marked], title: str) -> str:
     for view in VIEWS:
         ox = view_origin(view)
         heading = "Front" if view == "front" else "Back"
-        sides = ("R", "L") if view == "front" else ("L", "R")
         parts.append(
             f'<text x="{ox + VIEW_W / 2:g}" y="16" text-anchor="middle"'
             f' class="view">{heading}</text>'
         )
-        parts.append(f'<text x="{ox + 6:g}" y="{TITLE_H + 10:g}" class="side">{sides[0]}</text>')
-        parts.append(
-            f'<text x="{ox + VIEW_W - 6:g}" y="{TITLE_H + 10:g}" text-anchor="end"'
-            f' class="side">{sides[1]}</text>'
-        )
+        for x, anchor, words in side_labels(view):
+            parts.append(
+                f'<text x="{ox + x:g}" y="{TITLE_H + 10:g}" text-anchor="{anchor}"'
+                f' class="side">{words}</text>'
+            )
         for region, s in shapes(view):
             if region is None:
                 attrs = f'fill="{OUTLINE_FILL}" stroke="{LINE}" stroke-width="1"'

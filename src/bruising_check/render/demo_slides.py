@@ -52,7 +52,15 @@ def changes(protocol: Protocol, step: Step, *, announce: bool) -> list[str]:
     and (the first time) which rule decides."""
     lines = [f"Worked out: {fact}" for fact in step.facts]
     lines += [f"Ruled out: {rule_title(protocol, r)}" for r in step.ruled_out]
-    lines += [f"Now holds: {rule_title(protocol, r)}" for r in step.now_true]
+    behind = dict(step.behind)
+    for r in step.now_true:
+        if r in behind:  # the first rule that matches decides: this one never can here
+            lines.append(
+                f"Also matches: {rule_title(protocol, r)}, but {behind[r]} comes first,"
+                f" so {r} does not decide"
+            )
+        else:
+            lines.append(f"Now holds: {rule_title(protocol, r)}")
     if step.decided and announce:
         lines.append(f"Decided: every earlier rule is ruled out, so {step.decided} decides.")
     return lines or ["(this answer changes nothing yet)"]

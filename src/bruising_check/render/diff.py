@@ -8,6 +8,8 @@ escaped.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +17,7 @@ from bruising_check import STATEMENT, __version__
 from bruising_check.analysis.direction import NOT_COMPARED_NOTE
 from bruising_check.protocol.model import Protocol
 from bruising_check.protocol.wording import count_text
-from bruising_check.render import safe
+from bruising_check.render import board_words, safe
 from bruising_check.render.blocks import (
     Block,
     Bullet,
@@ -81,7 +83,17 @@ def _example(answers: dict[str, Any]) -> Fields:
 
 
 def _example_lines(f: Fields) -> list[str]:
-    return [f"{k}: {v}" for k, v in f.rows]
+    """`key: value`; a list of items (the marks) one item a line, so no line runs off the page
+    (still YAML: a block list of JSON mappings)."""
+    lines = []
+    for k, v in f.rows:
+        items = json.loads(v) if v is not None and v.startswith("[{") else None
+        if isinstance(items, list) and items:
+            lines.append(f"{k}:")
+            lines += [f"  - {json.dumps(item, ensure_ascii=False)}" for item in items]
+        else:
+            lines.append(f"{k}: {v}")
+    return lines
 
 
 def _spans(b: Para | Bullet) -> tuple[Span, ...]:
@@ -205,14 +217,32 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
         yield marked(
             *(mark, ("plain", f": {count_text(size)} situations in {len(d.classes)} classes."))
         )
+        first: tuple[str, ...] = ()
         for c in d.classes[:CLASSES_SHOWN]:
-            yield Bullets(
-                (
-                    marked_bullet(
-                        ("plain", f"{count_text(c.size)} situations: "), ("code", c.condition)
-                    ),
+            # In the questions' own words, one clause a line (the ids: --format json). The first
+            # class numbers its clauses; a later one names those it shares by number, so each
+            # clause is written once and none is left out.
+            clauses = tuple(board_words.condition_words((r.new, r.old), c.condition))
+            shared = [n for n, x in enumerate(first, start=1) if x in clauses]
+            if not first:
+                head = f"{count_text(c.size)} situations where all of these hold:"
+                shown = tuple(f"({n}) {x}" for n, x in enumerate(clauses, start=1))
+                first = clauses
+            elif len(shared) >= 2:
+                missing = [f"({n})" for n in range(1, len(first) + 1) if n not in shared]
+                which = (
+                    f"every condition of the first class but {board_words.and_list(missing)} holds"
+                    if len(missing) < len(shared)
+                    else "conditions "
+                    + board_words.and_list([f"({n})" for n in shared])
+                    + " of the first class hold"
                 )
-            )
+                head = f"{count_text(c.size)} situations where {which}, and all of these:"
+                shown = tuple(x for x in clauses if x not in first)
+            else:
+                head = f"{count_text(c.size)} situations where all of these hold:"
+                shown = clauses
+            yield Bullets((Bullet(head, sub=shown, spans=(("plain", head),)),))
             yield _example(dict(c.example))
         if len(d.classes) > CLASSES_SHOWN:
             rest = len(d.classes) - CLASSES_SHOWN
@@ -369,7 +399,18 @@ def text(r: DiffReport) -> str:
             case Para():
                 out.append(_text_spans(_spans(b)))
             case Bullets(items=items):
-                out += [f"  - {_text_spans(_spans(i))}" for i in items]
+                for i in items:
+                    line = f"  - {_text_spans(_spans(i))}"
+                    # A class's head and its conditions are wrapped; other bullets as they were.
+                    out += textwrap.wrap(line, 100, subsequent_indent="    ") if i.sub else [line]
+                    for sub in i.sub:
+                        out += textwrap.wrap(
+                            _plain_text(sub),
+                            100,
+                            initial_indent="      - ",
+                            subsequent_indent="        ",
+                            break_on_hyphens=False,
+                        )
             case Fields():
                 out += [
                     "      example answers:",
@@ -416,7 +457,9 @@ def markdown(r: DiffReport) -> str:
             case Para():
                 out += [_md_spans(_spans(b)), ""]
             case Bullets(items=items):
-                out += [f"- {_md_spans(_spans(i))}" for i in items]
+                for i in items:
+                    out.append(f"- {_md_spans(_spans(i))}")
+                    out += [f"  - {_md(sub)}" for sub in i.sub]
                 gap()
             case Fields():
                 gap()
@@ -456,13 +499,15 @@ def html(r: DiffReport) -> str:
     for b in _flow(document(r)):
         match b:
             case (int(level), str(t)):
-                body.append(f"<h{level}>{safe.html(t)}</h{level}>")
+                body.append(f"<h{level}>{_powers(safe.html(t))}</h{level}>")
             case Subheading(text=t):
-                body.append(f"<h3>{safe.html(t)}</h3>")
+                body.append(f"<h3>{_powers(safe.html(t))}</h3>")
             case Para():
                 body.append(f"<p>{_html_spans(_spans(b))}</p>")
             case Bullets(items=items):
-                shown = "".join(f"<li>{_html_spans(_spans(i))}</li>" for i in items)
+                shown = "".join(
+                    f"<li>{_html_spans(_spans(i))}{_html_sub(i.sub)}</li>" for i in items
+                )
                 body.append(f"<ul>{shown}</ul>")
             case Fields():
                 lines = "\n".join(safe.html(line) for line in _example_lines(b))
@@ -471,7 +516,8 @@ def html(r: DiffReport) -> str:
         "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
         "del{background:#fdd}ins{background:#dfd;text-decoration:none}"
         ".warn{background:#c00;color:#fff;padding:0 .3em;font-weight:bold}"
-        "pre.example{background:#f4f4f4;padding:.5em;margin-left:2em}"
+        "pre.example{background:#f4f4f4;padding:.5em;margin-left:2em;white-space:pre-wrap;"
+        "overflow-wrap:anywhere}"
         "@media print{body{margin:0}}"
     )
     title = safe.html(f"Protocol diff: {r.old.metadata.id} {r.old.metadata.version}")
@@ -481,6 +527,20 @@ def html(r: DiffReport) -> str:
         + "\n".join(body)
         + "\n</body></html>\n"
     )
+
+
+def _html_sub(sub: tuple[str, ...]) -> str:
+    if not sub:
+        return ""
+    return "<ul>" + "".join(f"<li>{safe.html(_plain_text(t))}</li>" for t in sub) + "</ul>"
+
+
+_POWER = re.compile(r"× 10\^(\d+)")
+
+
+def _powers(escaped: str) -> str:
+    """A count's `× 10^133` (`count_text`) as a superscript in HTML; text keeps the caret."""
+    return _POWER.sub(r"× 10<sup>\1</sup>", escaped)
 
 
 def _html_spans(spans: tuple[Span, ...]) -> str:
@@ -494,7 +554,7 @@ def _html_spans(spans: tuple[Span, ...]) -> str:
     parts = []
     for style, t in spans:
         before, after = tags.get(style, ("", ""))
-        parts.append(f"{before}{safe.html(_plain_text(t))}{after}")
+        parts.append(f"{before}{_powers(safe.html(_plain_text(t)))}{after}")
     return "".join(parts)
 
 

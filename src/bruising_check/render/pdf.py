@@ -268,8 +268,15 @@ def _field(d: Printout, label: str, value: str | None) -> None:
     across the page, with the value under it in the value column (it used to run on under the
     value: "Independently mobno")."""
     d.set_font("DejaVu", "B", 10)
-    wide = d.get_string_width(visible(label)) > LABEL_W - 2
+    label_w = d.get_string_width(visible(label)) + 3
+    wide = label_w > LABEL_W + 1
     size = 8 if value is not None and len(value) > 60 and " " not in value else 10
+    if wide and value is not None and label_w + d.get_string_width(visible(value)) < WIDTH:
+        d.keep(6)  # a long label and a short value fit on one line: kept together on it
+        d.cell(label_w, 6, visible(label))
+        d.set_font("DejaVu", "", 10)
+        d.cell(0, 6, visible(value), new_x="LMARGIN", new_y="NEXT")
+        return
 
     def height(exact: bool) -> float:
         """The row's height (`exact`), or a sure upper bound of it without laying it out."""
@@ -355,6 +362,11 @@ def bodymap_figure(d: Printout, b: BodyMap) -> None:
         x, y = pt(ox, 4)
         d.set_xy(x, y)
         d.cell(bodymap.VIEW_W * scale, 4, "Front" if view == "front" else "Back", align="C")
+        d.set_font("DejaVu", "", 7)
+        for sx, anchor, words in bodymap.side_labels(view):  # the child's right and left
+            x, y = pt(ox + sx, bodymap.TITLE_H + 10)
+            d.text(x - (d.get_string_width(words) if anchor == "end" else 0), y, words)
+        d.set_font("DejaVu", "B", 10)
         for region, s in bodymap.shapes(view):
             bx, by, bw, bh = s.box()
             x, y = pt(ox + bx, bodymap.TITLE_H + by)

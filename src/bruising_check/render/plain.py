@@ -101,6 +101,9 @@ def _text_block(b: Block, width: int) -> Iterator[str]:
             for label, value in rows:
                 shown = value if value is not None else BLANK
                 if len(label) + 2 > column:
+                    if len(label) + 2 + len(shown) <= width:  # label and value on one line
+                        yield f"{label}: {shown}"
+                        continue
                     yield from _wrap(label + ":", "  ", width=width)
                     yield from _wrap(shown, " " * LABEL_W, width=width)
                     continue

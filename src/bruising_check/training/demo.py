@@ -28,6 +28,9 @@ class Step:
     ruled_out: tuple[str, ...]  # rule ids that can no longer apply
     now_true: tuple[str, ...]  # rule ids whose condition now holds
     decided: str | None  # the rule that decides from here on, if it is settled already
+    behind: tuple[tuple[str, str], ...] = ()
+    """(rule, earlier rule) for a rule of `now_true` that an earlier rule, which also holds,
+    comes before: the first match decides, so that rule can never decide this case."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,13 @@ def walk(
             if env.get(f) is UNKNOWN and after.get(f) is not UNKNOWN
         )
         changed = [r.id for r in protocol.rules if truths[r.id] is not new_truths[r.id]]
+        now_true = tuple(r for r in changed if new_truths[r] is Truth.TRUE)
+        order = [r.id for r in protocol.rules]
+        behind = tuple(
+            (r, first)
+            for r in now_true
+            if (first := next((e for e in order if new_truths[e] is Truth.TRUE), r)) != r
+        )
         steps.append(
             Step(
                 number=n,
@@ -164,8 +174,9 @@ def walk(
                 asked=asked,
                 facts=facts,
                 ruled_out=tuple(r for r in changed if new_truths[r] is Truth.FALSE),
-                now_true=tuple(r for r in changed if new_truths[r] is Truth.TRUE),
+                now_true=now_true,
                 decided=_settled(protocol, new_truths),
+                behind=behind,
             )
         )
         env, truths = after, new_truths
