@@ -99,7 +99,8 @@ def test_html_tables_svg_templates_https_and_pens_work_when_first_used() -> None
         import fpdf, fpdf.fonts, http.client
         from bruising_check.render.deferred import Deferred
         later = ("fpdf.html", "fpdf.table", "fpdf.template", "fontTools.svgLib.path",
-                 "defusedxml.ElementTree", "ssl", "fontTools.pens.ttGlyphPen")
+                 "defusedxml.ElementTree", "ssl", "fontTools.pens.ttGlyphPen",
+                 "fpdf.encryption", "html")
         assert [m for m in later if m in sys.modules] == []
         assert isinstance(http.client.ssl, Deferred)
         doc = Document("features")
@@ -126,6 +127,18 @@ def test_html_tables_svg_templates_https_and_pens_work_when_first_used() -> None
         context = http.client.HTTPSConnection("localhost")._context
         assert type(context).__name__ == "SSLContext"
         assert type(sys.modules["ssl"]) is types.ModuleType
+        # Encryption, and PDF/A (its metadata escaped by the html module).
+        secret = fpdf.FPDF()
+        secret.set_encryption(owner_password="owner")
+        secret.add_page()
+        assert b"/Encrypt" in secret.output()
+        archive = fpdf.FPDF(enforce_compliance="PDF/A-2B")
+        archive.set_title("T & <x>")
+        archive.add_font("DejaVu", "", "src/bruising_check/render/fonts/DejaVuSans.ttf")
+        archive.add_page()
+        archive.set_font("DejaVu", size=10)
+        archive.cell(text="hello")
+        assert b"T &amp; &lt;x&gt;" in archive.output()
         pen = fpdf.fonts.TTGlyphPen(None)
         assert type(pen) is sys.modules["fontTools.pens.ttGlyphPen"].TTGlyphPen
         assert [m for m in later if type(sys.modules.get(m)) is not types.ModuleType] == []
@@ -150,7 +163,8 @@ doc.start_section("Heading")
 doc.multi_cell(0, 6, "**Bold** and more", markdown=True)
 doc.ellipse(20, 100, 10, 10, style="FD")
 # Before output: the fallback scripts' fonts, read by fpdf2, have imported its colour fonts
-# (and with them varLib); embedding them imports fontTools' subsetter.
+# (and with them varLib), the Arabic its bidirectional algorithm; embedding the fallback fonts
+# imports fontTools' subsetter.
 from bruising_check.render.deferred import DEFERRED
 laid_out = ",".join(m for m in sorted(DEFERRED) if m in sys.modules)
 made = hashlib.sha256(doc.output_bytes()).hexdigest()
@@ -179,7 +193,7 @@ def test_the_pdf_is_the_same_bytes_with_or_without_deferring() -> None:
     deferred = _run(MAKE.replace("sys.argv[1]", "'deferred'")).split()
     plain = _run(MAKE.replace("sys.argv[1]", "'plain'")).split()
     assert deferred[:2] == plain[:2]
-    assert deferred[2] == "fontTools.varLib,fpdf.font_type_3"
+    assert deferred[2] == "fontTools.varLib,fpdf.bidi,fpdf.font_type_3"
     assert plain[2] == ",".join(sorted(DEFERRED))  # imported in full: every one of them
 
 

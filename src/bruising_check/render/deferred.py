@@ -69,6 +69,11 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     # HTTPS for remote images: fpdf2 subclasses http.client's and urllib.request's classes, so
     # those are needed; both use ssl only inside their functions.
     "ssl": (),
+    # Right-to-left text (the Unicode bidirectional algorithm), encryption, and the XML
+    # escaping of PDF/A metadata.
+    "fpdf.bidi": ("BidiParagraph", "auto_detect_base_direction"),
+    "fpdf.encryption": ("StandardSecurityHandler",),
+    "html": ("escape",),
     # write_html, tables and templates (`fpdf.Template`: see REEXPORTED).
     "fpdf.html": ("HTML2FPDF", "HTMLMixin"),
     "fpdf.table": ("Table", "draw_box_borders"),
