@@ -273,7 +273,8 @@ class _LineBreak(MultiLineBreak):
         # Font units of the line so far (whole numbers), a no-break space counted as a space.
         units: float = 0
         spaces = 0
-        hint: tuple[int, int] | None = None  # the last breaking space: index, spaces before
+        # The last breaking space: its index, and the spaces and units before it.
+        hint: tuple[int, int, float] | None = None
         end_align = Align.L if self.align == Align.J else self.align
         tolerance = FloatTolerance.TOLERANCE  # greater_than(a, b) is a - b > tolerance
         for i in range(start, len(chars)):
@@ -290,14 +291,13 @@ class _LineBreak(MultiLineBreak):
                 if ch in BREAKING_SPACE_SYMBOLS_STR:
                     return self._line(fragment, start, i, i + 1, units, spaces, self.align, full)
                 if hint is not None:
-                    at, before = hint
-                    kept = sum(cw[ord(c)] for c in self._chars(chars, start, at))
+                    at, before, kept = hint
                     return self._line(fragment, start, at, at + 1, kept, before, self.align, full)
                 line = self._line(fragment, start, i, i, units, spaces, end_align, full)
                 self.idx_last_forced_break = (0, i)
                 return line
             if ch in BREAKING_SPACE_SYMBOLS_STR:
-                hint = (i, spaces)
+                hint = (i, spaces, units)
                 spaces += 1
             elif ch == NBSP:
                 ch = SPACE
@@ -314,7 +314,8 @@ class _LineBreak(MultiLineBreak):
 
     @staticmethod
     def _chars(chars: list[str], start: int, end: int) -> list[str]:
-        return [SPACE if c == NBSP else c for c in chars[start:end]]
+        line = chars[start:end]
+        return [SPACE if c == NBSP else c for c in line] if NBSP in line else line
 
     def _line(
         self,
