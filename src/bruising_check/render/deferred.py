@@ -245,6 +245,9 @@ def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
     return importlib.machinery.PathFinder.find_spec(name, list(path))
 
 
+_SPECS: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
+
 @contextmanager
 def deferring() -> Iterator[dict[str, Deferred]]:
     """While inside, each module of `DEFERRED` not yet imported is a stand-in in `sys.modules`
@@ -254,7 +257,9 @@ def deferring() -> Iterator[dict[str, Deferred]]:
     for name in DEFERRED:
         if name in sys.modules:
             continue
-        spec = _spec(name)
+        if name not in _SPECS:  # where each module is: found once (every PDF module enters)
+            _SPECS[name] = _spec(name)
+        spec = _SPECS[name]
         if spec is None or spec.loader is None:
             continue
         made[name] = stand_in = Deferred(name, spec)
