@@ -509,8 +509,10 @@ def test_every_stand_in_is_used_by_fpdf2_only_in_ways_a_stand_in_answers() -> No
         problems += uses.check(ast.parse(Path(source).read_text("utf-8")))
         taken |= set(uses.given.values())
     assert problems == []
-    # Each name a stand-in gives is one that fpdf2 (or a module it imports) takes from it.
-    assert {f"{m}.{n}" for m, names in DEFERRED.items() for n in names} <= taken
+    # Each name a stand-in gives is one that fpdf2 (or a module it imports) takes from it: with
+    # the fpdf2 this was made with (a later one may stop importing a name: harmless).
+    if FAST:
+        assert {f"{m}.{n}" for m, names in DEFERRED.items() for n in names} <= taken
 
 
 def test_the_use_check_finds_what_a_stand_in_cannot_answer() -> None:
