@@ -238,14 +238,22 @@ def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
     if parent in sys.modules:
         path = getattr(sys.modules[parent], "__path__", None)
     else:
-        outer = _spec(parent)
+        outer = _found(parent)
         path = None if outer is None else outer.submodule_search_locations
     if path is None:
         return None
     return importlib.machinery.PathFinder.find_spec(name, list(path))
 
 
+# Where each deferred module (and each package above one) is: found once a process, as every
+# module that makes PDFs enters `deferring` and seven of the modules are in one package.
 _SPECS: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
+
+def _found(name: str) -> importlib.machinery.ModuleSpec | None:
+    if name not in _SPECS:
+        _SPECS[name] = _spec(name)
+    return _SPECS[name]
 
 
 @contextmanager
@@ -257,9 +265,7 @@ def deferring() -> Iterator[dict[str, Deferred]]:
     for name in DEFERRED:
         if name in sys.modules:
             continue
-        if name not in _SPECS:  # where each module is: found once (every PDF module enters)
-            _SPECS[name] = _spec(name)
-        spec = _SPECS[name]
+        spec = _found(name)
         if spec is None or spec.loader is None:
             continue
         made[name] = stand_in = Deferred(name, spec)
