@@ -193,6 +193,34 @@ def test_fast_fragments_measure_as_fpdf2s_do(
     assert fast.has_same_style(fast_other) is own.has_same_style(own_other) is False
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(st.sampled_from("ab WZażółć—€\u00a0\u00ad\u200b\u0590王\x00"), max_size=20),
+        min_size=1,
+        max_size=5,
+    ),
+    bold=st.booleans(),
+)
+def test_fast_fragments_write_the_text_as_fpdf2s_do(texts: list[str], bold: bool) -> None:
+    """Each run's text operator, the subset's numbering (glyphs numbered as first used) and
+    the characters noted missing (王: not in DejaVu), as fpdf2's own fragments make them."""
+    if not FAST:  # another fpdf2 than the stored metrics are for: fpdf2's own fragments
+        assert_fpdf2s_own_layout()
+        return
+    made = []
+    for kind in (pdfdoc._Fragment, Fragment):
+        doc = Document("t")  # a fresh subset each
+        doc.add_page()
+        doc.set_font("DejaVu", "B" if bold else "", 10)
+        (seed,) = FPDF._preload_font_styles(doc, "a", False)
+        font = doc.current_font
+        assert isinstance(font, pdfdoc._Font)
+        ops = [kind(list(t), seed.graphics_state, seed.k).render_pdf_text_ttf(0, 0) for t in texts]
+        made.append((ops, dict(font.subset.items()), list(font.missing_glyphs)))
+    assert made[0] == made[1]
+
+
 def test_fast_line_breaking_makes_the_same_pdf_as_fpdf2s_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -4,22 +4,28 @@ imported, in full, the first time anything touches it.
 `import fpdf` costs about 200 ms, and part of that is for features no PDF here has: variable
 fonts (`fontTools.varLib` and its instancer, used only by `add_font(variations=...)`), signing
 (`unittest.mock`, which pulls in asyncio, used only by `FPDF.sign`), images beyond plain ones
-(Pillow's colour management, TIFF plugin and feature checks) and fontTools' subsetter (the main
-faces are embedded by `render.fontsubset`; fpdf2 uses it only for a fallback script's font,
-when the stand-in imports it). While fpdf2 is being
-imported, each of those names is a stand-in module (`Deferred`) in `sys.modules`; fpdf2 keeps a
-reference to it, and the stand-ins leave `sys.modules` as soon as fpdf2 is imported, so any later
-`import` of those names is the real, ordinary import.
+(Pillow's colour management, TIFF plugin and feature checks; SVG's path parser and XML reader;
+ssl for remote ones), colour fonts (and with them fontTools' OpenType tables), HTML, tables and
+templates, and fontTools' subsetter (the main faces are embedded by `render.fontsubset`; fpdf2
+uses it, and its colour fonts, only for a fallback script's font, when the stand-ins import
+them). While fpdf2 is being imported, each of those names is a stand-in module (`Deferred`) in
+`sys.modules`; fpdf2 keeps a reference to it, and the stand-ins leave `sys.modules` as soon as
+fpdf2 is imported, so any later `import` of those names is the real, ordinary import.
 
 A stand-in is always safe to have been given: anything asked of it that is not already there
 (an attribute, a function's result) imports the real module first and answers from it, so code
 that uses one behaves as with the real module, only later. Submodules a stand-in package is
-asked for while fpdf2 is imported (`fontTools.varLib.varStore`, which fpdf2 uses) are imported
-for real, under it; when the stand-ins leave, those leave `sys.modules` too until next imported
-(`_Kept`: the same module objects again, each under its real package, never a second copy), so
-no module is left there without its package. The names are checked against fpdf2's use of them in
-`tests/test_deferred.py`; if a new fpdf2 reads one while being imported, that module is simply
-imported then (correct, only not faster).
+asked for while fpdf2 is imported (`fontTools.varLib.varStore`, which fpdf2's colour fonts
+use) are imported for real, under it; when the stand-ins leave, those leave `sys.modules` too
+until next imported (`_Kept`: the same module objects again, each under its real package, never
+a second copy), so no module is left there without its package.
+
+A name a stand-in gives (`DEFERRED`) is a function that imports the module and calls the real
+one: right only where fpdf2 merely calls it, never for a class it subclasses or asks isinstance
+of (a package that only re-exports one makes it a lazy attribute, `REEXPORTED`);
+`tests/test_deferred.py` reads fpdf2's source for every use of each. If a new fpdf2 reads a
+deferred module while being imported, that module is simply imported then (correct, only not
+faster).
 """
 
 from __future__ import annotations
@@ -48,6 +54,37 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "PIL.ImageCms": (),
     "PIL.TiffImagePlugin": (),
     "PIL.features": (),
+    # Colour fonts (COLR, SVG, CBDT, EBDT and sbix glyphs, and with them fontTools' OpenType
+    # tables): fpdf2 calls get_color_font_object when it reads a font itself (the fallback
+    # scripts' fonts) and names Type3Font only in an annotation.
+    "fpdf.font_type_3": ("get_color_font_object", "Type3Font"),
+    # The pen fpdf2 draws a missing `.notdef` glyph with.
+    "fontTools.pens.ttGlyphPen": ("TTGlyphPen",),
+    # SVG images: `fpdf.svg` itself is needed (every FPDF makes an SVGLimits, `image` asks
+    # isinstance(..., SVGObject)), its path parser and XML reader are not.
+    "fontTools.svgLib": (),
+    "fontTools.svgLib.path": ("parse_path",),
+    "defusedxml": (),
+    "defusedxml.ElementTree": ("fromstring",),
+    # HTTPS for remote images: fpdf2 subclasses http.client's and urllib.request's classes, so
+    # those are needed; both use ssl only inside their functions.
+    "ssl": (),
+    # Right-to-left text (the Unicode bidirectional algorithm), encryption, and the XML
+    # escaping of PDF/A metadata.
+    "fpdf.bidi": ("BidiParagraph", "auto_detect_base_direction"),
+    "fpdf.encryption": ("StandardSecurityHandler",),
+    "html": ("escape",),
+    # write_html, tables and templates (`fpdf.Template`: see REEXPORTED).
+    "fpdf.html": ("HTML2FPDF", "HTMLMixin"),
+    "fpdf.table": ("Table", "draw_box_borders"),
+    "fpdf.template": ("FlexTemplate", "Template"),
+}
+
+# Names a package only re-exports from a deferred module (`from .template import Template` in
+# fpdf/__init__.py): once the package is imported they are its lazy attributes, each the real
+# object, imported on first use (`fpdf.Template` is the class, not a function that makes one).
+REEXPORTED: dict[str, tuple[str, ...]] = {
+    "fpdf": ("HTML2FPDF", "HTMLMixin", "FlexTemplate", "Template"),
 }
 
 
@@ -201,11 +238,22 @@ def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
     if parent in sys.modules:
         path = getattr(sys.modules[parent], "__path__", None)
     else:
-        outer = _spec(parent)
+        outer = _found(parent)
         path = None if outer is None else outer.submodule_search_locations
     if path is None:
         return None
     return importlib.machinery.PathFinder.find_spec(name, list(path))
+
+
+# Where each deferred module (and each package above one) is: found once a process, as every
+# module that makes PDFs enters `deferring` and seven of the modules are in one package.
+_SPECS: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
+
+def _found(name: str) -> importlib.machinery.ModuleSpec | None:
+    if name not in _SPECS:
+        _SPECS[name] = _spec(name)
+    return _SPECS[name]
 
 
 @contextmanager
@@ -217,7 +265,7 @@ def deferring() -> Iterator[dict[str, Deferred]]:
     for name in DEFERRED:
         if name in sys.modules:
             continue
-        spec = _spec(name)
+        spec = _found(name)
         if spec is None or spec.loader is None:
             continue
         made[name] = stand_in = Deferred(name, spec)
@@ -231,6 +279,8 @@ def deferring() -> Iterator[dict[str, Deferred]]:
     try:
         yield made
     finally:
+        for package in REEXPORTED:
+            _reexport(package, made)
         for name, stand_in in made.items():
             stand_in.__dict__["_importing"] = False
             if "__path__" in stand_in.__dict__ and "_real" not in stand_in.__dict__:
@@ -246,3 +296,37 @@ def deferring() -> Iterator[dict[str, Deferred]]:
             outer = sys.modules.get(parent)
             if outer is not None and outer.__dict__.get(child) is stand_in:
                 delattr(outer, child)
+
+
+def _reexport(name: str, made: dict[str, Deferred]) -> None:
+    """Make package `name`'s re-exported names (`REEXPORTED`) that are stand-ins' functions its
+    lazy attributes (PEP 562): each is the real object, from the real module, on first use."""
+    package = sys.modules.get(name)
+    if package is None or isinstance(package, Deferred):
+        return
+    lazy: dict[str, Deferred] = {}
+    for attr in REEXPORTED[name]:
+        given = package.__dict__.get(attr)
+        for stand_in in made.values():
+            if given is not None and stand_in.__dict__.get(attr) is given:
+                lazy[attr] = stand_in
+                del package.__dict__[attr]
+    if not lazy:
+        return
+    own = package.__dict__.get("__getattr__")
+
+    def __getattr__(attr: str) -> Any:
+        stand_in = lazy.get(attr)
+        if stand_in is None:
+            if own is not None:
+                return own(attr)
+            raise AttributeError(f"module {name!r} has no attribute {attr!r}")
+        value = getattr(real(stand_in), attr)
+        package.__dict__[attr] = value  # from now on an ordinary attribute
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*package.__dict__, *lazy})
+
+    package.__dict__["__getattr__"] = __getattr__
+    package.__dict__["__dir__"] = __dir__

@@ -26,6 +26,7 @@ import bisect
 import json
 import re
 import warnings
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ with deferring():  # fpdf2 without the modules for features no PDF here uses (va
     import fpdf.fpdf
     from fpdf import FPDF
     from fpdf.enums import Align, CharVPos, WrapMode
-    from fpdf.fonts import TTFFont
+    from fpdf.fonts import SubsetMap, TTFFont
     from fpdf.line_break import (
         BREAKING_SPACE_SYMBOLS_STR,
         NBSP,
@@ -133,6 +134,28 @@ def _units(font: TTFFont, text: str) -> float:
     return units
 
 
+class _Picks(dict[int, str | None]):
+    """Code point -> the character fpdf2 writes for it in a font subset's numbering (None: it
+    writes nothing), asking the subset (`SubsetMap.pick`, which numbers glyphs in the order
+    they are first asked for, and notes a missing one) once per code point, in text order."""
+
+    __slots__ = ("subset",)
+
+    def __init__(self, subset: SubsetMap) -> None:
+        super().__init__()
+        self.subset = subset
+
+    def __missing__(self, code: int) -> str | None:
+        picked = self.subset.pick(code)
+        found = chr(picked) if picked else None
+        self[code] = found
+        return found
+
+
+# One `_Picks` per subset (so per document and face), gone with it.
+_PICKS: weakref.WeakKeyDictionary[SubsetMap, _Picks] = weakref.WeakKeyDictionary()
+
+
 class _Fragment(Fragment):
     """fpdf2's text fragment, measuring plain text (a `_Font`, no shaping, spacing, stretching or
     sub/superscript) with the same arithmetic but without its detours.
@@ -182,6 +205,19 @@ class _Fragment(Fragment):
         if font is None:
             return super().get_character_width(character, print_sh, initial_cs)
         return font.cw[ord(character)] * self.graphics_state.font_size_pt * 0.001 / self.k
+
+    def render_pdf_text_ttf(self, frag_ws: float, word_spacing: float) -> str:
+        """fpdf2's text operator for a plain run, `(...) Tj`: each character mapped to its
+        number in the font's subset (in one `str.translate`, not a call per character),
+        escaped as fpdf2 escapes it. Justified lines (word spacing) are fpdf2's own."""
+        font = self.graphics_state.current_font
+        if word_spacing or type(font) is not _Font:
+            return super().render_pdf_text_ttf(frag_ws, word_spacing)
+        subset = font.subset
+        picks = _PICKS.get(subset)
+        if picks is None:
+            picks = _PICKS[subset] = _Picks(subset)
+        return f"({font.escape_text(''.join(self.characters).translate(picks))}) Tj"
 
     def has_same_style(self, other: Fragment) -> bool:
         # One graphics state object is equal to itself, field by field.
@@ -237,7 +273,8 @@ class _LineBreak(MultiLineBreak):
         # Font units of the line so far (whole numbers), a no-break space counted as a space.
         units: float = 0
         spaces = 0
-        hint: tuple[int, int] | None = None  # the last breaking space: index, spaces before
+        # The last breaking space: its index, and the spaces and units before it.
+        hint: tuple[int, int, float] | None = None
         end_align = Align.L if self.align == Align.J else self.align
         tolerance = FloatTolerance.TOLERANCE  # greater_than(a, b) is a - b > tolerance
         for i in range(start, len(chars)):
@@ -254,14 +291,13 @@ class _LineBreak(MultiLineBreak):
                 if ch in BREAKING_SPACE_SYMBOLS_STR:
                     return self._line(fragment, start, i, i + 1, units, spaces, self.align, full)
                 if hint is not None:
-                    at, before = hint
-                    kept = sum(cw[ord(c)] for c in self._chars(chars, start, at))
+                    at, before, kept = hint
                     return self._line(fragment, start, at, at + 1, kept, before, self.align, full)
                 line = self._line(fragment, start, i, i, units, spaces, end_align, full)
                 self.idx_last_forced_break = (0, i)
                 return line
             if ch in BREAKING_SPACE_SYMBOLS_STR:
-                hint = (i, spaces)
+                hint = (i, spaces, units)
                 spaces += 1
             elif ch == NBSP:
                 ch = SPACE
@@ -278,7 +314,8 @@ class _LineBreak(MultiLineBreak):
 
     @staticmethod
     def _chars(chars: list[str], start: int, end: int) -> list[str]:
-        return [SPACE if c == NBSP else c for c in chars[start:end]]
+        line = chars[start:end]
+        return [SPACE if c == NBSP else c for c in line] if NBSP in line else line
 
     def _line(
         self,
