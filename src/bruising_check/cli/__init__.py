@@ -126,7 +126,9 @@ def _evaluate_annotations() -> None:
 
 def main() -> None:
     _start()
-    from bruising_check.cli import streams
+    from bruising_check.cli import plugins, streams
+
+    plugins.exclude()  # before any validator is built: no pydantic plugin sees the answers
 
     streams.guard()  # a narrow-encoding terminal gets escapes and a warning, never a crash
     _register()
