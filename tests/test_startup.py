@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -416,3 +417,78 @@ def test_a_library_import_keeps_pydantics_own_plugin_loader() -> None:
         """
     )
     assert _probe(script, str(BASELINE)).endswith("_loader.py")
+
+
+def test_every_command_is_found_in_the_module_the_table_names() -> None:
+    """`cli._HOMES` says where each command is defined, so that running one imports only that
+    module; it must name every command `_register()` registers, and only those."""
+    import typer.main
+
+    from bruising_check import cli
+
+    where = {
+        info.name or typer.main.get_command_name(info.callback.__name__): info.callback.__module__
+        for info in cli.app.registered_commands
+        if info.callback is not None
+    }
+    assert len(where) == len(cli.app.registered_commands) >= 10
+    assert {k: f"bruising_check.cli.{v}" for k, v in cli._HOMES.items()} == where
+
+
+ALL_REGISTERED = textwrap.dedent(
+    """
+    import sys
+    import bruising_check.cli as cli
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    cli._register()  # every command, as before commands were registered by their module
+    cli.main()
+    """
+)
+ONE_MODULE = textwrap.dedent(
+    """
+    import sys
+    import bruising_check.cli as cli
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    cli.main()
+    """
+)
+
+
+def _run(script: str, *args: str) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100", "TERM": "dumb"},
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--help"],
+        ["demo", "--help"],
+        ["validate", "--help"],
+        ["--help"],
+        [],
+        ["chek"],
+        ["check", "--answers", str(ANSWERS), "--format", "md", "--no-such-option"],
+        ["schema"],
+    ],
+    ids=["check-help", "demo-help", "validate-help", "help", "nothing", "typo", "bad", "schema"],
+)
+def test_a_command_run_from_its_module_alone_says_the_same(args: list[str]) -> None:
+    """Help, usage errors and output are the same whether only the command's module or every
+    command module was registered."""
+    assert _run(ONE_MODULE, *args) == _run(ALL_REGISTERED, *args)
+
+
+def test_a_check_registers_only_the_commands_defined_beside_it() -> None:
+    text = _imported("check", "--answers", str(ANSWERS))
+    others = ("classroom", "training", "diffing", "migrate", "records", "validation")
+    assert "bruising_check.cli.commands" in text
+    assert _under(text, tuple(f"bruising_check.cli.{m}" for m in others)) == []
