@@ -28,6 +28,8 @@ from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, r
 
 @dataclass
 class Loaded:
+    """A protocol file, read: its digest, the protocol (None if unusable), the problems."""
+
     file: str
     sha256: str
     protocol: Protocol | None
