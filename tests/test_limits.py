@@ -172,3 +172,37 @@ def test_an_ask_if_is_its_own_json_whatever_the_protocols_json_looks_like(
     monkeypatch.setattr(Protocol, "model_dump_json", lambda self, **kw: dump(self, indent=1, **kw))
     assert _ask_if_json(protocol, "questions", i) == q.ask_if.model_dump_json()
     assert record_size_bound(protocol) == bound
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ("value", ("metadata", "title")),
+        ("key", ("metadata",)),
+        ("list", ("sources",)),
+        ("deep", ("questions", 0, "options", 0, "label")),
+    ],
+)
+def test_the_first_walk_without_paths_misses_nothing(
+    place: str, expected: tuple[object, ...]
+) -> None:
+    """`_first_too_big` first walks without the paths (issue 15.4); whatever is over a limit,
+    wherever it is, is still found and placed."""
+    from bruising_check.protocol.limits import MAX_TEXT_CHARS
+    from bruising_check.protocol.loader import _first_too_big, _may_be_too_big
+    from bruising_check.protocol.yamlread import decode
+
+    data = read_yaml(decode(BASELINE.read_bytes(), "b"), "b").data
+    assert not _may_be_too_big(data) and _first_too_big(data) is None
+    long = "x" * (MAX_TEXT_CHARS + 1)
+    if place == "value":
+        data["metadata"]["title"] = long
+    elif place == "key":
+        data["metadata"][long] = 1
+    elif place == "list":
+        data["sources"] = [1] * (MAX_LIST_ITEMS + 1)
+    else:
+        data["questions"][0]["options"][0]["label"] = long
+    assert _may_be_too_big(data)
+    found = _first_too_big(data)
+    assert found is not None and found[0] == expected

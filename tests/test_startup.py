@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bruising_check.cli import _register, app
+from bruising_check.cli import _register, app, plugins
 from tests.conftest import BASELINE, ROOT
 
 
@@ -297,3 +298,197 @@ def test_a_long_command_runs_with_the_usual_collector_after_loading(args: list[s
     """A comparison, a replay or an analysis is not start-up: once the protocols are loaded the
     collector is back to its usual settings (not batches of `_STARTING_BATCH`)."""
     assert _probe(AFTER, *args, tag="AFTER", ok=False) == {"usual": True, "enabled": True}
+
+
+def _loader_uses(source: str, package: str) -> set[str]:
+    """What a module of `package` takes from `pydantic.plugin._loader`, from its source: the
+    names it imports from it, or "*module*" if it imports the module itself (then any name)."""
+    import ast
+
+    used: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            if any(a.name == plugins.LOADER for a in node.names):
+                used.add("*module*")
+        elif isinstance(node, ast.ImportFrom):
+            parts = package.split(".")
+            base = parts[: len(parts) - node.level + 1] if node.level else []
+            name = ".".join([*base, *([node.module] if node.module else [])])
+            if name == plugins.LOADER:
+                used.update(a.name for a in node.names)
+            elif any(f"{name}.{a.name}" == plugins.LOADER for a in node.names):
+                used.add("*module*")
+    return used
+
+
+def test_the_loader_uses_are_found_however_they_are_imported() -> None:
+    seen = {
+        text: _loader_uses(text, "pydantic.plugin")
+        for text in (
+            "from ._loader import get_plugins, _plugins",
+            "from pydantic.plugin._loader import get_plugins",
+            "from . import _loader",
+            "from ..plugin import _loader",
+            "import pydantic.plugin._loader",
+            "from ._schema_validator import get_plugins",
+        )
+    }
+    assert list(seen.values()) == [
+        {"get_plugins", "_plugins"},
+        {"get_plugins"},
+        {"*module*"},
+        {"*module*"},
+        {"*module*"},
+        set(),
+    ]
+
+
+def test_pydantic_asks_its_plugin_loader_only_for_what_the_stand_in_has() -> None:
+    """The command line's stand-in for `pydantic.plugin._loader` (`cli.plugins`) has only
+    `get_plugins`. If a new pydantic takes anything else from that module, or calls
+    `get_plugins` with arguments, this fails before the command line would."""
+    import inspect
+
+    import pydantic
+    import pydantic.plugin._loader as real
+
+    root = Path(pydantic.__file__).parent
+    uses: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        module = ("pydantic", *path.relative_to(root).with_suffix("").parts)
+        package = ".".join(module if path.name == "__init__.py" else module[:-1])
+        found = _loader_uses(path.read_text(encoding="utf-8"), package)
+        if found:
+            uses[".".join(module)] = found
+    assert uses == {"pydantic.plugin._schema_validator": {"get_plugins"}}
+    assert list(inspect.signature(real.get_plugins).parameters) == []
+    assert list(plugins.get_plugins()) == []
+
+
+NO_PLUGINS = textwrap.dedent(
+    """
+    import json, sys
+    from bruising_check.cli import plugins
+    if sys.argv[1] == "real-first":
+        import pydantic.plugin._loader
+    before = sys.modules.get(plugins.LOADER)
+    plugins.exclude()
+    import pydantic
+    from pydantic_core import SchemaValidator
+    adapter = pydantic.TypeAdapter(int)
+    print(json.dumps({
+        "kept": before is not None and sys.modules[plugins.LOADER] is before,
+        "file": getattr(sys.modules[plugins.LOADER], "__file__", None),
+        "plain": type(adapter.validator) is SchemaValidator,
+        "valid": adapter.validate_python("3") == 3,
+        "metadata": "importlib.metadata" in sys.modules,
+    }))
+    """
+)
+
+
+def test_the_stand_in_gives_plain_validators_without_importing_importlib_metadata() -> None:
+    seen = _probe(NO_PLUGINS, "stand-in")
+    assert seen == {"kept": False, "file": None, "plain": True, "valid": True, "metadata": False}
+
+
+def test_the_stand_in_leaves_a_real_plugin_loader_alone() -> None:
+    seen = _probe(NO_PLUGINS, "real-first")
+    assert seen["kept"] and seen["file"].endswith("_loader.py")
+    assert seen["plain"] and seen["valid"] and seen["metadata"]
+
+
+def test_a_check_on_the_command_line_loads_no_pydantic_plugins() -> None:
+    """No pydantic plugin installed beside the tool sees the answers, and the entry-point
+    lookup (`importlib.metadata`, `email`, `zipfile`...) is not imported (issue 15.4)."""
+    text = _imported("check", "--answers", str(ANSWERS))
+    assert "pydantic.plugin._schema_validator" in text  # validators were built...
+    assert _under(text, ("importlib.metadata", "email", "zipfile")) == []  # ...without it
+
+
+def test_a_library_import_keeps_pydantics_own_plugin_loader() -> None:
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from pathlib import Path
+        from bruising_check.cli.common import load
+        assert load(Path(sys.argv[1])).ok
+        print(json.dumps(getattr(sys.modules["pydantic.plugin._loader"], "__file__", None)))
+        """
+    )
+    assert _probe(script, str(BASELINE)).endswith("_loader.py")
+
+
+def test_every_command_is_found_in_the_module_the_table_names() -> None:
+    """`cli._HOMES` says where each command is defined, so that running one imports only that
+    module; it must name every command `_register()` registers, and only those."""
+    import typer.main
+
+    from bruising_check import cli
+
+    where = {
+        info.name or typer.main.get_command_name(info.callback.__name__): info.callback.__module__
+        for info in cli.app.registered_commands
+        if info.callback is not None
+    }
+    assert len(where) == len(cli.app.registered_commands) >= 10
+    assert {k: f"bruising_check.cli.{v}" for k, v in cli._HOMES.items()} == where
+
+
+ALL_REGISTERED = textwrap.dedent(
+    """
+    import sys
+    import bruising_check.cli as cli
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    cli._register()  # every command, as before commands were registered by their module
+    cli.main()
+    """
+)
+ONE_MODULE = textwrap.dedent(
+    """
+    import sys
+    import bruising_check.cli as cli
+    sys.argv = ["bruising-check", *sys.argv[1:]]
+    cli.main()
+    """
+)
+
+
+def _run(script: str, *args: str) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100", "TERM": "dumb"},
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--help"],
+        ["demo", "--help"],
+        ["validate", "--help"],
+        ["--help"],
+        [],
+        ["chek"],
+        ["check", "--answers", str(ANSWERS), "--format", "md", "--no-such-option"],
+        ["schema"],
+    ],
+    ids=["check-help", "demo-help", "validate-help", "help", "nothing", "typo", "bad", "schema"],
+)
+def test_a_command_run_from_its_module_alone_says_the_same(args: list[str]) -> None:
+    """Help, usage errors and output are the same whether only the command's module or every
+    command module was registered."""
+    assert _run(ONE_MODULE, *args) == _run(ALL_REGISTERED, *args)
+
+
+def test_a_check_registers_only_the_commands_defined_beside_it() -> None:
+    text = _imported("check", "--answers", str(ANSWERS))
+    others = ("classroom", "training", "diffing", "migrate", "records", "validation")
+    assert "bruising_check.cli.commands" in text
+    assert _under(text, tuple(f"bruising_check.cli.{m}" for m in others)) == []

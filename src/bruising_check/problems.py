@@ -227,6 +227,8 @@ class Code(Enum):
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem: its code, where it is (file, line, column, path), what is wrong, a hint."""
+
     code: Code
     message: str
     file: str = "<protocol>"

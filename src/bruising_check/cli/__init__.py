@@ -85,19 +85,49 @@ def lasting() -> Iterator[None]:
         gc.enable()
 
 
-def _register() -> None:
+# The module under `cli` that defines each command. Running one command imports, and typer
+# builds, only that module's commands: importing the others, evaluating their annotations and
+# building their parameters was about 4 ms of every command's start (issue 15.4).
+# `tests/test_startup.py` checks this against what `_register()` registers.
+_HOMES = {
+    "check": "commands",
+    "schema": "commands",
+    "protocols": "commands",
+    "demo": "classroom",
+    "quiz": "classroom",
+    "show": "training",
+    "test": "training",
+    "diff": "diffing",
+    "migrate-answers": "migrate",
+    "verify-record": "records",
+    "validate": "validation",
+}
+
+
+def _register(command: str | None = None) -> None:
     """Import the command modules; each registers its commands on `app`. One module per area,
-    so that work on one area does not touch another's file."""
-    from bruising_check.cli import (  # noqa: F401
-        classroom,
-        commands,
-        diffing,
-        guided,
-        migrate,
-        records,
-        training,
-        validation,
-    )
+    so that work on one area does not touch another's file.
+
+    With `command` (the command line's first argument), only the module that defines it, when
+    that makes two or more commands (typer runs a lone command as the whole program); anything
+    else (`--help`, no command, a name that is not a command) imports them all, so that help
+    and typer's messages list every command."""
+    import importlib
+
+    home = _HOMES.get(command) if command is not None else None
+    if home is not None:
+        importlib.import_module(f"bruising_check.cli.{home}")
+    if home is None or len(app.registered_commands) < 2:
+        from bruising_check.cli import (  # noqa: F401
+            classroom,
+            commands,
+            diffing,
+            guided,
+            migrate,
+            records,
+            training,
+            validation,
+        )
 
     _evaluate_annotations()
 
@@ -126,10 +156,12 @@ def _evaluate_annotations() -> None:
 
 def main() -> None:
     _start()
-    from bruising_check.cli import streams
+    from bruising_check.cli import plugins, streams
+
+    plugins.exclude()  # before any validator is built: no pydantic plugin sees the answers
 
     streams.guard()  # a narrow-encoding terminal gets escapes and a warning, never a crash
-    _register()
+    _register(sys.argv[1] if len(sys.argv) > 1 else None)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - typer handles most of these itself

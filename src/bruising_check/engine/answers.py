@@ -34,6 +34,8 @@ from bruising_check.protocol.yamlread import Located
 
 @dataclass
 class CheckedAnswers:
+    """An answers file checked against the protocol: the answers, the context, the problems."""
+
     answers: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)

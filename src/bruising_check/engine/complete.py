@@ -93,6 +93,8 @@ Linear = tuple[dict[Atom, float], float]
 
 @dataclass
 class Index:
+    """The protocol's comparisons by what they read, worked out once per protocol."""
+
     top: dict[str, list[Compare]] = field(default_factory=dict)
     item: dict[tuple[str, str], list[Compare]] = field(default_factory=dict)
     fact_cmps: dict[str, list[Compare]] = field(default_factory=dict)

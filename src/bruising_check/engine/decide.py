@@ -64,6 +64,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ResolvedAction:
+    """An action the outcome includes, with its contact and where it came from."""
+
     action: Action
     contact: Contact | None
     source: str  # pathway id or advice id
@@ -85,6 +87,8 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Decision:
+    """What `decide` gives for one case: the pathway, the rules fired, the actions, the facts."""
+
     pathway: Pathway | None
     rules_fired: tuple[FiredRule, ...]
     actions: tuple[ResolvedAction, ...]

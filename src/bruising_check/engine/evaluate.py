@@ -47,6 +47,8 @@ from bruising_check.protocol.model import (
 
 @dataclass(frozen=True)
 class FiredRule:
+    """A rule that fired (or might have, with unknowns): why, its sources and its pathway."""
+
     id: str
     because: str
     cite: tuple[str, ...]
@@ -58,12 +60,16 @@ class FiredRule:
 
 @dataclass(frozen=True)
 class Skipped:
+    """A question that was not asked, and why."""
+
     question: str
     reason: str
 
 
 @dataclass
 class Pass:
+    """One evaluation of the answers: the answers as asked, the derived facts, what was skipped."""
+
     values: dict[str, Any]
     """Answers after `ask_if` (None = not asked); a group is a tuple of item-answer mappings."""
     facts: dict[str, Any]
@@ -394,6 +400,8 @@ def _scan(
 
 @dataclass
 class _Scan:
+    """One scan of the rules: the most and least urgent outcomes, the trace, the candidates."""
+
     upper: Outcome
     lower: Outcome
     trace: list[FiredRule]

@@ -57,6 +57,8 @@ class TypedError(ValueError):
 
 @dataclass(frozen=True)
 class Parsed:
+    """A typed answer, read: its value and what is shown back."""
+
     value: Any  # the answer in the engine's normal form; UNKNOWN for "not known"
     note: str | None = None  # shown back, e.g. "4m = 17 completed weeks"
 

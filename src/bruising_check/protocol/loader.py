@@ -28,6 +28,8 @@ from bruising_check.protocol.yamlread import Located, Path, YamlError, decode, r
 
 @dataclass
 class Loaded:
+    """A protocol file, read: its digest, the protocol (None if unusable), the problems."""
+
     file: str
     sha256: str
     protocol: Protocol | None
@@ -100,7 +102,10 @@ MAX_PROBLEMS = 100
 
 def _first_too_big(data: Any) -> tuple[Path, str] | None:
     """The first list longer than MAX_LIST_ITEMS or text (key or value) longer than
-    MAX_TEXT_CHARS, walked iteratively (no recursion limit)."""
+    MAX_TEXT_CHARS, walked iteratively (no recursion limit). A first walk without the paths
+    (about 1 ms less for the baseline, issue 15.4) finds whether there is anything to say."""
+    if not _may_be_too_big(data):
+        return None
     stack: list[tuple[Path, Any]] = [((), data)]
     while stack:
         path, node = stack.pop()
@@ -124,6 +129,26 @@ def _first_too_big(data: Any) -> tuple[Path, str] | None:
             text = f"{_where(path, data)} is {len(node):,} characters; the limit for any text is"
             return path, f"{text} {MAX_TEXT_CHARS:,}"
     return None
+
+
+def _may_be_too_big(data: Any) -> bool:
+    """False when no list, key or text is over its limit (every key text): then `_first_too_big`
+    has nothing to find. True sends it on its own walk, which finds the first and its path."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            if len(node) > MAX_LIST_ITEMS:
+                return True
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for k in node:
+                if not isinstance(k, str) or len(k) > MAX_TEXT_CHARS:
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, str) and len(node) > MAX_TEXT_CHARS:
+            return True
+    return False
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from typing_extensions import TypeAliasType
 
 from bruising_check.protocol.conditions import Condition
 from bruising_check.protocol.ids import Id
@@ -281,15 +282,19 @@ def _expr_kind(value: Any) -> str:
     return "ref"
 
 
-Expr = Annotated[
-    Annotated[float, Tag("const")]
-    | Annotated[Ref, Tag("ref")]
-    | Annotated[Add, Tag("add")]
-    | Annotated[Sub, Tag("sub")]
-    | Annotated[Mul, Tag("mul")]
-    | Annotated[Div, Tag("div")],
-    Discriminator(_expr_kind),
-]
+# A named alias, as `Condition` is: its schema is built once, not at each field that holds one.
+Expr = TypeAliasType(
+    "Expr",
+    Annotated[
+        Annotated[float, Tag("const")]
+        | Annotated[Ref, Tag("ref")]
+        | Annotated[Add, Tag("add")]
+        | Annotated[Sub, Tag("sub")]
+        | Annotated[Mul, Tag("mul")]
+        | Annotated[Div, Tag("div")],
+        Discriminator(_expr_kind),
+    ],
+)
 """Arithmetic on answers, facts and constants: linear, so the analyser can reason about it."""
 
 

@@ -23,6 +23,8 @@ Span = tuple[Mark, str]
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph in one style, with an optional bold label."""
+
     text: str
     style: Style = "normal"
     label: str | None = None  # shown in bold before the text
@@ -53,11 +55,15 @@ class Check:
 
 @dataclass(frozen=True)
 class Checklist:
+    """The actions, a tick box each."""
+
     items: tuple[Check, ...]
 
 
 @dataclass(frozen=True)
 class Bullet:
+    """One entry of a list, with lines under it."""
+
     text: str
     sub: tuple[str, ...] = ()
     spans: tuple[Span, ...] = ()
@@ -71,18 +77,24 @@ def marked_bullet(*spans: Span) -> Bullet:
 
 @dataclass(frozen=True)
 class Bullets:
+    """A list, bulleted or numbered."""
+
     items: tuple[Bullet, ...]
     numbered: bool = False
 
 
 @dataclass(frozen=True)
 class Table:
+    """A header row, then rows."""
+
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
 class Warning:
+    """A warning, set apart from the text around it."""
+
     text: str
 
 
@@ -108,12 +120,16 @@ class MapMark:
 
 @dataclass(frozen=True)
 class BodyMap:
+    """The body map: each mark drawn at its site, and a caption."""
+
     marks: tuple[MapMark, ...]
     caption: str
 
 
 @dataclass(frozen=True)
 class Signature:
+    """The signature block: a line to fill in by hand for each field."""
+
     fields: tuple[str, ...]
 
 
@@ -168,6 +184,8 @@ Block = (
 
 @dataclass(frozen=True)
 class Section:
+    """A heading (or none) and its blocks."""
+
     heading: str | None
     blocks: tuple[Block, ...]
     on_screen: bool = True  # shown on the guided result screen too (not the signature, say)
@@ -176,6 +194,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
+    """A whole document: its title, the running head of every page, its sections."""
+
     title: str
     running_head: str  # on every printed page: child reference, date, protocol version
     sections: tuple[Section, ...] = field(default_factory=tuple)

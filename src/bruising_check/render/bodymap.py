@@ -34,6 +34,8 @@ LINE = "#777777"
 
 @dataclass(frozen=True)
 class Shape:
+    """An ellipse or a rectangle of the body map, in its view's coordinates."""
+
     kind: Kind
     x: float  # centre for ellipses, top-left for rectangles, within the view
     y: float

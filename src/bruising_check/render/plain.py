@@ -38,14 +38,18 @@ LABEL_W = 18
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None, width: int = WIDTH) -> list[str]:
+    words = " ".join(str(text).split())
+    lead = indent if first is None else first
+    if words and len(lead) + len(words) <= width:
+        return [lead + words]  # what textwrap gives a line that fits, without its work
     return textwrap.wrap(
-        " ".join(str(text).split()),
+        words,
         width,
-        initial_indent=indent if first is None else first,
+        initial_indent=lead,
         subsequent_indent=indent,
         break_long_words=False,  # web addresses and checksums stay whole, to copy
         break_on_hyphens=False,
-    ) or [indent if first is None else first]
+    ) or [lead]
 
 
 def _map_lines(b: BodyMap) -> Iterator[str]:
