@@ -15,7 +15,10 @@ text fpdf2 prints passes through it, so
   `bench/subset_fonts.py`): Arabic and Urdu, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil and
   the 3,755 most used Chinese characters. Those fonts are loaded only when a text needs them, and
   text shaping (uharfbuzz: joined Arabic letters, right-to-left order, Indic conjuncts) is
-  switched on only for the texts that need it, so a Latin-only PDF costs what it did;
+  switched on only for the texts that need it, so a Latin-only PDF costs what it did. A line
+  that starts in a fallback font gets the main font written before it, as fpdf2 writes it for
+  any other line: fpdf2 itself lost it after such a line (issue #1772), and the rest of the
+  page printed in no font or the wrong one (`tests/test_pdf_mixed_scripts.py`);
 - a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
   (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
