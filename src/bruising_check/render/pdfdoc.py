@@ -15,7 +15,10 @@ text fpdf2 prints passes through it, so
   `bench/subset_fonts.py`): Arabic and Urdu, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil and
   the 3,755 most used Chinese characters. Those fonts are loaded only when a text needs them, and
   text shaping (uharfbuzz: joined Arabic letters, right-to-left order, Indic conjuncts) is
-  switched on only for the texts that need it, so a Latin-only PDF costs what it did;
+  switched on only for the texts that need it, so a Latin-only PDF costs what it did. A line
+  that starts in a fallback font gets the main font written before it, as fpdf2 writes it for
+  any other line: fpdf2 itself lost it after such a line (issue #1772), and the rest of the
+  page printed in no font or the wrong one (`tests/test_pdf_mixed_scripts.py`);
 - a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
   (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
@@ -367,6 +370,7 @@ class Document(FPDF):
         self.cached_fonts: set[str] = set()  # made from stored metrics, embedded by Producer
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
+        self._fallback_first = False  # the line being printed starts in a fallback font
         self._add_font(MAIN, "", "DejaVuSans.ttf")
         self._add_font(MAIN, "B", "DejaVuSans-Bold.ttf")
         self.set_font(MAIN, size=10)
@@ -511,6 +515,47 @@ class Document(FPDF):
         super().add_page(*args, **kwargs)
         if self._fallbacks and self.page == 1:
             self._use_fallbacks()
+
+    # --- a line that starts in a fallback font (fpdf2 issue #1772) -------------------------------
+
+    def _render_styled_text_line(self, text_line: TextLine, *args: Any, **kwargs: Any) -> bool:
+        """fpdf2's printing of one line, the page's font made sure of first when the line starts
+        (left to right, as printed) in a fallback font.
+
+        fpdf2 writes a text's font once per page and then only where a fragment's font differs.
+        A line whose first fragment is a fallback font's used to make that font the page's
+        (fpdf2 2.8.6, 2.8.7: the next texts printed in it); since 2.8.8 fpdf2 writes the main
+        font inside the line instead and notes it as written for the page, but a line that
+        does not end in the main font is wrapped in `q ... Q`, which drops that font again. Every
+        later line of the page until the next `set_font` then printed in no font (nothing, in
+        a viewer that follows the standard) or in the last font of that line (the wrong
+        glyphs). Writing the main font before such a line, as fpdf2 does for any other line,
+        takes neither path; any other line is fpdf2's own, byte for byte."""
+        first = bool(self._fallback_font_ids)
+        if first:
+            ordered = text_line.get_ordered_fragments()
+            first = bool(ordered) and ordered[0].font.fontkey in self._fallback_font_ids
+        outer = self._fallback_first  # a footer's cell, printed at a page break in this line
+        self._fallback_first = first
+        try:
+            return bool(super()._render_styled_text_line(text_line, *args, **kwargs))
+        finally:
+            self._fallback_first = outer
+
+    def _perform_page_break_if_need_be(self, h: float) -> bool:
+        """fpdf2's page break before a line (or a cell); then, for a line starting in a fallback
+        font, the page's font, on the page the line prints on (`_render_styled_text_line`)."""
+        broke = bool(super()._perform_page_break_if_need_be(h))
+        if self._fallback_first:
+            self._fallback_first = False
+            font = self.current_font
+            if (
+                font is not None
+                and not self.current_font_is_set_on_page
+                and font.fontkey not in self._fallback_font_ids
+            ):
+                self._out(self._set_font_for_page(font, self.font_size_pt))
+        return broke
 
     def _start_shaping(self) -> None:
         try:
