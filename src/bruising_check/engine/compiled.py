@@ -69,6 +69,7 @@ __all__ = [
     "decide_outcome",
     "joint",
     "replay_outcome",
+    "replayer",
 ]
 
 Scope = Mapping[str, Any]
@@ -615,6 +616,7 @@ class Compiled:
         self.shared_ranks = _shared_ranks(protocol)
         self.context = {q.id: q for q in protocol.context_prompts}
         self.probe: Any = _MISSING
+        self.replay: Any = None  # (`replayer`, made on first use)
         self.coercers = {
             q.id: self._coercer(q)
             for q in (*protocol.questions, *protocol.context_prompts)
@@ -1888,29 +1890,53 @@ def replay_outcome(
     `check_answers` may find an error, which it should then report. Raises TypeError where the
     engine would (arithmetic on a non-number, which the validator refuses). `checked`: what
     `answers_ok(data)` gives, when already worked out (`Joint`)."""
+    return replayer(protocol)(data, checked)
+
+
+Replay = Callable[[Scope, "tuple[dict[str, Any], dict[str, Any]] | None"], "Outcome | None"]
+
+
+def replayer(protocol: Protocol) -> Replay:
+    """`replay_outcome` for this protocol as one function (`replay(data, checked)`), with its
+    compiled program, probe and generated pass looked up once (`diff --cases` calls it twice a
+    case); made once per compiled program, after its probe."""
     program = compiled(protocol)
-    fast = program.answers_ok(data) if checked is None else checked
-    if fast is None:
-        return None
-    answers = fast[0]
+    if program.replay is not None:
+        made: Replay = program.replay
+        return made
     lazy = probe(program)
-    root: Pass | LazyPass
-    raw = getattr(lazy.fast, "raw", None) if lazy is not None else None
-    if raw is not None:
+    answers_ok = program.answers_ok
+    raw: Any = getattr(lazy.fast, "raw", None) if lazy is not None else None
+
+    def replay_raw(data: Scope, checked: tuple[dict[str, Any], dict[str, Any]] | None) -> Any:
+        fast = answers_ok(data) if checked is None else checked
+        if fast is None:
+            return None
+        answers = fast[0]
         # The generated pass's parts: a LazyPass is made only when the search needs one.
         values, pending, upper, lower, missing = raw(answers)
         if missing:
             return None
         if upper is lower or _ids(upper) == _ids(lower):  # (`LazyPass.definite`)
-            return upper  # type: ignore[no-any-return]
-        root = LazyPass(program, values, pending, upper, lower)
-    else:
+            return upper
+        root = LazyPass(program, values, pending, upper, lower)  # (not definite: see above)
+        return decide_outcome(program, without_not_asked(program, answers, root), root)
+
+    def replay_pass(data: Scope, checked: tuple[dict[str, Any], dict[str, Any]] | None) -> Any:
+        fast = answers_ok(data) if checked is None else checked
+        if fast is None:
+            return None
+        answers = fast[0]
+        root: Pass | LazyPass
         if lazy is not None:
             root, missing = lazy.fast(answers)
         else:
             root, missing = program.run(answers)
         if missing:
             return None
-    if root.definite:
-        return root.upper  # (what `decide_outcome` gives for a definite pass)
-    return decide_outcome(program, without_not_asked(program, answers, root), root)
+        if root.definite:
+            return root.upper  # (what `decide_outcome` gives for a definite pass)
+        return decide_outcome(program, without_not_asked(program, answers, root), root)
+
+    program.replay = made = replay_raw if raw is not None else replay_pass
+    return made

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, outcome_direction, pathway_direction
 from bruising_check.engine.answers import V1_KEYS, check_answers
-from bruising_check.engine.compiled import joint, replay_outcome
+from bruising_check.engine.compiled import Replay, joint, replayer
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
@@ -527,11 +527,13 @@ def run_outcome(
     protocol: Protocol,
     case: Case,
     checked: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    replay: Replay | None = None,
 ) -> tuple[tuple[str, str | None] | None, str | None]:
     """((pathway id, follow-on id or None), None), or (None, why it could not run). `checked`:
-    the case's answers as `answers_ok` accepted them, when already read (`compiled.Joint`)."""
+    the case's answers as `answers_ok` accepted them, when already read (`compiled.Joint`);
+    `replay`: `compiled.replayer(protocol)`, when already looked up."""
     try:
-        outcome = replay_outcome(protocol, case.answers, checked)
+        outcome = (replayer(protocol) if replay is None else replay)(case.answers, checked)
     except TypeError:
         outcome = None  # the engine says it (decide raises the same)
     if outcome is not None:
@@ -567,44 +569,52 @@ def impact(
     """`progress` is told the count every PROGRESS_EVERY cases (the CLI shows it on a terminal)."""
     result = Impact()
     both = joint(old, new)
+    read_both = both.answers_ok
+    replay_old, replay_new = replayer(old), replayer(new)
+    transitions, directions = result.transitions, result.directions
     # Answers to questions neither version asks are left out, as each version leaves out the
     # other's; they are counted (by id, bounded), so a typo in a saved record or a YAML case
     # (a required answer then missing, or an optional one not known) is said, never silent.
-    known = {q.id for p in (old, new) for q in (*p.questions, *p.context_prompts)}
+    known = frozenset(q.id for p in (old, new) for q in (*p.questions, *p.context_prompts))
     for case in cases:
         result.total += 1
         if progress is not None and result.total % PROGRESS_EVERY == 0:
             progress(result.total)
-        stray = case.answers.keys() - known
-        if stray:
+        if not known.issuperset(case.answers):
             result.with_ignored += 1
-            for stray_id in stray:
+            for stray_id in case.answers.keys() - known:
                 shown = str(stray_id)[:80]
                 if shown in result.ignored or len(result.ignored) < MAX_IGNORED_IDS:
                     result.ignored[shown] += 1
         # Both versions' answer checks in one reading; a case either refuses is read by each
         # on its own (`run_outcome` without `checked`), which says why.
-        checked = both.answers_ok(case.answers)
-        old_outcome, why_old = run_outcome(old, case, None if checked is None else checked[0])
-        new_outcome, why_new = run_outcome(new, case, None if checked is None else checked[1])
-        for which, why in (("old", why_old), ("new", why_new)):
-            if why is None:
-                continue
-            result.unrunnable_total += 1
-            # Keep a bounded sample: a year of records that all fail must not fill memory.
-            if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
-                result.unrunnable.append((case.name, which, why))
+        checked = read_both(case.answers)
+        if checked is None:
+            old_outcome, why_old = run_outcome(old, case, None, replay_old)
+            new_outcome, why_new = run_outcome(new, case, None, replay_new)
+        else:
+            old_outcome, why_old = run_outcome(old, case, checked[0], replay_old)
+            new_outcome, why_new = run_outcome(new, case, checked[1], replay_new)
+        if why_old is not None or why_new is not None:
+            for which, why in (("old", why_old), ("new", why_new)):
+                if why is None:
+                    continue
+                result.unrunnable_total += 1
+                # Keep a bounded sample: a year of records that all fail must not fill memory.
+                if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
+                    result.unrunnable.append((case.name, which, why))
         if old_outcome is None or new_outcome is None:
             continue
         (before, old_then), (after, new_then) = old_outcome, new_outcome
-        result.transitions[(before, after)] += 1
         pair = (before, after)
-        if pair not in result.directions:
+        transitions[pair] += 1
+        direction = directions.get(pair)
+        if direction is None:
             # The case impact counts cases that get another pathway; a pathway kept under its
             # id whose actions or timescale changed is reported by the behaviour comparison
             # (`validate --against`, `diff`), which judges its content, not here.
             verdict = pathway_direction(old, before, new, after)
-            result.directions[pair] = "same" if before == after else verdict.direction
+            direction = directions[pair] = "same" if before == after else verdict.direction
             if before != after and not verdict.compared:
                 result.not_compared.add(pair)
         if before == after and old_then != new_then:
@@ -620,10 +630,12 @@ def impact(
             if len(listed) < EXAMPLES_PER_CHANGE:
                 listed.append(case.name)
         elif before == after:
-            kept = result.kept_cases.setdefault(before, [])
+            kept = result.kept_cases.get(before)
+            if kept is None:
+                kept = result.kept_cases[before] = []
             if len(kept) < EXAMPLES_PER_CHANGE:
                 kept.append(case.name)
-        if result.directions[pair] != "same":
+        if direction != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:
                 listed.append(case.name)
