@@ -555,7 +555,8 @@ class Completer:
         values the partial completion `p` already fixes."""
         found: set[float] = set()
         atom: Atom = ("q", var.qid) if var.group is None else ("i", var.qid)
-        items_of = p.env
+        # (`p.env` is read only where an item's values are needed: a replay's pass makes its
+        # environment only when read, and a top-level number in no item fact needs none.)
         if var.group is None:
             for fid, form in self.ix.lin.items():
                 if form is None:
@@ -569,7 +570,7 @@ class Completer:
                     continue
                 if any(s.group == g and s.sum == fid for s in self.ix.sums):
                     raise Inexact
-                items = items_of.get(g)
+                items = p.env.get(g)
                 if items is UNKNOWN:
                     raise Inexact
                 for item in items or ():
@@ -578,7 +579,7 @@ class Completer:
                     )
             return found
         assert var.index is not None
-        items = items_of.get(var.group) or ()
+        items = p.env.get(var.group) or ()
         item = items[var.index]
         for (g, fid), form in self.ix.item_lin.items():
             if g != var.group:
