@@ -322,10 +322,12 @@ def _csv_cases(
                 skip_id = None
             answers: dict[str, Any] = {}
             items: dict[str, dict[int, dict[str, Any]]] = {}
-            for at, column, read, group, n in plan.columns:
+            for at, column, read, seen, group, n in plan.columns:
                 if at >= width or at == skip_id:  # (case_id is no column of the plan)
                     continue
                 cell = row[at]
+                if not cell:
+                    continue  # (most cells of a wide file: no strip needed to see it is empty)
                 stripped = cell.strip()
                 if not stripped:
                     continue
@@ -333,10 +335,22 @@ def _csv_cases(
                     raise CaseFileError(
                         f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
                     )
+                # (A cell read before: its value from the column's `seen`, without a call.)
+                value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
+                if value is _UNREAD:
+                    value = read(stripped)
                 if group is None:
-                    answers[column] = read(stripped)
+                    answers[column] = value
                 else:
-                    items.setdefault(group, {}).setdefault(n, {})[column] = read(stripped)
+                    # (`items.setdefault(group, {}).setdefault(n, {})` without two new dicts
+                    # made and dropped for each cell of an item)
+                    numbered = items.get(group)
+                    if numbered is None:
+                        numbered = items[group] = {}
+                    item = numbered.get(n)
+                    if item is None:
+                        item = numbered[n] = {}
+                    item[column] = value
             for group, numbered in items.items():
                 # Items in their numbers' order; an item whose cells are all empty is no item.
                 answers[group] = [numbered[n] for n in sorted(numbered)]
@@ -349,9 +363,12 @@ def _csv_cases(
 class _CsvPlan:
     case_id: int | None
     id: int | None
-    columns: tuple[tuple[int, str, Callable[[str], Any], str | None, int], ...]
+    columns: tuple[
+        tuple[int, str, Callable[[str], Any], dict[str, Any] | None, str | None, int], ...
+    ]
     """Per distinct column name, in the header's order: its (last) index, the question or
-    item question id, how a cell is read, and for an item's column its group and number."""
+    item question id, how a cell is read (and the cells it has read, unless a list answer,
+    which is a new list each time), and for an item's column its group and number."""
 
 
 def _csv_plan(
@@ -368,18 +385,20 @@ def _csv_plan(
         # A mistyped column would be read as "not answered" in every row, and a not-known
         # answer is treated as unknown: the file is refused instead (as answers files are).
         raise CaseFileError(_unknown_columns(name, unknown, questions, also_known))
-    columns: list[tuple[int, str, Callable[[str], Any], str | None, int]] = []
+    columns: list[
+        tuple[int, str, Callable[[str], Any], dict[str, Any] | None, str | None, int]
+    ] = []
     for column, at in last.items():
         if column == "case_id":
             continue
         one = _ITEM_COLUMN.fullmatch(column)
         if one is None:
-            columns.append((at, column, _cell_reader(questions.get(column)), None, 0))
+            columns.append((at, column, *_cell_reader(questions.get(column)), None, 0))
             continue
         group, n, qid = one.group(1), int(one.group(2)), one.group(3)
         owner = questions.get(group)
         q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
-        columns.append((at, qid, _cell_reader(q), group, n))
+        columns.append((at, qid, *_cell_reader(q), group, n))
     return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns))
 
 
@@ -464,9 +483,13 @@ def _unknown_columns(
 _READ_CELLS_KEPT = 512
 
 
-def _cell_reader(q: Question | ItemQuestion | None) -> Callable[[str], Any]:
+def _cell_reader(
+    q: Question | ItemQuestion | None,
+) -> tuple[Callable[[str], Any], dict[str, Any] | None]:
     """`_cell` for one column's question, each distinct cell read once (the few hundred words
-    and numbers a column holds); a list answer is a new list each time."""
+    and numbers a column holds); a list answer is a new list each time. With the cells read
+    so far and their values, which the reader may use without a call (None for a list
+    answer, whose reader copies it)."""
     seen: dict[str, Any] = {}
     listed = isinstance(q, MultipleChoiceQuestion)
 
@@ -480,7 +503,7 @@ def _cell_reader(q: Question | ItemQuestion | None) -> Callable[[str], Any]:
                 seen[cell] = value
         return list(value) if listed and isinstance(value, tuple) else value
 
-    return read
+    return read, None if listed else seen
 
 
 _UNREAD: Any = object()
