@@ -322,35 +322,38 @@ def _csv_cases(
                 skip_id = None
             answers: dict[str, Any] = {}
             items: dict[str, dict[int, dict[str, Any]]] = {}
-            for at, column, read, seen, group, n in plan.columns:
-                if at >= width or at == skip_id:  # (case_id is no column of the plan)
-                    continue
-                cell = row[at]
-                if not cell:
-                    continue  # (most cells of a wide file: no strip needed to see it is empty)
-                stripped = cell.strip()
-                if not stripped:
-                    continue
-                if len(cell) > MAX_CELL_CHARS:
-                    raise CaseFileError(
-                        f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
-                    )
-                # (A cell read before: its value from the column's `seen`, without a call.)
-                value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
-                if value is _UNREAD:
-                    value = read(stripped)
-                if group is None:
-                    answers[column] = value
-                else:
-                    # (`items.setdefault(group, {}).setdefault(n, {})` without two new dicts
-                    # made and dropped for each cell of an item)
-                    numbered = items.get(group)
-                    if numbered is None:
-                        numbered = items[group] = {}
-                    item = numbered.get(n)
-                    if item is None:
-                        item = numbered[n] = {}
-                    item[column] = value
+            for lo, hi, entries in plan.chunks:
+                if lo < hi and not any(row[lo:hi]):
+                    continue  # an item whose cells are all empty (each would be passed over)
+                for at, column, read, seen, group, n in entries:
+                    if at >= width or at == skip_id:  # (case_id is no column of the plan)
+                        continue
+                    cell = row[at]
+                    if not cell:
+                        continue  # (most cells of a wide file: no strip needed to see it is empty)
+                    stripped = cell.strip()
+                    if not stripped:
+                        continue
+                    if len(cell) > MAX_CELL_CHARS:
+                        raise CaseFileError(
+                            f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
+                        )
+                    # (A cell read before: its value from the column's `seen`, without a call.)
+                    value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
+                    if value is _UNREAD:
+                        value = read(stripped)
+                    if group is None:
+                        answers[column] = value
+                    else:
+                        # (`items.setdefault(group, {}).setdefault(n, {})` without two new dicts
+                        # made and dropped for each cell of an item)
+                        numbered = items.get(group)
+                        if numbered is None:
+                            numbered = items[group] = {}
+                        item = numbered.get(n)
+                        if item is None:
+                            item = numbered[n] = {}
+                        item[column] = value
             for group, numbered in items.items():
                 # Items in their numbers' order; an item whose cells are all empty is no item.
                 answers[group] = [numbered[n] for n in sorted(numbered)]
@@ -369,6 +372,10 @@ class _CsvPlan:
     """Per distinct column name, in the header's order: its (last) index, the question or
     item question id, how a cell is read (and the cells it has read, unless a list answer,
     which is a new list each time), and for an item's column its group and number."""
+    chunks: tuple[tuple[int, int, tuple[Any, ...]], ...]
+    """`columns` cut into runs in the same order: each item's columns that sit side by side
+    in the file, with the cells they span (`row[lo:hi]`, all empty: no answer from any of
+    them), and between them the other columns (lo == hi: no such check)."""
 
 
 def _csv_plan(
@@ -399,7 +406,29 @@ def _csv_plan(
         owner = questions.get(group)
         q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
         columns.append((at, qid, *_cell_reader(q), group, n))
-    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns))
+    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns), _chunks(columns))
+
+
+def _chunks(columns: list[Any]) -> tuple[tuple[int, int, tuple[Any, ...]], ...]:
+    """`_CsvPlan.chunks`: runs of `columns`, each the columns of one item at consecutive
+    indexes (lo, hi: the cells they span), or columns that are no item's (lo = hi = 0)."""
+    runs: list[tuple[Any, list[Any]]] = []  # (key: (group, n, next index) or None, entries)
+    for entry in columns:
+        at, group, n = entry[0], entry[4], entry[5]
+        key = runs[-1][0] if runs else False
+        if group is None and key is None:
+            runs[-1][1].append(entry)
+        elif group is not None and key and key == (group, n, at):
+            runs[-1] = ((group, n, at + 1), [*runs[-1][1], entry])
+        else:
+            runs.append((None if group is None else (group, n, at + 1), [entry]))
+    chunks: list[tuple[int, int, tuple[Any, ...]]] = []
+    for key, entries in runs:
+        if key is None or len(entries) == 1:
+            chunks.append((0, 0, tuple(entries)))
+        else:
+            chunks.append((entries[0][0], entries[-1][0] + 1, tuple(entries)))
+    return tuple(chunks)
 
 
 def _known_column(column: str, questions: Mapping[str, Question], also: Collection[str]) -> bool:
