@@ -24,7 +24,7 @@ from typing import Any, cast
 from bruising_check.engine.answers import AnswerError, coerce, may_be_unknown
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
 from bruising_check.engine.evaluate import Pass, groups_used, operand
-from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
+from bruising_check.engine.urgency import Outcome, more_urgent, most_urgent, raise_to, urgency_key
 from bruising_check.protocol.conditions import (
     MAYBE_ASKED_KEYS,
     PENDING_KEYS,
@@ -1130,10 +1130,32 @@ def decide_outcome(
     start = cast(Pass, root)
     search = _Search(program, answers, start, budget)
     try:
+        if len(search.vars) == 1:
+            return _one_unknown(search, start)
         final, _, _ = search.maximise({}, root.upper, start=start)
     except (Exhausted, Inexact):
         return root.upper
     return final
+
+
+def _one_unknown(search: _Search, root: Pass) -> Outcome:
+    """`search.maximise({}, root.upper, start=root)[0]` when the search has one unknown (most
+    of replay's searches), without its recursion: no two items are twins (a twin has the same
+    unknowns as another item), so each of the unknown's classes in turn, kept when more
+    urgent than the best so far, until one reaches the root's upper bound. Raises what
+    `maximise` raises (`Inexact`, `Exhausted`)."""
+    (var,) = search.vars
+    if next(search.open_vars({}, root), None) is None:
+        return root.upper  # (nothing left to complete: `maximise` keeps the root's bound)
+    best: Outcome | None = None
+    for value in search.reps(var, root):
+        p = search.run({var: value})
+        if best is not None and not more_urgent(p.upper, best):
+            continue
+        best = p.upper
+        if not more_urgent(root.upper, best):
+            break
+    return best  # type: ignore[return-value]  # (None only if the unknown had no class)
 
 
 def _shared_ranks(protocol: Protocol) -> bool:
