@@ -325,6 +325,7 @@ def _csv_cases(
             for lo, hi, entries in plan.chunks:
                 if lo < hi and not any(row[lo:hi]):
                     continue  # an item whose cells are all empty (each would be passed over)
+                item: dict[str, Any] | None = None  # (a run's item columns are one item's)
                 for at, column, read, seen, group, n in entries:
                     if at >= width or at == skip_id:  # (case_id is no column of the plan)
                         continue
@@ -345,14 +346,15 @@ def _csv_cases(
                     if group is None:
                         answers[column] = value
                     else:
-                        # (`items.setdefault(group, {}).setdefault(n, {})` without two new dicts
-                        # made and dropped for each cell of an item)
-                        numbered = items.get(group)
-                        if numbered is None:
-                            numbered = items[group] = {}
-                        item = numbered.get(n)
+                        # (`items.setdefault(group, {}).setdefault(n, {})`, looked up once a
+                        # run, without two new dicts made and dropped for each cell)
                         if item is None:
-                            item = numbered[n] = {}
+                            numbered = items.get(group)
+                            if numbered is None:
+                                numbered = items[group] = {}
+                            item = numbered.get(n)
+                            if item is None:
+                                item = numbered[n] = {}
                         item[column] = value
             for group, numbered in items.items():
                 # Items in their numbers' order; an item whose cells are all empty is no item.
