@@ -27,7 +27,7 @@ from bruising_check.engine.evaluate import run_pass
 from bruising_check.engine.urgency import Outcome
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.loader import load_protocol
-from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.model import MultipleChoiceQuestion, Protocol
 from bruising_check.versions.impact import Case, _checked_case, run_case, run_outcome
 from tests.conftest import ROOT, TODAY
 from tests.test_groups_properties import (
@@ -623,3 +623,32 @@ def test_a_search_with_one_unknown_gives_what_maximise_gives_on_the_real_protoco
             checked = program.answers_ok(raw)
             if checked is not None:
                 _same_one_unknown(protocol, checked[0])
+
+
+def _read(reader: Any, value: Any) -> Any:
+    from bruising_check.engine.answers import AnswerError
+
+    try:
+        return ("read", reader(value))
+    except AnswerError as exc:
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize("least", [0, 1, 2])
+def test_a_multiple_choice_reader_reads_as_coerce_whatever_the_least_choices(
+    real: dict[str, Protocol], least: int
+) -> None:
+    """The shortcut reader of a multiple-choice answer (`compiled._plain_answer`) gives what
+    `coerce` gives, the empty selection included, with and without a least number of choices
+    (and with an unknown option)."""
+    from bruising_check.engine.answers import coerce
+
+    baseline = real["national-baseline"]
+    for qid in ("injury_red_flags", "mobility_milestones"):
+        q: Any = next(q for q in baseline.questions if q.id == qid)
+        q = q.model_copy(update={"min_selected": least})
+        assert isinstance(q, MultipleChoiceQuestion) and q.min_selected == least
+        ids = [o.id for o in q.options]
+        for value in ([], (), [ids[0]], [ids[1], ids[0]], ids[:3], [ids[0], ids[0]], ["x"], "a"):
+            got = _read(compiled_module._plain_answer(q), value)
+            assert got == _read(lambda v, q=q: coerce(q, v), value), (qid, least, value)

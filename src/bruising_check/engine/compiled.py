@@ -885,6 +885,8 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
         def multiple(v: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
                 return coerce(q, v)
+            if not v:  # (none chosen, as below: the empty selection, if few enough may be)
+                return () if least <= 0 else coerce(q, v)
             if len(v) > len(order):
                 return coerce(q, v)
             # (A loop and a list, not generators: this runs for every case replayed.)
