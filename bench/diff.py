@@ -20,8 +20,8 @@ code before issue 15.3's round "to 20,000", run right after: 16,835 / 18,454, 15
 9,025 / 9,519. In two earlier pairs at 10^5 JSON Lines 21,137 and 21,340, CSV 20,076 (load about
 1) and 18,636 (load about 2): issue 15's 20,000 cases/s is reached for JSON Lines, for CSV only on
 a quiet machine, not for YAML (40 us a case in libyaml's events alone). Per case now (in process,
-10^4 cases): reading a JSON line about 5 us, a CSV row about 7; both versions' answer checks 4.2
-to 4.6; the generated passes 10.3 and 11.1; the searches about 5.8 on average. The 10^4 figures
+10^4 cases): reading a JSON line about 5 us, a CSV row about 7; both versions' answer checks
+about 4.1; the generated passes 10.3 and 11.1; the searches about 5.8 on average. The 10^4 figures
 include making the generated code (about 60 ms). `--write-cases FMT N DIR` and
 `--replay-one DIR` run one side alone (e.g. under cProfile).
 """
