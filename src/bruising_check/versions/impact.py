@@ -320,6 +320,12 @@ def _csv_cases(
                 case_id = row[id_at] if id_at is not None and id_at < width else None
             else:
                 skip_id = None
+            # A short row's missing cells and the id column when it is the label are no answers:
+            # they read as empty cells below (the row is this loop's own list).
+            if width < plan.span:
+                row.extend([""] * (plan.span - width))
+            if skip_id is not None and skip_id < width:
+                row[skip_id] = ""
             answers: dict[str, Any] = {}
             items: dict[str, dict[int, dict[str, Any]]] = {}
             for lo, hi, entries in plan.chunks:
@@ -327,9 +333,7 @@ def _csv_cases(
                     continue  # an item whose cells are all empty (each would be passed over)
                 item: dict[str, Any] | None = None  # (a run's item columns are one item's)
                 for at, column, read, seen, group, n in entries:
-                    if at >= width or at == skip_id:  # (case_id is no column of the plan)
-                        continue
-                    cell = row[at]
+                    cell = row[at]  # (case_id is no column of the plan)
                     if not cell:
                         continue  # (most cells of a wide file: no strip needed to see it is empty)
                     stripped = cell.strip()
@@ -374,6 +378,8 @@ class _CsvPlan:
     """Per distinct column name, in the header's order: its (last) index, the question or
     item question id, how a cell is read (and the cells it has read, unless a list answer,
     which is a new list each time), and for an item's column its group and number."""
+    span: int
+    """One past the last index of `columns`: the cells a row is read over."""
     chunks: tuple[tuple[int, int, tuple[Any, ...]], ...]
     """`columns` cut into runs in the same order: each item's columns that sit side by side
     in the file, with the cells they span (`row[lo:hi]`, all empty: no answer from any of
@@ -408,7 +414,8 @@ def _csv_plan(
         owner = questions.get(group)
         q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
         columns.append((at, qid, *_cell_reader(q), group, n))
-    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns), _chunks(columns))
+    span = max((c[0] + 1 for c in columns), default=0)
+    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns), span, _chunks(columns))
 
 
 def _chunks(columns: list[Any]) -> tuple[tuple[int, int, tuple[Any, ...]], ...]:
