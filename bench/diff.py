@@ -14,13 +14,16 @@ file is bounded at 2 MB). Each run is a process of its own: cases/s is the repla
 loading the protocols and reading included) and its peak resident memory (ru_maxrss), which stays
 flat from 10^4 to 10^5 cases because cases are streamed. The machine is shared, so CPU, not wall.
 
-Measured (2-core shared machine, load about 1.2; README "Replaying cases"): JSON Lines 16,260 /
-18,605 cases/s at 10^4 / 10^5, CSV 15,504 / 16,308, YAML 8,969 / 9,711, peak 51 to 56 MB; the
-code before issue 15.3's last round, run right after: 13,587 / 14,771, 11,299 / 14,006, 8,163 /
-8,075. Issue 15's 20,000 cases/s is not reached: per case, reading takes about 9 us (a YAML
-case 57, 40 of them libyaml's events alone), both versions' answer checks 6, each version's
-generated pass 11 to 13 and its search about 3 on average. `--write-cases FMT N DIR` and
-`--replay-one DIR` run one side alone (e.g. under cProfile).
+Measured (2-core shared machine, load 1.8 to 2; README "Replaying cases"): JSON Lines 19,569 /
+22,017 cases/s at 10^4 / 10^5, CSV 19,120 / 19,948, YAML 9,785 / 9,895, peak 51 to 56 MB; the
+code before issue 15.3's round "to 20,000", run right after: 15,552 / 14,571 (a burst of others'
+work), 15,060 / 17,229, 9,302 / 9,381. Over five such pairs at 10^5: JSON Lines 20,513 to 22,017
+(1.11x to 1.18x), CSV 18,636 to 20,076, YAML 9,657 to 11,179: issue 15's 20,000 cases/s is
+reached for JSON Lines, for CSV only on a quiet machine, not for YAML (40 us a case in libyaml's
+events alone). Per case now (in process, 10^4 cases): reading a JSON line about 5 us, a CSV row
+about 6.5; both versions' answer checks about 4.1; the generated passes 10.3 and 11.1; the
+searches about 5.8 on average. The 10^4 figures include making the generated code (about 60 ms).
+`--write-cases FMT N DIR` and `--replay-one DIR` run one side alone (e.g. under cProfile).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from bruising_check.engine.evaluate import run_pass
 from bruising_check.engine.urgency import Outcome
 from bruising_check.protocol.conditions import UNKNOWN
 from bruising_check.protocol.loader import load_protocol
-from bruising_check.protocol.model import Protocol
+from bruising_check.protocol.model import MultipleChoiceQuestion, Protocol
 from bruising_check.versions.impact import Case, _checked_case, run_case, run_outcome
 from tests.conftest import ROOT, TODAY
 from tests.test_groups_properties import (
@@ -562,3 +562,93 @@ def test_generated_group_answers_read_as_the_closures(
             except Exception as refused:
                 got = type(refused)
             assert got == expected, name
+
+
+def _search_outcome(search: Any, root: Any, one: bool) -> Any:
+    """The search's outcome (ids) or the exception it raises, by `_one_unknown` or by
+    `maximise` (a fresh search each, so that each counts its own passes)."""
+    from bruising_check.engine.complete import Exhausted, Inexact
+
+    try:
+        if one:
+            return _ids(compiled_module._one_unknown(search, root))
+        return _ids(search.maximise({}, root.upper, start=root)[0])
+    except (Exhausted, Inexact) as exc:
+        return type(exc).__name__
+
+
+def _same_one_unknown(protocol: Protocol, answers: dict[str, Any]) -> None:
+    program = compiled(protocol)
+    root, _ = program.run(answers)
+    if root.definite:
+        return
+    for budget in (1, 2, 10_000):
+        searches = [compiled_module._Search(program, answers, root, budget) for _ in range(2)]
+        if len(searches[0].vars) != 1:
+            event("a search with more than one unknown")
+            return
+        event(f"one unknown, budget {budget}")
+        got = _search_outcome(searches[0], root, one=True)
+        assert got == _search_outcome(searches[1], root, one=False)
+        assert searches[0].nodes == searches[1].nodes  # (the same passes run, in the same order)
+
+
+@SETTINGS
+@given(richer_protocols(), engine_answer_sets())
+def test_a_search_with_one_unknown_gives_what_maximise_gives(
+    protocol: Protocol, answers: dict[str, Any]
+) -> None:
+    _same_one_unknown(protocol, answers)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baseline_answers())
+def test_a_search_with_one_unknown_gives_what_maximise_gives_on_the_real_protocols(
+    real: dict[str, Protocol], answers: dict[str, Any]
+) -> None:
+    # Each answer that can be "not sure" made so in turn (most of them then the only unknown).
+    edits: list[dict[str, Any]] = [
+        {},
+        {"immediate_danger": "not_sure"},
+        {"gestation_weeks_at_birth": None},
+        {"mobility_milestones": ["not_sure"]},
+        {"diagnosed_bleeding_condition": "not_known"},
+    ]
+    if answers["marks"]:
+        edits.append({"marks": [{**answers["marks"][0], "patterned": "not_sure"}]})
+    for protocol in real.values():
+        program = compiled(protocol)
+        for edit in edits:
+            raw = {k: v for k, v in {**answers, **edit}.items() if k in program.takers}
+            checked = program.answers_ok(raw)
+            if checked is not None:
+                _same_one_unknown(protocol, checked[0])
+
+
+def _read(reader: Any, value: Any) -> Any:
+    from bruising_check.engine.answers import AnswerError
+
+    try:
+        return ("read", reader(value))
+    except AnswerError as exc:
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize("least", [0, 1, 2])
+def test_a_multiple_choice_reader_reads_as_coerce_whatever_the_least_choices(
+    real: dict[str, Protocol], least: int
+) -> None:
+    """The shortcut reader of a multiple-choice answer (`compiled._plain_answer`) gives what
+    `coerce` gives, the empty selection included, with and without a least number of choices
+    (and with an unknown option)."""
+    from bruising_check.engine.answers import coerce
+
+    baseline = real["national-baseline"]
+    for qid in ("injury_red_flags", "mobility_milestones"):
+        q: Any = next(q for q in baseline.questions if q.id == qid)
+        q = q.model_copy(update={"min_selected": least})
+        assert isinstance(q, MultipleChoiceQuestion) and q.min_selected == least
+        ids = [o.id for o in q.options]
+        for value in ([], (), [ids[0]], [ids[1], ids[0]], ids[:3], [ids[0], ids[0]], ["x"], "a"):
+            got = _read(compiled_module._plain_answer(q), value)
+            assert got == _read(lambda v, q=q: coerce(q, v), value), (qid, least, value)

@@ -122,6 +122,10 @@ EDGES = [
     "case_id,notes\nA," + "x" * (MAX_CELL_CHARS + 1) + "\n",
     "case_id,notes\nA,   " + "x" * MAX_CELL_CHARS + "\n",
     "case_id,notes\n" + "Z" * 200 + ",x\n",
+    # An item's columns side by side, read as one run of cells: an answer in any one of them
+    # (the last, the first, the only one of a short row), blank cells, an all-empty run.
+    "case_id,marks[1].type,marks[1].site,marks[1].size_cm,age_weeks,marks[2].type,marks[2].site\n"
+    "A,,,1.5,10,,\nB,bruise,,,10,,shin\nC, ,,,,\nD,,shin\nE,,,,,,\nF,,, ,,, \nG,,,,10\n",
 ]
 
 
@@ -159,6 +163,8 @@ COLUMNS = st.sampled_from(
         "marks[1].type",
         "marks[2].type",
         "marks[1].size_cm",
+        "marks[1].site",  # (an item's columns side by side: read as one run of cells)
+        "marks[2].size_cm",
         "marks[3].patterned",
         "notes",
         "other[1].x",

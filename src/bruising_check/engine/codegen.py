@@ -156,18 +156,50 @@ def _count2(amounts: list[Any], op: str, bound: Any) -> bool:
 
 
 def _finish(
-    highs: list[Outcome], lows: list[Outcome], sure: list[Pathway], floors: list[Pathway]
+    highs: list[Outcome],
+    lows: list[Outcome],
+    sure: int,
+    floors: int,
+    listed: tuple[Pathway, ...],
+    kept: dict[tuple[int, int, int], tuple[Any, Any, Outcome]],
 ) -> tuple[Outcome, Outcome]:
-    """The end of `run_pass`: the bounds with the invariants honoured."""
+    """The end of `run_pass`: the bounds with the invariants honoured. `sure` and `floors`
+    are bit masks over `listed` (the invariants' floors, in order): the invariants that hold,
+    and those that may hold."""
     if not floors and len(highs) == 1:
         upper = highs[0]  # (what `most_urgent` gives for one outcome)
+    elif not floors:
+        upper = most_urgent(highs)  # (`_honour` with no floors changes nothing)
     else:
-        upper = most_urgent(cm._honour(c, floors) for c in highs)
+        upper = most_urgent([_honoured3(c, floors, listed, kept) for c in highs])
     if not sure and len(lows) == 1:
         lower = lows[0]
+    elif not sure:
+        lower = min(lows, key=urgency_key)
     else:
-        lower = min((cm._honour(c, sure) for c in lows), key=urgency_key)
+        lower = min((_honoured3(c, sure, listed, kept) for c in lows), key=urgency_key)
     return upper, lower
+
+
+def _honoured3(
+    outcome: Outcome,
+    mask: int,
+    listed: tuple[Pathway, ...],
+    kept: dict[tuple[int, int, int], tuple[Any, Any, Outcome]],
+) -> Outcome:
+    """`_honour(outcome, the floors of `listed` whose bit is set in mask, in order)`, kept per
+    (pathway, follow-on, mask) up to `HONOURED_KEPT` of them. The three-valued code's
+    outcomes are made afresh (`_follow`), so the key is the pathways' ids, and a kept result
+    is used only when it was made for those very pathways."""
+    first, then = outcome
+    key = (id(first), id(then), mask)
+    got = kept.get(key)
+    if got is not None and got[0] is first and got[1] is then:
+        return got[2]
+    made = cm._honour(outcome, [f for bit, f in enumerate(listed) if mask >> bit & 1])
+    if len(kept) < HONOURED_KEPT:
+        kept[key] = (first, then, made)
+    return made
 
 
 def _honoured(
@@ -768,18 +800,19 @@ class _Gen:
                 body.append(f"        H.append({cp})")
                 body.append(f"        Lo.append({cp})")
             body.append(f"        if {t} == 2: break")
-        body += ["    H.append(_NN)", "    Lo.append(_NN)", "    break", "SU = []", "Fl = []"]
+        body += ["    H.append(_NN)", "    Lo.append(_NN)", "    break", "SU = 0", "Fl = 0"]
         floors = [
             (floor, inv.when)
             for inv in self.protocol.invariants
             if (floor := self.protocol.pathway(inv.at_least)) is not None
         ]
-        for floor, inv_when in floors:
+        # The invariants that hold (SU) and that may hold (Fl), as bit masks over the floors.
+        for bit, (_floor, inv_when) in enumerate(floors):
             t = self.cond(b, inv_when, every, body, "")
-            cf = self.c(floor)
-            body.append(f"if {t} == 2: SU.append({cf})")
-            body.append(f"if {t} != 0: Fl.append({cf})")
-        body.append("return _finish(H, Lo, SU, Fl)")
+            body.append(f"if {t} == 2: SU |= {1 << bit}")
+            body.append(f"if {t} != 0: Fl |= {1 << bit}")
+        listed3 = self.c(tuple(floor for floor, _ in floors))
+        body.append(f"return _finish(H, Lo, SU, Fl, {listed3}, {self.c({})})")
         lines += b.text("OUT3", body)
         # The same, two-valued (`cond2`): the first rule that holds, the invariants that hold.
         b2 = _Block()
@@ -1023,7 +1056,7 @@ def generated_group_answers(program: cm.Compiled, g: Any) -> Callable[[Any], Any
         f"    if not {c(g.min_items)} <= len(value) <= {c(g.max_items)}: raise _Refer",
         "    items = []",
         "    for given in value:",
-        "        if not isinstance(given, _Mapping): raise _Refer",
+        "        if type(given) is not dict and not isinstance(given, _Mapping): raise _Refer",
         "    for given in value:",
         "        item = {}",
         "        for key, answer in given.items():",
@@ -1087,7 +1120,7 @@ def generated_joint_group_answers(
         "    items_a = []",
         "    items_b = []",
         "    for given in value:",
-        "        if not isinstance(given, _Mapping): raise _Refer",
+        "        if type(given) is not dict and not isinstance(given, _Mapping): raise _Refer",
         "    for given in value:",
         "        item_a = {}",
         "        item_b = {}",
@@ -1173,6 +1206,7 @@ def _group_names() -> dict[str, Any]:
     """What a generated reader of a group's answers may call: nothing else is in its reach."""
     return {
         "__builtins__": {
+            "dict": dict,  # (a dict is a Mapping: told apart without the ABC's check)
             "isinstance": isinstance,
             "len": len,
             "list": list,

@@ -24,7 +24,7 @@ from typing import Any, cast
 from bruising_check.engine.answers import AnswerError, coerce, may_be_unknown
 from bruising_check.engine.complete import DEFAULT_BUDGET, Completer, Exhausted, Inexact, Var
 from bruising_check.engine.evaluate import Pass, groups_used, operand
-from bruising_check.engine.urgency import Outcome, most_urgent, raise_to, urgency_key
+from bruising_check.engine.urgency import Outcome, more_urgent, most_urgent, raise_to, urgency_key
 from bruising_check.protocol.conditions import (
     MAYBE_ASKED_KEYS,
     PENDING_KEYS,
@@ -69,6 +69,7 @@ __all__ = [
     "decide_outcome",
     "joint",
     "replay_outcome",
+    "replayer",
 ]
 
 Scope = Mapping[str, Any]
@@ -615,6 +616,7 @@ class Compiled:
         self.shared_ranks = _shared_ranks(protocol)
         self.context = {q.id: q for q in protocol.context_prompts}
         self.probe: Any = _MISSING
+        self.replay: Any = None  # (`replayer`, made on first use)
         self.coercers = {
             q.id: self._coercer(q)
             for q in (*protocol.questions, *protocol.context_prompts)
@@ -883,6 +885,8 @@ def _plain_answer(q: Any) -> Callable[[Any], Any]:
         def multiple(v: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
                 return coerce(q, v)
+            if not v:  # (none chosen, as below: the empty selection, if few enough may be)
+                return () if least <= 0 else coerce(q, v)
             if len(v) > len(order):
                 return coerce(q, v)
             # (A loop and a list, not generators: this runs for every case replayed.)
@@ -1128,10 +1132,32 @@ def decide_outcome(
     start = cast(Pass, root)
     search = _Search(program, answers, start, budget)
     try:
+        if len(search.vars) == 1:
+            return _one_unknown(search, start)
         final, _, _ = search.maximise({}, root.upper, start=start)
     except (Exhausted, Inexact):
         return root.upper
     return final
+
+
+def _one_unknown(search: _Search, root: Pass) -> Outcome:
+    """`search.maximise({}, root.upper, start=root)[0]` when the search has one unknown (most
+    of replay's searches), without its recursion: no two items are twins (a twin has the same
+    unknowns as another item), so each of the unknown's classes in turn, kept when more
+    urgent than the best so far, until one reaches the root's upper bound. Raises what
+    `maximise` raises (`Inexact`, `Exhausted`)."""
+    (var,) = search.vars
+    if next(search.open_vars({}, root), None) is None:
+        return root.upper  # (nothing left to complete: `maximise` keeps the root's bound)
+    best: Outcome | None = None
+    for value in search.reps(var, root):
+        p = search.run({var: value})
+        if best is not None and not more_urgent(p.upper, best):
+            continue
+        best = p.upper
+        if not more_urgent(root.upper, best):
+            break
+    return best  # type: ignore[return-value]  # (None only if the unknown had no class)
 
 
 def _shared_ranks(protocol: Protocol) -> bool:
@@ -1888,29 +1914,53 @@ def replay_outcome(
     `check_answers` may find an error, which it should then report. Raises TypeError where the
     engine would (arithmetic on a non-number, which the validator refuses). `checked`: what
     `answers_ok(data)` gives, when already worked out (`Joint`)."""
+    return replayer(protocol)(data, checked)
+
+
+Replay = Callable[[Scope, "tuple[dict[str, Any], dict[str, Any]] | None"], "Outcome | None"]
+
+
+def replayer(protocol: Protocol) -> Replay:
+    """`replay_outcome` for this protocol as one function (`replay(data, checked)`), with its
+    compiled program, probe and generated pass looked up once (`diff --cases` calls it twice a
+    case); made once per compiled program, after its probe."""
     program = compiled(protocol)
-    fast = program.answers_ok(data) if checked is None else checked
-    if fast is None:
-        return None
-    answers = fast[0]
+    if program.replay is not None:
+        made: Replay = program.replay
+        return made
     lazy = probe(program)
-    root: Pass | LazyPass
-    raw = getattr(lazy.fast, "raw", None) if lazy is not None else None
-    if raw is not None:
+    answers_ok = program.answers_ok
+    raw: Any = getattr(lazy.fast, "raw", None) if lazy is not None else None
+
+    def replay_raw(data: Scope, checked: tuple[dict[str, Any], dict[str, Any]] | None) -> Any:
+        fast = answers_ok(data) if checked is None else checked
+        if fast is None:
+            return None
+        answers = fast[0]
         # The generated pass's parts: a LazyPass is made only when the search needs one.
         values, pending, upper, lower, missing = raw(answers)
         if missing:
             return None
         if upper is lower or _ids(upper) == _ids(lower):  # (`LazyPass.definite`)
-            return upper  # type: ignore[no-any-return]
-        root = LazyPass(program, values, pending, upper, lower)
-    else:
+            return upper
+        root = LazyPass(program, values, pending, upper, lower)  # (not definite: see above)
+        return decide_outcome(program, without_not_asked(program, answers, root), root)
+
+    def replay_pass(data: Scope, checked: tuple[dict[str, Any], dict[str, Any]] | None) -> Any:
+        fast = answers_ok(data) if checked is None else checked
+        if fast is None:
+            return None
+        answers = fast[0]
+        root: Pass | LazyPass
         if lazy is not None:
             root, missing = lazy.fast(answers)
         else:
             root, missing = program.run(answers)
         if missing:
             return None
-    if root.definite:
-        return root.upper  # (what `decide_outcome` gives for a definite pass)
-    return decide_outcome(program, without_not_asked(program, answers, root), root)
+        if root.definite:
+            return root.upper  # (what `decide_outcome` gives for a definite pass)
+        return decide_outcome(program, without_not_asked(program, answers, root), root)
+
+    program.replay = made = replay_raw if raw is not None else replay_pass
+    return made

@@ -107,6 +107,10 @@ class Index:
     choices: dict[tuple[str | None, str], tuple[Any, ...]] = field(default_factory=dict)
     """The classes of a yes / no or choice question (`Completer.reps`), per (group or None,
     question id): they hang on the protocol's comparisons only, so they are worked out once."""
+    unknown_plan: tuple[tuple[str, tuple[str, ...] | None], ...] | None = None
+    """`unknowns`' questions, worked out once: each question (in order) that can be an unknown
+    that matters, with None for a top-level one and for a group its item questions that can
+    (in order). Which can hangs on the protocol only: not text, and relevant."""
 
 
 def _scoped(cond: Condition, scope: str | None) -> Iterator[tuple[Condition, str | None]]:
@@ -242,29 +246,41 @@ def index(protocol: Protocol) -> Index:
 def unknowns(protocol: Protocol, root: Pass) -> list[Var]:
     """Every unknown answer the conditions can see, in the order the questions are asked."""
     ix = index(protocol)
+    plan = ix.unknown_plan
+    if plan is None:
+        plan = ix.unknown_plan = _unknown_plan(protocol, ix)
     found: list[Var] = []
-    for q in protocol.questions:
-        value = root.values.get(q.id)
-        if isinstance(q, GroupQuestion):
-            if value is None or value is UNKNOWN:
-                continue
-            for n, item in enumerate(value):
-                for iq in q.questions:
-                    if (
-                        item.get(iq.id) is UNKNOWN
-                        and f"{q.id}[{n + 1}].{iq.id}" not in root.pending
-                        and not isinstance(iq, TextQuestion)
-                        and _item_relevant(ix, q.id, iq.id)
-                    ):
-                        found.append(Var(iq.id, q.id, n))
-        elif (
-            value is UNKNOWN
-            and q.id not in root.pending
-            and not isinstance(q, TextQuestion)
-            and _top_relevant(ix, q.id)
-        ):
-            found.append(Var(q.id))
+    values, pending = root.values, root.pending
+    for qid, item_ids in plan:
+        value = values.get(qid)
+        if item_ids is None:
+            if value is UNKNOWN and qid not in pending:
+                found.append(Var(qid))
+            continue
+        if value is None or value is UNKNOWN:
+            continue
+        for n, item in enumerate(value):
+            for iid in item_ids:
+                if item.get(iid) is UNKNOWN and f"{qid}[{n + 1}].{iid}" not in pending:
+                    found.append(Var(iid, qid, n))
     return found
+
+
+def _unknown_plan(protocol: Protocol, ix: Index) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """`Index.unknown_plan`: the questions whose unknown answer `unknowns` may list."""
+    plan: list[tuple[str, tuple[str, ...] | None]] = []
+    for q in protocol.questions:
+        if isinstance(q, GroupQuestion):
+            ids = tuple(
+                iq.id
+                for iq in q.questions
+                if not isinstance(iq, TextQuestion) and _item_relevant(ix, q.id, iq.id)
+            )
+            if ids:
+                plan.append((q.id, ids))
+        elif not isinstance(q, TextQuestion) and _top_relevant(ix, q.id):
+            plan.append((q.id, None))
+    return tuple(plan)
 
 
 def _top_relevant(ix: Index, qid: str) -> bool:
@@ -541,7 +557,8 @@ class Completer:
         values the partial completion `p` already fixes."""
         found: set[float] = set()
         atom: Atom = ("q", var.qid) if var.group is None else ("i", var.qid)
-        items_of = p.env
+        # (`p.env` is read only where an item's values are needed: a replay's pass makes its
+        # environment only when read, and a top-level number in no item fact needs none.)
         if var.group is None:
             for fid, form in self.ix.lin.items():
                 if form is None:
@@ -555,7 +572,7 @@ class Completer:
                     continue
                 if any(s.group == g and s.sum == fid for s in self.ix.sums):
                     raise Inexact
-                items = items_of.get(g)
+                items = p.env.get(g)
                 if items is UNKNOWN:
                     raise Inexact
                 for item in items or ():
@@ -564,7 +581,7 @@ class Completer:
                     )
             return found
         assert var.index is not None
-        items = items_of.get(var.group) or ()
+        items = p.env.get(var.group) or ()
         item = items[var.index]
         for (g, fid), form in self.ix.item_lin.items():
             if g != var.group:

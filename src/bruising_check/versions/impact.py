@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from bruising_check.analysis.direction import Direction, outcome_direction, pathway_direction
 from bruising_check.engine.answers import V1_KEYS, check_answers
-from bruising_check.engine.compiled import joint, replay_outcome
+from bruising_check.engine.compiled import Replay, joint, replayer
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
@@ -320,23 +320,46 @@ def _csv_cases(
                 case_id = row[id_at] if id_at is not None and id_at < width else None
             else:
                 skip_id = None
+            # A short row's missing cells and the id column when it is the label are no answers:
+            # they read as empty cells below (the row is this loop's own list).
+            if width < plan.span:
+                row.extend([""] * (plan.span - width))
+            if skip_id is not None and skip_id < width:
+                row[skip_id] = ""
             answers: dict[str, Any] = {}
             items: dict[str, dict[int, dict[str, Any]]] = {}
-            for at, column, read, group, n in plan.columns:
-                if at >= width or at == skip_id:  # (case_id is no column of the plan)
-                    continue
-                cell = row[at]
-                stripped = cell.strip()
-                if not stripped:
-                    continue
-                if len(cell) > MAX_CELL_CHARS:
-                    raise CaseFileError(
-                        f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
-                    )
-                if group is None:
-                    answers[column] = read(stripped)
-                else:
-                    items.setdefault(group, {}).setdefault(n, {})[column] = read(stripped)
+            for lo, hi, entries in plan.chunks:
+                if lo < hi and not any(row[lo:hi]):
+                    continue  # an item whose cells are all empty (each would be passed over)
+                item: dict[str, Any] | None = None  # (a run's item columns are one item's)
+                for at, column, read, seen, group, n in entries:
+                    cell = row[at]  # (case_id is no column of the plan)
+                    if not cell:
+                        continue  # (most cells of a wide file: no strip needed to see it is empty)
+                    stripped = cell.strip()
+                    if not stripped:
+                        continue
+                    if len(cell) > MAX_CELL_CHARS:
+                        raise CaseFileError(
+                            f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
+                        )
+                    # (A cell read before: its value from the column's `seen`, without a call.)
+                    value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
+                    if value is _UNREAD:
+                        value = read(stripped)
+                    if group is None:
+                        answers[column] = value
+                    else:
+                        # (`items.setdefault(group, {}).setdefault(n, {})`, looked up once a
+                        # run, without two new dicts made and dropped for each cell)
+                        if item is None:
+                            numbered = items.get(group)
+                            if numbered is None:
+                                numbered = items[group] = {}
+                            item = numbered.get(n)
+                            if item is None:
+                                item = numbered[n] = {}
+                        item[column] = value
             for group, numbered in items.items():
                 # Items in their numbers' order; an item whose cells are all empty is no item.
                 answers[group] = [numbered[n] for n in sorted(numbered)]
@@ -349,9 +372,18 @@ def _csv_cases(
 class _CsvPlan:
     case_id: int | None
     id: int | None
-    columns: tuple[tuple[int, str, Callable[[str], Any], str | None, int], ...]
+    columns: tuple[
+        tuple[int, str, Callable[[str], Any], dict[str, Any] | None, str | None, int], ...
+    ]
     """Per distinct column name, in the header's order: its (last) index, the question or
-    item question id, how a cell is read, and for an item's column its group and number."""
+    item question id, how a cell is read (and the cells it has read, unless a list answer,
+    which is a new list each time), and for an item's column its group and number."""
+    span: int
+    """One past the last index of `columns`: the cells a row is read over."""
+    chunks: tuple[tuple[int, int, tuple[Any, ...]], ...]
+    """`columns` cut into runs in the same order: each item's columns that sit side by side
+    in the file, with the cells they span (`row[lo:hi]`, all empty: no answer from any of
+    them), and between them the other columns (lo == hi: no such check)."""
 
 
 def _csv_plan(
@@ -368,19 +400,44 @@ def _csv_plan(
         # A mistyped column would be read as "not answered" in every row, and a not-known
         # answer is treated as unknown: the file is refused instead (as answers files are).
         raise CaseFileError(_unknown_columns(name, unknown, questions, also_known))
-    columns: list[tuple[int, str, Callable[[str], Any], str | None, int]] = []
+    columns: list[
+        tuple[int, str, Callable[[str], Any], dict[str, Any] | None, str | None, int]
+    ] = []
     for column, at in last.items():
         if column == "case_id":
             continue
         one = _ITEM_COLUMN.fullmatch(column)
         if one is None:
-            columns.append((at, column, _cell_reader(questions.get(column)), None, 0))
+            columns.append((at, column, *_cell_reader(questions.get(column)), None, 0))
             continue
         group, n, qid = one.group(1), int(one.group(2)), one.group(3)
         owner = questions.get(group)
         q = owner.question(qid) if isinstance(owner, GroupQuestion) else None
-        columns.append((at, qid, _cell_reader(q), group, n))
-    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns))
+        columns.append((at, qid, *_cell_reader(q), group, n))
+    span = max((c[0] + 1 for c in columns), default=0)
+    return _CsvPlan(last.get("case_id"), last.get("id"), tuple(columns), span, _chunks(columns))
+
+
+def _chunks(columns: list[Any]) -> tuple[tuple[int, int, tuple[Any, ...]], ...]:
+    """`_CsvPlan.chunks`: runs of `columns`, each the columns of one item at consecutive
+    indexes (lo, hi: the cells they span), or columns that are no item's (lo = hi = 0)."""
+    runs: list[tuple[Any, list[Any]]] = []  # (key: (group, n, next index) or None, entries)
+    for entry in columns:
+        at, group, n = entry[0], entry[4], entry[5]
+        key = runs[-1][0] if runs else False
+        if group is None and key is None:
+            runs[-1][1].append(entry)
+        elif group is not None and key and key == (group, n, at):
+            runs[-1] = ((group, n, at + 1), [*runs[-1][1], entry])
+        else:
+            runs.append((None if group is None else (group, n, at + 1), [entry]))
+    chunks: list[tuple[int, int, tuple[Any, ...]]] = []
+    for key, entries in runs:
+        if key is None or len(entries) == 1:
+            chunks.append((0, 0, tuple(entries)))
+        else:
+            chunks.append((entries[0][0], entries[-1][0] + 1, tuple(entries)))
+    return tuple(chunks)
 
 
 def _known_column(column: str, questions: Mapping[str, Question], also: Collection[str]) -> bool:
@@ -464,9 +521,13 @@ def _unknown_columns(
 _READ_CELLS_KEPT = 512
 
 
-def _cell_reader(q: Question | ItemQuestion | None) -> Callable[[str], Any]:
+def _cell_reader(
+    q: Question | ItemQuestion | None,
+) -> tuple[Callable[[str], Any], dict[str, Any] | None]:
     """`_cell` for one column's question, each distinct cell read once (the few hundred words
-    and numbers a column holds); a list answer is a new list each time."""
+    and numbers a column holds); a list answer is a new list each time. With the cells read
+    so far and their values, which the reader may use without a call (None for a list
+    answer, whose reader copies it)."""
     seen: dict[str, Any] = {}
     listed = isinstance(q, MultipleChoiceQuestion)
 
@@ -480,7 +541,7 @@ def _cell_reader(q: Question | ItemQuestion | None) -> Callable[[str], Any]:
                 seen[cell] = value
         return list(value) if listed and isinstance(value, tuple) else value
 
-    return read
+    return read, None if listed else seen
 
 
 _UNREAD: Any = object()
@@ -527,11 +588,13 @@ def run_outcome(
     protocol: Protocol,
     case: Case,
     checked: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    replay: Replay | None = None,
 ) -> tuple[tuple[str, str | None] | None, str | None]:
     """((pathway id, follow-on id or None), None), or (None, why it could not run). `checked`:
-    the case's answers as `answers_ok` accepted them, when already read (`compiled.Joint`)."""
+    the case's answers as `answers_ok` accepted them, when already read (`compiled.Joint`);
+    `replay`: `compiled.replayer(protocol)`, when already looked up."""
     try:
-        outcome = replay_outcome(protocol, case.answers, checked)
+        outcome = (replayer(protocol) if replay is None else replay)(case.answers, checked)
     except TypeError:
         outcome = None  # the engine says it (decide raises the same)
     if outcome is not None:
@@ -567,44 +630,52 @@ def impact(
     """`progress` is told the count every PROGRESS_EVERY cases (the CLI shows it on a terminal)."""
     result = Impact()
     both = joint(old, new)
+    read_both = both.answers_ok
+    replay_old, replay_new = replayer(old), replayer(new)
+    transitions, directions = result.transitions, result.directions
     # Answers to questions neither version asks are left out, as each version leaves out the
     # other's; they are counted (by id, bounded), so a typo in a saved record or a YAML case
     # (a required answer then missing, or an optional one not known) is said, never silent.
-    known = {q.id for p in (old, new) for q in (*p.questions, *p.context_prompts)}
+    known = frozenset(q.id for p in (old, new) for q in (*p.questions, *p.context_prompts))
     for case in cases:
         result.total += 1
         if progress is not None and result.total % PROGRESS_EVERY == 0:
             progress(result.total)
-        stray = case.answers.keys() - known
-        if stray:
+        if not known.issuperset(case.answers):
             result.with_ignored += 1
-            for stray_id in stray:
+            for stray_id in case.answers.keys() - known:
                 shown = str(stray_id)[:80]
                 if shown in result.ignored or len(result.ignored) < MAX_IGNORED_IDS:
                     result.ignored[shown] += 1
         # Both versions' answer checks in one reading; a case either refuses is read by each
         # on its own (`run_outcome` without `checked`), which says why.
-        checked = both.answers_ok(case.answers)
-        old_outcome, why_old = run_outcome(old, case, None if checked is None else checked[0])
-        new_outcome, why_new = run_outcome(new, case, None if checked is None else checked[1])
-        for which, why in (("old", why_old), ("new", why_new)):
-            if why is None:
-                continue
-            result.unrunnable_total += 1
-            # Keep a bounded sample: a year of records that all fail must not fill memory.
-            if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
-                result.unrunnable.append((case.name, which, why))
+        checked = read_both(case.answers)
+        if checked is None:
+            old_outcome, why_old = run_outcome(old, case, None, replay_old)
+            new_outcome, why_new = run_outcome(new, case, None, replay_new)
+        else:
+            old_outcome, why_old = run_outcome(old, case, checked[0], replay_old)
+            new_outcome, why_new = run_outcome(new, case, checked[1], replay_new)
+        if why_old is not None or why_new is not None:
+            for which, why in (("old", why_old), ("new", why_new)):
+                if why is None:
+                    continue
+                result.unrunnable_total += 1
+                # Keep a bounded sample: a year of records that all fail must not fill memory.
+                if len(result.unrunnable) < MAX_UNRUNNABLE_KEPT:
+                    result.unrunnable.append((case.name, which, why))
         if old_outcome is None or new_outcome is None:
             continue
         (before, old_then), (after, new_then) = old_outcome, new_outcome
-        result.transitions[(before, after)] += 1
         pair = (before, after)
-        if pair not in result.directions:
+        transitions[pair] += 1
+        direction = directions.get(pair)
+        if direction is None:
             # The case impact counts cases that get another pathway; a pathway kept under its
             # id whose actions or timescale changed is reported by the behaviour comparison
             # (`validate --against`, `diff`), which judges its content, not here.
             verdict = pathway_direction(old, before, new, after)
-            result.directions[pair] = "same" if before == after else verdict.direction
+            direction = directions[pair] = "same" if before == after else verdict.direction
             if before != after and not verdict.compared:
                 result.not_compared.add(pair)
         if before == after and old_then != new_then:
@@ -620,10 +691,12 @@ def impact(
             if len(listed) < EXAMPLES_PER_CHANGE:
                 listed.append(case.name)
         elif before == after:
-            kept = result.kept_cases.setdefault(before, [])
+            kept = result.kept_cases.get(before)
+            if kept is None:
+                kept = result.kept_cases[before] = []
             if len(kept) < EXAMPLES_PER_CHANGE:
                 kept.append(case.name)
-        if result.directions[pair] != "same":
+        if direction != "same":
             listed = result.changed_cases.setdefault((before, after), [])
             if len(listed) < EXAMPLES_PER_CHANGE:
                 listed.append(case.name)
