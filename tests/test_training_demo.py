@@ -363,15 +363,20 @@ def test_a_rule_that_matches_behind_an_earlier_match_is_not_said_to_hold(
     baseline: Protocol,
 ) -> None:
     """BL-R02: B2 (every mark accounted for) decides; B4 and B6a also match but come after it,
-    so "Now holds: B4" would tell a trainee it might decide. Over every bundled scenario, a rule
-    said to be behind another is behind one that holds and comes first; every other rule said
-    to hold has no earlier rule holding."""
+    so "Now holds: B4" would tell a trainee it might decide. BL-R01: B1 (emergency care first,
+    then the rules below) matches first, and B6 gives the follow-on, so B6 is not behind B1.
+    Over every bundled scenario, judged by the engine's own decision: a rule said to be behind
+    another is behind one that holds and comes first, and is never the rule that decides nor
+    the one that gives the follow-on; each of those two is said to hold when it first does."""
     from bruising_check.render.demo_slides import changes
 
     order = [r.id for r in baseline.rules]
-    seen = 0
+    seen = followed = 0
     for name, answers, context in _bundled_cases(baseline):
         steps, end = walk(baseline, answers, context)
+        chosen = {end.rule} | {
+            f.id for f in end.decision.rules_fired if f.kind == "then" and f.certain
+        }
         truths: dict[str, bool] = {}
         for s in steps:
             truths.update({r: True for r in s.now_true})
@@ -379,12 +384,15 @@ def test_a_rule_that_matches_behind_an_earlier_match_is_not_said_to_hold(
             for rid in s.now_true:
                 earlier = [e for e in order[: order.index(rid)] if truths.get(e)]
                 if rid in behind:
-                    assert behind[rid] == earlier[0], (name, rid)
-                    assert rid != end.rule, name
+                    assert behind[rid] in earlier, (name, rid)
+                    assert rid not in chosen, (name, rid)
                     seen += 1
-                else:
-                    assert not earlier, (name, rid, earlier)
+                elif rid in chosen:
+                    followed += rid != end.rule and bool(earlier)
     assert seen
+    assert followed  # some scenario's follow-on matches behind its first step (BL-R01)
+    r01 = next(a for n, a, _ in _bundled_cases(baseline) if n.endswith("#BL-R01"))
+    assert all("B6" not in dict(s.behind) for s in walk(baseline, r01)[0])
     r02 = next(a for n, a, _ in _bundled_cases(baseline) if n.endswith("#BL-R02"))
     marks = next(s for s in walk(baseline, r02)[0] if s.question == "marks")
     assert dict(marks.behind) == {"B4": "B2", "B6a": "B2"}

@@ -13,7 +13,7 @@ from typing import Any
 from bruising_check.engine.decide import Decision, applicable, decide, derive, rule_truths
 from bruising_check.engine.replies import shown as answer_label
 from bruising_check.protocol.conditions import UNKNOWN, UNKNOWN_KEYS, Truth
-from bruising_check.protocol.model import GroupQuestion, NumberFact, Protocol, Question
+from bruising_check.protocol.model import GroupQuestion, NumberFact, Protocol, Question, Rule
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Step:
     decided: str | None  # the rule that decides from here on, if it is settled already
     behind: tuple[tuple[str, str], ...] = ()
     """(rule, earlier rule) for a rule of `now_true` that an earlier rule, which also holds,
-    comes before: the first match decides, so that rule can never decide this case."""
+    comes before, so that it can neither decide this case nor give its follow-on (`_ahead`)."""
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,8 @@ def walk(
         )
         changed = [r.id for r in protocol.rules if truths[r.id] is not new_truths[r.id]]
         now_true = tuple(r for r in changed if new_truths[r] is Truth.TRUE)
-        order = [r.id for r in protocol.rules]
         behind = tuple(
-            (r, first)
-            for r in now_true
-            if (first := next((e for e in order if new_truths[e] is Truth.TRUE), r)) != r
+            (r, ahead) for r in now_true if (ahead := _ahead(protocol, new_truths, r)) is not None
         )
         steps.append(
             Step(
@@ -198,6 +195,28 @@ def walk(
     return steps, Conclusion(
         decision, rule.id if rule else None, rule.because if rule else None, sources, advice, family
     )
+
+
+def _ahead(protocol: Protocol, truths: Mapping[str, Truth], rid: str) -> str | None:
+    """The earlier matching rule that keeps rule `rid` (which matches) from choosing anything,
+    as the engine picks (`engine.evaluate._scan`): the first matching rule decides; if it is a
+    first step with `then: rules_below`, the first matching rule after it whose pathway is not a
+    first step gives the follow-on. None if `rid` decides or gives the follow-on."""
+
+    def first_step(rule: Rule) -> bool:
+        pathway = protocol.pathway(rule.pathway)
+        return pathway is not None and pathway.first_step
+
+    holding = [r for r in protocol.rules if truths[r.id] is Truth.TRUE]
+    if not holding or holding[0].id == rid:
+        return None
+    first = holding[0]
+    if first.then == "rules_below" and first_step(first):
+        follow = next((r for r in holding[1:] if not first_step(r)), None)
+        this = next(r for r in holding if r.id == rid)
+        if follow is not None and not first_step(this):
+            return None if follow.id == rid else follow.id
+    return first.id
 
 
 @dataclass(frozen=True)
