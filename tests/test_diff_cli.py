@@ -283,18 +283,25 @@ def test_class_conditions_are_worded_one_clause_a_line_none_dropped() -> None:
     second = data["behaviour"]["differences"][0]["classes"][1]["condition"]
     later = md.split("situations where all of these hold:", 1)[1].split("\n- ", 1)[1]
     head, _, body = later.partition(", and all of these:\n")
-    numbers = [int(n) for n in re.findall(r"\((\d+)\)", head)]
+    # "conditions (1) to (3) and (5) of the first class hold": those that hold, never "all
+    # but (4)", which reads as if (4) were false where it is only not required.
+    assert " but " not in head
+    said: set[int] = set()
+    for a, b in re.findall(r"\((\d+)\)(?: to \((\d+)\))?", head):
+        said |= set(range(int(a), int(b or a) + 1))
     everything = set(range(1, len(clauses) + 1))
-    # "every condition of the first class but (4) holds", or "conditions (1) and (2) ... hold"
-    said = (
-        everything - set(numbers)
-        if "every condition of the first class but" in head
-        else set(numbers)
-    )
     own = body.split("\n\n")[0].splitlines()
     assert all(line.startswith("  - ") for line in own)
     assert len(said) + len(own) == len(split_condition(second))
     assert said < everything
+
+
+def test_shared_clause_numbers_read_as_runs() -> None:
+    from bruising_check.render.diff import _numbers
+
+    assert _numbers([1, 2]) == "(1) and (2)"
+    assert _numbers([1, 2, 3, 4, 6]) == "(1) to (4) and (6)"
+    assert _numbers([1, 2, 4, 5, 6, 8]) == "(1), (2), (4) to (6) and (8)"
 
 
 def test_split_condition_keeps_an_and_inside_brackets() -> None:

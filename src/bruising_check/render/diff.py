@@ -229,14 +229,9 @@ def _behaviour(r: DiffReport) -> Iterator[Block]:
                 shown = tuple(f"({n}) {x}" for n, x in enumerate(clauses, start=1))
                 first = clauses
             elif len(shared) >= 2:
-                missing = [f"({n})" for n in range(1, len(first) + 1) if n not in shared]
-                which = (
-                    f"every condition of the first class but {board_words.and_list(missing)} holds"
-                    if len(missing) < len(shared)
-                    else "conditions "
-                    + board_words.and_list([f"({n})" for n in shared])
-                    + " of the first class hold"
-                )
+                # Named by the clauses that hold, never "all but (5)": that reads as if (5) were
+                # false, where it is only not required.
+                which = f"conditions {_numbers(shared)} of the first class hold"
                 head = f"{count_text(c.size)} situations where {which}, and all of these:"
                 shown = tuple(x for x in clauses if x not in first)
             else:
@@ -610,3 +605,20 @@ def json_text(r: DiffReport) -> str:
 
     # Protocol text may hold terminal escapes or bidi overrides: JSON escapes, same text parsed.
     return safe.json_safe(json.dumps(to_json(r), indent=2, ensure_ascii=False)) + "\n"
+
+
+def _numbers(shared: list[int]) -> str:
+    """Clause numbers as a reader scans them: "(1) to (4) and (6)"."""
+    runs: list[list[int]] = []
+    for n in shared:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts: list[str] = []
+    for r in runs:
+        if len(r) > 2:
+            parts.append(f"({r[0]}) to ({r[-1]})")
+        else:
+            parts += [f"({n})" for n in r]
+    return board_words.and_list(parts)
