@@ -366,3 +366,7 @@ def test_a_long_label_keeps_a_short_value_on_its_line() -> None:
     shown = list(render.text_lines(doc))
     assert f"{long}:" in [line.strip() for line in shown]
     assert ("word " * 12).strip() in " ".join(" ".join(shown).split())
+    # On one line, as on two, a value's line break or run of spaces is laid out as `_wrap`
+    # lays out every other text (review: the one-line shortcut printed it as it was).
+    doc = Document("t", "t", (Section("x", (Fields(((long, "yes\nno   x"),)),)),))
+    assert f"{long}: yes no x" in list(render.text_lines(doc))

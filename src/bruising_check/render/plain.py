@@ -106,7 +106,9 @@ def _text_block(b: Block, width: int) -> Iterator[str]:
                 shown = value if value is not None else BLANK
                 if len(label) + 2 > column:
                     if len(label) + 2 + len(shown) <= width:  # label and value on one line
-                        yield f"{label}: {shown}"
+                        yield from _wrap(
+                            f"{label}: {shown}", width=width
+                        )  # spaces as _wrap has them
                         continue
                     yield from _wrap(label + ":", "  ", width=width)
                     yield from _wrap(shown, " " * LABEL_W, width=width)
