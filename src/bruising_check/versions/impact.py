@@ -336,17 +336,22 @@ def _csv_cases(
                     cell = row[at]  # (case_id is no column of the plan)
                     if not cell:
                         continue  # (most cells of a wide file: no strip needed to see it is empty)
-                    stripped = cell.strip()
-                    if not stripped:
-                        continue
-                    if len(cell) > MAX_CELL_CHARS:
-                        raise CaseFileError(
-                            f"{name}:{number}: a cell holds more than {MAX_CELL_CHARS:,} characters"
-                        )
-                    # (A cell read before: its value from the column's `seen`, without a call.)
-                    value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
+                    # (A cell read before: its value from the column's `seen`, without a call;
+                    # its keys are stripped cells that passed the size check, so a cell equal to
+                    # one needs neither.)
+                    value = _UNREAD if seen is None else seen.get(cell, _UNREAD)
                     if value is _UNREAD:
-                        value = read(stripped)
+                        stripped = cell.strip()
+                        if not stripped:
+                            continue
+                        if len(cell) > MAX_CELL_CHARS:
+                            raise CaseFileError(
+                                f"{name}:{number}: a cell holds more than"
+                                f" {MAX_CELL_CHARS:,} characters"
+                            )
+                        value = _UNREAD if seen is None else seen.get(stripped, _UNREAD)
+                        if value is _UNREAD:
+                            value = read(stripped)
                     if group is None:
                         answers[column] = value
                     else:
