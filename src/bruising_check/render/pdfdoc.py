@@ -19,6 +19,11 @@ text fpdf2 prints passes through it, so
   that starts in a fallback font gets the main font written before it, as fpdf2 writes it for
   any other line: fpdf2 itself lost it after such a line (issue #1772), and the rest of the
   page printed in no font or the wrong one (`tests/test_pdf_mixed_scripts.py`);
+- a person's right-to-left words (a carer's account in Urdu, with numbers and brackets) inside
+  an English paragraph are drawn in the order they have on their own: each free text the
+  caller names (`own_words`) is a first-strong isolate of the paragraph (marks written here,
+  never printed), and a line holding three embedding levels or more is ordered by the bidi
+  algorithm's rule L2 (`_BidiLine`), which fpdf2 does only for two (`tests/test_pdf_bidi.py`);
 - a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
   (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
