@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from bruising_check.records.record import Record
+from bruising_check.records.record import AnswerEntry, QuestionEntry, Record
 from bruising_check.render import bodymap, rationale
 from bruising_check.render.blocks import (
     Banner,
@@ -132,9 +132,25 @@ class Printout(PdfDocument):
 def pdf(record: Record) -> bytes:
     doc = rationale.document(record)
     d = Printout(doc.title, doc.running_head)
+    d.own_words(free_texts(record))
     d.add_page()
     write(d, doc)
     return d.output_bytes()
+
+
+def free_texts(record: Record) -> list[str]:
+    """What a person or the answers file wrote in their own words (text answers, about the
+    child, each mark or the context, notes, the header's details): printed within English
+    paragraphs, each is ordered as on its own (`pdfdoc.Document.own_words`)."""
+    header = record.header
+    texts = [header.practitioner, header.role, header.child_reference]
+    texts += [q.note for q in record.questions]
+    entries: list[QuestionEntry | AnswerEntry] = [*record.questions, *record.context]
+    entries += (f for m in record.marks for f in m.fields)
+    for entry in entries:
+        if entry.type == "text":
+            texts += [entry.answer if isinstance(entry.answer, str) else None, entry.answer_label]
+    return [text for text in texts if text]
 
 
 def write(d: Printout, doc: Document) -> None:

@@ -19,6 +19,11 @@ text fpdf2 prints passes through it, so
   that starts in a fallback font gets the main font written before it, as fpdf2 writes it for
   any other line: fpdf2 itself lost it after such a line (issue #1772), and the rest of the
   page printed in no font or the wrong one (`tests/test_pdf_mixed_scripts.py`);
+- a person's right-to-left words (a carer's account in Urdu, with numbers and brackets) inside
+  an English paragraph are drawn in the order they have on their own: each free text the
+  caller names (`own_words`) is a first-strong isolate of the paragraph (marks written here,
+  never printed), and a line holding three embedding levels or more is ordered by the bidi
+  algorithm's rule L2 (`_BidiLine`), which fpdf2 does only for two (`tests/test_pdf_bidi.py`);
 - a character no bundled font has prints as a visible `[U+1F600]` code and the document warns
   (`MissingGlyphs`, shown by the CLI as one line), never silently dropped.
 """
@@ -30,6 +35,7 @@ import json
 import re
 import warnings
 import weakref
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,12 +43,12 @@ from typing import Any
 from bruising_check import STATEMENT
 from bruising_check.render import fontcache
 from bruising_check.render.deferred import deferring
-from bruising_check.render.safe import TextWarning, visible
+from bruising_check.render.safe import TextWarning, pdf_markdown, visible
 
 with deferring():  # fpdf2 without the modules for features no PDF here uses (variable fonts...)
     import fpdf.fpdf
     from fpdf import FPDF
-    from fpdf.enums import Align, CharVPos, WrapMode
+    from fpdf.enums import Align, CharVPos, TextDirection, WrapMode
     from fpdf.fonts import SubsetMap, TTFFont
     from fpdf.line_break import (
         BREAKING_SPACE_SYMBOLS_STR,
@@ -62,6 +68,13 @@ NB = "\x00nb\x00"
 # Scripts that need shaping or right-to-left ordering: Hebrew, Arabic (and Urdu), Syriac,
 # Thaana, NKo, the Indic scripts, Arabic presentation forms.
 _COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0dff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Right-to-left scripts among them (Hebrew, Arabic and Urdu, Syriac, Thaana, NKo...).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# First-strong isolate and pop directional isolate: a person's words within an English paragraph
+# are ordered as on their own. Only `Document.normalize_text` writes them (after `visible`, which
+# shows any a text holds as an escape), and `_preload_bidirectional_text` takes them out again.
+FSI, PDI = "\u2068", "\u2069"
+_ISOLATE_MARKS = frozenset("\u2066\u2067\u2068\u2069")
 
 
 class MissingGlyphs(TextWarning):
@@ -352,6 +365,56 @@ class _LineBreak(MultiLineBreak):
         )
 
 
+# The embedding level (Unicode bidi algorithm) of a fragment's characters, kept in its text
+# shaping parameters (copied into each fragment, and into each piece line breaking cuts from it).
+_LEVEL = "bruising_check_bidi_level"
+
+
+def _level(fragment: Fragment) -> int | None:
+    params = fragment.text_shaping_parameters
+    level = params.get(_LEVEL) if params else None
+    return level if isinstance(level, int) else None
+
+
+class _BidiLine(TextLine):
+    """A line whose fragments carry their embedding levels, drawn in the order rule L2 of the
+    Unicode bidi algorithm gives: from the highest level down to the lowest odd one, each run of
+    fragments at that level or higher reversed (a right-to-left fragment's own glyphs are put in
+    order by the shaper). fpdf2 reverses only each right-to-left run, which is the same order
+    with two levels on a line but not with three: Urdu with numbers (levels 1 and 2) within an
+    English paragraph (level 0) printed "(1) ... (2)" with its numbers and brackets moved."""
+
+    __slots__ = ()
+
+    def get_ordered_fragments(self) -> list[Fragment]:
+        fragments = list(self.fragments)
+        levels = [_level(f) for f in fragments]
+        known = [level for level in levels if level is not None]
+        if not fragments or len(known) < len(levels):
+            return super().get_ordered_fragments()
+        base = 1 if fragments[0].paragraph_direction == TextDirection.RTL else 0
+        # L1: white space at the end of the line takes the paragraph's level.
+        end = len(fragments)
+        while end and not "".join(fragments[end - 1].characters).strip():
+            end -= 1
+            known[end] = base
+        low = min(known)
+        lowest_odd = low if low % 2 else low + 1
+        for level in range(max(known), lowest_odd - 1, -1):
+            i = 0
+            while i < len(fragments):
+                if known[i] < level:
+                    i += 1
+                    continue
+                j = i
+                while j < len(fragments) and known[j] >= level:
+                    j += 1
+                fragments[i:j] = fragments[i:j][::-1]
+                known[i:j] = known[i:j][::-1]
+                i = j
+        return fragments
+
+
 def _code_points(run: str) -> str:
     return "[" + " ".join(f"U+{ord(c):04X}" for c in run) + "]"
 
@@ -371,6 +434,7 @@ class Document(FPDF):
         self._fallbacks: list[str] = []
         self._unshaped_warned = False
         self._fallback_first = False  # the line being printed starts in a fallback font
+        self._own_words: re.Pattern[str] | None = None  # see `own_words`
         self._add_font(MAIN, "", "DejaVuSans.ttf")
         self._add_font(MAIN, "B", "DejaVuSans-Bold.ttf")
         self.set_font(MAIN, size=10)
@@ -442,8 +506,25 @@ class Document(FPDF):
 
     # --- the PDF boundary of the text-safety policy ---------------------------------------------
 
+    def own_words(self, texts: Iterable[str]) -> None:
+        """Texts written by a person or in an answers file (a carer's account, a note) that may
+        print within a paragraph of the document's own words ("Details: ...; The explanation in
+        the carer's own words: ..."). Where one in a right-to-left script does, it is a
+        first-strong isolate (FSI ... PDI) of that paragraph: its numbers, brackets and spaces
+        take their direction from its own words, not from the English around it, so it prints
+        as it does on its own (fpdf2's bidi algorithm, `fpdf/bidi.py`, follows isolates). The
+        marks themselves never print (`_preload_bidirectional_text`)."""
+        forms = {
+            form
+            for text in texts
+            if _RTL.search(text)
+            for form in (visible(text), pdf_markdown(text), pdf_markdown(text, last=False))
+        }
+        longest_first = sorted(forms, key=lambda form: (-len(form), form))
+        self._own_words = re.compile("|".join(map(re.escape, longest_first))) if forms else None
+
     def normalize_text(self, text: str) -> str:
-        printable = NB.join(self._printable(part) for part in text.split(NB))
+        printable = NB.join(self._isolated(part) for part in text.split(NB))
         # fpdf2 calls this first in every cell, multi_cell and write: shaping is on for exactly
         # the texts that need it. (Its line breaking re-shapes a paragraph per character, so a
         # document-wide switch made every Latin paragraph after the first Arabic word slow.)
@@ -452,7 +533,26 @@ class Document(FPDF):
             self._start_shaping()
         elif not needed and self.text_shaping:
             self.set_text_shaping(False)
+        if not self.text_shaping and FSI in printable:  # no shaping, no bidi: no marks either
+            printable = printable.replace(FSI, "").replace(PDI, "")
         return printable
+
+    def _isolated(self, text: str) -> str:
+        """`_printable(text)`, each of `own_words` in it (not the whole text) an isolate."""
+        own = self._own_words
+        if own is None or not _RTL.search(text):
+            return self._printable(text)
+        text = visible(text)
+        out: list[str] = []
+        at = 0
+        for found in own.finditer(text):
+            if found.start() == 0 and found.end() == len(text):
+                break  # a paragraph of its own already
+            out.append(self._printable(text[at : found.start()]))
+            out.append(FSI + self._printable(found.group()) + PDI)
+            at = found.end()
+        out.append(self._printable(text[at:]))
+        return "".join(out)
 
     def _printable(self, text: str) -> str:
         text = visible(text)
@@ -531,6 +631,8 @@ class Document(FPDF):
         a viewer that follows the standard) or in the last font of that line (the wrong
         glyphs). Writing the main font before such a line, as fpdf2 does for any other line,
         takes neither path; any other line is fpdf2's own, byte for byte."""
+        if self.text_shaping and any(_level(f) is not None for f in text_line.fragments):
+            text_line = _BidiLine(*text_line)
         first = bool(self._fallback_font_ids)
         if first:
             ordered = text_line.get_ordered_fragments()
@@ -556,6 +658,58 @@ class Document(FPDF):
             ):
                 self._out(self._set_font_for_page(font, self.font_size_pt))
         return broke
+
+    # --- right-to-left text within other text (Unicode bidi algorithm) -------------------------
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Any:
+        """fpdf2's fragments of a shaped text in its bidi runs, each fragment of one embedding
+        level and noted with it where a line may hold three levels or more, or the text has an
+        isolate (`own_words`), whose marks are left out here: `_BidiLine` then orders such a
+        line. fpdf2 splits a text by direction only and orders two levels right, but not
+        three. Any other text is fpdf2's own, byte for byte."""
+        shaping = self.text_shaping
+        if not shaping or not _RTL.search(text) or NB in text:
+            if shaping and FSI in text:
+                text = text.replace(FSI, "").replace(PDI, "")
+            return super()._preload_bidirectional_text(text, markdown)
+        from fpdf.bidi import BidiParagraph, auto_detect_base_direction  # once fpdf2 needs it
+
+        direction = shaping["direction"] or auto_detect_base_direction(text)
+        # fpdf2 2.8.9 keeps zero-width joiners (class BN) in the text; 2.8.6 has no such option.
+        keep: dict[str, Any] = {}
+        if "preserve_bn_chars" in BidiParagraph.__slots__:
+            keep["preserve_bn_chars"] = True
+        runs: list[tuple[list[str], int]] = []
+        marks = False
+        for char in BidiParagraph(text=text, base_direction=direction, **keep).get_characters():
+            if char.character in _ISOLATE_MARKS:
+                marks = True
+            elif runs and runs[-1][1] == char.embedding_level:
+                runs[-1][0].append(char.character)
+            else:
+                runs.append(([char.character], char.embedding_level))
+        if not marks and len({level for _, level in runs}) < 3:
+            return super()._preload_bidirectional_text(text, markdown)
+        shaping["paragraph_direction"] = direction
+        # fpdf2 2.8.9 carries markdown emphasis from one run to the next; 2.8.6 does not.
+        import inspect  # only here: not loaded for every PDF
+
+        carries = "_initial_emphasis" in inspect.signature(FPDF._preload_font_styles).parameters
+        style = self.font_style
+        emphasis = ("B" in style, "I" in style, bool(self.strikethrough), bool(self.underline))
+        fragments: list[Fragment] = []
+        try:
+            for chars, level in runs:
+                shaping["fragment_direction"] = (
+                    TextDirection.RTL if level % 2 else TextDirection.LTR
+                )
+                shaping[_LEVEL] = level
+                more = {"_initial_emphasis": emphasis} if carries else {}
+                fragments.extend(self._preload_font_styles("".join(chars), markdown, **more))
+                emphasis = getattr(self, "_markdown_emphasis", emphasis)
+        finally:
+            shaping.pop(_LEVEL, None)
+        return tuple(fragments)
 
     def _start_shaping(self) -> None:
         try:
