@@ -205,7 +205,7 @@ def who(paper: BoardPaper, e: Effect) -> str:
 def cause_heading(paper: BoardPaper, cause: Cause) -> str:
     if cause.kind == "fact":
         fact = next((f for f in paper.new.derived if f.id == cause.key), None)
-        return f"who counts as {fact.label.lower() if fact else cause.key}"
+        return f"the definition of “{fact.label if fact else cause.key}” changes"
     if cause.kind in {"question", "option"}:
         qid = cause.key.split(".")[0]
         found = w.question((paper.new, paper.old), qid)
