@@ -293,9 +293,9 @@ def _summary(paper: BoardPaper) -> Section:
         )
     blocks: list[Block] = [
         Para(
-            f"{lead} Each change below is one"
-            " sentence: what changed, for which babies, and whether their pathway becomes more"
-            " urgent, less urgent, or keeps its urgency with different actions."
+            f"{lead} Each change below says what changed, then for which babies"
+            " their pathway becomes more urgent, less urgent, or keeps its urgency with different"
+            " actions, and what it becomes."
         )
     ]
     if not paper.compared:
