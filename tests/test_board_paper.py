@@ -108,7 +108,7 @@ def test_examples_are_cases_a_practitioner_would_recognise(paper: BoardPaper) ->
 def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> None:
     text = " ".join(board_render.text(paper).split())
     summary = text.split("SUMMARY", 1)[1].split("CHANGE 1", 1)[0]
-    # One sentence for the one change, both directions in it, the kind of child in words.
+    # One item for the one change, a sentence per direction, the kind of child in words.
     sentence = summary.split("- The definition of “Independently mobile” changes", 1)[1]
     sentence = sentence.split("- Different actions", 1)[0]
     less = sentence.index(
@@ -116,7 +116,7 @@ def test_summary_says_the_kind_of_child_and_the_direction(paper: BoardPaper) -> 
         " moves independently in a wheelchair"
     )
     more = sentence.index(
-        "more urgent for a baby of 26 weeks or more who rolls but does not crawl, bottom"
+        "More urgent for a baby of 26 weeks or more who rolls but does not crawl, bottom"
         " shuffle, cruise, walk or move independently in a wheelchair"
     )
     assert less < more
@@ -317,7 +317,7 @@ def test_pdf_page_one_has_the_summary(tmp_path: Path) -> None:
     ).stdout
     flat = " ".join(page1.split())
     assert "Summary" in flat and "LESS URGENT for a baby under 26 weeks" in flat
-    assert "more urgent for a baby of 26 weeks or more who rolls" in flat
+    assert "More urgent for a baby of 26 weeks or more who rolls" in flat
     assert "This tool supports, and does not replace" in flat
 
 

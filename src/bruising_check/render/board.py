@@ -11,6 +11,7 @@ are of cases given, and of the changes listed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 
@@ -274,14 +275,27 @@ def _case_list(cases: Sequence[str]) -> str:
     return f"Cases: {', '.join(cases)}"
 
 
+def _on(day: dt.date | None) -> str:
+    return f", approved {long_date(day)}" if day is not None else ""
+
+
 def _summary(paper: BoardPaper) -> Section:
     om, nm = paper.old.metadata, paper.new.metadata
+    if om.id == nm.id:
+        lead = (
+            f"Version {nm.version}{approved(nm.approved_on)} replaces version"
+            f" {om.version}{approved(om.approved_on)}."
+        )
+    else:  # two different protocols (another partnership's, say): neither replaces the other
+        lead = (
+            f"{nm.title} ({nm.id}, version {nm.version}{_on(nm.approved_on)}) is compared"
+            f" with {om.title} ({om.id}, version {om.version}{_on(om.approved_on)})."
+        )
     blocks: list[Block] = [
         Para(
-            f"Version {nm.version}{approved(nm.approved_on)} replaces version"
-            f" {om.version}{approved(om.approved_on)}. Each change below is one"
-            " sentence: what changed, for which babies, and whether their pathway becomes more"
-            " urgent, less urgent, or keeps its urgency with different actions."
+            f"{lead} Each change below says what changed, then for which babies"
+            " their pathway becomes more urgent, less urgent, or keeps its urgency with different"
+            " actions, and what it becomes."
         )
     ]
     if not paper.compared:

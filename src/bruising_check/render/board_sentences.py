@@ -44,8 +44,10 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
             same: dict[tuple[str, ...], list[str]] = {}  # olds that become the same new ones
             for was, nows in becomes.items():
                 same.setdefault(tuple(nows), []).append(was)
-            pairs = ", and ".join(
-                f"{quoted(olds)} {'becomes' if len(olds) == 1 else 'each become'} {quoted(nows)}"
+            # One short sentence per pathway pair, after the direction: a board member reads
+            # who is affected first, then what their pathway becomes.
+            pairs = " ".join(
+                f"{quoted(olds)} {'becomes' if len(olds) == 1 else 'each become'} {quoted(nows)}."
                 for nows, olds in same.items()
             )
             words = w.DIRECTION_WORDS[direction]
@@ -57,12 +59,13 @@ def effect_sentences(paper: BoardPaper) -> Iterator[str]:
                 if approvals and all(e.approved for e in mine)
                 else ""
             )
-            parts.append(
-                f"{words} for {' or '.join(whom)} ({pairs};"
-                f" for example {w.example_person(ps, mine[0].example)}){approved}"
+            head = (
+                f"{words} for {' or '.join(whom)} (for example"
+                f" {w.example_person(ps, mine[0].example)}){approved}."
             )
+            parts.append(f"{head[:1].upper() + head[1:]} {pairs}")
         title = cause_title(paper, cause)
-        yield f"{title[:1].upper() + title[1:]}: {'; '.join(parts)}."
+        yield f"{title[:1].upper() + title[1:]}. {' '.join(parts)}"
 
 
 # Policy positions that a referral pathway's actions carry (DOMAIN.md section 4, points 10-12).
@@ -205,7 +208,7 @@ def who(paper: BoardPaper, e: Effect) -> str:
 def cause_heading(paper: BoardPaper, cause: Cause) -> str:
     if cause.kind == "fact":
         fact = next((f for f in paper.new.derived if f.id == cause.key), None)
-        return f"who counts as {fact.label.lower() if fact else cause.key}"
+        return f"the definition of “{fact.label if fact else cause.key}” changes"
     if cause.kind in {"question", "option"}:
         qid = cause.key.split(".")[0]
         found = w.question((paper.new, paper.old), qid)

@@ -87,8 +87,13 @@ def answer_words(protocols: Sequence[Protocol], qid: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(option_label(p, qid, v) for v in value) if value else "none of these"
     if isinstance(q, NumberQuestion) and isinstance(value, (int, float)):
-        return f"{value:g} {q.unit}"
+        return f"{value:g} {unit_for(value, q.unit)}".strip()
     return option_label(p, qid, value)
+
+
+def unit_for(value: float, unit: str) -> str:
+    """A unit as counted: "1 mark", "2 marks" ("cm" stays)."""
+    return unit[:-1] if value == 1 and len(unit) > 2 and unit.endswith("s") else unit
 
 
 def _item_words(g: GroupQuestion, n: int, item: Mapping[str, Any]) -> str:
@@ -103,7 +108,7 @@ def _item_words(g: GroupQuestion, n: int, item: Mapping[str, Any]) -> str:
         elif isinstance(value, list):
             words = ", ".join(options.get(str(v), str(v)) for v in value) or "none of these"
         elif isinstance(iq, NumberQuestion) and isinstance(value, int | float):
-            words = f"{value:g} {iq.unit}".strip()
+            words = f"{value:g} {unit_for(value, iq.unit)}".strip()
         else:
             words = options.get(str(value), str(value))
         parts.append(f"{label(iq)}: {words}")

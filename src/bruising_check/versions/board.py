@@ -23,7 +23,7 @@ from bruising_check.analysis.direction import Direction
 from bruising_check.analysis.direction import outcome_direction as shared_direction
 from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import Decision, decide
-from bruising_check.protocol.model import Protocol, ShowAs
+from bruising_check.protocol.model import GroupQuestion, Protocol, ShowAs
 from bruising_check.protocol.yamlread import Located
 from bruising_check.versions import examples
 from bruising_check.versions.examples import Outcome
@@ -77,7 +77,9 @@ POLICY_SHOWN_AS: dict[str, ShowAs] = {
 def policy_questions(field: str, *protocols: Protocol) -> frozenset[str]:
     """The questions a policy position is about, in these protocols."""
     role = POLICY_SHOWN_AS.get(field)
-    shown = {q.id for p in protocols for q in p.questions if role and q.show_as == role}
+    asked = [q for p in protocols for q in p.questions]
+    asked += [i for q in asked if isinstance(q, GroupQuestion) for i in q.questions]
+    shown = {q.id for q in asked if role and q.show_as == role}
     return POLICY_QUESTIONS.get(field, frozenset()) | shown
 
 

@@ -17,6 +17,7 @@ from bruising_check.engine.answers import check_answers
 from bruising_check.engine.decide import decide
 from bruising_check.protocol.model import (
     BooleanQuestion,
+    GroupQuestion,
     MultipleChoiceQuestion,
     NumberQuestion,
     Protocol,
@@ -182,6 +183,29 @@ def realistic(
                     break
         if current == before:
             break
+    return _items_left_out(old, new, current, keeps)
+
+
+def _items_left_out(
+    old: Protocol,
+    new: Protocol,
+    current: dict[str, Any],
+    keeps: Callable[[Mapping[str, Any]], bool],
+) -> dict[str, Any]:
+    """Each item's optional answers (a mark's size, say) left out where the outcome keeps: the
+    analysis gives every item answer a value, and a size of 0 cm is no ordinary mark."""
+    groups = {q.id: q for p in (new, old) for q in p.questions if isinstance(q, GroupQuestion)}
+    for gid, group in groups.items():
+        optional = [q.id for q in group.questions if not q.required]
+        for n in range(len(current.get(gid) or [])):
+            for qid in optional:
+                items = current[gid]
+                if not isinstance(items[n], Mapping) or qid not in items[n]:
+                    continue
+                item = {k: v for k, v in items[n].items() if k != qid}
+                trial = {**current, gid: [*items[:n], item, *items[n + 1 :]]}
+                if keeps(trial):
+                    current = trial
     return current
 
 

@@ -145,6 +145,8 @@ def questions_of(
     for node in comparisons(cond):
         if node.question is not None:
             out.add(node.question)
+        elif node.item is not None:  # a mark's own answer (its explanation, say)
+            out.add(node.item)
         elif node.fact is not None and node.fact not in seen:
             seen.add(node.fact)
             out |= fact_questions(protocol, node.fact, seen)
