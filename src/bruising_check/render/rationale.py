@@ -392,7 +392,7 @@ def _marks(r: Record) -> Iterator[Block]:
             # The answers in plain words; the facts worked out from them are in the JSON record
             # (whether the mark is accounted for is said under Why, the screen under its own).
             details = "; ".join(
-                f"{f.prompt.rstrip(':?')}: {f.answer_label}"
+                f"{w.field_label(f.prompt)}: {f.answer_label}"
                 for f in m.fields
                 if f.show_as not in ("site", "side") and f.answer_label
             )
@@ -423,7 +423,7 @@ def _marks(r: Record) -> Iterator[Block]:
 def _verbatim(r: Record) -> Iterator[Block]:
     """Free-text answers (the explanation in the carer's words, notes), as written."""
     texts = [
-        (q.prompt, str(q.answer))
+        (w.field_label(q.prompt), str(q.answer))
         for q in r.questions
         if q.type == "text" and q.status == "answered" and q.answer
     ]
@@ -431,11 +431,13 @@ def _verbatim(r: Record) -> Iterator[Block]:
         # Only what a person said about the mark (its account); a text field that records
         # what the practitioner saw (its colour) is the mark's own field, in the list of marks.
         texts.extend(
-            (f"Mark {m.number}: {f.prompt}", str(f.answer))
+            (f"Mark {m.number}: {w.field_label(f.prompt)}", str(f.answer))
             for f in m.fields
             if f.type == "text" and isinstance(f.answer, str) and f.answer and _words(f)
         )
-    texts.extend((c.prompt, str(c.answer)) for c in r.context if c.type == "text" and c.answer)
+    texts.extend(
+        (w.field_label(c.prompt), str(c.answer)) for c in r.context if c.type == "text" and c.answer
+    )
     if not texts:
         yield Para("Nothing was written down.")
     for prompt, said in texts:

@@ -111,6 +111,16 @@ def rule_kind(kind: str) -> str:
     return RULE_KINDS.get(kind, kind.replace("_", " "))
 
 
+_HINT = re.compile(r"\s*\((?=[^()]*\boptional\b)[^()]*\)\s*([:?]?)\s*$", re.IGNORECASE)
+
+
+def field_label(prompt: str) -> str:
+    """A question's prompt as the label of its answer in a printout: without the trailing hint
+    to the person answering (`(optional; write exactly what was said)`), which is no part of
+    what was recorded."""
+    return _HINT.sub(r"\1", prompt).rstrip(":?")
+
+
 def might_apply_text(because: str, unknown: Sequence[str] = ()) -> str:
     """A reason that only might apply, as a condition: the protocol's sentence quoted as written
     after what it hangs on, so that it never reads as a fact about this child (`If "Is it
