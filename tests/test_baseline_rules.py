@@ -450,6 +450,30 @@ def test_version_2_is_bundled_and_version_1_is_kept(
 ) -> None:
     assert find_bundled("national-baseline") == BASELINE
     assert find_bundled("national-baseline-v1") == BASELINE_V1
-    assert baseline.metadata.version == "2.0.0" and baseline_v1.metadata.version == "1.0.0"
+    assert baseline.metadata.version == "2.0.1" and baseline_v1.metadata.version == "1.0.0"
     assert baseline.metadata.id == baseline_v1.metadata.id == "national-baseline"
-    assert [c.version for c in baseline.metadata.changelog] == ["1.0.0", "2.0.0"]
+    assert [c.version for c in baseline.metadata.changelog] == ["1.0.0", "2.0.0", "2.0.1"]
+
+
+def test_the_side_question_says_whose_left_and_right(baseline: Protocol) -> None:
+    """A practitioner facing the baby must not record their own left: the prompt and its help
+    say it is the child's own side, as the body map labels it ("child's left")."""
+    from bruising_check.protocol.model import GroupQuestion
+
+    marks = next(q for q in baseline.questions if isinstance(q, GroupQuestion))
+    side = next(q for q in marks.questions if q.show_as == "side")
+    assert "child's body" in side.prompt
+    assert side.help is not None and "child's own left or right, not yours" in side.help
+
+
+@pytest.mark.parametrize("name", ["devon.yaml", "hipsp-2023.yaml", "llr-2024.yaml"])
+def test_local_protocols_copied_from_the_baseline_say_whose_side(name: str) -> None:
+    from bruising_check.protocol.model import GroupQuestion
+    from tests.conftest import BASELINE, load_text
+
+    loaded = load_text((BASELINE.parent / "examples" / name).read_text(encoding="utf-8"), name)
+    assert loaded.protocol is not None
+    marks = next(q for q in loaded.protocol.questions if isinstance(q, GroupQuestion))
+    side = next(q for q in marks.questions if q.show_as == "side")
+    assert side.prompt == "Which side of the child's body?"
+    assert loaded.protocol.metadata.version.endswith("-enc2")

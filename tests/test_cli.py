@@ -192,7 +192,7 @@ def test_protocols_lists_the_baseline() -> None:
     result = runner.invoke(app, ["protocols"])
     assert result.exit_code == 0
     rows = [x.split()[:5] for x in result.stdout.splitlines() if x.startswith("national-baseline")]
-    assert ["national-baseline", "national-baseline", "2.0.0", "draft", "2027-12-02"] in rows
+    assert ["national-baseline", "national-baseline", "2.0.1", "draft", "2027-12-02"] in rows
     # Version 1 is kept beside it (same id, so records made with it still verify).
     assert ["national-baseline-v1", "national-baseline", "1.0.0", "draft", "2027-05-27"] in rows
 

@@ -141,3 +141,15 @@ def test_weeks_plus_days_never_rounds_up(weeks: int, days: int) -> None:
          "integer": True}
     )  # fmt: skip
     assert parse(gestation, f"{weeks}+{days}").value == weeks
+
+
+def test_a_wrong_choice_asks_only_for_what_is_shown(baseline: Protocol) -> None:
+    """The guided check shows numbers and labels, never option ids: the message asks for a
+    number, and an id typed anyway is still accepted."""
+    question = q(baseline, "report_channel")
+    count = len(question.options)
+    with pytest.raises(TypedError) as raised:
+        parse(question, "maybe")
+    assert str(raised.value) == f"'maybe' is not an option: type its number, 1 to {count}."
+    assert "id" not in str(raised.value).replace("'maybe'", "")
+    assert parse(question, "seen_in_person").value == "seen_in_person"

@@ -146,6 +146,6 @@ def test_a_marks_colour_is_its_own_field_not_someones_words() -> None:
         words = re.split(r"(?i)in their own words, and notes", flat)
         assert len(words) == 2, fmt
         marks, own = words[0], words[1].split("very question", 1)[0]
-        assert "as you see it): blue" in marks, fmt
+        assert "Its colour: blue" in marks, fmt  # its label, without the hint to the person
         assert "blue" not in own, fmt
         assert "No idea how it happened" in own, fmt

@@ -215,7 +215,11 @@ def test_a_rule_that_decides_only_as_given_is_not_said_to_decide(tmp_path: Any) 
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "REFER TODAY" in text
-    assert "B7 (might apply: an answer is not known)" in text
+    # B7 only might apply: its sentence is conditional on the unknown it hangs on, never flat.
+    assert (
+        "B7 (might apply): If \u201cmark 1: Is it patterned\u201d (not known) makes it apply:"
+        in text
+    )
     assert "B9 (decides for the answers as given, unless an answer that is not known" in text
     assert "B9 (decides the pathway)" not in text
     assert "mark 1: Is it patterned" in text

@@ -318,7 +318,7 @@ def test_a_record_of_the_version_2_baseline_with_marks_and_a_first_step_verifies
     assert code == 0, text
     assert "(emergency_care_first); then " in text
     assert "(refer_same_day_csc_and_paediatric)" in text
-    assert "national-baseline version 2.0.0" in text
+    assert "national-baseline version 2.0.1" in text
 
     def move_the_second_mark(r: dict[str, Any]) -> None:
         r["answers"]["marks"][1]["site"] = "forehead"

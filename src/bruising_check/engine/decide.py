@@ -40,10 +40,12 @@ from bruising_check.protocol.conditions import (
 )
 from bruising_check.protocol.model import (
     Action,
+    BooleanFact,
     Contact,
     GroupQuestion,
     Pathway,
     Protocol,
+    Question,
     TextQuestion,
 )
 from bruising_check.protocol.walk import reads_context
@@ -148,6 +150,37 @@ def item_applicable(
         result[q.id] = truth
         scope[q.id] = None if truth is Truth.FALSE else item.get(q.id, UNKNOWN)
     return result
+
+
+def offered(
+    protocol: Protocol,
+    g: GroupQuestion,
+    q: Question,
+    item: Mapping[str, Any],
+    answers: Mapping[str, Any],
+) -> Question:
+    """`q` with only the options offered for this item (`offered_if`: no "midline" for a
+    cheek, no "explained by the diagnosed condition" without one), given the item's other
+    answers and the child-level `answers`; an option whose condition is not known yet stays.
+    The guided check and the quiz both ask through this, so they offer the same options."""
+    options = getattr(q, "options", ())
+    if not any(o.offered_if is not None for o in options):
+        return q
+    given: dict[str, Any] = {x.id: answers.get(x.id, UNKNOWN) for x in protocol.questions}
+    env = {**given, **derive(protocol, given)}
+    values: dict[str, Any] = {x.id: item.get(x.id, UNKNOWN) for x in g.questions}
+    for f in g.derived:
+        if isinstance(f, BooleanFact):
+            truth = evaluate(f.condition, env, values)
+            values[f.id] = UNKNOWN if truth is Truth.UNKNOWN else truth is Truth.TRUE
+        else:
+            values[f.id] = UNKNOWN  # a number item fact: conservatively not known here
+    kept = tuple(
+        o
+        for o in options
+        if o.offered_if is None or evaluate(o.offered_if, env, values) is not Truth.FALSE
+    )
+    return q if len(kept) == len(options) else q.model_copy(update={"options": kept})
 
 
 def derive(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:

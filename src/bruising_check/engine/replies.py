@@ -135,7 +135,8 @@ def _option(ids: list[str], item: str, count: int) -> str:
     match = [i for i in ids if i.lower() == item.lower()]
     if match:
         return match[0]
-    raise TypedError(f"{item!r} is not an option: type its number (1 to {count}) or its id.")
+    # Ids are accepted (above) but never shown, so the message names only what is on screen.
+    raise TypedError(f"{item!r} is not an option: type its number, 1 to {count}.")
 
 
 def _options(q: MultipleChoiceQuestion, text: str) -> list[str]:

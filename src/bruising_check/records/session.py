@@ -21,7 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bruising_check.engine.decide import Decision, ResolvedAction, applicable, decide, derive
+from bruising_check.engine.decide import (
+    Decision,
+    ResolvedAction,
+    applicable,
+    decide,
+    derive,
+    offered,
+)
 from bruising_check.engine.replies import (
     NO,
     YES,
@@ -308,19 +315,9 @@ class Session:
         }
 
     def _offered(self, g: GroupQuestion, q: Question, item: Item) -> Question:
-        """`q` with only the options offered for this item (`offered_if`: no "midline" for a
-        cheek); an option whose condition is not known yet stays."""
-        options = getattr(q, "options", ())
-        if not any(o.offered_if is not None for o in options):
-            return q
-        env = self._env()
-        values = self._item_values(g, item, env)
-        kept = tuple(
-            o
-            for o in options
-            if o.offered_if is None or evaluate(o.offered_if, env, values) is not Truth.FALSE
-        )
-        return q if len(kept) == len(options) else q.model_copy(update={"options": kept})
+        """`q` with only the options offered for this item (`engine.decide.offered`, which the
+        quiz asks through too)."""
+        return offered(self.protocol, g, q, item, self.answers)
 
     def _item_pending(self, g: GroupQuestion, item: Item) -> list[Question]:
         applies = self._item_applies(g, item)

@@ -214,12 +214,18 @@ def _reasons(r: Record) -> Bullets:
                 continue
             status = "" if s.status == "verified" else f" ({s.status.replace('_', ' ')})"
             sub.append(f"{s.title}{status}" + (f" {s.url}" if s.url else ""))
-        kind = w.rule_kind(f.kind) if f.certain else w.rule_kind("might_apply")
+        might = f.kind == "might_apply" or not f.certain
+        kind = w.rule_kind("might_apply") if might else w.rule_kind(f.kind)
         if f.kind == "decides" and r.outcome is not None and f.pathway != r.outcome.id and raised:
             # The unknowns raised the pathway above this rule's: it is not what decided (a
             # protocol safeguard that raises it says so in its own line).
             kind = w.rule_kind("decides_as_given")
-        items.append(Bullet(f"{f.id} ({kind}): {f.because}", tuple(sub)))
+        # A reason that only might apply is worded as a condition, never as a fact: a rule that
+        # might give the pathway hangs on the unknowns that decided it (the record names them);
+        # advice on its own condition's unknowns, which the record does not keep apart.
+        unknown = w.unknown_names(r) if f.kind == "might_apply" else []
+        because = w.might_apply_text(f.because, unknown) if might else f.because
+        items.append(Bullet(f"{f.id} ({kind}): {because}", tuple(sub)))
     return Bullets(tuple(items))
 
 
@@ -329,7 +335,7 @@ def _screening(r: Record) -> Iterator[Block]:
             yield Para(note)
     for rule in r.rules_fired:
         if rule.kind == "advice" and f.id in rule.facts_used:
-            yield Para(rule.because)
+            yield Para(rule.because if rule.certain else w.might_apply_text(rule.because))
 
 
 def map_marks(r: Record) -> tuple[MapMark, ...]:
@@ -386,7 +392,7 @@ def _marks(r: Record) -> Iterator[Block]:
             # The answers in plain words; the facts worked out from them are in the JSON record
             # (whether the mark is accounted for is said under Why, the screen under its own).
             details = "; ".join(
-                f"{f.prompt.rstrip(':?')}: {f.answer_label}"
+                f"{w.field_label(f.prompt)}: {f.answer_label}"
                 for f in m.fields
                 if f.show_as not in ("site", "side") and f.answer_label
             )
@@ -417,7 +423,7 @@ def _marks(r: Record) -> Iterator[Block]:
 def _verbatim(r: Record) -> Iterator[Block]:
     """Free-text answers (the explanation in the carer's words, notes), as written."""
     texts = [
-        (q.prompt, str(q.answer))
+        (w.field_label(q.prompt), str(q.answer))
         for q in r.questions
         if q.type == "text" and q.status == "answered" and q.answer
     ]
@@ -425,11 +431,13 @@ def _verbatim(r: Record) -> Iterator[Block]:
         # Only what a person said about the mark (its account); a text field that records
         # what the practitioner saw (its colour) is the mark's own field, in the list of marks.
         texts.extend(
-            (f"Mark {m.number}: {f.prompt}", str(f.answer))
+            (f"Mark {m.number}: {w.field_label(f.prompt)}", str(f.answer))
             for f in m.fields
             if f.type == "text" and isinstance(f.answer, str) and f.answer and _words(f)
         )
-    texts.extend((c.prompt, str(c.answer)) for c in r.context if c.type == "text" and c.answer)
+    texts.extend(
+        (w.field_label(c.prompt), str(c.answer)) for c in r.context if c.type == "text" and c.answer
+    )
     if not texts:
         yield Para("Nothing was written down.")
     for prompt, said in texts:

@@ -53,7 +53,7 @@ RULE_KINDS = {
         " urgent rule apply"
     ),
     "then": "decides what follows",
-    "might_apply": "might apply: an answer is not known",
+    "might_apply": "might apply",
     "invariant": "protocol safeguard",
     "advice": "advice",
 }
@@ -109,6 +109,28 @@ SAME_DAY_AFTER_HOURS = "after office hours, use the out-of-hours contact"
 
 def rule_kind(kind: str) -> str:
     return RULE_KINDS.get(kind, kind.replace("_", " "))
+
+
+_HINT = re.compile(r"\s*\((?=[^()]*\boptional\b)[^()]*\)\s*([:?]?)\s*$", re.IGNORECASE)
+
+
+def field_label(prompt: str) -> str:
+    """A question's prompt as the label of its answer in a printout: without the trailing hint
+    to the person answering (`(optional; write exactly what was said)`), which is no part of
+    what was recorded."""
+    return _HINT.sub(r"\1", prompt).rstrip(":?")
+
+
+def might_apply_text(because: str, unknown: Sequence[str] = ()) -> str:
+    """A reason that only might apply, as a condition: the protocol's sentence quoted as written
+    after what it hangs on, so that it never reads as a fact about this child (`If "Is it
+    patterned" (not known) makes it apply: "..."`). `unknown`: the answers it hangs on, in plain
+    words; with none named, "an answer that is not known"."""
+    if not unknown:
+        return f"If an answer that is not known makes it apply: \u201c{because}\u201d"
+    names = " and ".join(f"\u201c{n}\u201d" for n in unknown)
+    verb = "makes" if len(unknown) == 1 else "make"
+    return f"If {names} (not known) {verb} it apply: \u201c{because}\u201d"
 
 
 def zone(moment: dt.datetime) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bruising_check import STATEMENT
-from bruising_check.engine.decide import Decision, applicable, decide, item_applicable
+from bruising_check.engine.decide import Decision, applicable, decide, item_applicable, offered
 from bruising_check.engine.replies import shown
 from bruising_check.engine.urgency import compare_outcomes
 from bruising_check.problems import Code, Problem
@@ -158,7 +158,10 @@ def asks(protocol: Protocol, answers: Mapping[str, Any], reading: dict[str, Any]
                     item = _items(now, q.id)[n - 1]
                     if item_applicable(protocol, q.id, item, now)[iq.id] is Truth.FALSE:
                         continue
-                    yield Ask(iq, q, n, count)
+                    # The options the check would offer this mark, never one it hides.
+                    mine = {k: v for k, v in item.items() if k != iq.id}
+                    shown_q = offered(protocol, q, iq, mine, now)
+                    yield Ask(shown_q if isinstance(shown_q, Asked) else iq, q, n, count)
         elif (
             q.id in top
             and isinstance(q, Asked)
