@@ -326,3 +326,31 @@ def test_a_record_of_the_version_2_baseline_with_marks_and_a_first_step_verifies
     code, text = verify(str(edit(out, move_the_second_mark, reseal=True)))
     assert code == 1, text
     assert "marks" in text and "NOT VERIFIED" in text
+
+
+def test_the_kept_baseline_2_0_0_differs_from_the_bundled_one_only_by_the_side_wording() -> None:
+    """Records saved with baseline 2.0.0 find it by its SHA-256 among the bundled files, so the
+    kept copy must be that file unchanged; and 2.0.1 is a rewording (the side question says
+    whose side), not a change of what any baby gets."""
+    from bruising_check.protocol.loader import load_protocol
+    from bruising_check.versions.structural import structural_diff
+
+    root = Path(__file__).resolve().parents[1] / "protocols"
+
+    def load(path: Path) -> Any:
+        loaded = load_protocol(path.read_bytes(), str(path))
+        assert loaded.protocol is not None, loaded
+        return loaded.protocol
+
+    kept, now = (
+        load(root / "examples" / "national-baseline-2.0.0.yaml"),
+        load(root / "national-baseline.yaml"),
+    )
+    assert (kept.metadata.version, now.metadata.version) == ("2.0.0", "2.0.1")
+    changed = {(c.section, c.item, c.field) for c in structural_diff(kept, now)}
+    assert changed == {
+        ("metadata", None, "version"),
+        ("metadata", None, "changelog"),
+        ("questions", "marks", "questions.side.prompt"),
+        ("questions", "marks", "questions.side.help"),
+    }
