@@ -354,3 +354,21 @@ def test_the_kept_baseline_2_0_0_differs_from_the_bundled_one_only_by_the_side_w
         ("questions", "marks", "questions.side.prompt"),
         ("questions", "marks", "questions.side.help"),
     }
+    # verify-record says so without a comparison; any change beyond those words is compared.
+    from bruising_check.cli.records import _same_but_wording
+
+    assert _same_but_wording(kept, now)
+    moved = now.model_copy(update={"rules": now.rules[1:] + now.rules[:1]})
+    assert not _same_but_wording(kept, moved)
+    marks = next(q for q in now.questions if q.id == "marks")
+    side = next(q for q in marks.questions if q.id == "side")
+    renamed = side.model_copy(
+        update={"options": (side.options[0].model_copy(update={"id": "l"}), *side.options[1:])}
+    )
+    group = marks.model_copy(
+        update={"questions": tuple(renamed if q.id == "side" else q for q in marks.questions)}
+    )
+    changed_option = now.model_copy(
+        update={"questions": tuple(group if q.id == "marks" else q for q in now.questions)}
+    )
+    assert not _same_but_wording(kept, changed_option)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ from bruising_check.cli.common import load, read_bytes
 
 if TYPE_CHECKING:
     from bruising_check.protocol.loader import Loaded
+    from bruising_check.protocol.model import Protocol
     from bruising_check.records.verify import SavedRecord
 
 
@@ -164,13 +165,41 @@ def _under_other_versions(data: SavedRecord, candidates: list[Loaded]) -> None:
 OTHER_VERSION_SECONDS = 2.0
 
 
+_WORDING = frozenset({"prompt", "help", "label"})
+
+
+def _same_but_wording(old: Protocol, new: Protocol) -> bool:
+    """Whether two protocols are the same in everything but their metadata and the words a
+    person reads of a question or option (its prompt, help and label): then no answer set can
+    get a different pathway, and no comparison is needed to say so."""
+
+    def bare(node: Any, in_questions: bool) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: bare(v, in_questions)
+                for k, v in node.items()
+                if not (in_questions and k in _WORDING)
+            }
+        if isinstance(node, list):
+            return [bare(v, in_questions) for v in node]
+        return node
+
+    a, b = old.model_dump(mode="json"), new.model_dump(mode="json")
+    for data in (a, b):
+        data.pop("metadata", None)
+    return {k: bare(v, k == "questions") for k, v in a.items()} == {
+        k: bare(v, k == "questions") for k, v in b.items()
+    }
+
+
 def _other_versions_summary(found: Loaded, candidates: list[Loaded]) -> None:
     """Other versions of the same protocol at hand: how they behave differently from the one the
     record used (exactly, over every situation), and what this record's answers give there."""
-    from bruising_check.analysis import TooLarge, compare
-
     assert found.protocol is not None
     seen = {found.sha256}
+    # (protocol, what was said of it): a version that differs from one already compared only in
+    # wording behaves as that one does, so it is said without a second comparison.
+    said: list[tuple[Protocol, str]] = []
     for c in candidates:
         if c.protocol is None or c.sha256 in seen:
             continue
@@ -178,20 +207,35 @@ def _other_versions_summary(found: Loaded, candidates: list[Loaded]) -> None:
             continue
         seen.add(c.sha256)
         version = c.protocol.metadata.version
-        try:
-            # A short budget: this line is a pointer, not the proof; `diff` is the full
-            # comparison (a rewrite of the questions needs its reading and minutes, not seconds).
-            comparison = compare(found.protocol, c.protocol, budget_seconds=OTHER_VERSION_SECONDS)
-        except TooLarge:
+        if _same_but_wording(found.protocol, c.protocol):
             say(
-                f"Version {version} is also at hand; its behaviour could not be compared in"
-                f" {OTHER_VERSION_SECONDS:g} s: `bruising-check diff` compares them."
+                f"Version {version} is also at hand: it differs only in wording (metadata,"
+                " prompts, help and labels), so every situation gets the same pathway."
             )
             continue
-        less = sum(1 for d in comparison.differences if d.direction == "less_urgent")
-        more = sum(1 for d in comparison.differences if d.direction == "more_urgent")
-        say(
-            f"Version {version} is also at hand: {len(comparison.differences)} kind(s) of"
-            f" situation change pathway from the version used ({less} less urgent,"
-            f" {more} more urgent); `bruising-check diff` shows them."
+        twin = next((text for p, text in said if _same_but_wording(p, c.protocol)), None)
+        if twin is None:
+            twin = _behaviour_against(found.protocol, c.protocol)
+            said.append((c.protocol, twin))
+        say(f"Version {version} is also at hand{twin}")
+
+
+def _behaviour_against(used: Protocol, other: Protocol) -> str:
+    """The rest of the line that says how `other` behaves beside the version a record used."""
+    from bruising_check.analysis import TooLarge, compare
+
+    try:
+        # A short budget: this line is a pointer, not the proof; `diff` is the full
+        # comparison (a rewrite of the questions needs its reading and minutes, not seconds).
+        comparison = compare(used, other, budget_seconds=OTHER_VERSION_SECONDS)
+    except TooLarge:
+        return (
+            f"; its behaviour could not be compared in {OTHER_VERSION_SECONDS:g} s:"
+            " `bruising-check diff` compares them."
         )
+    less = sum(1 for d in comparison.differences if d.direction == "less_urgent")
+    more = sum(1 for d in comparison.differences if d.direction == "more_urgent")
+    return (
+        f": {len(comparison.differences)} kind(s) of situation change pathway from the version"
+        f" used ({less} less urgent, {more} more urgent); `bruising-check diff` shows them."
+    )
