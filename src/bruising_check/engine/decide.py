@@ -152,6 +152,27 @@ def item_applicable(
     return result
 
 
+def child_env(protocol: Protocol, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Child-level answers (UNKNOWN where not yet given) and the facts derived from them: the
+    scope of an item's `ask_if` and `offered_if` while the item is being asked."""
+    given: dict[str, Any] = {x.id: answers.get(x.id, UNKNOWN) for x in protocol.questions}
+    return {**given, **derive(protocol, given)}
+
+
+def item_values(
+    g: GroupQuestion, item: Mapping[str, Any], env: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An item's answers (UNKNOWN where not yet given) and its yes/no item facts."""
+    values: dict[str, Any] = {x.id: item.get(x.id, UNKNOWN) for x in g.questions}
+    for f in g.derived:
+        if isinstance(f, BooleanFact):
+            truth = evaluate(f.condition, env, values)
+            values[f.id] = UNKNOWN if truth is Truth.UNKNOWN else truth is Truth.TRUE
+        else:
+            values[f.id] = UNKNOWN  # a number item fact: conservatively not known here
+    return values
+
+
 def offered(
     protocol: Protocol,
     g: GroupQuestion,
@@ -166,15 +187,8 @@ def offered(
     options = getattr(q, "options", ())
     if not any(o.offered_if is not None for o in options):
         return q
-    given: dict[str, Any] = {x.id: answers.get(x.id, UNKNOWN) for x in protocol.questions}
-    env = {**given, **derive(protocol, given)}
-    values: dict[str, Any] = {x.id: item.get(x.id, UNKNOWN) for x in g.questions}
-    for f in g.derived:
-        if isinstance(f, BooleanFact):
-            truth = evaluate(f.condition, env, values)
-            values[f.id] = UNKNOWN if truth is Truth.UNKNOWN else truth is Truth.TRUE
-        else:
-            values[f.id] = UNKNOWN  # a number item fact: conservatively not known here
+    env = child_env(protocol, answers)
+    values = item_values(g, item, env)
     kept = tuple(
         o
         for o in options

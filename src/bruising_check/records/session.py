@@ -25,8 +25,9 @@ from bruising_check.engine.decide import (
     Decision,
     ResolvedAction,
     applicable,
+    child_env,
     decide,
-    derive,
+    item_values,
     offered,
 )
 from bruising_check.engine.replies import (
@@ -40,7 +41,6 @@ from bruising_check.engine.replies import (
 )
 from bruising_check.protocol.conditions import UNKNOWN, Truth, evaluate
 from bruising_check.protocol.model import (
-    BooleanFact,
     BooleanQuestion,
     GroupQuestion,
     NumberQuestion,
@@ -288,27 +288,12 @@ class Session:
         return [q for q in self.protocol.questions if q.id in self.answers]
 
     def _env(self) -> dict[str, Any]:
-        """Child-level answers (UNKNOWN where not yet given) and derived facts, for an item's
-        `ask_if`."""
-        values: dict[str, Any] = {
-            q.id: self.answers.get(q.id, UNKNOWN) for q in self.protocol.questions
-        }
-        return {**values, **derive(self.protocol, values)}
-
-    def _item_values(self, g: GroupQuestion, item: Item, env: Mapping[str, Any]) -> Item:
-        """An item's answers (UNKNOWN where not yet given) and its yes/no item facts."""
-        values: Item = {q.id: item.get(q.id, UNKNOWN) for q in g.questions}
-        for f in g.derived:
-            if isinstance(f, BooleanFact):
-                truth = evaluate(f.condition, env, values)
-                values[f.id] = UNKNOWN if truth is Truth.UNKNOWN else truth is Truth.TRUE
-            else:
-                values[f.id] = UNKNOWN  # a number item fact: conservatively not known here
-        return values
+        """Child-level answers and derived facts, for an item's `ask_if`."""
+        return child_env(self.protocol, self.answers)
 
     def _item_applies(self, g: GroupQuestion, item: Item) -> dict[str, Truth]:
         env = self._env()
-        values = self._item_values(g, item, env)
+        values = item_values(g, item, env)
         return {
             q.id: Truth.TRUE if q.ask_if is None else evaluate(q.ask_if, env, values)
             for q in g.questions
