@@ -324,3 +324,206 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map("".join), st.booleans())
 def test_fast_reader_agrees_on_raw_yaml_text(text: str, yaml12: bool) -> None:
     assert_same_reading(text, yaml12=yaml12)
+
+
+# --- plain block lines (`_lines`): what it reads is the reference reader's reading -------------
+# `read_yaml_data` tries `_lines` first. Whatever it does not take on it hands on (the tests
+# above then hold), so what must hold here is: whenever it gives data, that is the reference
+# reader's data, with the same types and key order, and the reference reader does not refuse
+# the file.
+
+
+def lines_reading(text: str, yaml12: bool = False) -> str:
+    """ "slow" if `_lines` hands the file on, else "read" after checking its data is the
+    reference reader's."""
+    try:
+        got = yamlread._lines(text, yaml12)
+    except Exception:  # handed on, whatever it was: `read_yaml_data` then asks `_fast`
+        return "slow"
+    try:
+        expected = read_yaml_slowly(text, "f.yaml", yaml12=yaml12)
+    except YamlError as exc:
+        raise AssertionError(f"read what the reference refuses ({exc.problem.format()})") from None
+    assert same_data(got, expected.data), (got, expected.data)
+    return "read"
+
+
+# What the reader takes on, and what it must hand on (or read as the reference does), drawn
+# about one time in sixteen.
+_KEYS = ["a", "id", "b c", "no", "1", "a:b", "a#b", "é", "x-y", "type", "site"]
+_ODD_KEYS = ["'q'", '"q"', "a #c", "a ", "-a", "?a", "&a a", "a" * 1001, "[a]"]
+_VALUES = [
+    *("1", "-2", "2.5", "1e3", "010", "0x1F", "1:30", "1_000", ".5", "2026-01-01", "+3"),
+    *("yes", "No", "on", "OFF", "y", "true", "~", "null", "x", "a b", "a  b", "a, b", "a,b"),
+    *("http://x", "a#c", "x-y", "a - b", "a ? b", "a'b", 'a"b', "é", "中文", "[]", "{}"),
+    *("'no'", "'it''s'", "''", "'a: b'", "'#'", "' x '", "'a' #c", '"d"', '"é"', '""'),
+    *("x # c", "'010'", '"a: b"', "'- x'", "a]", "a}", "a[b]", "9" * 31, "NULL", "Null"),
+]
+_ODD_VALUES = [
+    *("x:", "a: b", "a #c", "#c", "- x", "-x", "?x", "? x", ":x", "&a x", "*a", "!x y"),
+    *("!!str 1", "|", ">", "[ ]", "[1]", "{a: 1}", "%x", "@x", "`x", "'a", "'a' b", "'a'#c"),
+    *('"a\\nb"', '"a', ".inf", ".nan", "x\t", "\ufeffx", "x\u2028y", "x\ry", "x\x85y", "\x01"),
+    *("'a\n  b'", "a\n  b", "|\n  a", "---", "...", "-", "- - x"),
+]
+
+
+def _some(draw: st.DrawFn, usual: list[str], odd: list[str]) -> str:
+    return draw(st.sampled_from(odd if draw(st.integers(0, 15)) == 0 else usual))
+
+
+@st.composite
+def _block_text(draw: st.DrawFn) -> str:
+    """A block-style file as people and dumpers write it, spelled in one of the ways YAML
+    allows (indentation, spaces after a dash, quotes, comments, blank lines), often broken."""
+    lines: list[str] = []
+
+    def node(indent: int, depth: int, entry_prefix: str | None) -> None:
+        # entry_prefix: the "- " text a list entry's first line starts with, or None
+        kinds = ["map", "list", "scalar"] if entry_prefix is not None else ["map", "list"]
+        kind = draw(st.sampled_from(kinds if depth < 3 else ["scalar"]))
+        prefix = entry_prefix if entry_prefix is not None else " " * indent
+        if kind == "scalar":
+            lines.append(prefix + _some(draw, _VALUES, _ODD_VALUES))
+            return
+        keys = draw(st.permutations(_KEYS))  # a key twice now and then, by an odd key
+        for i in range(draw(st.integers(1, 3))):
+            first = prefix if i == 0 else " " * indent
+            if kind == "list":
+                dash = draw(st.sampled_from(["- ", "- ", "- ", "-  "]))
+                node(indent + len(dash), depth + 1, first + dash)
+            else:
+                key = _some(draw, [keys[i]], [*_ODD_KEYS, keys[0]])
+                sep = draw(st.sampled_from([": ", ": ", ": ", ":  ", ":", " : "]))
+                if draw(st.booleans()):
+                    lines.append(first + key + sep + _some(draw, _VALUES, _ODD_VALUES))
+                else:
+                    comment = draw(st.sampled_from(["", "", " # c"]))
+                    lines.append(first + key + sep.rstrip(" ") + comment)
+                    nested = indent + draw(st.sampled_from([2, 2, 4, 0, 1]))
+                    node(nested, depth + 1, None)
+            if draw(st.integers(0, 9)) == 0:
+                lines.append(draw(st.sampled_from(["", "   ", "# c", "  # c", "---", "..."])))
+
+    node(0, 0, None)
+    text = "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\n# end\n"]))
+    # Now and then an edit anywhere: a character in or out, as a careless hand makes them.
+    if draw(st.integers(0, 3)) == 0:
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.sampled_from([" ", "-", ":", "#", "'", '"', "\n", "a", "", "[", "\t"]))
+        text = text[:at] + piece + text[at + draw(st.integers(0, 1)) :]
+    return text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_block_text(), st.booleans())
+def test_lines_reader_reads_only_what_the_reference_reads_and_as_it_does(
+    text: str, yaml12: bool
+) -> None:
+    lines_reading(text, yaml12)
+
+
+def _nested(depth: int) -> str:
+    """Block mappings `depth` deep (`depth` open containers at the innermost value)."""
+    return (
+        "".join(" " * (2 * i) + f"k{i}:\n" for i in range(depth - 1))
+        + " " * (2 * (depth - 1))
+        + "k: v\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _nested(MAX_DEPTH - 1),
+        _nested(MAX_DEPTH),
+        _nested(MAX_DEPTH + 1),
+        "- " + "\n- ".join(["x"] * (MAX_ITEMS - 1)) + "\n",
+        "- " + "\n- ".join(["x"] * MAX_ITEMS) + "\n",
+        "".join(f"k{i}: 1\n" for i in range(MAX_ITEMS // 2 - 1)),
+        "".join(f"k{i}: 1\n" for i in range(MAX_ITEMS // 2)),
+        # 25 lists of 8,001 entries: 200,076 nodes, each list inside the entries limit
+        "".join(f"k{i}:\n" + "- x\n" * 8_001 for i in range(25)),
+        "".join(f"k{i}:\n" + "- x\n" * 7_990 for i in range(25)),
+    ],
+    ids=["depth-1", "depth", "depth+1", "items-1", "items", "keys-1", "keys", "nodes", "nodes-"],
+)
+def test_lines_reader_at_the_limits_reads_as_the_reference_or_hands_on(text: str) -> None:
+    # The same limits as the event walk: it reads the file exactly when the walk would.
+    assert_same_reading(text)
+    try:
+        fast_only(text)
+        walk = "read"
+    except (yamlread._Slow, yaml.YAMLError):
+        walk = "slow"
+    assert lines_reading(text) == walk
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        ("a: 1\n", {"a": 1}),
+        ("- x\n-  y # c\n", ["x", "y"]),
+        ("a:\n- 1\n- yes\nb: {}\n", {"a": [1, True], "b": {}}),
+        ("a:\n  - b: 'it''s'\n    c: []\n  -   d: \"x\"\ne:\n", None),
+        ("# c\n\ncases:\n  - id: x # c\n    answers:\n      marks:\n      - type: bruise\n", None),
+        ("a: ~\nb: No\nc: 010\nd: 1e3\ne: 2026-01-01\nf: a, b #c\ng: http://x\n", None),
+    ],
+)
+def test_lines_reader_takes_on_plain_block_files(text: str, data: Any) -> None:
+    got = yamlread._lines(text, False)  # raises if it handed the file on
+    assert same_data(got, read_yaml_slowly(text, "f").data)
+    if data is not None:
+        assert same_data(got, data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: b\n  c\n",  # a value continued on the next line
+        "a: 'x\n  y'\n",
+        "a: |\n  x\n",
+        "a: >\n  x\n",
+        "a: 1\na: 2\n",
+        "a:\tb\n",
+        "a: b\r\n",
+        "a: b\x85c\n",
+        "\ufeffa: 1\n",
+        "- - x\n",
+        "? a\n: b\n",
+        "a: !!str 1\n",
+        "a: &x 1\nb: *x\n",
+        "---\na: 1\n",
+        "%YAML 1.1\n---\na: 1\n",
+        "a: [1, 2]\n",
+        'a: "\\u00e9"\n',
+        "'a': 1\n",
+        "a:\n  b: 1\n c: 2\n",
+        "a: 1\n- b\n",
+        "x\n",
+        "",
+    ],
+)
+def test_lines_reader_hands_on_what_it_does_not_take_on(text: str) -> None:
+    with pytest.raises(yamlread._Slow):
+        yamlread._lines(text, False)
+    assert_same_reading(text)
+
+
+def test_a_generated_scenario_file_is_read_line_by_line() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench/synthetic_cases.py")
+    assert spec is not None and spec.loader is not None
+    synthetic: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    for yaml12 in (False, True):
+        text = synthetic.v2_yaml(synthetic.v2_cases(300))
+        got = yamlread._lines(text, yaml12)  # not handed on
+        assert same_data(got, read_yaml_slowly(text, "f", yaml12=yaml12).data)
+        assert len(got["cases"]) == 300
+
+
+@settings(max_examples=300, deadline=None)
+@given(_data, st.booleans())
+def test_lines_reader_agrees_on_dumped_block_yaml(data: Any, yaml12: bool) -> None:
+    lines_reading(yaml.safe_dump(data, default_flow_style=False, allow_unicode=True), yaml12)

@@ -7,6 +7,7 @@ Values come back as plain Python data beside a map from each path (keys and list
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -415,6 +416,8 @@ _PLAIN_SEEN_MAX = 4096
 
 def read_yaml_data(text: str, file: str, *, yaml12: bool = False) -> Any:
     """`read_yaml(text, file, yaml12=yaml12).data`, without the locations (see above)."""
+    with contextlib.suppress(Exception):  # whatever it is, the event walk reads the file
+        return _lines(text, yaml12)
     try:
         return _fast(text, yaml12, None)
     except Exception:  # whatever it is, the reference reader says it (or reads the file)
@@ -529,3 +532,181 @@ def _put(stack: list[list[Any]], value: Any, root: Any) -> Any:
     else:
         top[0].append(value)
     return root
+
+
+# --- plain block lines, for case files ---------------------------------------------------------
+# A `diff --cases` YAML file is usually what a dumper writes: block mappings and lists, a key and
+# a one-line value on each line. Even the one walk of libyaml's events spends ~40 us a case making
+# a Python event (and two marks) for every key and value, so `read_yaml_data` first reads such
+# files line by line (`_lines`): each distinct line is read once, by the rules below, and the
+# lines are then put together by their indentation. The grammar is deliberately narrow; any line
+# outside it (a tab, a carriage return, a flow collection other than `[]`/`{}`, an anchor, tag,
+# alias or block scalar, a value continued on the next line, a quoted key, a backslash in double
+# quotes, a document marker, an indentation the rules do not expect, a key twice, a limit near)
+# raises `_Slow`, and the event walk, then the reference reader, reads the file as before.
+# Tests compare the two readers on generated, dumped and mutated files (tests/test_yamlread.py).
+
+# A character anywhere in the file that sends it to the event walk: anything but a line feed and
+# the printable characters YAML reads on one line (tabs, carriage returns, NEL, the line and
+# paragraph separators, the byte-order mark and non-printable characters included).
+_NOT_LINE_TEXT = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# First characters a one-line plain scalar or key may not start with here (YAML's indicators;
+# `-`, `?` and `:` can start a plain scalar when a letter follows, but are left to libyaml).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_SCALAR, _OPEN, _EMPTY_LIST, _EMPTY_MAP = range(4)
+_LINES_SEEN_MAX = 1 << 16  # lines read once and kept (most lines recur: `patterned: 'no'`)
+
+
+def _line(line: str, yaml12: bool) -> tuple[int, bool, int, str | None, int, Any, int]:
+    """One line that is neither blank nor a comment: (indent, whether it is a list entry, the
+    column its content starts at, its key or None, what its value is, the value, the nodes it
+    adds). Raises `_Slow` for anything outside the narrow grammar above."""
+    content = line.lstrip(" ")
+    indent = len(line) - len(content)
+    content = content.rstrip(" ")
+    column = indent
+    entry = content.startswith("- ")
+    if entry:
+        rest = content[2:]
+        content = rest.lstrip(" ")
+        column = indent + 2 + len(rest) - len(content)
+    elif indent == 0 and content.startswith(("---", "...")):
+        raise _Slow  # a document marker
+    if not content or (content[0] in _INDICATORS and content[0] not in "'\""):
+        raise _Slow  # "-" alone, "- - x", "- #", "? key", "&anchor", "[1, 2]" ...
+    nodes = 0
+    key: str | None = None
+    if content[0] not in "'\"":
+        at = content.find(": ")
+        if at < 0 and content.endswith(":"):
+            at = len(content) - 1
+        if at >= 0:
+            key = content[:at]
+            if key.endswith(" ") or " #" in key or len(key) > 1000:
+                raise _Slow
+            nodes += 2 if entry else 1  # a mapping started by the entry, and the key
+            content = content[at + 1 :].lstrip(" ")
+            if not content:
+                return indent, entry, column, key, _OPEN, None, nodes
+    kind, value = _line_value(content, yaml12)
+    return indent, entry, column, key, kind, value, nodes + 1
+
+
+def _line_value(text: str, yaml12: bool) -> tuple[int, Any]:
+    """A value on one line (`text` starts and ends with no space): a quoted or plain scalar, or
+    an empty flow list or mapping."""
+    first = text[0]
+    if first == "'" or first == '"':
+        end = 1
+        while True:
+            end = text.find(first, end)
+            if end < 0:
+                raise _Slow  # goes on to the next line
+            if first == "'" and text.startswith("''", end):
+                end += 2
+                continue
+            break
+        inner = text[1:end]
+        if first == '"' and "\\" in inner:
+            raise _Slow  # escapes are libyaml's to read
+        tail = text[end + 1 :]
+        if tail and not (tail[0] == " " and tail.lstrip(" ").startswith("#")):
+            raise _Slow  # `'a' b`, `'a': b` (a quoted key) ...
+        return _SCALAR, inner.replace("''", "'") if first == "'" else inner
+    if text == "[]":
+        return _EMPTY_LIST, None
+    if text == "{}":
+        return _EMPTY_MAP, None
+    if first in _INDICATORS:
+        raise _Slow
+    comment = text.find(" #")
+    if comment >= 0:
+        text = text[:comment].rstrip(" ")
+    if ": " in text or text.endswith(":"):
+        raise _Slow  # `a: b: c` is libyaml's to refuse
+    return _SCALAR, _plain_reading(text, _resolve(text), yaml12)[0]
+
+
+def _lines(text: str, yaml12: bool) -> Any:
+    """The data of a file of plain block lines (see above), or `_Slow`."""
+    if len(text) >= MAX_TEXT or _NOT_LINE_TEXT.search(text):
+        raise _Slow
+    read: dict[str, tuple[int, bool, int, str | None, int, Any, int]] = {}
+    # Open containers, innermost last: [container, is_mapping, indent of its keys or dashes]
+    stack: list[list[Any]] = []
+    root: Any = None
+    waiting: tuple[dict[str, Any], int] | None = None  # a mapping whose last key has no value yet
+    nodes = 0
+    for line in text.split("\n"):
+        parts = read.get(line)
+        if parts is None:
+            bare = line.lstrip(" ")
+            if not bare or bare[0] == "#":
+                continue  # blank or a comment
+            parts = _line(line, yaml12)
+            if len(read) < _LINES_SEEN_MAX:
+                read[line] = parts
+        indent, entry, column, key, kind, value, count = parts
+        nodes += count
+        if waiting is not None:
+            mapping, above = waiting
+            waiting = None
+            if indent > above or (indent == above and entry):
+                inner: Any = [] if entry else {}
+                mapping[next(reversed(mapping))] = inner
+                stack.append([inner, not entry, indent])
+                nodes += 1
+                if len(stack) >= MAX_DEPTH:
+                    raise _Slow
+            else:
+                nodes += 1  # the key's value is empty: null
+        while stack and (
+            stack[-1][2] > indent or (stack[-1][2] == indent and not entry and not stack[-1][1])
+        ):
+            _close(stack.pop())
+        if not stack:
+            if root is not None or indent != 0:
+                raise _Slow
+            root = [] if entry else {}
+            stack.append([root, not entry, 0])
+            nodes += 1
+        top = stack[-1]
+        if top[2] != indent or top[1] == entry:
+            raise _Slow
+        container = top[0]
+        if entry:
+            if key is None:
+                container.append(_made(kind, value))
+                continue
+            mapping = {}
+            container.append(mapping)
+            stack.append([mapping, True, column])
+            if len(stack) >= MAX_DEPTH:
+                raise _Slow
+            container = mapping
+            indent = column
+        elif key is None:
+            raise _Slow  # a value where a key should be (or a continued value)
+        if key in container:
+            raise _Slow  # a key twice: refused, with both lines
+        if kind == _OPEN:
+            container[key] = None
+            waiting = (container, indent)
+        else:
+            container[key] = _made(kind, value)
+    if root is None or nodes >= MAX_NODES:
+        raise _Slow
+    while stack:
+        _close(stack.pop())
+    return root
+
+
+def _made(kind: int, value: Any) -> Any:
+    return value if kind == _SCALAR else [] if kind == _EMPTY_LIST else {}
+
+
+def _close(frame: list[Any]) -> None:
+    if len(frame[0]) * (2 if frame[1] else 1) >= MAX_ITEMS:
+        raise _Slow  # near the entries limit: the event walk counts it
