@@ -590,6 +590,8 @@ def _line(line: str, yaml12: bool) -> tuple[int, bool, int, str | None, int, Any
             content = content[at + 1 :].lstrip(" ")
             if not content:
                 return indent, entry, column, key, _OPEN, None, nodes
+    if key is None and not entry:
+        raise _Slow  # a value where a key should be, or a value continued from the line above
     kind, value = _line_value(content, yaml12)
     return indent, entry, column, key, kind, value, nodes + 1
 
@@ -639,6 +641,10 @@ def _lines(text: str, yaml12: bool) -> Any:
     root: Any = None
     waiting: tuple[dict[str, Any], int] | None = None  # a mapping whose last key has no value yet
     nodes = 0
+    # The innermost container, as the stack's last frame has it (None: nothing open)
+    here: Any = None
+    here_mapping = False
+    here_indent = -1
     for line in text.split("\n"):
         parts = read.get(line)
         if parts is None:
@@ -650,6 +656,16 @@ def _lines(text: str, yaml12: bool) -> Any:
                 read[line] = parts
         indent, entry, column, key, kind, value, count = parts
         nodes += count
+        if waiting is None and indent == here_indent and kind == _SCALAR:
+            # The usual line: the next key and its value, or the next entry, where they belong
+            if here_mapping and not entry:
+                if key in here:
+                    raise _Slow  # a key twice: refused, with both lines
+                here[key] = value
+                continue
+            if entry and not here_mapping and key is None:
+                here.append(value)
+                continue
         if waiting is not None:
             mapping, above = waiting
             waiting = None
@@ -676,26 +692,25 @@ def _lines(text: str, yaml12: bool) -> Any:
         if top[2] != indent or top[1] == entry:
             raise _Slow
         container = top[0]
-        if entry:
-            if key is None:
-                container.append(_made(kind, value))
-                continue
-            mapping = {}
-            container.append(mapping)
-            stack.append([mapping, True, column])
-            if len(stack) >= MAX_DEPTH:
-                raise _Slow
-            container = mapping
-            indent = column
-        elif key is None:
-            raise _Slow  # a value where a key should be (or a continued value)
-        if key in container:
-            raise _Slow  # a key twice: refused, with both lines
-        if kind == _OPEN:
-            container[key] = None
-            waiting = (container, indent)
+        if entry and key is None:
+            container.append(_made(kind, value))
         else:
-            container[key] = _made(kind, value)
+            if entry:
+                mapping = {}
+                container.append(mapping)
+                stack.append([mapping, True, column])
+                if len(stack) >= MAX_DEPTH:
+                    raise _Slow
+                container = mapping
+                indent = column
+            if key in container:
+                raise _Slow  # a key twice: refused, with both lines
+            if kind == _OPEN:
+                container[key] = None
+                waiting = (container, indent)
+            else:
+                container[key] = _made(kind, value)
+        here, here_mapping, here_indent = stack[-1]
     if root is None or nodes >= MAX_NODES:
         raise _Slow
     while stack:
