@@ -444,8 +444,14 @@ def _nested(depth: int) -> str:
         # 25 lists of 8,001 entries: 200,076 nodes, each list inside the entries limit
         "".join(f"k{i}:\n" + "- x\n" * 8_001 for i in range(25)),
         "".join(f"k{i}:\n" + "- x\n" * 7_990 for i in range(25)),
+        # exactly 200,000 and 199,999 nodes, the last of them the empty value of `z:`
+        "".join(f"k{i}:\n" + "- x\n" * 8_000 for i in range(24)) + "k:\n" + "- x\n" * 7_947 + "z:",
+        "".join(f"k{i}:\n" + "- x\n" * 8_000 for i in range(24)) + "k:\n" + "- x\n" * 7_946 + "z:",
     ],
-    ids=["depth-1", "depth", "depth+1", "items-1", "items", "keys-1", "keys", "nodes", "nodes-"],
+    ids=[
+        *("depth-1", "depth", "depth+1", "items-1", "items", "keys-1", "keys", "nodes", "nodes-"),
+        *("nodes-null", "nodes-null-"),
+    ],
 )
 def test_lines_reader_at_the_limits_reads_as_the_reference_or_hands_on(text: str) -> None:
     # The same limits as the event walk: it reads the file exactly when the walk would.
@@ -467,6 +473,7 @@ def test_lines_reader_at_the_limits_reads_as_the_reference_or_hands_on(text: str
         ("a:\n  - b: 'it''s'\n    c: []\n  -   d: \"x\"\ne:\n", None),
         ("# c\n\ncases:\n  - id: x # c\n    answers:\n      marks:\n      - type: bruise\n", None),
         ("a: ~\nb: No\nc: 010\nd: 1e3\ne: 2026-01-01\nf: a, b #c\ng: http://x\n", None),
+        ("a: # c\n  b: 1\nc: # c\nd:\n", {"a": {"b": 1}, "c": None, "d": None}),
     ],
 )
 def test_lines_reader_takes_on_plain_block_files(text: str, data: Any) -> None:

@@ -588,7 +588,7 @@ def _line(line: str, yaml12: bool) -> tuple[int, bool, int, str | None, int, Any
                 raise _Slow
             nodes += 2 if entry else 1  # a mapping started by the entry, and the key
             content = content[at + 1 :].lstrip(" ")
-            if not content:
+            if not content or content[0] == "#":  # `key:` or `key: # a comment`
                 return indent, entry, column, key, _OPEN, None, nodes
     if key is None and not entry:
         raise _Slow  # a value where a key should be, or a value continued from the line above
@@ -711,6 +711,8 @@ def _lines(text: str, yaml12: bool) -> Any:
             else:
                 container[key] = _made(kind, value)
         here, here_mapping, here_indent = stack[-1]
+    if waiting is not None:
+        nodes += 1  # the last key's value is empty: null
     if root is None or nodes >= MAX_NODES:
         raise _Slow
     while stack:
