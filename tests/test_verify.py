@@ -319,6 +319,11 @@ def test_a_record_of_the_version_2_baseline_with_marks_and_a_first_step_verifies
     assert "(emergency_care_first); then " in text
     assert "(refer_same_day_csc_and_paediatric)" in text
     assert "national-baseline version 2.0.1" in text
+    # Baseline 1.0.0 (one answer set for all the marks) is named with why it is not compared,
+    # not after a 2 s search that gives up; 2.0.0 is only a rewording of 2.0.1.
+    assert "Version 1.0.0 is also at hand; it asks once for all the marks, unlike" in text
+    assert "could not be compared" not in text
+    assert "Version 2.0.0 is also at hand: it differs only in wording" in text
 
     def move_the_second_mark(r: dict[str, Any]) -> None:
         r["answers"]["marks"][1]["site"] = "forehead"

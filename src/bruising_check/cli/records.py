@@ -224,6 +224,15 @@ def _behaviour_against(used: Protocol, other: Protocol) -> str:
     """The rest of the line that says how `other` behaves beside the version a record used."""
     from bruising_check.analysis import TooLarge, compare
 
+    if bool(used.groups) != bool(other.groups):
+        # One asks about each mark in turn and the other once for all of them: an exact
+        # comparison needs a reading of one's answers in the other's terms (`diff`), and
+        # searching without one only gives up after the budget (2 s of every verification).
+        each = "asks about each mark in turn" if other.groups else "asks once for all the marks"
+        return (
+            f"; it {each}, unlike the version used, so its behaviour is not compared here:"
+            " `bruising-check diff` compares them."
+        )
     try:
         # A short budget: this line is a pointer, not the proof; `diff` is the full
         # comparison (a rewrite of the questions needs its reading and minutes, not seconds).
