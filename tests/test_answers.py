@@ -86,3 +86,26 @@ def test_answer_to_a_question_not_asked_is_ignored_with_a_warning() -> None:
     assert result.ok
     assert [p.code for p in result.problems] == [Code.ANSWER_NOT_ASKED]
     assert "marks" not in result.answers
+
+
+@pytest.mark.parametrize(
+    ("word", "hint"),
+    [
+        ("no", 'an unquoted no in YAML is read as False: write "no" in quotes'),
+        ("yes", 'an unquoted yes in YAML is read as True: write "yes" in quotes'),
+        ("'no'", None),
+    ],
+)
+def test_a_yes_no_option_read_as_a_boolean_says_to_quote_it(
+    baseline: Protocol, word: str, hint: str | None
+) -> None:
+    # Scenario and cases files are read by YAML 1.1 rules (answers files by 1.2): there an
+    # unquoted no is False, and the option id it meant is named.
+    text = yaml.safe_dump({**BASE_ANSWERS}).replace("immediate_danger: 'no'", "")
+    result = check_answers(baseline, read_yaml(f"immediate_danger: {word}\n{text}", "s.yaml"))
+    errors = [p.message for p in result.problems if p.severity == "error"]
+    if hint is None:
+        assert result.ok, errors
+    else:
+        assert len(errors) == 1 and errors[0].startswith("immediate_danger: expected one option")
+        assert errors[0].endswith(f"({hint})")

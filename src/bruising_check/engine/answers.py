@@ -64,6 +64,18 @@ def may_be_unknown(q: Question | ItemQuestion) -> bool:
     return not q.required
 
 
+def _unquoted(value: Any, ids: list[str]) -> str:
+    """Why a yes/no option came as true or false, where it may have: a scenario or cases file
+    read by YAML 1.1 rules takes an unquoted `no`, `off`, `yes` or `on` as a boolean."""
+    if not isinstance(value, bool):
+        return ""
+    words = ("yes", "on") if value else ("no", "off")
+    word = next((i for i in ids if i.lower() in words), None)
+    if word is None:
+        return ""
+    return f' (an unquoted {word} in YAML is read as {_show(value)}: write "{word}" in quotes)'
+
+
 def coerce(q: Question | ItemQuestion, value: Any, name: str | None = None) -> Any:
     """Check one answer's type, options and range. Returns the normal form (UNKNOWN for "not
     known") or raises. `name` is how messages name the question (`marks[1].site`)."""
@@ -89,7 +101,8 @@ def coerce(q: Question | ItemQuestion, value: Any, name: str | None = None) -> A
             ids = [o.id for o in options]
             if not isinstance(value, str):
                 raise AnswerError(
-                    Code.ANSWER_TYPE, f"{name}: expected one option id, got {_show(value)}"
+                    Code.ANSWER_TYPE,
+                    f"{name}: expected one option id, got {_show(value)}{_unquoted(value, ids)}",
                 )
             if value not in ids:
                 raise AnswerError(
